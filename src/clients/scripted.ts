@@ -5,8 +5,8 @@
  * It traces the client-side half of the lock vocabulary (src/check/events.ts): `request` when it
  * asks its driver for something, `complete` exactly once per outcome the driver reports, `bast`
  * per blocking notification, and — for a lease-checking client — `lapse` marks when its local
- * lease deadline passes. It adds three client events of its own: `skip` (a `checkLease` write or
- * read not sent), `done` (the script is over) and nothing else.
+ * lease deadline passes. It adds two client events of its own: `skip` (a `checkLease` write or
+ * read not sent) and `done` (the script is over).
  *
  * Semantics, step by step (DESIGN §5.2; choices the design leaves open are marked *choice*):
  *
@@ -21,11 +21,13 @@
  * - A `lock` / `convert` that ends with anything but GRANTED is a failure, except an outcome of
  *   the client's own `cancel` step. *choice*: a cancel made by `timeoutMs` does not exempt the
  *   outcome — a timed-out lock is a lock the application did not get, so it releases everything
- *   (the classic timeout cure for deadlock). A failure is handled when the driver reports it, even
- *   for a `wait: false` request the script is not waiting on: unless that request's step says
- *   `onFail: "continue"`, the client stops the script where it is, cancels its other pending
- *   lock/convert requests, unlocks every lock it holds (once each), and traces `done` when
- *   nothing is pending any more. A failure reported after the script has ended changes nothing.
+ *   (the classic timeout cure for deadlock). A failure is handled as soon as the driver reports
+ *   it (once the driver's callback has returned: a callback runs to completion before the
+ *   application resumes), even for a `wait: false` request the script is not waiting on: unless
+ *   that request's step says `onFail: "continue"`, the client stops the script where it is,
+ *   cancels its other pending lock/convert requests, unlocks every lock it holds (once each),
+ *   and traces `done` when nothing is pending any more. A failure reported after the script has
+ *   ended changes nothing.
  * - `unlock`: trace `request` op `unlock` (this ends the client's belief), call the driver, wait
  *   for the outcome (normally UNLOCKED; any other status is traced and the script goes on).
  * - `cancel`: when a lock/convert is pending on the resource, trace `request` op `cancel`, call
@@ -47,6 +49,12 @@
  * - `work` / `sleep`: a monotonic timer of `ms`; a pause stretches either. The only difference in
  *   the simulator is the timer's trace tag (`script:work` / `script:sleep`): `work` is the
  *   application busy inside its critical section, `sleep` an application idling.
+ * - Outcomes: every `DriverHost.complete` call is traced as one `complete`, and its `mode` becomes
+ *   the mode the client holds. It answers the resource's pending operation when its status fits
+ *   (GRANTED and refusals a lock/convert, UNLOCKED an unlock, BUSY / INVALID_ARG either); one that
+ *   fits nothing pending — CANCELGRANT, the answer of a cancel that came too late — is traced and
+ *   changes nothing else. Script progress happens only at the end of each handler, never inside a
+ *   driver's call, so a driver may report several outcomes in one go, or synchronously.
  * - Lapse marks: a client with `leaseChecking` keeps, for every lock it holds (and has not asked
  *   to unlock), a `lapse` mark {client, resource} armed at `driver.leaseDeadline(resource)` on
  *   that deadline's clock; after every handler it re-reads the deadlines and cancels / re-arms
@@ -61,7 +69,7 @@
  *   {@link MAX_SCRIPT_STEPS}) is refused when the factory is built, and the running client
  *   asserts the same bound, so a bad `repeat` cannot hang a run.
  */
-import type { BastFields, CompleteFields, ModeName, RequestFields } from '../check/events.js';
+import type { BastFields, CompleteFields, ModeName, RequestFields, StatusName } from '../check/events.js';
 import type { StorageReadRequest, StorageWriteRequest } from '../storage/storage.js';
 import { STORAGE_NODE_ID } from '../storage/storage.js';
 import type { Message, Process, ProcessContext, ProcessFactory, TimerId } from '../sim/types.js';
@@ -199,6 +207,26 @@ const NO_WAIT: Wait = { kind: 'none' };
 
 type Phase = 'starting' | 'running' | 'aborting' | 'done';
 
+/**
+ * Whether an outcome with `status` answers the pending operation `op`: GRANTED and the refusals
+ * answer a lock/convert, UNLOCKED answers an unlock, CANCELGRANT answers nothing pending (it is the
+ * cancel's own answer), and the generic errors answer either.
+ */
+function answers(op: PendingOp, status: StatusName): boolean {
+  switch (status) {
+    case 'CANCELGRANT':
+      return false;
+    case 'UNLOCKED':
+    case 'SUBLOCKS':
+      return op.op === 'unlock';
+    case 'BUSY':
+    case 'INVALID_ARG':
+      return true;
+    default:
+      return op.op !== 'unlock';
+  }
+}
+
 /** One incarnation-0 scripted client; see the module comment for the semantics. */
 class ScriptedClientProcess implements Process, DriverHost {
   readonly ctx: ProcessContext;
@@ -214,7 +242,9 @@ class ScriptedClientProcess implements Process, DriverHost {
   private startMonoUs = 0;
   private nextReqId = 1;
   private advancing = false;
-  private releasingAll = false;
+  private settling = false;
+  /** A lock/convert failed (onFail release) while running: settle() starts the release-all. */
+  private abortRequested = false;
   private readonly resources = new Map<string, ResourceState>();
   /** The client's own timers (the driver's timers are not in here). */
   private readonly timers = new Map<TimerId, () => void>();
@@ -239,15 +269,12 @@ class ScriptedClientProcess implements Process, DriverHost {
     this.driver.start();
     const startUs = msToUs(this.script.startMs);
     if (startUs > 0) {
-      const id = this.arm(startUs, 'script:start', () => {
-        this.phase = 'running';
-        this.wait = NO_WAIT;
-      });
+      const id = this.arm(startUs, 'script:start', () => this.begin());
       this.wait = { kind: 'timer', id };
     } else {
       this.begin();
     }
-    this.refreshLapseMarks();
+    this.settle();
   }
 
   onMessage(_ctx: ProcessContext, from: string, payload: Message): void {
@@ -256,7 +283,7 @@ class ScriptedClientProcess implements Process, DriverHost {
     } else {
       this.driver.onMessage(from, payload);
     }
-    this.refreshLapseMarks();
+    this.settle();
   }
 
   onTimer(_ctx: ProcessContext, tag: unknown, id: TimerId): void {
@@ -267,7 +294,7 @@ class ScriptedClientProcess implements Process, DriverHost {
     } else {
       this.driver.onTimer(tag);
     }
-    this.refreshLapseMarks();
+    this.settle();
   }
 
   // --- DriverHost ------------------------------------------------------------------------------
@@ -283,20 +310,19 @@ class ScriptedClientProcess implements Process, DriverHost {
     const res = this.resource(resource);
     res.held = outcome.mode;
     const op = res.pending;
-    if (op === undefined) return; // an outcome of no request of ours (e.g. CANCELGRANT after GRANTED)
+    // An outcome that answers no pending operation of ours — CANCELGRANT is the answer to a
+    // cancel that found the request already granted, never the request's own outcome — is
+    // traced and otherwise only updates the mode held.
+    if (op === undefined || !answers(op, outcome.status)) return;
     res.pending = undefined;
     if (op.timeoutTimer !== undefined) this.disarm(op.timeoutTimer);
     if (op.op === 'unlock') res.releasing = false;
     if (this.wait.kind === 'lock' && this.wait.resource === resource) this.wait = NO_WAIT;
 
     const failed = op.op !== 'unlock' && outcome.status !== 'GRANTED' && !op.cancelledByStep;
-    if (this.phase === 'running' && failed && op.onFail !== 'continue') {
-      this.releaseAll();
-    } else if (this.phase === 'aborting') {
-      this.releaseAll();
-    } else if (this.phase === 'running') {
-      this.advance();
-    }
+    if (this.phase === 'running' && failed && op.onFail !== 'continue') this.abortRequested = true;
+    // The script moves on in settle(), once the driver has returned: a driver's callback runs
+    // to completion before the application resumes (and may report more outcomes meanwhile).
   }
 
   bast(resource: string, blockedMode: ModeName): void {
@@ -309,7 +335,35 @@ class ScriptedClientProcess implements Process, DriverHost {
   private begin(): void {
     this.phase = 'running';
     this.wait = NO_WAIT;
-    this.advance();
+  }
+
+  /**
+   * The tail of every handler: move the script on (or drive the release-all) as far as it can
+   * go without waiting, then bring the lapse marks up to date.
+   */
+  private settle(): void {
+    if (this.settling) return;
+    this.settling = true;
+    try {
+      // Each turn either ends (break) or starts the release-all, which happens once.
+      for (;;) {
+        if (this.abortRequested && this.phase === 'running') {
+          this.phase = 'aborting';
+          this.dropWait();
+        }
+        this.abortRequested = false;
+        if (this.phase === 'running') {
+          this.advance();
+          if (this.abortRequested) continue;
+        } else if (this.phase === 'aborting') {
+          this.releaseAll();
+        }
+        break;
+      }
+    } finally {
+      this.settling = false;
+    }
+    this.refreshLapseMarks();
   }
 
   /** Runs steps until one has to wait, the script ends, or a failure stops it. Not re-entrant. */
@@ -318,7 +372,7 @@ class ScriptedClientProcess implements Process, DriverHost {
     this.advancing = true;
     try {
       const steps = this.script.steps;
-      while (this.phase === 'running' && this.wait.kind === 'none') {
+      while (this.phase === 'running' && this.wait.kind === 'none' && !this.abortRequested) {
         if (this.pc >= steps.length) {
           this.iteration += 1;
           this.pc = 0;
@@ -525,7 +579,6 @@ class ScriptedClientProcess implements Process, DriverHost {
     if (w.kind !== 'storage' || payload['reqId'] !== w.reqId) return; // a duplicate or a late reply
     this.disarm(w.retryTimer);
     this.wait = NO_WAIT;
-    this.advance();
   }
 
   /** Why a `checkLease` step must not be sent now, or undefined when the lease is still good. */
@@ -545,32 +598,23 @@ class ScriptedClientProcess implements Process, DriverHost {
    * outcome; re-entrant calls (a driver completing synchronously) are folded into the running one.
    */
   private releaseAll(): void {
-    if (this.phase === 'running') {
-      this.phase = 'aborting';
-      this.dropWait();
-    }
-    if (this.releasingAll) return;
-    this.releasingAll = true;
-    try {
-      // Each pass issues at most one cancel and one unlock per resource, so this ends.
-      for (let acted = true; acted; ) {
-        acted = false;
-        for (const [resource, res] of [...this.resources]) {
-          const op = res.pending;
-          if (op !== undefined) {
-            if (op.op !== 'unlock' && !op.cancelRequested) {
-              this.requestCancel(resource, op);
-              acted = true;
-            }
-          } else if (res.held !== undefined && !res.releasedByAbort) {
-            res.releasedByAbort = true;
-            this.requestUnlock(resource, undefined, undefined);
+    // Each pass issues at most one cancel and one unlock per resource, so this ends. Outcomes a
+    // driver reports synchronously only update state; the next pass sees them.
+    for (let acted = true; acted; ) {
+      acted = false;
+      for (const [resource, res] of [...this.resources]) {
+        const op = res.pending;
+        if (op !== undefined) {
+          if (op.op !== 'unlock' && !op.cancelRequested) {
+            this.requestCancel(resource, op);
             acted = true;
           }
+        } else if (res.held !== undefined && !res.releasedByAbort) {
+          res.releasedByAbort = true;
+          this.requestUnlock(resource, undefined, undefined);
+          acted = true;
         }
       }
-    } finally {
-      this.releasingAll = false;
     }
     if (this.phase === 'aborting' && [...this.resources.values()].every((r) => r.pending === undefined)) {
       this.finish();
@@ -623,22 +667,17 @@ class ScriptedClientProcess implements Process, DriverHost {
     return res;
   }
 
-  /** Arms one of the client's own monotonic timers; `then` runs before the script advances. */
+  /** Arms one of the client's own monotonic timers; `then` runs when it fires, before settle(). */
   private arm(delayUs: number, tag: string, then: () => void): TimerId {
     const id = this.ctx.setTimer(delayUs, tag, 'mono');
-    this.timers.set(id, () => this.afterTimer(then));
+    this.timers.set(id, then);
     return id;
   }
 
   private armAt(localUs: number, tag: string, then: () => void): TimerId {
     const id = this.ctx.setTimerAt(localUs, 'mono', tag);
-    this.timers.set(id, () => this.afterTimer(then));
+    this.timers.set(id, then);
     return id;
-  }
-
-  private afterTimer(then: () => void): void {
-    then();
-    if (this.phase === 'running') this.advance();
   }
 
   private disarm(id: TimerId): void {
