@@ -1,0 +1,43 @@
+/**
+ * The deterministic simulation kernel's public surface (DESIGN §1 `sim/`): everything outside
+ * src/sim imports from here (or, for types only, from ./types.js).
+ */
+export type * from './types.js';
+export { deriveRng, SimRng, streamSeed, RNG_BACKEND, RNG_DERIVATION } from './rng.js';
+export { EventKind, SimEvent } from './event.js';
+export { EventHeap } from './heap.js';
+export { TimedScheduler, type Scheduler } from './scheduler.js';
+export { NodeClock, ClockError, MAX_CLOCK_SEGMENTS } from './clock.js';
+export {
+  DEFAULT_LINK,
+  Link,
+  LinkConfigError,
+  Network,
+  resolveLinkConfig,
+  type DropReason,
+} from './network.js';
+export {
+  TraceHasher,
+  TraceRecorder,
+  TraceBus,
+  canonicalLine,
+  hashLines,
+  TraceOverflowError,
+  TraceValueError,
+  TraceLineError,
+  RESERVED_TRACE_KEYS,
+} from './trace.js';
+export { SimBoundExceeded, SimError, SimConfigError } from './errors.js';
+export { Simulation, NET_NODE, DEFAULT_MAX_EVENTS, type SimulationOptions } from './simulation.js';
+export {
+  drawFaultPlan,
+  FAULT_KINDS,
+  DEFAULT_MAX_MS,
+  DEFAULT_FAULT_COUNT,
+  DEFAULT_MAX_PPM,
+  MAX_FAULTS_PER_KIND,
+  FaultProfileError,
+  type FaultTargets,
+  type RandomFaultProfile,
+  type RandomFaultSpec,
+} from './faults.js';

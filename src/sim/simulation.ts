@@ -1,0 +1,898 @@
+/**
+ * The deterministic simulation kernel: virtual time, the event loop, processes and their
+ * contexts, timers and marks, message passing over the {@link Network}, fault injection, and
+ * the trace.
+ *
+ * A run is a pure function of (seed, nodes, links, faults, run length): the only sources of
+ * choice are the scheduler (which pops by (time, seq) by default) and the named PRNG streams.
+ * Processes see only their {@link ProcessContext}: their own clocks, never true time.
+ *
+ * Semantics (the rest of the project relies on them):
+ * - Node start: `addNode` queues the node's start at the current true time; at start the
+ *   factory builds the process (incarnation 0) and `onStart` runs.
+ * - Timers fire when the node's clock reaches the armed reading. A wall-clock timer is
+ *   re-evaluated when the wall clock jumps (a forward jump fires it early) and every timer when
+ *   the drift changes. Marks are the same, but the kernel emits them as trace events at their
+ *   true instant even while the node is paused.
+ * - Pause: the node runs nothing; deliveries and timers that fall due are held in a per-node
+ *   FIFO and replayed in order at resume, after `onResume`. Clocks keep running. Messages to a
+ *   paused node travel normally and arrive into the held queue.
+ * - Crash: the process object is discarded with its timers, marks and held events; messages
+ *   arriving while the node is down are dropped (`down`); `durable` survives. With
+ *   `restartAfterUs` the factory builds a fresh process (incarnation + 1) and `onStart` runs.
+ *   Messages an old incarnation sent are on the wire and still arrive.
+ * - Every trace event of a simulated node carries `local`: its wall-clock reading in ms.
+ *   Network-fault events (`partition`, `heal`, `delay`, `delay-end`, `drop-window`,
+ *   `drop-window-end`) belong to no node and are attributed to node `net`. Drops decided at
+ *   send time are traced by the sender; drops at arrival (`partition`, `down`) by the receiver.
+ * - An event runs at max(now, its time), so an exploring scheduler may pick any queued event
+ *   without time ever going backwards.
+ */
+import { NodeClock } from './clock.js';
+import { SimBoundExceeded, SimConfigError, SimError } from './errors.js';
+import { EventKind, SimEvent } from './event.js';
+import { Link, Network, routeDropReason } from './network.js';
+import { deriveRng } from './rng.js';
+import { TimedScheduler, type Scheduler } from './scheduler.js';
+import type {
+  ClockConfig,
+  ClockKind,
+  Fault,
+  LinkConfig,
+  Message,
+  Process,
+  ProcessContext,
+  ProcessFactory,
+  Rng,
+  RunBounds,
+  SimStats,
+  TimerId,
+  TraceEvent,
+  TraceFields,
+  TraceListener,
+} from './types.js';
+
+/** The node name network-fault trace events are attributed to. */
+export const NET_NODE = 'net';
+
+/** Default hard bound on the number of events in one simulation. */
+export const DEFAULT_MAX_EVENTS = 5_000_000;
+
+export interface SimulationOptions {
+  /** The run seed; every PRNG stream derives from it. Taken as an unsigned 32-bit integer. */
+  seed: number;
+  /** Hard bounds; maxEvents defaults to 5,000,000, maxTimeUs to each run's `untilUs`. */
+  bounds?: Partial<RunBounds>;
+  /** Default configuration of every link (see DEFAULT_LINK). */
+  network?: Partial<LinkConfig>;
+  /** Who picks the next event; a TimedScheduler by default. */
+  scheduler?: Scheduler;
+  /** Trace listeners, called in this order (more can be added with addListener). */
+  listeners?: TraceListener[];
+  /**
+   * Trace `send`, `deliver` and `timer` events (default true). Big sweeps that only need the
+   * lock-level events turn this off; the stats still count messages and deliveries.
+   */
+  traceKernelEvents?: boolean;
+}
+
+const TIMER_SCHEDULED = 0;
+const TIMER_HELD = 1;
+const TIMER_NEVER = 2;
+
+/** A pending timer or mark. */
+class TimerRec {
+  readonly id: TimerId;
+  readonly node: NodeState;
+  readonly clock: ClockKind;
+  readonly localUs: number;
+  readonly tag: unknown;
+  /** For marks: the trace event to emit. */
+  readonly type: string;
+  readonly fields: TraceFields | undefined;
+  readonly isMark: boolean;
+  state = TIMER_NEVER;
+  ev: SimEvent | null = null;
+
+  constructor(
+    id: TimerId,
+    node: NodeState,
+    clock: ClockKind,
+    localUs: number,
+    tag: unknown,
+    isMark: boolean,
+    type: string,
+    fields: TraceFields | undefined,
+  ) {
+    this.id = id;
+    this.node = node;
+    this.clock = clock;
+    this.localUs = localUs;
+    this.tag = tag;
+    this.isMark = isMark;
+    this.type = type;
+    this.fields = fields;
+  }
+}
+
+/** Everything the kernel knows about one node, across incarnations. */
+class NodeState {
+  readonly index: number;
+  readonly id: string;
+  readonly factory: ProcessFactory;
+  readonly clock: NodeClock;
+  readonly durable = new Map<string, unknown>();
+  readonly rngs = new Map<string, Rng>();
+  incarnation = -1;
+  up = false;
+  process: Process | null = null;
+  ctx: NodeContext | null = null;
+  paused = false;
+  pausedUntilUs = -1;
+  held: SimEvent[] = [];
+  readonly timers = new Map<TimerId, TimerRec>();
+  readonly marks = new Map<TimerId, TimerRec>();
+
+  constructor(index: number, id: string, factory: ProcessFactory, clock: NodeClock) {
+    this.index = index;
+    this.id = id;
+    this.factory = factory;
+    this.clock = clock;
+  }
+}
+
+/** A partition in force (kept for its heal). */
+interface PartitionRec {
+  readonly groups: string[][];
+  readonly indices: number[][];
+  readonly oneWay: boolean;
+}
+
+/** A delay or drop window in force (kept for its end). */
+interface WindowRec {
+  readonly link: Link;
+  readonly extraUs: number;
+}
+
+/** Which handler of a process was running, for error messages. */
+type Handler = 'factory' | 'onStart' | 'onMessage' | 'onTimer' | 'onResume';
+
+/** The context one incarnation of a node sees. Stale once its incarnation has crashed. */
+class NodeContext implements ProcessContext {
+  readonly id: string;
+  readonly incarnation: number;
+  readonly durable: Map<string, unknown>;
+  private readonly k: Kernel;
+  private readonly node: NodeState;
+
+  constructor(k: Kernel, node: NodeState) {
+    this.k = k;
+    this.node = node;
+    this.id = node.id;
+    this.incarnation = node.incarnation;
+    this.durable = node.durable;
+  }
+
+  private live(what: string): NodeState {
+    const node = this.node;
+    if (node.ctx !== this) {
+      throw new SimError(
+        `lockstep: node ${node.id} incarnation ${this.incarnation} called ${what} after it crashed (a stale context)`,
+        this.k.nowUs,
+        node.id,
+      );
+    }
+    return node;
+  }
+
+  now(clock: ClockKind): number {
+    return this.node.clock.read(clock, this.k.nowUs);
+  }
+
+  send(to: string, payload: Message): void {
+    this.k.send(this.live('send'), to, payload);
+  }
+
+  setTimer(delayUs: number, tag: unknown, clock: ClockKind = 'mono'): TimerId {
+    const node = this.live('setTimer');
+    if (!(delayUs >= 0 && delayUs < Infinity)) {
+      throw new SimError(`lockstep: node ${node.id} set a timer with delay ${delayUs} µs`, this.k.nowUs, node.id);
+    }
+    return this.k.arm(node, node.clock.read(clock, this.k.nowUs) + delayUs, clock, tag, false, '', undefined);
+  }
+
+  setTimerAt(localUs: number, clock: ClockKind, tag: unknown): TimerId {
+    return this.k.arm(this.live('setTimerAt'), localUs, clock, tag, false, '', undefined);
+  }
+
+  cancelTimer(id: TimerId): void {
+    this.k.disarm(this.live('cancelTimer').timers, id);
+  }
+
+  markAt(localUs: number, clock: ClockKind, type: string, fields: TraceFields): TimerId {
+    const node = this.live('markAt');
+    this.k.checkFields(type, fields, node.id);
+    return this.k.arm(node, localUs, clock, undefined, true, type, fields);
+  }
+
+  cancelMark(id: TimerId): void {
+    this.k.disarm(this.live('cancelMark').marks, id);
+  }
+
+  rng(name: string): Rng {
+    const node = this.node;
+    let r = node.rngs.get(name);
+    if (r === undefined) {
+      r = deriveRng(this.k.seed, `node/${node.id}/${name}`);
+      node.rngs.set(name, r);
+    }
+    return r;
+  }
+
+  trace(type: string, fields?: TraceFields): void {
+    const node = this.live('trace');
+    this.k.checkFields(type, fields, node.id);
+    this.k.emitWithLocal(node, type, fields);
+  }
+}
+
+/** Errors that already say what went wrong and are passed through unwrapped. */
+function isKernelError(e: unknown): boolean {
+  return e instanceof SimError || e instanceof SimBoundExceeded || e instanceof SimConfigError;
+}
+
+/** The kernel proper. Module-private: the public surface is {@link Simulation}. */
+class Kernel {
+  readonly seed: number;
+  nowUs = 0;
+  private readonly sched: Scheduler;
+  readonly network: Network;
+  private readonly listeners: TraceListener[];
+  private readonly traceKernel: boolean;
+  private readonly maxEvents: number;
+  private readonly maxTimeUs: number | undefined;
+  readonly nodes: NodeState[] = [];
+  readonly byId = new Map<string, NodeState>();
+  private readonly harnessRngs = new Map<string, Rng>();
+  private nextSeq = 0;
+  private traceSeq = 0;
+  private nextTimerId = 1;
+  private running = false;
+  readonly stats: SimStats = { events: 0, messages: 0, delivered: 0, dropped: 0, traceEvents: 0, simUs: 0 };
+
+  constructor(opts: SimulationOptions) {
+    if (!Number.isSafeInteger(opts.seed)) throw new SimConfigError(`lockstep: seed must be an integer, got ${opts.seed}`);
+    this.seed = opts.seed >>> 0;
+    const maxEvents = opts.bounds?.maxEvents ?? DEFAULT_MAX_EVENTS;
+    if (!Number.isSafeInteger(maxEvents) || maxEvents < 1) {
+      throw new SimConfigError(`lockstep: bounds.maxEvents must be a positive integer, got ${maxEvents}`);
+    }
+    const maxTimeUs = opts.bounds?.maxTimeUs;
+    if (maxTimeUs !== undefined && (!Number.isSafeInteger(maxTimeUs) || maxTimeUs < 0)) {
+      throw new SimConfigError(`lockstep: bounds.maxTimeUs must be a non-negative integer, got ${maxTimeUs}`);
+    }
+    this.maxEvents = maxEvents;
+    this.maxTimeUs = maxTimeUs;
+    this.sched = opts.scheduler ?? new TimedScheduler();
+    this.network = new Network(this.seed, opts.network);
+    this.listeners = opts.listeners === undefined ? [] : [...opts.listeners];
+    this.traceKernel = opts.traceKernelEvents ?? true;
+  }
+
+  // -- setup -------------------------------------------------------------------------------
+
+  addListener(l: TraceListener): void {
+    this.listeners.push(l);
+  }
+
+  addNode(id: string, factory: ProcessFactory, clock: Partial<ClockConfig> | undefined): void {
+    if (typeof id !== 'string' || id === '' || id === NET_NODE) {
+      throw new SimConfigError(`lockstep: invalid node id ${JSON.stringify(id)} (non-empty, and not '${NET_NODE}')`);
+    }
+    if (this.byId.has(id)) throw new SimConfigError(`lockstep: node '${id}' added twice`);
+    const index = this.network.addNode(id);
+    const node = new NodeState(index, id, factory, new NodeClock({ offsetUs: 0, driftPpm: 0, ...clock }));
+    this.nodes.push(node);
+    this.byId.set(id, node);
+    this.push(new SimEvent(this.nowUs, EventKind.Start, index, -1, null, null));
+  }
+
+  node(id: string, where: string): NodeState {
+    const n = this.byId.get(id);
+    if (n === undefined) throw new SimConfigError(`lockstep: ${where}: unknown node '${id}'`);
+    return n;
+  }
+
+  addFaults(faults: readonly Fault[]): void {
+    // Validate the whole plan before queueing any of it: nothing is applied half-way.
+    for (const f of faults) this.checkFault(f);
+    for (const f of faults) this.push(new SimEvent(f.atUs, EventKind.Fault, -1, -1, f, null));
+  }
+
+  private checkFault(f: Fault): void {
+    const where = `fault ${f.kind} at ${f.atUs} µs`;
+    const int = (v: number, name: string, min: number) => {
+      if (!Number.isSafeInteger(v) || v < min) throw new SimConfigError(`lockstep: ${where}: ${name} must be an integer >= ${min}, got ${v}`);
+    };
+    int(f.atUs, 'atUs', this.nowUs);
+    switch (f.kind) {
+      case 'pause':
+        this.node(f.node, where);
+        int(f.forUs, 'forUs', 0);
+        return;
+      case 'crash':
+        this.node(f.node, where);
+        if (f.restartAfterUs !== undefined) int(f.restartAfterUs, 'restartAfterUs', 0);
+        return;
+      case 'clock-jump':
+        this.node(f.node, where);
+        int(f.byUs, 'byUs', Number.MIN_SAFE_INTEGER);
+        if (f.clock !== 'wall') throw new SimConfigError(`lockstep: ${where}: only the wall clock jumps`);
+        return;
+      case 'clock-drift':
+        this.node(f.node, where);
+        if (!Number.isFinite(f.ppm) || f.ppm <= -1e6 || f.ppm >= 1e6) {
+          throw new SimConfigError(`lockstep: ${where}: ppm must be in (-1e6, 1e6), got ${f.ppm}`);
+        }
+        return;
+      case 'partition': {
+        if (f.forUs !== undefined) int(f.forUs, 'forUs', 0);
+        if (f.groups.length < 2) throw new SimConfigError(`lockstep: ${where}: a partition needs at least two groups`);
+        if (f.oneWay === true && f.groups.length !== 2) {
+          throw new SimConfigError(`lockstep: ${where}: a one-way partition needs exactly two groups`);
+        }
+        const seen = new Set<string>();
+        for (const g of f.groups) {
+          for (const id of g) {
+            this.node(id, where);
+            if (seen.has(id)) throw new SimConfigError(`lockstep: ${where}: node '${id}' is in two groups`);
+            seen.add(id);
+          }
+        }
+        return;
+      }
+      case 'delay':
+        this.node(f.from, where);
+        this.node(f.to, where);
+        int(f.extraUs, 'extraUs', 0);
+        int(f.forUs, 'forUs', 0);
+        return;
+      case 'drop':
+        this.node(f.from, where);
+        this.node(f.to, where);
+        int(f.forUs, 'forUs', 0);
+        return;
+      default: {
+        const never: never = f;
+        throw new SimConfigError(`lockstep: unknown fault kind in ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  harnessRng(name: string): Rng {
+    let r = this.harnessRngs.get(name);
+    if (r === undefined) {
+      r = deriveRng(this.seed, `harness/${name}`);
+      this.harnessRngs.set(name, r);
+    }
+    return r;
+  }
+
+  // -- the loop ----------------------------------------------------------------------------
+
+  push(ev: SimEvent): void {
+    if (this.sched.size >= this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
+    ev.seq = this.nextSeq++;
+    this.sched.push(ev);
+  }
+
+  run(untilUs: number): SimStats {
+    if (this.running) throw new SimError('lockstep: Simulation.run() called from inside a run', this.nowUs, undefined);
+    if (!Number.isSafeInteger(untilUs) || untilUs < this.nowUs) {
+      throw new SimConfigError(`lockstep: run(untilUs) needs an integer >= the current time ${this.nowUs}, got ${untilUs}`);
+    }
+    const maxTimeUs = this.maxTimeUs ?? untilUs;
+    const sched = this.sched;
+    const stats = this.stats;
+    this.running = true;
+    try {
+      for (;;) {
+        const t = sched.peekTimeUs();
+        if (t > untilUs) break;
+        const ev = sched.pop();
+        if (ev === undefined) break;
+        if (ev.cancelled) continue;
+        if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
+        if (++stats.events > this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
+        if (ev.timeUs > this.nowUs) this.nowUs = ev.timeUs;
+        this.dispatch(ev);
+      }
+      if (untilUs > this.nowUs) this.nowUs = untilUs;
+    } finally {
+      this.running = false;
+      stats.simUs = this.nowUs;
+    }
+    return { ...stats };
+  }
+
+  private dispatch(ev: SimEvent): void {
+    switch (ev.kind) {
+      case EventKind.Deliver:
+        this.arrive(ev);
+        return;
+      case EventKind.Timer:
+      case EventKind.Mark:
+        this.due(ev);
+        return;
+      case EventKind.Start:
+        this.start(this.nodes[ev.node]!);
+        return;
+      case EventKind.Fault:
+        this.applyFault(ev.data as Fault);
+        return;
+      case EventKind.Resume:
+        this.resume(this.nodes[ev.node]!, ev.timeUs);
+        return;
+      case EventKind.Restart:
+        this.restart(this.nodes[ev.node]!);
+        return;
+      case EventKind.Heal:
+        this.heal(ev.data as PartitionRec);
+        return;
+      case EventKind.DelayEnd:
+      case EventKind.DropEnd:
+        this.endWindow(ev.kind, ev.data as WindowRec);
+        return;
+      default:
+        throw new SimError(`lockstep: internal: unknown event kind ${String(ev.kind)}`, this.nowUs, undefined);
+    }
+  }
+
+  // -- processes ---------------------------------------------------------------------------
+
+  private fail(e: unknown, node: NodeState, handler: Handler): never {
+    if (isKernelError(e)) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new SimError(
+      `lockstep: node ${node.id} (incarnation ${node.incarnation}) threw in ${handler} at t=${this.nowUs / 1000} ms: ${msg}`,
+      this.nowUs,
+      node.id,
+      { cause: e },
+    );
+  }
+
+  private boot(node: NodeState): void {
+    node.incarnation += 1;
+    node.up = true;
+    node.paused = false;
+    const ctx = new NodeContext(this, node);
+    node.ctx = ctx;
+    let p: Process;
+    try {
+      p = node.factory(ctx);
+    } catch (e) {
+      this.fail(e, node, 'factory');
+    }
+    node.process = p;
+    if (p.onStart !== undefined) {
+      try {
+        p.onStart(ctx);
+      } catch (e) {
+        this.fail(e, node, 'onStart');
+      }
+    }
+  }
+
+  private start(node: NodeState): void {
+    if (node.incarnation >= 0) return;
+    this.boot(node);
+  }
+
+  private restart(node: NodeState): void {
+    if (node.up) return;
+    this.emitWithLocal(node, 'restart', { incarnation: node.incarnation + 1 });
+    this.boot(node);
+  }
+
+  // -- messages ----------------------------------------------------------------------------
+
+  send(src: NodeState, to: string, payload: Message): void {
+    const dst = this.byId.get(to);
+    if (dst === undefined) {
+      throw new SimError(`lockstep: node ${src.id} sent '${String(payload.type)}' to unknown node '${to}'`, this.nowUs, src.id);
+    }
+    this.stats.messages++;
+    const now = this.nowUs;
+    if (this.traceKernel) {
+      this.emit(src.id, 'send', { from: src.id, to, msg: payload.type, local: src.clock.read('wall', now) / 1000 });
+    }
+    const link = this.network.link(src.index, dst.index);
+    const at = link.route(now);
+    if (at < 0) {
+      this.drop(src, src, dst, payload, routeDropReason(at));
+      return;
+    }
+    this.push(new SimEvent(at, EventKind.Deliver, dst.index, src.index, payload, link));
+    const dup = link.duplicateArrivalUs;
+    if (dup >= 0) this.push(new SimEvent(dup, EventKind.Deliver, dst.index, src.index, payload, link));
+  }
+
+  private drop(at: NodeState, src: NodeState, dst: NodeState, payload: Message, reason: string): void {
+    this.stats.dropped++;
+    this.emit(at.id, 'drop', {
+      from: src.id,
+      to: dst.id,
+      msg: payload.type,
+      reason,
+      local: at.clock.read('wall', this.nowUs) / 1000,
+    });
+  }
+
+  private arrive(ev: SimEvent): void {
+    const dst = this.nodes[ev.node]!;
+    if ((ev.link as Link).blocked > 0) {
+      this.drop(dst, this.nodes[ev.from]!, dst, ev.data as Message, 'partition');
+      return;
+    }
+    if (!dst.up) {
+      this.drop(dst, this.nodes[ev.from]!, dst, ev.data as Message, 'down');
+      return;
+    }
+    if (dst.paused) {
+      this.hold(dst, ev);
+      return;
+    }
+    this.deliver(dst, ev);
+  }
+
+  private deliver(dst: NodeState, ev: SimEvent): void {
+    const src = this.nodes[ev.from]!;
+    const payload = ev.data as Message;
+    this.stats.delivered++;
+    if (this.traceKernel) {
+      this.emit(dst.id, 'deliver', {
+        from: src.id,
+        to: dst.id,
+        msg: payload.type,
+        local: dst.clock.read('wall', this.nowUs) / 1000,
+      });
+    }
+    try {
+      dst.process!.onMessage(dst.ctx!, src.id, payload);
+    } catch (e) {
+      this.fail(e, dst, 'onMessage');
+    }
+  }
+
+  private hold(node: NodeState, ev: SimEvent): void {
+    if (node.held.length >= this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
+    node.held.push(ev);
+  }
+
+  // -- timers and marks --------------------------------------------------------------------
+
+  arm(
+    node: NodeState,
+    localUs: number,
+    clock: ClockKind,
+    tag: unknown,
+    isMark: boolean,
+    type: string,
+    fields: TraceFields | undefined,
+  ): TimerId {
+    if (clock !== 'wall' && clock !== 'mono') {
+      throw new SimError(`lockstep: node ${node.id} armed a timer on unknown clock '${String(clock)}'`, this.nowUs, node.id);
+    }
+    if (Number.isNaN(localUs)) throw new SimError(`lockstep: node ${node.id} armed a timer at NaN`, this.nowUs, node.id);
+    const id = this.nextTimerId++;
+    const rec = new TimerRec(id, node, clock, Math.ceil(localUs), tag, isMark, type, fields);
+    (isMark ? node.marks : node.timers).set(id, rec);
+    this.schedule(rec);
+    return id;
+  }
+
+  private schedule(rec: TimerRec): void {
+    const t = rec.node.clock.trueTimeWhen(rec.clock, rec.localUs, this.nowUs);
+    if (t === Infinity) {
+      rec.state = TIMER_NEVER;
+      rec.ev = null;
+      return;
+    }
+    const ev = new SimEvent(t, rec.isMark ? EventKind.Mark : EventKind.Timer, rec.node.index, -1, rec, null);
+    rec.state = TIMER_SCHEDULED;
+    rec.ev = ev;
+    this.push(ev);
+  }
+
+  disarm(map: Map<TimerId, TimerRec>, id: TimerId): void {
+    const rec = map.get(id);
+    if (rec === undefined) return;
+    map.delete(id);
+    if (rec.ev !== null) rec.ev.cancelled = true;
+  }
+
+  /** After a clock change: move every affected pending timer and mark to its new true instant. */
+  private reevaluate(node: NodeState, wallOnly: boolean): void {
+    for (const map of [node.timers, node.marks]) {
+      for (const rec of map.values()) {
+        if (rec.state === TIMER_HELD || (wallOnly && rec.clock !== 'wall')) continue;
+        const t = node.clock.trueTimeWhen(rec.clock, rec.localUs, this.nowUs);
+        if (rec.ev !== null && rec.ev.timeUs === t) continue;
+        if (rec.ev !== null) rec.ev.cancelled = true;
+        this.schedule(rec);
+      }
+    }
+  }
+
+  private due(ev: SimEvent): void {
+    const rec = ev.data as TimerRec;
+    const node = rec.node;
+    if (rec.isMark) {
+      node.marks.delete(rec.id);
+      this.emitWithLocal(node, rec.type, rec.fields);
+      return;
+    }
+    if (node.paused) {
+      rec.state = TIMER_HELD;
+      this.hold(node, ev);
+      return;
+    }
+    this.fire(node, rec);
+  }
+
+  private fire(node: NodeState, rec: TimerRec): void {
+    node.timers.delete(rec.id);
+    if (this.traceKernel) {
+      const local = node.clock.read('wall', this.nowUs) / 1000;
+      const tag = rec.tag;
+      this.emit(node.id, 'timer', typeof tag === 'string' || typeof tag === 'number' ? { tag, local } : { local });
+    }
+    const p = node.process!;
+    if (p.onTimer === undefined) return;
+    try {
+      p.onTimer(node.ctx!, rec.tag, rec.id);
+    } catch (e) {
+      this.fail(e, node, 'onTimer');
+    }
+  }
+
+  // -- faults ------------------------------------------------------------------------------
+
+  private applyFault(f: Fault): void {
+    switch (f.kind) {
+      case 'pause':
+        this.pause(this.byId.get(f.node)!, f.forUs);
+        return;
+      case 'crash':
+        this.crash(this.byId.get(f.node)!, f.restartAfterUs);
+        return;
+      case 'clock-jump': {
+        const node = this.byId.get(f.node)!;
+        node.clock.jump(this.nowUs, f.byUs);
+        this.emitWithLocal(node, 'clock-jump', { byMs: f.byUs / 1000, clock: 'wall' });
+        this.reevaluate(node, true);
+        return;
+      }
+      case 'clock-drift': {
+        const node = this.byId.get(f.node)!;
+        node.clock.setDrift(this.nowUs, f.ppm);
+        this.emitWithLocal(node, 'clock-drift', { ppm: f.ppm });
+        this.reevaluate(node, false);
+        return;
+      }
+      case 'partition': {
+        const rec: PartitionRec = {
+          groups: f.groups.map((g) => [...g]),
+          indices: f.groups.map((g) => g.map((id) => this.byId.get(id)!.index)),
+          oneWay: f.oneWay === true,
+        };
+        this.network.partition(rec.indices, rec.oneWay, 1);
+        this.emit(NET_NODE, 'partition', rec.oneWay ? { groups: rec.groups, oneWay: true } : { groups: rec.groups });
+        if (f.forUs !== undefined) this.push(new SimEvent(this.nowUs + f.forUs, EventKind.Heal, -1, -1, rec, null));
+        return;
+      }
+      case 'delay': {
+        const link = this.network.link(this.byId.get(f.from)!.index, this.byId.get(f.to)!.index);
+        link.extraDelayUs += f.extraUs;
+        this.emit(NET_NODE, 'delay', { from: f.from, to: f.to, extraMs: f.extraUs / 1000, forMs: f.forUs / 1000 });
+        const rec: WindowRec = { link, extraUs: f.extraUs };
+        this.push(new SimEvent(this.nowUs + f.forUs, EventKind.DelayEnd, -1, -1, rec, null));
+        return;
+      }
+      case 'drop': {
+        const link = this.network.link(this.byId.get(f.from)!.index, this.byId.get(f.to)!.index);
+        link.dropWindows += 1;
+        this.emit(NET_NODE, 'drop-window', { from: f.from, to: f.to, forMs: f.forUs / 1000 });
+        const rec: WindowRec = { link, extraUs: 0 };
+        this.push(new SimEvent(this.nowUs + f.forUs, EventKind.DropEnd, -1, -1, rec, null));
+        return;
+      }
+      default: {
+        const never: never = f;
+        throw new SimError(`lockstep: internal: unknown fault ${JSON.stringify(never)}`, this.nowUs, undefined);
+      }
+    }
+  }
+
+  private pause(node: NodeState, forUs: number): void {
+    if (!node.up) return;
+    this.emitWithLocal(node, 'pause', { forMs: forUs / 1000 });
+    const end = this.nowUs + forUs;
+    const extends_ = !node.paused || end > node.pausedUntilUs;
+    node.paused = true;
+    if (extends_) {
+      node.pausedUntilUs = end;
+      this.push(new SimEvent(end, EventKind.Resume, node.index, -1, null, null));
+    }
+  }
+
+  private resume(node: NodeState, endUs: number): void {
+    if (!node.up || !node.paused || node.pausedUntilUs !== endUs) return;
+    node.paused = false;
+    this.emitWithLocal(node, 'resume', undefined);
+    const ctx = node.ctx!;
+    const p = node.process!;
+    if (p.onResume !== undefined) {
+      try {
+        p.onResume(ctx);
+      } catch (e) {
+        this.fail(e, node, 'onResume');
+      }
+    }
+    const held = node.held;
+    node.held = [];
+    for (let i = 0; i < held.length; i++) {
+      const ev = held[i]!;
+      if (ev.cancelled) continue;
+      if (ev.kind === EventKind.Deliver) this.deliver(node, ev);
+      else this.fire(node, ev.data as TimerRec);
+    }
+  }
+
+  private crash(node: NodeState, restartAfterUs: number | undefined): void {
+    if (!node.up) return;
+    this.emitWithLocal(node, 'crash', undefined);
+    node.up = false;
+    node.paused = false;
+    node.pausedUntilUs = -1;
+    node.process = null;
+    node.ctx = null;
+    node.held = [];
+    for (const map of [node.timers, node.marks]) {
+      for (const rec of map.values()) if (rec.ev !== null) rec.ev.cancelled = true;
+      map.clear();
+    }
+    if (restartAfterUs !== undefined) {
+      this.push(new SimEvent(this.nowUs + restartAfterUs, EventKind.Restart, node.index, -1, null, null));
+    }
+  }
+
+  private heal(rec: PartitionRec): void {
+    this.network.partition(rec.indices, rec.oneWay, -1);
+    this.emit(NET_NODE, 'heal', rec.oneWay ? { groups: rec.groups, oneWay: true } : { groups: rec.groups });
+  }
+
+  private endWindow(kind: EventKind, rec: WindowRec): void {
+    const { link } = rec;
+    if (kind === EventKind.DelayEnd) {
+      link.extraDelayUs -= rec.extraUs;
+      this.emit(NET_NODE, 'delay-end', { from: link.from, to: link.to, extraMs: rec.extraUs / 1000 });
+    } else {
+      link.dropWindows -= 1;
+      this.emit(NET_NODE, 'drop-window-end', { from: link.from, to: link.to });
+    }
+  }
+
+  // -- trace -------------------------------------------------------------------------------
+
+  /** Refuse fields the canonical line cannot carry (they would collide with seq/t/node/type). */
+  checkFields(type: string, fields: TraceFields | undefined, node: string | undefined): void {
+    if (typeof type !== 'string' || type === '') {
+      throw new SimError(`lockstep: trace event type must be a non-empty string, got ${String(type)}`, this.nowUs, node);
+    }
+    if (fields === undefined) return;
+    if ('seq' in fields || 't' in fields || 'node' in fields || 'type' in fields) {
+      throw new SimError(
+        `lockstep: a '${type}' trace event uses a reserved field name (seq, t, node and type are the canonical keys)`,
+        this.nowUs,
+        node,
+      );
+    }
+  }
+
+  /** Emit an event of a simulated node, appending its `local` wall reading (ms). */
+  emitWithLocal(node: NodeState, type: string, fields: TraceFields | undefined): void {
+    const local = node.clock.read('wall', this.nowUs) / 1000;
+    this.emit(node.id, type, fields === undefined ? { local } : { ...fields, local });
+  }
+
+  emit(node: string, type: string, fields: TraceFields | undefined): void {
+    const e: TraceEvent = { seq: this.traceSeq++, tUs: this.nowUs, node, type, fields };
+    this.stats.traceEvents++;
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(e);
+  }
+}
+
+/**
+ * A deterministic simulation of a set of nodes. Build it (nodes, links, faults, listeners),
+ * then `run(untilUs)`; `run` may be called again to continue.
+ */
+export class Simulation {
+  /** The run seed (as an unsigned 32-bit integer). */
+  readonly seed: number;
+  private readonly k: Kernel;
+
+  constructor(opts: SimulationOptions) {
+    this.k = new Kernel(opts);
+    this.seed = this.k.seed;
+  }
+
+  /**
+   * Add a node: `factory` builds its process at start (queued at the current true time) and
+   * again at each restart. `clock` sets its clock's offset and drift (default 0 and 0).
+   */
+  addNode(id: string, factory: ProcessFactory, clock?: Partial<ClockConfig>): void {
+    this.k.addNode(id, factory, clock);
+  }
+
+  /** Configure one directed link (merged over the simulation's network defaults). */
+  setLink(from: string, to: string, cfg: Partial<LinkConfig>): void {
+    const a = this.k.node(from, 'setLink');
+    const b = this.k.node(to, 'setLink');
+    this.k.network.setLink(a.index, b.index, cfg);
+  }
+
+  addListener(l: TraceListener): void {
+    this.k.addListener(l);
+  }
+
+  /**
+   * Schedule faults at their absolute true times. The nodes they name must already exist; the
+   * whole plan is validated first, and faults at the same instant apply in the given order.
+   */
+  addFaults(faults: readonly Fault[]): void {
+    this.k.addFaults(faults);
+  }
+
+  /** Run until the queue is empty or the next event lies past `untilUs`; time ends at `untilUs`. */
+  run(untilUs: number): SimStats {
+    return this.k.run(untilUs);
+  }
+
+  /** True time in µs. For the harness only — processes must never see it. */
+  nowUs(): number {
+    return this.k.nowUs;
+  }
+
+  /** A node's clocks, for harness and test introspection. */
+  clockOf(id: string): NodeClock {
+    return this.k.node(id, 'clockOf').clock;
+  }
+
+  /** A harness-level named stream (`harness/<name>`), cached so repeated calls continue it. */
+  rng(name: string): Rng {
+    return this.k.harnessRng(name);
+  }
+
+  /** Node ids in the order they were added. */
+  nodeIds(): readonly string[] {
+    return this.k.nodes.map((n) => n.id);
+  }
+
+  /** Counters so far. */
+  stats(): SimStats {
+    return { ...this.k.stats, simUs: this.k.nowUs };
+  }
+
+  /**
+   * Emit a harness-level trace event at the current true time (checkers use it for
+   * `violation`). When `node` is a simulated node the event carries its `local` reading.
+   */
+  emit(node: string, type: string, fields?: TraceFields): void {
+    this.k.checkFields(type, fields, node);
+    const n = this.k.byId.get(node);
+    if (n !== undefined) this.k.emitWithLocal(n, type, fields);
+    else this.k.emit(node, type, fields);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Bench section `kernel`: how much the simulation kernel costs over a bare event loop.
+ *
+ * Both measurements run in this process, same PRNG family, same event count:
+ * (a) baseline — a bare binary-heap loop with no kernel: pop the earliest event, draw a delay
+ *     from a seedrandom-Alea stream, push it back (8 events in flight, like the ping-pong);
+ * (b) kernel — 8 no-op ping-pong processes, each message answered to a random peer, over the
+ *     network model (per-link latency streams), kernel events traced into a TraceHasher.
+ * Each is warmed up, then timed best-of-3; the figure that matters is the ratio (b)/(a).
+ */
+import { performance } from 'node:perf_hooks';
+import { EventHeap, EventKind, SimEvent, Simulation, TraceHasher, deriveRng } from '../../../src/sim/index.js';
+import type { BenchRow, BenchSection } from '../main.js';
+
+const NODES = 8;
+const MIN_LATENCY_US = 1000;
+const MAX_LATENCY_US = 10_000;
+const EVENTS = 2_000_000;
+const WARMUP_EVENTS = 300_000;
+const REPEATS = 3;
+
+/** (a) The bare loop; returns a checksum so the work cannot be optimised away. */
+function bareLoop(events: number): number {
+  const heap = new EventHeap();
+  const rng = deriveRng(1, 'bench/bare');
+  let seq = 0;
+  for (let i = 0; i < NODES; i++) {
+    const ev = new SimEvent(rng.int(MIN_LATENCY_US, MAX_LATENCY_US), EventKind.Deliver, i, -1, null, null);
+    ev.seq = seq++;
+    heap.push(ev);
+  }
+  for (let n = 0; n < events; n++) {
+    const ev = heap.pop()!;
+    ev.timeUs += rng.int(MIN_LATENCY_US, MAX_LATENCY_US);
+    ev.seq = seq++;
+    heap.push(ev);
+  }
+  return heap.peek()!.timeUs;
+}
+
+/** (b) The kernel ping-pong; returns the trace hash and the number of events run. */
+function kernelPingPong(events: number): { hash: string; events: number; traceEvents: number } {
+  const hasher = new TraceHasher();
+  const sim = new Simulation({
+    seed: 1,
+    network: { latencyUs: [MIN_LATENCY_US, MAX_LATENCY_US] },
+    listeners: [hasher],
+    bounds: { maxEvents: events + 1000 },
+  });
+  const ids = Array.from({ length: NODES }, (_, i) => `n${i}`);
+  const ping = { type: 'ping' } as const;
+  // Each delivery consumes one unit of budget; when it runs out nobody answers and the queue
+  // drains, so the kernel runs exactly `events` events (8 starts, 8 first pings, the replies).
+  let budget = events - 2 * NODES;
+  for (const id of ids) {
+    const peers = ids.filter((p) => p !== id);
+    sim.addNode(id, () => ({
+      onStart(ctx) {
+        ctx.send(ctx.rng('peer').pick(peers), ping);
+      },
+      onMessage(ctx) {
+        if (budget-- > 0) ctx.send(ctx.rng('peer').pick(peers), ping);
+      },
+    }));
+  }
+  const stats = sim.run(Number.MAX_SAFE_INTEGER);
+  return { hash: hasher.hex(), events: stats.events, traceEvents: stats.traceEvents };
+}
+
+function best(fn: () => void): number {
+  let bestMs = Infinity;
+  for (let i = 0; i < REPEATS; i++) {
+    const t0 = performance.now();
+    fn();
+    const ms = performance.now() - t0;
+    if (ms < bestMs) bestMs = ms;
+  }
+  return bestMs;
+}
+
+const section: BenchSection = {
+  key: 'kernel',
+  run() {
+    bareLoop(WARMUP_EVENTS);
+    kernelPingPong(WARMUP_EVENTS);
+    let sink = 0;
+    const bareMs = best(() => {
+      sink += bareLoop(EVENTS);
+    });
+    let kernelRun = { hash: '', events: 0, traceEvents: 0 };
+    const kernelMs = best(() => {
+      kernelRun = kernelPingPong(EVENTS);
+    });
+    if (kernelRun.events !== EVENTS || !(sink > 0)) {
+      throw new Error(`kernel bench: expected ${EVENTS} kernel events, ran ${kernelRun.events}`);
+    }
+    const bareLoopEventsPerSec = EVENTS / (bareMs / 1000);
+    const kernelEventsPerSec = EVENTS / (kernelMs / 1000);
+    const ratio = kernelEventsPerSec / bareLoopEventsPerSec;
+    const json = {
+      bareLoopEventsPerSec: Math.round(bareLoopEventsPerSec),
+      kernelEventsPerSec: Math.round(kernelEventsPerSec),
+      ratio: Number(ratio.toFixed(3)),
+      events: EVENTS,
+      nodes: NODES,
+      traceEventsPerRun: kernelRun.traceEvents,
+      traceHash: kernelRun.hash,
+      repeats: REPEATS,
+    };
+    const rows: BenchRow[] = [
+      { section: 'kernel', metric: 'bare heap loop (pop, draw, push)', value: bareLoopEventsPerSec, unit: 'events/s' },
+      { section: 'kernel', metric: 'kernel ping-pong, 8 nodes, trace hashed', value: kernelEventsPerSec, unit: 'events/s' },
+      { section: 'kernel', metric: 'kernel / bare loop', value: ratio, unit: 'ratio' },
+    ];
+    return { json, rows };
+  },
+};
+
+export default section;
