@@ -1,5 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_SCRIPT_STEPS, ScriptError, scriptedClient, validateScript } from '../../src/clients/index.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  MAX_SCRIPT_STEPS,
+  ScriptError,
+  scriptedClient,
+  validateScript,
+  type ClientScript,
+  type ClientStep,
+} from '../../src/clients/index.js';
+import type { Client, Step } from '../../src/scenario/schema.js';
 import { fakeDriver } from './fake-driver.js';
 import { runWorld, script, type Ev } from './world.js';
 
@@ -660,5 +668,41 @@ describe('scripted client: script validation and the step budget', () => {
     expect(() =>
       runWorld({ clients: [{ script: script('c1', [lock], { repeat: 3 }), options: { maxSteps: 2 } }] }),
     ).toThrow(/exceeds the step budget 2/);
+  });
+});
+
+describe('scripted client: the scenario layer hands its parsed steps over unchanged', () => {
+  it('a parsed step is a ClientStep and a parsed client (plus leaseChecking) a ClientScript (checked by tsc)', () => {
+    expectTypeOf<Step>().toExtend<ClientStep>();
+    expectTypeOf<Client & { leaseChecking: boolean }>().toExtend<ClientScript>();
+  });
+});
+
+describe('scripted client: determinism', () => {
+  it('the same world twice gives the same full trace, event for event', () => {
+    const world = () =>
+      runWorld({
+        clients: [
+          {
+            script: script(
+              'c1',
+              [
+                { op: 'lock', resource: 'a', mode: 'EX', wait: false, timeoutMs: 3 },
+                { op: 'lock', resource: 'b', mode: 'PR' },
+                { op: 'work', ms: 7 },
+                { op: 'write', resource: 'b', value: 'w', checkLease: true },
+                { op: 'unlock', resource: 'b' },
+              ],
+              { repeat: 5, leaseChecking: true },
+            ),
+            fake: { grantDelayUs: 2_500, leaseUs: 20_000, renewUs: 6_000, block: ['a'] },
+          },
+          { script: script('c2', [{ op: 'lock', resource: 'b', mode: 'EX' }, { op: 'write', resource: 'b', value: 'z' }]) },
+        ],
+        faults: [{ kind: 'pause', atUs: 4_000, node: 'c1', forUs: 30_000 }],
+      }).all;
+    const first = world();
+    expect(first.length).toBeGreaterThan(20);
+    expect(world()).toEqual(first);
   });
 });
