@@ -1,0 +1,274 @@
+/**
+ * The `lockstep` command (DESIGN §5.1): run, replay, list.
+ *
+ * Exit codes are a contract: 0 every scenario met its expectation; 1 some did not; 2 bad input or
+ * usage (a message naming the file and field, no stack trace, nothing written); 3 nondeterminism.
+ * Human output goes to stdout, progress to stderr and only on a terminal.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ScenarioError, loadScenarios, resolveScenario, type LoadedScenario } from '../scenario/index.js';
+import { NondeterminismError, replayCommand, sweepScenario } from '../explore/sweep.js';
+import { simulate, SimBoundExceeded } from '../explore/simulate.js';
+import { canonicalLine } from '../sim/index.js';
+import type { RunResult, ScenarioRunResult } from '../report/model.js';
+import { renderJUnit } from '../report/junit.js';
+import { storyLines } from '../report/story.js';
+import { writeRunReport, writeSuiteReport } from '../report/write.js';
+import { writeFileAtomic } from './files.js';
+import { Progress, Stopwatch } from './progress.js';
+
+/** A usage or input problem: printed as `error: …`, exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const EXIT_OK = 0;
+const EXIT_NOT_MET = 1;
+const EXIT_BAD_INPUT = 2;
+const EXIT_NONDETERMINISM = 3;
+const SEED_LIMIT = 2 ** 32;
+
+const HELP: Record<string, string> = {
+  main: `lockstep — deterministic simulation and model checking for distributed lock managers
+
+usage:
+  lockstep run [PATH...] [--seeds N] [--seed S] [--json] [--junit FILE] [--report DIR]
+  lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
+  lockstep list [PATH...]
+
+Run 'lockstep <command> --help' for a command's options.
+exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondeterminism`,
+  run: `lockstep run [PATH...] — sweep scenarios over seeds and check every invariant
+
+PATH          scenario files (.json, .ts) or folders; default: scenarios/
+--seeds N     seeds per scenario, 0..N-1 (default: each scenario's own "seeds")
+--seed S      run only seed S (an integer in [0, 2^32))
+--json        print the run result (DESIGN §5.4) as JSON on stdout
+--junit FILE  also write JUnit XML to FILE
+--report DIR  also write HTML reports: DIR/index.html and one page per failing seed
+
+Every failing seed is re-run once; a different trace hash exits 3 (nondeterminism).`,
+  replay: `lockstep replay SCENARIO --seed S — re-run one seed and tell its story
+
+SCENARIO      a scenario file, or the name of a scenario under scenarios/
+--seed S      the seed to replay (required)
+--json        print the replay result (DESIGN §5.3) as JSON on stdout
+--trace FILE  write the trace as JSON lines (DESIGN §5.5)
+--report DIR  write the HTML run report into DIR`,
+  list: `lockstep list [PATH...] — name, title, protocol and expectation of each scenario
+
+PATH          scenario files or folders; default: scenarios/`,
+};
+
+const options = {
+  seeds: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+  junit: { type: 'string' },
+  report: { type: 'string' },
+  trace: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
+
+const allowed: Record<string, readonly (keyof typeof options)[]> = {
+  run: ['seeds', 'seed', 'json', 'junit', 'report', 'help'],
+  replay: ['seed', 'json', 'trace', 'report', 'help'],
+  list: ['help'],
+};
+
+/** Parses argv (without node and script) and runs the command; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      console.log(HELP.main);
+      return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
+    }
+    if (command === '--version') {
+      console.log('lockstep 0.1.0');
+      return EXIT_OK;
+    }
+    const permitted = allowed[command];
+    if (!permitted) throw new UsageError(`unknown command '${command}' (expected run, replay or list; see lockstep --help)`);
+    const { flags, positionals } = parse(command, rest, permitted);
+    if (flags.help) {
+      console.log(HELP[command]);
+      return EXIT_OK;
+    }
+    if (command === 'run') return await runCommand(positionals, flags);
+    if (command === 'replay') return await replayCommandMain(positionals, flags);
+    return await listCommand(positionals);
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function parse(command: string, args: readonly string[], permitted: readonly (keyof typeof options)[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(`${command}: ${(error as Error).message.replace(/\. To specify.*$/s, '')}`);
+  }
+  const flags = parsed.values as Flags;
+  for (const key of Object.keys(flags)) {
+    if (!permitted.includes(key as keyof typeof options)) throw new UsageError(`${command}: option --${key} does not apply to '${command}' (see lockstep ${command} --help)`);
+  }
+  return { flags, positionals: parsed.positionals };
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof ScenarioError || error instanceof UsageError) {
+    console.error(`error: ${error.message}`);
+    return EXIT_BAD_INPUT;
+  }
+  if (error instanceof NondeterminismError) {
+    console.error(`error: ${error.message}`);
+    return EXIT_NONDETERMINISM;
+  }
+  if (error instanceof SimBoundExceeded) {
+    console.error(`error: ${error.message}`);
+    return EXIT_NOT_MET;
+  }
+  throw error;
+}
+
+function parseSeed(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n >= SEED_LIMIT) {
+    throw new UsageError(`${flag}: expected an integer in [0, 2^32), got "${text}"`);
+  }
+  return n;
+}
+
+function parseCount(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1_000_000) throw new UsageError(`${flag}: expected a whole number from 1 to 1000000, got "${text}"`);
+  return n;
+}
+
+async function runCommand(paths: string[], flags: Flags): Promise<number> {
+  const seeds = parseCount(flags.seeds, '--seeds');
+  const seed = parseSeed(flags.seed, '--seed');
+  if (seeds !== undefined && seed !== undefined) throw new UsageError('run: --seeds and --seed are mutually exclusive');
+  const suite = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
+  if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
+
+  const progress = new Progress();
+  const results: ScenarioRunResult[] = [];
+  const wallMs = new Map<string, number>();
+  for (const [index, loaded] of suite.entries()) {
+    const watch = new Stopwatch();
+    const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
+    const entry = sweepScenario(loaded, {
+      ...(seeds !== undefined ? { seeds } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),
+    });
+    wallMs.set(loaded.scenario.name, watch.elapsedMs());
+    results.push(entry);
+    progress.clear();
+    if (!flags.json) printScenarioLine(entry, wallMs.get(entry.scenario) ?? 0);
+  }
+  const run: RunResult = { ok: results.every((r) => r.met), scenarios: results };
+
+  if (flags.junit) writeFileAtomic(flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
+  const index = flags.report ? await writeReports(flags.report, suite, results, wallMs) : undefined;
+  if (flags.json) {
+    console.log(JSON.stringify(run, null, 2));
+  } else {
+    printSummary(run);
+    if (index) console.log(`report: ${index}`);
+  }
+  return run.ok ? EXIT_OK : EXIT_NOT_MET;
+}
+
+function printScenarioLine(entry: ScenarioRunResult, ms: number): void {
+  const expect = entry.expect === 'pass' ? 'pass' : entry.expect.violation;
+  const tag = !entry.met ? 'FAIL' : entry.expect === 'pass' ? 'PASS' : 'FIND';
+  const secs = (ms / 1000).toFixed(1);
+  console.log(`${tag}  ${entry.scenario.padEnd(34)} expect ${expect.padEnd(17)} ${String(entry.seedsRun).padStart(5)} seeds  ${secs.padStart(6)} s`);
+  const shown = entry.expect === 'pass' || !entry.met ? entry.failures : entry.failures.slice(0, 1);
+  for (const f of shown.slice(0, 5)) {
+    console.log(`      seed ${f.seed}: ${f.invariant} at ${f.atMs.toFixed(1)} ms — ${f.message}`);
+    console.log(`      replay: ${f.replay}`);
+  }
+  if (shown.length > 5) console.log(`      … and ${shown.length - 5} more failing seeds`);
+  if (!entry.met && entry.expect !== 'pass') console.log(`      expected a ${entry.expect.violation} violation; none of ${entry.seedsRun} seeds produced one`);
+}
+
+function printSummary(run: RunResult): void {
+  const notMet = run.scenarios.filter((s) => !s.met);
+  console.log(`\n${run.scenarios.length - notMet.length} met, ${notMet.length} not met (${run.scenarios.length} scenarios)`);
+}
+
+async function writeReports(dir: string, suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>): Promise<string> {
+  const rows = [];
+  for (const [i, entry] of results.entries()) {
+    const loaded = suite[i]!;
+    const links: Record<number, string> = {};
+    for (const failure of entry.failures) {
+      const { result, events } = simulate(loaded.scenario, failure.seed, { record: true });
+      const path = await writeRunReport(dir, {
+        scenario: scenarioInfo(loaded),
+        seed: failure.seed,
+        result,
+        events: events ?? [],
+        replayCommand: failure.replay,
+      });
+      links[failure.seed] = path.split('/').pop()!;
+    }
+    rows.push({
+      scenario: entry,
+      title: loaded.scenario.title ?? loaded.scenario.name,
+      protocol: loaded.scenario.protocol,
+      wallMs: wallMs.get(entry.scenario) ?? 0,
+      reportLinks: links,
+    });
+  }
+  return writeSuiteReport(dir, { generatedBy: 'lockstep run', scenarios: rows });
+}
+
+function scenarioInfo(loaded: LoadedScenario) {
+  const s = loaded.scenario;
+  return { name: s.name, title: s.title ?? s.name, lesson: s.lesson ?? '', protocol: s.protocol, file: loaded.file };
+}
+
+async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('replay: expected exactly one SCENARIO (a file, or a name under scenarios/)');
+  const seed = parseSeed(flags.seed, '--seed');
+  if (seed === undefined) throw new UsageError('replay: --seed S is required');
+  const loaded = await resolveScenario(positionals[0]!);
+  const { result, events = [] } = simulate(loaded.scenario, seed, { record: true });
+  const replay = replayCommand(loaded.file, seed);
+
+  if (flags.trace) writeFileAtomic(flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
+  let reportPath: string | undefined;
+  if (flags.report) {
+    reportPath = await writeRunReport(flags.report, { scenario: scenarioInfo(loaded), seed, result, events, replayCommand: replay });
+  }
+  if (flags.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    for (const line of storyLines(events, result, loaded.scenario, replay)) console.log(line);
+    if (flags.trace) console.log(`trace: ${flags.trace}`);
+    if (reportPath) console.log(`report: ${reportPath}`);
+  }
+  return result.expectMet ? EXIT_OK : EXIT_NOT_MET;
+}
+
+async function listCommand(paths: string[]): Promise<number> {
+  const suite = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
+  const width = Math.max(4, ...suite.map((l) => l.scenario.name.length));
+  console.log(`${'name'.padEnd(width)}  ${'protocol'.padEnd(10)}  ${'expect'.padEnd(17)}  title`);
+  for (const { scenario } of suite) {
+    const expect = scenario.expect === 'pass' ? 'pass' : scenario.expect.violation;
+    console.log(`${scenario.name.padEnd(width)}  ${scenario.protocol.padEnd(10)}  ${expect.padEnd(17)}  ${scenario.title ?? ''}`);
+  }
+  console.log(`\n${suite.length} scenarios`);
+  return EXIT_OK;
+}

@@ -1,0 +1,288 @@
+/**
+ * The world builder: one scenario and one seed in, one replay result out (DESIGN §5.3).
+ *
+ * It is the only place that knows how the parts fit: the protocol's service nodes, the storage
+ * node, one scripted client per scenario client (with the protocol's driver), each node's clock
+ * drawn from the seed, the scenario's fault plan plus the seed-drawn swarm faults, and the online
+ * checkers listening to the same event stream the trace hash is computed over. A run is a pure
+ * function of (scenario, seed, options): everything random comes from named streams of the seed.
+ */
+import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } from '../clients/contract.js';
+import { scriptedClient, type ClientScript } from '../clients/index.js';
+import { createCheckers, type CheckerSet, type InvariantName } from '../check/index.js';
+import { dlmProtocol } from '../dlm/protocol/index.js';
+import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
+import type { Scenario } from '../scenario/index.js';
+import { toFaultPlan } from '../scenario/index.js';
+import {
+  SimBoundExceeded,
+  Simulation,
+  TraceHasher,
+  TraceRecorder,
+  drawFaultPlan,
+  type Fault,
+  type TraceEvent,
+  type TraceListener,
+} from '../sim/index.js';
+import { storageProcess } from '../storage/index.js';
+import type { ReplayResult } from '../report/model.js';
+import { faultToJson, healTimeUs } from './faults.js';
+
+/** Options that are not part of a scenario file: test-only mutations and output choices. */
+export interface SimulateOptions {
+  /** Keep every trace event (for --trace and reports). Off in sweeps: only the hash is kept. */
+  record?: boolean;
+  /** Most events kept when recording. */
+  recordMax?: number;
+  /** Planted bugs in the lock service (checker self-tests). */
+  mutations?: ServiceMutations;
+  /** Planted bug in the storage: accept every write even when it checks tokens. */
+  storageIgnoresTokens?: boolean;
+  /** Trace send/deliver/timer events (default true; they are part of the canonical trace). */
+  traceKernelEvents?: boolean;
+  /** Hard bound on kernel events (default 5,000,000). */
+  maxEvents?: number;
+  /** Run with the checkers detached (bench baseline); the result then has no verdict. */
+  checkersOff?: boolean;
+}
+
+/** A replay result plus, when recording, the events it was computed from. */
+export interface SimulateOutcome {
+  result: ReplayResult;
+  events: TraceEvent[] | undefined;
+}
+
+/** The protocol modules by scenario `protocol` name. */
+export const protocols: Readonly<Record<Scenario['protocol'], ProtocolModule>> = {
+  dlm: dlmProtocol,
+  redlock: redlockProtocol,
+  zk: zkProtocol,
+  'lease-lock': leaseLockProtocol,
+};
+
+const US_PER_MS = 1000;
+const DEFAULT_MAX_EVENTS = 5_000_000;
+
+/** Every invariant, in the order of DESIGN §4. */
+const ALL_INVARIANTS: readonly InvariantName[] = [
+  'mutual-exclusion',
+  'stale-write',
+  'fencing',
+  'value-block',
+  'grant-order',
+  'deadlock',
+  'liveness',
+];
+
+/**
+ * Run `scenario` under `seed` and judge it.
+ *
+ * Throws SimBoundExceeded when the run exceeds its event bound (a message storm), never a
+ * partial result.
+ */
+export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions = {}): SimulateOutcome {
+  assertSeed(seed);
+  const protocol = protocols[scenario.protocol];
+  const options = serviceOptions(scenario, opts.mutations);
+  const durationUs = scenario.durationMs * US_PER_MS;
+  const hasher = new TraceHasher();
+  const recorder = opts.record ? new TraceRecorder(opts.recordMax ?? 2_000_000) : undefined;
+  const sim = new Simulation({
+    seed,
+    bounds: { maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeUs: durationUs },
+    network: networkConfig(scenario),
+    traceKernelEvents: opts.traceKernelEvents ?? true,
+  });
+
+  const services = protocol.serviceNodes(scenario.managers, options);
+  const managerIds = services.map((s) => s.id);
+  const faults = faultPlan(scenario, sim, managerIds, durationUs);
+  const checkers = opts.checkersOff ? undefined : createCheckers({
+    invariants: scenario.invariants ?? defaultInvariants(scenario),
+    livenessUs: scenario.livenessMs * US_PER_MS,
+    healUs: healTimeUs(faults),
+    leaseChecking: leaseCheckingClients(scenario),
+    deadlockBoundUs: deadlockBoundUs(scenario),
+  });
+
+  sim.addListener(hasher);
+  if (recorder) sim.addListener(recorder);
+  if (checkers) sim.addListener(violationTracer(checkers, sim));
+
+  for (const service of services) sim.addNode(service.id, service.factory, drawClock(sim, scenario, service.id));
+  sim.addNode('storage', storageProcess({ checkTokens: scenario.storage.checkTokens, ignoreTokens: opts.storageIgnoresTokens ?? false }), drawClock(sim, scenario, 'storage'));
+  scenario.clients.forEach((client, index) => {
+    const spec: ClientSpec = {
+      id: client.id,
+      home: client.home ?? managerIds[index % managerIds.length]!,
+      deadlockPriority: client.deadlockPriority,
+    };
+    const driver = protocol.driver(spec, managerIds, options);
+    sim.addNode(client.id, scriptedClient(clientScript(scenario, client), driver, { storage: 'storage' }), drawClock(sim, scenario, client.id));
+  });
+  sim.addFaults(faults);
+
+  const stats = sim.run(durationUs);
+  checkers?.finish(stats.simUs);
+
+  const violations = checkers?.violations ?? [];
+  const result: ReplayResult = {
+    scenario: scenario.name,
+    seed,
+    ok: violations.length === 0,
+    expectMet: expectationMet(scenario, violations.map((v) => v.invariant)),
+    violations: violations.map((v) => ({
+      invariant: v.invariant,
+      atMs: v.atUs / US_PER_MS,
+      message: v.message,
+      ...(v.resource !== undefined ? { resource: v.resource } : {}),
+      nodes: [...v.nodes],
+    })),
+    observations: (checkers?.observations ?? []).map((o) => ({
+      kind: o.kind,
+      fromMs: o.fromUs / US_PER_MS,
+      toMs: o.toUs / US_PER_MS,
+      resource: o.resource,
+      nodes: [...o.nodes],
+    })),
+    deadlocks: (checkers?.deadlocks ?? []).map((d) => ({
+      atMs: d.atUs / US_PER_MS,
+      victim: d.victim,
+      cycle: d.cycle.map((e) => ({ node: e.node, resource: e.resource, mode: e.mode, waitsFor: e.waitsFor })),
+    })),
+    faults: faults.map(faultToJson),
+    stats: { events: stats.events, messages: stats.messages, simMs: stats.simUs / US_PER_MS },
+    traceHash: hasher.hex(),
+  };
+  return { result, events: recorder?.events };
+}
+
+/** Whether the violated invariants meet the scenario's expectation (DESIGN §4, last paragraph). */
+export function expectationMet(scenario: Scenario, violated: readonly string[]): boolean {
+  if (scenario.expect === 'pass') return violated.length === 0;
+  return violated.includes(scenario.expect.violation);
+}
+
+/**
+ * The invariants that apply when a scenario names none: all of them, less those whose subject
+ * the scenario does not have (no value-block use, no queues outside the DLM, no deadlock
+ * detection to judge, no fencing tokens to order).
+ */
+export function defaultInvariants(scenario: Scenario): InvariantName[] {
+  return ALL_INVARIANTS.filter((name) => {
+    if (name === 'grant-order') return scenario.protocol === 'dlm';
+    if (name === 'value-block') return scenario.protocol === 'dlm';
+    if (name === 'fencing') return scenario.lockService.fencing || scenario.storage.checkTokens;
+    return true;
+  });
+}
+
+function assertSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+    throw new RangeError(`lockstep: a seed is an integer in [0, 2^32), got ${seed}`);
+  }
+}
+
+function serviceOptions(scenario: Scenario, mutations: ServiceMutations | undefined): ServiceOptions {
+  const ls = scenario.lockService;
+  return {
+    leaseMs: ls.leaseMs,
+    keepAliveMs: ls.keepAliveMs,
+    lockDelayMs: ls.lockDelayMs,
+    fencing: ls.fencing,
+    expiryClock: ls.expiryClock,
+    deadlock: { detect: ls.deadlock.detect, waitMs: ls.deadlock.waitMs },
+    valueBlockBytes: ls.valueBlockBytes,
+    graceMs: ls.graceMs,
+    heartbeatMs: ls.heartbeatMs,
+    failureTimeoutMs: ls.failureTimeoutMs,
+    persistence: ls.persistence,
+    driftFactor: ls.driftFactor,
+    driftExtraMs: ls.driftExtraMs,
+    validityCheck: ls.validityCheck,
+    retryDelayMs: ls.retryDelayMs,
+    watch: ls.watch,
+    guidNames: ls.guidNames,
+    release: ls.release,
+    profile: ls.profile,
+    ...(mutations ? { mutations } : {}),
+  };
+}
+
+function networkConfig(scenario: Scenario) {
+  const n = scenario.network;
+  return {
+    latencyUs: [n.latencyMs[0] * US_PER_MS, n.latencyMs[1] * US_PER_MS] as const,
+    dropRate: n.dropRate,
+    duplicateRate: n.duplicateRate,
+    fifo: n.fifo,
+  };
+}
+
+/** Each node draws its clock offset and drift within the scenario's bounds from its own stream. */
+function drawClock(sim: Simulation, scenario: Scenario, node: string) {
+  const { skewMs, driftPpm } = scenario.clocks;
+  if (skewMs === 0 && driftPpm === 0) return { offsetUs: 0, driftPpm: 0 };
+  const rng = sim.rng(`clock/${node}`);
+  const skewUs = Math.round(skewMs * US_PER_MS);
+  return {
+    offsetUs: skewUs === 0 ? 0 : rng.int(-skewUs, skewUs),
+    driftPpm: driftPpm === 0 ? 0 : rng.int(-Math.round(driftPpm), Math.round(driftPpm)),
+  };
+}
+
+/** The scenario's explicit faults plus the seed-drawn swarm faults, in one sorted plan. */
+function faultPlan(scenario: Scenario, sim: Simulation, managerIds: readonly string[], durationUs: number): Fault[] {
+  const explicit = toFaultPlan(scenario);
+  const profile = scenario.randomFaults;
+  if (!profile || Object.keys(profile).length === 0) return explicit;
+  const clients = scenario.clients.map((c) => c.id);
+  const drawn = drawFaultPlan(sim.rng('faults'), profile, { managers: [...managerIds], clients, all: [...managerIds, 'storage', ...clients] }, durationUs);
+  return [...explicit, ...drawn].sort((a, b) => a.atUs - b.atUs);
+}
+
+function leaseCheckingClients(scenario: Scenario): Set<string> {
+  const ids = new Set<string>();
+  for (const client of scenario.clients) {
+    if (client.steps.some((step) => 'checkLease' in step && step.checkLease === true)) ids.add(client.id);
+  }
+  return ids;
+}
+
+/** How long a wait-for cycle may persist before the deadlock invariant calls it unresolved. */
+function deadlockBoundUs(scenario: Scenario): number {
+  const waitMs = scenario.lockService.deadlock.detect ? scenario.lockService.deadlock.waitMs : 0;
+  return Math.max(2 * waitMs, 5000) * US_PER_MS;
+}
+
+function clientScript(scenario: Scenario, client: Scenario['clients'][number]): ClientScript {
+  return {
+    id: client.id,
+    startMs: client.startMs,
+    repeat: client.repeat,
+    steps: client.steps,
+    deadlockPriority: client.deadlockPriority,
+    leaseChecking: leaseCheckingClients(scenario).has(client.id),
+  };
+}
+
+/**
+ * Feeds the checkers, and traces each new violation as a `violation` event right after the event
+ * that caused it, so the trace (and its hash, and the report's narrative) shows where it happened.
+ */
+function violationTracer(checkers: CheckerSet, sim: Simulation): TraceListener {
+  let seen = 0;
+  return {
+    onEvent(event: TraceEvent): void {
+      if (event.type === 'violation') return;
+      checkers.onEvent(event);
+      const all = checkers.violations;
+      while (seen < all.length) {
+        const v = all[seen++]!;
+        sim.emit('checker', 'violation', { invariant: v.invariant, message: v.message, ...(v.resource !== undefined ? { resource: v.resource } : {}), nodes: [...v.nodes] });
+      }
+    },
+  };
+}
+
+export { SimBoundExceeded };

@@ -1,0 +1,96 @@
+/**
+ * Seed sweeps: run one scenario over many seeds, keep only hashes and verdicts (the fast path),
+ * and re-run every failing seed once to prove it reproduces (DESIGN §2: a failure that does not
+ * replay byte for byte is reported as nondeterminism, its own error, never as a finding).
+ */
+import type { Scenario } from '../scenario/index.js';
+import type { ScenarioRunResult, SeedFailure } from '../report/model.js';
+import { simulate, type SimulateOptions } from './simulate.js';
+
+/** A scenario as loaded from a file. */
+export interface SweepTarget {
+  scenario: Scenario;
+  file: string;
+}
+
+export interface SweepOptions {
+  /** Seeds 0..seeds-1 (default: the scenario's own `seeds`). */
+  seeds?: number;
+  /** Run only this seed. */
+  seed?: number;
+  /** Stop at the first seed that meets an expected violation (default true). */
+  stopAtFirstFind?: boolean;
+  /** Called after each seed; the CLI draws progress with it. */
+  onSeed?: (done: number, total: number) => void;
+  /** Passed to every simulation (tests plant bugs through it). */
+  simulate?: SimulateOptions;
+}
+
+/** A failing seed whose re-run gave a different trace hash. */
+export class NondeterminismError extends Error {
+  constructor(
+    readonly scenario: string,
+    readonly seed: number,
+    readonly firstHash: string,
+    readonly secondHash: string,
+  ) {
+    super(`lockstep: nondeterminism in ${scenario} seed ${seed}: trace hash ${firstHash} on the first run, ${secondHash} on the re-run`);
+    this.name = 'NondeterminismError';
+  }
+}
+
+/** The shell command that replays one seed of a scenario file. */
+export function replayCommand(file: string, seed: number): string {
+  return `npx lockstep replay ${file} --seed ${seed}`;
+}
+
+/** Runs the seeds of one scenario and returns its DESIGN §5.4 entry. Throws NondeterminismError. */
+export function sweepScenario(target: SweepTarget, opts: SweepOptions = {}): ScenarioRunResult {
+  const { scenario, file } = target;
+  const seeds = opts.seed !== undefined ? [opts.seed] : range(opts.seeds ?? scenario.seeds);
+  const stopAtFirstFind = opts.stopAtFirstFind ?? true;
+  const expectsViolation = scenario.expect !== 'pass';
+  const failures: SeedFailure[] = [];
+  const violated = new Set<string>();
+  let seedsRun = 0;
+
+  for (const seed of seeds) {
+    const { result } = simulate(scenario, seed, opts.simulate);
+    seedsRun += 1;
+    opts.onSeed?.(seedsRun, seeds.length);
+    if (result.violations.length === 0) continue;
+    const again = simulate(scenario, seed, opts.simulate).result;
+    if (again.traceHash !== result.traceHash) throw new NondeterminismError(scenario.name, seed, result.traceHash, again.traceHash);
+    for (const v of result.violations) violated.add(v.invariant);
+    const first = pickReported(scenario, result.violations);
+    failures.push({
+      seed,
+      invariant: first.invariant,
+      atMs: first.atMs,
+      message: first.message,
+      replay: replayCommand(file, seed),
+    });
+    if (expectsViolation && stopAtFirstFind && violated.has((scenario.expect as { violation: string }).violation)) break;
+  }
+
+  const met = expectsViolation
+    ? violated.has((scenario.expect as { violation: string }).violation)
+    : failures.length === 0;
+  return { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures };
+}
+
+/** The violation to headline for a seed: the expected one when present, else the first. */
+function pickReported<V extends { invariant: string }>(scenario: Scenario, violations: readonly V[]): V {
+  if (scenario.expect !== 'pass') {
+    const expected = scenario.expect.violation;
+    const hit = violations.find((v) => v.invariant === expected);
+    if (hit) return hit;
+  }
+  return violations[0]!;
+}
+
+function range(n: number): number[] {
+  const seeds: number[] = [];
+  for (let i = 0; i < n; i++) seeds.push(i);
+  return seeds;
+}
