@@ -17,7 +17,7 @@
  * | `lapse`     | client          | (a mark) the client's own lease deadline passed on its clock; ends the belief of a lease-checking client. |
  * | `enqueue`   | service         | a request was queued at the deciding node (`queue`: waiting or converting). |
  * | `grant`     | service/decider | the lock service now considers `client` to hold `mode` on `resource`. For the DLM: the master; for Redlock and the zk recipe: the client itself when it decides it holds the lock. |
- * | `release`   | service/decider | that grant ended for a reason other than expiry (`reason`). |
+ * | `release`   | service/decider | that grant ended for a reason other than expiry (`reason`). `demote`: CONVDEADLK demoted the granted mode to NL; the lock lives on at NL and its conversion stays queued. |
  * | `expire`    | service/decider | that grant ended because its lease / TTL / validity ran out. |
  * | `dequeue`   | service         | a queued request left the queue without a grant (cancel, refusal, victim). |
  * | `lvb-write` | service         | the resource's value block was written (`value`). |
@@ -27,6 +27,16 @@
  * | `reject`    | storage         | the storage rejected a write (token check). |
  * | `read`      | storage         | the storage served a read. |
  * | `violation` | checker         | an invariant was violated (emitted by the check layer, not by processes). |
+ *
+ * Ordering contract (the checkers judge each event against the state the events before it
+ * built, in true time; see src/check/index.ts for what each checker reads):
+ * - trace the `release`/`expire` of a grant before the `grant` it makes room for (the same
+ *   instant is fine, the earlier seq counts);
+ * - trace `lvb-write`/`lvb-invalidate` before the `grant` or `release` that performs it;
+ * - trace a `deadlock` before the victim's `dequeue` (the cycle must still stand when reported);
+ * - a kernel `crash` event's `node` is the node that crashed;
+ * - `request` with op lock/convert carries `mode`. A required field that is missing or of the
+ *   wrong type makes the checkers throw a CheckError naming the event: a producer bug is loud.
  */
 
 /** The six lock modes, by name. */
@@ -88,6 +98,11 @@ export interface GrantFields {
   value?: string;
   /** Status flags of the grant (VALNOTVALID, DEMOTED, ALTMODE). */
   flags?: string[];
+  /**
+   * Set on grants made by the first grant pass after recovery, where queue order is not binding
+   * (dlm-semantics §8.2 step 6): the grant-order checker does not judge them.
+   */
+  recovery?: boolean;
 }
 
 export interface ReleaseFields {
