@@ -1,0 +1,99 @@
+/**
+ * What the checkers produce: violations of the invariants of DESIGN §4, belief-overlap
+ * observations, and the deadlock reports the service made. Times are true-time microseconds
+ * (the kernel's unit); the result layer converts them to the milliseconds of DESIGN §5.3.
+ */
+import type { CycleEdge } from './events.js';
+
+/** The invariant names of DESIGN §4. They are part of the public contract: never rename one. */
+export type InvariantName =
+  | 'mutual-exclusion'
+  | 'stale-write'
+  | 'fencing'
+  | 'value-block'
+  | 'grant-order'
+  | 'deadlock'
+  | 'liveness';
+
+/** Every invariant name, in the order of DESIGN §4. */
+export const invariantNames: readonly InvariantName[] = [
+  'mutual-exclusion',
+  'stale-write',
+  'fencing',
+  'value-block',
+  'grant-order',
+  'deadlock',
+  'liveness',
+];
+
+const invariantSet: ReadonlySet<string> = new Set(invariantNames);
+
+/** Whether `x` is one of the seven invariant names. */
+export function isInvariantName(x: unknown): x is InvariantName {
+  return typeof x === 'string' && invariantSet.has(x);
+}
+
+/**
+ * One broken invariant. `message` is a single line saying what happened in the terms of the
+ * run (who, what, when, and why it is wrong), so that a failure report can print it verbatim.
+ */
+export interface Violation {
+  invariant: InvariantName;
+  /** True time at which the invariant broke, in microseconds. */
+  atUs: number;
+  message: string;
+  resource?: string;
+  /** The nodes involved: the offender first, then the others it collided with. */
+  nodes: string[];
+  /** The trace `seq` of the event at which it was detected; absent when judged by a deadline or at the end. */
+  seq?: number;
+}
+
+/**
+ * A belief-overlap (DESIGN §4): in true time [fromUs, toUs], two clients believed they held
+ * incompatible modes on `resource`. Not a violation; reported so a reader can see that fencing
+ * made the overlap harmless (or did not).
+ */
+export interface BeliefOverlap {
+  kind: 'belief-overlap';
+  fromUs: number;
+  toUs: number;
+  resource: string;
+  /** The two believers: the one that believed first, then the other. */
+  nodes: string[];
+}
+
+/** A deadlock the lock service found and broke (collected from its `deadlock` events). */
+export interface DeadlockReport {
+  atUs: number;
+  victim: string;
+  cycle: CycleEdge[];
+}
+
+/**
+ * Format a microsecond time as milliseconds for messages: at least one decimal, at most three,
+ * trailing zeros dropped ("15300.0 ms", "15300.25 ms", "0.001 ms").
+ */
+export function formatMs(us: number): string {
+  const fixed = (us / 1000).toFixed(3);
+  const trimmed = fixed.replace(/0{1,2}$/, '');
+  return `${trimmed} ms`;
+}
+
+/**
+ * A malformed event reached the checkers (a required field missing or of the wrong type). This
+ * is a producer bug, so it is loud: it names the event's seq and type and the field.
+ */
+export class CheckError extends Error {
+  readonly seq: number;
+  readonly eventType: string;
+  readonly field: string;
+
+  constructor(seq: number, eventType: string, field: string, problem: string) {
+    super(`lockstep check: event #${seq} (${eventType}): field '${field}' ${problem}`);
+    this.name = 'CheckError';
+    this.seq = seq;
+    this.eventType = eventType;
+    this.field = field;
+  }
+}
