@@ -1,0 +1,189 @@
+/**
+ * `deadlock` (DESIGN §4, INV-DL of pitfalls §0): no wait-for cycle persists unresolved, and every
+ * deadlock the service reports was a real cycle at that instant (no phantoms, pitfalls S21).
+ *
+ * The wait-for graph is built from the events alone. A waiter is a request the service enqueued
+ * (`enqueue`) and has not yet granted or dequeued; it waits for every other client holding a live
+ * grant on that resource in a mode incompatible with the requested one. That covers conversion
+ * deadlocks (pitfalls S20: each converter still holds its old mode). A converter is not made to
+ * wait for the conversions queued ahead of it (rule CQ): only holders block, as in the lock
+ * manager's own search (dlm-semantics §6.1 [PROJECT]). A `release` with reason `demote`
+ * (CONVDEADLK) leaves the lock at NL, blocking nobody, with its conversion still waiting.
+ *
+ * (a) A cycle that stays unresolved for longer than `boundUs` is a violation at the instant the
+ *     bound ran out; a cycle still standing when the run ends is a violation at the end, however
+ *     young (the run ended with those clients deadlocked).
+ * (b) Each service `deadlock` event must describe a closed cycle whose every edge holds at that
+ *     instant: `node` waits on `resource` (enqueued, or — for a detector that judges a request
+ *     before queueing it, like immediate conversion-deadlock detection — an outstanding
+ *     lock/convert request of the client), and `waitsFor` holds a live grant there incompatible
+ *     with the requested mode. The victim must be one of the cycle's nodes. Otherwise: phantom.
+ */
+import type { Checker, CheckSink } from './checker.js';
+import type { CycleEdge, ModeName } from './events.js';
+import { GrantTable } from './grants.js';
+import type { CheckedEvent, LockEvent } from './lock-event.js';
+import { compatible } from './modes.js';
+import { PairMap } from './pair-map.js';
+import { formatMs } from './violation.js';
+import { WaitForGraph, type CycleRecord } from './wait-graph.js';
+
+/** The default bound when none is given: 5 s (DESIGN: max(2 × deadlockWaitMs, 5000 ms)). */
+export const DEFAULT_DEADLOCK_BOUND_US = 5_000_000;
+
+/** max(2 × detection waitMs, 5000 ms), in microseconds; `waitMs` 0 or absent when detection is off. */
+export function defaultDeadlockBoundUs(waitMs = 0): number {
+  return Math.max(2 * waitMs * 1000, DEFAULT_DEADLOCK_BOUND_US);
+}
+
+export class DeadlockChecker implements Checker {
+  readonly name = 'deadlock' as const;
+  private readonly grants = new GrantTable();
+  private readonly waiting = new PairMap<ModeName>();
+  private readonly outstanding = new PairMap<ModeName>();
+  private readonly graph = new WaitForGraph();
+
+  constructor(private readonly boundUs: number = DEFAULT_DEADLOCK_BOUND_US) {
+    if (!(boundUs >= 0)) throw new RangeError(`deadlock: the bound must be ≥ 0 µs, got ${boundUs}`);
+  }
+
+  onEvent(e: CheckedEvent, sink: CheckSink): void {
+    this.judgePersistence(e.tUs, sink);
+    switch (e.type) {
+      case 'request':
+        if (e.f.op === 'lock' || e.f.op === 'convert') this.outstanding.set(e.f.client, e.f.resource, e.f.mode!);
+        return;
+      case 'complete':
+        this.outstanding.delete(e.f.client, e.f.resource);
+        return;
+      case 'crash':
+        this.dropOutstanding(e.crashed);
+        return;
+      case 'enqueue': {
+        const { client, resource, mode } = e.f;
+        this.stopWaiting(client, resource);
+        this.waiting.set(client, resource, mode);
+        for (const held of this.grants.holders(resource)) {
+          if (held.client !== client && !compatible(held.mode, mode)) {
+            this.graph.addSupport(client, held.client, resource, { mode, heldMode: held.mode }, e.tUs);
+          }
+        }
+        return;
+      }
+      case 'grant': {
+        const { client, resource, mode } = e.f;
+        this.stopWaiting(client, resource);
+        this.grants.grant(client, resource, mode, e.tUs, e.f.token);
+        for (const [waiter, wanted] of this.waiting.onResource(resource)) {
+          if (waiter === client) continue;
+          if (compatible(mode, wanted)) this.graph.removeSupport(waiter, client, resource);
+          else this.graph.addSupport(waiter, client, resource, { mode: wanted, heldMode: mode }, e.tUs);
+        }
+        return;
+      }
+      case 'release':
+      case 'expire': {
+        const { client, resource } = e.f;
+        if (e.type === 'release' && e.f.reason === 'demote') {
+          // CONVDEADLK: the lock lives on at NL (blocking nobody) and its conversion still waits.
+          this.grants.grant(client, resource, 'NL', e.tUs, undefined);
+        } else {
+          this.grants.end(client, resource);
+          this.stopWaiting(client, resource);
+        }
+        for (const [waiter] of this.waiting.onResource(resource)) {
+          if (waiter !== client) this.graph.removeSupport(waiter, client, resource);
+        }
+        return;
+      }
+      case 'dequeue':
+        this.stopWaiting(e.f.client, e.f.resource);
+        return;
+      case 'deadlock':
+        this.judgeReport(e, sink);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private stopWaiting(client: string, resource: string): void {
+    if (this.waiting.delete(client, resource)) this.graph.removeWaiterOn(client, resource);
+  }
+
+  private dropOutstanding(client: string): void {
+    const mine: string[] = [];
+    for (const [c, resource] of this.outstanding.all()) if (c === client) mine.push(resource);
+    for (const resource of mine) this.outstanding.delete(client, resource);
+  }
+
+  /** Report every open cycle whose bound ran out strictly before `nowUs`. */
+  private judgePersistence(nowUs: number, sink: CheckSink): void {
+    if (this.graph.openCycleCount === 0) return;
+    for (const record of this.graph.openCycles()) {
+      if (record.reported || record.sinceUs + this.boundUs >= nowUs) continue;
+      record.reported = true;
+      this.reportCycle(record, record.sinceUs + this.boundUs, `persisted unresolved for more than ${formatMs(this.boundUs)}`, sink);
+    }
+  }
+
+  private reportCycle(record: CycleRecord, atUs: number, how: string, sink: CheckSink): void {
+    const edges = this.graph.describe(record.path);
+    sink.violation({
+      invariant: this.name,
+      atUs,
+      message: `wait-for cycle ${cycleText(edges)} formed at ${formatMs(record.sinceUs)} and ${how}`,
+      resource: edges[0]!.resource,
+      nodes: [...record.path],
+    });
+  }
+
+  private judgeReport(e: Extract<LockEvent, { type: 'deadlock' }>, sink: CheckSink): void {
+    const { victim, cycle } = e.f;
+    const problems: string[] = [];
+    cycle.forEach((edge, i) => {
+      const next = cycle[(i + 1) % cycle.length]!;
+      if (edge.waitsFor !== next.node) problems.push(`the cycle is not closed (${edge.node} waits for ${edge.waitsFor}, but the next edge starts at ${next.node})`);
+      const problem = this.edgeProblem(edge);
+      if (problem !== undefined) problems.push(problem);
+    });
+    if (!cycle.some((edge) => edge.node === victim)) problems.push(`the victim ${victim} is not in the cycle`);
+    if (problems.length === 0) return;
+    const nodes = [victim, ...cycle.map((edge) => edge.node).filter((n) => n !== victim)];
+    sink.violation({
+      invariant: this.name,
+      atUs: e.tUs,
+      message: `${e.node} reported a deadlock at ${formatMs(e.tUs)} (victim ${victim}): ${cycleText(cycle)}, but at that instant ${problems.join('; ')}: a phantom`,
+      resource: cycle[0]!.resource,
+      nodes: [...new Set(nodes)],
+      seq: e.seq,
+    });
+  }
+
+  /** Why a reported edge does not hold now, or undefined when it does. */
+  private edgeProblem(edge: CycleEdge): string | undefined {
+    const { node, resource, waitsFor } = edge;
+    const wanted = this.waiting.get(node, resource) ?? this.outstanding.get(node, resource);
+    if (wanted === undefined) return `${node} was not waiting on ${resource}`;
+    if (node === waitsFor) return `${node} cannot wait for itself`;
+    const held = this.grants.get(waitsFor, resource);
+    if (held === undefined) return `${waitsFor} held no lock on ${resource}`;
+    if (compatible(held.mode, wanted)) return `${waitsFor}'s ${held.mode} on ${resource} did not block ${node}'s ${wanted}`;
+    return undefined;
+  }
+
+  finish(endUs: number, sink: CheckSink): void {
+    this.judgePersistence(endUs, sink);
+    for (const record of this.graph.openCycles()) {
+      if (record.reported) continue;
+      record.reported = true;
+      this.reportCycle(record, endUs, 'was still unresolved when the run ended', sink);
+    }
+  }
+}
+
+/** "c1 -(EX on a)-> c2 -(EX on b)-> c1". */
+function cycleText(edges: readonly CycleEdge[]): string {
+  const parts = edges.map((edge) => `${edge.node} -(${edge.mode} on ${edge.resource})->`);
+  return `${parts.join(' ')} ${edges[0]?.node ?? ''}`.trimEnd();
+}

@@ -1,0 +1,174 @@
+/**
+ * The online checkers: one TraceListener that validates each event once and hands it to the
+ * checkers of the selected invariants (DESIGN §4) and to the belief-overlap observation.
+ *
+ * What each judgement needs to see (the producer's side of the contract, events.ts):
+ *
+ * | name | reads | fires when |
+ * |---|---|---|
+ * | `mutual-exclusion` | `grant`, `release`, `expire` | a grant is incompatible with another client's live grant on the resource |
+ * | `stale-write` | `grant`, `release`, `expire`, storage `write` | storage accepts a write from a client not holding CW/PW/EX on the resource at that instant |
+ * | `fencing` | `grant` (token), `release`, `expire`, storage `write` (token) | a granted token does not exceed every earlier one; storage accepts a token below the highest accepted |
+ * | `value-block` | `request`, `enqueue`, `grant` (value, flags), `complete` (value, flags), `lvb-write`, `lvb-invalidate`, `release`, `expire`, `dequeue` | a value block read is not the last written and not flagged VALNOTVALID |
+ * | `grant-order` | `request` (flags), `enqueue`, `grant`, `dequeue`, `release`, `expire` | a grant overtakes a request the queue rules put first |
+ * | `deadlock` | `request`, `complete`, `enqueue`, `grant`, `dequeue`, `release`, `expire`, `deadlock`, `crash` | a wait-for cycle outlives the bound or the run; a reported cycle did not exist |
+ * | `liveness` | `request`, `complete`, `crash` | a request is unanswered past max(sent, healed) + bound |
+ * | `belief-overlap` (observation) | `complete`, `request` (unlock), `lapse`, `crash` | two clients believe incompatible modes at once |
+ *
+ * Service `deadlock` events are also collected as DeadlockReports for the result JSON.
+ */
+import type { Checker, CheckSink } from './checker.js';
+import { BeliefOverlapChecker } from './belief-overlap.js';
+import { DEFAULT_DEADLOCK_BOUND_US, DeadlockChecker } from './deadlock.js';
+import { FencingChecker } from './fencing.js';
+import { GrantOrderChecker } from './grant-order.js';
+import { readEvent } from './lock-event.js';
+import { LivenessChecker } from './liveness.js';
+import { MutualExclusionChecker } from './mutual-exclusion.js';
+import { StaleWriteChecker } from './stale-write.js';
+import { ValueBlockChecker } from './value-block.js';
+import {
+  CheckError,
+  isInvariantName,
+  invariantNames,
+  type BeliefOverlap,
+  type DeadlockReport,
+  type InvariantName,
+  type Violation,
+} from './violation.js';
+import type { TraceEvent, TraceListener } from '../sim/types.js';
+
+export type { Checker, CheckSink } from './checker.js';
+export type { CheckedEvent, CrashEvent, EventHead, LockEvent } from './lock-event.js';
+export { readEvent } from './lock-event.js';
+export { compatible, compatibilityMatrix, isModeName, lvbOperation, modeNames, permitsWrite } from './modes.js';
+export { defaultDeadlockBoundUs, DEFAULT_DEADLOCK_BOUND_US } from './deadlock.js';
+export { CheckError, formatMs, invariantNames, isInvariantName } from './violation.js';
+export type { BeliefOverlap, DeadlockReport, InvariantName, Violation } from './violation.js';
+export {
+  BeliefOverlapChecker,
+  DeadlockChecker,
+  FencingChecker,
+  GrantOrderChecker,
+  LivenessChecker,
+  MutualExclusionChecker,
+  StaleWriteChecker,
+  ValueBlockChecker,
+};
+
+/** How to build a CheckerSet. */
+export interface CheckerOptions {
+  /** The invariants to judge; the belief-overlap observation always runs. */
+  invariants: readonly InvariantName[];
+  /** Liveness bound: how long after max(request, heal) a request may stay unanswered. */
+  livenessUs: number;
+  /** True time after which all faults have healed. */
+  healUs: number;
+  /** Clients whose belief ends at their `lapse` mark (they check their lease). */
+  leaseChecking?: ReadonlySet<string>;
+  /** How long a wait-for cycle may stand; default 5 s (see defaultDeadlockBoundUs). */
+  deadlockBoundUs?: number;
+  /** Most violations, observations and deadlock reports kept, each; beyond, they are counted in `dropped`. */
+  maxRecords?: number;
+}
+
+/** Default of CheckerOptions.maxRecords. */
+export const DEFAULT_MAX_RECORDS = 10_000;
+
+/** The set was used after `finish` (a harness bug). */
+export class CheckerSetFinished extends Error {
+  constructor(what: string) {
+    super(`lockstep check: ${what} after finish()`);
+    this.name = 'CheckerSetFinished';
+  }
+}
+
+/** The online checkers of one run, listening to its event stream. */
+export class CheckerSet implements TraceListener {
+  /** Violations in detection order (append-only: a listener may read it by index as it grows). */
+  readonly violations: Violation[] = [];
+  readonly observations: BeliefOverlap[] = [];
+  readonly deadlocks: DeadlockReport[] = [];
+  /** Records not kept because a list reached maxRecords. */
+  dropped = 0;
+  private readonly checkers: Checker[];
+  private readonly sink: CheckSink;
+  private lastUs = -Infinity;
+  private finished = false;
+
+  constructor(checkers: Checker[], private readonly maxRecords: number = DEFAULT_MAX_RECORDS) {
+    this.checkers = checkers;
+    this.sink = {
+      violation: (v) => this.keep(this.violations, v),
+      observation: (o) => this.keep(this.observations, o),
+    };
+  }
+
+  /** The violation earliest in true time (ties: the first detected), if any. */
+  get firstViolation(): Violation | undefined {
+    let first: Violation | undefined;
+    for (const v of this.violations) if (first === undefined || v.atUs < first.atUs) first = v;
+    return first;
+  }
+
+  /**
+   * Judge one event. Events must arrive in trace order (true time never decreasing).
+   * @throws CheckError on a malformed lock event or an event earlier than the one before.
+   */
+  onEvent(event: TraceEvent): void {
+    if (this.finished) throw new CheckerSetFinished(`event #${event.seq} (${event.type})`);
+    const e = readEvent(event);
+    if (e === null) return;
+    if (e.tUs < this.lastUs) throw new CheckError(e.seq, e.type, 'tUs', `goes back in time (${e.tUs} µs after ${this.lastUs} µs)`);
+    this.lastUs = e.tUs;
+    if (e.type === 'deadlock') this.keep(this.deadlocks, { atUs: e.tUs, victim: e.f.victim, cycle: e.f.cycle });
+    for (const checker of this.checkers) checker.onEvent(e, this.sink);
+  }
+
+  /** End-of-run judgement at true time `endUs`. Call once, after the last event. */
+  finish(endUs: number): void {
+    if (this.finished) throw new CheckerSetFinished('finish()');
+    this.finished = true;
+    const end = Math.max(endUs, this.lastUs);
+    for (const checker of this.checkers) checker.finish(end, this.sink);
+  }
+
+  private keep<T>(list: T[], item: T): void {
+    if (list.length < this.maxRecords) list.push(item);
+    else this.dropped++;
+  }
+}
+
+/** Build the online checkers for a run: one per selected invariant, plus belief-overlap. */
+export function createCheckers(opts: CheckerOptions): CheckerSet {
+  for (const name of opts.invariants) {
+    if (!isInvariantName(name)) throw new RangeError(`lockstep check: unknown invariant '${String(name)}' (known: ${invariantNames.join(', ')})`);
+  }
+  const selected = new Set(opts.invariants);
+  const checkers: Checker[] = [];
+  for (const name of invariantNames) {
+    if (!selected.has(name)) continue;
+    checkers.push(makeChecker(name, opts));
+  }
+  checkers.push(new BeliefOverlapChecker(opts.leaseChecking ?? new Set()));
+  return new CheckerSet(checkers, opts.maxRecords ?? DEFAULT_MAX_RECORDS);
+}
+
+function makeChecker(name: InvariantName, opts: CheckerOptions): Checker {
+  switch (name) {
+    case 'mutual-exclusion':
+      return new MutualExclusionChecker();
+    case 'stale-write':
+      return new StaleWriteChecker();
+    case 'fencing':
+      return new FencingChecker();
+    case 'value-block':
+      return new ValueBlockChecker();
+    case 'grant-order':
+      return new GrantOrderChecker();
+    case 'deadlock':
+      return new DeadlockChecker(opts.deadlockBoundUs ?? DEFAULT_DEADLOCK_BOUND_US);
+    case 'liveness':
+      return new LivenessChecker(opts.livenessUs, opts.healUs);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * An incrementally maintained wait-for graph with cycle tracking, for the deadlock checker.
+ *
+ * Nodes are clients. An edge W → H exists while W waits on at least one resource for H; each
+ * resource supporting the edge carries a label (W's requested mode, H's held mode). Cycles are
+ * found incrementally: a new cycle can only appear when an edge appears, and then it passes
+ * through that edge, so a single DFS from the new edge's head looking for its tail (bounded by the
+ * number of nodes that wait) finds one if there is one. The cycle is recorded against that
+ * closing edge with the time it appeared.
+ *
+ * A record stays open exactly as long as some cycle through its closing edge exists: when an edge
+ * on its recorded path vanishes, the checker searches again from the closing edge and either
+ * adopts the new path (keeping the original time: a cycle through that edge has existed without
+ * a break) or closes the record. Since every cycle contains a most recently added edge, and that
+ * edge's record stays open while the cycle exists, "some record is open" is equivalent to "the
+ * graph has a cycle" at every instant — the property the tests check against a naive search.
+ */
+import type { CycleEdge, ModeName } from './events.js';
+
+/** Why W waits for H on one resource. */
+export interface WaitLabel {
+  /** The mode W requested. */
+  mode: ModeName;
+  /** The mode H holds that blocks it. */
+  heldMode: ModeName;
+}
+
+/** An open cycle, recorded against the edge that closed it. */
+export interface CycleRecord {
+  readonly waiter: string;
+  readonly holder: string;
+  /** The cycle's nodes in wait order, starting at `waiter`: path[i] waits for path[i+1], the last for path[0]. */
+  path: string[];
+  /** True time at which a cycle through the closing edge appeared. */
+  readonly sinceUs: number;
+  /** Whether the deadlock checker has reported it. */
+  reported: boolean;
+}
+
+function edgeKey(waiter: string, holder: string): string {
+  return JSON.stringify([waiter, holder]);
+}
+
+export class WaitForGraph {
+  /** waiter → holder → resource → label, all in insertion order. */
+  private readonly out = new Map<string, Map<string, Map<string, WaitLabel>>>();
+  private readonly records = new Map<string, CycleRecord>();
+
+  /** Add (or relabel) `resource` as a reason for `waiter` to wait for `holder`. */
+  addSupport(waiter: string, holder: string, resource: string, label: WaitLabel, atUs: number): void {
+    if (waiter === holder) throw new RangeError(`wait-for graph: ${waiter} cannot wait for itself`);
+    let targets = this.out.get(waiter);
+    if (targets === undefined) {
+      targets = new Map();
+      this.out.set(waiter, targets);
+    }
+    let support = targets.get(holder);
+    const isNew = support === undefined;
+    if (support === undefined) {
+      support = new Map();
+      targets.set(holder, support);
+    }
+    support.set(resource, label);
+    if (!isNew) return;
+    const found = this.findPath(holder, waiter);
+    if (found !== undefined) {
+      this.records.set(edgeKey(waiter, holder), { waiter, holder, path: [waiter, ...found.slice(0, -1)], sinceUs: atUs, reported: false });
+    }
+  }
+
+  /** Remove `resource` as a reason for `waiter` to wait for `holder` (a no-op when it is not one). */
+  removeSupport(waiter: string, holder: string, resource: string): void {
+    const targets = this.out.get(waiter);
+    const support = targets?.get(holder);
+    if (targets === undefined || support === undefined || !support.delete(resource)) return;
+    if (support.size > 0) return;
+    targets.delete(holder);
+    if (targets.size === 0) this.out.delete(waiter);
+    this.edgeRemoved(waiter, holder);
+  }
+
+  /** Remove every edge `waiter` has because of `resource` (its wait there ended). */
+  removeWaiterOn(waiter: string, resource: string): void {
+    const targets = this.out.get(waiter);
+    if (targets === undefined) return;
+    for (const holder of [...targets.keys()]) this.removeSupport(waiter, holder, resource);
+  }
+
+  /** The label of `waiter` → `holder` on `resource`, if that support exists. */
+  label(waiter: string, holder: string, resource: string): WaitLabel | undefined {
+    return this.out.get(waiter)?.get(holder)?.get(resource);
+  }
+
+  hasEdge(waiter: string, holder: string): boolean {
+    return this.out.get(waiter)?.has(holder) ?? false;
+  }
+
+  /** The open cycle records, in the order their closing edges appeared. */
+  openCycles(): Iterable<CycleRecord> {
+    return this.records.values();
+  }
+
+  get openCycleCount(): number {
+    return this.records.size;
+  }
+
+  /** Every edge as [waiter, holder], for tests and naive cross-checks. */
+  *edges(): Generator<[string, string]> {
+    for (const [waiter, targets] of this.out) {
+      for (const holder of targets.keys()) yield [waiter, holder];
+    }
+  }
+
+  /** A cycle's edges with their first supporting resource, as the result JSON shows them. */
+  describe(path: readonly string[]): CycleEdge[] {
+    return path.map((node, i) => {
+      const waitsFor = path[(i + 1) % path.length]!;
+      const support = this.out.get(node)?.get(waitsFor);
+      const first = support?.entries().next().value;
+      if (first === undefined) throw new RangeError(`wait-for graph: ${node} → ${waitsFor} is not an edge`);
+      const [resource, label] = first;
+      return { node, resource, mode: label.mode, waitsFor, heldMode: label.heldMode };
+    });
+  }
+
+  private edgeRemoved(waiter: string, holder: string): void {
+    this.records.delete(edgeKey(waiter, holder));
+    for (const [key, record] of [...this.records]) {
+      if (!onPath(record.path, waiter, holder)) continue;
+      const found = this.findPath(record.holder, record.waiter);
+      if (found === undefined) this.records.delete(key);
+      else record.path = [record.waiter, ...found.slice(0, -1)];
+    }
+  }
+
+  /**
+   * A path from `from` to `to` along edges (inclusive of both ends), found by an iterative DFS in
+   * insertion order, or undefined. Each node is expanded at most once and only nodes that wait
+   * have edges to follow, so the search expands at most (number of waiting nodes) nodes.
+   */
+  private findPath(from: string, to: string): string[] | undefined {
+    const bound = this.out.size;
+    let expanded = 0;
+    const parent = new Map<string, string | null>([[from, null]]);
+    const stack: string[] = [from];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node === to) {
+        const path: string[] = [];
+        for (let at: string | null = node; at !== null; at = parent.get(at) ?? null) path.push(at);
+        return path.reverse();
+      }
+      const targets = this.out.get(node);
+      if (targets === undefined) continue;
+      if (++expanded > bound) throw new RangeError(`wait-for graph: search expanded more than the ${bound} waiting nodes`);
+      const next = [...targets.keys()].reverse();
+      for (const t of next) {
+        if (parent.has(t)) continue;
+        parent.set(t, node);
+        stack.push(t);
+      }
+    }
+    return undefined;
+  }
+}
+
+function onPath(path: readonly string[], waiter: string, holder: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    if (path[i] === waiter && path[(i + 1) % path.length] === holder) return true;
+  }
+  return false;
+}
