@@ -1,0 +1,66 @@
+/**
+ * From the scenario's milliseconds to the kernel's microseconds (DESIGN §2: virtual time is an
+ * integer count of µs; scenario files speak ms). The schema guarantees every time is a whole
+ * number of µs, so these conversions are exact, never rounding a user's number silently.
+ */
+import type { Fault } from '../sim/types.js';
+import { isWholeMicroseconds, type Scenario, type ScenarioFault } from './schema.js';
+
+/** Microseconds per millisecond. */
+export const US_PER_MS = 1000;
+
+/**
+ * Milliseconds to an integer count of microseconds. Throws RangeError for a value that is not
+ * finite or is not a whole number of µs within the safe integer range (a validated scenario
+ * never contains one; this guards callers that convert their own numbers).
+ */
+export function msToUs(ms: number): number {
+  if (!Number.isFinite(ms)) throw new RangeError(`msToUs: not a finite time: ${ms}`);
+  const us = Math.round(ms * US_PER_MS);
+  if (!isWholeMicroseconds(ms)) {
+    throw new RangeError(`msToUs: ${ms} ms is not a whole number of microseconds`);
+  }
+  if (!Number.isSafeInteger(us)) throw new RangeError(`msToUs: ${ms} ms is out of range`);
+  return us === 0 ? 0 : us; // no -0
+}
+
+/** One scenario fault (ms) as the kernel's fault (µs, absolute true time). */
+export function toFault(fault: ScenarioFault): Fault {
+  const atUs = msToUs(fault.atMs);
+  switch (fault.kind) {
+    case 'pause':
+      return { kind: 'pause', atUs, node: fault.node, forUs: msToUs(fault.forMs) };
+    case 'crash':
+      return {
+        kind: 'crash',
+        atUs,
+        node: fault.node,
+        ...(fault.restartAfterMs !== undefined ? { restartAfterUs: msToUs(fault.restartAfterMs) } : {}),
+      };
+    case 'clock-jump':
+      return { kind: 'clock-jump', atUs, node: fault.node, byUs: msToUs(fault.byMs), clock: fault.clock };
+    case 'clock-drift':
+      return { kind: 'clock-drift', atUs, node: fault.node, ppm: fault.ppm };
+    case 'partition':
+      return {
+        kind: 'partition',
+        atUs,
+        groups: fault.groups.map((group) => [...group]),
+        ...(fault.forMs !== undefined ? { forUs: msToUs(fault.forMs) } : {}),
+        ...(fault.oneWay !== undefined ? { oneWay: fault.oneWay } : {}),
+      };
+    case 'delay':
+      return { kind: 'delay', atUs, from: fault.from, to: fault.to, extraUs: msToUs(fault.extraMs), forUs: msToUs(fault.forMs) };
+    case 'drop':
+      return { kind: 'drop', atUs, from: fault.from, to: fault.to, forUs: msToUs(fault.forMs) };
+  }
+}
+
+/**
+ * The scenario's explicit faults as the kernel's fault plan, in the order the file lists them
+ * (ordering by time, and tie-breaking, is the kernel's job). Seed-drawn `randomFaults` are not
+ * included: the explorer draws those from the seed's fault stream.
+ */
+export function toFaultPlan(scenario: Pick<Scenario, 'faults'>): Fault[] {
+  return scenario.faults.map(toFault);
+}

@@ -1,0 +1,580 @@
+/**
+ * The scenario file format (DESIGN §5.2) as a zod 4 schema.
+ *
+ * Why a schema and not hand-written checks: the CLI must answer bad input with one short line
+ * naming the file and the field (exit 2), and every other module must be able to trust a
+ * parsed {@link Scenario} completely — every default filled, every time in range. The schema
+ * is strict at every level (an unknown field is an error, so a typo such as `leaseMS` cannot
+ * silently fall back to a default) and bounded (every list has a maximum length, every time a
+ * maximum), so a hostile or mistaken file cannot make a run unbounded.
+ *
+ * Two layers:
+ * - {@link scenarioObjectSchema}: the shape. Fields whose default depends on another field
+ *   (`managers`, `livenessMs`, `invariants`, and every protocol-specific `lockService` option)
+ *   are optional here, so the validator can tell "set by the user" from "defaulted" — setting
+ *   a Redlock option on a DLM scenario is an input error, not a silent no-op.
+ * - {@link scenarioSchema}: the shape followed by {@link applyDerivedDefaults}; its output type
+ *   {@link Scenario} has every field filled.
+ *
+ * Cross-field rules (node names exist, client ids unique, protocol-specific fields...) live in
+ * validate.ts, which runs after this shape has been accepted.
+ *
+ * Times are milliseconds (the kernel's microseconds come from convert.ts); every time must be
+ * a whole number of microseconds so the conversion is exact.
+ */
+import { z } from 'zod';
+import { withGot } from './issues.js';
+
+// ----------------------------------------------------------------------------------------------
+// Vocabularies.
+
+/** The lock services a scenario can run (DESIGN §1). */
+export const PROTOCOLS = ['dlm', 'redlock', 'zk', 'lease-lock'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** The six lock modes, weakest first (dlm-semantics §1). */
+export const MODES = ['NL', 'CR', 'CW', 'PR', 'PW', 'EX'] as const;
+export type Mode = (typeof MODES)[number];
+
+/**
+ * The request flags a `lock` or `convert` step may carry (dlm-semantics §3.5). Combinations
+ * that the lock manager itself refuses with INVALID_ARG (EXPEDITE with a mode other than NL,
+ * QUECVT on a new request, ...) are accepted here on purpose: a scenario must be able to
+ * exercise that refusal.
+ */
+export const REQUEST_FLAGS = [
+  'NOQUEUE',
+  'NOQUEUEBAST',
+  'QUECVT',
+  'EXPEDITE',
+  'CONVDEADLK',
+  'NODLCKWT',
+  'NODLCKBLK',
+  'ALTPR',
+  'ALTCW',
+  'HEADQUE',
+  'NOORDER',
+  'VALBLK',
+  'IVVALBLK',
+] as const;
+export type RequestFlag = (typeof REQUEST_FLAGS)[number];
+
+/** The flags an `unlock` step may carry: only the value-block ones mean anything on $DEQ. */
+export const UNLOCK_FLAGS = ['VALBLK', 'IVVALBLK'] as const;
+export type UnlockFlag = (typeof UNLOCK_FLAGS)[number];
+
+/** Step operations of a scripted client (DESIGN §5.2). */
+export const STEP_OPS = ['lock', 'convert', 'unlock', 'cancel', 'await', 'write', 'read', 'work', 'sleep'] as const;
+export type StepOp = (typeof STEP_OPS)[number];
+
+/** Fault kinds (DESIGN §5.2); the same names as the kernel's `FaultKind`. */
+export const FAULT_KINDS = ['pause', 'crash', 'clock-jump', 'clock-drift', 'partition', 'delay', 'drop'] as const;
+export type ScenarioFaultKind = (typeof FAULT_KINDS)[number];
+
+/** Invariant names (DESIGN §4); part of the contract. */
+export const INVARIANTS = [
+  'mutual-exclusion',
+  'stale-write',
+  'fencing',
+  'value-block',
+  'grant-order',
+  'deadlock',
+  'liveness',
+] as const;
+export type InvariantName = (typeof INVARIANTS)[number];
+
+// ----------------------------------------------------------------------------------------------
+// Bounds. Every list and every time is bounded so that a scenario cannot make a run unbounded.
+
+/** Largest time accepted anywhere, in ms (about 11.6 days of simulated time). */
+export const MAX_TIME_MS = 1_000_000_000;
+export const MAX_MANAGERS = 32;
+export const MAX_CLIENTS = 256;
+export const MAX_STEPS = 1000;
+export const MAX_REPEAT = 10_000;
+export const MAX_FAULTS = 1000;
+export const MAX_SEEDS = 1_000_000;
+/** Largest clock rate error, in parts per million (±50 %: a clock must keep moving forward). */
+export const MAX_DRIFT_PPM = 500_000;
+/** Longest resource name in UTF-8 bytes (Linux DLM_RESNAME_MAXLEN). */
+export const MAX_RESOURCE_BYTES = 64;
+export const MAX_NAME_CHARS = 64;
+export const MAX_TEXT_CHARS = 100_000;
+export const MAX_VALUE_BLOCK_BYTES = 1024;
+
+/** The scenario `name` pattern (DESIGN §5.2). */
+export const NAME_PATTERN = /^[a-z0-9-]+$/;
+/** Client ids: a letter, then letters, digits, `-` or `_`. */
+export const CLIENT_ID_PATTERN = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
+// ----------------------------------------------------------------------------------------------
+// Defaults that do not depend on other fields.
+
+export const DEFAULT_DURATION_MS = 60_000;
+export const DEFAULT_SEEDS = 100;
+export const DEFAULT_DEADLOCK_WAIT_MS = 1000;
+export const DEFAULT_LATENCY_MS: readonly [number, number] = [1, 10];
+
+// ----------------------------------------------------------------------------------------------
+// Building blocks.
+
+const encoder = new TextEncoder();
+
+/**
+ * True when `ms` is a whole number of microseconds (so `msToUs` is exact). The tolerance covers
+ * the binary rounding of decimal input (999999999.123 ms is not exactly representable) and
+ * nothing more: it grows with the magnitude at one part in 10^15.
+ */
+export function isWholeMicroseconds(ms: number): boolean {
+  const us = ms * 1000;
+  return Number.isFinite(us) && Math.abs(us - Math.round(us)) <= 1e-6 + Math.abs(us) * 1e-15;
+}
+
+const wholeUs = { error: withGot('must be a whole number of microseconds (at most 3 decimals)') };
+
+/** A point in time or a duration that may be zero. */
+const msAtLeast0 = () =>
+  z.number().min(0).max(MAX_TIME_MS).refine(isWholeMicroseconds, wholeUs);
+/** A duration that must be positive. */
+const msAbove0 = () =>
+  z.number().gt(0).max(MAX_TIME_MS).refine(isWholeMicroseconds, wholeUs);
+/** A signed offset (a clock jump may go backwards). */
+const msSigned = () =>
+  z
+    .number()
+    .min(-MAX_TIME_MS)
+    .max(MAX_TIME_MS)
+    .refine(isWholeMicroseconds, wholeUs)
+    .refine((v) => v !== 0, { error: 'must not be 0 (a jump of 0 does nothing)' });
+const ppm = () => z.number().min(-MAX_DRIFT_PPM).max(MAX_DRIFT_PPM);
+const rate = () => z.number().min(0).max(1);
+
+/** A node name as written in a fault; whether it exists is checked by validate.ts. */
+const nodeName = () => z.string().min(1).max(MAX_NAME_CHARS);
+
+const resourceName = () =>
+  z
+    .string()
+    .min(1)
+    .refine((s) => encoder.encode(s).length <= MAX_RESOURCE_BYTES, {
+      error: withGot(`must be at most ${MAX_RESOURCE_BYTES} bytes (UTF-8)`),
+    });
+
+const mode = () => z.enum(MODES);
+
+// ----------------------------------------------------------------------------------------------
+// Client steps: a discriminated union on `op`, each op with exactly its own fields.
+
+/** Fields every step may carry: `atMs` = do not start the step before this simulated time. */
+const stepBase = { atMs: msAtLeast0().optional() } as const;
+
+/** What a client does when a lock/convert completes with anything but GRANTED. */
+export const ON_FAIL = ['release', 'continue'] as const;
+
+const lockStep = z.strictObject({
+  op: z.literal('lock'),
+  ...stepBase,
+  resource: resourceName(),
+  /** Requested mode. Redlock, zk and lease-lock accept only EX. */
+  mode: mode().default('EX'),
+  flags: z.array(z.enum(REQUEST_FLAGS)).max(REQUEST_FLAGS.length).default([]),
+  /** The caller's value-block buffer (needs the VALBLK flag). */
+  value: z.string().max(MAX_VALUE_BLOCK_BYTES).optional(),
+  /** false: send the request and go on; a later `await` waits for it. */
+  wait: z.boolean().default(true),
+  /** Cancel the request if still pending after this long on the client's clock. */
+  timeoutMs: msAbove0().optional(),
+  /** "release" (default): a failed request releases every lock and ends the script. */
+  onFail: z.enum(ON_FAIL).default('release'),
+  /** Resource name of a parent lock taken earlier by the same client (resource trees, dlm only). */
+  parent: resourceName().optional(),
+});
+
+const convertStep = z.strictObject({
+  op: z.literal('convert'),
+  ...stepBase,
+  resource: resourceName(),
+  mode: mode(),
+  flags: z.array(z.enum(REQUEST_FLAGS)).max(REQUEST_FLAGS.length).default([]),
+  value: z.string().max(MAX_VALUE_BLOCK_BYTES).optional(),
+  wait: z.boolean().default(true),
+  timeoutMs: msAbove0().optional(),
+  onFail: z.enum(ON_FAIL).default('release'),
+});
+
+const unlockStep = z.strictObject({
+  op: z.literal('unlock'),
+  ...stepBase,
+  resource: resourceName(),
+  flags: z.array(z.enum(UNLOCK_FLAGS)).max(UNLOCK_FLAGS.length).default([]),
+  value: z.string().max(MAX_VALUE_BLOCK_BYTES).optional(),
+});
+
+const cancelStep = z.strictObject({ op: z.literal('cancel'), ...stepBase, resource: resourceName() });
+const awaitStep = z.strictObject({ op: z.literal('await'), ...stepBase, resource: resourceName() });
+
+const writeStep = z.strictObject({
+  op: z.literal('write'),
+  ...stepBase,
+  resource: resourceName(),
+  value: z.string().max(MAX_TEXT_CHARS),
+  /** Check the local lease deadline first and skip the write if it has passed. */
+  checkLease: z.boolean().default(false),
+});
+
+const readStep = z.strictObject({
+  op: z.literal('read'),
+  ...stepBase,
+  resource: resourceName(),
+  checkLease: z.boolean().default(false),
+});
+
+/** Busy for `ms` (a pause can strike inside). */
+const workStep = z.strictObject({ op: z.literal('work'), ...stepBase, ms: msAtLeast0() });
+/** Idle for `ms`. */
+const sleepStep = z.strictObject({ op: z.literal('sleep'), ...stepBase, ms: msAtLeast0() });
+
+export const stepSchema = z.discriminatedUnion('op', [
+  lockStep,
+  convertStep,
+  unlockStep,
+  cancelStep,
+  awaitStep,
+  writeStep,
+  readStep,
+  workStep,
+  sleepStep,
+]);
+export type Step = z.output<typeof stepSchema>;
+
+export const clientSchema = z.strictObject({
+  /** Node name of the client; must not be `storage` or look like a manager (`m1`). */
+  id: z.string().min(1).max(MAX_NAME_CHARS).regex(CLIENT_ID_PATTERN, {
+    error: withGot('must start with a letter and contain only letters, digits, "-" and "_"'),
+  }),
+  startMs: msAtLeast0().default(0),
+  /** The script runs this many times. */
+  repeat: z.number().int().min(1).max(MAX_REPEAT).default(1),
+  steps: z.array(stepSchema).min(1).max(MAX_STEPS),
+  /** The lowest priority is the deadlock victim (dlm only). */
+  deadlockPriority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
+  /** The manager this client talks to; by default clients are spread over the managers in order. */
+  home: nodeName().optional(),
+});
+export type Client = z.output<typeof clientSchema>;
+
+// ----------------------------------------------------------------------------------------------
+// Faults: a discriminated union on `kind`, absolute times in ms.
+
+const faultBase = { atMs: msAtLeast0() } as const;
+
+const pauseFault = z.strictObject({ kind: z.literal('pause'), ...faultBase, node: nodeName(), forMs: msAbove0() });
+const crashFault = z.strictObject({
+  kind: z.literal('crash'),
+  ...faultBase,
+  node: nodeName(),
+  /** Absent: the node stays down. */
+  restartAfterMs: msAtLeast0().optional(),
+});
+const clockJumpFault = z.strictObject({
+  kind: z.literal('clock-jump'),
+  ...faultBase,
+  node: nodeName(),
+  /** Negative jumps go backwards (an NTP step back, a leap second). */
+  byMs: msSigned(),
+  clock: z.literal('wall', { error: withGot('only the wall clock can jump (the monotonic clock never does)') }).default('wall'),
+});
+const clockDriftFault = z.strictObject({ kind: z.literal('clock-drift'), ...faultBase, node: nodeName(), ppm: ppm() });
+const partitionFault = z.strictObject({
+  kind: z.literal('partition'),
+  ...faultBase,
+  /** Nodes in different groups cannot talk; a node in no group is unaffected. */
+  groups: z.array(z.array(nodeName()).min(1).max(MAX_CLIENTS + MAX_MANAGERS + 1)).min(2).max(MAX_CLIENTS + MAX_MANAGERS + 1),
+  /** Absent: the partition never heals. */
+  forMs: msAbove0().optional(),
+  /** true: exactly two groups, and only messages from groups[0] to groups[1] are dropped. */
+  oneWay: z.boolean().optional(),
+});
+const delayFault = z.strictObject({
+  kind: z.literal('delay'),
+  ...faultBase,
+  from: nodeName(),
+  to: nodeName(),
+  extraMs: msAbove0(),
+  forMs: msAbove0(),
+});
+const dropFault = z.strictObject({ kind: z.literal('drop'), ...faultBase, from: nodeName(), to: nodeName(), forMs: msAbove0() });
+
+export const faultSchema = z.discriminatedUnion('kind', [
+  pauseFault,
+  crashFault,
+  clockJumpFault,
+  clockDriftFault,
+  partitionFault,
+  delayFault,
+  dropFault,
+]);
+export type ScenarioFault = z.output<typeof faultSchema>;
+
+/**
+ * Seed-drawn faults of one kind. `maxMs` bounds the magnitude: the pause length, the crash's
+ * restart delay, the jump size, the partition/drop length, the extra delay. `count` bounds how
+ * many a seed may draw. Absent fields take the explorer's defaults.
+ */
+const randomFaultMs = z.strictObject({ maxMs: msAbove0().optional(), count: z.number().int().min(0).max(100).optional() });
+/** Seed-drawn clock drift: `maxPpm` bounds the rate error instead of a time. */
+const randomFaultPpm = z.strictObject({
+  maxPpm: z.number().gt(0).max(MAX_DRIFT_PPM).optional(),
+  count: z.number().int().min(0).max(100).optional(),
+});
+
+export const randomFaultsSchema = z.strictObject({
+  pause: randomFaultMs.optional(),
+  crash: randomFaultMs.optional(),
+  'clock-jump': randomFaultMs.optional(),
+  'clock-drift': randomFaultPpm.optional(),
+  partition: randomFaultMs.optional(),
+  delay: randomFaultMs.optional(),
+  drop: randomFaultMs.optional(),
+});
+
+// ----------------------------------------------------------------------------------------------
+// The lock service.
+
+/**
+ * `lockService` options. The first group applies to every protocol. The others are
+ * protocol-specific ({@link PROTOCOL_OPTIONS}): they are optional in the shape, an input error
+ * when set for another protocol, and filled with their defaults by {@link applyDerivedDefaults}.
+ */
+export const lockServiceSchema = z.strictObject({
+  // --- every protocol
+  /** Session lease; redlock/lease-lock: key TTL; zk: session timeout. 0: no expiry. */
+  leaseMs: msAtLeast0().default(0),
+  /** The clock the service expires leases/keys on. */
+  expiryClock: z.enum(['mono', 'wall']).default('mono'),
+  /** The clock a client measures elapsed time, validity and its local lease deadline on (pitfalls §0). */
+  clientClock: z.enum(['mono', 'wall']).default('mono'),
+  /**
+   * Safety margin a client subtracts from its local lease deadline, on top of measuring from
+   * the request's send time (Chubby's conservative local lease, pitfalls S10, S22). Default 0.
+   */
+  clientMarginMs: msAtLeast0().optional(),
+
+  // --- dlm (and zk for keepAliveMs)
+  /** Interval of session KeepAlives (zk: pings). Default leaseMs/3 (floored), 0 with no lease. 0: none. */
+  keepAliveMs: msAtLeast0().optional(),
+  /** Chubby lock-delay after a failure-induced release (pitfalls S09). Default 0. */
+  lockDelayMs: msAtLeast0().optional(),
+  /** Grants carry fencing tokens. Default true, except redlock (which has none). */
+  fencing: z.boolean().optional(),
+  /** Deadlock search: `detect` off leaves cycles unresolved; `waitMs` = deadlockWaitMs. */
+  deadlock: z
+    .strictObject({
+      detect: z.boolean().default(true),
+      waitMs: msAbove0().default(DEFAULT_DEADLOCK_WAIT_MS),
+    })
+    .optional(),
+  /** Value block size; a positive multiple of 8. Default 32, or 16 with profile "vms". */
+  valueBlockBytes: z.number().int().min(8).max(MAX_VALUE_BLOCK_BYTES).multipleOf(8).optional(),
+  /** Lock manager flavour where VMS and Linux differ (dlm-semantics §10). Default "linux". */
+  profile: z.enum(['linux', 'vms']).optional(),
+  /** Chubby grace period across a master fail-over (pitfalls S10). Default 45000 with a lease, else 0. */
+  graceMs: msAtLeast0().optional(),
+  /** Managers' heartbeat interval for failure detection. Default 1000. */
+  heartbeatMs: msAbove0().optional(),
+  /** A manager silent this long is declared dead and recovered. Default 5000. */
+  failureTimeoutMs: msAbove0().optional(),
+
+  // --- redlock / lease-lock / zk
+  /** Whether an instance keeps keys across a crash (pitfalls S06). Default "fsync". */
+  persistence: z.enum(['none', 'fsync']).optional(),
+  /** Redlock drift allowance: drift = driftFactor · TTL + driftExtraMs (pitfalls S05). Default 0.01. */
+  driftFactor: z.number().min(0).max(1).optional(),
+  /** Default 2 (Redis expiry precision). */
+  driftExtraMs: msAtLeast0().optional(),
+  /** Redlock: the client checks validity = TTL − elapsed − drift after acquiring (pitfalls S04). Default true. */
+  validityCheck: z.boolean().optional(),
+  /** Redlock: how long a client waits for one instance's reply (pitfalls S03). Default 50. */
+  requestTimeoutMs: msAbove0().optional(),
+  /** Redlock: SET to the instances one after another or all at once. Default "parallel". */
+  fanout: z.enum(['parallel', 'sequential']).optional(),
+  /** Delay before retrying a failed acquisition (randomised by the protocol). Default 200. */
+  retryDelayMs: msAtLeast0().optional(),
+  /** zk: watch the predecessor (the recipe) or the parent's children (the herd). Default "predecessor". */
+  watch: z.enum(['predecessor', 'parent']).optional(),
+  /** zk: embed a GUID in the node name to recover from a lost create reply (pitfalls S12). Default true. */
+  guidNames: z.boolean().optional(),
+  /** redlock/lease-lock release: compare-and-delete script, or a plain DEL (pitfalls S08). Default "compare-and-delete". */
+  release: z.enum(['compare-and-delete', 'del']).optional(),
+});
+
+/**
+ * Which protocols each protocol-specific `lockService` option applies to. Options absent from
+ * this table apply to every protocol.
+ */
+export const PROTOCOL_OPTIONS = {
+  keepAliveMs: ['dlm', 'zk'],
+  lockDelayMs: ['dlm'],
+  fencing: ['dlm', 'zk', 'lease-lock'],
+  deadlock: ['dlm'],
+  valueBlockBytes: ['dlm'],
+  profile: ['dlm'],
+  graceMs: ['dlm'],
+  heartbeatMs: ['dlm'],
+  failureTimeoutMs: ['dlm'],
+  persistence: ['redlock', 'lease-lock'],
+  driftFactor: ['redlock'],
+  driftExtraMs: ['redlock'],
+  validityCheck: ['redlock'],
+  requestTimeoutMs: ['redlock'],
+  fanout: ['redlock'],
+  retryDelayMs: ['redlock', 'zk', 'lease-lock'],
+  watch: ['zk'],
+  guidNames: ['zk'],
+  release: ['redlock', 'lease-lock'],
+} as const satisfies Partial<Record<keyof z.input<typeof lockServiceSchema>, readonly Protocol[]>>;
+
+// ----------------------------------------------------------------------------------------------
+// The scenario.
+
+const expectSchema = z.union([z.literal('pass'), z.strictObject({ violation: z.enum(INVARIANTS) })], {
+  error: 'expected "pass" or { "violation": <invariant> }',
+});
+export type Expectation = z.output<typeof expectSchema>;
+
+/** The scenario shape, before the defaults that depend on other fields. See the module doc. */
+export const scenarioObjectSchema = z.strictObject({
+  /** Unique in a suite; used on the command line and in reports. */
+  name: z.string().min(1).max(MAX_NAME_CHARS).regex(NAME_PATTERN, {
+    error: withGot('must contain only lowercase letters, digits and "-"'),
+  }),
+  /** One line for listings; empty when absent (displays fall back to `name`). */
+  title: z.string().max(200).default(''),
+  /** Markdown: what goes wrong, why, and the fix. */
+  lesson: z.string().max(MAX_TEXT_CHARS).default(''),
+  protocol: z.enum(PROTOCOLS).default('dlm'),
+  /** Lock-manager nodes m1..mN (redlock: instances). Default dlm 3, redlock 5, zk 3, lease-lock 1. */
+  managers: z.number().int().min(1).max(MAX_MANAGERS).optional(),
+  lockService: lockServiceSchema.prefault({}),
+  storage: z.strictObject({ checkTokens: z.boolean().default(false) }).prefault({}),
+  network: z
+    .strictObject({
+      /** Uniform one-way latency range [min, max]. */
+      latencyMs: z.tuple([msAtLeast0(), msAtLeast0()]).default([DEFAULT_LATENCY_MS[0], DEFAULT_LATENCY_MS[1]]),
+      dropRate: rate().default(0),
+      duplicateRate: rate().default(0),
+      /** A message never overtakes an earlier one on the same link. */
+      fifo: z.boolean().default(true),
+      /** Long tail: with probability `p`, add a uniform extra delay in [0, maxMs]. */
+      tail: z.strictObject({ p: rate(), maxMs: msAbove0() }).optional(),
+    })
+    .prefault({}),
+  /** Each node draws its clock offset within ±skewMs and its rate error within ±driftPpm. */
+  clocks: z
+    .strictObject({
+      skewMs: msAtLeast0().default(0),
+      driftPpm: z.number().min(0).max(MAX_DRIFT_PPM).default(0),
+    })
+    .prefault({}),
+  clients: z.array(clientSchema).min(1).max(MAX_CLIENTS),
+  faults: z.array(faultSchema).max(MAX_FAULTS).default([]),
+  randomFaults: randomFaultsSchema.prefault({}),
+  durationMs: msAbove0().default(DEFAULT_DURATION_MS),
+  /** Seeds per scenario in a sweep. */
+  seeds: z.number().int().min(1).max(MAX_SEEDS).default(DEFAULT_SEEDS),
+  /** Bound for the liveness invariant once faults have healed. Default 3·leaseMs + 5000, or 30000 with no lease. */
+  livenessMs: msAbove0().optional(),
+  /** Invariants to check. Default: all that apply to the protocol ({@link defaultInvariants}). */
+  invariants: z.array(z.enum(INVARIANTS)).max(INVARIANTS.length).optional(),
+  expect: expectSchema.default('pass'),
+});
+
+/** The shape's output: what validate.ts checks, before {@link applyDerivedDefaults}. */
+export type ParsedScenario = z.output<typeof scenarioObjectSchema>;
+
+// ----------------------------------------------------------------------------------------------
+// Derived defaults.
+
+/** Default number of lock-service nodes per protocol (Redlock's canonical N=5; one Redis for lease-lock). */
+export const DEFAULT_MANAGERS: Readonly<Record<Protocol, number>> = { dlm: 3, redlock: 5, zk: 3, 'lease-lock': 1 };
+
+/** Whether grants under this configuration carry fencing tokens. */
+export function issuesTokens(protocol: Protocol, fencing: boolean | undefined): boolean {
+  return protocol !== 'redlock' && fencing !== false;
+}
+
+/**
+ * The invariants that apply by default: value blocks and queue order exist only in the DLM;
+ * the fencing invariant needs tokens.
+ */
+export function defaultInvariants(protocol: Protocol, tokens: boolean): InvariantName[] {
+  return INVARIANTS.filter((inv) => {
+    if (inv === 'value-block' || inv === 'grant-order') return protocol === 'dlm';
+    if (inv === 'fencing') return tokens;
+    return true;
+  });
+}
+
+/** Default liveness bound: three leases plus slack, so recovery after a lost holder has time. */
+export function defaultLivenessMs(leaseMs: number): number {
+  return leaseMs > 0 ? 3 * leaseMs + 5000 : 30_000;
+}
+
+/**
+ * Fill every default that depends on another field. Protocol-specific options are filled for
+ * every protocol, so consumers never need to re-derive a default.
+ */
+export function applyDerivedDefaults(s: ParsedScenario) {
+  const ls = s.lockService;
+  const lease = ls.leaseMs > 0;
+  const profile = ls.profile ?? 'linux';
+  const fencing = issuesTokens(s.protocol, ls.fencing);
+  return {
+    ...s,
+    managers: s.managers ?? DEFAULT_MANAGERS[s.protocol],
+    lockService: {
+      leaseMs: ls.leaseMs,
+      expiryClock: ls.expiryClock,
+      clientClock: ls.clientClock,
+      clientMarginMs: ls.clientMarginMs ?? 0,
+      keepAliveMs: ls.keepAliveMs ?? (lease ? Math.floor(ls.leaseMs / 3) : 0),
+      lockDelayMs: ls.lockDelayMs ?? 0,
+      fencing,
+      deadlock: ls.deadlock ?? { detect: true, waitMs: DEFAULT_DEADLOCK_WAIT_MS },
+      valueBlockBytes: ls.valueBlockBytes ?? (profile === 'vms' ? 16 : 32),
+      profile,
+      graceMs: ls.graceMs ?? (lease ? 45_000 : 0),
+      heartbeatMs: ls.heartbeatMs ?? 1000,
+      failureTimeoutMs: ls.failureTimeoutMs ?? 5000,
+      persistence: ls.persistence ?? 'fsync',
+      driftFactor: ls.driftFactor ?? 0.01,
+      driftExtraMs: ls.driftExtraMs ?? 2,
+      validityCheck: ls.validityCheck ?? true,
+      requestTimeoutMs: ls.requestTimeoutMs ?? 50,
+      fanout: ls.fanout ?? 'parallel',
+      retryDelayMs: ls.retryDelayMs ?? 200,
+      watch: ls.watch ?? 'predecessor',
+      guidNames: ls.guidNames ?? true,
+      release: ls.release ?? 'compare-and-delete',
+    },
+    livenessMs: s.livenessMs ?? defaultLivenessMs(ls.leaseMs),
+    invariants: s.invariants ?? defaultInvariants(s.protocol, fencing),
+  };
+}
+
+/** The scenario schema with every default filled. Use `parseScenario` (validate.ts) for input. */
+export const scenarioSchema = scenarioObjectSchema.transform(applyDerivedDefaults);
+
+/** What a scenario author writes (defaults optional). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+/** A validated scenario with every default filled: what the rest of lockstep consumes. */
+export type Scenario = z.output<typeof scenarioSchema>;
+export type LockServiceConfig = Scenario['lockService'];
+
+/**
+ * Identity, typed: gives a TypeScript scenario file (`export default defineScenario({...})`)
+ * completion and type errors in the editor. The loader still validates the object at run time.
+ */
+export function defineScenario(s: ScenarioInput): ScenarioInput {
+  return s;
+}
