@@ -123,7 +123,6 @@ function draw(rng: Rng, kind: FaultKind, spec: RandomFaultSpec, t: FaultTargets,
     case 'clock-drift': {
       if (t.all.length === 0) return undefined;
       const maxPpm = Math.floor(positive(spec.maxPpm, DEFAULT_MAX_PPM, 'clock-drift.maxPpm'));
-      if (maxPpm >= 1e6) throw new FaultProfileError(`lockstep: randomFaults: clock-drift.maxPpm must be below 1e6`);
       return { kind, atUs, node: rng.pick(t.all), ppm: rng.int(-maxPpm, maxPpm) };
     }
     case 'partition': {
@@ -165,6 +164,16 @@ function sortNode(f: Fault): string {
 export function drawFaultPlan(rng: Rng, profile: RandomFaultProfile, nodes: FaultTargets, durationUs: number): Fault[] {
   if (!Number.isSafeInteger(durationUs) || durationUs < 0) {
     throw new FaultProfileError(`lockstep: drawFaultPlan needs an integer durationUs >= 0, got ${durationUs}`);
+  }
+  // Validate every listed kind before any coin flip, so a bad knob fails on every seed.
+  for (const kind of FAULT_KINDS) {
+    const spec = profile[kind];
+    if (spec === undefined) continue;
+    maxCount(spec, kind, durationUs);
+    positive(spec.maxMs, 0, `${kind}.maxMs`);
+    if (positive(spec.maxPpm, 0, `${kind}.maxPpm`) >= 1e6) {
+      throw new FaultProfileError(`lockstep: randomFaults: ${kind}.maxPpm must be below 1e6`);
+    }
   }
   const durationMs = Math.floor(durationUs / 1000);
   const drawn: Fault[] = [];

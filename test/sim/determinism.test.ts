@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runWorld } from './fixtures/world.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+
+describe('determinism', () => {
+  it('the same seed gives the same trace hash twice in one process', () => {
+    const first = runWorld(42);
+    const second = runWorld(42);
+    expect(second.hash).toBe(first.hash);
+    expect(second.stats).toEqual(first.stats);
+    expect(first.stats.events).toBeGreaterThan(200);
+    expect(first.stats.dropped).toBeGreaterThan(0);
+  });
+
+  it('the same seed gives the same trace hash in a separate process', () => {
+    const inProcess = runWorld(42).hash;
+    const printed = execFileSync('npx', ['tsx', join(here, 'fixtures', 'print-hash.ts'), '42'], {
+      cwd: root,
+      encoding: 'utf8',
+    }).trim();
+    expect(printed).toBe(inProcess);
+  });
+
+  it('different seeds give different traces', () => {
+    const hashes = [1, 2, 3, 4, 5].map((s) => runWorld(s).hash);
+    expect(new Set(hashes).size).toBe(5);
+  });
+});
