@@ -2,9 +2,10 @@
  * The `belief-overlap` observation (DESIGN §4, INV-ME-belief of pitfalls §0). Not a violation:
  * fencing cannot prevent it, only make it harmless, and the report shows which.
  *
- * A client believes it holds a mode on a resource from the `complete` that tells it so. Each
- * `complete` sets the belief to the mode it carries (the mode now held; absent = none), so a
- * conversion changes the believed mode and UNLOCKED ends it. The belief also ends when the client
+ * A client believes it holds a mode on a resource from the `complete` GRANTED that tells it so.
+ * After that, each `complete` sets the belief to the mode it carries (the mode now held; absent =
+ * none), so a conversion changes the believed mode and UNLOCKED ends it; an outcome other than
+ * GRANTED never starts a belief (the report's belief bars, src/report/derive.ts, agree). The belief also ends when the client
  * sends its `unlock` request, when the client crashes, and — for lease-checking clients only —
  * at its `lapse` mark (its own lease deadline passing on its own clock). A naive client, paused
  * past its lease, keeps believing.
@@ -50,6 +51,8 @@ export class BeliefOverlapChecker implements Checker {
   onEvent(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'complete':
+        // Only GRANTED starts a belief; any outcome may change or end one (mode absent = none).
+        if (e.f.status !== 'GRANTED' && this.beliefs.get(e.f.client, e.f.resource) === undefined) return;
         this.believe(e.f.client, e.f.resource, e.f.mode, e.tUs, sink);
         return;
       case 'request':

@@ -16,8 +16,14 @@
  * (b) Each service `deadlock` event must describe a closed cycle whose every edge holds at that
  *     instant: `node` waits on `resource` (enqueued, or — for a detector that judges a request
  *     before queueing it, like immediate conversion-deadlock detection — an outstanding
- *     lock/convert request of the client), and `waitsFor` holds a live grant there incompatible
- *     with the requested mode. The victim must be one of the cycle's nodes. Otherwise: phantom.
+ *     lock/convert request of the client), and `waitsFor` either holds a live grant there
+ *     incompatible with the requested mode, or has a request the queue rules serve before
+ *     `node`'s (a FIFO wait, which the lock manager's search follows). The victim must be one of
+ *     the cycle's nodes. Otherwise: phantom.
+ *
+ * Choice: the graph judged in (a) has holder (conflict) edges only, at client level; a deadlock
+ * that closes only through FIFO waits is left to `liveness`. Queue edges at client level would
+ * join unrelated pending requests of one client into false cycles.
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CycleEdge, ModeName } from './events.js';
@@ -25,6 +31,7 @@ import { GrantTable } from './grants.js';
 import type { CheckedEvent, LockEvent } from './lock-event.js';
 import { compatible } from './modes.js';
 import { PairMap } from './pair-map.js';
+import { QueueMirror } from './queues.js';
 import { formatMs } from './violation.js';
 import { WaitForGraph, type CycleRecord } from './wait-graph.js';
 
@@ -39,8 +46,9 @@ export function defaultDeadlockBoundUs(waitMs = 0): number {
 export class DeadlockChecker implements Checker {
   readonly name = 'deadlock' as const;
   private readonly grants = new GrantTable();
-  private readonly waiting = new PairMap<ModeName>();
-  private readonly outstanding = new PairMap<ModeName>();
+  private readonly queues = new QueueMirror();
+  /** Lock/convert requests clients have sent and not yet had answered. */
+  private readonly outstanding = new PairMap<{ mode: ModeName; op: 'lock' | 'convert' }>();
   private readonly graph = new WaitForGraph();
 
   constructor(private readonly boundUs: number = DEFAULT_DEADLOCK_BOUND_US) {
@@ -51,7 +59,7 @@ export class DeadlockChecker implements Checker {
     this.judgePersistence(e.tUs, sink);
     switch (e.type) {
       case 'request':
-        if (e.f.op === 'lock' || e.f.op === 'convert') this.outstanding.set(e.f.client, e.f.resource, e.f.mode!);
+        if (e.f.op === 'lock' || e.f.op === 'convert') this.outstanding.set(e.f.client, e.f.resource, { mode: e.f.mode!, op: e.f.op });
         return;
       case 'complete':
         this.outstanding.delete(e.f.client, e.f.resource);
@@ -60,9 +68,9 @@ export class DeadlockChecker implements Checker {
         this.dropOutstanding(e.crashed);
         return;
       case 'enqueue': {
-        const { client, resource, mode } = e.f;
+        const { client, resource, mode, queue } = e.f;
         this.stopWaiting(client, resource);
-        this.waiting.set(client, resource, mode);
+        this.queues.enqueue(resource, { client, mode, queue, flags: e.f.flags ?? [], atUs: e.tUs });
         for (const held of this.grants.holders(resource)) {
           if (held.client !== client && !compatible(held.mode, mode)) {
             this.graph.addSupport(client, held.client, resource, { mode, heldMode: held.mode }, e.tUs);
@@ -74,7 +82,7 @@ export class DeadlockChecker implements Checker {
         const { client, resource, mode } = e.f;
         this.stopWaiting(client, resource);
         this.grants.grant(client, resource, mode, e.tUs, e.f.token);
-        for (const [waiter, wanted] of this.waiting.onResource(resource)) {
+        for (const { client: waiter, mode: wanted } of this.queues.entries(resource)) {
           if (waiter === client) continue;
           if (compatible(mode, wanted)) this.graph.removeSupport(waiter, client, resource);
           else this.graph.addSupport(waiter, client, resource, { mode: wanted, heldMode: mode }, e.tUs);
@@ -91,7 +99,7 @@ export class DeadlockChecker implements Checker {
           this.grants.end(client, resource);
           this.stopWaiting(client, resource);
         }
-        for (const [waiter] of this.waiting.onResource(resource)) {
+        for (const { client: waiter } of this.queues.entries(resource)) {
           if (waiter !== client) this.graph.removeSupport(waiter, client, resource);
         }
         return;
@@ -108,7 +116,7 @@ export class DeadlockChecker implements Checker {
   }
 
   private stopWaiting(client: string, resource: string): void {
-    if (this.waiting.delete(client, resource)) this.graph.removeWaiterOn(client, resource);
+    if (this.queues.remove(client, resource) !== undefined) this.graph.removeWaiterOn(client, resource);
   }
 
   private dropOutstanding(client: string): void {
@@ -160,16 +168,31 @@ export class DeadlockChecker implements Checker {
     });
   }
 
-  /** Why a reported edge does not hold now, or undefined when it does. */
+  /**
+   * Why a reported edge does not hold now, or undefined when it does. An edge holds when `waitsFor`
+   * holds a mode on the resource incompatible with what `node` waits for (a conflict edge), or —
+   * for a queued `node` — has a request the queue rules serve first (a queue edge: the lock
+   * manager's search follows strict FIFO waits too, so a cycle may run through one).
+   */
   private edgeProblem(edge: CycleEdge): string | undefined {
     const { node, resource, waitsFor } = edge;
-    const wanted = this.waiting.get(node, resource) ?? this.outstanding.get(node, resource);
+    const queued = this.queues.find(node, resource);
+    const sent = this.outstanding.get(node, resource);
+    const wanted = queued?.mode ?? sent?.mode;
     if (wanted === undefined) return `${node} was not waiting on ${resource}`;
     if (node === waitsFor) return `${node} cannot wait for itself`;
     const held = this.grants.get(waitsFor, resource);
-    if (held === undefined) return `${waitsFor} held no lock on ${resource}`;
-    if (compatible(held.mode, wanted)) return `${waitsFor}'s ${held.mode} on ${resource} did not block ${node}'s ${wanted}`;
-    return undefined;
+    if (held !== undefined && !compatible(held.mode, wanted)) return undefined;
+    // Served first: queued ahead of node's entry, or — for a request not yet queued — ahead of
+    // where it would go (behind every queued conversion; a new request behind everything).
+    const first = queued !== undefined
+      ? this.queues.ahead(node, resource)
+      : this.queues.entries(resource).filter((x) => sent?.op === 'lock' || x.queue === 'converting');
+    if (first.some((x) => x.client === waitsFor)) return undefined;
+    const notAhead = ` and had no request queued ahead of ${node}'s`;
+    return held === undefined
+      ? `${waitsFor} held no lock on ${resource}${notAhead}`
+      : `${waitsFor}'s ${held.mode} on ${resource} did not block ${node}'s ${wanted}${notAhead}`;
   }
 
   finish(endUs: number, sink: CheckSink): void {

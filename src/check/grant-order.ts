@@ -23,28 +23,13 @@ import type { ModeName } from './events.js';
 import { GrantTable } from './grants.js';
 import type { CheckedEvent, LockEvent } from './lock-event.js';
 import { PairMap } from './pair-map.js';
+import { QueueMirror, type QueueEntry } from './queues.js';
 import { formatMs } from './violation.js';
-
-/** A queued request. */
-interface QueueEntry {
-  readonly client: string;
-  readonly mode: ModeName;
-  readonly flags: readonly string[];
-  readonly atUs: number;
-}
-
-interface ResourceQueues {
-  waiting: QueueEntry[];
-  converting: QueueEntry[];
-}
-
-/** Most requests one resource's queue may hold; a longer queue means a runaway producer. */
-export const MAX_QUEUE_LENGTH = 100_000;
 
 export class GrantOrderChecker implements Checker {
   readonly name = 'grant-order' as const;
   private readonly grants = new GrantTable();
-  private readonly queues = new Map<string, ResourceQueues>();
+  private readonly queues = new QueueMirror();
   private readonly requestFlags = new PairMap<readonly string[]>();
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
@@ -54,20 +39,15 @@ export class GrantOrderChecker implements Checker {
         return;
       case 'enqueue': {
         const { client, resource, mode, queue } = e.f;
-        this.remove(resource, client);
-        const q = this.queuesOf(resource);
-        const entry: QueueEntry = { client, mode, flags: e.f.flags ?? this.requestFlags.get(client, resource) ?? [], atUs: e.tUs };
-        const list = queue === 'waiting' ? q.waiting : q.converting;
-        if (entry.flags.includes('HEADQUE')) list.unshift(entry);
-        else list.push(entry);
-        if (list.length > MAX_QUEUE_LENGTH) throw new RangeError(`grant-order: the ${queue} queue of ${resource} exceeds ${MAX_QUEUE_LENGTH} requests`);
+        const flags = e.f.flags ?? this.requestFlags.get(client, resource) ?? [];
+        this.queues.enqueue(resource, { client, mode, queue, flags, atUs: e.tUs });
         return;
       }
       case 'grant':
         this.judgeGrant(e, sink);
         return;
       case 'dequeue':
-        this.remove(e.f.resource, e.f.client);
+        this.queues.remove(e.f.client, e.f.resource);
         return;
       case 'release':
         if (e.f.reason === 'demote') {
@@ -76,11 +56,11 @@ export class GrantOrderChecker implements Checker {
           return;
         }
         this.grants.end(e.f.client, e.f.resource);
-        this.remove(e.f.resource, e.f.client);
+        this.queues.remove(e.f.client, e.f.resource);
         return;
       case 'expire':
         this.grants.end(e.f.client, e.f.resource);
-        this.remove(e.f.resource, e.f.client);
+        this.queues.remove(e.f.client, e.f.resource);
         return;
       default:
         return;
@@ -89,48 +69,30 @@ export class GrantOrderChecker implements Checker {
 
   private judgeGrant(e: Extract<LockEvent, { type: 'grant' }>, sink: CheckSink): void {
     const { client, resource, mode } = e.f;
-    const q = this.queues.get(resource);
     const held = this.grants.get(client, resource);
     this.grants.grant(client, resource, mode, e.tUs, e.f.token);
+    const q = this.queues.queues(resource);
     if (q === undefined) return;
-    const ci = q.converting.findIndex((x) => x.client === client);
-    const wi = q.waiting.findIndex((x) => x.client === client);
-    if (e.f.recovery === true) {
-      this.remove(resource, client);
-      return;
-    }
-
+    const mine = this.queues.find(client, resource);
+    const first: QueueEntry[] = e.f.recovery === true ? [] : this.servedFirst(client, resource, mode, mine, held?.mode);
     let what: string;
-    let first: QueueEntry[];
     let rule: string;
-    if (ci >= 0) {
-      const entry = q.converting[ci]!;
-      what = `${client}'s queued conversion to ${entry.mode}`;
-      first = entry.flags.includes('NOORDER') ? [] : q.converting.slice(0, ci);
+    if (mine?.queue === 'converting') {
+      what = `${client}'s queued conversion to ${mine.mode}`;
       rule = 'rule CQ: conversions are granted in queue order';
-    } else if (wi >= 0) {
-      const entry = q.waiting[wi]!;
-      what = `${client}'s waiting request for ${entry.mode}`;
-      const exempt = entry.flags.includes('NOORDER') || entry.flags.includes('EXPEDITE');
-      first = exempt ? [] : [...q.converting, ...q.waiting.slice(0, wi)];
+    } else if (mine?.queue === 'waiting') {
+      what = `${client}'s waiting request for ${mine.mode}`;
       rule = 'rules P/NW: queued conversions first, then waiting requests in FIFO order';
+    } else if (held !== undefined) {
+      what = `${client}'s conversion from ${held.mode} to ${mode} with QUECVT, immediately,`;
+      rule = 'QUECVT: a conversion waits behind queued conversions';
     } else {
-      const flags = this.requestFlags.get(client, resource) ?? [];
-      if (held !== undefined) {
-        what = `${client}'s conversion from ${held.mode} to ${mode} with QUECVT, immediately,`;
-        first = flags.includes('QUECVT') ? [...q.converting] : [];
-        rule = 'QUECVT: a conversion waits behind queued conversions';
-      } else {
-        what = `${client}'s new request for ${mode}, immediately,`;
-        const exempt = flags.includes('NOORDER') || (flags.includes('EXPEDITE') && mode === 'NL');
-        first = exempt ? [] : [...q.converting, ...q.waiting];
-        rule = 'rule N: a new request is granted at once only when both queues are empty';
-      }
+      what = `${client}'s new request for ${mode}, immediately,`;
+      rule = 'rule N: a new request is granted at once only when both queues are empty';
     }
-    const converting = new Set(q.converting);
-    this.remove(resource, client);
+    this.queues.remove(client, resource);
     if (first.length === 0) return;
-    const ahead = first.map((x) => `${x.client}'s ${converting.has(x) ? 'queued conversion to' : 'waiting request for'} ${x.mode} (queued at ${formatMs(x.atUs)})`);
+    const ahead = first.map((x) => `${x.client}'s ${x.queue === 'converting' ? 'queued conversion to' : 'waiting request for'} ${x.mode} (queued at ${formatMs(x.atUs)})`);
     sink.violation({
       invariant: this.name,
       atUs: e.tUs,
@@ -141,23 +103,14 @@ export class GrantOrderChecker implements Checker {
     });
   }
 
-  private queuesOf(resource: string): ResourceQueues {
-    let q = this.queues.get(resource);
-    if (q === undefined) {
-      q = { waiting: [], converting: [] };
-      this.queues.set(resource, q);
-    }
-    return q;
-  }
-
-  private remove(resource: string, client: string): void {
-    const q = this.queues.get(resource);
-    if (q === undefined) return;
-    const ci = q.converting.findIndex((x) => x.client === client);
-    if (ci >= 0) q.converting.splice(ci, 1);
-    const wi = q.waiting.findIndex((x) => x.client === client);
-    if (wi >= 0) q.waiting.splice(wi, 1);
-    if (q.converting.length === 0 && q.waiting.length === 0) this.queues.delete(resource);
+  /** The queued requests the rules serve before this grant (empty when it is in order). */
+  private servedFirst(client: string, resource: string, mode: ModeName, mine: QueueEntry | undefined, heldMode: ModeName | undefined): QueueEntry[] {
+    if (mine !== undefined) return this.queues.ahead(client, resource);
+    const flags = this.requestFlags.get(client, resource) ?? [];
+    const entries = this.queues.entries(resource);
+    if (heldMode !== undefined) return flags.includes('QUECVT') ? entries.filter((x) => x.queue === 'converting') : [];
+    const exempt = flags.includes('NOORDER') || (flags.includes('EXPEDITE') && mode === 'NL');
+    return exempt ? [] : entries;
   }
 
   finish(): void {

@@ -75,4 +75,13 @@ describe('belief-overlap', () => {
       .complete(2, 'c3', 's', 'GRANTED', { mode: 'EX' });
     expect(check(s, [], { endMs: 50 }).observations).toEqual([]);
   });
+
+  it('starts a belief only on GRANTED', () => {
+    const s = new Stream()
+      .complete(0, 'c1', 'r', 'GRANTED', { mode: 'EX' })
+      .request(5, 'c2', 'r', 'unlock')
+      .complete(6, 'c2', 'r', 'BUSY', { mode: 'EX' })
+      .complete(7, 'c3', 'r', 'CANCELLED', { mode: 'PR' });
+    expect(check(s, [], { endMs: 50 }).observations).toEqual([]);
+  });
 });

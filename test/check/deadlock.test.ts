@@ -143,4 +143,43 @@ describe('deadlock', () => {
       .dequeue(25, 'P2', 'R', 'deadlock');
     expect(check(s, ['deadlock'], { endMs: 20_000 }).violations).toEqual([]);
   });
+
+  it('accepts a reported cycle through a FIFO wait (queue edge), and rejects a queue edge that is not there', () => {
+    const base = () =>
+      new Stream()
+        .grant(0, 'C', 'R1', 'EX')
+        .grant(0, 'B', 'R2', 'EX')
+        .enqueue(10, 'A', 'R1', 'EX')
+        .enqueue(11, 'B', 'R1', 'NL')
+        .enqueue(12, 'C', 'R2', 'EX');
+    const real = base()
+      .deadlock(1_012, 'A', [
+        { node: 'C', resource: 'R2', mode: 'EX', waitsFor: 'B', heldMode: 'EX' },
+        { node: 'B', resource: 'R1', mode: 'NL', waitsFor: 'A', heldMode: 'EX' },
+        { node: 'A', resource: 'R1', mode: 'EX', waitsFor: 'C', heldMode: 'EX' },
+      ])
+      .dequeue(1_012, 'A', 'R1', 'deadlock');
+    expect(check(real, ['deadlock'], { endMs: 2_000 }).violations).toEqual([]);
+    const wrong = base().deadlock(1_012, 'C', [
+      { node: 'C', resource: 'R2', mode: 'EX', waitsFor: 'B' },
+      { node: 'B', resource: 'R1', mode: 'NL', waitsFor: 'C' },
+    ]);
+    const { violations } = check(wrong, ['deadlock'], { endMs: 2_000 });
+    expect(violations).toHaveLength(1);
+    expect(violations[0]!.message).toContain("at that instant C's EX on R1 did not block B's NL and had no request queued ahead of B's: a phantom");
+  });
+
+  it('accepts an immediate conversion deadlock whose newcomer waits behind a queued conversion (NL→EX, then PR→EX)', () => {
+    const s = new Stream()
+      .grant(0, 'L1', 'R', 'NL')
+      .grant(0, 'L2', 'R', 'PR')
+      .enqueue(10, 'L1', 'R', 'EX', 'converting')
+      .request(15, 'L2', 'R', 'convert', 'EX')
+      .deadlock(20, 'L2', [
+        { node: 'L2', resource: 'R', mode: 'EX', waitsFor: 'L1', heldMode: 'EX' },
+        { node: 'L1', resource: 'R', mode: 'EX', waitsFor: 'L2', heldMode: 'PR' },
+      ])
+      .complete(25, 'L2', 'R', 'DEADLOCK', { mode: 'PR' });
+    expect(check(s, ['deadlock'], { endMs: 100 }).violations).toEqual([]);
+  });
 });
