@@ -108,6 +108,21 @@ export interface ServiceOptions {
   validityCheck: boolean;
   /** Redlock / zk / lease-lock retry delay (a random delay up to this). */
   retryDelayMs: number;
+  /**
+   * Redlock / zk / lease-lock: how long a client waits for one instance's (or the zk server's)
+   * reply before treating it as lost — the Redlock spec's per-instance timeout, "~5–50 ms for a
+   * 10 s TTL" (pitfalls S03). Scenario field `lockService.requestTimeoutMs`; default 50.
+   */
+  requestTimeoutMs?: number;
+  /** Redlock: SET to the instances one after another (spec step 2) or all at once. Default 'parallel'. */
+  fanout?: 'parallel' | 'sequential';
+  /**
+   * The clock a client measures elapsed time, Redlock validity and its local lease deadline on
+   * (pitfalls §0, S04 outcome D). Default 'mono'.
+   */
+  clientClock?: 'mono' | 'wall';
+  /** Safety margin a client subtracts from its local lease deadline. Default 0. */
+  clientMarginMs?: number;
   /** zk recipe: watch the predecessor (correct) or the parent (herd effect). */
   watch: 'predecessor' | 'parent';
   /** zk recipe: GUID in node names, so a client can find its own ghost node after a lost create reply. */

@@ -1,0 +1,15 @@
+/**
+ * The lock services users compare the DLM against (DESIGN §1 `protocols/`): Redlock over N
+ * independent instances, the ZooKeeper lock recipe (which also models etcd's lock, pitfalls
+ * S15), and a single-instance lease lock. Each is a {@link ProtocolModule}: service nodes plus a
+ * client driver, emitting the lock event vocabulary of src/check/events.ts so the same
+ * protocol-neutral checkers judge all of them.
+ *
+ * Who decides a grant (DESIGN §4): the Redlock client (majority within validity), the zk client
+ * that sees itself first, the lease-lock instance (its key). Tokens: none for Redlock, the lock
+ * node's czxid for zk, an INCR counter for lease-lock (both only with `lockService.fencing`).
+ */
+export { redlockProtocol } from './redlock/index.js';
+export { zkProtocol } from './zk/index.js';
+export { leaseLockProtocol } from './lease-lock/index.js';
+export { ProtocolConfigError, ProtocolInvariantError, ProtocolMessageError, DEFAULT_REQUEST_TIMEOUT_MS } from './shared.js';

@@ -1,0 +1,277 @@
+/**
+ * The client half of the single-instance lease lock (pitfalls S08): `SET resource value NX PX
+ * ttl` with a fresh random value; on refusal or a lost reply, retry after a random delay in
+ * (0, retryDelayMs] (or NOTQUEUED with NOQUEUE); unlock with the compare-and-delete script
+ * (`release: 'compare-and-delete'`, the fix) or a plain DEL (`'del'`, the bug).
+ *
+ * The instance is the decider and traces grant/expire/release; the client traces nothing of its
+ * own. Its belief deadline (`leaseDeadline`) is the TTL measured on its own clock from when it
+ * *sent* the SET — the key was set no earlier — minus `clientMarginMs`. The fencing token, when
+ * the instance issues one, comes back with the SET reply.
+ *
+ * A SET whose reply is lost or late counts as failed: the client retries with a new value, and
+ * a key the lost SET did set (an orphan, granted to this client by the instance) blocks every
+ * retry until its TTL runs out — the documented cost of the timeout. Unlock waits for the DEL's
+ * reply at most `requestTimeoutMs`, then reports UNLOCKED anyway (the key, if the DEL was lost,
+ * expires by its TTL).
+ */
+import type { ClientSpec, DriverHost, LocalDeadline, LockDriver, LockRequest, ServiceOptions } from '../../clients/contract.js';
+import type { Message, TimerId } from '../../sim/types.js';
+import {
+  MAX_ATTEMPTS_PER_REQUEST,
+  ProtocolConfigError,
+  ProtocolInvariantError,
+  bool,
+  clientSettings,
+  int,
+  msToUs,
+  noQueue,
+  retryDelayUs,
+  uniqueValue,
+  unsupported,
+  type ClientSettings,
+} from '../shared.js';
+import { LL_DEL, LL_DEL_REPLY, LL_SET, LL_SET_REPLY, type LeaseDel, type LeaseSet } from './instance.js';
+
+type Phase = 'acquiring' | 'backoff' | 'held' | 'releasing';
+
+interface LeaseLock {
+  readonly resource: string;
+  readonly noQueue: boolean;
+  phase: Phase;
+  attempts: number;
+  value: string;
+  /** The op of the SET or DEL in flight (0: none). */
+  op: number;
+  /** When the SET of the current attempt was sent, on the client clock. */
+  sentUs: number;
+  timer: TimerId | undefined;
+  token: number | undefined;
+}
+
+class LeaseTimer {
+  constructor(
+    readonly resource: string,
+    readonly kind: 'timeout' | 'retry',
+    readonly op: number,
+  ) {}
+}
+
+interface LeaseSettings extends ClientSettings {
+  readonly instance: string;
+  readonly ttlMs: number;
+  readonly ttlUs: number;
+  readonly compareAndDelete: boolean;
+}
+
+/** Reads and checks the lease-lock options; throws {@link ProtocolConfigError}. */
+export function leaseLockSettings(instances: readonly string[], options: ServiceOptions): LeaseSettings {
+  const base = clientSettings('lease-lock', options);
+  const instance = instances[0];
+  if (instance === undefined) throw new ProtocolConfigError('lease-lock', 'needs its instance m1');
+  return {
+    ...base,
+    instance,
+    ttlMs: options.leaseMs,
+    ttlUs: msToUs(options.leaseMs),
+    compareAndDelete: options.release === 'compare-and-delete',
+  };
+}
+
+/** Most locks one client holds or acquires at once. */
+export const MAX_LEASE_LOCKS = 10_000;
+
+export class LeaseLockDriver implements LockDriver {
+  private readonly id: string;
+  private readonly locks = new Map<string, LeaseLock>();
+  private nextOp = 1;
+  private values = 0;
+
+  constructor(
+    private readonly host: DriverHost,
+    client: ClientSpec,
+    private readonly s: LeaseSettings,
+  ) {
+    this.id = client.id;
+  }
+
+  start(): void {
+    // No session: the key's TTL is the lease.
+  }
+
+  request(req: LockRequest): void {
+    const lock = this.locks.get(req.resource);
+    const refusal = unsupported(req);
+    if (refusal !== undefined) {
+      // A refusal changes nothing: report the mode still held, so the client keeps its belief.
+      this.host.complete(req.resource, lock?.phase === 'held' ? { ...refusal, mode: 'EX' } : refusal);
+      return;
+    }
+    switch (req.op) {
+      case 'lock':
+        if (lock !== undefined) {
+          this.host.complete(req.resource, { status: 'INVALID_ARG', ...(lock.phase === 'held' ? { mode: 'EX' as const } : {}) });
+          return;
+        }
+        this.lock(req);
+        return;
+      case 'unlock':
+        if (lock === undefined || lock.phase !== 'held') {
+          this.host.complete(req.resource, { status: 'BUSY' });
+          return;
+        }
+        this.unlock(lock);
+        return;
+      case 'cancel':
+        if (lock === undefined || (lock.phase !== 'acquiring' && lock.phase !== 'backoff')) {
+          this.host.complete(req.resource, { status: 'CANCELGRANT', ...(lock?.phase === 'held' ? { mode: 'EX' as const } : {}) });
+          return;
+        }
+        this.cancelTimer(lock);
+        // A SET in flight may still set the key: remove it if it does (compare-and-delete on our value).
+        if (lock.phase === 'acquiring') this.sendDel(lock.resource, 0, lock.value, true);
+        this.locks.delete(lock.resource);
+        this.host.complete(lock.resource, { status: 'ABORTED' });
+        return;
+      case 'convert':
+        throw new ProtocolInvariantError(this.id, 'convert passed the unsupported() check');
+    }
+  }
+
+  onMessage(from: string, payload: Message): boolean {
+    if (payload.type === LL_SET_REPLY) {
+      const op = int(this.id, from, payload, 'op');
+      const ok = bool(this.id, from, payload, 'ok');
+      const token = payload['token'] === undefined ? undefined : int(this.id, from, payload, 'token');
+      this.onSetReply(op, ok, token);
+      return true;
+    }
+    if (payload.type === LL_DEL_REPLY) {
+      this.onDelReply(int(this.id, from, payload, 'op'));
+      return true;
+    }
+    return false;
+  }
+
+  onTimer(tag: unknown): boolean {
+    if (!(tag instanceof LeaseTimer)) return false;
+    const lock = this.locks.get(tag.resource);
+    if (lock === undefined || lock.op !== tag.op) return true;
+    lock.timer = undefined;
+    if (tag.kind === 'retry') {
+      if (lock.phase === 'backoff') this.attempt(lock);
+    } else if (lock.phase === 'acquiring') {
+      this.failed(lock); // the SET's reply is lost or late
+    } else if (lock.phase === 'releasing') {
+      this.released(lock); // the DEL's reply is lost or late
+    }
+    return true;
+  }
+
+  leaseDeadline(resource: string): LocalDeadline | undefined {
+    const lock = this.locks.get(resource);
+    if (lock === undefined || lock.phase !== 'held' || this.s.ttlUs === 0) return undefined;
+    return { clock: this.s.clock, atUs: lock.sentUs + this.s.ttlUs - this.s.marginUs };
+  }
+
+  token(resource: string): number | undefined {
+    const lock = this.locks.get(resource);
+    return lock !== undefined && lock.phase === 'held' ? lock.token : undefined;
+  }
+
+  private lock(req: LockRequest): void {
+    if (this.locks.size >= MAX_LEASE_LOCKS) throw new ProtocolInvariantError(this.id, `more than ${MAX_LEASE_LOCKS} locks at once`);
+    const lock: LeaseLock = {
+      resource: req.resource,
+      noQueue: noQueue(req),
+      phase: 'acquiring',
+      attempts: 0,
+      value: '',
+      op: 0,
+      sentUs: 0,
+      timer: undefined,
+      token: undefined,
+    };
+    this.locks.set(req.resource, lock);
+    this.attempt(lock);
+  }
+
+  private attempt(lock: LeaseLock): void {
+    const ctx = this.host.ctx;
+    lock.attempts += 1;
+    if (lock.attempts > MAX_ATTEMPTS_PER_REQUEST) {
+      throw new ProtocolInvariantError(this.id, `lock on ${lock.resource} retried more than ${MAX_ATTEMPTS_PER_REQUEST} times`);
+    }
+    lock.phase = 'acquiring';
+    this.values += 1;
+    lock.value = uniqueValue(this.id, this.values, ctx.rng('value'));
+    lock.op = this.nextOp++;
+    lock.sentUs = ctx.now(this.s.clock);
+    const msg: LeaseSet = { type: LL_SET, op: lock.op, key: lock.resource, value: lock.value, pxMs: this.s.ttlMs };
+    ctx.send(this.s.instance, msg);
+    lock.timer = ctx.setTimer(this.s.requestTimeoutUs, new LeaseTimer(lock.resource, 'timeout', lock.op));
+  }
+
+  private onSetReply(op: number, ok: boolean, token: number | undefined): void {
+    const lock = this.findOp(op);
+    if (lock === undefined || lock.phase !== 'acquiring') return;
+    this.cancelTimer(lock);
+    if (!ok) {
+      this.failed(lock);
+      return;
+    }
+    lock.phase = 'held';
+    lock.op = 0;
+    lock.token = token;
+    this.host.complete(lock.resource, token === undefined ? { status: 'GRANTED', mode: 'EX' } : { status: 'GRANTED', mode: 'EX', token });
+  }
+
+  private failed(lock: LeaseLock): void {
+    if (lock.noQueue) {
+      this.locks.delete(lock.resource);
+      this.host.complete(lock.resource, { status: 'NOTQUEUED' });
+      return;
+    }
+    const ctx = this.host.ctx;
+    lock.phase = 'backoff';
+    lock.op = this.nextOp++;
+    lock.timer = ctx.setTimer(retryDelayUs(ctx.rng('retry'), this.s.retryDelayUs), new LeaseTimer(lock.resource, 'retry', lock.op));
+  }
+
+  private unlock(lock: LeaseLock): void {
+    lock.phase = 'releasing';
+    lock.op = this.nextOp++;
+    this.sendDel(lock.resource, lock.op, lock.value, this.s.compareAndDelete);
+    lock.timer = this.host.ctx.setTimer(this.s.requestTimeoutUs, new LeaseTimer(lock.resource, 'timeout', lock.op));
+  }
+
+  private onDelReply(op: number): void {
+    const lock = this.findOp(op);
+    if (lock === undefined || lock.phase !== 'releasing') return;
+    this.released(lock);
+  }
+
+  private released(lock: LeaseLock): void {
+    this.cancelTimer(lock);
+    this.locks.delete(lock.resource);
+    this.host.complete(lock.resource, { status: 'UNLOCKED' });
+  }
+
+  private sendDel(key: string, op: number, value: string, compare: boolean): void {
+    const msg: LeaseDel = compare ? { type: LL_DEL, op, key, value } : { type: LL_DEL, op, key };
+    this.host.ctx.send(this.s.instance, msg);
+  }
+
+  private findOp(op: number): LeaseLock | undefined {
+    if (op === 0) return undefined;
+    for (const lock of this.locks.values()) if (lock.op === op) return lock;
+    return undefined;
+  }
+
+  private cancelTimer(lock: LeaseLock): void {
+    if (lock.timer !== undefined) {
+      this.host.ctx.cancelTimer(lock.timer);
+      lock.timer = undefined;
+    }
+  }
+}

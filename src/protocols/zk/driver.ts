@@ -1,0 +1,715 @@
+/**
+ * The client half of the ZooKeeper lock recipe (zookeeper.apache.org recipes, "Locks"; pitfalls
+ * S11–S13, S15), driven by a scripted client through the {@link LockDriver} contract.
+ *
+ * Session: the driver connects to the server (m1) at start, pings every `keepAliveMs`, and
+ * learns that its session expired only when the server says so (a ping, create or delete
+ * answered SESSION_EXPIRED) — after a partition heals, as in ZooKeeper (S13). Its own idea of
+ * how long it may trust a lock (`leaseDeadline`) is the session timeout measured from the send
+ * time of the last request the server answered — the server heard it no earlier, so this ends
+ * before the server's expiry when clocks run at the same rate — minus `clientMarginMs`.
+ *
+ * Acquisition (predecessor watch, the recipe):
+ * 1. create an EPHEMERAL_SEQUENTIAL child of the resource, `lock-` or `<guid>-lock-`;
+ * 2. getChildren without a watch; if no child has a lower sequence number, the lock is held;
+ * 3. otherwise exists(watch) on the next-lower child; when it is gone (exists says no, or its
+ *    deletion is notified) go back to 2.
+ * With `watch: 'parent'` (the teaching variant) step 2 sets a watch on the parent's children
+ * instead and every change wakes every waiter — the herd effect (S11).
+ *
+ * Lost create reply (S12): a create that times out may have succeeded. Without GUID names the
+ * client creates again, and the first node is a ghost that its own session keeps alive — the
+ * client ends up watching its own ghost. With `guidNames` it lists the children and adopts the
+ * node carrying its GUID (Curator's protection mode).
+ *
+ * `validityCheck` chooses how much the client trusts the end of its wait:
+ * - true (ZooKeeper recipe, default): step 2 requires the client's own node to be in the
+ *   listing — a missing node means its session expired — and a SESSION_EXPIRED answer aborts
+ *   the acquisition (ABORTED).
+ * - false (etcd v3 `concurrency.Mutex` before etcd #11456, pitfalls S15): the client waits only
+ *   for the nodes below its own to go and then reports the lock held, without checking its own
+ *   node; learning that its session expired does not stop the wait. A waiter whose lease died
+ *   while queued is then told it holds the lock.
+ *
+ * What the checkers see (DESIGN §4): the client that sees itself first traces `grant` {client,
+ * resource, mode: 'EX', token}; its unlock traces `release` {reason: 'unlock'} as it sends the
+ * delete; if its session expires first, the server traces `expire` for it. With
+ * `lockService.fencing` the token is the lock node's czxid: zxids increase with every create,
+ * and the recipe grants in creation order, so tokens increase in grant order — the `fencing`
+ * invariant judges it (Kleppmann: "use the zxid ... as fencing token").
+ */
+import type { ClientSpec, DriverHost, LocalDeadline, LockDriver, LockRequest, ServiceOptions } from '../../clients/contract.js';
+import type { GrantFields, ReleaseFields } from '../../check/events.js';
+import type { Message, TimerId } from '../../sim/types.js';
+import {
+  MAX_ATTEMPTS_PER_REQUEST,
+  MAX_QUEUED_OPS,
+  ProtocolConfigError,
+  ProtocolInvariantError,
+  ProtocolMessageError,
+  clientSettings,
+  int,
+  msToUs,
+  noQueue,
+  retryDelayUs,
+  str,
+  unsupported,
+  type ClientSettings,
+} from '../shared.js';
+import {
+  ZK_CHILDREN,
+  ZK_CONNECT,
+  ZK_CONNECTED,
+  ZK_CREATE,
+  ZK_DELETE,
+  ZK_EXISTS,
+  ZK_EXPIRED,
+  ZK_PING,
+  ZK_PONG,
+  ZK_REPLY,
+  ZK_WATCH,
+  childPath,
+  sequenceOf,
+  type ZkChild,
+} from './server.js';
+
+/** Where one lock of the client is. */
+type Phase = 'creating' | 'listing' | 'checking' | 'waiting' | 'backoff' | 'held' | 'releasing';
+
+/** What a backoff timer resumes. */
+type Resume = 'create' | 'recover' | 'list';
+
+interface ZkNodeRef {
+  readonly name: string;
+  readonly seq: number;
+  readonly czxid: number;
+}
+
+/** One session of this client, as the client knows it. */
+interface SessionRec {
+  readonly id: number;
+  alive: boolean;
+  /** Send time (client clock) of the last request the server answered in this session. */
+  lastAckSentUs: number;
+  /** When the client learned the session expired (client clock). */
+  lostAtUs: number;
+}
+
+interface ZkLock {
+  readonly resource: string;
+  readonly noQueue: boolean;
+  phase: Phase;
+  /** Bumped at every step: replies and timers of older steps are ignored. */
+  step: number;
+  attempts: number;
+  guid: string | undefined;
+  node: ZkNodeRef | undefined;
+  /** The session the node belongs to. */
+  session: SessionRec | undefined;
+  /** Waiting: the node (predecessor) or parent whose notification we wait for. */
+  watchPath: string | undefined;
+  /** Notifications that arrived since the last listing started (a reordered network). */
+  readonly notified: Set<string>;
+  resume: Resume;
+  timer: TimerId | undefined;
+  deleteTries: number;
+  token: number | undefined;
+  /** The grant has not ended by this client's release. */
+  granted: boolean;
+}
+
+/** An outstanding request. */
+interface OpRec {
+  readonly kind: 'create' | 'children' | 'exists' | 'delete' | 'connect' | 'ping';
+  /** The acquisition or release it serves (undefined for session traffic and cleanups). */
+  readonly lock: ZkLock | undefined;
+  readonly step: number;
+  readonly sentUs: number;
+  readonly session: SessionRec | undefined;
+}
+
+class ZkTimer {
+  constructor(
+    readonly kind: 'timeout' | 'backoff' | 'ping' | 'connect',
+    readonly resource: string,
+    readonly step: number,
+    readonly op: number,
+  ) {}
+}
+
+interface ZkSettings extends ClientSettings {
+  readonly server: string;
+  readonly leaseUs: number;
+  readonly keepAliveUs: number;
+  readonly herd: boolean;
+  readonly guidNames: boolean;
+  readonly trustWait: boolean;
+  readonly fencing: boolean;
+}
+
+/** Reads and checks the zk options; throws {@link ProtocolConfigError}. */
+export function zkSettings(servers: readonly string[], options: ServiceOptions): ZkSettings {
+  const base = clientSettings('zk', options);
+  const server = servers[0];
+  if (server === undefined) throw new ProtocolConfigError('zk', 'needs its server m1');
+  if (!(Number.isFinite(options.keepAliveMs) && options.keepAliveMs >= 0)) {
+    throw new ProtocolConfigError('zk', `keepAliveMs must be >= 0, got ${options.keepAliveMs}`);
+  }
+  return {
+    ...base,
+    server,
+    leaseUs: msToUs(options.leaseMs),
+    keepAliveUs: options.leaseMs > 0 ? msToUs(options.keepAliveMs) : 0,
+    herd: options.watch === 'parent',
+    guidNames: options.guidNames,
+    trustWait: !options.validityCheck,
+    fencing: options.fencing,
+  };
+}
+
+/** Most locks at once, outstanding pings remembered, and delete re-sends on unlock. */
+export const MAX_ZK_LOCKS = 10_000;
+export const MAX_PINGS_REMEMBERED = 1000;
+export const MAX_DELETE_TRIES = 3;
+
+export class ZkDriver implements LockDriver {
+  private readonly id: string;
+  private readonly locks = new Map<string, ZkLock>();
+  private readonly ops = new Map<number, OpRec>();
+  private session: SessionRec | undefined;
+  private connecting = false;
+  /** Work waiting for a session. */
+  private readonly queued: Array<() => void> = [];
+  private pingTimer: TimerId | undefined;
+  private nextOp = 1;
+  private guids = 0;
+
+  constructor(
+    private readonly host: DriverHost,
+    client: ClientSpec,
+    private readonly s: ZkSettings,
+  ) {
+    this.id = client.id;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  request(req: LockRequest): void {
+    const lock = this.locks.get(req.resource);
+    const refusal = unsupported(req);
+    if (refusal !== undefined) {
+      // A refusal changes nothing: report the mode still held, so the client keeps its belief.
+      this.host.complete(req.resource, lock?.phase === 'held' ? { ...refusal, mode: 'EX' } : refusal);
+      return;
+    }
+    switch (req.op) {
+      case 'lock':
+        if (lock !== undefined) {
+          this.host.complete(req.resource, { status: 'INVALID_ARG', ...(lock.phase === 'held' ? { mode: 'EX' as const } : {}) });
+          return;
+        }
+        this.lock(req);
+        return;
+      case 'unlock':
+        if (lock === undefined || lock.phase !== 'held') {
+          this.host.complete(req.resource, { status: 'BUSY' });
+          return;
+        }
+        this.unlock(lock);
+        return;
+      case 'cancel':
+        if (lock === undefined || lock.phase === 'held' || lock.phase === 'releasing') {
+          this.host.complete(req.resource, { status: 'CANCELGRANT', ...(lock?.phase === 'held' ? { mode: 'EX' as const } : {}) });
+          return;
+        }
+        this.fail(lock, 'ABORTED');
+        return;
+      case 'convert':
+        throw new ProtocolInvariantError(this.id, 'convert passed the unsupported() check');
+    }
+  }
+
+  onMessage(from: string, payload: Message): boolean {
+    switch (payload.type) {
+      case ZK_CONNECTED:
+        this.onConnected(int(this.id, from, payload, 'op'), int(this.id, from, payload, 'session'));
+        return true;
+      case ZK_PONG:
+        this.acked(int(this.id, from, payload, 'op'));
+        return true;
+      case ZK_EXPIRED:
+        this.expired(int(this.id, from, payload, 'session'));
+        return true;
+      case ZK_REPLY:
+        this.onReply(from, payload);
+        return true;
+      case ZK_WATCH:
+        this.onWatch(str(this.id, from, payload, 'path'));
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  onTimer(tag: unknown): boolean {
+    if (!(tag instanceof ZkTimer)) return false;
+    switch (tag.kind) {
+      case 'ping':
+        this.pingTimer = undefined;
+        this.ping();
+        return true;
+      case 'connect':
+        if (this.ops.delete(tag.op)) {
+          this.connecting = false;
+          this.connect();
+        }
+        return true;
+      case 'timeout':
+      case 'backoff': {
+        const lock = this.locks.get(tag.resource);
+        if (lock === undefined || lock.step !== tag.step) return true;
+        lock.timer = undefined;
+        if (tag.kind === 'timeout') this.timedOut(lock, tag.op);
+        else this.resumeAfterBackoff(lock);
+        return true;
+      }
+    }
+  }
+
+  leaseDeadline(resource: string): LocalDeadline | undefined {
+    const lock = this.locks.get(resource);
+    if (lock === undefined || lock.phase !== 'held' || this.s.leaseUs === 0 || lock.session === undefined) return undefined;
+    const session = lock.session;
+    let atUs = session.lastAckSentUs + this.s.leaseUs - this.s.marginUs;
+    if (!session.alive) atUs = Math.min(atUs, session.lostAtUs);
+    return { clock: this.s.clock, atUs };
+  }
+
+  token(resource: string): number | undefined {
+    const lock = this.locks.get(resource);
+    return lock !== undefined && lock.phase === 'held' ? lock.token : undefined;
+  }
+
+  // --- session ---------------------------------------------------------------------------------
+
+  private connect(): void {
+    if (this.connecting || (this.session !== undefined && this.session.alive)) return;
+    this.connecting = true;
+    const op = this.send('connect', undefined, undefined, { type: ZK_CONNECT });
+    this.host.ctx.setTimer(this.s.requestTimeoutUs, new ZkTimer('connect', '', 0, op));
+  }
+
+  private onConnected(op: number, id: number): void {
+    const rec = this.ops.get(op);
+    if (rec === undefined || rec.kind !== 'connect') return; // a late answer to a connect we gave up on
+    this.ops.delete(op);
+    this.connecting = false;
+    this.session = { id, alive: true, lastAckSentUs: rec.sentUs, lostAtUs: 0 };
+    this.armPing();
+    const work = this.queued.splice(0, this.queued.length);
+    for (const run of work) run();
+  }
+
+  /** Run `then` once a live session exists, connecting if needed. */
+  private withSession(then: () => void): void {
+    if (this.session !== undefined && this.session.alive) {
+      then();
+      return;
+    }
+    if (this.queued.length >= MAX_QUEUED_OPS) throw new ProtocolInvariantError(this.id, `more than ${MAX_QUEUED_OPS} operations waiting for a session`);
+    this.queued.push(then);
+    this.connect();
+  }
+
+  private armPing(): void {
+    if (this.s.keepAliveUs === 0 || this.pingTimer !== undefined) return;
+    this.pingTimer = this.host.ctx.setTimer(this.s.keepAliveUs, new ZkTimer('ping', '', 0, 0));
+  }
+
+  private ping(): void {
+    const session = this.session;
+    if (session === undefined || !session.alive) return;
+    this.send('ping', undefined, session, { type: ZK_PING, session: session.id });
+    this.armPing();
+    if (this.ops.size > MAX_PINGS_REMEMBERED + this.locks.size * 2) this.forgetOldPings();
+  }
+
+  /** Pings lost in a partition are never answered: keep only the most recent ones. */
+  private forgetOldPings(): void {
+    let excess = this.ops.size - MAX_PINGS_REMEMBERED;
+    for (const [op, rec] of [...this.ops]) {
+      if (excess <= 0) break;
+      if (rec.kind === 'ping') {
+        this.ops.delete(op);
+        excess -= 1;
+      }
+    }
+  }
+
+  /** An answer to request `op` of a live session: the server heard the request. */
+  private acked(op: number): OpRec | undefined {
+    const rec = this.ops.get(op);
+    if (rec === undefined) return undefined;
+    this.ops.delete(op);
+    const session = rec.session;
+    if (session !== undefined && session.alive && rec.sentUs > session.lastAckSentUs) session.lastAckSentUs = rec.sentUs;
+    return rec;
+  }
+
+  /** The server says session `id` expired. */
+  private expired(id: number): void {
+    const session = this.session;
+    if (session === undefined || session.id !== id || !session.alive) return;
+    this.sessionLost(session);
+  }
+
+  private sessionLost(session: SessionRec): void {
+    if (!session.alive) return;
+    session.alive = false;
+    session.lostAtUs = this.host.ctx.now(this.s.clock);
+    if (this.pingTimer !== undefined) {
+      this.host.ctx.cancelTimer(this.pingTimer);
+      this.pingTimer = undefined;
+    }
+    for (const lock of [...this.locks.values()]) {
+      if (lock.session !== session) continue;
+      if (lock.phase === 'held') {
+        lock.granted = false; // the server ended the grant when it expired the session (its `expire`)
+      } else if (lock.phase !== 'releasing' && !this.s.trustWait) {
+        this.fail(lock, 'ABORTED');
+      }
+    }
+    // A new session is opened when the next operation needs one.
+  }
+
+  // --- acquisition -----------------------------------------------------------------------------
+
+  private lock(req: LockRequest): void {
+    if (this.locks.size >= MAX_ZK_LOCKS) throw new ProtocolInvariantError(this.id, `more than ${MAX_ZK_LOCKS} locks at once`);
+    const lock: ZkLock = {
+      resource: req.resource,
+      noQueue: noQueue(req),
+      phase: 'creating',
+      step: 0,
+      attempts: 0,
+      guid: undefined,
+      node: undefined,
+      session: undefined,
+      watchPath: undefined,
+      notified: new Set(),
+      resume: 'create',
+      timer: undefined,
+      deleteTries: 0,
+      token: undefined,
+      granted: false,
+    };
+    if (this.s.guidNames) {
+      this.guids += 1;
+      const bits = this.host.ctx.rng('guid').int(0, 0xffffffff).toString(16).padStart(8, '0');
+      lock.guid = `${this.id}.${this.guids}.${bits}`;
+    }
+    this.locks.set(req.resource, lock);
+    this.withSession(() => this.create(lock));
+  }
+
+  private prefix(lock: ZkLock): string {
+    return lock.guid === undefined ? 'lock-' : `${lock.guid}-lock-`;
+  }
+
+  private create(lock: ZkLock): void {
+    if (this.locks.get(lock.resource) !== lock) return; // cancelled while waiting for a session
+    const session = this.session;
+    if (session === undefined || !session.alive) {
+      this.withSession(() => this.create(lock));
+      return;
+    }
+    this.countAttempt(lock);
+    lock.phase = 'creating';
+    lock.session = session;
+    this.nextStep(lock);
+    const op = this.send('create', lock, session, {
+      type: ZK_CREATE,
+      session: session.id,
+      parent: lock.resource,
+      prefix: this.prefix(lock),
+    });
+    this.armTimeout(lock, op);
+  }
+
+  /** Step 2 (and the GUID search after a lost create, which lists without a watch). */
+  private list(lock: ZkLock): void {
+    const session = lock.session;
+    if (session === undefined) throw new ProtocolInvariantError(this.id, `listing ${lock.resource} without a session`);
+    this.countAttempt(lock);
+    lock.phase = 'listing';
+    lock.notified.clear();
+    const watch = this.s.herd && lock.node !== undefined;
+    this.nextStep(lock);
+    const op = this.send('children', lock, session, {
+      type: ZK_CHILDREN,
+      session: session.id,
+      parent: lock.resource,
+      watch,
+    });
+    this.armTimeout(lock, op);
+  }
+
+  private onReply(from: string, payload: Message): void {
+    const op = int(this.id, from, payload, 'op');
+    const expired = payload['err'] === 'SESSION_EXPIRED';
+    const rec = expired ? this.ops.get(op) : this.acked(op);
+    if (rec === undefined) return; // timed out already
+    this.ops.delete(op);
+    if (expired && rec.session !== undefined) this.sessionLost(rec.session);
+    const lock = rec.lock;
+    if (lock === undefined) return;
+    if (this.locks.get(lock.resource) !== lock) {
+      // The acquisition was cancelled while its create was in flight: remove the node it made.
+      if (rec.kind === 'create' && !expired && rec.session !== undefined && rec.session.alive) {
+        const name = str(this.id, from, payload, 'name');
+        this.send('delete', undefined, rec.session, { type: ZK_DELETE, session: rec.session.id, path: childPath(lock.resource, name) });
+      }
+      return;
+    }
+    if (lock.step !== rec.step) return; // a late reply to a step already given up (S12: a ghost)
+    this.cancelTimer(lock);
+    switch (rec.kind) {
+      case 'create':
+        if (expired) {
+          this.fail(lock, 'ABORTED');
+          return;
+        }
+        lock.node = this.nodeRef(from, payload, str(this.id, from, payload, 'name'));
+        this.list(lock);
+        return;
+      case 'children':
+        this.onChildren(lock, this.children(from, payload));
+        return;
+      case 'exists':
+        if (payload['exists'] === true) this.wait(lock, lock.watchPath);
+        else this.list(lock);
+        return;
+      case 'delete':
+        this.released(lock);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onChildren(lock: ZkLock, children: ZkChild[]): void {
+    if (lock.node === undefined) {
+      // Recovering a lost create: adopt the node that carries our GUID, or create one.
+      const guid = lock.guid;
+      const mine = guid === undefined ? undefined : children.find((c) => c.name.startsWith(`${guid}-`));
+      if (mine === undefined) {
+        this.create(lock);
+        return;
+      }
+      lock.node = { name: mine.name, seq: sequenceOf(mine.name), czxid: mine.czxid };
+      this.list(lock);
+      return;
+    }
+    const node = lock.node;
+    if (!this.s.trustWait && !children.some((c) => c.name === node.name)) {
+      this.fail(lock, 'ABORTED'); // our node is gone: the session expired
+      return;
+    }
+    let predecessor: ZkChild | undefined;
+    for (const c of children) if (sequenceOf(c.name) < node.seq) predecessor = c;
+    if (predecessor === undefined) {
+      this.hold(lock);
+      return;
+    }
+    if (lock.noQueue) {
+      this.fail(lock, 'NOTQUEUED');
+      return;
+    }
+    if (this.s.herd) {
+      this.wait(lock, lock.resource);
+      return;
+    }
+    const session = lock.session;
+    if (session === undefined) throw new ProtocolInvariantError(this.id, `watching on ${lock.resource} without a session`);
+    const path = childPath(lock.resource, predecessor.name);
+    lock.phase = 'checking';
+    lock.watchPath = path;
+    this.nextStep(lock);
+    const op = this.send('exists', lock, session, {
+      type: ZK_EXISTS,
+      session: session.id,
+      path,
+      watch: true,
+    });
+    this.armTimeout(lock, op);
+  }
+
+  private wait(lock: ZkLock, path: string | undefined): void {
+    if (path === undefined) throw new ProtocolInvariantError(this.id, `waiting on ${lock.resource} for nothing`);
+    if (lock.notified.has(path)) {
+      this.list(lock); // the notification overtook the reply
+      return;
+    }
+    lock.phase = 'waiting';
+    lock.watchPath = path;
+    this.nextStep(lock);
+  }
+
+  private onWatch(path: string): void {
+    for (const lock of this.locks.values()) {
+      if (lock.phase === 'waiting' && lock.watchPath === path) this.list(lock);
+      else if (lock.phase === 'listing' || lock.phase === 'checking') lock.notified.add(path);
+    }
+  }
+
+  private hold(lock: ZkLock): void {
+    const node = lock.node;
+    if (node === undefined) throw new ProtocolInvariantError(this.id, `holding ${lock.resource} without a node`);
+    lock.phase = 'held';
+    lock.granted = true;
+    this.nextStep(lock);
+    lock.token = this.s.fencing ? node.czxid : undefined;
+    const grant: GrantFields = { client: this.id, resource: lock.resource, mode: 'EX' };
+    if (lock.token !== undefined) grant.token = lock.token;
+    this.host.ctx.trace('grant', { ...grant });
+    this.host.complete(lock.resource, lock.token === undefined ? { status: 'GRANTED', mode: 'EX' } : { status: 'GRANTED', mode: 'EX', token: lock.token });
+  }
+
+  /** End an acquisition with `status`, deleting its node (fire and forget) when it has one. */
+  private fail(lock: ZkLock, status: 'ABORTED' | 'NOTQUEUED'): void {
+    this.cancelTimer(lock);
+    this.nextStep(lock);
+    if (lock.node !== undefined && lock.session !== undefined && lock.session.alive) {
+      this.send('delete', undefined, lock.session, { type: ZK_DELETE, session: lock.session.id, path: childPath(lock.resource, lock.node.name) });
+    }
+    this.locks.delete(lock.resource);
+    this.host.complete(lock.resource, { status });
+  }
+
+  private timedOut(lock: ZkLock, op: number): void {
+    const rec = this.ops.get(op);
+    this.ops.delete(op);
+    if (rec === undefined) return;
+    switch (rec.kind) {
+      case 'create':
+        // The create may have succeeded: a GUID lets us find out; without one we create again.
+        this.backoff(lock, lock.guid === undefined ? 'create' : 'recover');
+        return;
+      case 'children':
+      case 'exists':
+        this.backoff(lock, lock.node === undefined ? 'recover' : 'list');
+        return;
+      case 'delete':
+        if (lock.deleteTries >= MAX_DELETE_TRIES) this.released(lock);
+        else this.sendDelete(lock);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private backoff(lock: ZkLock, resume: Resume): void {
+    const ctx = this.host.ctx;
+    lock.phase = 'backoff';
+    lock.resume = resume;
+    lock.timer = ctx.setTimer(retryDelayUs(ctx.rng('retry'), this.s.retryDelayUs), new ZkTimer('backoff', lock.resource, this.nextStep(lock), 0));
+  }
+
+  private resumeAfterBackoff(lock: ZkLock): void {
+    if (lock.phase !== 'backoff') return;
+    switch (lock.resume) {
+      case 'create':
+        this.create(lock);
+        return;
+      case 'recover':
+        this.list(lock);
+        return;
+      case 'list':
+        this.list(lock);
+        return;
+    }
+  }
+
+  // --- release ---------------------------------------------------------------------------------
+
+  private unlock(lock: ZkLock): void {
+    if (lock.granted) {
+      lock.granted = false;
+      const release: ReleaseFields = { client: this.id, resource: lock.resource, reason: 'unlock' };
+      this.host.ctx.trace('release', { ...release });
+    }
+    lock.phase = 'releasing';
+    lock.deleteTries = 0;
+    if (lock.session === undefined || !lock.session.alive) {
+      this.released(lock); // the session is gone, and its ephemeral node with it
+      return;
+    }
+    this.sendDelete(lock);
+  }
+
+  private sendDelete(lock: ZkLock): void {
+    const node = lock.node;
+    const session = lock.session;
+    if (node === undefined || session === undefined) throw new ProtocolInvariantError(this.id, `deleting ${lock.resource} without a node`);
+    lock.deleteTries += 1;
+    this.nextStep(lock);
+    const op = this.send('delete', lock, session, {
+      type: ZK_DELETE,
+      session: session.id,
+      path: childPath(lock.resource, node.name),
+    });
+    this.armTimeout(lock, op);
+  }
+
+  private released(lock: ZkLock): void {
+    this.cancelTimer(lock);
+    this.nextStep(lock);
+    this.locks.delete(lock.resource);
+    this.host.complete(lock.resource, { status: 'UNLOCKED' });
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private send(kind: OpRec['kind'], lock: ZkLock | undefined, session: SessionRec | undefined, body: Message): number {
+    const op = this.nextOp++;
+    const ctx = this.host.ctx;
+    this.ops.set(op, { kind, lock, step: lock?.step ?? 0, sentUs: ctx.now(this.s.clock), session });
+    ctx.send(this.s.server, { ...body, op });
+    return op;
+  }
+
+  private nextStep(lock: ZkLock): number {
+    lock.step += 1;
+    return lock.step;
+  }
+
+  private countAttempt(lock: ZkLock): void {
+    lock.attempts += 1;
+    if (lock.attempts > MAX_ATTEMPTS_PER_REQUEST) {
+      throw new ProtocolInvariantError(this.id, `lock on ${lock.resource} took more than ${MAX_ATTEMPTS_PER_REQUEST} steps`);
+    }
+  }
+
+  private armTimeout(lock: ZkLock, op: number): void {
+    lock.timer = this.host.ctx.setTimer(this.s.requestTimeoutUs, new ZkTimer('timeout', lock.resource, lock.step, op));
+  }
+
+  private cancelTimer(lock: ZkLock): void {
+    if (lock.timer !== undefined) {
+      this.host.ctx.cancelTimer(lock.timer);
+      lock.timer = undefined;
+    }
+  }
+
+  private nodeRef(from: string, payload: Message, name: string): ZkNodeRef {
+    return { name, seq: sequenceOf(name), czxid: int(this.id, from, payload, 'czxid') };
+  }
+
+  private children(from: string, payload: Message): ZkChild[] {
+    const list = payload['children'];
+    if (!Array.isArray(list)) throw new ProtocolMessageError(this.id, from, payload, 'children must be an array');
+    return list as ZkChild[];
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The ZooKeeper lock recipe as a {@link ProtocolModule}: one server node m1 (./server.ts) and a
+ * client driver running the recipe (./driver.ts).
+ *
+ * Modelling choices:
+ * - One server. With `managers` > 1, m1 is the server and m2..mN are idle nodes (they exist so
+ *   faults naming them stay valid; a replicated ensemble is not modelled). Every client talks
+ *   to m1 whatever its `home`.
+ * - Fencing tokens (`lockService.fencing`): the czxid of the client's lock node.
+ * - S15 (etcd: a waiter whose lease died while queued is told it holds the lock) is modelled on
+ *   this recipe, not as a fourth protocol: `validityCheck: false` makes the client behave like
+ *   etcd's `concurrency.Mutex` before etcd #11456 (trust the end of the wait), and the server,
+ *   like etcd, keeps a watch after its session dies and answers reads for an expired session.
+ *   With `validityCheck: true` (the default) the client checks its own node and stops on
+ *   SESSION_EXPIRED, and behaves as under ZooKeeper, where the bug cannot happen.
+ */
+import type { ClientSpec, DriverFactory, ProtocolModule, ServiceOptions } from '../../clients/contract.js';
+import { idleProcess, managerIds } from '../shared.js';
+import { ZkDriver, zkSettings } from './driver.js';
+import { zkServer } from './server.js';
+
+export { MAX_DELETE_TRIES, MAX_PINGS_REMEMBERED, MAX_ZK_LOCKS, ZkDriver, zkSettings } from './driver.js';
+export {
+  MAX_ZK_NODES,
+  MAX_ZK_SESSIONS,
+  SEQUENCE_DIGITS,
+  ZK_CHILDREN,
+  ZK_CONNECT,
+  ZK_CONNECTED,
+  ZK_CREATE,
+  ZK_DELETE,
+  ZK_DURABLE_STATE,
+  ZK_EXISTS,
+  ZK_EXPIRED,
+  ZK_PING,
+  ZK_PONG,
+  ZK_REPLY,
+  ZK_WATCH,
+  childPath,
+  sequenceOf,
+  zkServer,
+  type NotifyFields,
+  type ZkChild,
+  type ZkError,
+  type ZkWatchEvent,
+} from './server.js';
+
+/** zk: m1 is the server; further managers idle. */
+export const zkProtocol: ProtocolModule = {
+  name: 'zk',
+  serviceNodes(managers: number, options: ServiceOptions) {
+    const ids = managerIds(managers, 'zk');
+    zkSettings(ids, options);
+    const idle = idleProcess();
+    return ids.map((id, i) => ({ id, factory: i === 0 ? zkServer(options) : idle }));
+  },
+  driver(client: ClientSpec, servers: readonly string[], options: ServiceOptions): DriverFactory {
+    const settings = zkSettings(servers, options);
+    return (host) => new ZkDriver(host, client, settings);
+  },
+};
