@@ -2,13 +2,14 @@
  * Fault-plan helpers for results: the applied plan is reported in the scenario-file form
  * (DESIGN §5.2, milliseconds), so a failure's fault list can be pasted back into a scenario.
  */
+import type { FaultSpec } from '../report/model.js';
 import type { Fault } from '../sim/index.js';
 
 const US_PER_MS = 1000;
 const ms = (us: number): number => us / US_PER_MS;
 
 /** A kernel fault (µs) as the scenario-file JSON object (ms). */
-export function faultToJson(fault: Fault): Record<string, unknown> {
+export function faultToJson(fault: Fault): FaultSpec {
   switch (fault.kind) {
     case 'pause':
       return { atMs: ms(fault.atUs), kind: fault.kind, node: fault.node, forMs: ms(fault.forUs) };

@@ -9,7 +9,7 @@
  */
 import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } from '../clients/contract.js';
 import { scriptedClient, type ClientScript } from '../clients/index.js';
-import { createCheckers, type CheckerSet, type InvariantName } from '../check/index.js';
+import { createCheckers, type CheckerSet } from '../check/index.js';
 import { dlmProtocol } from '../dlm/protocol/index.js';
 import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
@@ -63,17 +63,6 @@ export const protocols: Readonly<Record<Scenario['protocol'], ProtocolModule>> =
 const US_PER_MS = 1000;
 const DEFAULT_MAX_EVENTS = 5_000_000;
 
-/** Every invariant, in the order of DESIGN §4. */
-const ALL_INVARIANTS: readonly InvariantName[] = [
-  'mutual-exclusion',
-  'stale-write',
-  'fencing',
-  'value-block',
-  'grant-order',
-  'deadlock',
-  'liveness',
-];
-
 /**
  * Run `scenario` under `seed` and judge it.
  *
@@ -98,7 +87,7 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
   const managerIds = services.map((s) => s.id);
   const faults = faultPlan(scenario, sim, managerIds, durationUs);
   const checkers = opts.checkersOff ? undefined : createCheckers({
-    invariants: scenario.invariants ?? defaultInvariants(scenario),
+    invariants: scenario.invariants,
     livenessUs: scenario.livenessMs * US_PER_MS,
     healUs: healTimeUs(faults),
     leaseChecking: leaseCheckingClients(scenario),
@@ -163,20 +152,6 @@ export function expectationMet(scenario: Scenario, violated: readonly string[]):
   return violated.includes(scenario.expect.violation);
 }
 
-/**
- * The invariants that apply when a scenario names none: all of them, less those whose subject
- * the scenario does not have (no value-block use, no queues outside the DLM, no deadlock
- * detection to judge, no fencing tokens to order).
- */
-export function defaultInvariants(scenario: Scenario): InvariantName[] {
-  return ALL_INVARIANTS.filter((name) => {
-    if (name === 'grant-order') return scenario.protocol === 'dlm';
-    if (name === 'value-block') return scenario.protocol === 'dlm';
-    if (name === 'fencing') return scenario.lockService.fencing || scenario.storage.checkTokens;
-    return true;
-  });
-}
-
 function assertSeed(seed: number): void {
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
     throw new RangeError(`lockstep: a seed is an integer in [0, 2^32), got ${seed}`);
@@ -201,6 +176,10 @@ function serviceOptions(scenario: Scenario, mutations: ServiceMutations | undefi
     driftExtraMs: ls.driftExtraMs,
     validityCheck: ls.validityCheck,
     retryDelayMs: ls.retryDelayMs,
+    requestTimeoutMs: ls.requestTimeoutMs,
+    fanout: ls.fanout,
+    clientClock: ls.clientClock,
+    clientMarginMs: ls.clientMarginMs,
     watch: ls.watch,
     guidNames: ls.guidNames,
     release: ls.release,
