@@ -1,0 +1,40 @@
+/**
+ * The browser code of the suite page, as a string inlined into the page: one chart.js chart
+ * of finds per invariant (the scenario's expected violation vs any other), then
+ * `window.__reportReady = true`. Plain ES2017, no template literals, no network.
+ */
+
+/** The suite page's inline script. Expects `#report-data` and `#chart-finds`. */
+export const SUITE_CLIENT_JS = String.raw`
+(function () {
+  'use strict';
+  var D = JSON.parse(document.getElementById('report-data').textContent);
+  var errors = [];
+  window.__reportErrors = errors;
+  try {
+    var C = window.Chart;
+    C.defaults.animation = false;
+    C.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
+    C.defaults.font.size = 12;
+    C.defaults.color = '#3b434b';
+    C.defaults.borderColor = '#e3e7eb';
+    new C(document.getElementById('chart-finds'), {
+      type: 'bar',
+      data: { labels: D.invariants, datasets: [
+        { label: 'the scenario\u2019s expected violation (a lesson shown)', data: D.expected, backgroundColor: '#0072B2', borderColor: '#004a75', borderWidth: 1 },
+        { label: 'any other violation (a regression or a surprise)', data: D.unexpected, backgroundColor: '#D55E00', borderColor: '#7a3300', borderWidth: 1 }
+      ] },
+      options: {
+        indexAxis: 'y', responsive: true, maintainAspectRatio: false, animation: false,
+        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'failing seeds (finds)' } },
+          y: { stacked: true, ticks: { font: { weight: 600 } } } },
+        plugins: { legend: { position: 'top', align: 'start' } }
+      }
+    });
+  } catch (e) {
+    errors.push(String(e && e.stack ? e.stack : e));
+    console.error('report: finds chart failed', e);
+  }
+  requestAnimationFrame(function () { requestAnimationFrame(function () { window.__reportReady = true; }); });
+})();
+`;
