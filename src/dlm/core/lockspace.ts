@@ -1,0 +1,1357 @@
+/**
+ * The lock space: a pure, synchronous VMS/Linux lock manager for the resources one master owns
+ * (dlm-semantics §1–§9). No I/O and no clock: callers pass time (`nowUs`) where it matters — the
+ * time a request was made, used by the timed deadlock search — and read back what happened from
+ * the operation's result and the effects appended to {@link LockSpace.effects}.
+ *
+ * The grant logic follows Linux `fs/dlm/lock.c` (`_can_be_granted`, `can_be_granted`,
+ * `grant_pending_locks`, `do_request/do_convert/do_unlock/do_cancel`, `set_lvb_lock`,
+ * `send_blocking_asts`), itself modelled on VAXcluster Principles ch. 6, with the project's
+ * [PROJECT] choices of the reference where the sources differ:
+ * - immediate conversion-deadlock detection refuses the newcomer (DEADLOCK) unless CONVDEADLK;
+ * - a timed wait-for search across resources (`deadlockWaitMs`) picks the lowest-priority victim;
+ * - an unlock writes the value block only when the caller passes a value (VMS `$DEQ valblk`);
+ * - VALNOTVALID is reported on every grant to a VALBLK request while the block is invalid;
+ * - a fresh resource's block reads as zeros and is valid; names compare as exact strings;
+ * - a plain unlock of a lock that is not granted is BUSY (cancel it instead).
+ *
+ * Every lock is assumed to have a blocking-notification routine (a bast may always be delivered).
+ * Hot paths allocate only the lock, the resource on first use, the result and the effects.
+ */
+import type { ModeName } from '../../check/events.js';
+import {
+  chooseVictim,
+  collectResourceEdges,
+  findCycleThrough,
+  localEdgeView,
+  makeEdge,
+  type DeadlockReport,
+  type WaitForEdge,
+} from './deadlock.js';
+import type {
+  CancelResult,
+  CompleteEffect,
+  ConvertResult,
+  Effect,
+  LockResult,
+  Operation,
+  UnlockResult,
+  VictimResult,
+} from './effects.js';
+import { AdoptError, LockSpaceCapacityError, LockSpaceConfigError, LockSpaceInvariantError } from './errors.js';
+import {
+  LockFlag,
+  StatusFlag,
+  convertFlagsError,
+  flagsFromNames,
+  lockFlagsError,
+  quecvtError,
+  unlockFlagsError,
+} from './flags.js';
+import { COMPATIBILITY, MODE_NAMES, Mode, NO_MODE, compatMasks, matrixShapeError, toMode } from './modes.js';
+import { LockRecord, LockState, Resource } from './resource.js';
+import { LVB_OPERATIONS, LvbOp, decodeValue, encodeValue, invalidateBlock, writeBlock } from './valueblock.js';
+
+/** Options of a {@link LockSpace}. */
+export interface LockSpaceOptions {
+  /** Value-block size in bytes (positive integer). Default 32, or 16 with the `vms` profile (§4.1 [PROJECT]). */
+  valueBlockBytes?: number;
+  /** `linux` (default) or `vms`: only selects the default value-block size; the rules are the project's in both. */
+  profile?: 'linux' | 'vms';
+  /** Wait after which a pending request starts a deadlock search (§6.1 DEADLOCK_WAIT). 0 (default) turns the search off. */
+  deadlockWaitMs?: number;
+  /** Bound on live locks; one more throws {@link LockSpaceCapacityError}. Default 1,048,576. */
+  maxLocks?: number;
+  /**
+   * TEST-ONLY: replaces the compatibility matrix (`[held][requested]`, 6×6 booleans) so a test can
+   * plant a wrong entry and check that its checker notices. Never set this outside tests.
+   */
+  compatibility?: readonly (readonly boolean[])[];
+  /**
+   * TEST-ONLY: the wait pass grants any compatible waiting request, not only the head (a planted
+   * FIFO bug for checker self-tests). Never set this outside tests.
+   */
+  unsafeGrantSkipsFifo?: boolean;
+}
+
+/** Flags given as a bitmask of `LockFlag` bits, or as names (`['NOQUEUE', 'VALBLK']`). */
+export type FlagsArg = number | readonly string[];
+
+/** Options of {@link LockSpace.lock}. */
+export interface LockOptions {
+  flags?: FlagsArg;
+  /** Accepted for symmetry; a new request never writes the value block (§4.2 row UN). */
+  value?: string | Uint8Array;
+  /** A granted lock of the same owner: the request is for the sub-resource named under its resource (§5). */
+  parentLockId?: number;
+  /** Deadlock priority: the lowest-priority request of a cycle is the victim. Default 0. */
+  priority?: number;
+  /** The caller's time of the request (µs). Default: the latest time seen by the space. */
+  nowUs?: number;
+}
+
+/** Options of {@link LockSpace.convert}. */
+export interface ConvertOptions {
+  flags?: FlagsArg;
+  /** The value to write where §4.2 says the conversion writes (from PW/EX, with VALBLK). */
+  value?: string | Uint8Array;
+  nowUs?: number;
+}
+
+/** Options of {@link LockSpace.unlock}. */
+export interface UnlockOptions {
+  /** VALBLK (accepted, no effect of its own) and IVVALBLK. */
+  flags?: FlagsArg;
+  /** Written to the resource when the lock is held in PW or EX (VMS `$DEQ valblk`, §4.2 [PROJECT]). */
+  value?: string | Uint8Array;
+  nowUs?: number;
+}
+
+/** Options of {@link LockSpace.cancel}, {@link LockSpace.purge} and {@link LockSpace.completeAsDeadlockVictim}. */
+export interface TimeOptions {
+  nowUs?: number;
+}
+
+/** Read-only view of one lock. */
+export interface LockInfo {
+  lockId: number;
+  owner: string;
+  /** Display name of the resource (`parent/child` for a sub-resource). */
+  resource: string;
+  /** The resource's names from the root down. */
+  path: string[];
+  state: 'granted' | 'converting' | 'waiting';
+  grantedMode: ModeName | undefined;
+  requestedMode: ModeName | undefined;
+  /** Request flags (`LockFlag` bits) of the latest request. */
+  flags: number;
+  priority: number;
+  parentLockId: number | undefined;
+  sublocks: number;
+  /** CONVDEADLK demoted the pending conversion's granted mode to NL. */
+  demoted: boolean;
+  /** When the pending request was made (µs), for a converting or waiting lock. */
+  queuedAtUs: number | undefined;
+  grantedAtUs: number | undefined;
+}
+
+/** Read-only view of one resource: its queues in order, its value block, its children. */
+export interface ResourceSnapshot {
+  resource: string;
+  name: string;
+  path: string[];
+  parent: string | undefined;
+  granted: LockInfo[];
+  converting: LockInfo[];
+  waiting: LockInfo[];
+  valueBlock: { value: string; bytes: Uint8Array; valid: boolean; seq: number };
+  children: string[];
+}
+
+/**
+ * A lock as a surviving node reports it to a new master (§8.2 step 4), and as
+ * {@link LockSpace.snapshot} exports it. `grantedMode` may be left out of a `converting` copy whose
+ * PR↔CW middle conversion was in flight: {@link LockSpace.adopt} repairs it as Linux
+ * `recover_conversion` does.
+ */
+export interface LockCopy {
+  /** Keep this id in the new space (must be free); otherwise a fresh id is assigned. */
+  lockId?: number;
+  owner: string;
+  /** Resource names from the root down. */
+  path: readonly string[];
+  /** The parent lock (by its id in the batch or in the space) of a sub-resource lock. */
+  parentLockId?: number;
+  state: 'granted' | 'converting' | 'waiting';
+  grantedMode?: ModeName;
+  requestedMode?: ModeName;
+  flags?: number;
+  priority?: number;
+  queuedAtUs?: number;
+  /** The copy of the value block this lock last read or wrote (VALBLK locks), and its sequence number. */
+  value?: string | Uint8Array;
+  lvbSeq?: number;
+}
+
+// Module-local copies of everything the hot paths touch. Loaders (tsx, vitest) compile imported
+// bindings into property getters, and a getter call per flag test cost more than the rest of an
+// uncontended lock+unlock pair; V8 inlines these consts instead.
+const F_NOQUEUE = LockFlag.NOQUEUE;
+const F_VALBLK = LockFlag.VALBLK;
+const F_QUECVT = LockFlag.QUECVT;
+const F_IVVALBLK = LockFlag.IVVALBLK;
+const F_CONVDEADLK = LockFlag.CONVDEADLK;
+const F_NODLCKWT = LockFlag.NODLCKWT;
+const F_EXPEDITE = LockFlag.EXPEDITE;
+const F_NOQUEUEBAST = LockFlag.NOQUEUEBAST;
+const F_HEADQUE = LockFlag.HEADQUE;
+const F_NOORDER = LockFlag.NOORDER;
+const F_ALTPR = LockFlag.ALTPR;
+const F_ALTCW = LockFlag.ALTCW;
+const S_DEMOTED = StatusFlag.DEMOTED;
+const S_VALNOTVALID = StatusFlag.VALNOTVALID;
+const S_ALTMODE = StatusFlag.ALTMODE;
+const M_NL = Mode.NL;
+const M_CR = Mode.CR;
+const M_CW = Mode.CW;
+const M_PR = Mode.PR;
+const M_PW = Mode.PW;
+const M_EX = Mode.EX;
+const NONE = NO_MODE;
+const NAMES = MODE_NAMES;
+const GRANTED = LockState.GRANTED;
+const CONVERTING = LockState.CONVERTING;
+const WAITING = LockState.WAITING;
+const UNQUEUED = LockState.NONE;
+const LVB_TABLE = LVB_OPERATIONS;
+const LVB_READ = LvbOp.READ;
+const LVB_WRITE = LvbOp.WRITE;
+const NewLock = LockRecord;
+const NewResource = Resource;
+
+/** Deepest sub-resource nesting accepted (FreeVMS caps it too, SS$_EXDEPTH). */
+export const MAX_TREE_DEPTH = 32;
+
+const DEFAULT_MAX_LOCKS = 1 << 20;
+const STATE_NAMES = ['granted', 'converting', 'waiting'] as const;
+
+function refuse<S extends string>(status: S, lockId: number, reason: string): { status: S; lockId: number; reason: string } {
+  return { status, lockId, reason };
+}
+
+function validTime(t: unknown): t is number {
+  return typeof t === 'number' && Number.isFinite(t) && t >= 0;
+}
+
+/**
+ * A lock space (see the module comment). Operations return synchronously and append effects; the
+ * caller drains them with {@link takeEffects} or {@link clearEffects}.
+ */
+export class LockSpace {
+  /** Value-block size in bytes. */
+  readonly valueBlockBytes: number;
+  readonly profile: 'linux' | 'vms';
+  /** Deadlock search wait (ms); 0 = off. */
+  readonly deadlockWaitMs: number;
+  readonly maxLocks: number;
+
+  private readonly compatMask: number[];
+  private readonly skipFifo: boolean;
+  private readonly roots = new Map<string, Resource>();
+  private readonly locks = new Map<number, LockRecord>();
+  private resourceTotal = 0;
+  private nextLockId = 1;
+  /** Global event order: every request and grant takes the next number (edge creation order). */
+  private seq = 0;
+  /** Latest caller time seen, the default for operations that pass none. */
+  private lastNowUs = 0;
+  /** Time of the operation in progress. */
+  private nowUs = 0;
+  private out: Effect[] = [];
+  /** Set by {@link canBeGranted}: the queued conversion this lock is in conversion deadlock with. */
+  private deadlk: LockRecord | null = null;
+  /** Results of the last conversion pass: highest blocked requested mode, and whether one is CW. */
+  private passHigh = NONE;
+  private passCw = false;
+
+  constructor(options: LockSpaceOptions = {}) {
+    this.profile = options.profile ?? 'linux';
+    if (this.profile !== 'linux' && this.profile !== 'vms') throw new LockSpaceConfigError(`unknown profile ${String(this.profile)}`);
+    this.valueBlockBytes = options.valueBlockBytes ?? (this.profile === 'vms' ? 16 : 32);
+    if (!Number.isInteger(this.valueBlockBytes) || this.valueBlockBytes <= 0 || this.valueBlockBytes > 65536) {
+      throw new LockSpaceConfigError(`valueBlockBytes must be an integer in 1..65536, got ${this.valueBlockBytes}`);
+    }
+    this.deadlockWaitMs = options.deadlockWaitMs ?? 0;
+    if (!Number.isFinite(this.deadlockWaitMs) || this.deadlockWaitMs < 0) {
+      throw new LockSpaceConfigError(`deadlockWaitMs must be a finite number >= 0, got ${this.deadlockWaitMs}`);
+    }
+    this.maxLocks = options.maxLocks ?? DEFAULT_MAX_LOCKS;
+    if (!Number.isInteger(this.maxLocks) || this.maxLocks <= 0) throw new LockSpaceConfigError(`maxLocks must be a positive integer`);
+    const matrix = options.compatibility ?? COMPATIBILITY;
+    const shape = matrixShapeError(matrix);
+    if (shape) throw new LockSpaceConfigError(shape);
+    this.compatMask = compatMasks(matrix);
+    this.skipFifo = options.unsafeGrantSkipsFifo === true;
+  }
+
+  // ---------------------------------------------------------------- effects
+
+  /** The effects appended since the last drain, in order (a live view: do not keep it across operations). */
+  get effects(): readonly Effect[] {
+    return this.out;
+  }
+
+  /** Returns the pending effects and starts a new buffer. */
+  takeEffects(): Effect[] {
+    const taken = this.out;
+    this.out = [];
+    return taken;
+  }
+
+  /** Drops the pending effects, reusing the buffer (the allocation-free drain for hot loops). */
+  clearEffects(): void {
+    this.out.length = 0;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /**
+   * A new request by `owner` for `mode` on `resource` (§3.2): granted at once under Rule N (or
+   * EXPEDITE, NOORDER, ALTPR/ALTCW), else queued on the waiting queue (tail, or head with HEADQUE)
+   * with basts to the granted holders it conflicts with, or refused with NOTQUEUED under NOQUEUE.
+   * With `parentLockId`, `resource` names a sub-resource of the parent lock's resource (§5).
+   * INVALID_ARG and PARNOTGRANT are synchronous and create nothing; every other outcome also
+   * appears as a completion effect.
+   */
+  lock(owner: string, resource: string, mode: ModeName | Mode, opts?: LockOptions): LockResult {
+    const rq = toMode(mode);
+    if (rq === NONE) return refuse('INVALID_ARG', 0, `unknown mode ${String(mode)}`);
+    let flags = 0;
+    let priority = 0;
+    let nowUs = this.lastNowUs;
+    let parent: LockRecord | null = null;
+    if (opts !== undefined) {
+      if (opts.flags !== undefined) {
+        flags = this.parseFlags(opts.flags);
+        if (flags < 0) return refuse('INVALID_ARG', 0, 'unknown flag');
+      }
+      if (opts.priority !== undefined) {
+        if (typeof opts.priority !== 'number' || !Number.isFinite(opts.priority)) return refuse('INVALID_ARG', 0, 'priority must be a finite number');
+        priority = opts.priority;
+      }
+      if (opts.nowUs !== undefined) {
+        if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', 0, 'nowUs must be a finite number >= 0');
+        nowUs = opts.nowUs;
+      }
+      if (opts.value !== undefined && encodeValue(opts.value, this.valueBlockBytes) === null) {
+        return refuse('INVALID_ARG', 0, `value longer than ${this.valueBlockBytes} bytes`);
+      }
+      if (opts.parentLockId !== undefined) {
+        const p = this.locks.get(opts.parentLockId);
+        if (p === undefined) return refuse('INVALID_ARG', 0, `unknown parent lock ${opts.parentLockId}`);
+        if (p.owner !== owner) return refuse('INVALID_ARG', 0, 'the parent lock belongs to another owner');
+        if (p.state !== GRANTED) return refuse('PARNOTGRANT', 0, 'the parent lock is not granted');
+        if (p.resource.depth + 1 >= MAX_TREE_DEPTH) return refuse('INVALID_ARG', 0, `resource tree deeper than ${MAX_TREE_DEPTH}`);
+        parent = p;
+      }
+    }
+    const bad = lockFlagsError(flags, rq);
+    if (bad !== null) return refuse('INVALID_ARG', 0, bad);
+    if (typeof owner !== 'string' || owner.length === 0) return refuse('INVALID_ARG', 0, 'owner must be a non-empty string');
+    if (typeof resource !== 'string' || resource.length === 0) return refuse('INVALID_ARG', 0, 'resource name must be a non-empty string');
+    if (this.locks.size >= this.maxLocks) throw new LockSpaceCapacityError(`lock space holds ${this.maxLocks} locks`);
+    this.begin(nowUs);
+
+    const res = this.findOrCreate(resource, parent === null ? null : parent.resource);
+    const id = this.nextLockId++;
+    const lock = new NewLock(id, owner, res, parent, rq, flags, priority);
+    lock.queuedAtUs = nowUs;
+    lock.queueSeq = ++this.seq;
+    this.locks.set(id, lock);
+    res.lockCount++;
+    if (parent !== null) parent.sublocks++;
+
+    if (this.canBeGranted(res, lock, true, false)) {
+      this.grant(res, lock);
+      return { status: 'GRANTED', lockId: id, reason: undefined };
+    }
+    if (!(flags & F_NOQUEUE)) {
+      this.enqueue(res, lock, WAITING);
+      this.sendBastQueue(res.grantedHead, lock, rq);
+      return { status: 'QUEUED', lockId: id, reason: undefined };
+    }
+    this.detach(lock);
+    this.complete(lock, 'lock', 'NOTQUEUED', undefined);
+    if (flags & F_NOQUEUEBAST) {
+      this.sendBastQueue(res.grantedHead, lock, rq);
+      this.sendBastQueue(res.convHead, lock, rq);
+    }
+    if (res.lockCount === 0) this.destroy(res);
+    return { status: 'NOTQUEUED', lockId: id, reason: undefined };
+  }
+
+  /**
+   * Converts a granted lock to `mode` (§3.3): granted at once under Rule C (QUECVT: only when no
+   * conversion is queued), else checked for conversion deadlock (§6.2: refused with DEADLOCK, or
+   * demoted to NL with CONVDEADLK, or queued anyway with NODLCKWT), else queued on the conversion
+   * queue still holding its old mode, or refused with NOTQUEUED under NOQUEUE (it keeps its mode).
+   * A lock that is not granted, or already converting, is BUSY.
+   */
+  convert(lockId: number, mode: ModeName | Mode, opts?: ConvertOptions): ConvertResult {
+    const lock = this.locks.get(lockId);
+    if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
+    const rq = toMode(mode);
+    if (rq === NONE) return refuse('INVALID_ARG', lockId, `unknown mode ${String(mode)}`);
+    let flags = 0;
+    let nowUs = this.lastNowUs;
+    let value: Uint8Array | null = null;
+    if (opts !== undefined) {
+      if (opts.flags !== undefined) {
+        flags = this.parseFlags(opts.flags);
+        if (flags < 0) return refuse('INVALID_ARG', lockId, 'unknown flag');
+      }
+      if (opts.nowUs !== undefined) {
+        if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', lockId, 'nowUs must be a finite number >= 0');
+        nowUs = opts.nowUs;
+      }
+      if (opts.value !== undefined) {
+        value = encodeValue(opts.value, this.valueBlockBytes);
+        if (value === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
+      }
+    }
+    const bad = convertFlagsError(flags) ?? quecvtError(flags, lock.gr, rq);
+    if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
+    if (lock.state !== GRANTED) return refuse('BUSY', lockId, 'the lock is not granted or has a request pending');
+    this.begin(nowUs);
+
+    const res = lock.resource;
+    lock.rq = rq;
+    lock.asked = rq;
+    lock.flags = flags;
+    lock.pendingValue = value;
+    lock.sb = 0;
+    lock.queuedAtUs = nowUs;
+    lock.queueSeq = ++this.seq;
+
+    if (this.canBeGranted(res, lock, true, false)) {
+      this.grant(res, lock);
+      this.grantPending(res, false);
+      return { status: 'GRANTED', lockId, reason: undefined };
+    }
+    const partner = this.deadlk;
+    if (partner !== null && !(flags & F_NODLCKWT)) {
+      this.reportConversionDeadlock(lock, partner, 'refused');
+      this.revert(lock);
+      this.complete(lock, 'convert', 'DEADLOCK', undefined);
+      return { status: 'DEADLOCK', lockId, reason: undefined };
+    }
+    if (lock.sb & S_DEMOTED) {
+      // CONVDEADLK demoted this lock to NL: earlier conversions may now go first, then retry this one (Linux do_convert).
+      this.convertPass(res, false);
+      if (this.grantableIgnoringAlt(res, lock, true)) {
+        this.grant(res, lock);
+        this.grantPending(res, false);
+        return { status: 'GRANTED', lockId, reason: undefined };
+      }
+    }
+    if (!(flags & F_NOQUEUE)) {
+      res.unlink(lock);
+      this.enqueue(res, lock, CONVERTING);
+      this.sendBastQueue(res.grantedHead, lock, lock.rq);
+      if (partner !== null) {
+        // NODLCKWT: queued despite the conversion deadlock; tell the owner with a bast for its own mode.
+        this.reportConversionDeadlock(lock, partner, 'queued');
+        if (lock.highbast < lock.rq) {
+          this.queueBast(lock, lock.rq);
+          lock.highbast = lock.rq;
+        }
+      }
+      if (lock.sb & S_DEMOTED) this.grantPending(res, false);
+      return { status: 'QUEUED', lockId, reason: undefined };
+    }
+    this.revert(lock);
+    this.complete(lock, 'convert', 'NOTQUEUED', undefined);
+    if (flags & F_NOQUEUEBAST) {
+      this.sendBastQueue(res.grantedHead, lock, rq);
+      this.sendBastQueue(res.convHead, lock, rq);
+    }
+    return { status: 'NOTQUEUED', lockId, reason: undefined };
+  }
+
+  /**
+   * Releases a granted lock (§3.6): from PW/EX, IVVALBLK invalidates the value block and a passed
+   * `value` is written; then the grant pass runs, and the resource dies with its last lock. A lock
+   * that is converting or waiting is BUSY (cancel it first), one with sublocks SUBLOCKS.
+   */
+  unlock(lockId: number, opts?: UnlockOptions): UnlockResult {
+    const lock = this.locks.get(lockId);
+    if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
+    let flags = 0;
+    let nowUs = this.lastNowUs;
+    let value: Uint8Array | null = null;
+    if (opts !== undefined) {
+      if (opts.flags !== undefined) {
+        flags = this.parseFlags(opts.flags);
+        if (flags < 0) return refuse('INVALID_ARG', lockId, 'unknown flag');
+      }
+      if (opts.nowUs !== undefined) {
+        if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', lockId, 'nowUs must be a finite number >= 0');
+        nowUs = opts.nowUs;
+      }
+      if (opts.value !== undefined) {
+        value = encodeValue(opts.value, this.valueBlockBytes);
+        if (value === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
+      }
+    }
+    const bad = unlockFlagsError(flags);
+    if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
+    if (lock.state !== GRANTED) return refuse('BUSY', lockId, 'the lock is not granted (cancel its pending request instead)');
+    if (lock.sublocks > 0) return refuse('SUBLOCKS', lockId, `the lock still has ${lock.sublocks} sublocks`);
+    this.begin(nowUs);
+
+    const res = lock.resource;
+    if (lock.gr >= M_PW) {
+      if (flags & F_IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
+      else if (value !== null) this.write(res, lock, value);
+    }
+    res.unlink(lock);
+    res.removeHeld(lock.gr);
+    lock.gr = NONE;
+    this.detach(lock);
+    this.complete(lock, 'unlock', 'UNLOCKED', undefined);
+    if (res.lockCount === 0) this.destroy(res);
+    else this.grantPending(res, false);
+    return { status: 'UNLOCKED', lockId, reason: undefined };
+  }
+
+  /**
+   * Cancels a lock's pending request (§3.6): a waiting new request is removed (ABORTED), a
+   * conversion returns to the granted queue in its old mode (CANCELLED); the grant pass runs after
+   * either. With nothing pending the answer is CANCELGRANT and nothing changes.
+   */
+  cancel(lockId: number, opts?: TimeOptions): CancelResult {
+    const lock = this.locks.get(lockId);
+    if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
+    let nowUs = this.lastNowUs;
+    if (opts?.nowUs !== undefined) {
+      if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', lockId, 'nowUs must be a finite number >= 0');
+      nowUs = opts.nowUs;
+    }
+    this.begin(nowUs);
+    if (lock.state === GRANTED) {
+      this.complete(lock, 'cancel', 'CANCELGRANT', undefined);
+      return { status: 'CANCELGRANT', lockId, reason: undefined };
+    }
+    const converting = lock.state === CONVERTING;
+    this.endPending(lock, 'cancel', converting ? 'CANCELLED' : 'ABORTED');
+    return { status: converting ? 'CANCELLED' : 'ABORTED', lockId, reason: undefined };
+  }
+
+  /**
+   * Removes every lock of `owner` (its node or session died, §8.2 step 2): waiting requests
+   * disappear, granted and converting locks are released, and a purged PW/EX holder marks the value
+   * block invalid (§4.3 b). No completions are sent (the owner is gone): `dequeue` and `release`
+   * effects with reason `purge` say what ended. Then each touched resource gets a grant pass, or is
+   * destroyed when empty. Returns how many locks were removed.
+   */
+  purge(owner: string, opts?: TimeOptions): number {
+    let nowUs = this.lastNowUs;
+    if (opts?.nowUs !== undefined && validTime(opts.nowUs)) nowUs = opts.nowUs;
+    const doomed: LockRecord[] = [];
+    for (const l of this.locks.values()) if (l.owner === owner) doomed.push(l);
+    if (doomed.length === 0) return 0;
+    this.begin(nowUs);
+    const touched: Resource[] = [];
+    const seen = new Set<Resource>();
+    for (const l of doomed) {
+      const res = l.resource;
+      if (!seen.has(res)) {
+        seen.add(res);
+        touched.push(res);
+      }
+      if (l.state !== GRANTED) this.emitDequeue(l, 'purge');
+      if (l.gr >= 0) {
+        this.out.push({ type: 'release', lockId: l.id, owner: l.owner, resource: res.display, mode: NAMES[l.gr]!, reason: 'purge' });
+        if (l.gr >= M_PW) this.invalidate(res, 'purge', l);
+        res.removeHeld(l.gr);
+      }
+      res.unlink(l);
+      this.detach(l);
+    }
+    // Deepest first, so a sub-resource goes before the parent resource it hangs under.
+    const order = touched.map((r, i) => ({ r, i })).sort((a, b) => b.r.depth - a.r.depth || a.i - b.i);
+    for (const { r } of order) {
+      if (r.lockCount === 0) this.destroy(r);
+      else this.grantPending(r, false);
+    }
+    return doomed.length;
+  }
+
+  // ---------------------------------------------------------------- deadlock
+
+  /**
+   * The timed deadlock search (§6.1): on behalf of every pending request that has waited at least
+   * `deadlockWaitMs` (NODLCKWT excluded), in the order they timed out, look for a wait-for cycle
+   * through it; complete the cycle's victim (lowest priority, then first timed out) with DEADLOCK and
+   * repeat until the request is on no cycle. Returns the deadlocks found (also appended as
+   * `deadlock` effects, each before its victim's completion). Returns [] when the search is off.
+   */
+  findDeadlocks(nowUs: number): DeadlockReport[] {
+    if (this.deadlockWaitMs <= 0) return [];
+    if (!validTime(nowUs)) throw new RangeError('nowUs must be a finite number >= 0');
+    this.begin(nowUs);
+    const waitUs = this.deadlockWaitMs * 1000;
+    const timedOut: LockRecord[] = [];
+    for (const l of this.locks.values()) {
+      if (l.state !== GRANTED && !(l.flags & F_NODLCKWT) && nowUs - l.queuedAtUs >= waitUs) timedOut.push(l);
+    }
+    timedOut.sort((a, b) => a.queuedAtUs - b.queuedAtUs || a.queueSeq - b.queueSeq);
+    const reports: DeadlockReport[] = [];
+    const bound = timedOut.length + this.locks.size + 1;
+    for (const x of timedOut) {
+      while (this.locks.get(x.id) === x && x.state !== GRANTED) {
+        const cycle = findCycleThrough(this.waitForEdges(), x.id, localEdgeView);
+        if (cycle === null) break;
+        const v = this.locks.get(chooseVictim(cycle).waiterLockId);
+        if (v === undefined || v.state === GRANTED) throw new LockSpaceInvariantError('deadlock victim is not a pending request');
+        const report: DeadlockReport = {
+          detection: 'timed',
+          resolution: 'victim',
+          initiatorLockId: x.id,
+          victimLockId: v.id,
+          victimOwner: v.owner,
+          atUs: nowUs,
+          cycle,
+        };
+        this.out.push({ type: 'deadlock', ...report });
+        reports.push(report);
+        this.endPending(v, 'deadlock', 'DEADLOCK');
+        if (reports.length > bound) throw new LockSpaceInvariantError('deadlock search resolved more cycles than there are requests');
+      }
+    }
+    return reports;
+  }
+
+  /**
+   * When the next deadlock search is due after `afterUs`: the earliest time a pending request times
+   * out, or, for requests already timed out, `afterUs + deadlockWaitMs` (a cycle can close after
+   * all its members timed out, so searches repeat while they wait). Undefined when the search is
+   * off or nothing eligible is pending.
+   */
+  nextDeadlockSearchUs(afterUs: number): number | undefined {
+    if (this.deadlockWaitMs <= 0) return undefined;
+    const waitUs = this.deadlockWaitMs * 1000;
+    let next: number | undefined;
+    for (const l of this.locks.values()) {
+      if (l.state === GRANTED || l.flags & F_NODLCKWT) continue;
+      const due = l.queuedAtUs + waitUs > afterUs ? l.queuedAtUs + waitUs : afterUs + waitUs;
+      if (next === undefined || due < next) next = due;
+    }
+    return next;
+  }
+
+  /**
+   * Every local wait-for edge (NODLCKWT waiters and NODLCKBLK blockers excluded), resource by
+   * resource, for a cluster-wide search that gathers edges from several masters.
+   */
+  waitForEdges(): WaitForEdge[] {
+    const edges: WaitForEdge[] = [];
+    this.forEachResource((r) => collectResourceEdges(r, this.compatMask, edges));
+    return edges;
+  }
+
+  /**
+   * Completes a pending request as a deadlock victim chosen elsewhere (the cluster-wide search):
+   * status DEADLOCK, a conversion back to its granted mode, a waiting request removed; then the
+   * grant pass. INVALID_ARG when the lock is unknown or has nothing pending.
+   */
+  completeAsDeadlockVictim(lockId: number, opts?: TimeOptions): VictimResult {
+    const lock = this.locks.get(lockId);
+    if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
+    if (lock.state === GRANTED) return refuse('INVALID_ARG', lockId, 'the lock has no pending request');
+    this.begin(opts?.nowUs !== undefined && validTime(opts.nowUs) ? opts.nowUs : this.lastNowUs);
+    this.endPending(lock, 'deadlock', 'DEADLOCK');
+    return { status: 'DEADLOCK', lockId, reason: undefined };
+  }
+
+  // ---------------------------------------------------------------- inspection
+
+  /** Number of live locks. */
+  get lockCount(): number {
+    return this.locks.size;
+  }
+
+  /** Number of live resources (sub-resources included). */
+  get resourceCount(): number {
+    return this.resourceTotal;
+  }
+
+  /** The lock `lockId`, or undefined when it does not exist (never did, or ended). */
+  lockInfo(lockId: number): LockInfo | undefined {
+    const l = this.locks.get(lockId);
+    return l === undefined ? undefined : this.info(l);
+  }
+
+  /** The locks of `owner`, in lock-id order. */
+  locksOf(owner: string): LockInfo[] {
+    const out: LockInfo[] = [];
+    for (const l of this.locks.values()) if (l.owner === owner) out.push(this.info(l));
+    return out;
+  }
+
+  /** The resource named by `path` (root name, then sub-resource names), or undefined when it does not exist. */
+  resource(...path: string[]): ResourceSnapshot | undefined {
+    const r = this.lookup(path);
+    if (r === undefined) return undefined;
+    const list = (head: LockRecord | null): LockInfo[] => {
+      const out: LockInfo[] = [];
+      for (let l = head; l !== null; l = l.next) out.push(this.info(l));
+      return out;
+    };
+    const bytes = r.lvb === null ? new Uint8Array(this.valueBlockBytes) : r.lvb.slice();
+    return {
+      resource: r.display,
+      name: r.name,
+      path: pathOf(r),
+      parent: r.parent?.display,
+      granted: list(r.grantedHead),
+      converting: list(r.convHead),
+      waiting: list(r.waitHead),
+      valueBlock: { value: decodeValue(bytes), bytes, valid: !r.lvbInvalid, seq: r.lvbSeq },
+      children: r.children === null ? [] : [...r.children.keys()],
+    };
+  }
+
+  /** The paths of every live resource, parents before children, in creation order. */
+  resourcePaths(): string[][] {
+    const out: string[][] = [];
+    this.forEachResource((r) => out.push(pathOf(r)));
+    return out;
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /**
+   * Every lock as a {@link LockCopy}, resource by resource (parents before children), each resource's
+   * locks in queue order: granted, converting, waiting. What the surviving nodes' copies would tell a
+   * new master; `adopt(snapshot())` into an empty space rebuilds the same queues.
+   */
+  snapshot(): LockCopy[] {
+    const out: LockCopy[] = [];
+    this.forEachResource((r) => {
+      const path = pathOf(r);
+      for (const head of [r.grantedHead, r.convHead, r.waitHead]) {
+        for (let l = head; l !== null; l = l.next) {
+          const copy: LockCopy = {
+            lockId: l.id,
+            owner: l.owner,
+            path,
+            state: STATE_NAMES[l.state as 0 | 1 | 2],
+            flags: l.state === GRANTED ? l.grantFlags : l.flags,
+            priority: l.priority,
+            queuedAtUs: l.queuedAtUs,
+          };
+          if (l.parent !== null) copy.parentLockId = l.parent.id;
+          if (l.gr >= 0) copy.grantedMode = NAMES[l.gr]!;
+          if (l.rq >= 0) copy.requestedMode = NAMES[l.asked]!;
+          if (l.lvbCopy !== null) {
+            copy.value = l.lvbCopy;
+            copy.lvbSeq = l.lvbCopySeq;
+          }
+          out.push(copy);
+        }
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Rebuilds resources from surviving lock copies as a new master does (§8.2 steps 4–6): the copies
+   * go onto their queues in the order given; converting copies without a granted mode (PR↔CW in
+   * flight) are repaired; each resource's value block is recovered from the copies (§4.3: a copy
+   * held above CR wins; otherwise the highest sequence number, and the block is marked invalid);
+   * then a grant pass grants conversions regardless of queue order (the first pass after
+   * recovery). Every resource that receives copies must not exist yet. Throws {@link AdoptError}
+   * before changing anything when the copies are inconsistent. Returns the lock ids, in copy order.
+   */
+  adopt(copies: readonly LockCopy[], opts?: TimeOptions): number[] {
+    const nowUs = opts?.nowUs !== undefined && validTime(opts.nowUs) ? opts.nowUs : this.lastNowUs;
+    const plan = this.planAdoption(copies);
+    this.begin(nowUs);
+    // Fresh ids must not collide with ids the batch keeps.
+    for (const { copy } of plan) if (copy.lockId !== undefined && copy.lockId >= this.nextLockId) this.nextLockId = copy.lockId + 1;
+    const touched: Resource[] = [];
+    const ids: number[] = new Array<number>(copies.length).fill(0);
+    const byId = new Map<number, LockRecord>();
+    for (const { copy, index, gr, rq, flags, value } of plan) {
+      let parent: LockRecord | null = null;
+      if (copy.parentLockId !== undefined) parent = byId.get(copy.parentLockId) ?? this.locks.get(copy.parentLockId)!;
+      let res: Resource | null = parent === null ? null : parent.resource;
+      for (let i = parent === null ? 0 : copy.path.length - 1; i < copy.path.length; i++) {
+        res = this.findOrCreate(copy.path[i]!, res);
+      }
+      if (res === null) throw new LockSpaceInvariantError('adopted copy without a resource');
+      if (res.lockCount === 0) touched.push(res);
+      const id = copy.lockId ?? this.nextLockId++;
+      const lock = new NewLock(id, copy.owner, res, parent, rq, flags, copy.priority ?? 0);
+      lock.gr = gr;
+      lock.grantFlags = flags;
+      lock.queuedAtUs = copy.queuedAtUs ?? nowUs;
+      lock.queueSeq = ++this.seq;
+      lock.grantedAtUs = nowUs;
+      lock.grantSeq = lock.queueSeq;
+      lock.lastCastMode = gr;
+      lock.lastCbMode = gr;
+      if (value !== null) {
+        lock.lvbCopy = value;
+        lock.lvbCopySeq = copy.lvbSeq ?? 0;
+      }
+      const state = copy.state === 'granted' ? GRANTED : copy.state === 'converting' ? CONVERTING : WAITING;
+      res.link(lock, state, false);
+      if (gr >= 0) res.addHeld(gr);
+      this.locks.set(id, lock);
+      byId.set(id, lock);
+      res.lockCount++;
+      if (parent !== null) parent.sublocks++;
+      ids[index] = id;
+    }
+    for (const res of touched) {
+      this.recoverConversion(res);
+      this.recoverValueBlock(res);
+    }
+    for (const res of touched) this.grantPending(res, true);
+    return ids;
+  }
+
+  // ---------------------------------------------------------------- internals: grant rules
+
+  /**
+   * Linux `_can_be_granted` (§3.2–§3.5): `now` = the request is being made (not yet queued),
+   * `recover` = the first pass after recovery (conversions ignore queue order).
+   */
+  private grantableIgnoringAlt(res: Resource, lock: LockRecord, now: boolean, recover = false): boolean {
+    const conv = lock.gr >= 0;
+    const flags = lock.flags;
+    if (flags & F_EXPEDITE) return true;
+    let held = res.heldMask;
+    if (conv && res.held[lock.gr] === 1) held &= ~(1 << lock.gr);
+    if ((held & ~this.compatMask[lock.rq]!) !== 0) return false;
+    if (conv && recover) return true;
+    if (now && conv) return !(flags & F_QUECVT) || res.convHead === null;
+    if (flags & F_NOORDER) return true;
+    if (conv) return res.convHead === lock;
+    if (now) return res.convHead === null && res.waitHead === null;
+    return res.convHead === null && (res.waitHead === lock || this.skipFifo);
+  }
+
+  /**
+   * Linux `can_be_granted`: the rules above, then conversion-deadlock detection for a queueable
+   * conversion (CONVDEADLK demotes it to NL here; otherwise {@link deadlk} names the partner), then
+   * the ALTPR/ALTCW retry.
+   */
+  private canBeGranted(res: Resource, lock: LockRecord, now: boolean, recover: boolean): boolean {
+    this.deadlk = null;
+    if (this.grantableIgnoringAlt(res, lock, now, recover)) return true;
+    if (lock.gr >= 0 && !(lock.flags & F_NOQUEUE)) {
+      const partner = this.conversionDeadlockPartner(res, lock);
+      if (partner !== null) {
+        if (lock.flags & F_CONVDEADLK && lock.gr !== M_NL) this.demote(res, lock, partner);
+        else this.deadlk = partner;
+        return false;
+      }
+    }
+    const flags = lock.flags;
+    const orig = lock.rq;
+    const alt = orig !== M_PR && flags & F_ALTPR ? M_PR : orig !== M_CW && flags & F_ALTCW ? M_CW : NONE;
+    if (alt !== NONE) {
+      lock.rq = alt;
+      if (this.grantableIgnoringAlt(res, lock, now, false)) {
+        lock.sb |= S_ALTMODE;
+        return true;
+      }
+      lock.rq = orig;
+    }
+    return false;
+  }
+
+  /**
+   * Linux `conversion_deadlock_detect` (§6.2): a conversion is deadlocked with a queued conversion
+   * ahead of it whose requested mode its own granted mode blocks, or with one behind it when each
+   * blocks the other. Returns that partner, or null.
+   */
+  private conversionDeadlockPartner(res: Resource, lock: LockRecord): LockRecord | null {
+    const grBit = 1 << lock.gr;
+    let behind = false;
+    for (let other = res.convHead; other !== null; other = other.next) {
+      if (other === lock) {
+        behind = true;
+        continue;
+      }
+      const blocksOther = (this.compatMask[other.rq]! & grBit) === 0;
+      if (!behind) {
+        if (blocksOther) return other;
+      } else if (blocksOther && (this.compatMask[lock.rq]! & (1 << other.gr)) === 0) {
+        return other;
+      }
+    }
+    return null;
+  }
+
+  /** CONVDEADLK: the lock's granted mode becomes NL and its completion will carry DEMOTED (§6.2). */
+  private demote(res: Resource, lock: LockRecord, partner: LockRecord): void {
+    this.reportConversionDeadlock(lock, partner, 'demoted');
+    const from = lock.gr;
+    res.removeHeld(from);
+    res.addHeld(M_NL);
+    lock.gr = M_NL;
+    lock.grantedAtUs = this.nowUs;
+    lock.grantSeq = ++this.seq;
+    lock.sb |= S_DEMOTED;
+    this.out.push({ type: 'demote', lockId: lock.id, owner: lock.owner, resource: res.display, fromMode: NAMES[from]!, mode: 'NL' });
+  }
+
+  /**
+   * Linux `grant_pending_locks` (§3.4): the conversion pass, the wait pass, then basts to the granted
+   * locks that block the highest still-blocked mode.
+   */
+  private grantPending(res: Resource, recover: boolean): void {
+    this.convertPass(res, recover);
+    let high = this.passHigh;
+    let cw = this.passCw;
+    // Wait pass. Once a head stays blocked, only NOORDER requests behind it can still be granted,
+    // so the walk stops there unless some are queued (or the test-only FIFO plant is on).
+    let headBlocked = false;
+    for (let l = res.waitHead; l !== null; ) {
+      const next = l.next;
+      if (headBlocked && !(l.flags & F_NOORDER) && !this.skipFifo) {
+        l = next;
+        continue;
+      }
+      if (this.canBeGranted(res, l, false, false)) this.grant(res, l);
+      else if (res.waitNoorder === 0 && !this.skipFifo) break;
+      else headBlocked = true;
+      l = next;
+    }
+    if (res.waitCount > 0) {
+      // Every request still waiting is blocked: the highest asked mode and any CW among them.
+      const asked = res.waitAsked!;
+      for (let m = M_EX; m > high; m--) {
+        if (asked[m]! > 0) {
+          high = m;
+          break;
+        }
+      }
+      if (asked[M_CW]! > 0) cw = true;
+    }
+    if (high === NONE) return;
+    for (let g = res.grantedHead; g !== null; g = g.next) {
+      if (this.lockRequiresBast(g, high, cw)) {
+        this.queueBast(g, cw && high === M_PR && g.gr === M_PR ? M_CW : high);
+        g.highbast = high;
+      }
+    }
+  }
+
+  /**
+   * The conversion pass (Linux `grant_pending_convert`): grants queued conversions in order
+   * (Rule CQ; NOORDER and recovery ignore order), restarting from the head after every grant or
+   * demotion; a NODLCKWT lock found in conversion deadlock gets a bast for its own mode. Leaves the
+   * highest blocked mode and the CW flag in {@link passHigh} / {@link passCw}.
+   */
+  private convertPass(res: Resource, recover: boolean): void {
+    const limit = 2 * res.convCount + 2;
+    let rounds = 0;
+    restart: for (;;) {
+      if (++rounds > limit) throw new LockSpaceInvariantError(`conversion pass on ${res.display} did not settle`);
+      let high: number = NONE;
+      let cw = false;
+      for (let l = res.convHead; l !== null; ) {
+        const next = l.next;
+        const wasDemoted = (l.sb & S_DEMOTED) !== 0;
+        if (this.canBeGranted(res, l, false, recover)) {
+          this.grant(res, l);
+          continue restart;
+        }
+        if (!wasDemoted && l.sb & S_DEMOTED) continue restart;
+        const partner = this.deadlk;
+        if (partner !== null) {
+          if (l.flags & F_NODLCKWT && l.highbast < l.rq) {
+            this.reportConversionDeadlock(l, partner, 'queued');
+            this.queueBast(l, l.rq);
+            l.highbast = l.rq;
+          }
+          l = next;
+          continue;
+        }
+        if (l.rq > high) high = l.rq;
+        if (l.rq === M_CW) cw = true;
+        l = next;
+      }
+      this.passHigh = high;
+      this.passCw = cw;
+      return;
+    }
+  }
+
+  /**
+   * Grants the lock its requested mode (Linux `grant_lock`: `set_lvb_lock` then `_grant_lock`) and
+   * appends its GRANTED completion.
+   */
+  private grant(res: Resource, lock: LockRecord): void {
+    const prev = lock.gr;
+    const rq = lock.rq;
+    const flags = lock.flags;
+    let value: Uint8Array | undefined;
+    const op = LVB_TABLE[prev + 1]![rq]!;
+    if (op === LVB_READ) {
+      if (flags & F_VALBLK) value = res.lvb ?? new Uint8Array(this.valueBlockBytes);
+    } else if (op === LVB_WRITE) {
+      if (flags & F_IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
+      else if (flags & F_VALBLK && lock.pendingValue !== null) value = this.write(res, lock, lock.pendingValue);
+    }
+    if (flags & F_VALBLK && res.lvbInvalid) lock.sb |= S_VALNOTVALID;
+    if (lock.state !== GRANTED) {
+      if (lock.state !== UNQUEUED) res.unlink(lock);
+      res.link(lock, GRANTED, false);
+    } else if (prev !== rq) {
+      res.unlink(lock);
+      res.link(lock, GRANTED, false);
+    }
+    if (prev >= 0) res.removeHeld(prev);
+    res.addHeld(rq);
+    lock.gr = rq;
+    lock.rq = NONE;
+    lock.highbast = 0;
+    lock.pendingValue = null;
+    lock.grantFlags = flags;
+    lock.grantedAtUs = this.nowUs;
+    lock.grantSeq = ++this.seq;
+    if (value !== undefined) {
+      lock.lvbCopy = value;
+      lock.lvbCopySeq = res.lvbSeq;
+    }
+    this.complete(lock, prev < 0 ? 'lock' : 'convert', 'GRANTED', value);
+  }
+
+  /** Ends a pending request without a grant (cancel, deadlock victim): ABORTED/CANCELLED/DEADLOCK. */
+  private endPending(lock: LockRecord, reason: 'cancel' | 'deadlock', status: 'ABORTED' | 'CANCELLED' | 'DEADLOCK'): void {
+    const res = lock.resource;
+    this.emitDequeue(lock, reason);
+    if (lock.state === CONVERTING) {
+      res.unlink(lock);
+      res.link(lock, GRANTED, false);
+      this.revert(lock);
+      this.complete(lock, 'convert', status, undefined);
+      this.grantPending(res, false);
+      return;
+    }
+    res.unlink(lock);
+    this.detach(lock);
+    this.complete(lock, 'lock', status, undefined);
+    if (res.lockCount === 0) this.destroy(res);
+    else this.grantPending(res, false);
+  }
+
+  /** A conversion that did not happen: no mode requested any more, the granted request's flags back. */
+  private revert(lock: LockRecord): void {
+    lock.rq = NONE;
+    lock.flags = lock.grantFlags;
+    lock.pendingValue = null;
+  }
+
+  /** Puts a request on the waiting or conversion queue and announces it. */
+  private enqueue(res: Resource, lock: LockRecord, state: typeof WAITING | typeof CONVERTING): void {
+    res.link(lock, state, (lock.flags & F_HEADQUE) !== 0);
+    this.out.push({
+      type: 'enqueue',
+      lockId: lock.id,
+      owner: lock.owner,
+      resource: res.display,
+      mode: NAMES[lock.rq]!,
+      heldMode: lock.gr >= 0 ? NAMES[lock.gr] : undefined,
+      queue: state === WAITING ? 'waiting' : 'converting',
+      flags: lock.flags,
+      atUs: this.nowUs,
+    });
+  }
+
+  // ---------------------------------------------------------------- internals: basts (§7.2)
+
+  /** Linux `lock_requires_bast`: after a grant pass, does granted lock `g` block the highest blocked mode? */
+  private lockRequiresBast(g: LockRecord, high: number, cw: boolean): boolean {
+    if (g.gr === M_PR && cw) return g.highbast < M_EX;
+    return g.highbast < high && ((this.compatMask[high]! >> g.gr) & 1) === 0;
+  }
+
+  /**
+   * Linux `send_bast_queue`: basts to the locks of one queue (from `head`) that block a request for
+   * `mode` by `self`, with the highbast rule and the PR/CW special case (§7.2 rule 1).
+   */
+  private sendBastQueue(head: LockRecord | null, self: LockRecord, mode: number): void {
+    for (let g = head; g !== null; g = g.next) {
+      if (g === self) continue;
+      let needed: boolean;
+      if ((g.gr === M_PR && mode === M_CW) || (g.gr === M_CW && mode === M_PR)) needed = g.highbast < M_EX;
+      else needed = g.highbast < mode && ((this.compatMask[mode]! >> g.gr) & 1) === 0;
+      if (needed) {
+        this.queueBast(g, mode);
+        g.highbast = mode;
+      }
+    }
+  }
+
+  /**
+   * Appends a bast unless suppressed (Linux `dlm_may_skip_callback`, §7.2): stale when its mode is
+   * compatible with the mode of the lock's last completion; redundant right behind a bast for the
+   * same mode or for a more restrictive mode above PR.
+   */
+  private queueBast(lock: LockRecord, mode: number): void {
+    if (lock.lastCastMode >= 0 && ((this.compatMask[mode]! >> lock.lastCastMode) & 1) === 1) return;
+    if (lock.lastCbBast && (lock.lastCbMode === mode || (lock.lastCbMode > mode && lock.lastCbMode > M_PR))) return;
+    lock.lastCbMode = mode;
+    lock.lastCbBast = true;
+    this.out.push({ type: 'bast', lockId: lock.id, owner: lock.owner, resource: lock.resource.display, mode: NAMES[mode]! });
+  }
+
+  // ---------------------------------------------------------------- internals: effects and bookkeeping
+
+  /** Appends a completion carrying the lock's current mode and pending status flags, then clears them. */
+  private complete(lock: LockRecord, op: Operation, status: CompleteEffect['status'], value: Uint8Array | undefined): void {
+    const gr = lock.gr;
+    const asked = op === 'lock' || op === 'convert' ? lock.asked : NONE;
+    this.out.push({
+      type: 'complete',
+      op,
+      lockId: lock.id,
+      owner: lock.owner,
+      resource: lock.resource.display,
+      status,
+      mode: gr >= 0 ? NAMES[gr] : undefined,
+      requestedMode: asked >= 0 ? NAMES[asked] : undefined,
+      flags: lock.sb,
+      value: value === undefined ? undefined : decodeValue(value),
+      valueBytes: value,
+      lvbSeq: value === undefined ? undefined : lock.resource.lvbSeq,
+    });
+    lock.sb = 0;
+    lock.lastCastMode = gr;
+    lock.lastCbMode = gr;
+    lock.lastCbBast = false;
+  }
+
+  private emitDequeue(lock: LockRecord, reason: 'cancel' | 'deadlock' | 'purge'): void {
+    this.out.push({ type: 'dequeue', lockId: lock.id, owner: lock.owner, resource: lock.resource.display, mode: NAMES[lock.rq]!, reason });
+  }
+
+  /** Writes the resource's value block from `lock` and returns the block now in the resource. */
+  private write(res: Resource, lock: LockRecord, value: Uint8Array): Uint8Array {
+    writeBlock(res, value);
+    const bytes = res.lvb!;
+    this.out.push({ type: 'lvb-write', lockId: lock.id, owner: lock.owner, resource: res.display, value: decodeValue(bytes), valueBytes: bytes, seq: res.lvbSeq });
+    return bytes;
+  }
+
+  private invalidate(res: Resource, reason: 'ivvalblk' | 'purge' | 'recovery', lock: LockRecord | null): void {
+    invalidateBlock(res);
+    this.out.push({ type: 'lvb-invalidate', resource: res.display, reason, lockId: lock?.id, owner: lock?.owner });
+  }
+
+  private reportConversionDeadlock(newcomer: LockRecord, partner: LockRecord, resolution: 'refused' | 'demoted' | 'queued'): void {
+    const back = (this.compatMask[newcomer.rq]! >> partner.gr) & 1 ? 'queue' : 'conflict';
+    this.out.push({
+      type: 'deadlock',
+      detection: 'conversion',
+      resolution,
+      initiatorLockId: newcomer.id,
+      victimLockId: resolution === 'queued' ? undefined : newcomer.id,
+      victimOwner: resolution === 'queued' ? undefined : newcomer.owner,
+      atUs: this.nowUs,
+      cycle: [makeEdge('conflict', partner, newcomer), makeEdge(back, newcomer, partner)],
+    });
+  }
+
+  /** Removes an ended lock from the space (its queue link is already gone). */
+  private detach(lock: LockRecord): void {
+    this.locks.delete(lock.id);
+    lock.resource.lockCount--;
+    if (lock.parent !== null) lock.parent.sublocks--;
+  }
+
+  private begin(nowUs: number): void {
+    this.nowUs = nowUs;
+    if (nowUs > this.lastNowUs) this.lastNowUs = nowUs;
+  }
+
+  private parseFlags(flags: FlagsArg): number {
+    if (typeof flags === 'number') return Number.isInteger(flags) && flags >= 0 ? flags : -1;
+    return Array.isArray(flags) ? flagsFromNames(flags) : -1;
+  }
+
+  private findOrCreate(name: string, parent: Resource | null): Resource {
+    const table = parent === null ? this.roots : (parent.children ??= new Map<string, Resource>());
+    let res = table.get(name);
+    if (res === undefined) {
+      res = new NewResource(name, parent);
+      table.set(name, res);
+      this.resourceTotal++;
+      this.out.push({ type: 'resource-create', resource: res.display, name, parent: parent?.display });
+    }
+    return res;
+  }
+
+  private destroy(res: Resource): void {
+    if (res.lockCount !== 0 || (res.children !== null && res.children.size > 0)) {
+      throw new LockSpaceInvariantError(`resource ${res.display} destroyed while in use`);
+    }
+    const table = res.parent === null ? this.roots : res.parent.children;
+    if (table === null || table.get(res.name) !== res) throw new LockSpaceInvariantError(`resource ${res.display} is not registered`);
+    table.delete(res.name);
+    this.resourceTotal--;
+    this.out.push({ type: 'resource-destroy', resource: res.display, name: res.name, parent: res.parent?.display });
+  }
+
+  private lookup(path: readonly string[]): Resource | undefined {
+    let table: Map<string, Resource> | null = this.roots;
+    let res: Resource | undefined;
+    for (const name of path) {
+      if (table === null) return undefined;
+      res = table.get(name);
+      if (res === undefined) return undefined;
+      table = res.children;
+    }
+    return res;
+  }
+
+  /** Visits every resource, parents before children, in insertion order (bounded by the resource count). */
+  private forEachResource(visit: (r: Resource) => void): void {
+    const stack: Resource[] = [...this.roots.values()].reverse();
+    let visited = 0;
+    while (stack.length > 0) {
+      const r = stack.pop()!;
+      if (++visited > this.resourceTotal) throw new LockSpaceInvariantError('resource tree larger than the resource count');
+      visit(r);
+      if (r.children !== null) {
+        const kids = [...r.children.values()];
+        for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]!);
+      }
+    }
+  }
+
+  private info(l: LockRecord): LockInfo {
+    return {
+      lockId: l.id,
+      owner: l.owner,
+      resource: l.resource.display,
+      path: pathOf(l.resource),
+      state: STATE_NAMES[l.state as 0 | 1 | 2],
+      grantedMode: l.gr >= 0 ? NAMES[l.gr] : undefined,
+      requestedMode: l.rq >= 0 ? NAMES[l.rq] : undefined,
+      flags: l.flags,
+      priority: l.priority,
+      parentLockId: l.parent?.id,
+      sublocks: l.sublocks,
+      demoted: (l.sb & S_DEMOTED) !== 0,
+      queuedAtUs: l.state === GRANTED ? undefined : l.queuedAtUs,
+      grantedAtUs: l.gr >= 0 ? l.grantedAtUs : undefined,
+    };
+  }
+
+  // ---------------------------------------------------------------- internals: recovery
+
+  private planAdoption(copies: readonly LockCopy[]): { copy: LockCopy; index: number; gr: number; rq: number; flags: number; value: Uint8Array | null }[] {
+    const batchIds = new Map<number, LockCopy>();
+    const fresh = new Set<string>();
+    const plan = copies.map((copy, index) => {
+      const where = `lock copy ${index}`;
+      if (typeof copy.owner !== 'string' || copy.owner.length === 0) throw new AdoptError(`${where}: owner must be a non-empty string`);
+      if (!Array.isArray(copy.path) || copy.path.length === 0 || copy.path.some((n) => typeof n !== 'string' || n.length === 0)) {
+        throw new AdoptError(`${where}: path must be a non-empty list of names`);
+      }
+      if (copy.path.length > MAX_TREE_DEPTH) throw new AdoptError(`${where}: resource tree deeper than ${MAX_TREE_DEPTH}`);
+      if (copy.lockId !== undefined) {
+        if (!Number.isInteger(copy.lockId) || copy.lockId <= 0) throw new AdoptError(`${where}: lockId must be a positive integer`);
+        if (this.locks.has(copy.lockId) || batchIds.has(copy.lockId)) throw new AdoptError(`${where}: lock id ${copy.lockId} is already in use`);
+        batchIds.set(copy.lockId, copy);
+      }
+      const flags = copy.flags ?? 0;
+      if (!Number.isInteger(flags) || flags < 0) throw new AdoptError(`${where}: flags must be a bitmask`);
+      const gr = copy.grantedMode === undefined ? NONE : toMode(copy.grantedMode);
+      const rq = copy.requestedMode === undefined ? NONE : toMode(copy.requestedMode);
+      if (copy.grantedMode !== undefined && gr === NONE) throw new AdoptError(`${where}: unknown grantedMode`);
+      if (copy.requestedMode !== undefined && rq === NONE) throw new AdoptError(`${where}: unknown requestedMode`);
+      if (copy.state === 'granted') {
+        if (gr === NONE || rq !== NONE) throw new AdoptError(`${where}: a granted copy has a grantedMode and no requestedMode`);
+      } else if (copy.state === 'converting') {
+        if (rq === NONE) throw new AdoptError(`${where}: a converting copy has a requestedMode`);
+        if (gr === NONE && rq !== M_PR && rq !== M_CW) throw new AdoptError(`${where}: only a PR/CW conversion may omit its grantedMode`);
+      } else if (copy.state === 'waiting') {
+        if (rq === NONE || gr !== NONE) throw new AdoptError(`${where}: a waiting copy has a requestedMode and no grantedMode`);
+      } else {
+        throw new AdoptError(`${where}: unknown state ${String(copy.state)}`);
+      }
+      if (copy.queuedAtUs !== undefined && !validTime(copy.queuedAtUs)) throw new AdoptError(`${where}: queuedAtUs must be a time`);
+      if (copy.priority !== undefined && !Number.isFinite(copy.priority)) throw new AdoptError(`${where}: priority must be a finite number`);
+      let value: Uint8Array | null = null;
+      if (copy.value !== undefined) {
+        value = encodeValue(copy.value, this.valueBlockBytes);
+        if (value === null) throw new AdoptError(`${where}: value longer than ${this.valueBlockBytes} bytes`);
+      }
+      const key = JSON.stringify(copy.path);
+      if (!fresh.has(key)) {
+        if (this.lookup(copy.path) !== undefined) throw new AdoptError(`${where}: resource ${copy.path.join('/')} already exists`);
+        fresh.add(key);
+      }
+      return { copy, index, gr, rq, flags, value };
+    });
+    for (const { copy, index } of plan) {
+      const where = `lock copy ${index}`;
+      if (copy.path.length === 1) {
+        if (copy.parentLockId !== undefined) throw new AdoptError(`${where}: a root resource lock has no parent`);
+        continue;
+      }
+      if (copy.parentLockId === undefined) throw new AdoptError(`${where}: a sub-resource lock needs its parentLockId`);
+      const inBatch = batchIds.get(copy.parentLockId);
+      const existing = this.locks.get(copy.parentLockId);
+      const parentPath = inBatch?.path ?? (existing ? pathOf(existing.resource) : undefined);
+      const parentOwner = inBatch?.owner ?? existing?.owner;
+      const parentState = inBatch?.state ?? (existing ? STATE_NAMES[existing.state as 0 | 1 | 2] : undefined);
+      if (parentPath === undefined) throw new AdoptError(`${where}: unknown parent lock ${copy.parentLockId}`);
+      if (parentOwner !== copy.owner) throw new AdoptError(`${where}: the parent lock belongs to another owner`);
+      if (parentState === 'waiting') throw new AdoptError(`${where}: the parent lock is not granted`);
+      if (JSON.stringify(parentPath) !== JSON.stringify(copy.path.slice(0, -1))) {
+        throw new AdoptError(`${where}: the parent lock is not on the parent resource`);
+      }
+    }
+    // Parents before their sublocks: shallower resources first, copy order otherwise.
+    return plan.map((p, i) => ({ p, i })).sort((a, b) => a.p.copy.path.length - b.p.copy.path.length || a.i - b.i).map(({ p }) => p);
+  }
+
+  /** Linux `recover_conversion`: a PR↔CW converter whose granted mode is unknown gets a consistent one. */
+  private recoverConversion(res: Resource): void {
+    let other: number = NONE;
+    for (let g = res.grantedHead; g !== null; g = g.next) {
+      if (g.gr === M_PR || g.gr === M_CW) {
+        other = g.gr;
+        break;
+      }
+    }
+    for (let c = res.convHead; c !== null; c = c.next) {
+      if (c.gr !== NONE) continue;
+      c.gr = other === NONE ? c.rq : other;
+      res.addHeld(c.gr);
+      c.lastCastMode = c.gr;
+      c.lastCbMode = c.gr;
+    }
+  }
+
+  /** Linux `recover_lvb` (§4.3): rebuild the block from the best surviving copy. */
+  private recoverValueBlock(res: Resource): void {
+    let big: LockRecord | null = null;
+    let high: LockRecord | null = null;
+    let any = false;
+    scan: for (const head of [res.grantedHead, res.convHead]) {
+      for (let l = head; l !== null; l = l.next) {
+        if (!(l.flags & F_VALBLK)) continue;
+        any = true;
+        if (l.gr > M_CR) {
+          big = l;
+          break scan;
+        }
+        if (high === null || l.lvbCopySeq >= high.lvbCopySeq) high = l;
+      }
+    }
+    if (!any) return;
+    const src = big ?? high;
+    if (src !== null) {
+      res.lvb = src.lvbCopy === null ? null : src.lvbCopy.slice();
+      res.lvbSeq = src.lvbCopySeq;
+    }
+    if (big === null) this.invalidate(res, 'recovery', null);
+  }
+}
+
+function pathOf(r: Resource): string[] {
+  const out: string[] = [];
+  for (let x: Resource | null = r; x !== null; x = x.parent) out.push(x.name);
+  return out.reverse();
+}
