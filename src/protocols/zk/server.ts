@@ -14,8 +14,8 @@
  * the zk recipe's grant, which the client itself traced when it saw itself first (DESIGN §4). A
  * listing lost on the way makes this `expire` end no grant, which the checkers ignore.
  *
- * Watch notifications are traced as `notify` {client, path, cause} — `path` the watched node or
- * parent, `cause` the child whose creation or deletion fired it — so the herd effect is
+ * Watch notifications are traced as `notify` {client, path, cause, change} — `path` the watched
+ * node or parent, `cause` the child whose creation or deletion (`change`) fired it — so the herd effect is
  * countable: a release fires one notification per waiter with parent watches, and exactly one
  * with predecessor watches.
  *
@@ -67,9 +67,13 @@ export interface ZkWatchEvent extends Message {
 
 /** Fields of the server's `notify` trace event. */
 export interface NotifyFields {
+  /** The watching client notified. */
   client: string;
+  /** The watched node (predecessor watch) or parent (children watch). */
   path: string;
+  /** The child whose creation or deletion fired the watch. */
   cause: string;
+  change: 'created' | 'deleted';
 }
 
 /** The sequence number of a sequential node name (its last ten digits). */
@@ -279,7 +283,7 @@ class ZkServer implements Process {
     parent.children.set(name, node);
     s.ephemerals.add(childPath(parentName, name));
     this.nodes += 1;
-    this.fire(ctx, this.st.childWatches, parentName, parentName, 'children', name);
+    this.fire(ctx, this.st.childWatches, parentName, parentName, 'children', name, 'created');
     ctx.send(from, { type: ZK_REPLY, op, name, czxid: node.czxid });
   }
 
@@ -337,8 +341,8 @@ class ZkServer implements Process {
     }
     this.st.sessions.get(node.session)?.ephemerals.delete(path);
     this.nodes -= 1;
-    this.fire(ctx, this.st.dataWatches, path, node.parent, 'deleted', node.name);
-    this.fire(ctx, this.st.childWatches, node.parent, node.parent, 'children', node.name);
+    this.fire(ctx, this.st.dataWatches, path, node.parent, 'deleted', node.name, 'deleted');
+    this.fire(ctx, this.st.childWatches, node.parent, node.parent, 'children', node.name, 'deleted');
   }
 
   // --- watches ---------------------------------------------------------------------------------
@@ -360,12 +364,13 @@ class ZkServer implements Process {
     parent: string,
     event: ZkWatchEvent['event'],
     cause: string,
+    change: NotifyFields['change'],
   ): void {
     const watchers = table.get(path);
     if (watchers === undefined) return;
     table.delete(path);
     for (const client of watchers.values()) {
-      const notify: NotifyFields = { client, path, cause };
+      const notify: NotifyFields = { client, path, cause, change };
       ctx.trace('notify', { ...notify });
       const msg: ZkWatchEvent = { type: ZK_WATCH, path, parent, event };
       ctx.send(client, msg);
