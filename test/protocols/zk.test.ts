@@ -18,6 +18,7 @@ import {
   serviceOptions,
   timesOf,
   violated,
+  type WorldClient,
   type WorldResult,
   type WorldSpec,
 } from './world.js';
@@ -46,7 +47,7 @@ describe('S11: the herd effect, and "predecessor vanished" is not "I hold the lo
     protocol: zkProtocol,
     managers: 1,
     options: serviceOptions({ leaseMs: 30_000, keepAliveMs: 1000, watch }),
-    clients: Array.from({ length: n }, (_, i) => ({ id: `c${i}`, startMs: i * 10, steps: [lockFile, { op: 'work', ms: 1000 }, unlockFile] })),
+    clients: Array.from({ length: n }, (_, i): WorldClient => ({ id: `c${i}`, startMs: i * 10, steps: [lockFile, { op: 'work', ms: 1000 }, unlockFile] })),
     durationMs: 20_000,
   });
 
@@ -95,7 +96,7 @@ describe('S11: the herd effect, and "predecessor vanished" is not "I hold the lo
       options: serviceOptions({ leaseMs: 5000, keepAliveMs: 1000, watch: 'predecessor' }),
       clients: [
         { id: 'c0', steps: [lockFile, { op: 'work', ms: 20_000 }, unlockFile] },
-        ...[1, 2, 3, 4].map((i) => ({ id: `c${i}`, startMs: i * 10, steps: [lockFile, { op: 'work', ms: 1000 }, unlockFile] })),
+        ...[1, 2, 3, 4].map((i): WorldClient => ({ id: `c${i}`, startMs: i * 10, steps: [lockFile, { op: 'work', ms: 1000 }, unlockFile] })),
       ],
       faults: [pause('c2', 100, 29_900)],
       durationMs: 40_000,
