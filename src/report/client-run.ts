@@ -377,7 +377,7 @@ export const RUN_CLIENT_JS = String.raw`
           borderColor: '#8c959f', borderDash: [4, 3], backgroundColor: '#8c959f' }
       ] },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false, parsing: false, normalized: true,
+        responsive: true, maintainAspectRatio: false, animation: false, parsing: false,
         layout: { padding: { top: topPadding(D.violations.length), right: 8 } },
         scales: { x: timeAxis('true time'), y: { type: 'linear', grace: '15%', title: { display: true, text: D.storage.hasTokens ? 'fencing token' : 'writes (no fencing tokens)' },
           ticks: { precision: 0, display: D.storage.hasTokens } } },
@@ -418,7 +418,7 @@ export const RUN_CLIENT_JS = String.raw`
       type: 'line',
       data: { datasets: sets },
       options: {
-        responsive: true, maintainAspectRatio: false, animation: false, parsing: false, normalized: true,
+        responsive: true, maintainAspectRatio: false, animation: false, parsing: false,
         layout: { padding: { top: topPadding(D.violations.length), right: 8 } },
         scales: { x: timeAxis('true time'), y: { type: 'linear', grace: '8%', title: { display: true, text: 'local clock \u2212 true time (ms)' } } },
         interaction: { mode: 'nearest', intersect: false },
@@ -696,7 +696,10 @@ export const RUN_CLIENT_JS = String.raw`
     var goV = $('#st-goto');
     if (firstViolation < 0) goV.disabled = true;
     goV.addEventListener('click', function () { if (firstViolation >= 0) { scroll.scrollLeft = Math.max(0, markX[firstViolation] - viewW / 2); draw(); } });
+    // Fit the whole run in view when that keeps a typical message at least 8 px wide.
+    viewW = canvas.parentNode.clientWidth - GUTTER;
     buildAxis();
+    while (ax.width + PAD_R > viewW && zi > 0 && ZOOMS[zi - 1] * S.medianLatencyMs >= 8) { zi--; buildAxis(); }
     draw();
   });
 

@@ -18,6 +18,19 @@ export const SUITE_CLIENT_JS = String.raw`
     C.defaults.font.size = 12;
     C.defaults.color = '#3b434b';
     C.defaults.borderColor = '#e3e7eb';
+    var totals = {
+      id: 'totals',
+      afterDatasetsDraw: function (chart) {
+        var ctx = chart.ctx, x = chart.scales.x, y = chart.scales.y;
+        ctx.save(); ctx.font = '600 12px ' + C.defaults.font.family; ctx.fillStyle = '#1f2328';
+        ctx.textAlign = 'left'; ctx.textBaseline = 'middle';
+        for (var i = 0; i < D.invariants.length; i++) {
+          var total = (D.expected[i] || 0) + (D.unexpected[i] || 0);
+          if (total > 0) ctx.fillText(String(total), x.getPixelForValue(total) + 6, y.getPixelForValue(i));
+        }
+        ctx.restore();
+      }
+    };
     new C(document.getElementById('chart-finds'), {
       type: 'bar',
       data: { labels: D.invariants, datasets: [
@@ -28,8 +41,10 @@ export const SUITE_CLIENT_JS = String.raw`
         indexAxis: 'y', responsive: true, maintainAspectRatio: false, animation: false,
         scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'failing seeds (finds)' } },
           y: { stacked: true, ticks: { font: { weight: 600 } } } },
+        layout: { padding: { right: 28 } },
         plugins: { legend: { position: 'top', align: 'start' } }
-      }
+      },
+      plugins: [totals]
     });
   } catch (e) {
     errors.push(String(e && e.stack ? e.stack : e));

@@ -380,7 +380,7 @@ function buildRunPayload(input: RunReportInput, view: RunView): RunPayloadParts 
         .map(thinClockSeries),
       jumps,
     },
-    st: { ...st, msgNames, spans, marks, defaultPxPerMs },
+    st: { ...st, msgNames, spans, marks, defaultPxPerMs, medianLatencyMs },
     trace,
   };
   const timelineSlots = 2 + (view.queued.length > 0 ? 1 : 0) + (clientSpans.length > 0 ? 1 : 0);

@@ -147,6 +147,8 @@ export function narrate(event: TraceEvent): string {
       return `network partition${event.fields?.['oneWay'] === true ? ' (one-way)' : ''}: ${groupsText(fieldGroups(event, 'groups'))}`;
     case 'heal':
       return `network partition heals${fieldGroups(event, 'groups') !== undefined ? `: ${groupsText(fieldGroups(event, 'groups'))}` : ''}`;
+    case 'notify':
+      return `${node} notifies ${client} of a ${fieldStr(event, 'change') ?? 'change'} on ${fieldStr(event, 'path') ?? '?'}${fieldStr(event, 'cause') !== undefined ? ` (${fieldStr(event, 'cause') ?? ''})` : ''}`;
     case 'skip':
       return `${client} skips its write to ${resource} (${fieldStr(event, 'reason') ?? 'lease check'})`;
     case 'done':
