@@ -19,6 +19,8 @@ export {
 export {
   TraceHasher,
   TraceRecorder,
+  MessageTraceEvent,
+  TraceName,
   TraceBus,
   canonicalLine,
   hashLines,

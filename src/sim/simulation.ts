@@ -34,6 +34,7 @@ import { EventKind, SimEvent } from './event.js';
 import { Link, Network, routeDropReason } from './network.js';
 import { deriveRng } from './rng.js';
 import { TimedScheduler, type Scheduler } from './scheduler.js';
+import { MessageTraceEvent, TraceName } from './trace.js';
 import type {
   ClockConfig,
   ClockKind,
@@ -54,6 +55,13 @@ import type {
 
 /** The node name network-fault trace events are attributed to. */
 export const NET_NODE = 'net';
+
+const T_SEND = new TraceName('send');
+const T_DELIVER = new TraceName('deliver');
+const T_DROP = new TraceName('drop');
+
+/** How many finished delivery events the kernel keeps for reuse. */
+const MAX_POOLED_EVENTS = 4096;
 
 /** Default hard bound on the number of events in one simulation. */
 export const DEFAULT_MAX_EVENTS = 5_000_000;
@@ -121,6 +129,8 @@ class NodeState {
   readonly id: string;
   readonly factory: ProcessFactory;
   readonly clock: NodeClock;
+  /** The id with its trace-hash digest, for message events. */
+  readonly name: TraceName;
   readonly durable = new Map<string, unknown>();
   readonly rngs = new Map<string, Rng>();
   incarnation = -1;
@@ -138,6 +148,7 @@ class NodeState {
     this.id = id;
     this.factory = factory;
     this.clock = clock;
+    this.name = new TraceName(id);
   }
 }
 
@@ -254,6 +265,8 @@ class Kernel {
   readonly nodes: NodeState[] = [];
   readonly byId = new Map<string, NodeState>();
   private readonly harnessRngs = new Map<string, Rng>();
+  /** Finished delivery events, reused by later sends. */
+  private readonly pool: SimEvent[] = [];
   private nextSeq = 0;
   private traceSeq = 0;
   private nextTimerId = 1;
@@ -503,60 +516,64 @@ class Kernel {
     }
     this.stats.messages++;
     const now = this.nowUs;
-    if (this.traceKernel) {
-      this.emit(src.id, 'send', { from: src.id, to, msg: payload.type, local: src.clock.read('wall', now) / 1000 });
-    }
+    if (this.traceKernel) this.emitMessage(src, T_SEND, src, dst, payload.type, undefined);
     const link = this.network.link(src.index, dst.index);
     const at = link.route(now);
     if (at < 0) {
       this.drop(src, src, dst, payload, routeDropReason(at));
       return;
     }
-    this.push(new SimEvent(at, EventKind.Deliver, dst.index, src.index, payload, link));
+    this.push(this.deliveryEvent(at, dst.index, src.index, payload, link));
     const dup = link.duplicateArrivalUs;
-    if (dup >= 0) this.push(new SimEvent(dup, EventKind.Deliver, dst.index, src.index, payload, link));
+    if (dup >= 0) this.push(this.deliveryEvent(dup, dst.index, src.index, payload, link));
+  }
+
+  /** A delivery event, recycled from the pool when one is free (deliveries are the bulk of all events). */
+  private deliveryEvent(at: number, to: number, from: number, payload: Message, link: Link): SimEvent {
+    const ev = this.pool.pop();
+    if (ev === undefined) return new SimEvent(at, EventKind.Deliver, to, from, payload, link);
+    ev.timeUs = at;
+    ev.node = to;
+    ev.from = from;
+    ev.data = payload;
+    ev.link = link;
+    return ev;
+  }
+
+  /** Return a finished delivery event to the pool (never one that is still queued or held). */
+  private recycle(ev: SimEvent): void {
+    if (this.pool.length < MAX_POOLED_EVENTS) {
+      ev.data = null;
+      ev.link = null;
+      this.pool.push(ev);
+    }
   }
 
   private drop(at: NodeState, src: NodeState, dst: NodeState, payload: Message, reason: string): void {
     this.stats.dropped++;
-    this.emit(at.id, 'drop', {
-      from: src.id,
-      to: dst.id,
-      msg: payload.type,
-      reason,
-      local: at.clock.read('wall', this.nowUs) / 1000,
-    });
+    this.emitMessage(at, T_DROP, src, dst, payload.type, reason);
   }
 
   private arrive(ev: SimEvent): void {
     const dst = this.nodes[ev.node]!;
     if ((ev.link as Link).blocked > 0) {
       this.drop(dst, this.nodes[ev.from]!, dst, ev.data as Message, 'partition');
-      return;
-    }
-    if (!dst.up) {
+    } else if (!dst.up) {
       this.drop(dst, this.nodes[ev.from]!, dst, ev.data as Message, 'down');
-      return;
-    }
-    if (dst.paused) {
+    } else if (dst.paused) {
       this.hold(dst, ev);
       return;
+    } else {
+      this.deliver(dst, ev);
     }
-    this.deliver(dst, ev);
+    this.recycle(ev);
   }
 
   private deliver(dst: NodeState, ev: SimEvent): void {
     const src = this.nodes[ev.from]!;
     const payload = ev.data as Message;
     this.stats.delivered++;
-    if (this.traceKernel) {
-      this.emit(dst.id, 'deliver', {
-        from: src.id,
-        to: dst.id,
-        msg: payload.type,
-        local: dst.clock.read('wall', this.nowUs) / 1000,
-      });
-    }
+    if (this.traceKernel) this.emitMessage(dst, T_DELIVER, src, dst, payload.type, undefined);
     try {
       dst.process!.onMessage(dst.ctx!, src.id, payload);
     } catch (e) {
@@ -804,6 +821,15 @@ class Kernel {
   emitWithLocal(node: NodeState, type: string, fields: TraceFields | undefined): void {
     const local = node.clock.read('wall', this.nowUs) / 1000;
     this.emit(node.id, type, fields === undefined ? { local } : { ...fields, local });
+  }
+
+  /** Emit a send/deliver/drop event of `at` (its fields are built only if a listener asks). */
+  private emitMessage(at: NodeState, type: TraceName, src: NodeState, dst: NodeState, msg: string, reason: string | undefined): void {
+    const local = at.clock.read('wall', this.nowUs) / 1000;
+    const e = new MessageTraceEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg, reason, local);
+    this.stats.traceEvents++;
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(e);
   }
 
   emit(node: string, type: string, fields: TraceFields | undefined): void {

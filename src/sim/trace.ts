@@ -8,8 +8,11 @@
  * - {@link TraceHasher} hashes live events. It is the sweep fast path, so it builds no strings:
  *   it feeds the canonical field sequence (seq, t, node, type, then each field key and value in
  *   insertion order, recursing into arrays and objects) into two independent 32-bit
- *   multiply-xorshift lanes (64 bits in all), strings as UTF-16 code units two at a time,
- *   numbers by value (int32 directly, other doubles by their IEEE-754 bits).
+ *   multiply-rotate / multiply-xorshift lanes (64 bits in all). Strings enter as 64-bit digests
+ *   of their UTF-16 code units (memoised), numbers by value (int32 directly, other doubles by
+ *   their IEEE-754 bits), and adjacent words are paired before absorption (see `Lanes`).
+ *   Kernel message events ({@link MessageTraceEvent}) take a fast path over precomputed digests
+ *   that feeds exactly the same words.
  * - {@link hashLines} parses JSONL lines written with {@link canonicalLine} and feeds the same
  *   sequence. JSON round-trips every finite double exactly, so the two agree; the value rules
  *   mirror JSON.stringify (undefined, functions and symbols are skipped in objects and are null
@@ -122,70 +125,146 @@ function fillSlot0(s: string): number {
   return 1;
 }
 
+/** Digests of every TraceName, by id: typed arrays keep the int32 words unboxed for the JIT. */
+let nameA = new Int32Array(64);
+let nameB = new Int32Array(64);
+let nameCount = 0;
+
+/**
+ * A string whose hash digest is computed once. The kernel names every node, event type and
+ * field key it emits with one of these, so the hasher's fast path never re-reads them.
+ */
+export class TraceName {
+  readonly text: string;
+  /** Index of this name's digests in the module's digest tables. */
+  readonly id: number;
+
+  constructor(text: string) {
+    this.text = text;
+    if (nameCount === nameA.length) {
+      const a = new Int32Array(nameA.length * 2);
+      const b = new Int32Array(nameB.length * 2);
+      a.set(nameA);
+      b.set(nameB);
+      nameA = a;
+      nameB = b;
+    }
+    this.id = nameCount++;
+    nameA[this.id] = digestA(text);
+    nameB[this.id] = digestB(text);
+  }
+}
+
+const K_FROM_A = digestA('from');
+const K_FROM_B = digestB('from');
+const K_TO_A = digestA('to');
+const K_TO_B = digestB('to');
+const K_MSG_A = digestA('msg');
+const K_MSG_B = digestB('msg');
+const K_REASON_A = digestA('reason');
+const K_REASON_B = digestB('reason');
+const K_LOCAL_A = digestA('local');
+const K_LOCAL_B = digestB('local');
+
+/**
+ * A kernel message event (`send`, `deliver`, `drop`): fields `{from, to, msg[, reason], local}`.
+ * It is the bulk of every trace, so it is one flat object whose `fields` record is only built
+ * when a listener reads it, and which the hasher hashes from precomputed digests. Its hash and
+ * canonical line are exactly those of the equivalent plain {@link TraceEvent}.
+ */
+export class MessageTraceEvent implements TraceEvent {
+  readonly seq: number;
+  readonly tUs: number;
+  readonly node: string;
+  readonly type: string;
+  /** @internal digests for the hasher */
+  readonly nodeName: TraceName;
+  readonly typeName: TraceName;
+  readonly fromName: TraceName;
+  readonly toName: TraceName;
+  readonly msg: string;
+  readonly reason: string | undefined;
+  readonly local: number;
+  private built: TraceFields | undefined = undefined;
+
+  constructor(
+    seq: number,
+    tUs: number,
+    nodeName: TraceName,
+    typeName: TraceName,
+    fromName: TraceName,
+    toName: TraceName,
+    msg: string,
+    reason: string | undefined,
+    local: number,
+  ) {
+    this.seq = seq;
+    this.tUs = tUs;
+    this.node = nodeName.text;
+    this.type = typeName.text;
+    this.nodeName = nodeName;
+    this.typeName = typeName;
+    this.fromName = fromName;
+    this.toName = toName;
+    this.msg = msg;
+    this.reason = reason;
+    this.local = local;
+  }
+
+  get fields(): TraceFields {
+    if (this.built === undefined) {
+      this.built =
+        this.reason === undefined
+          ? { from: this.fromName.text, to: this.toName.text, msg: this.msg, local: this.local }
+          : { from: this.fromName.text, to: this.toName.text, msg: this.msg, reason: this.reason, local: this.local };
+    }
+    return this.built;
+  }
+}
+
 /** Thrown when a field value cannot be part of a canonical trace. */
 export class TraceValueError extends Error {
   override readonly name = 'TraceValueError';
 }
 
+/** Pairing multipliers: lane A folds (x, y) to x + G_A·y, lane B to x + G_B·y. G_A − G_B is
+ * odd, so the two lanes together map every pair of 32-bit words injectively to 64 bits. */
+const G_A = 0x9e3779b1 | 0;
+const G_B = 0x85ebca6c | 0;
+const TAG_ELEM = 0x454c454d;
+
 /**
- * The two hash lanes and the canonical feeding rules, shared by both hashing paths. The hot
- * path (`event`) keeps the lanes in locals and handles flat fields inline; nested arrays and
- * objects go through `nested`, which works on the stored lanes.
+ * The two hash lanes and the canonical feeding rules, shared by both hashing paths.
+ *
+ * Encoding (per lane, with that lane's digests and pairing multiplier): an event absorbs
+ * pair(seq, tUs), then pair(node, type), then for each field pair(key, first word of the value)
+ * followed by the value's remaining words. Value words: a string is its digest; an int32 is
+ * v ^ TAG_INT; another finite double is lo ^ TAG_F64 then hi of its IEEE-754 bits; true, false
+ * and null (also NaN/±Infinity, as JSON) are tags; an array or object is its tag, then each
+ * element (paired with TAG_ELEM) or entry (paired with its key), then TAG_END. Pairing two words
+ * before absorbing halves the serial chain of multiplies, which is what bounds the hash's speed.
  */
 class Lanes {
   a = SEED_A;
   b = SEED_B;
 
-  /** Feeds a nested array/object value (rare in kernel events). */
-  private nested(v: object, key: string, depth: number): void {
-    if (depth >= MAX_FIELD_DEPTH) {
-      throw new TraceValueError(`lockstep: trace field '${key}' nests deeper than ${MAX_FIELD_DEPTH} (a cycle?)`);
-    }
-    if (Array.isArray(v)) {
-      this.a = absorbA(this.a, TAG_ARRAY);
-      this.b = absorbB(this.b, TAG_ARRAY);
-      for (let i = 0; i < v.length; i++) {
-        if (!this.value(v[i], String(i), depth + 1)) {
-          this.a = absorbA(this.a, TAG_NULL);
-          this.b = absorbB(this.b, TAG_NULL);
-        }
-      }
-    } else {
-      this.a = absorbA(this.a, TAG_OBJECT);
-      this.b = absorbB(this.b, TAG_OBJECT);
-      const obj = v as Record<string, unknown>;
-      for (const k in obj) {
-        const a = this.a;
-        const b = this.b;
-        const i = slot(k);
-        this.a = absorbA(a, cacheA[i]!);
-        this.b = absorbB(b, cacheB[i]!);
-        if (!this.value(obj[k], k, depth + 1)) {
-          // JSON omits this key: undo it.
-          this.a = a;
-          this.b = b;
-        }
-      }
-    }
-    this.a = absorbA(this.a, TAG_END);
-    this.b = absorbB(this.b, TAG_END);
-  }
-
-  /** Feeds any value as JSON.stringify would write it; false (nothing fed) if JSON omits it. */
-  private value(v: unknown, key: string, depth: number): boolean {
+  /**
+   * Feeds `v` paired with the prefix words (pa, pb) as JSON.stringify would write it; returns
+   * false, having fed nothing, if JSON omits it (undefined, functions, symbols).
+   */
+  private value(pa: number, pb: number, v: unknown, key: string, depth: number): boolean {
     switch (typeof v) {
       case 'string': {
         const i = slot(v);
-        this.a = absorbA(this.a, cacheA[i]!);
-        this.b = absorbB(this.b, cacheB[i]!);
+        this.a = absorbA(this.a, (pa + Math.imul(cacheA[i]!, G_A)) | 0);
+        this.b = absorbB(this.b, (pb + Math.imul(cacheB[i]!, G_B)) | 0);
         return true;
       }
       case 'number':
-        this.number(v);
+        this.number(pa, pb, v);
         return true;
       case 'boolean':
-        this.a = absorbA(this.a, v ? TAG_TRUE : TAG_FALSE);
-        this.b = absorbB(this.b, v ? TAG_TRUE : TAG_FALSE);
+        this.tag(pa, pb, v ? TAG_TRUE : TAG_FALSE);
         return true;
       case 'undefined':
       case 'function':
@@ -197,96 +276,123 @@ class Lanes {
         break;
     }
     if (v === null) {
-      this.a = absorbA(this.a, TAG_NULL);
-      this.b = absorbB(this.b, TAG_NULL);
+      this.tag(pa, pb, TAG_NULL);
       return true;
+    }
+    if (depth >= MAX_FIELD_DEPTH) {
+      throw new TraceValueError(`lockstep: trace field '${key}' nests deeper than ${MAX_FIELD_DEPTH} (a cycle?)`);
     }
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === 'function') {
-      if (depth >= MAX_FIELD_DEPTH) throw new TraceValueError(`lockstep: trace field '${key}' nests too deep`);
-      return this.value((toJSON as (k: string) => unknown).call(v, key), key, depth + 1);
+      return this.value(pa, pb, (toJSON as (k: string) => unknown).call(v, key), key, depth + 1);
     }
-    this.nested(v as object, key, depth);
+    if (Array.isArray(v)) {
+      this.tag(pa, pb, TAG_ARRAY);
+      for (let i = 0; i < v.length; i++) {
+        if (!this.value(TAG_ELEM, TAG_ELEM, v[i], String(i), depth + 1)) this.tag(TAG_ELEM, TAG_ELEM, TAG_NULL);
+      }
+    } else {
+      this.tag(pa, pb, TAG_OBJECT);
+      const obj = v as Record<string, unknown>;
+      for (const k in obj) {
+        const i = slot(k);
+        this.value(cacheA[i]!, cacheB[i]!, obj[k], k, depth + 1);
+      }
+    }
+    this.a = absorbA(this.a, TAG_END);
+    this.b = absorbB(this.b, TAG_END);
     return true;
   }
 
-  /** A number: int32 (and -0, which JSON writes as 0) as one tagged word, other doubles by bits. */
-  private number(v: number): void {
+  private tag(pa: number, pb: number, tag: number): void {
+    this.a = absorbA(this.a, (pa + Math.imul(tag, G_A)) | 0);
+    this.b = absorbB(this.b, (pb + Math.imul(tag, G_B)) | 0);
+  }
+
+  /** int32 (and -0, which JSON writes as 0) as one word; other finite doubles by their bits. */
+  private number(pa: number, pb: number, v: number): void {
     if ((v | 0) === v) {
-      this.a = absorbA(this.a, v | 0);
-      this.b = absorbB(this.b, (v | 0) ^ TAG_INT);
+      this.tag(pa, pb, (v | 0) ^ TAG_INT);
     } else if (v - v !== 0) {
-      this.a = absorbA(this.a, TAG_NULL);
-      this.b = absorbB(this.b, TAG_NULL);
+      this.tag(pa, pb, TAG_NULL);
     } else {
       f64[0] = v;
-      const lo = u32[0]! | 0;
-      const hi = u32[1]! | 0;
-      this.a = absorbA(absorbA(this.a, lo), hi);
-      this.b = absorbB(absorbB(this.b, lo ^ TAG_F64), hi);
+      this.tag(pa, pb, (u32[0]! | 0) ^ TAG_F64);
+      this.a = absorbA(this.a, u32[1]! | 0);
+      this.b = absorbB(this.b, u32[1]! | 0);
+    }
+  }
+
+  /** The pair (seq, tUs), narrow (one word) when both fit in 31 bits. */
+  private header(seq: number, tUs: number): void {
+    if (seq >= 0 && seq <= 0x7fffffff && tUs >= 0 && tUs <= 0x7fffffff) {
+      this.tag(seq, seq, tUs);
+    } else {
+      this.tag(seq >>> 0, seq >>> 0, (Math.floor(seq / 0x100000000) ^ TAG_WIDE) | 0);
+      this.tag(tUs >>> 0, tUs >>> 0, (Math.floor(tUs / 0x100000000) ^ TAG_WIDE) | 0);
     }
   }
 
   /**
-   * One event: seq, t (µs), node, type, then each field key and value. `parsed` is true for
-   * lines re-read by hashLines, whose objects also carry the four canonical keys.
+   * One event in the canonical encoding. `parsed` is true for lines re-read by hashLines, whose
+   * objects also carry the four canonical keys.
    */
   event(seq: number, tUs: number, node: string, type: string, fields: TraceFields | undefined, parsed: boolean): void {
-    let a = this.a;
-    let b = this.b;
-    if (seq <= 0x7fffffff && seq >= 0) {
-      a = absorbA(a, seq);
-      b = absorbB(b, seq);
-    } else {
-      a = absorbA(absorbA(a, seq >>> 0), Math.floor(seq / 0x100000000) ^ TAG_WIDE);
-      b = absorbB(absorbB(b, seq >>> 0), Math.floor(seq / 0x100000000) ^ TAG_WIDE);
+    this.header(seq, tUs);
+    const n = slot(node);
+    const na = cacheA[n]!;
+    const nb = cacheB[n]!;
+    const t = slot(type);
+    this.a = absorbA(this.a, (na + Math.imul(cacheA[t]!, G_A)) | 0);
+    this.b = absorbB(this.b, (nb + Math.imul(cacheB[t]!, G_B)) | 0);
+    if (fields === undefined) return;
+    for (const k in fields) {
+      if (parsed && (k === 'seq' || k === 't' || k === 'node' || k === 'type')) continue;
+      const i = slot(k);
+      this.value(cacheA[i]!, cacheB[i]!, fields[k], k, 1);
     }
-    if (tUs <= 0x7fffffff && tUs >= 0) {
-      a = absorbA(a, tUs);
-      b = absorbB(b, tUs);
-    } else {
-      a = absorbA(absorbA(a, tUs >>> 0), Math.floor(tUs / 0x100000000) ^ TAG_WIDE);
-      b = absorbB(absorbB(b, tUs >>> 0), Math.floor(tUs / 0x100000000) ^ TAG_WIDE);
+  }
+
+  /** The fast path for kernel message events: the same words as `event` on its fields. */
+  message(e: MessageTraceEvent): void {
+    const seq = e.seq;
+    const tUs = e.tUs;
+    const local = e.local;
+    if (seq > 0x7fffffff || tUs > 0x7fffffff || (local | 0) === local || local - local !== 0) {
+      // Wide counters and integral or non-finite readings take the general path.
+      this.event(seq, tUs, e.node, e.type, e.fields, false);
+      return;
     }
-    let i = slot(node);
-    a = absorbA(a, cacheA[i]!);
-    b = absorbB(b, cacheB[i]!);
-    i = slot(type);
-    a = absorbA(a, cacheA[i]!);
-    b = absorbB(b, cacheB[i]!);
-    if (fields !== undefined) {
-      for (const k in fields) {
-        if (parsed && (k === 'seq' || k === 't' || k === 'node' || k === 'type')) continue;
-        const v = fields[k];
-        const tv = typeof v;
-        if (tv === 'undefined' || tv === 'function' || tv === 'symbol') continue;
-        i = slot(k);
-        a = absorbA(a, cacheA[i]!);
-        b = absorbB(b, cacheB[i]!);
-        if (tv === 'string') {
-          i = slot(v as string);
-          a = absorbA(a, cacheA[i]!);
-          b = absorbB(b, cacheB[i]!);
-        } else if (tv === 'number' && ((v as number) | 0) === v) {
-          a = absorbA(a, (v as number) | 0);
-          b = absorbB(b, ((v as number) | 0) ^ TAG_INT);
-        } else if (tv === 'number' && (v as number) - (v as number) === 0) {
-          f64[0] = v as number;
-          const lo = u32[0]! | 0;
-          const hi = u32[1]! | 0;
-          a = absorbA(absorbA(a, lo), hi);
-          b = absorbB(absorbB(b, lo ^ TAG_F64), hi);
-        } else {
-          this.a = a;
-          this.b = b;
-          if (!this.value(v, k, 1)) throw new TraceValueError(`lockstep: internal: field '${k}' vanished`);
-          a = this.a;
-          b = this.b;
-        }
-      }
+    f64[0] = local;
+    const lo = (u32[0]! | 0) ^ TAG_F64;
+    const hi = u32[1]! | 0;
+    const m = slot(e.msg);
+    const na = nameA;
+    const nb = nameB;
+    const node = e.nodeName.id;
+    const type = e.typeName.id;
+    const from = e.fromName.id;
+    const to = e.toName.id;
+    let a = absorbA(this.a, (seq + Math.imul(tUs, G_A)) | 0);
+    let b = absorbB(this.b, (seq + Math.imul(tUs, G_B)) | 0);
+    a = absorbA(a, (na[node]! + Math.imul(na[type]!, G_A)) | 0);
+    b = absorbB(b, (nb[node]! + Math.imul(nb[type]!, G_B)) | 0);
+    a = absorbA(a, (K_FROM_A + Math.imul(na[from]!, G_A)) | 0);
+    b = absorbB(b, (K_FROM_B + Math.imul(nb[from]!, G_B)) | 0);
+    a = absorbA(a, (K_TO_A + Math.imul(na[to]!, G_A)) | 0);
+    b = absorbB(b, (K_TO_B + Math.imul(nb[to]!, G_B)) | 0);
+    a = absorbA(a, (K_MSG_A + Math.imul(cacheA[m]!, G_A)) | 0);
+    b = absorbB(b, (K_MSG_B + Math.imul(cacheB[m]!, G_B)) | 0);
+    const reason = e.reason;
+    if (reason !== undefined) {
+      const r = slot(reason);
+      a = absorbA(a, (K_REASON_A + Math.imul(cacheA[r]!, G_A)) | 0);
+      b = absorbB(b, (K_REASON_B + Math.imul(cacheB[r]!, G_B)) | 0);
     }
-    this.a = a;
-    this.b = b;
+    a = absorbA(a, (K_LOCAL_A + Math.imul(lo, G_A)) | 0);
+    b = absorbB(b, (K_LOCAL_B + Math.imul(lo, G_B)) | 0);
+    this.a = absorbA(a, hi);
+    this.b = absorbB(b, hi);
   }
 
   hex(): string {
@@ -303,7 +409,8 @@ export class TraceHasher implements TraceListener {
   count = 0;
 
   onEvent(e: TraceEvent): void {
-    this.lanes.event(e.seq, e.tUs, e.node, e.type, e.fields, false);
+    if (e instanceof MessageTraceEvent && typeof e.msg === 'string') this.lanes.message(e);
+    else this.lanes.event(e.seq, e.tUs, e.node, e.type, e.fields, false);
     this.count++;
   }
 

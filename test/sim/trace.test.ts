@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  MessageTraceEvent,
   TraceBus,
+  TraceName,
   TraceHasher,
   TraceOverflowError,
   TraceRecorder,
@@ -92,6 +94,47 @@ describe('TraceHasher and hashLines', () => {
     h.onEvent(ev(1, 0, 'a', 'y'));
     expect(h.count).toBe(2);
     expect(h.hex()).toBe(hashOf([ev(0, 0, 'a', 'x', { k: 1 }), ev(1, 0, 'a', 'y', {})]));
+  });
+});
+
+describe('MessageTraceEvent (the kernel fast path)', () => {
+  it('hashes and prints exactly like the equivalent plain event, whatever its values (property)', () => {
+    const name = fc.string({ maxLength: 6 }).map((s) => new TraceName(s));
+    const arb = fc.record({
+      seq: fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31, max: 2 ** 40 })),
+      tUs: fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31, max: 2 ** 45 })),
+      node: name,
+      type: fc.constantFrom('send', 'deliver', 'drop').map((s) => new TraceName(s)),
+      from: name,
+      to: name,
+      msg: fc.string({ maxLength: 8 }),
+      reason: fc.option(fc.constantFrom('loss', 'partition', 'window', 'down'), { nil: undefined }),
+      local: fc.oneof(fc.double({ noNaN: true }), fc.integer(), fc.constant(Infinity), fc.constant(-0)),
+    });
+    fc.assert(
+      fc.property(fc.array(arb, { minLength: 1, maxLength: 5 }), (raw) => {
+        const fast = raw.map((r) => new MessageTraceEvent(r.seq, r.tUs, r.node, r.type, r.from, r.to, r.msg, r.reason, r.local));
+        const plain = raw.map((r) =>
+          ev(r.seq, r.tUs, r.node.text, r.type.text, {
+            from: r.from.text,
+            to: r.to.text,
+            msg: r.msg,
+            ...(r.reason === undefined ? {} : { reason: r.reason }),
+            local: r.local,
+          }),
+        );
+        expect(hashOf(fast)).toBe(hashOf(plain));
+        expect(fast.map(canonicalLine)).toEqual(plain.map(canonicalLine));
+        expect(hashLines(fast.map(canonicalLine))).toBe(hashOf(fast));
+      }),
+    );
+  });
+
+  it('builds its fields record once, on demand', () => {
+    const e = new MessageTraceEvent(0, 1000, new TraceName('a'), new TraceName('send'), new TraceName('a'), new TraceName('b'), 'm', undefined, 1.5);
+    expect(e.fields).toEqual({ from: 'a', to: 'b', msg: 'm', local: 1.5 });
+    expect(e.fields).toBe(e.fields);
+    expect([e.node, e.type]).toEqual(['a', 'send']);
   });
 });
 
