@@ -58,6 +58,8 @@ export interface WorldSpec {
   clocks?: Record<string, Partial<ClockConfig>>;
   /** Fixed one-way latency of every link, ms (default 1). */
   latencyMs?: number;
+  /** A uniform latency range [min, max] ms instead (drawn per message from the seed). */
+  latencyRangeMs?: [number, number];
   seed?: number;
   durationMs: number;
   invariants?: InvariantName[];
@@ -79,9 +81,12 @@ const KERNEL = new Set(['send', 'deliver', 'timer', 'drop']);
 /** Build and run one world; returns what the checkers found and the trace. */
 export function runWorld(spec: WorldSpec): WorldResult {
   const latencyUs = Math.round((spec.latencyMs ?? 1) * 1000);
+  const range: [number, number] = spec.latencyRangeMs === undefined
+    ? [latencyUs, latencyUs]
+    : [Math.round(spec.latencyRangeMs[0] * 1000), Math.round(spec.latencyRangeMs[1] * 1000)];
   const sim = new Simulation({
     seed: spec.seed ?? 1,
-    network: { latencyUs: [latencyUs, latencyUs], dropRate: 0, duplicateRate: 0, fifo: true },
+    network: { latencyUs: range, dropRate: 0, duplicateRate: 0, fifo: true },
   });
   const hasher = new TraceHasher();
   const recorder = new TraceRecorder(2_000_000);
