@@ -7,7 +7,9 @@
  * answered SESSION_EXPIRED) — after a partition heals, as in ZooKeeper (S13). Its own idea of
  * how long it may trust a lock (`leaseDeadline`) is the session timeout measured from the send
  * time of the last request the server answered — the server heard it no earlier, so this ends
- * before the server's expiry when clocks run at the same rate — minus `clientMarginMs`.
+ * before the server's expiry when clocks run at the same rate — minus `clientMarginMs`. With
+ * `keepAliveMs: 0` it sends no pings (a lease without keep-alives): only its requests keep the
+ * session alive. With `leaseMs: 0` sessions never expire and there is no deadline.
  *
  * Acquisition (predecessor watch, the recipe):
  * 1. create an EPHEMERAL_SEQUENTIAL child of the resource, `lock-` or `<guid>-lock-`;
