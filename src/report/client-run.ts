@@ -373,7 +373,7 @@ export const RUN_CLIENT_JS = String.raw`
           borderColor: MARK.rejected, backgroundColor: MARK.rejected, borderWidth: 2.5 },
         { label: 'accepted', data: acc, showLine: false, pointStyle: 'circle', pointRadius: 5, pointHoverRadius: 7,
           backgroundColor: MARK.accepted, borderColor: '#00583f', borderWidth: 1 },
-        { label: 'highest token accepted so far', data: high, stepped: 'before', pointRadius: 0, borderWidth: 1.5,
+        { label: 'highest token accepted so far', data: high, stepped: 'before', pointRadius: 0, pointStyle: 'line', borderWidth: 1.5,
           borderColor: '#8c959f', borderDash: [4, 3], backgroundColor: '#8c959f' }
       ] },
       options: {
