@@ -113,7 +113,7 @@ class LeaseInstance implements Process {
   constructor(
     ctx: ProcessContext,
     private readonly clock: ClockKind,
-    private readonly persist: boolean,
+    persist: boolean,
     private readonly fencing: boolean,
   ) {
     this.keys = persist ? durableMap(ctx, LEASE_DURABLE_KEYS) : new Map();
