@@ -61,9 +61,9 @@ export class FaultProfileError extends Error {
 
 /** Where the faults may land. */
 export interface FaultTargets {
-  managers: string[];
-  clients: string[];
-  all: string[];
+  managers: readonly string[];
+  clients: readonly string[];
+  all: readonly string[];
 }
 
 function positive(v: number | undefined, fallback: number, what: string): number {

@@ -267,6 +267,9 @@ class Kernel {
   private readonly harnessRngs = new Map<string, Rng>();
   /** Finished delivery events, reused by later sends. */
   private readonly pool: SimEvent[] = [];
+  /** True while listeners are being called; events emitted then wait in `nested`. */
+  private publishing = false;
+  private readonly nested: TraceEvent[] = [];
   private nextSeq = 0;
   private traceSeq = 0;
   private nextTimerId = 1;
@@ -826,17 +829,38 @@ class Kernel {
   /** Emit a send/deliver/drop event of `at` (its fields are built only if a listener asks). */
   private emitMessage(at: NodeState, type: TraceName, src: NodeState, dst: NodeState, msg: string, reason: string | undefined): void {
     const local = at.clock.read('wall', this.nowUs) / 1000;
-    const e = new MessageTraceEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg, reason, local);
-    this.stats.traceEvents++;
-    const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(e);
+    this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg, reason, local));
   }
 
   emit(node: string, type: string, fields: TraceFields | undefined): void {
     const e: TraceEvent = { seq: this.traceSeq++, tUs: this.nowUs, node, type, fields };
+    this.publish(e);
+  }
+
+  /**
+   * Hand an event to every listener in order. A listener may itself emit (a checker tracing a
+   * `violation`); such events are queued and published after the current one has reached every
+   * listener, so all listeners see the same events in seq order.
+   */
+  private publish(e: TraceEvent): void {
     this.stats.traceEvents++;
+    if (this.publishing) {
+      if (this.nested.length >= this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
+      this.nested.push(e);
+      return;
+    }
     const ls = this.listeners;
-    for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(e);
+    this.publishing = true;
+    try {
+      for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(e);
+      for (let j = 0; j < this.nested.length; j++) {
+        const next = this.nested[j]!;
+        for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(next);
+      }
+    } finally {
+      this.publishing = false;
+      this.nested.length = 0;
+    }
   }
 }
 

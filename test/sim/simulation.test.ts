@@ -102,6 +102,26 @@ describe('Simulation: messages and trace', () => {
     expect(() => sim.emit('a', 'bad', { seq: 1 })).toThrow(/reserved/);
   });
 
+  it('events a listener emits reach every listener after the current one, in seq order', () => {
+    const seen: string[][] = [[], [], []];
+    const sim = new Simulation({ seed: 1 });
+    sim.addListener({ onEvent: (e) => seen[0]!.push(`${e.seq}:${e.type}`) });
+    sim.addListener({
+      onEvent: (e) => {
+        seen[1]!.push(`${e.seq}:${e.type}`);
+        if (e.type === 'tick') sim.emit('checker', 'violation', { about: e.seq });
+      },
+    });
+    sim.addListener({ onEvent: (e) => seen[2]!.push(`${e.seq}:${e.type}`) });
+    sim.addNode('a', () => ({ onStart: (c) => c.trace('tick'), onMessage() {} }));
+    sim.run(10);
+    expect(seen).toEqual([
+      ['0:tick', '1:violation'],
+      ['0:tick', '1:violation'],
+      ['0:tick', '1:violation'],
+    ]);
+  });
+
   it('hashLines of the recorded canonical lines equals the live hash', () => {
     const hasher = new TraceHasher();
     const rec = new TraceRecorder();
