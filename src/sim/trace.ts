@@ -166,26 +166,32 @@ const K_REASON_B = digestB('reason');
 const K_LOCAL_A = digestA('local');
 const K_LOCAL_B = digestB('local');
 
+/** The two hash lanes' state, as the fast path of {@link MessageTraceEvent} updates it. */
+export interface HashLanes {
+  a: number;
+  b: number;
+}
+
 /**
  * A kernel message event (`send`, `deliver`, `drop`): fields `{from, to, msg[, reason], local}`.
- * It is the bulk of every trace, so it is one flat object whose `fields` record is only built
- * when a listener reads it, and which the hasher hashes from precomputed digests. Its hash and
- * canonical line are exactly those of the equivalent plain {@link TraceEvent}.
+ * It is the bulk of every trace, so it remembers the digests of its names (in private fields,
+ * invisible to comparisons and serialisation) and hashes itself without walking its fields.
+ * Its hash and canonical line are exactly those of the equivalent plain {@link TraceEvent}.
+ * Like every trace event it must be treated as immutable.
  */
 export class MessageTraceEvent implements TraceEvent {
   readonly seq: number;
   readonly tUs: number;
   readonly node: string;
   readonly type: string;
-  /** @internal digests for the hasher */
-  readonly nodeName: TraceName;
-  readonly typeName: TraceName;
-  readonly fromName: TraceName;
-  readonly toName: TraceName;
-  readonly msg: string;
-  readonly reason: string | undefined;
-  readonly local: number;
-  private built: TraceFields | undefined = undefined;
+  readonly fields: TraceFields;
+  readonly #node: TraceName;
+  readonly #type: TraceName;
+  readonly #from: TraceName;
+  readonly #to: TraceName;
+  readonly #msg: string;
+  readonly #reason: string | undefined;
+  readonly #local: number;
 
   constructor(
     seq: number,
@@ -202,23 +208,63 @@ export class MessageTraceEvent implements TraceEvent {
     this.tUs = tUs;
     this.node = nodeName.text;
     this.type = typeName.text;
-    this.nodeName = nodeName;
-    this.typeName = typeName;
-    this.fromName = fromName;
-    this.toName = toName;
-    this.msg = msg;
-    this.reason = reason;
-    this.local = local;
+    this.fields =
+      reason === undefined
+        ? { from: fromName.text, to: toName.text, msg, local }
+        : { from: fromName.text, to: toName.text, msg, reason, local };
+    this.#node = nodeName;
+    this.#type = typeName;
+    this.#from = fromName;
+    this.#to = toName;
+    this.#msg = msg;
+    this.#reason = reason;
+    this.#local = local;
   }
 
-  get fields(): TraceFields {
-    if (this.built === undefined) {
-      this.built =
-        this.reason === undefined
-          ? { from: this.fromName.text, to: this.toName.text, msg: this.msg, local: this.local }
-          : { from: this.fromName.text, to: this.toName.text, msg: this.msg, reason: this.reason, local: this.local };
+  /**
+   * Absorb this event into `l` exactly as the general path would; returns false (having done
+   * nothing) when the event needs the general path (wide counters, an integral or non-finite
+   * `local`, a non-string `msg`).
+   */
+  hashInto(l: HashLanes): boolean {
+    const seq = this.seq;
+    const tUs = this.tUs;
+    const local = this.#local;
+    const msg = this.#msg;
+    if (seq > 0x7fffffff || tUs > 0x7fffffff || (local | 0) === local || local - local !== 0 || typeof msg !== 'string') {
+      return false;
     }
-    return this.built;
+    f64[0] = local;
+    const lo = (u32[0]! | 0) ^ TAG_F64;
+    const hi = u32[1]! | 0;
+    const m = slot(msg);
+    const na = nameA;
+    const nb = nameB;
+    const node = this.#node.id;
+    const type = this.#type.id;
+    const from = this.#from.id;
+    const to = this.#to.id;
+    let a = absorbA(l.a, (seq + Math.imul(tUs, G_A)) | 0);
+    let b = absorbB(l.b, (seq + Math.imul(tUs, G_B)) | 0);
+    a = absorbA(a, (na[node]! + Math.imul(na[type]!, G_A)) | 0);
+    b = absorbB(b, (nb[node]! + Math.imul(nb[type]!, G_B)) | 0);
+    a = absorbA(a, (K_FROM_A + Math.imul(na[from]!, G_A)) | 0);
+    b = absorbB(b, (K_FROM_B + Math.imul(nb[from]!, G_B)) | 0);
+    a = absorbA(a, (K_TO_A + Math.imul(na[to]!, G_A)) | 0);
+    b = absorbB(b, (K_TO_B + Math.imul(nb[to]!, G_B)) | 0);
+    a = absorbA(a, (K_MSG_A + Math.imul(cacheA[m]!, G_A)) | 0);
+    b = absorbB(b, (K_MSG_B + Math.imul(cacheB[m]!, G_B)) | 0);
+    const reason = this.#reason;
+    if (reason !== undefined) {
+      const r = slot(reason);
+      a = absorbA(a, (K_REASON_A + Math.imul(cacheA[r]!, G_A)) | 0);
+      b = absorbB(b, (K_REASON_B + Math.imul(cacheB[r]!, G_B)) | 0);
+    }
+    a = absorbA(a, (K_LOCAL_A + Math.imul(lo, G_A)) | 0);
+    b = absorbB(b, (K_LOCAL_B + Math.imul(lo, G_B)) | 0);
+    l.a = absorbA(a, hi);
+    l.b = absorbB(b, hi);
+    return true;
   }
 }
 
@@ -244,7 +290,7 @@ const TAG_ELEM = 0x454c454d;
  * element (paired with TAG_ELEM) or entry (paired with its key), then TAG_END. Pairing two words
  * before absorbing halves the serial chain of multiplies, which is what bounds the hash's speed.
  */
-class Lanes {
+class Lanes implements HashLanes {
   a = SEED_A;
   b = SEED_B;
 
@@ -353,48 +399,6 @@ class Lanes {
     }
   }
 
-  /** The fast path for kernel message events: the same words as `event` on its fields. */
-  message(e: MessageTraceEvent): void {
-    const seq = e.seq;
-    const tUs = e.tUs;
-    const local = e.local;
-    if (seq > 0x7fffffff || tUs > 0x7fffffff || (local | 0) === local || local - local !== 0) {
-      // Wide counters and integral or non-finite readings take the general path.
-      this.event(seq, tUs, e.node, e.type, e.fields, false);
-      return;
-    }
-    f64[0] = local;
-    const lo = (u32[0]! | 0) ^ TAG_F64;
-    const hi = u32[1]! | 0;
-    const m = slot(e.msg);
-    const na = nameA;
-    const nb = nameB;
-    const node = e.nodeName.id;
-    const type = e.typeName.id;
-    const from = e.fromName.id;
-    const to = e.toName.id;
-    let a = absorbA(this.a, (seq + Math.imul(tUs, G_A)) | 0);
-    let b = absorbB(this.b, (seq + Math.imul(tUs, G_B)) | 0);
-    a = absorbA(a, (na[node]! + Math.imul(na[type]!, G_A)) | 0);
-    b = absorbB(b, (nb[node]! + Math.imul(nb[type]!, G_B)) | 0);
-    a = absorbA(a, (K_FROM_A + Math.imul(na[from]!, G_A)) | 0);
-    b = absorbB(b, (K_FROM_B + Math.imul(nb[from]!, G_B)) | 0);
-    a = absorbA(a, (K_TO_A + Math.imul(na[to]!, G_A)) | 0);
-    b = absorbB(b, (K_TO_B + Math.imul(nb[to]!, G_B)) | 0);
-    a = absorbA(a, (K_MSG_A + Math.imul(cacheA[m]!, G_A)) | 0);
-    b = absorbB(b, (K_MSG_B + Math.imul(cacheB[m]!, G_B)) | 0);
-    const reason = e.reason;
-    if (reason !== undefined) {
-      const r = slot(reason);
-      a = absorbA(a, (K_REASON_A + Math.imul(cacheA[r]!, G_A)) | 0);
-      b = absorbB(b, (K_REASON_B + Math.imul(cacheB[r]!, G_B)) | 0);
-    }
-    a = absorbA(a, (K_LOCAL_A + Math.imul(lo, G_A)) | 0);
-    b = absorbB(b, (K_LOCAL_B + Math.imul(lo, G_B)) | 0);
-    this.a = absorbA(a, hi);
-    this.b = absorbB(b, hi);
-  }
-
   hex(): string {
     const a = fmix(this.a ^ 0x5f3759df) >>> 0;
     const b = fmix(this.b ^ a) >>> 0;
@@ -409,8 +413,9 @@ export class TraceHasher implements TraceListener {
   count = 0;
 
   onEvent(e: TraceEvent): void {
-    if (e instanceof MessageTraceEvent && typeof e.msg === 'string') this.lanes.message(e);
-    else this.lanes.event(e.seq, e.tUs, e.node, e.type, e.fields, false);
+    if (!(e instanceof MessageTraceEvent && e.hashInto(this.lanes))) {
+      this.lanes.event(e.seq, e.tUs, e.node, e.type, e.fields, false);
+    }
     this.count++;
   }
 
