@@ -299,6 +299,9 @@ export class LockSpace {
    * A new request by `owner` for `mode` on `resource` (§3.2): granted at once under Rule N (or
    * EXPEDITE, NOORDER, ALTPR/ALTCW), else queued on the waiting queue (tail, or head with HEADQUE)
    * with basts to the granted holders it conflicts with, or refused with NOTQUEUED under NOQUEUE.
+   * A request queued at the head (HEADQUE) or with NOORDER is then offered to the grant pass, so
+   * one the pending rules allow is granted in the same call (status GRANTED, after its `enqueue`
+   * effect) instead of waiting for the next event — Linux would leave it queued until then.
    * With `parentLockId`, `resource` names a sub-resource of the parent lock's resource (§5).
    * INVALID_ARG and PARNOTGRANT are synchronous and create nothing; every other outcome also
    * appears as a completion effect.
@@ -358,6 +361,12 @@ export class LockSpace {
     if (!(flags & F_NOQUEUE)) {
       this.enqueue(res, lock, WAITING);
       this.sendBastQueue(res.grantedHead, lock, rq);
+      if (flags & (F_HEADQUE | F_NOORDER)) {
+        // At the head (Rule NW) or with NOORDER the pending rules may grant it at once; Linux
+        // would leave it queued until the next grant pass.
+        this.grantPending(res, false);
+        if (lock.state === GRANTED) return { status: 'GRANTED', lockId: id, reason: undefined };
+      }
       return { status: 'QUEUED', lockId: id, reason: undefined };
     }
     this.detach(lock);
@@ -375,7 +384,8 @@ export class LockSpace {
    * conversion is queued), else checked for conversion deadlock (§6.2: refused with DEADLOCK, or
    * demoted to NL with CONVDEADLK, or queued anyway with NODLCKWT), else queued on the conversion
    * queue still holding its old mode, or refused with NOTQUEUED under NOQUEUE (it keeps its mode).
-   * A lock that is not granted, or already converting, is BUSY.
+   * A conversion queued at the head (HEADQUE), with NOORDER (QUECVT+NOORDER) or after a CONVDEADLK
+   * demotion is offered to the grant pass at once. A lock that is not granted, or already converting, is BUSY.
    */
   convert(lockId: number, mode: ModeName | Mode, opts?: ConvertOptions): ConvertResult {
     const lock = this.locks.get(lockId);
@@ -446,7 +456,12 @@ export class LockSpace {
           lock.highbast = lock.rq;
         }
       }
-      if (lock.sb & S_DEMOTED) this.grantPending(res, false);
+      if (lock.sb & S_DEMOTED || flags & (F_HEADQUE | F_NOORDER)) {
+        // A demotion may unblock others; a conversion put at the head (Rule CQ), or a NOORDER one
+        // that QUECVT forced to queue, may be grantable by the pending rules at once.
+        this.grantPending(res, false);
+        if (lock.state === GRANTED) return { status: 'GRANTED', lockId, reason: undefined };
+      }
       return { status: 'QUEUED', lockId, reason: undefined };
     }
     this.revert(lock);
@@ -825,21 +840,16 @@ export class LockSpace {
   }
 
   /**
-   * Linux `can_be_granted`: the rules above, then conversion-deadlock detection for a queueable
-   * conversion (CONVDEADLK demotes it to NL here; otherwise {@link deadlk} names the partner), then
-   * the ALTPR/ALTCW retry.
+   * Linux `can_be_granted`: the rules above, then the ALTPR/ALTCW retry, then conversion-deadlock
+   * detection for a queueable conversion (CONVDEADLK demotes it to NL here; otherwise
+   * {@link deadlk} names the partner). Linux checks for deadlock before trying the alternate mode;
+   * here a request grantable in its alternate mode is granted, since it never has to queue (the
+   * model-based test found a NODLCKWT conversion queued as "deadlocked" while its ALTPR mode was
+   * grantable).
    */
   private canBeGranted(res: Resource, lock: LockRecord, now: boolean, recover: boolean): boolean {
     this.deadlk = null;
     if (this.grantableIgnoringAlt(res, lock, now, recover)) return true;
-    if (lock.gr >= 0 && !(lock.flags & F_NOQUEUE)) {
-      const partner = this.conversionDeadlockPartner(res, lock);
-      if (partner !== null) {
-        if (lock.flags & F_CONVDEADLK && lock.gr !== M_NL) this.demote(res, lock, partner);
-        else this.deadlk = partner;
-        return false;
-      }
-    }
     const flags = lock.flags;
     const orig = lock.rq;
     const alt = orig !== M_PR && flags & F_ALTPR ? M_PR : orig !== M_CW && flags & F_ALTCW ? M_CW : NONE;
@@ -850,6 +860,13 @@ export class LockSpace {
         return true;
       }
       lock.rq = orig;
+    }
+    if (lock.gr >= 0 && !(flags & F_NOQUEUE)) {
+      const partner = this.conversionDeadlockPartner(res, lock);
+      if (partner !== null) {
+        if (flags & F_CONVDEADLK && lock.gr !== M_NL) this.demote(res, lock, partner);
+        else this.deadlk = partner;
+      }
     }
     return false;
   }
