@@ -34,7 +34,7 @@ import { EventKind, SimEvent } from './event.js';
 import { Link, Network, routeDropReason } from './network.js';
 import { deriveRng } from './rng.js';
 import { TimedScheduler, type Scheduler } from './scheduler.js';
-import { MessageTraceEvent, TraceName } from './trace.js';
+import { MessageTraceEvent, TraceName, isMessageEventSink, type MessageEventSink } from './trace.js';
 import type {
   ClockConfig,
   ClockKind,
@@ -259,6 +259,8 @@ class Kernel {
   private readonly sched: Scheduler;
   readonly network: Network;
   private readonly listeners: TraceListener[];
+  /** The listeners, when every one takes message events as arguments (no event objects needed). */
+  private sinks: MessageEventSink[] | null;
   private readonly traceKernel: boolean;
   private readonly maxEvents: number;
   private readonly maxTimeUs: number | undefined;
@@ -292,6 +294,7 @@ class Kernel {
     this.sched = opts.scheduler ?? new TimedScheduler();
     this.network = new Network(this.seed, opts.network);
     this.listeners = opts.listeners === undefined ? [] : [...opts.listeners];
+    this.sinks = this.listeners.every(isMessageEventSink) ? (this.listeners as MessageEventSink[]) : null;
     this.traceKernel = opts.traceKernelEvents ?? true;
   }
 
@@ -299,6 +302,7 @@ class Kernel {
 
   addListener(l: TraceListener): void {
     this.listeners.push(l);
+    this.sinks = this.listeners.every(isMessageEventSink) ? (this.listeners as MessageEventSink[]) : null;
   }
 
   addNode(id: string, factory: ProcessFactory, clock: Partial<ClockConfig> | undefined): void {
@@ -829,12 +833,36 @@ class Kernel {
   /** Emit a send/deliver/drop event of `at` (its fields are built only if a listener asks). */
   private emitMessage(at: NodeState, type: TraceName, src: NodeState, dst: NodeState, msg: string, reason: string | undefined): void {
     const local = at.clock.read('wall', this.nowUs) / 1000;
+    const sinks = this.sinks;
+    if (sinks !== null && !this.publishing) {
+      const seq = this.traceSeq++;
+      this.stats.traceEvents++;
+      this.publishing = true;
+      try {
+        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, at.name, type, src.name, dst.name, msg, reason, local);
+        if (this.nested.length > 0) this.drainNested();
+      } finally {
+        this.publishing = false;
+        this.nested.length = 0;
+      }
+      return;
+    }
     this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg, reason, local));
   }
+
 
   emit(node: string, type: string, fields: TraceFields | undefined): void {
     const e: TraceEvent = { seq: this.traceSeq++, tUs: this.nowUs, node, type, fields };
     this.publish(e);
+  }
+
+  /** Publish the events listeners emitted while being called (the queue may grow meanwhile). */
+  private drainNested(): void {
+    const ls = this.listeners;
+    for (let j = 0; j < this.nested.length; j++) {
+      const next = this.nested[j]!;
+      for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(next);
+    }
   }
 
   /**
@@ -853,10 +881,7 @@ class Kernel {
     this.publishing = true;
     try {
       for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(e);
-      for (let j = 0; j < this.nested.length; j++) {
-        const next = this.nested[j]!;
-        for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(next);
-      }
+      if (this.nested.length > 0) this.drainNested();
     } finally {
       this.publishing = false;
       this.nested.length = 0;

@@ -227,46 +227,82 @@ export class MessageTraceEvent implements TraceEvent {
    * `local`, a non-string `msg`).
    */
   hashInto(l: HashLanes): boolean {
-    const seq = this.seq;
-    const tUs = this.tUs;
-    const local = this.#local;
-    const msg = this.#msg;
-    if (seq > 0x7fffffff || tUs > 0x7fffffff || (local | 0) === local || local - local !== 0 || typeof msg !== 'string') {
-      return false;
-    }
-    f64[0] = local;
-    const lo = (u32[0]! | 0) ^ TAG_F64;
-    const hi = u32[1]! | 0;
-    const m = slot(msg);
-    const na = nameA;
-    const nb = nameB;
-    const node = this.#node.id;
-    const type = this.#type.id;
-    const from = this.#from.id;
-    const to = this.#to.id;
-    let a = absorbA(l.a, (seq + Math.imul(tUs, G_A)) | 0);
-    let b = absorbB(l.b, (seq + Math.imul(tUs, G_B)) | 0);
-    a = absorbA(a, (na[node]! + Math.imul(na[type]!, G_A)) | 0);
-    b = absorbB(b, (nb[node]! + Math.imul(nb[type]!, G_B)) | 0);
-    a = absorbA(a, (K_FROM_A + Math.imul(na[from]!, G_A)) | 0);
-    b = absorbB(b, (K_FROM_B + Math.imul(nb[from]!, G_B)) | 0);
-    a = absorbA(a, (K_TO_A + Math.imul(na[to]!, G_A)) | 0);
-    b = absorbB(b, (K_TO_B + Math.imul(nb[to]!, G_B)) | 0);
-    a = absorbA(a, (K_MSG_A + Math.imul(cacheA[m]!, G_A)) | 0);
-    b = absorbB(b, (K_MSG_B + Math.imul(cacheB[m]!, G_B)) | 0);
-    const reason = this.#reason;
-    if (reason !== undefined) {
-      const r = slot(reason);
-      a = absorbA(a, (K_REASON_A + Math.imul(cacheA[r]!, G_A)) | 0);
-      b = absorbB(b, (K_REASON_B + Math.imul(cacheB[r]!, G_B)) | 0);
-    }
-    a = absorbA(a, (K_LOCAL_A + Math.imul(lo, G_A)) | 0);
-    b = absorbB(b, (K_LOCAL_B + Math.imul(lo, G_B)) | 0);
-    l.a = absorbA(a, hi);
-    l.b = absorbB(b, hi);
-    return true;
+    return hashMessage(l, this.seq, this.tUs, this.#node, this.#type, this.#from, this.#to, this.#msg, this.#reason, this.#local);
   }
 }
+
+/**
+ * A listener that can take kernel message events as plain arguments. When every listener of a
+ * simulation is one (a hash-only sweep), the kernel calls this instead of building event
+ * objects: no allocation per message event at all.
+ */
+export interface MessageEventSink extends TraceListener {
+  onMessageEvent(
+    seq: number,
+    tUs: number,
+    node: TraceName,
+    type: TraceName,
+    from: TraceName,
+    to: TraceName,
+    msg: string,
+    reason: string | undefined,
+    local: number,
+  ): void;
+}
+
+/** True when `l` implements {@link MessageEventSink}. */
+export function isMessageEventSink(l: TraceListener): l is MessageEventSink {
+  return typeof (l as Partial<MessageEventSink>).onMessageEvent === 'function';
+}
+
+/** The message-event fast path shared by MessageTraceEvent and TraceHasher.onMessageEvent. */
+function hashMessage(
+  l: HashLanes,
+  seq: number,
+  tUs: number,
+  nodeName: TraceName,
+  typeName: TraceName,
+  fromName: TraceName,
+  toName: TraceName,
+  msg: string,
+  reason: string | undefined,
+  local: number,
+): boolean {
+  if (seq > 0x7fffffff || tUs > 0x7fffffff || (local | 0) === local || local - local !== 0 || typeof msg !== 'string') {
+    return false;
+  }
+  f64[0] = local;
+  const lo = (u32[0]! | 0) ^ TAG_F64;
+  const hi = u32[1]! | 0;
+  const m = slot(msg);
+  const na = nameA;
+  const nb = nameB;
+  const node = nodeName.id;
+  const type = typeName.id;
+  const from = fromName.id;
+  const to = toName.id;
+  let a = absorbA(l.a, (seq + Math.imul(tUs, G_A)) | 0);
+  let b = absorbB(l.b, (seq + Math.imul(tUs, G_B)) | 0);
+  a = absorbA(a, (na[node]! + Math.imul(na[type]!, G_A)) | 0);
+  b = absorbB(b, (nb[node]! + Math.imul(nb[type]!, G_B)) | 0);
+  a = absorbA(a, (K_FROM_A + Math.imul(na[from]!, G_A)) | 0);
+  b = absorbB(b, (K_FROM_B + Math.imul(nb[from]!, G_B)) | 0);
+  a = absorbA(a, (K_TO_A + Math.imul(na[to]!, G_A)) | 0);
+  b = absorbB(b, (K_TO_B + Math.imul(nb[to]!, G_B)) | 0);
+  a = absorbA(a, (K_MSG_A + Math.imul(cacheA[m]!, G_A)) | 0);
+  b = absorbB(b, (K_MSG_B + Math.imul(cacheB[m]!, G_B)) | 0);
+  if (reason !== undefined) {
+    const r = slot(reason);
+    a = absorbA(a, (K_REASON_A + Math.imul(cacheA[r]!, G_A)) | 0);
+    b = absorbB(b, (K_REASON_B + Math.imul(cacheB[r]!, G_B)) | 0);
+  }
+  a = absorbA(a, (K_LOCAL_A + Math.imul(lo, G_A)) | 0);
+  b = absorbB(b, (K_LOCAL_B + Math.imul(lo, G_B)) | 0);
+  l.a = absorbA(a, hi);
+  l.b = absorbB(b, hi);
+  return true;
+}
+
 
 /** Thrown when a field value cannot be part of a canonical trace. */
 export class TraceValueError extends Error {
@@ -407,10 +443,27 @@ class Lanes implements HashLanes {
 }
 
 /** Streams every event into a 64-bit hash; `hex()` is the run's `traceHash`. */
-export class TraceHasher implements TraceListener {
+export class TraceHasher implements MessageEventSink {
   private readonly lanes = new Lanes();
   /** Events hashed so far. */
   count = 0;
+
+  onMessageEvent(
+    seq: number,
+    tUs: number,
+    node: TraceName,
+    type: TraceName,
+    from: TraceName,
+    to: TraceName,
+    msg: string,
+    reason: string | undefined,
+    local: number,
+  ): void {
+    if (!hashMessage(this.lanes, seq, tUs, node, type, from, to, msg, reason, local)) {
+      this.lanes.event(seq, tUs, node.text, type.text, new MessageTraceEvent(seq, tUs, node, type, from, to, msg, reason, local).fields, false);
+    }
+    this.count++;
+  }
 
   onEvent(e: TraceEvent): void {
     if (!(e instanceof MessageTraceEvent && e.hashInto(this.lanes))) {

@@ -122,6 +122,22 @@ describe('Simulation: messages and trace', () => {
     ]);
   });
 
+  it('a message-event sink that emits still sees events in seq order', () => {
+    const seen: string[] = [];
+    const sim = new Simulation({ seed: 1, network: { latencyUs: [5, 5] } });
+    sim.addListener({
+      onEvent: (e) => seen.push(`${e.seq}:${e.type}`),
+      onMessageEvent: (seq, _t, _n, type) => {
+        seen.push(`${seq}:${type.text}`);
+        if (type.text === 'send') sim.emit('checker', 'saw-send');
+      },
+    } as import('../../src/sim/index.js').MessageEventSink);
+    sim.addNode('a', () => ({ onStart: (c) => c.send('b', { type: 'x' }), onMessage() {} }));
+    sim.addNode('b', idle);
+    sim.run(100);
+    expect(seen).toEqual(['0:send', '1:saw-send', '2:deliver']);
+  });
+
   it('hashLines of the recorded canonical lines equals the live hash', () => {
     const hasher = new TraceHasher();
     const rec = new TraceRecorder();
