@@ -48,6 +48,7 @@ interface Segment {
   readonly jumpUs: number;
 }
 
+/** One node's wall and monotonic clocks, as piecewise-linear functions of true time. */
 export class NodeClock {
   readonly offsetUs: number;
   private readonly segments: Segment[];
@@ -67,7 +68,8 @@ export class NodeClock {
   /** The local reading of `kind` at true time `trueUs`, in integer microseconds. */
   read(kind: ClockKind, trueUs: number): number {
     const s = trueUs >= this.last.startUs ? this.last : this.segmentAt(trueUs);
-    const base = trueUs + floorPpm(s.driftNum + s.ppm * (trueUs - s.startUs));
+    const d = s.driftNum + s.ppm * (trueUs - s.startUs);
+    const base = d === 0 ? trueUs : trueUs + floorPpm(d);
     return kind === 'wall' ? base + this.offsetUs + s.jumpUs : base;
   }
 

@@ -38,6 +38,7 @@ export const EventKind = {
   DropEnd: 9,
 } as const;
 
+/** One of the {@link EventKind} values. */
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
 /** One queued event. Fields are public and mutable for the kernel and the schedulers only. */

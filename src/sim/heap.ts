@@ -14,6 +14,7 @@ function before(a: SimEvent, b: SimEvent): boolean {
   return a.timeUs < b.timeUs || (a.timeUs === b.timeUs && a.seq < b.seq);
 }
 
+/** The queue behind the TimedScheduler: push and pop in O(log n), peek in O(1), no allocation. */
 export class EventHeap {
   private readonly items: SimEvent[] = [];
 

@@ -56,9 +56,11 @@ export function resolveLinkConfig(base: LinkConfig, patch: Partial<LinkConfig> |
 /** Why a message was dropped (the `reason` field of a `drop` trace event). */
 export type DropReason = 'loss' | 'partition' | 'window' | 'down';
 
-/** Outcome codes of {@link Link.route}; non-negative values are arrival times. */
+/** {@link Link.route}: dropped because a partition cuts the link at send time. */
 export const ROUTE_PARTITION = -1;
+/** {@link Link.route}: dropped because a drop window is open on the link. */
 export const ROUTE_WINDOW = -2;
+/** {@link Link.route}: lost at random (the link's dropRate). */
 export const ROUTE_LOSS = -3;
 
 /** Maps a negative {@link Link.route} result to its drop reason. */

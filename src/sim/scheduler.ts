@@ -12,6 +12,11 @@
 import type { SimEvent } from './event.js';
 import { EventHeap } from './heap.js';
 
+/**
+ * Chooses which queued event runs next. The kernel assigns `seq` before `push`, skips events
+ * marked `cancelled`, and reuses delivery events once they have run: a scheduler must not keep
+ * references to events it has popped.
+ */
 export interface Scheduler {
   /** Accept a new event (its seq is already assigned). */
   push(ev: SimEvent): void;
@@ -44,7 +49,7 @@ export class TimedScheduler implements Scheduler {
     return top === undefined ? Infinity : top.timeUs;
   }
 
-  /** Every queued event (heap order); for exploring schedulers and debugging. */
+  /** Every queued event (heap order), valid until the next pop; for exploring schedulers and debugging. */
   pending(): readonly SimEvent[] {
     return this.heap.snapshot();
   }

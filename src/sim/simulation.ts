@@ -66,6 +66,7 @@ const MAX_POOLED_EVENTS = 4096;
 /** Default hard bound on the number of events in one simulation. */
 export const DEFAULT_MAX_EVENTS = 5_000_000;
 
+/** How to build a {@link Simulation}: the seed, bounds, network defaults, scheduler and listeners. */
 export interface SimulationOptions {
   /** The run seed; every PRNG stream derives from it. Taken as an unsigned 32-bit integer. */
   seed: number;
@@ -843,7 +844,7 @@ class Kernel {
         if (this.nested.length > 0) this.drainNested();
       } finally {
         this.publishing = false;
-        this.nested.length = 0;
+        if (this.nested.length !== 0) this.nested.length = 0;
       }
       return;
     }
@@ -884,7 +885,7 @@ class Kernel {
       if (this.nested.length > 0) this.drainNested();
     } finally {
       this.publishing = false;
-      this.nested.length = 0;
+      if (this.nested.length !== 0) this.nested.length = 0;
     }
   }
 }
