@@ -1,0 +1,312 @@
+/**
+ * The copy-holder role: the "process copy" of each lock (dlm-semantics §8.2 step 4), kept on a
+ * node other than the lock's master so that a master's crash loses nothing a client was told.
+ *
+ * The copy holder of a lock is its client's home, unless the home is also the resource's master;
+ * then it is the master's successor in the live view (its buddy). Every operation passes through
+ * the copy holder on its way to the master (recorded as pending before the master acts on it), and
+ * every outcome on its way back (recorded before the client learns it). So:
+ * - whatever a client was told is on a live copy holder if its master dies;
+ * - whatever a dead master did that no copy holder heard of (an outcome lost in flight) shows up as
+ *   an operation still pending in the copies, which the new master replays (./master.ts).
+ *
+ * When a master dies, the copy holders that hold copies of its resources report them as orphans in
+ * their directory synchronisation and look the resources up again; the first to ask becomes the new
+ * master and gathers every live node's copies (`gather-req` / `gather-res`). Each copy holder also
+ * remembers the highest fencing token it has seen on each resource, for good, so a new master can
+ * start above every token a client may hold.
+ */
+import type { ModeName } from '../../check/events.js';
+import type { ManagerEnv } from './env.js';
+import type {
+  BastRelayMsg,
+  CopyWire,
+  GatherResMsg,
+  HoutMsg,
+  MreqMsg,
+  OpWire,
+  OutWire,
+} from './wire.js';
+
+/** The copy of one lock. */
+class CopyRecord {
+  lockId = 0;
+  version = 0;
+  grantedMode: ModeName | null = null;
+  grantFlags = 0;
+  token: number | null = null;
+  value: string | null = null;
+  lvbSeq = 0;
+  pending: OpWire[] = [];
+
+  constructor(
+    readonly client: string,
+    public sess: string,
+    public home: string,
+    readonly resource: string,
+    readonly root: string,
+    readonly path: readonly string[],
+    readonly parent: string | null,
+    public priority: number,
+  ) {}
+
+  wire(): CopyWire {
+    return {
+      client: this.client,
+      sess: this.sess,
+      home: this.home,
+      resource: this.resource,
+      root: this.root,
+      path: this.path,
+      parent: this.parent,
+      lockId: this.lockId,
+      version: this.version,
+      grantedMode: this.grantedMode,
+      grantFlags: this.grantFlags,
+      token: this.token,
+      value: this.value,
+      lvbSeq: this.lvbSeq,
+      priority: this.priority,
+      pending: this.pending.slice(),
+    };
+  }
+}
+
+/** Most operations one copy may have pending (a client has at most a request and a cancel in flight). */
+export const MAX_PENDING_PER_COPY = 64;
+
+export class CopyHolderRole {
+  /** root → (client \u0001 resource) → copy. */
+  private readonly byRoot = new Map<string, Map<string, CopyRecord>>();
+  /** Operations waiting for `root`'s master to be known. */
+  private readonly waiting = new Map<string, OpWire[]>();
+  /** Highest fencing token seen per resource. */
+  private readonly tokens = new Map<string, number>();
+
+  constructor(private readonly env: ManagerEnv) {}
+
+  /** An operation from a home (possibly this node): record it, then pass it to the master. */
+  onChop(op: OpWire, masterHint: string | null): void {
+    if (masterHint !== null && this.env.masterOf(op.root) === undefined && this.env.members.isAlive(masterHint)) {
+      this.env.setMaster(op.root, masterHint);
+    }
+    const rec = this.record(op);
+    rec.sess = op.sess;
+    rec.home = op.home;
+    rec.priority = op.priority;
+    rec.pending.push(op);
+    if (rec.pending.length > MAX_PENDING_PER_COPY) throw new RangeError(`copy ${op.client}/${op.resource}: more than ${MAX_PENDING_PER_COPY} operations pending`);
+    this.route(op);
+  }
+
+  private route(op: OpWire): void {
+    const master = this.env.masterOf(op.root);
+    if (master === undefined) {
+      let list = this.waiting.get(op.root);
+      if (list === undefined) {
+        list = [];
+        this.waiting.set(op.root, list);
+      }
+      list.push(op);
+      this.env.lookup(op.root);
+      return;
+    }
+    const msg: MreqMsg = { type: 'mreq', sg: 0, rg: 0, seq: 0, ack: 0, op };
+    this.env.post(master, msg);
+  }
+
+  /** `root`'s master became known: send what waited for it. */
+  onMasterKnown(root: string): void {
+    const list = this.waiting.get(root);
+    if (list === undefined) return;
+    this.waiting.delete(root);
+    for (const op of list) this.route(op);
+  }
+
+  /** The master says it does not master `root`: look it up again and re-send what is pending. */
+  onNotMaster(root: string): void {
+    const recs = this.byRoot.get(root);
+    if (recs === undefined) return;
+    const resend: OpWire[] = [];
+    for (const rec of recs.values()) for (const op of rec.pending) resend.push(op);
+    for (const op of resend) this.route(op);
+  }
+
+  /** An outcome from a master: record it, then pass it to the home. */
+  onMout(out: OutWire, home: string): void {
+    const recs = this.byRoot.get(out.root);
+    const key = keyOf(out.client, out.resource);
+    const rec = recs?.get(key);
+    if (out.token !== null) this.seeToken(out.resource, out.token);
+    if (rec !== undefined && rec.sess === out.sess && out.version >= rec.version) {
+      rec.version = out.version;
+      rec.lockId = out.lockId;
+      rec.grantedMode = out.mode;
+      rec.grantFlags = out.grantFlags;
+      rec.token = out.token;
+      if (out.value !== null) {
+        rec.value = out.value;
+        rec.lvbSeq = out.lvbSeq;
+      }
+      removePending(rec, out.reqId);
+      if (out.also !== 0) removePending(rec, out.also);
+      if (rec.lockId === 0 && rec.pending.length === 0) this.drop(recs!, key, out.root);
+    }
+    if (home === this.env.id) this.env.home.onHout(out);
+    else {
+      const msg: HoutMsg = { type: 'hout', sg: 0, rg: 0, seq: 0, ack: 0, out };
+      this.env.post(home, msg);
+    }
+  }
+
+  /** A blocking notification from a master: pass it to the home. */
+  onMbast(m: BastRelayMsg): void {
+    if (m.home === this.env.id) {
+      this.env.home.onHbast(m.client, m.sess, m.resource, m.mode);
+      return;
+    }
+    const msg: BastRelayMsg = { type: 'hbast', sg: 0, rg: 0, seq: 0, ack: 0, client: m.client, sess: m.sess, home: m.home, resource: m.resource, mode: m.mode };
+    this.env.post(m.home, msg);
+  }
+
+  /** A new master of `root` gathers the copies. */
+  onGatherReq(from: string, root: string, round: number): void {
+    this.env.setMaster(root, from);
+    const recs = this.byRoot.get(root);
+    const records: CopyWire[] = [];
+    const tokens: [string, number][] = [];
+    if (recs !== undefined) for (const rec of recs.values()) records.push(rec.wire());
+    const prefix = `${root}/`;
+    for (const [resource, token] of this.tokens) {
+      if (resource === root || resource.startsWith(prefix)) tokens.push([resource, token]);
+    }
+    const msg: GatherResMsg = { type: 'gather-res', sg: 0, rg: 0, seq: 0, ack: 0, root, round, records, tokens };
+    this.env.post(from, msg);
+    this.onMasterKnown(root);
+  }
+
+  /** A master hands this node copies (a client moved home, or this node became its buddy). */
+  onChInstall(records: readonly CopyWire[]): void {
+    for (const w of records) {
+      let recs = this.byRoot.get(w.root);
+      if (recs === undefined) {
+        recs = new Map();
+        this.byRoot.set(w.root, recs);
+      }
+      const key = keyOf(w.client, w.resource);
+      let rec = recs.get(key);
+      if (rec === undefined) {
+        rec = new CopyRecord(w.client, w.sess, w.home, w.resource, w.root, w.path, w.parent, w.priority);
+        recs.set(key, rec);
+      } else if (rec.version > w.version) {
+        continue;
+      }
+      rec.sess = w.sess;
+      rec.home = w.home;
+      rec.lockId = w.lockId;
+      rec.version = w.version;
+      rec.grantedMode = w.grantedMode;
+      rec.grantFlags = w.grantFlags;
+      rec.token = w.token;
+      rec.value = w.value;
+      rec.lvbSeq = w.lvbSeq;
+      if (w.token !== null) this.seeToken(w.resource, w.token);
+      if (rec.lockId === 0 && rec.pending.length === 0 && rec.grantedMode === null) this.drop(recs, key, w.root);
+    }
+  }
+
+  /** `master` is no longer served by this node as its buddy: drop the copies whose home is that master. */
+  onChDrop(master: string): void {
+    for (const [root, recs] of this.byRoot) {
+      if (this.env.masterOf(root) !== master) continue;
+      for (const [key, rec] of [...recs]) if (rec.home === master) this.drop(recs, key, root);
+    }
+  }
+
+  /** A session moved to `home`: copies held for any other home are someone else's now. */
+  onAdopt(client: string, sess: string, home: string): void {
+    for (const [root, recs] of [...this.byRoot]) {
+      for (const [key, rec] of [...recs]) {
+        if (rec.client === client && rec.sess === sess && rec.home !== home) this.drop(recs, key, root);
+      }
+    }
+  }
+
+  /** A session ended: its copies go. */
+  onPurge(client: string, sess: string): void {
+    for (const [root, recs] of [...this.byRoot]) {
+      for (const [key, rec] of [...recs]) if (rec.client === client && rec.sess === sess) this.drop(recs, key, root);
+    }
+  }
+
+  /**
+   * The view changed. Returns the roots whose master died and of which this node holds copies
+   * (orphans, reported in the directory synchronisation); their masters are forgotten and looked
+   * up again once the directory has settled.
+   */
+  orphanedRoots(): string[] {
+    const out: string[] = [];
+    for (const [root, recs] of this.byRoot) {
+      if (recs.size === 0) continue;
+      if (this.env.masterOf(root) === undefined) out.push(root);
+    }
+    return out;
+  }
+
+  /** Look up every orphaned root (after the directory synchronisation was sent). */
+  lookUpOrphans(roots: readonly string[]): void {
+    for (const root of roots) this.env.lookup(root);
+  }
+
+  private record(op: OpWire): CopyRecord {
+    let recs = this.byRoot.get(op.root);
+    if (recs === undefined) {
+      recs = new Map();
+      this.byRoot.set(op.root, recs);
+    }
+    const key = keyOf(op.client, op.resource);
+    let rec = recs.get(key);
+    if (rec === undefined) {
+      rec = new CopyRecord(op.client, op.sess, op.home, op.resource, op.root, op.path, op.parent, op.priority);
+      recs.set(key, rec);
+    }
+    return rec;
+  }
+
+  private drop(recs: Map<string, CopyRecord>, key: string, root: string): void {
+    recs.delete(key);
+    if (recs.size === 0) this.byRoot.delete(root);
+  }
+
+  private seeToken(resource: string, token: number): void {
+    const seen = this.tokens.get(resource);
+    if (seen === undefined || token > seen) this.tokens.set(resource, token);
+  }
+
+  /** The copy of (client, resource), for tests: granted mode and pending request ids. */
+  copyOf(client: string, resource: string, root = resource): { grantedMode: ModeName | null; pending: number[]; token: number | null } | undefined {
+    const rec = this.byRoot.get(root)?.get(keyOf(client, resource));
+    return rec === undefined ? undefined : { grantedMode: rec.grantedMode, pending: rec.pending.map((o) => o.reqId), token: rec.token };
+  }
+
+  /** Number of copies held (tests). */
+  get size(): number {
+    let n = 0;
+    for (const recs of this.byRoot.values()) n += recs.size;
+    return n;
+  }
+}
+
+function keyOf(client: string, resource: string): string {
+  return `${client}\u0001${resource}`;
+}
+
+function removePending(rec: CopyRecord, reqId: number): void {
+  const p = rec.pending;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i]!.reqId === reqId) {
+      p.splice(i, 1);
+      i--;
+    }
+  }
+}

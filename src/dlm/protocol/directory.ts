@@ -1,0 +1,111 @@
+/**
+ * The directory role (dlm-semantics §8.1): for the names that hash to this node, who masters them.
+ *
+ * - A look-up of an unknown name makes the requester the master ("the first requester masters",
+ *   Linux `dlm_master_lookup`) and records it.
+ * - A record whose master has died (or is a dead generation), or a name that a survivor reported as
+ *   orphaned, is re-assigned to the first requester with `recover: true`: the new master rebuilds
+ *   the resource from the survivors' copies (./master.ts).
+ * - After every view change the directory may own names it did not own before, whose records are
+ *   elsewhere or lost. Every manager therefore sends every live member a `dir-sync` for its new
+ *   view, carrying the names it masters and the orphaned names it holds copies of, whose directory
+ *   node the receiver now is. A directory node answers look-ups only once it holds a `dir-sync`
+ *   for its own current view from every live member (itself included): before that, an unknown
+ *   name might be one a live master simply has not claimed yet, and assigning it would create a
+ *   second master. Look-ups wait meanwhile (locking in the lock space stops during recovery, as in
+ *   Linux).
+ *
+ * Records are kept even after a resource is destroyed: mastery, and with it the resource's fencing
+ * token counter, stays where it is until the master dies.
+ */
+import type { ManagerEnv } from './env.js';
+import type { DirSyncMsg, LookupResMsg } from './wire.js';
+
+interface DirRecord {
+  /** The master, or '' when only known to need recovery. */
+  master: string;
+  gen: number;
+  /** Reported orphaned: the next master must recover it. */
+  orphan: boolean;
+}
+
+/** Most look-ups that may wait for a view to settle; more is a runaway producer. */
+export const MAX_PENDING_LOOKUPS = 100_000;
+
+export class DirectoryRole {
+  private readonly records = new Map<string, DirRecord>();
+  private readonly synced = new Map<string, string>();
+  private pending: { from: string; root: string }[] = [];
+
+  constructor(private readonly env: ManagerEnv) {}
+
+  /** At a fresh start every member is assumed to share the initial view: nothing to wait for. */
+  assumeSynced(view: string, members: readonly string[]): void {
+    for (const m of members) this.synced.set(m, view);
+  }
+
+  onLookup(from: string, root: string): void {
+    if (!this.isSynced()) {
+      this.pending.push({ from, root });
+      if (this.pending.length > MAX_PENDING_LOOKUPS) throw new RangeError(`directory ${this.env.id}: more than ${MAX_PENDING_LOOKUPS} look-ups waiting`);
+      return;
+    }
+    this.answer(from, root);
+  }
+
+  private answer(from: string, root: string): void {
+    const env = this.env;
+    const members = env.members;
+    if (!members.isAlive(from)) return;
+    const rec = this.records.get(root);
+    let master: string;
+    let recover = false;
+    if (rec !== undefined && rec.master !== '' && !rec.orphan && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen) {
+      master = rec.master;
+    } else {
+      master = from;
+      recover = rec !== undefined;
+      this.records.set(root, { master: from, gen: members.genOf(from), orphan: false });
+    }
+    const msg: LookupResMsg = { type: 'lookup-res', sg: 0, rg: 0, seq: 0, ack: 0, root, master, masterGen: members.genOf(master), recover };
+    env.post(from, msg);
+  }
+
+  onDirSync(from: string, msg: DirSyncMsg): void {
+    const members = this.env.members;
+    this.synced.set(from, msg.view);
+    const gen = members.genOf(from);
+    for (const root of msg.claims) this.records.set(root, { master: from, gen, orphan: false });
+    for (const root of msg.orphans) {
+      const rec = this.records.get(root);
+      if (rec !== undefined && rec.master !== '' && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen && !rec.orphan) continue;
+      this.records.set(root, { master: '', gen: -1, orphan: true });
+    }
+    this.drain();
+  }
+
+  /** The view changed: look-ups may now be answerable (or must wait longer). */
+  onViewChange(): void {
+    this.drain();
+  }
+
+  private isSynced(): boolean {
+    const members = this.env.members;
+    const view = members.viewKey;
+    for (const m of members.live) if (this.synced.get(m) !== view) return false;
+    return true;
+  }
+
+  private drain(): void {
+    if (this.pending.length === 0 || !this.isSynced()) return;
+    const waiting = this.pending;
+    this.pending = [];
+    for (const { from, root } of waiting) this.answer(from, root);
+  }
+
+  /** The master recorded for `root` (tests and diagnostics). */
+  recordOf(root: string): string | undefined {
+    const rec = this.records.get(root);
+    return rec === undefined || rec.master === '' ? undefined : rec.master;
+  }
+}

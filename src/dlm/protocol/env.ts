@@ -1,0 +1,50 @@
+/**
+ * What the roles of one manager share: the kernel context, the links, membership, the caches that
+ * several roles read, and the way they reach each other. A manager plays every role at once —
+ * directory node for some names, master of some resources, copy holder for some locks, home of
+ * some clients, and (when first in the view) deadlock coordinator — and the roles talk to each
+ * other through messages, locally queued when they are on the same node, so that a role never
+ * re-enters another in the middle of a change.
+ */
+import type { ProcessContext, TimerId } from '../../sim/types.js';
+import type { CopyHolderRole } from './copyholder.js';
+import type { DeadlockCoordinator } from './coordinator.js';
+import type { DirectoryRole } from './directory.js';
+import type { HomeRole } from './home.js';
+import type { ReliableLinks, RelMessage } from './links.js';
+import type { MasterRole } from './master.js';
+import type { Membership } from './membership.js';
+import type { Tuning } from './tuning.js';
+
+export interface ManagerEnv {
+  readonly ctx: ProcessContext;
+  readonly id: string;
+  readonly tuning: Tuning;
+  readonly links: ReliableLinks;
+  readonly members: Membership;
+  /** Sessions known to be over (expired, purged, or whose reclaim failed): never accepted again. */
+  readonly lostSessions: Set<string>;
+  readonly dir: DirectoryRole;
+  readonly master: MasterRole;
+  readonly ch: CopyHolderRole;
+  readonly home: HomeRole;
+  readonly coord: DeadlockCoordinator;
+  /** Reliable send to a manager (queued locally when it is this one; dropped when it is not live). */
+  post(to: string, msg: RelMessage): void;
+  /** Reliable send to a client. */
+  toClient(client: string, msg: RelMessage): void;
+  /** The directory node of `root` in the current view. */
+  dirOf(root: string): string;
+  /** The live master of `root` as last learned, or undefined. */
+  masterOf(root: string): string | undefined;
+  /** Record that `master` masters `root`. */
+  setMaster(root: string, master: string): void;
+  /** Ask the directory who masters `root` (once per root at a time); the answer is broadcast to the roles. */
+  lookup(root: string): void;
+  /** A callback timer on the monotonic clock. */
+  timer(delayUs: number, fn: () => void): TimerId;
+  /** A callback timer when `clock` reads `localUs`. */
+  timerAt(localUs: number, clock: 'wall' | 'mono', fn: () => void): TimerId;
+  cancelTimer(id: TimerId): void;
+  trace(type: string, fields: Record<string, unknown>): void;
+}

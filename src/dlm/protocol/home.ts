@@ -1,0 +1,325 @@
+/**
+ * The home role: a client's sessions and leases, Chubby-style (pitfalls S10), and the routing of
+ * its requests.
+ *
+ * Sessions and leases. A client's driver sends a KeepAlive every keepAliveMs; the home extends the
+ * session's lease to now + leaseMs *on its own clock* — `expiryClock` says which: the monotonic
+ * clock, or the wall clock, which a jump moves (a forward jump of the home's wall clock expires
+ * sessions early: the pitfall). A session whose lease runs out is expired: the home broadcasts a
+ * purge and every master ends the session's locks (`expire`, value block invalidated where a PW/EX
+ * holder dies, lock-delay). The session id is then lost for good.
+ *
+ * Opening and reclaiming are one mechanism. A KeepAlive naming a session this manager does not hold
+ * (a new session, or one whose home died or is unreachable: the client in jeopardy trying another
+ * manager) starts an *adoption*: the manager asks every live manager to hand the session over.
+ * Each master re-homes the session's locks here and reports those it holds granted; a former home
+ * that is still alive lets the session go; a manager that already purged the session (its grace
+ * period ran out, or it expired) says so. The adoption succeeds only if nobody purged it and the
+ * locks the service holds agree with what the client believes it holds (except on resources where
+ * the client still awaits an answer); otherwise the session is lost everywhere. While it runs the
+ * client is told to keep trying (`ka-nack pending`).
+ *
+ * Routing. A request goes to the lock's copy holder (this node, or this node's buddy when this node
+ * masters the resource), which records it and passes it on to the master (./copyholder.ts). The
+ * home remembers each request until its outcome comes back, and sends it again by the new route
+ * when the copy holder it went through dies.
+ */
+import type { ModeName } from '../../check/events.js';
+import type { TimerId } from '../../sim/types.js';
+import type { ManagerEnv } from './env.js';
+import type {
+  AdoptMsg,
+  AdoptResMsg,
+  ChopMsg,
+  ClientBastMsg,
+  ClientOutMsg,
+  HeldWire,
+  KeepAliveAckMsg,
+  KeepAliveMsg,
+  KeepAliveNackMsg,
+  OpWire,
+  OutWire,
+  PurgeMsg,
+} from './wire.js';
+
+/** A request the home forwarded and has no outcome for yet, and the copy holder it went to. */
+interface Unresolved {
+  op: OpWire;
+  ch: string;
+}
+
+class Session {
+  leaseEnd = 0;
+  timer: TimerId = 0;
+  readonly unresolved = new Map<number, Unresolved>();
+
+  constructor(
+    readonly client: string,
+    readonly cinc: number,
+    readonly sess: string,
+  ) {}
+}
+
+class Adoption {
+  ok = true;
+  stale = false;
+  readonly held: HeldWire[] = [];
+
+  constructor(
+    readonly client: string,
+    readonly cinc: number,
+    readonly sess: string,
+    readonly epoch: number,
+    readonly waiting: Set<string>,
+    public kseq: number,
+    public driverHeld: readonly HeldWire[] | null,
+    public unresolved: readonly string[] | null,
+  ) {}
+}
+
+/** Most requests one client may have unresolved at its home. */
+export const MAX_UNRESOLVED_PER_SESSION = 10_000;
+
+export class HomeRole {
+  private readonly sessions = new Map<string, Session>();
+  private readonly adoptions = new Map<string, Adoption>();
+  /** Requests waiting for their root's master to be known. */
+  private readonly waiting = new Map<string, OpWire[]>();
+
+  constructor(private readonly env: ManagerEnv) {}
+
+  // ------------------------------------------------------------------ sessions
+
+  onKeepAlive(from: string, ka: KeepAliveMsg): void {
+    if (ka.client !== from) return;
+    const env = this.env;
+    if (env.links.peerGen(from) !== ka.cinc) env.links.setPeerGen(from, ka.cinc);
+    const s = this.sessions.get(from);
+    if (s !== undefined && s.sess === ka.sess) {
+      this.extend(s);
+      this.ack(from, ka.sess, ka.kseq);
+      return;
+    }
+    if (env.lostSessions.has(ka.sess)) {
+      this.nack(from, ka.sess, ka.kseq, 'lost');
+      return;
+    }
+    const a = this.adoptions.get(ka.sess);
+    if (a !== undefined) {
+      a.kseq = ka.kseq;
+      a.driverHeld = ka.held;
+      a.unresolved = ka.unresolved;
+      this.nack(from, ka.sess, ka.kseq, 'pending');
+      return;
+    }
+    this.startAdoption(ka);
+  }
+
+  private extend(s: Session): void {
+    const env = this.env;
+    const leaseUs = env.tuning.leaseUs;
+    if (leaseUs <= 0) return;
+    const clock = env.tuning.expiryClock;
+    s.leaseEnd = env.ctx.now(clock) + leaseUs;
+    if (s.timer === 0) s.timer = env.timerAt(s.leaseEnd, clock, () => this.checkExpiry(s));
+  }
+
+  private checkExpiry(s: Session): void {
+    s.timer = 0;
+    if (this.sessions.get(s.client) !== s) return;
+    const env = this.env;
+    const clock = env.tuning.expiryClock;
+    if (env.ctx.now(clock) < s.leaseEnd) {
+      s.timer = env.timerAt(s.leaseEnd, clock, () => this.checkExpiry(s));
+      return;
+    }
+    this.sessions.delete(s.client);
+    this.broadcastPurge(s.client, s.sess, 'expire');
+  }
+
+  private broadcastPurge(client: string, sess: string, reason: 'expire' | 'lost'): void {
+    const env = this.env;
+    env.lostSessions.add(sess);
+    for (const m of env.members.live) {
+      const msg: PurgeMsg = { type: 'purge', sg: 0, rg: 0, seq: 0, ack: 0, client, sess, reason };
+      env.post(m, msg);
+    }
+  }
+
+  private ack(client: string, sess: string, kseq: number): void {
+    const msg: KeepAliveAckMsg = { type: 'ka-ack', sess, kseq, gen: this.env.members.generation };
+    this.env.ctx.send(client, msg);
+  }
+
+  private nack(client: string, sess: string, kseq: number, reason: 'lost' | 'pending'): void {
+    const msg: KeepAliveNackMsg = { type: 'ka-nack', sess, kseq, gen: this.env.members.generation, reason };
+    this.env.ctx.send(client, msg);
+  }
+
+  private startAdoption(ka: KeepAliveMsg): void {
+    const env = this.env;
+    const live = env.members.live;
+    const a = new Adoption(ka.client, ka.cinc, ka.sess, ka.kseq, new Set(live), ka.kseq, ka.held, ka.unresolved);
+    this.adoptions.set(ka.sess, a);
+    for (const m of live) {
+      const msg: AdoptMsg = { type: 'adopt', sg: 0, rg: 0, seq: 0, ack: 0, client: ka.client, sess: ka.sess, home: env.id, cinc: ka.cinc, epoch: ka.kseq };
+      env.post(m, msg);
+    }
+    this.nack(ka.client, ka.sess, ka.kseq, 'pending');
+  }
+
+  onAdoptRes(from: string, msg: AdoptResMsg): void {
+    const a = this.adoptions.get(msg.sess);
+    if (a === undefined || !a.waiting.delete(from)) return;
+    if (!msg.ok) a.ok = false;
+    if (msg.stale) a.stale = true;
+    for (const h of msg.held) a.held.push(h);
+    this.maybeFinish(a);
+  }
+
+  private maybeFinish(a: Adoption): void {
+    if (a.waiting.size > 0) return;
+    this.adoptions.delete(a.sess);
+    const env = this.env;
+    // Superseded by a later adoption elsewhere: the client went on to another manager.
+    if (a.stale && !env.lostSessions.has(a.sess)) return;
+    if (!a.ok || env.lostSessions.has(a.sess) || !agrees(a)) {
+      this.broadcastPurge(a.client, a.sess, 'lost');
+      this.nack(a.client, a.sess, a.kseq, 'lost');
+      return;
+    }
+    const s = new Session(a.client, a.cinc, a.sess);
+    this.sessions.set(a.client, s);
+    this.extend(s);
+    this.ack(a.client, a.sess, a.kseq);
+  }
+
+  /** Another manager adopted `sess` (a later adoption than any seen here): if it was ours, it moved (no purge). */
+  onAdoptNotice(client: string, sess: string, home: string): void {
+    if (home === this.env.id) return;
+    const a = this.adoptions.get(sess);
+    if (a !== undefined) a.stale = true;
+    const s = this.sessions.get(client);
+    if (s === undefined || s.sess !== sess) return;
+    this.dropSession(s);
+  }
+
+  /** `sess` was purged somewhere: it is over here too. */
+  onPurgeNotice(client: string, sess: string): void {
+    const s = this.sessions.get(client);
+    if (s !== undefined && s.sess === sess) this.dropSession(s);
+    const a = this.adoptions.get(sess);
+    if (a !== undefined) a.ok = false;
+  }
+
+  private dropSession(s: Session): void {
+    this.sessions.delete(s.client);
+    if (s.timer !== 0) this.env.cancelTimer(s.timer);
+    s.timer = 0;
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  onReq(from: string, op: OpWire): void {
+    const s = this.sessions.get(from);
+    if (s === undefined || s.sess !== op.sess || op.client !== from || op.home !== this.env.id) return;
+    const u: Unresolved = { op, ch: '' };
+    s.unresolved.set(op.reqId, u);
+    if (s.unresolved.size > MAX_UNRESOLVED_PER_SESSION) throw new RangeError(`home ${this.env.id}: ${from} has more than ${MAX_UNRESOLVED_PER_SESSION} requests unresolved`);
+    this.route(u);
+  }
+
+  private route(u: Unresolved): void {
+    const env = this.env;
+    const op = u.op;
+    const master = env.masterOf(op.root);
+    if (master === undefined) {
+      u.ch = '';
+      let list = this.waiting.get(op.root);
+      if (list === undefined) {
+        list = [];
+        this.waiting.set(op.root, list);
+      }
+      list.push(op);
+      env.lookup(op.root);
+      return;
+    }
+    const me = env.id;
+    const ch = master === me ? (env.members.successorOf(me) ?? me) : me;
+    u.ch = ch;
+    if (ch === me) {
+      env.ch.onChop(op, master);
+      return;
+    }
+    const msg: ChopMsg = { type: 'chop', sg: 0, rg: 0, seq: 0, ack: 0, op, master };
+    env.post(ch, msg);
+  }
+
+  /** `root`'s master became known: route what waited for it. */
+  onMasterKnown(root: string): void {
+    const list = this.waiting.get(root);
+    if (list === undefined) return;
+    this.waiting.delete(root);
+    for (const op of list) {
+      const s = this.sessions.get(op.client);
+      const u = s?.sess === op.sess ? s.unresolved.get(op.reqId) : undefined;
+      if (u !== undefined) this.route(u);
+    }
+  }
+
+  /** An outcome on its way to a client. */
+  onHout(out: OutWire): void {
+    const s = this.sessions.get(out.client);
+    if (s === undefined || s.sess !== out.sess) return;
+    s.unresolved.delete(out.reqId);
+    if (out.also !== 0) s.unresolved.delete(out.also);
+    const msg: ClientOutMsg = { type: 'out', sg: 0, rg: 0, seq: 0, ack: 0, out };
+    this.env.toClient(out.client, msg);
+  }
+
+  onHbast(client: string, sess: string, resource: string, mode: ModeName): void {
+    const s = this.sessions.get(client);
+    if (s === undefined || s.sess !== sess) return;
+    const msg: ClientBastMsg = { type: 'bast', sg: 0, rg: 0, seq: 0, ack: 0, sess, resource, mode };
+    this.env.toClient(client, msg);
+  }
+
+  /** The view changed: adoptions stop waiting for the dead; requests whose copy holder died go again. */
+  onViewChange(): void {
+    const members = this.env.members;
+    for (const a of [...this.adoptions.values()]) {
+      for (const m of [...a.waiting]) if (!members.isAlive(m)) a.waiting.delete(m);
+      this.maybeFinish(a);
+    }
+    for (const s of this.sessions.values()) {
+      for (const u of s.unresolved.values()) {
+        if (u.ch === '' || u.ch === this.env.id) continue;
+        if (!members.isAlive(u.ch) || u.ch !== this.expectedCh(u.op)) this.route(u);
+      }
+    }
+  }
+
+  private expectedCh(op: OpWire): string {
+    const env = this.env;
+    const master = env.masterOf(op.root);
+    if (master === undefined) return '';
+    return master === env.id ? (env.members.successorOf(env.id) ?? env.id) : env.id;
+  }
+
+  /** The session `client` has here, if any (tests). */
+  sessionOf(client: string): string | undefined {
+    return this.sessions.get(client)?.sess;
+  }
+}
+
+/** The service's granted locks agree with the client's beliefs, except where the client awaits an answer. */
+function agrees(a: Adoption): boolean {
+  const service = new Map<string, ModeName>();
+  for (const h of a.held) service.set(h.resource, h.mode);
+  const driver = new Map<string, ModeName>();
+  for (const h of a.driverHeld ?? []) driver.set(h.resource, h.mode);
+  const open = new Set(a.unresolved ?? []);
+  for (const [resource, mode] of service) if (driver.get(resource) !== mode && !open.has(resource)) return false;
+  for (const [resource, mode] of driver) if (service.get(resource) !== mode && !open.has(resource)) return false;
+  return true;
+}

@@ -1,0 +1,436 @@
+/**
+ * A lock-manager node (m1..mN) as a simulated process: it wires the roles of ./env.ts to the
+ * kernel — membership (heartbeats), the reliable links, the directory, the master, the copy holder,
+ * the home and the deadlock coordinator — and runs the view-change procedure that recovery needs.
+ *
+ * Every handler ends the same way: messages the roles queued for this very node are delivered (in
+ * order, bounded), then the links send the acknowledgements still owed.
+ *
+ * View change (a member died, was declared dead, restarted, or came back):
+ * 1. the coordinator role starts or stops; a master lets go of pins held for a dead coordinator;
+ * 2. the master orphans the locks of clients whose home died (grace), moves copies whose holder
+ *    changed, and stops waiting for the dead in its recovery gathers;
+ * 3. the home stops waiting for the dead in its adoptions and re-sends requests whose copy holder
+ *    died;
+ * 4. every member gets this node's `dir-sync` for the new view: the roots it masters, and the
+ *    roots whose master died and of which it holds copies, whose directory node that member is;
+ * 5. look-ups addressed to a directory node that is no longer the right one are asked again, and
+ *    the orphaned roots are looked up (the first to ask becomes their master and gathers).
+ *
+ * Reset: a manager told that it was declared dead (it was paused, or cut off, past the failure
+ * timeout) drops every role's state and rejoins as a new generation, empty, exactly as if it had
+ * crashed and restarted: the others have already recovered without it.
+ */
+import type { Message, Process, ProcessContext, TimerId } from '../../sim/types.js';
+import { CopyHolderRole } from './copyholder.js';
+import { DeadlockCoordinator } from './coordinator.js';
+import { DirectoryRole } from './directory.js';
+import type { ManagerEnv } from './env.js';
+import { directoryIndex } from './hash.js';
+import { HomeRole } from './home.js';
+import { ReliableLinks, type LinkHandler, type RelMessage } from './links.js';
+import { MasterRole } from './master.js';
+import { Membership, generationOf, type Member, type MembershipHost } from './membership.js';
+import type { Tuning } from './tuning.js';
+import type {
+  AdoptMsg,
+  AdoptResMsg,
+  BastRelayMsg,
+  ChInstallMsg,
+  ChDropMsg,
+  ChopMsg,
+  ClientReqMsg,
+  DirSyncMsg,
+  DlDecideMsg,
+  DlEdgesMsg,
+  DlGatherMsg,
+  DlPrepareMsg,
+  DlVoteMsg,
+  GatherReqMsg,
+  GatherResMsg,
+  HeartbeatMsg,
+  HoutMsg,
+  KeepAliveMsg,
+  LookupMsg,
+  LookupResMsg,
+  MoutMsg,
+  MreqMsg,
+  NotMasterMsg,
+  PurgeMsg,
+  DeadToMeMsg,
+} from './wire.js';
+
+/** Most locally queued messages one handler may deliver; more means a message loop. */
+export const MAX_LOCAL_DELIVERIES = 1_000_000;
+
+interface CachedMaster {
+  id: string;
+  gen: number;
+}
+
+/** One manager process (see the module comment). */
+export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost {
+  readonly id: string;
+  readonly links: ReliableLinks;
+  readonly members: Membership;
+  lostSessions = new Set<string>();
+  dir!: DirectoryRole;
+  master!: MasterRole;
+  ch!: CopyHolderRole;
+  home!: HomeRole;
+  coord!: DeadlockCoordinator;
+
+  private readonly managerSet: ReadonlySet<string>;
+  private readonly cachedMasters = new Map<string, CachedMaster>();
+  /** The latest adoption seen of each session (see AdoptMsg.epoch). */
+  private adoptEpochs = new Map<string, number>();
+  private readonly lookups = new Map<string, string>();
+  private readonly callbacks = new Map<TimerId, () => void>();
+  private local: { to: string; msg: RelMessage }[] = [];
+  private localHead = 0;
+  private resets = 0;
+
+  constructor(
+    readonly ctx: ProcessContext,
+    /** Every configured manager, in order. */
+    private readonly all: readonly string[],
+    readonly tuning: Tuning,
+  ) {
+    this.id = ctx.id;
+    this.managerSet = new Set(all);
+    const gen = generationOf(ctx.incarnation, 0);
+    this.links = new ReliableLinks(ctx, gen, this, tuning.link);
+    this.members = new Membership(ctx, all, gen, tuning, this.links, this);
+    this.makeRoles();
+    // A first incarnation starts together with every other manager, in the view they all assume.
+    if (ctx.incarnation === 0) this.dir.assumeSynced(this.members.viewKey, this.members.live);
+  }
+
+  private makeRoles(): void {
+    this.dir = new DirectoryRole(this);
+    this.master = new MasterRole(this);
+    this.ch = new CopyHolderRole(this);
+    this.home = new HomeRole(this);
+    this.coord = new DeadlockCoordinator(this);
+  }
+
+  // ------------------------------------------------------------------ Process
+
+  onStart(): void {
+    this.members.start();
+    this.coord.onViewChange();
+    this.settle();
+  }
+
+  onMessage(_ctx: ProcessContext, from: string, payload: Message): void {
+    this.handle(from, payload);
+    this.settle();
+  }
+
+  onTimer(_ctx: ProcessContext, tag: unknown, id: TimerId): void {
+    if (!this.links.onTimer(tag) && !this.members.onTimer(tag)) {
+      const fn = this.callbacks.get(id);
+      if (fn !== undefined) {
+        this.callbacks.delete(id);
+        fn();
+      }
+    }
+    this.settle();
+  }
+
+  private handle(from: string, payload: Message): void {
+    switch (payload.type) {
+      case 'hb':
+        if (this.managerSet.has(from)) this.members.onHeartbeat(from, (payload as HeartbeatMsg).gen);
+        return;
+      case 'dead-to-me':
+        if (this.managerSet.has(from)) this.members.onDeadToMe((payload as DeadToMeMsg).gen);
+        return;
+      case 'ka':
+        this.home.onKeepAlive(from, payload as KeepAliveMsg);
+        return;
+      default:
+        this.links.receive(from, payload);
+    }
+  }
+
+  /** Deliver what the roles queued for this node, then owed acks. */
+  private settle(): void {
+    let n = 0;
+    while (this.localHead < this.local.length) {
+      const { to, msg } = this.local[this.localHead++]!;
+      if (++n > MAX_LOCAL_DELIVERIES) throw new RangeError(`manager ${this.id}: more than ${MAX_LOCAL_DELIVERIES} local deliveries in one handler`);
+      if (to === this.id) this.dispatch(this.id, msg);
+    }
+    this.local = [];
+    this.localHead = 0;
+    this.links.flushAcks();
+  }
+
+  // ------------------------------------------------------------------ LinkHandler
+
+  deliver(from: string, msg: RelMessage): void {
+    if (this.managerSet.has(from) && !this.members.isAlive(from)) return;
+    this.dispatch(from, msg);
+  }
+
+  peerGeneration(peer: string, gen: number): void {
+    if (this.managerSet.has(peer) && gen > this.members.genOf(peer)) this.members.onHeartbeat(peer, gen);
+  }
+
+  linkStalled(): void {
+    // Managers: the failure detector decides; clients: their sessions expire on their own.
+  }
+
+  private dispatch(from: string, m: RelMessage): void {
+    switch (m.type) {
+      case 'req':
+        this.home.onReq(from, (m as ClientReqMsg).op);
+        return;
+      case 'chop': {
+        const c = m as ChopMsg;
+        this.ch.onChop(c.op, c.master);
+        return;
+      }
+      case 'mreq':
+        this.master.onMreq(from, (m as MreqMsg).op);
+        return;
+      case 'mout': {
+        const o = m as MoutMsg;
+        this.ch.onMout(o.out, o.home);
+        return;
+      }
+      case 'hout':
+        this.home.onHout((m as HoutMsg).out);
+        return;
+      case 'mbast':
+        this.ch.onMbast(m as BastRelayMsg);
+        return;
+      case 'hbast': {
+        const b = m as BastRelayMsg;
+        this.home.onHbast(b.client, b.sess, b.resource, b.mode);
+        return;
+      }
+      case 'not-master': {
+        const root = (m as NotMasterMsg).root;
+        if (this.cachedMasters.get(root)?.id === from) this.cachedMasters.delete(root);
+        this.ch.onNotMaster(root);
+        return;
+      }
+      case 'ch-install':
+        this.ch.onChInstall((m as ChInstallMsg).records);
+        return;
+      case 'ch-drop':
+        this.ch.onChDrop((m as ChDropMsg).master);
+        return;
+      case 'lookup':
+        this.dir.onLookup(from, (m as LookupMsg).root);
+        return;
+      case 'lookup-res':
+        this.onLookupRes(m as LookupResMsg);
+        return;
+      case 'dir-sync':
+        this.dir.onDirSync(from, m as DirSyncMsg);
+        return;
+      case 'gather-req': {
+        const g = m as GatherReqMsg;
+        this.ch.onGatherReq(from, g.root, g.round);
+        return;
+      }
+      case 'gather-res':
+        this.master.onGatherRes(from, m as GatherResMsg);
+        return;
+      case 'purge': {
+        const p = m as PurgeMsg;
+        this.lostSessions.add(p.sess);
+        this.master.onPurge(p.client, p.sess, p.reason);
+        this.ch.onPurge(p.client, p.sess);
+        this.home.onPurgeNotice(p.client, p.sess);
+        return;
+      }
+      case 'adopt': {
+        const a = m as AdoptMsg;
+        const seen = this.adoptEpochs.get(a.sess);
+        if (seen !== undefined && a.epoch < seen) {
+          const res: AdoptResMsg = { type: 'adopt-res', sg: 0, rg: 0, seq: 0, ack: 0, client: a.client, sess: a.sess, ok: true, stale: true, held: [] };
+          this.post(from, res);
+          return;
+        }
+        this.adoptEpochs.set(a.sess, a.epoch);
+        this.home.onAdoptNotice(a.client, a.sess, a.home);
+        this.ch.onAdopt(a.client, a.sess, a.home);
+        const { ok, held } = this.master.onAdopt(a.client, a.sess, a.home);
+        const res: AdoptResMsg = { type: 'adopt-res', sg: 0, rg: 0, seq: 0, ack: 0, client: a.client, sess: a.sess, ok, stale: false, held };
+        this.post(from, res);
+        return;
+      }
+      case 'adopt-res':
+        this.home.onAdoptRes(from, m as AdoptResMsg);
+        return;
+      case 'dl-gather': {
+        const res: DlEdgesMsg = { type: 'dl-edges', sg: 0, rg: 0, seq: 0, ack: 0, round: (m as DlGatherMsg).round, edges: this.master.dlEdges() };
+        this.post(from, res);
+        return;
+      }
+      case 'dl-edges':
+        this.coord.onEdges(from, m as DlEdgesMsg);
+        return;
+      case 'dl-prepare': {
+        const p = m as DlPrepareMsg;
+        const ok = this.master.dlPrepare(from, p.round, p.edges);
+        const vote: DlVoteMsg = { type: 'dl-vote', sg: 0, rg: 0, seq: 0, ack: 0, round: p.round, ok };
+        this.post(from, vote);
+        return;
+      }
+      case 'dl-vote':
+        this.coord.onVote(from, m as DlVoteMsg);
+        return;
+      case 'dl-decide': {
+        const d = m as DlDecideMsg;
+        this.master.dlDecide(from, d.round, d.commit, d.victimLockId, d.victimVersion);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------------ ManagerEnv
+
+  post(to: string, msg: RelMessage): void {
+    if (to === this.id) {
+      this.local.push({ to, msg });
+      return;
+    }
+    if (!this.members.isAlive(to)) return;
+    this.links.send(to, msg);
+  }
+
+  toClient(client: string, msg: RelMessage): void {
+    this.links.send(client, msg);
+  }
+
+  dirOf(root: string): string {
+    const live = this.members.live;
+    return live[directoryIndex(root, live.length)]!;
+  }
+
+  masterOf(root: string): string | undefined {
+    const c = this.cachedMasters.get(root);
+    if (c === undefined) return undefined;
+    if (!this.members.isAlive(c.id) || this.members.genOf(c.id) !== c.gen) return undefined;
+    return c.id;
+  }
+
+  setMaster(root: string, master: string): void {
+    this.cachedMasters.set(root, { id: master, gen: this.members.genOf(master) });
+  }
+
+  lookup(root: string): void {
+    if (this.lookups.has(root)) return;
+    const dir = this.dirOf(root);
+    this.lookups.set(root, dir);
+    const msg: LookupMsg = { type: 'lookup', sg: 0, rg: 0, seq: 0, ack: 0, root };
+    this.post(dir, msg);
+  }
+
+  private onLookupRes(m: LookupResMsg): void {
+    this.lookups.delete(m.root);
+    if (!this.members.isAlive(m.master) || this.members.genOf(m.master) !== m.masterGen) {
+      this.lookup(m.root);
+      return;
+    }
+    this.setMaster(m.root, m.master);
+    if (m.master === this.id) this.master.becomeMaster(m.root, m.recover);
+    this.master.onMasterKnown(m.root);
+    this.ch.onMasterKnown(m.root);
+    this.home.onMasterKnown(m.root);
+  }
+
+  timer(delayUs: number, fn: () => void): TimerId {
+    const id = this.ctx.setTimer(delayUs, 'dlm:cb', 'mono');
+    this.callbacks.set(id, fn);
+    return id;
+  }
+
+  timerAt(localUs: number, clock: 'wall' | 'mono', fn: () => void): TimerId {
+    const id = this.ctx.setTimerAt(localUs, clock, 'dlm:cb');
+    this.callbacks.set(id, fn);
+    return id;
+  }
+
+  cancelTimer(id: TimerId): void {
+    if (this.callbacks.delete(id)) this.ctx.cancelTimer(id);
+  }
+
+  trace(type: string, fields: Record<string, unknown>): void {
+    this.ctx.trace(type, fields);
+  }
+
+  // ------------------------------------------------------------------ MembershipHost
+
+  viewChanged(dead: readonly Member[], _joined: readonly Member[]): void {
+    for (const d of dead) {
+      if (this.coordinatorWas(d.id)) this.master.onCoordinatorGone(d.id);
+    }
+    this.coord.onViewChange();
+    this.master.onViewChange();
+    this.home.onViewChange();
+    this.sendDirSync();
+    for (const [root, asked] of [...this.lookups]) {
+      if (this.dirOf(root) !== asked) {
+        this.lookups.delete(root);
+        this.lookup(root);
+      }
+    }
+    this.ch.lookUpOrphans(this.orphans);
+    this.orphans = [];
+    this.dir.onViewChange();
+  }
+
+  private orphans: string[] = [];
+
+  private coordinatorWas(id: string): boolean {
+    return this.tuning.deadlockDetect && id !== this.id;
+  }
+
+  private sendDirSync(): void {
+    const live = this.members.live;
+    const claims = new Map<string, string[]>();
+    const orphaned = new Map<string, string[]>();
+    for (const root of this.master.masteredRoots()) push(claims, this.dirOf(root), root);
+    this.orphans = this.ch.orphanedRoots();
+    for (const root of this.orphans) push(orphaned, this.dirOf(root), root);
+    const view = this.members.viewKey;
+    for (const m of live) {
+      const msg: DirSyncMsg = { type: 'dir-sync', sg: 0, rg: 0, seq: 0, ack: 0, view, claims: claims.get(m) ?? [], orphans: orphaned.get(m) ?? [] };
+      this.post(m, msg);
+    }
+  }
+
+  resetTo(gen: number): void {
+    this.resets++;
+    for (const id of this.callbacks.keys()) this.ctx.cancelTimer(id);
+    this.callbacks.clear();
+    this.cachedMasters.clear();
+    this.lookups.clear();
+    this.local = [];
+    this.localHead = 0;
+    this.lostSessions = new Set();
+    this.adoptEpochs = new Map();
+    this.links.resetSelf(gen);
+    this.members.resetSelf(gen);
+    this.makeRoles();
+    this.ctx.trace('dlm-reset', { gen });
+    this.coord.onViewChange();
+  }
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  list.push(value);
+}

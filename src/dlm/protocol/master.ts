@@ -1,0 +1,1041 @@
+/**
+ * The master role: the authoritative queues of the resources this manager masters, in one
+ * {@link LockSpace} (src/dlm/core), and everything the lock service decides about them.
+ *
+ * Requests arrive from copy holders (`mreq`), are de-duplicated by the driver's request id (the
+ * network may duplicate; recovery and re-homing re-send), and go to the lock space; its effects
+ * become, in order, the lock-level trace events of src/check/events.ts — `enqueue`, `grant` (with
+ * token, value and flags), `release`, `dequeue`, `lvb-write`, `lvb-invalidate`, `deadlock` — and
+ * the outcomes and blocking notifications sent back through the copy holder. Every lock-level
+ * event of a resource is traced here, at the master, at the moment the lock space decides it, so
+ * the trace orders them exactly as the master did.
+ *
+ * Fencing tokens. Each resource has a generation number that strictly increases with every PW/EX
+ * grant (a Chubby sequencer); it rides in the grant, its trace event and the outcome. The counter
+ * outlives the resource (mastery stays put until the master dies). When a master dies, the new
+ * master learns from every surviving copy holder the highest token it ever saw on the resource,
+ * and starts {@link TOKEN_RECOVERY_GAP} above it. A token reaches a client only through the lock's
+ * copy holder, which records it first, so every token a client can hold is known to a live node
+ * after any single failure; only grants the dead master traced but never got out can be unknown,
+ * and each further PW/EX grant on a resource needs its previous holder to let go first, so far
+ * fewer than the gap can be outstanding. Two failures together (a master and a copy holder) can
+ * lose a token; the gap is then what keeps tokens increasing, with no proof beyond its size.
+ *
+ * Expiry and lock-delay (pitfalls S09). When a session ends (lease expired, grace ran out, reclaim
+ * failed) its locks end here: waiting requests leave (`dequeue` purge), conversions are cancelled,
+ * and each grant ends with `expire` (or `release` purge when the session was lost), after the
+ * value block is invalidated if a PW/EX holder that took part in value-block transfer dies
+ * (§4.3 b). With lockDelayMs > 0 the ended grant stays in the lock space, ownerless, for that long
+ * on the master's `expiryClock`: nobody else can be granted a conflicting mode meanwhile. A clean
+ * unlock has no delay.
+ *
+ * Grace (pitfalls S10). When a client's home dies, its locks here are kept for graceMs of this
+ * master's clock; a reclaim within that time re-homes them (`adopt`), otherwise they expire.
+ *
+ * Recovery (dlm-semantics §8.2). A manager that the directory makes master of a resource whose
+ * master died gathers every live manager's copies, then, in one step:
+ * 1. restates what the dead master may have traced beyond the copies: a `release` (superseded)
+ *    for every request that may have been granted without its copy holder hearing of it, and a
+ *    `grant` (recovery) of the copy's mode for every granted lock with an operation in flight;
+ * 2. rebuilds the granted locks in a fresh resource ({@link LockSpace.adopt}: value block per
+ *    §4.3, grant pass ignoring conversion order);
+ * 3. replays every operation still pending in the copies, in request order;
+ * and only then serves the requests that waited. Grants made in this step carry `recovery: true`.
+ *
+ * Cluster-wide deadlock detection (with ./coordinator.ts): this role reports its local wait-for
+ * edges, validates and pins a proposed cycle's edges, and completes the chosen victim with
+ * DEADLOCK.
+ */
+import type { ModeName, StatusName } from '../../check/events.js';
+import {
+  COMPATIBILITY,
+  LockFlag,
+  LockSpace,
+  flagNames,
+  statusFlagNames,
+  toCycleEdges,
+  type CompleteEffect,
+  type Effect,
+  type LockCopy,
+} from '../core/index.js';
+import type { TimerId } from '../../sim/types.js';
+import type { ManagerEnv } from './env.js';
+import { isNewerSession } from './session.js';
+import { TOKEN_RECOVERY_GAP } from './tuning.js';
+import type {
+  BastRelayMsg,
+  ChDropMsg,
+  ChInstallMsg,
+  CopyWire,
+  EdgeWire,
+  GatherReqMsg,
+  GatherResMsg,
+  HeldWire,
+  MoutMsg,
+  NotMasterMsg,
+  OpWire,
+  OutWire,
+} from './wire.js';
+
+/** What the master keeps per (client, resource): the lock, its routing and its de-duplication state. */
+class LockMeta {
+  lockId = 0;
+  /** Bumped at every change of the lock (queued, granted, dequeued, ...): copies and edge validation compare it. */
+  version = 0;
+  /** Highest request id accepted for this lock. */
+  lastReqId = 0;
+  /** The lock/convert/unlock request awaiting its completion, and the cancel awaiting its answer. */
+  mainReqId = 0;
+  cancelReqId = 0;
+  /** Flags of the pending request (they become the grant's flags). */
+  reqFlags = 0;
+  grantFlags = 0;
+  mode: ModeName | null = null;
+  token: number | null = null;
+  value: string | null = null;
+  lvbSeq = 0;
+  /** Recent outcomes, re-sent when a request comes again. */
+  outcomes: OutWire[] = [];
+  /** Being ended by a purge: its completions are internal. */
+  dying = false;
+  /** Pinned by a deadlock round being decided. */
+  pinned = 0;
+  /** Requests of this lock waiting in its root's deferred queue. */
+  queued = 0;
+
+  constructor(
+    readonly client: string,
+    readonly resource: string,
+    readonly root: string,
+    readonly path: readonly string[],
+    readonly parent: string | null,
+    public sess: string,
+    public home: string,
+    public ch: string,
+    public priority: number,
+  ) {}
+}
+
+/** Per root this node masters. */
+class RootState {
+  recovering = false;
+  round = 0;
+  waiting = new Set<string>();
+  collected: { from: string; msg: GatherResMsg }[] = [];
+  /** Requests that arrived while the root recovered or their lock was pinned, in order. */
+  deferred: OpWire[] = [];
+}
+
+interface Orphan {
+  sess: string;
+  timer: TimerId;
+}
+
+/** How many recent outcomes a lock keeps for re-sending. */
+const OUTCOMES_KEPT = 4;
+/** Most requests one root may defer. */
+export const MAX_DEFERRED_PER_ROOT = 100_000;
+
+const VALBLK = LockFlag.VALBLK;
+const IVVALBLK = LockFlag.IVVALBLK;
+
+export class MasterRole {
+  readonly space: LockSpace;
+  private readonly metas = new Map<string, Map<string, LockMeta>>();
+  private readonly byLock = new Map<number, LockMeta>();
+  private readonly roots = new Map<string, RootState>();
+  private readonly tokenHigh = new Map<string, number>();
+  private readonly zombies = new Map<number, TimerId>();
+  private readonly orphans = new Map<string, Orphan>();
+  private readonly unknown = new Map<string, { from: string; op: OpWire }[]>();
+  private readonly pins = new Map<string, LockMeta[]>();
+  private deferredPurges: { client: string; sess: string; reason: 'expire' | 'lost' }[] = [];
+  private buddy: string | undefined;
+  private recoveryStep = false;
+  private dyingReason: 'expire' | 'lost' = 'expire';
+  private maxLockId = 0;
+
+  constructor(private readonly env: ManagerEnv) {
+    const t = env.tuning;
+    const m = t.mutations;
+    let compatibility: boolean[][] | undefined;
+    if (m.wrongMatrixEntry === true) {
+      // MUTATION wrongMatrixEntry: PR is compatible with EX (and EX with PR).
+      compatibility = COMPATIBILITY.map((row) => [...row]);
+      compatibility[3]![5] = true;
+      compatibility[5]![3] = true;
+    }
+    this.space = new LockSpace({
+      valueBlockBytes: t.valueBlockBytes,
+      profile: t.profile,
+      deadlockWaitMs: 0,
+      ...(compatibility !== undefined ? { compatibility } : {}),
+      // MUTATION grantSkipsFifo: the lock space's test-only wait pass that ignores FIFO.
+      ...(m.grantSkipsFifo === true ? { unsafeGrantSkipsFifo: true } : {}),
+    });
+    this.buddy = env.members.successorOf(env.id);
+  }
+
+  private now(): number {
+    return this.env.ctx.now('mono');
+  }
+
+  /** The roots this node masters. */
+  masteredRoots(): IterableIterator<string> {
+    return this.roots.keys();
+  }
+
+  masters(root: string): boolean {
+    return this.roots.has(root);
+  }
+
+  /** Where outcomes of a lock of a client homed at `home` go: the home, or this node's buddy when it is the home (or the home is dead). */
+  private chFor(home: string): string {
+    const env = this.env;
+    if (home !== env.id && env.members.isAlive(home)) return home;
+    return env.members.successorOf(env.id) ?? env.id;
+  }
+
+  // ------------------------------------------------------------------ mastery
+
+  /** The directory made this node master of `root` (`recover`: rebuild it from the survivors' copies). */
+  becomeMaster(root: string, recover: boolean): void {
+    if (this.roots.has(root)) return;
+    const rs = new RootState();
+    this.roots.set(root, rs);
+    if (recover) this.startGather(root, rs);
+  }
+
+  /** A request for a root this node does not know it masters: ask the directory first. */
+  private deferUnknown(from: string, op: OpWire): void {
+    let list = this.unknown.get(op.root);
+    if (list === undefined) {
+      list = [];
+      this.unknown.set(op.root, list);
+    }
+    list.push({ from, op });
+    this.env.lookup(op.root);
+  }
+
+  /** `root`'s master became known: serve or bounce the requests that waited for it. */
+  onMasterKnown(root: string): void {
+    const list = this.unknown.get(root);
+    if (list === undefined) return;
+    this.unknown.delete(root);
+    const rs = this.roots.get(root);
+    if (rs !== undefined) {
+      for (const { op } of list) this.accept(rs, op);
+      return;
+    }
+    const told = new Set<string>();
+    for (const { from } of list) {
+      if (told.has(from)) continue;
+      told.add(from);
+      const msg: NotMasterMsg = { type: 'not-master', sg: 0, rg: 0, seq: 0, ack: 0, root };
+      this.env.post(from, msg);
+    }
+  }
+
+  // ------------------------------------------------------------------ requests
+
+  onMreq(from: string, op: OpWire): void {
+    const rs = this.roots.get(op.root);
+    if (rs === undefined) {
+      this.deferUnknown(from, op);
+      return;
+    }
+    this.accept(rs, op);
+  }
+
+  private accept(rs: RootState, op: OpWire): void {
+    const env = this.env;
+    if (env.lostSessions.has(op.sess)) return;
+    const meta = this.sessionMeta(op);
+    if (meta === undefined) return;
+    if (op.reqId <= meta.lastReqId) {
+      this.resend(meta, op.reqId);
+      return;
+    }
+    if (rs.recovering || meta.pinned > 0 || meta.queued > 0) {
+      meta.queued++;
+      rs.deferred.push(op);
+      if (rs.deferred.length > MAX_DEFERRED_PER_ROOT) throw new RangeError(`master ${env.id}: more than ${MAX_DEFERRED_PER_ROOT} requests deferred on ${op.root}`);
+      return;
+    }
+    this.execute(meta, op);
+  }
+
+  /** The lock's bookkeeping for `op`, after retiring an older session's lock; undefined when `op` is from an older session. */
+  private sessionMeta(op: OpWire): LockMeta | undefined {
+    const env = this.env;
+    const meta = this.metaFor(op.client, op.resource, op.root, op.path, op.parent, op.sess, op.home, op.priority);
+    if (meta.sess === op.sess) return meta;
+    if (!isNewerSession(op.sess, meta.sess)) return undefined;
+    // A newer session of the same client: the old one is over, whatever is left of it goes.
+    if (meta.lockId !== 0) {
+      env.lostSessions.add(meta.sess);
+      this.endLock(meta, 'lost');
+    }
+    meta.sess = op.sess;
+    meta.lastReqId = 0;
+    return meta;
+  }
+
+  /** Recovery replay: like {@link accept}, but ahead of whatever waited meanwhile. */
+  private replay(op: OpWire): void {
+    if (this.env.lostSessions.has(op.sess)) return;
+    const meta = this.sessionMeta(op);
+    if (meta === undefined || op.reqId <= meta.lastReqId) return;
+    this.execute(meta, op);
+  }
+
+  private processDeferred(rs: RootState): void {
+    if (rs.recovering || rs.deferred.length === 0) return;
+    const list = rs.deferred;
+    rs.deferred = [];
+    for (const op of list) {
+      const meta = this.findMeta(op.client, op.resource);
+      if (meta !== undefined) meta.queued--;
+      this.accept(rs, op);
+    }
+  }
+
+  private execute(meta: LockMeta, op: OpWire): void {
+    const space = this.space;
+    const nowUs = this.now();
+    meta.sess = op.sess;
+    meta.home = op.home;
+    meta.ch = this.chFor(op.home);
+    meta.priority = op.priority;
+    meta.lastReqId = op.reqId;
+    switch (op.op) {
+      case 'lock': {
+        if (meta.lockId !== 0 || op.mode === null || op.flags < 0) {
+          this.refuse(meta, op.reqId, 'INVALID_ARG');
+          return;
+        }
+        let parentLockId: number | undefined;
+        if (op.parent !== null) {
+          const pm = this.findMeta(op.client, op.parent);
+          if (pm === undefined || pm.lockId === 0) {
+            this.refuse(meta, op.reqId, 'INVALID_ARG');
+            return;
+          }
+          parentLockId = pm.lockId;
+        }
+        meta.mainReqId = op.reqId;
+        meta.reqFlags = op.flags;
+        const name = op.parent === null ? op.root : op.path[op.path.length - 1]!;
+        const r = space.lock(op.client, name, op.mode, { flags: op.flags, priority: op.priority, nowUs, ...(parentLockId !== undefined ? { parentLockId } : {}) });
+        if (r.status === 'INVALID_ARG' || r.status === 'PARNOTGRANT') {
+          meta.mainReqId = 0;
+          this.refuse(meta, op.reqId, r.status);
+          return;
+        }
+        this.bind(meta, r.lockId);
+        this.drain();
+        return;
+      }
+      case 'convert': {
+        if (meta.lockId === 0 || op.mode === null || op.flags < 0) {
+          this.refuse(meta, op.reqId, 'INVALID_ARG');
+          return;
+        }
+        const prevReq = meta.mainReqId;
+        const prevFlags = meta.reqFlags;
+        meta.mainReqId = op.reqId;
+        meta.reqFlags = op.flags;
+        const r = space.convert(meta.lockId, op.mode, { flags: op.flags, nowUs, ...(op.value !== null ? { value: op.value } : {}) });
+        if (r.status === 'INVALID_ARG' || r.status === 'BUSY') {
+          meta.mainReqId = prevReq;
+          meta.reqFlags = prevFlags;
+          this.refuse(meta, op.reqId, r.status);
+          return;
+        }
+        this.drain();
+        return;
+      }
+      case 'unlock': {
+        if (meta.lockId === 0 || op.flags < 0) {
+          this.refuse(meta, op.reqId, 'INVALID_ARG');
+          return;
+        }
+        const prevReq = meta.mainReqId;
+        meta.mainReqId = op.reqId;
+        const r = space.unlock(meta.lockId, { flags: op.flags, nowUs, ...(op.value !== null ? { value: op.value } : {}) });
+        if (r.status !== 'UNLOCKED') {
+          meta.mainReqId = prevReq;
+          this.refuse(meta, op.reqId, r.status);
+          return;
+        }
+        this.drain();
+        return;
+      }
+      case 'cancel': {
+        if (meta.lockId === 0) {
+          this.refuse(meta, op.reqId, 'CANCELGRANT');
+          return;
+        }
+        meta.cancelReqId = op.reqId;
+        const r = space.cancel(meta.lockId, { nowUs });
+        if (r.status === 'INVALID_ARG') {
+          meta.cancelReqId = 0;
+          this.refuse(meta, op.reqId, 'INVALID_ARG');
+          return;
+        }
+        this.drain();
+        return;
+      }
+    }
+  }
+
+  private bind(meta: LockMeta, lockId: number): void {
+    meta.lockId = lockId;
+    this.byLock.set(lockId, meta);
+    if (lockId > this.maxLockId) this.maxLockId = lockId;
+  }
+
+  private unbind(meta: LockMeta): void {
+    this.byLock.delete(meta.lockId);
+    meta.lockId = 0;
+    meta.mode = null;
+    meta.token = null;
+  }
+
+  /** A synchronous refusal (no completion effect): answer with the mode still held. */
+  private refuse(meta: LockMeta, reqId: number, status: StatusName): void {
+    this.send(meta, this.outcome(meta, reqId, 0, status, 0, null, 0));
+  }
+
+  private outcome(meta: LockMeta, reqId: number, also: number, status: StatusName, flags: number, value: string | null, lvbSeq: number): OutWire {
+    return {
+      client: meta.client,
+      sess: meta.sess,
+      reqId,
+      also,
+      resource: meta.resource,
+      root: meta.root,
+      path: meta.path,
+      parent: meta.parent,
+      status,
+      mode: meta.mode,
+      flags,
+      value,
+      lvbSeq,
+      token: meta.token,
+      grantFlags: meta.grantFlags,
+      priority: meta.priority,
+      lockId: meta.lockId,
+      version: meta.version,
+    };
+  }
+
+  private send(meta: LockMeta, out: OutWire): void {
+    const kept = meta.outcomes;
+    kept.push(out);
+    if (kept.length > OUTCOMES_KEPT) kept.shift();
+    const env = this.env;
+    if (meta.ch === env.id) {
+      env.ch.onMout(out, meta.home);
+      return;
+    }
+    const msg: MoutMsg = { type: 'mout', sg: 0, rg: 0, seq: 0, ack: 0, out, home: meta.home };
+    env.post(meta.ch, msg);
+  }
+
+  /** A request came again: its outcome, if it has one, goes again (to the lock's current copy holder). */
+  private resend(meta: LockMeta, reqId: number): void {
+    for (const out of meta.outcomes) {
+      if (out.reqId === reqId || out.also === reqId) {
+        this.send(meta, { ...out, sess: meta.sess });
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ effects
+
+  /** Turns the lock space's effects into trace events and messages, in order. */
+  private drain(): void {
+    const out = this.space.effects;
+    for (let i = 0; i < out.length; i++) this.effect(out[i]!);
+    this.space.clearEffects();
+  }
+
+  private effect(e: Effect): void {
+    const env = this.env;
+    switch (e.type) {
+      case 'complete':
+        this.complete(e);
+        return;
+      case 'enqueue': {
+        const meta = this.byLock.get(e.lockId);
+        if (meta !== undefined) meta.version++;
+        const f: Record<string, unknown> = { client: e.owner, resource: e.resource, mode: e.mode, queue: e.queue };
+        if (e.flags !== 0) f.flags = flagNames(e.flags);
+        env.trace('enqueue', f);
+        return;
+      }
+      case 'dequeue': {
+        const meta = this.byLock.get(e.lockId);
+        if (meta !== undefined) meta.version++;
+        const reason = meta !== undefined && meta.dying ? 'purge' : e.reason;
+        env.trace('dequeue', { client: e.owner, resource: e.resource, reason });
+        return;
+      }
+      case 'release':
+        env.trace('release', { client: e.owner, resource: e.resource, reason: 'purge' });
+        return;
+      case 'demote': {
+        const meta = this.byLock.get(e.lockId);
+        if (meta !== undefined) {
+          meta.version++;
+          meta.mode = 'NL';
+        }
+        env.trace('release', { client: e.owner, resource: e.resource, reason: 'demote' });
+        const info = this.space.lockInfo(e.lockId);
+        if (info?.requestedMode !== undefined) {
+          env.trace('enqueue', { client: e.owner, resource: e.resource, mode: info.requestedMode, queue: 'converting' });
+        }
+        return;
+      }
+      case 'lvb-write':
+        env.trace('lvb-write', { client: e.owner, resource: e.resource, value: e.value });
+        return;
+      case 'lvb-invalidate': {
+        const meta = e.lockId === undefined ? undefined : this.byLock.get(e.lockId);
+        const reason = meta !== undefined && meta.dying ? 'purge' : e.reason;
+        const f: Record<string, unknown> = { resource: e.resource, reason };
+        if (e.owner !== undefined) f.client = e.owner;
+        env.trace('lvb-invalidate', f);
+        return;
+      }
+      case 'deadlock':
+        if (e.victimOwner !== undefined && e.resolution !== 'queued') {
+          env.trace('deadlock', { victim: e.victimOwner, cycle: toCycleEdges(e.cycle) });
+        }
+        return;
+      case 'bast': {
+        const meta = this.byLock.get(e.lockId);
+        if (meta === undefined || meta.dying) return;
+        const msg: BastRelayMsg = { type: 'mbast', sg: 0, rg: 0, seq: 0, ack: 0, client: meta.client, sess: meta.sess, home: meta.home, resource: meta.resource, mode: e.mode };
+        if (meta.ch === env.id) env.ch.onMbast(msg);
+        else env.post(meta.ch, msg);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private complete(e: CompleteEffect): void {
+    const meta = this.byLock.get(e.lockId);
+    if (meta === undefined) return; // a lock-delay remnant: nobody to tell
+    const env = this.env;
+    meta.version++;
+    meta.mode = e.mode ?? null;
+    if (meta.dying) {
+      if (e.op === 'unlock') {
+        if (this.dyingReason === 'expire') env.trace('expire', { client: meta.client, resource: meta.resource });
+        else env.trace('release', { client: meta.client, resource: meta.resource, reason: 'purge' });
+      }
+      if (e.mode === undefined) this.unbind(meta);
+      return;
+    }
+    let reqId: number;
+    let also = 0;
+    if (e.op === 'cancel') {
+      reqId = meta.cancelReqId;
+      meta.cancelReqId = 0;
+    } else {
+      reqId = meta.mainReqId;
+      meta.mainReqId = 0;
+      if ((e.status === 'ABORTED' || e.status === 'CANCELLED') && meta.cancelReqId !== 0) {
+        also = meta.cancelReqId;
+        meta.cancelReqId = 0;
+      }
+    }
+    let value: string | null = null;
+    if (e.status === 'GRANTED') {
+      const mode = e.mode!;
+      meta.grantFlags = meta.reqFlags;
+      if (mode === 'PW' || mode === 'EX') meta.token = this.env.tuning.fencing ? this.issueToken(meta.resource) : null;
+      else meta.token = null;
+      if (e.value !== undefined) {
+        value = e.value;
+        meta.value = e.value;
+        meta.lvbSeq = e.lvbSeq ?? 0;
+      }
+      const f: Record<string, unknown> = { client: meta.client, resource: meta.resource, mode };
+      if (meta.token !== null) f.token = meta.token;
+      if (value !== null) f.value = value;
+      if (e.flags !== 0) f.flags = statusFlagNames(e.flags);
+      if (this.recoveryStep) f.recovery = true;
+      env.trace('grant', f);
+    } else if (e.status === 'UNLOCKED') {
+      env.trace('release', { client: meta.client, resource: meta.resource, reason: 'unlock' });
+    }
+    if (e.mode === undefined) {
+      this.unbind(meta);
+      meta.grantFlags = 0;
+    }
+    this.send(meta, this.outcome(meta, reqId, also, e.status, e.flags, value, meta.lvbSeq));
+  }
+
+  /** The next fencing token of `resource`. */
+  private issueToken(resource: string): number {
+    const cur = this.tokenHigh.get(resource) ?? 0;
+    // MUTATION tokenNotIncremented: every PW/EX grant reuses the current token.
+    const token = this.env.tuning.mutations.tokenNotIncremented === true ? Math.max(cur, 1) : cur + 1;
+    this.tokenHigh.set(resource, token);
+    return token;
+  }
+
+  // ------------------------------------------------------------------ sessions: purge, grace, adoption
+
+  /** A session ended (`expire`: lease or grace ran out; `lost`: reclaim failed): its locks here end. */
+  onPurge(client: string, sess: string, reason: 'expire' | 'lost'): void {
+    const o = this.orphans.get(client);
+    if (o !== undefined && o.sess === sess) {
+      this.env.cancelTimer(o.timer);
+      this.orphans.delete(client);
+    }
+    const ms = this.metas.get(client);
+    if (ms === undefined) return;
+    const doomed: LockMeta[] = [];
+    for (const meta of ms.values()) {
+      if (meta.sess !== sess || meta.lockId === 0) continue;
+      if (meta.pinned > 0) {
+        this.deferredPurges.push({ client, sess, reason });
+        return;
+      }
+      doomed.push(meta);
+    }
+    // Sublocks before their parents.
+    doomed.sort((a, b) => b.path.length - a.path.length);
+    for (const meta of doomed) if (meta.lockId !== 0) this.endLock(meta, reason);
+  }
+
+  /** Ends one lock of a dead session (see the module comment, "Expiry and lock-delay"). */
+  private endLock(meta: LockMeta, reason: 'expire' | 'lost'): void {
+    const space = this.space;
+    const env = this.env;
+    const nowUs = this.now();
+    this.dyingReason = reason;
+    meta.dying = true;
+    meta.mainReqId = 0;
+    meta.cancelReqId = 0;
+    const info = space.lockInfo(meta.lockId);
+    if (info !== undefined && info.state !== 'granted') {
+      space.cancel(meta.lockId, { nowUs });
+      this.drain();
+    }
+    const after = meta.lockId === 0 ? undefined : space.lockInfo(meta.lockId);
+    if (after !== undefined) {
+      const gr = after.grantedMode!;
+      const invalidate =
+        (gr === 'PW' || gr === 'EX') &&
+        (after.flags & VALBLK) !== 0 &&
+        // MUTATION noLvbInvalidateOnHolderDeath: the dead PW/EX holder's value block stays valid.
+        env.tuning.mutations.noLvbInvalidateOnHolderDeath !== true;
+      const delayUs = env.tuning.lockDelayUs;
+      if (delayUs > 0) {
+        if (invalidate) {
+          space.convert(meta.lockId, gr, { flags: IVVALBLK, nowUs });
+          this.drain();
+        }
+        if (reason === 'expire') env.trace('expire', { client: meta.client, resource: meta.resource });
+        else env.trace('release', { client: meta.client, resource: meta.resource, reason: 'purge' });
+        const zid = meta.lockId;
+        this.unbind(meta);
+        const clock = env.tuning.expiryClock;
+        this.zombies.set(zid, env.timerAt(env.ctx.now(clock) + delayUs, clock, () => this.endLockDelay(zid)));
+      } else {
+        space.unlock(meta.lockId, { flags: invalidate ? IVVALBLK : 0, nowUs });
+        this.drain();
+      }
+    }
+    meta.dying = false;
+    meta.version++;
+    meta.grantFlags = 0;
+  }
+
+  /** Lock-delay over: the ended grant finally leaves the lock space and the queue moves. */
+  private endLockDelay(lockId: number): void {
+    if (!this.zombies.delete(lockId)) return;
+    const info = this.space.lockInfo(lockId);
+    if (info === undefined) return;
+    const nowUs = this.now();
+    if (info.state !== 'granted') this.space.cancel(lockId, { nowUs });
+    this.space.unlock(lockId, { nowUs });
+    this.drain();
+  }
+
+  /** `client`'s home died: keep its session's locks for graceMs, then let them expire. */
+  private orphan(client: string, sess: string): void {
+    const existing = this.orphans.get(client);
+    if (existing !== undefined && existing.sess === sess) return;
+    const env = this.env;
+    const clock = env.tuning.expiryClock;
+    const timer = env.timerAt(env.ctx.now(clock) + env.tuning.graceUs, clock, () => {
+      const o = this.orphans.get(client);
+      if (o === undefined || o.sess !== sess) return;
+      this.orphans.delete(client);
+      env.lostSessions.add(sess);
+      this.onPurge(client, sess, 'expire');
+    });
+    this.orphans.set(client, { sess, timer });
+  }
+
+  /** A manager adopted `sess` (reclaim or open): re-home its locks. Returns whether it may, and its granted locks here. */
+  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[] } {
+    const env = this.env;
+    if (env.lostSessions.has(sess)) return { ok: false, held: [] };
+    const o = this.orphans.get(client);
+    if (o !== undefined && o.sess === sess) {
+      env.cancelTimer(o.timer);
+      this.orphans.delete(client);
+    }
+    const held: HeldWire[] = [];
+    const ms = this.metas.get(client);
+    if (ms === undefined) return { ok: true, held };
+    const installs = new Map<string, CopyWire[]>();
+    for (const meta of ms.values()) {
+      if (meta.sess !== sess) continue;
+      meta.home = home;
+      const ch = this.chFor(home);
+      if (meta.lockId === 0) {
+        meta.ch = ch;
+        continue;
+      }
+      if (ch !== meta.ch) {
+        meta.ch = ch;
+        pushTo(installs, ch, this.wire(meta));
+      }
+      if (meta.mode !== null) held.push({ resource: meta.resource, mode: meta.mode });
+    }
+    this.sendInstalls(installs);
+    return { ok: true, held };
+  }
+
+  private wire(meta: LockMeta): CopyWire {
+    return {
+      client: meta.client,
+      sess: meta.sess,
+      home: meta.home,
+      resource: meta.resource,
+      root: meta.root,
+      path: meta.path,
+      parent: meta.parent,
+      lockId: meta.lockId,
+      version: meta.version,
+      grantedMode: meta.mode,
+      grantFlags: meta.grantFlags,
+      token: meta.token,
+      value: meta.value,
+      lvbSeq: meta.lvbSeq,
+      priority: meta.priority,
+      pending: [],
+    };
+  }
+
+  private sendInstalls(installs: Map<string, CopyWire[]>): void {
+    for (const [ch, records] of installs) {
+      const msg: ChInstallMsg = { type: 'ch-install', sg: 0, rg: 0, seq: 0, ack: 0, records };
+      this.env.post(ch, msg);
+    }
+  }
+
+  // ------------------------------------------------------------------ membership
+
+  /** The view changed: orphan the locks of dead homes, move copies whose holder changed, stop waiting for the dead. */
+  onViewChange(): void {
+    const env = this.env;
+    const members = env.members;
+    const installs = new Map<string, CopyWire[]>();
+    for (const ms of this.metas.values()) {
+      for (const meta of ms.values()) {
+        if (meta.lockId === 0) continue;
+        if (!members.isAlive(meta.home)) this.orphan(meta.client, meta.sess);
+        const ch = this.chFor(meta.home);
+        if (ch !== meta.ch) {
+          meta.ch = ch;
+          if (ch !== env.id) pushTo(installs, ch, this.wire(meta));
+        }
+      }
+    }
+    const buddy = members.successorOf(env.id);
+    if (this.buddy !== undefined && this.buddy !== buddy && members.isAlive(this.buddy)) {
+      const msg: ChDropMsg = { type: 'ch-drop', sg: 0, rg: 0, seq: 0, ack: 0, master: env.id };
+      env.post(this.buddy, msg);
+    }
+    this.buddy = buddy;
+    this.sendInstalls(installs);
+    for (const [root, rs] of this.roots) {
+      if (!rs.recovering) continue;
+      for (const m of [...rs.waiting]) if (!members.isAlive(m)) rs.waiting.delete(m);
+      this.tryFinish(root, rs);
+    }
+  }
+
+  // ------------------------------------------------------------------ recovery
+
+  private startGather(root: string, rs: RootState): void {
+    const env = this.env;
+    rs.recovering = true;
+    rs.round++;
+    rs.collected = [];
+    rs.waiting = new Set(env.members.live);
+    for (const m of env.members.live) {
+      const msg: GatherReqMsg = { type: 'gather-req', sg: 0, rg: 0, seq: 0, ack: 0, root, round: rs.round };
+      env.post(m, msg);
+    }
+  }
+
+  onGatherRes(from: string, msg: GatherResMsg): void {
+    const rs = this.roots.get(msg.root);
+    if (rs === undefined || !rs.recovering || msg.round !== rs.round || !rs.waiting.delete(from)) return;
+    rs.collected.push({ from, msg });
+    this.tryFinish(msg.root, rs);
+  }
+
+  private tryFinish(root: string, rs: RootState): void {
+    if (rs.waiting.size > 0) return;
+    const order = this.env.members.live;
+    const collected = rs.collected.slice().sort((a, b) => order.indexOf(a.from) - order.indexOf(b.from));
+    rs.collected = [];
+    this.rebuild(root, rs, collected.map((c) => c.msg));
+  }
+
+  private rebuild(root: string, rs: RootState, replies: readonly GatherResMsg[]): void {
+    const env = this.env;
+    const nowUs = this.now();
+    // Merge the copies: the newest version of each lock, and every pending operation once.
+    const merged = new Map<string, { w: CopyWire; pending: OpWire[] }>();
+    const seen = new Map<string, number>();
+    const see = (resource: string, token: number) => {
+      const cur = seen.get(resource);
+      if (cur === undefined || token > cur) seen.set(resource, token);
+    };
+    for (const reply of replies) {
+      for (const [resource, token] of reply.tokens) see(resource, token);
+      for (const w of reply.records) {
+        if (w.token !== null) see(w.resource, w.token);
+        if (env.lostSessions.has(w.sess)) continue;
+        const key = `${w.client}\u0001${w.resource}`;
+        const cur = merged.get(key);
+        if (cur === undefined) {
+          merged.set(key, { w, pending: w.pending.slice() });
+          continue;
+        }
+        if (w.version > cur.w.version) cur.w = w;
+        for (const op of w.pending) if (!cur.pending.some((p) => p.reqId === op.reqId)) cur.pending.push(op);
+        cur.pending.sort((a, b) => a.reqId - b.reqId);
+      }
+    }
+    // Fencing: start above every token any survivor saw, plus the gap.
+    if (!seen.has(root)) seen.set(root, 0);
+    for (const [resource, token] of seen) {
+      const base = Math.max(this.tokenHigh.get(resource) ?? 0, token + TOKEN_RECOVERY_GAP);
+      this.tokenHigh.set(resource, base);
+    }
+    this.recoveryStep = true;
+    const entries = [...merged.values()];
+    // 1. Restate what the dead master may have traced beyond the copies.
+    for (const { w, pending } of entries) {
+      if (w.grantedMode === null && pending.some((op) => op.op === 'lock')) {
+        env.trace('release', { client: w.client, resource: w.resource, reason: 'superseded' });
+      }
+    }
+    for (const { w, pending } of entries) {
+      if (w.grantedMode !== null && pending.length > 0) {
+        env.trace('grant', { client: w.client, resource: w.resource, mode: w.grantedMode, recovery: true });
+      }
+    }
+    // 2. Rebuild the granted locks (parents first).
+    const granted = entries.filter((x) => x.w.grantedMode !== null).sort((a, b) => a.w.path.length - b.w.path.length);
+    const ids = new Map<string, number>();
+    const copies: LockCopy[] = [];
+    const adopted: CopyWire[] = [];
+    for (const { w } of granted) {
+      let parentLockId: number | undefined;
+      if (w.parent !== null) {
+        parentLockId = ids.get(`${w.client}\u0001${w.parent}`);
+        if (parentLockId === undefined) {
+          env.trace('release', { client: w.client, resource: w.resource, reason: 'superseded' });
+          continue;
+        }
+      }
+      const lockId = ++this.maxLockId;
+      ids.set(`${w.client}\u0001${w.resource}`, lockId);
+      const copy: LockCopy = { lockId, owner: w.client, path: w.path, state: 'granted', grantedMode: w.grantedMode!, flags: w.grantFlags, priority: w.priority };
+      if (parentLockId !== undefined) copy.parentLockId = parentLockId;
+      if (w.value !== null) {
+        copy.value = w.value;
+        copy.lvbSeq = w.lvbSeq;
+      }
+      copies.push(copy);
+      adopted.push(w);
+    }
+    const installs = new Map<string, CopyWire[]>();
+    if (copies.length > 0) {
+      const lockIds = this.space.adopt(copies, { nowUs });
+      adopted.forEach((w, i) => {
+        const meta = this.metaFor(w.client, w.resource, w.root, w.path, w.parent, w.sess, w.home, w.priority);
+        meta.sess = w.sess;
+        meta.home = w.home;
+        meta.ch = this.chFor(w.home);
+        meta.version = Math.max(meta.version, w.version) + 1;
+        meta.mode = w.grantedMode;
+        meta.grantFlags = w.grantFlags;
+        meta.token = w.token;
+        meta.value = w.value;
+        meta.lvbSeq = w.lvbSeq;
+        this.bind(meta, lockIds[i]!);
+        if (!env.members.isAlive(w.home)) this.orphan(w.client, w.sess);
+        if (meta.ch !== env.id) pushTo(installs, meta.ch, this.wire(meta));
+      });
+      this.drain();
+    }
+    // Copies this node held as a home now belong with its buddy.
+    if (env.members.successorOf(env.id) !== undefined) env.ch.onChDrop(env.id);
+    this.sendInstalls(installs);
+    rs.recovering = false;
+    // 3. Replay the operations still pending, in request order.
+    for (const { pending } of entries) for (const op of pending) this.replay(op);
+    this.recoveryStep = false;
+    this.processDeferred(rs);
+  }
+
+  // ------------------------------------------------------------------ deadlock participant
+
+  /** This master's wait-for edges (conflict edges between live locks). */
+  dlEdges(): EdgeWire[] {
+    const out: EdgeWire[] = [];
+    const nowUs = this.now();
+    const me = this.env.id;
+    for (const e of this.space.waitForEdges()) {
+      if (e.kind !== 'conflict') continue;
+      const wm = this.byLock.get(e.waiterLockId);
+      const hm = this.byLock.get(e.holderLockId);
+      if (wm === undefined || hm === undefined) continue;
+      out.push({
+        master: me,
+        resource: e.resource,
+        waiterLockId: e.waiterLockId,
+        waiterOwner: e.waiterOwner,
+        waiterMode: e.waiterMode,
+        waiterPriority: e.waiterPriority,
+        waitedUs: nowUs - e.waiterSinceUs,
+        waiterVersion: wm.version,
+        holderLockId: e.holderLockId,
+        holderOwner: e.holderOwner,
+        holderMode: e.holderMode,
+        holderVersion: hm.version,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Validate a proposed cycle's edges at this master: each waiter and holder must be unchanged
+   * since the edges were gathered. If all are, pin them until the coordinator decides, so the
+   * cycle still stands when the coordinator reports it. Returns the vote.
+   */
+  dlPrepare(coord: string, round: number, edges: readonly EdgeWire[]): boolean {
+    const metas: LockMeta[] = [];
+    for (const e of edges) {
+      const wm = this.byLock.get(e.waiterLockId);
+      const hm = this.byLock.get(e.holderLockId);
+      if (wm === undefined || hm === undefined || wm.version !== e.waiterVersion || hm.version !== e.holderVersion) return false;
+      const info = this.space.lockInfo(e.waiterLockId);
+      if (info === undefined || info.state === 'granted') return false;
+      metas.push(wm, hm);
+    }
+    for (const m of metas) m.pinned++;
+    this.pins.set(`${coord}#${round}`, metas);
+    return true;
+  }
+
+  /** The coordinator decided: unpin, and complete the victim with DEADLOCK when it is here. */
+  dlDecide(coord: string, round: number, commit: boolean, victimLockId: number, victimVersion: number): void {
+    this.releasePins(`${coord}#${round}`);
+    if (commit && victimLockId !== 0) {
+      const meta = this.byLock.get(victimLockId);
+      if (meta !== undefined && meta.version === victimVersion) {
+        this.space.completeAsDeadlockVictim(victimLockId, { nowUs: this.now() });
+        this.drain();
+      }
+    }
+    this.afterUnpin();
+  }
+
+  /** A coordinator died or lost its role: its pins go. */
+  onCoordinatorGone(coord: string): void {
+    const prefix = `${coord}#`;
+    for (const key of [...this.pins.keys()]) if (key.startsWith(prefix)) this.releasePins(key);
+    this.afterUnpin();
+  }
+
+  private releasePins(key: string): void {
+    const metas = this.pins.get(key);
+    if (metas === undefined) return;
+    this.pins.delete(key);
+    for (const m of metas) m.pinned--;
+  }
+
+  private afterUnpin(): void {
+    const purges = this.deferredPurges;
+    this.deferredPurges = [];
+    for (const p of purges) this.onPurge(p.client, p.sess, p.reason);
+    for (const rs of this.roots.values()) this.processDeferred(rs);
+  }
+
+  // ------------------------------------------------------------------ bookkeeping
+
+  private metaFor(
+    client: string,
+    resource: string,
+    root: string,
+    path: readonly string[],
+    parent: string | null,
+    sess: string,
+    home: string,
+    priority: number,
+  ): LockMeta {
+    let ms = this.metas.get(client);
+    if (ms === undefined) {
+      ms = new Map();
+      this.metas.set(client, ms);
+    }
+    let meta = ms.get(resource);
+    if (meta === undefined) {
+      meta = new LockMeta(client, resource, root, path, parent, sess, home, this.chFor(home), priority);
+      ms.set(resource, meta);
+    }
+    return meta;
+  }
+
+  private findMeta(client: string, resource: string): LockMeta | undefined {
+    return this.metas.get(client)?.get(resource);
+  }
+
+  /** The token counter of `resource` (tests). */
+  tokenOf(resource: string): number {
+    return this.tokenHigh.get(resource) ?? 0;
+  }
+
+  /** Whether `root` is being rebuilt (tests). */
+  recovering(root: string): boolean {
+    return this.roots.get(root)?.recovering ?? false;
+  }
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  list.push(value);
+}

@@ -1,0 +1,202 @@
+/**
+ * Manager membership: heartbeats, the failure detector and the live view.
+ *
+ * Every manager sends a heartbeat to every other configured manager each `heartbeatMs` of its
+ * monotonic clock and declares a peer dead after `failureTimeoutMs` without hearing from it. That
+ * is all a failure detector can do in an asynchronous system, so a peer that is merely paused, or
+ * cut off by a partition, is declared dead exactly like a crashed one — the classic pitfall, which
+ * the simulator is there to show, not a bug to hide.
+ *
+ * Identity is (id, generation). A generation is `incarnation × 1000 + resets`: a restarted node
+ * comes back with a higher one, and so does a node that learns it was declared dead while it was
+ * alive (a `dead-to-me` reply to its heartbeat): it drops all its state and rejoins empty, as if it
+ * had restarted, because the others have already recovered without it. A heartbeat from a newer
+ * generation of a live peer is the old generation's death and the new one's join, in one change.
+ *
+ * The live view is the set of live members in configured order (m1, m2, …), self included; its
+ * key, `m1@0,m3@1000`, names a view exactly, so that directory synchronisation can tell whether two
+ * managers agree. At start every configured manager is assumed alive at generation 0, the view
+ * all managers share without exchanging anything.
+ */
+import type { ProcessContext } from '../../sim/types.js';
+import type { ReliableLinks } from './links.js';
+import { MAX_RESETS_PER_INCARNATION, type Tuning } from './tuning.js';
+import type { DeadToMeMsg, HeartbeatMsg } from './wire.js';
+
+/** A member: a manager id at one generation. */
+export interface Member {
+  readonly id: string;
+  readonly gen: number;
+}
+
+/** What membership tells its owner. */
+export interface MembershipHost {
+  /** The live view changed: `dead` left (crashed, paused, cut off, or replaced), `joined` came. */
+  viewChanged(dead: readonly Member[], joined: readonly Member[]): void;
+  /** A peer declared this very generation dead: reset and rejoin as `gen`. */
+  resetTo(gen: number): void;
+}
+
+interface PeerState {
+  gen: number;
+  alive: boolean;
+  lastHeardUs: number;
+}
+
+/** The heartbeat timer's tag. */
+export const HB_TAG = 'dlm:hb';
+
+/** The generation of incarnation `incarnation` after `resets` resets. */
+export function generationOf(incarnation: number, resets: number): number {
+  return incarnation * (MAX_RESETS_PER_INCARNATION + 1) + resets;
+}
+
+export class Membership {
+  private readonly peers = new Map<string, PeerState>();
+  private liveIds: string[] = [];
+  private key = '';
+  private hb: HeartbeatMsg;
+
+  constructor(
+    private readonly ctx: ProcessContext,
+    /** Every configured manager, in order. */
+    private readonly all: readonly string[],
+    private myGen: number,
+    private readonly tuning: Tuning,
+    private readonly links: ReliableLinks,
+    private readonly host: MembershipHost,
+  ) {
+    this.hb = { type: 'hb', gen: myGen };
+    const now = ctx.now('mono');
+    for (const id of all) {
+      if (id === ctx.id) continue;
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now });
+      links.setPeerGen(id, 0);
+    }
+    this.recompute();
+  }
+
+  /** Send the first heartbeats and arm the timer. */
+  start(): void {
+    this.beat();
+    this.ctx.setTimer(this.tuning.heartbeatUs, HB_TAG, 'mono');
+  }
+
+  /** Live members in configured order, self included. */
+  get live(): readonly string[] {
+    return this.liveIds;
+  }
+
+  /** The exact name of the current view. */
+  get viewKey(): string {
+    return this.key;
+  }
+
+  get generation(): number {
+    return this.myGen;
+  }
+
+  /** Whether `id` is live (self is). */
+  isAlive(id: string): boolean {
+    if (id === this.ctx.id) return true;
+    return this.peers.get(id)?.alive ?? false;
+  }
+
+  /** The generation of `id` as known here (-1 for an unknown id). */
+  genOf(id: string): number {
+    if (id === this.ctx.id) return this.myGen;
+    return this.peers.get(id)?.gen ?? -1;
+  }
+
+  /** The live member after `id` in configured order (wrapping), or undefined when `id` is alone. */
+  successorOf(id: string): string | undefined {
+    const live = this.liveIds;
+    if (live.length <= 1) return undefined;
+    const i = live.indexOf(id);
+    if (i < 0) return undefined;
+    return live[(i + 1) % live.length];
+  }
+
+  /** Reset to generation `gen` after being declared dead: everyone alive again, as at start. */
+  resetSelf(gen: number): void {
+    this.myGen = gen;
+    this.hb = { type: 'hb', gen };
+    const now = this.ctx.now('mono');
+    for (const [id, p] of this.peers) {
+      p.alive = true;
+      p.lastHeardUs = now;
+      this.links.setPeerGen(id, p.gen);
+    }
+    this.recompute();
+  }
+
+  onHeartbeat(from: string, gen: number): void {
+    const p = this.peers.get(from);
+    if (p === undefined) return;
+    const now = this.ctx.now('mono');
+    if (gen < p.gen) return;
+    if (gen === p.gen) {
+      if (p.alive) {
+        p.lastHeardUs = now;
+        return;
+      }
+      // We declared this generation dead; it must reset before it may rejoin.
+      const msg: DeadToMeMsg = { type: 'dead-to-me', gen };
+      this.ctx.send(from, msg);
+      return;
+    }
+    const dead: Member[] = p.alive ? [{ id: from, gen: p.gen }] : [];
+    p.gen = gen;
+    p.alive = true;
+    p.lastHeardUs = now;
+    this.links.forget(from);
+    this.links.setPeerGen(from, gen);
+    this.recompute();
+    this.host.viewChanged(dead, [{ id: from, gen }]);
+  }
+
+  onDeadToMe(gen: number): void {
+    if (gen !== this.myGen) return;
+    this.host.resetTo(this.myGen + 1);
+  }
+
+  /** Offer a timer tag; true when it was the heartbeat timer. */
+  onTimer(tag: unknown): boolean {
+    if (tag !== HB_TAG) return false;
+    this.beat();
+    this.detect();
+    this.ctx.setTimer(this.tuning.heartbeatUs, HB_TAG, 'mono');
+    return true;
+  }
+
+  private beat(): void {
+    for (const id of this.all) if (id !== this.ctx.id) this.ctx.send(id, this.hb);
+  }
+
+  private detect(): void {
+    const now = this.ctx.now('mono');
+    let dead: Member[] | null = null;
+    for (const [id, p] of this.peers) {
+      if (p.alive && now - p.lastHeardUs > this.tuning.failureTimeoutUs) {
+        p.alive = false;
+        this.links.forget(id);
+        (dead ??= []).push({ id, gen: p.gen });
+      }
+    }
+    if (dead === null) return;
+    this.recompute();
+    this.host.viewChanged(dead, []);
+  }
+
+  private recompute(): void {
+    const ids: string[] = [];
+    const parts: string[] = [];
+    for (const id of this.all) {
+      if (!this.isAlive(id)) continue;
+      ids.push(id);
+      parts.push(`${id}@${this.genOf(id)}`);
+    }
+    this.liveIds = ids;
+    this.key = parts.join(',');
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Session identities. A session id names its client, the client's incarnation and the session's
+ * number within that incarnation (a driver opens a new session after losing one), so any node can
+ * tell which of two sessions of one client is the newer without asking anybody.
+ */
+
+/** The id of session `n` of incarnation `incarnation` of `client`. */
+export function sessionId(client: string, incarnation: number, n: number): string {
+  return `${client}#${incarnation}.${n}`;
+}
+
+/** (incarnation, n) of a session id; (-1, -1) for a malformed one. */
+function order(sess: string): [number, number] {
+  const hash = sess.lastIndexOf('#');
+  const dot = sess.lastIndexOf('.');
+  if (hash < 0 || dot < hash) return [-1, -1];
+  return [Number(sess.slice(hash + 1, dot)), Number(sess.slice(dot + 1))];
+}
+
+/** Whether session `a` is newer than session `b` (same client assumed). */
+export function isNewerSession(a: string, b: string): boolean {
+  const [ai, an] = order(a);
+  const [bi, bn] = order(b);
+  return ai > bi || (ai === bi && an > bn);
+}

@@ -1,0 +1,401 @@
+/**
+ * The DLM protocol's messages, as they travel over the simulated network.
+ *
+ * Who talks to whom:
+ * - a client's driver ↔ its **home** manager: KeepAlives (unreliable, periodic) and lock requests,
+ *   outcomes and blocking notifications (reliable, see ./links.ts);
+ * - the home → the lock's **copy holder** → the resource's **master**: the request, recorded by the
+ *   copy holder before the master sees it; the master → copy holder → home: the outcome, recorded
+ *   by the copy holder before the client sees it. The copy holder is the home itself unless the
+ *   home is also the master; then it is the master's successor in the live view (its buddy), so
+ *   that no lock lives on one node only;
+ * - managers ↔ managers: heartbeats, directory look-ups and view-change synchronisation, recovery
+ *   gathers, session purges and adoptions, and the cluster-wide deadlock search.
+ *
+ * Payload objects that several hops share (an {@link OpWire}, an {@link OutWire}) are built once
+ * and passed by reference: each hop allocates only its own small envelope. Everything here is
+ * plain data, JSON-shaped, and never mutated after the first send (the reliable header aside).
+ */
+import type { ModeName, StatusName } from '../../check/events.js';
+import type { Message } from '../../sim/types.js';
+import type { RelMessage } from './links.js';
+
+/** A lock-level operation. */
+export type OpKind = 'lock' | 'convert' | 'unlock' | 'cancel';
+
+/** One client operation as the home forwards it (built once, shared by every hop). */
+export interface OpWire {
+  readonly client: string;
+  /** The session the operation belongs to. */
+  readonly sess: string;
+  /** The client's home manager (where outcomes go). */
+  readonly home: string;
+  /** The driver's request id: increasing per client, the key of every de-duplication. */
+  readonly reqId: number;
+  readonly op: OpKind;
+  /** The resource's display name (`parent/child` for a sub-resource). */
+  readonly resource: string;
+  /** The root of the resource tree: what the directory and mastery are keyed by. */
+  readonly root: string;
+  /** Resource names from the root down. */
+  readonly path: readonly string[];
+  /** Requested mode (lock, convert). */
+  readonly mode: ModeName | null;
+  /** Request flags as `LockFlag` bits; -1 when a name was unknown (answered INVALID_ARG). */
+  readonly flags: number;
+  /** The caller's value-block buffer. */
+  readonly value: string | null;
+  readonly priority: number;
+  /** Parent resource display name of a sub-resource lock. */
+  readonly parent: string | null;
+}
+
+/** The outcome of one operation, from the master (built once, shared by every hop). */
+export interface OutWire {
+  readonly client: string;
+  readonly sess: string;
+  /** The request this outcome answers. */
+  readonly reqId: number;
+  /** A second request it also answers (the cancel that caused ABORTED/CANCELLED), or 0. */
+  readonly also: number;
+  readonly resource: string;
+  readonly root: string;
+  readonly path: readonly string[];
+  readonly parent: string | null;
+  readonly status: StatusName;
+  /** The mode now held, or null. */
+  readonly mode: ModeName | null;
+  /** Status flag bits (VALNOTVALID, DEMOTED, ALTMODE). */
+  readonly flags: number;
+  readonly value: string | null;
+  readonly lvbSeq: number;
+  readonly token: number | null;
+  /** The request flags of the grant now held (the copy holder keeps them for recovery). */
+  readonly grantFlags: number;
+  readonly priority: number;
+  /** Master-local lock id (0 when the lock no longer exists). */
+  readonly lockId: number;
+  /** Per-lock version at the master: copies with a higher version are newer. */
+  readonly version: number;
+}
+
+/** What a copy holder knows of one lock: its last confirmed state and the operations in flight. */
+export interface CopyWire {
+  readonly client: string;
+  readonly sess: string;
+  readonly home: string;
+  readonly resource: string;
+  readonly root: string;
+  readonly path: readonly string[];
+  readonly parent: string | null;
+  readonly lockId: number;
+  readonly version: number;
+  /** The granted mode, or null (nothing granted yet). */
+  readonly grantedMode: ModeName | null;
+  readonly grantFlags: number;
+  readonly token: number | null;
+  readonly value: string | null;
+  readonly lvbSeq: number;
+  readonly priority: number;
+  /** Operations sent to the master and not answered, oldest first. */
+  readonly pending: readonly OpWire[];
+}
+
+/** A lock the driver believes it holds (sent with a reclaim). */
+export interface HeldWire {
+  readonly resource: string;
+  readonly mode: ModeName;
+}
+
+/** One wait-for edge as a master reports it to the deadlock coordinator (conflict edges only). */
+export interface EdgeWire {
+  readonly master: string;
+  readonly resource: string;
+  readonly waiterLockId: number;
+  readonly waiterOwner: string;
+  readonly waiterMode: ModeName;
+  readonly waiterPriority: number;
+  /** How long the waiter has waited, by its master's clock (µs). */
+  readonly waitedUs: number;
+  /** Version of the waiter's lock at the master when reported (validation compares it). */
+  readonly waiterVersion: number;
+  readonly holderLockId: number;
+  readonly holderOwner: string;
+  readonly holderMode: ModeName;
+  readonly holderVersion: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client ↔ home.
+
+/** KeepAlive (unreliable, every keepAliveMs): opens, extends or reclaims a session. */
+export interface KeepAliveMsg extends Message {
+  readonly type: 'ka';
+  readonly client: string;
+  /** The client's incarnation: its generation on the reliable links. */
+  readonly cinc: number;
+  readonly sess: string;
+  readonly kseq: number;
+  /** Jeopardy: asking a manager that is not (known to be) the home to take the session over. */
+  readonly reclaim: boolean;
+  /** The home the session had. */
+  readonly prevHome: string;
+  /** The locks the client believes it holds (reclaim only). */
+  readonly held: readonly HeldWire[] | null;
+  /** Resources with an operation still unanswered (reclaim only). */
+  readonly unresolved: readonly string[] | null;
+}
+
+/** The session is live at this manager until at least `kseq`'s send time + leaseMs. */
+export interface KeepAliveAckMsg extends Message {
+  readonly type: 'ka-ack';
+  readonly sess: string;
+  readonly kseq: number;
+  /** The manager's generation. */
+  readonly gen: number;
+}
+
+/** The session is lost (expired, purged, or never known), or a reclaim is still in progress. */
+export interface KeepAliveNackMsg extends Message {
+  readonly type: 'ka-nack';
+  readonly sess: string;
+  readonly kseq: number;
+  readonly gen: number;
+  readonly reason: 'lost' | 'pending';
+}
+
+export interface ClientReqMsg extends RelMessage {
+  readonly type: 'req';
+  readonly op: OpWire;
+}
+
+export interface ClientOutMsg extends RelMessage {
+  readonly type: 'out';
+  readonly out: OutWire;
+}
+
+export interface ClientBastMsg extends RelMessage {
+  readonly type: 'bast';
+  readonly sess: string;
+  readonly resource: string;
+  readonly mode: ModeName;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home → copy holder → master, and back.
+
+/** Home → copy holder (when they differ). */
+export interface ChopMsg extends RelMessage {
+  readonly type: 'chop';
+  readonly op: OpWire;
+  /** The master as the home knows it (saves the copy holder a look-up). */
+  readonly master: string;
+}
+
+/** Copy holder → master. */
+export interface MreqMsg extends RelMessage {
+  readonly type: 'mreq';
+  readonly op: OpWire;
+}
+
+/** Master → copy holder. */
+export interface MoutMsg extends RelMessage {
+  readonly type: 'mout';
+  readonly out: OutWire;
+  /** The client's home, where the copy holder passes the outcome on. */
+  readonly home: string;
+}
+
+/** Copy holder → home (when they differ). */
+export interface HoutMsg extends RelMessage {
+  readonly type: 'hout';
+  readonly out: OutWire;
+}
+
+/** Master → copy holder → home: a blocking notification. */
+export interface BastRelayMsg extends RelMessage {
+  readonly type: 'mbast' | 'hbast';
+  readonly client: string;
+  readonly sess: string;
+  readonly home: string;
+  readonly resource: string;
+  readonly mode: ModeName;
+}
+
+/** Master → copy holder: this node does not master `root`; look it up again. */
+export interface NotMasterMsg extends RelMessage {
+  readonly type: 'not-master';
+  readonly root: string;
+}
+
+/** Master → a new copy holder: take over these copies (home moved, or buddy changed). */
+export interface ChInstallMsg extends RelMessage {
+  readonly type: 'ch-install';
+  readonly records: readonly CopyWire[];
+}
+
+/** Master → its former buddy: drop the copies you hold for me. */
+export interface ChDropMsg extends RelMessage {
+  readonly type: 'ch-drop';
+  readonly master: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Membership (unreliable).
+
+export interface HeartbeatMsg extends Message {
+  readonly type: 'hb';
+  readonly gen: number;
+}
+
+/** "I declared generation `gen` of you dead": the receiver resets and rejoins as a new generation. */
+export interface DeadToMeMsg extends Message {
+  readonly type: 'dead-to-me';
+  readonly gen: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directory.
+
+export interface LookupMsg extends RelMessage {
+  readonly type: 'lookup';
+  readonly root: string;
+}
+
+export interface LookupResMsg extends RelMessage {
+  readonly type: 'lookup-res';
+  readonly root: string;
+  readonly master: string;
+  readonly masterGen: number;
+  /** The new master must rebuild the resource from the survivors' copies. */
+  readonly recover: boolean;
+}
+
+/** Sent to every live member after each view change: "my view is `view`; here is what I master / hold copies of". */
+export interface DirSyncMsg extends RelMessage {
+  readonly type: 'dir-sync';
+  readonly view: string;
+  /** Roots the sender masters whose directory node is the receiver. */
+  readonly claims: readonly string[];
+  /** Roots whose master died and of which the sender holds copies, directory node the receiver. */
+  readonly orphans: readonly string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery.
+
+export interface GatherReqMsg extends RelMessage {
+  readonly type: 'gather-req';
+  readonly root: string;
+  readonly round: number;
+}
+
+export interface GatherResMsg extends RelMessage {
+  readonly type: 'gather-res';
+  readonly root: string;
+  readonly round: number;
+  readonly records: readonly CopyWire[];
+  /** Highest fencing token the sender has seen issued on each resource of the tree. */
+  readonly tokens: readonly (readonly [string, number])[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions.
+
+/** A session ended (lease expired, reclaim failed): every master drops its locks. */
+export interface PurgeMsg extends RelMessage {
+  readonly type: 'purge';
+  readonly client: string;
+  readonly sess: string;
+  readonly reason: 'expire' | 'lost';
+}
+
+/** A manager took a session over (reclaim): masters re-home its locks, the old home lets go. */
+export interface AdoptMsg extends RelMessage {
+  readonly type: 'adopt';
+  readonly client: string;
+  readonly sess: string;
+  readonly home: string;
+  readonly cinc: number;
+  /**
+   * The KeepAlive sequence number that started this adoption. Adoptions of one session are
+   * ordered by it: a node that has seen a later one answers `stale`, so that two managers a client
+   * in jeopardy asked one after the other can never both end up holding the session.
+   */
+  readonly epoch: number;
+}
+
+export interface AdoptResMsg extends RelMessage {
+  readonly type: 'adopt-res';
+  readonly client: string;
+  readonly sess: string;
+  /** False when this node already purged the session (grace ran out, or it expired). */
+  readonly ok: boolean;
+  /** A later adoption of the session was seen here: give this one up quietly. */
+  readonly stale: boolean;
+  /** The session's locks this node masters that are granted. */
+  readonly held: readonly HeldWire[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster-wide deadlock detection.
+
+export interface DlGatherMsg extends RelMessage {
+  readonly type: 'dl-gather';
+  readonly round: number;
+}
+
+export interface DlEdgesMsg extends RelMessage {
+  readonly type: 'dl-edges';
+  readonly round: number;
+  readonly edges: readonly EdgeWire[];
+}
+
+export interface DlPrepareMsg extends RelMessage {
+  readonly type: 'dl-prepare';
+  readonly round: number;
+  readonly edges: readonly EdgeWire[];
+}
+
+export interface DlVoteMsg extends RelMessage {
+  readonly type: 'dl-vote';
+  readonly round: number;
+  readonly ok: boolean;
+}
+
+export interface DlDecideMsg extends RelMessage {
+  readonly type: 'dl-decide';
+  readonly round: number;
+  readonly commit: boolean;
+  /** The victim's waiting lock at this master (0: the victim is elsewhere). */
+  readonly victimLockId: number;
+  readonly victimVersion: number;
+}
+
+/** Every reliable manager-to-manager message. */
+export type PeerMsg =
+  | ChopMsg
+  | MreqMsg
+  | MoutMsg
+  | HoutMsg
+  | BastRelayMsg
+  | NotMasterMsg
+  | ChInstallMsg
+  | ChDropMsg
+  | LookupMsg
+  | LookupResMsg
+  | DirSyncMsg
+  | GatherReqMsg
+  | GatherResMsg
+  | PurgeMsg
+  | AdoptMsg
+  | AdoptResMsg
+  | DlGatherMsg
+  | DlEdgesMsg
+  | DlPrepareMsg
+  | DlVoteMsg
+  | DlDecideMsg;
+
+/** Every reliable manager-to-client message. */
+export type ToClientMsg = ClientOutMsg | ClientBastMsg;
+
