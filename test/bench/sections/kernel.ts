@@ -6,7 +6,8 @@
  *     from a seedrandom-Alea stream, push it back (8 events in flight, like the ping-pong);
  * (b) kernel — 8 no-op ping-pong processes, each message answered to a random peer, over the
  *     network model (per-link latency streams), kernel events traced into a TraceHasher.
- * Each is warmed up, then the two are timed alternately five times and the best of each kept;
+ * (c) for reference — (b) with send/deliver untraced (traceKernelEvents: false), as big sweeps run.
+ * Each is warmed up, then they are timed alternately five times and the best of each kept;
  * the figure that matters is the ratio (b)/(a).
  */
 import { performance } from 'node:perf_hooks';
@@ -39,14 +40,18 @@ function bareLoop(events: number): number {
   return heap.peek()!.timeUs;
 }
 
-/** (b) The kernel ping-pong; returns the trace hash and the number of events run. */
-function kernelPingPong(events: number): { hash: string; events: number; traceEvents: number } {
+/**
+ * (b) The kernel ping-pong; returns the trace hash and the number of events run. With
+ * `traced` false the kernel skips send/deliver events (the big-sweep mode), for comparison.
+ */
+function kernelPingPong(events: number, traced = true): { hash: string; events: number; traceEvents: number } {
   const hasher = new TraceHasher();
   const sim = new Simulation({
     seed: 1,
     network: { latencyUs: [MIN_LATENCY_US, MAX_LATENCY_US] },
     listeners: [hasher],
     bounds: { maxEvents: events + 1000 },
+    traceKernelEvents: traced,
   });
   const ids = Array.from({ length: NODES }, (_, i) => `n${i}`);
   const ping = { type: 'ping' } as const;
@@ -87,9 +92,11 @@ const section: BenchSection = {
     // Interleave the two so that a change in machine load affects both alike; keep the best of each.
     let bareMs = Infinity;
     let kernelMs = Infinity;
+    let untracedMs = Infinity;
     for (let i = 0; i < REPEATS; i++) {
       bareMs = Math.min(bareMs, timeMs(() => (sink += bareLoop(EVENTS))));
       kernelMs = Math.min(kernelMs, timeMs(() => (kernelRun = kernelPingPong(EVENTS))));
+      untracedMs = Math.min(untracedMs, timeMs(() => kernelPingPong(EVENTS, false)));
     }
     if (kernelRun.events !== EVENTS || !(sink > 0)) {
       throw new Error(`kernel bench: expected ${EVENTS} kernel events, ran ${kernelRun.events}`);
@@ -97,10 +104,13 @@ const section: BenchSection = {
     const bareLoopEventsPerSec = EVENTS / (bareMs / 1000);
     const kernelEventsPerSec = EVENTS / (kernelMs / 1000);
     const ratio = kernelEventsPerSec / bareLoopEventsPerSec;
+    const untracedEventsPerSec = EVENTS / (untracedMs / 1000);
     const json = {
       bareLoopEventsPerSec: Math.round(bareLoopEventsPerSec),
       kernelEventsPerSec: Math.round(kernelEventsPerSec),
       ratio: Number(ratio.toFixed(3)),
+      kernelUntracedEventsPerSec: Math.round(untracedEventsPerSec),
+      untracedRatio: Number((untracedEventsPerSec / bareLoopEventsPerSec).toFixed(3)),
       events: EVENTS,
       nodes: NODES,
       traceEventsPerRun: kernelRun.traceEvents,
@@ -111,6 +121,7 @@ const section: BenchSection = {
       { section: 'kernel', metric: 'bare heap loop (pop, draw, push)', value: bareLoopEventsPerSec, unit: 'events/s' },
       { section: 'kernel', metric: 'kernel ping-pong, 8 nodes, trace hashed', value: kernelEventsPerSec, unit: 'events/s' },
       { section: 'kernel', metric: 'kernel / bare loop', value: ratio, unit: 'ratio' },
+      { section: 'kernel', metric: 'kernel, send/deliver not traced', value: untracedEventsPerSec, unit: 'events/s' },
     ];
     return { json, rows };
   },
