@@ -588,7 +588,7 @@ export class LockSpace {
    * The timed deadlock search (§6.1): on behalf of every pending request that has waited at least
    * `deadlockWaitMs` (NODLCKWT excluded), in the order they timed out, look for a wait-for cycle
    * through it; complete the cycle's victim (lowest priority, then first timed out) with DEADLOCK and
-   * repeat until the request is on no cycle. Returns the deadlocks found (also appended as
+   * start over, until no timed-out request is on a cycle. Returns the deadlocks found (also appended as
    * `deadlock` effects, each before its victim's completion). Returns [] when the search is off.
    */
   findDeadlocks(nowUs: number): DeadlockReport[] {
@@ -602,11 +602,17 @@ export class LockSpace {
     }
     timedOut.sort((a, b) => a.queuedAtUs - b.queuedAtUs || a.queueSeq - b.queueSeq);
     const reports: DeadlockReport[] = [];
-    const bound = timedOut.length + this.locks.size + 1;
-    for (const x of timedOut) {
-      while (this.locks.get(x.id) === x && x.state !== GRANTED) {
+    // Each victim changes the graph (a reverted conversion blocks again, a grant pass adds
+    // holders), so after one the scan starts over from the first request that timed out. Every
+    // round but the last ends a pending request, which bounds the rounds.
+    const bound = this.locks.size + 1;
+    for (let round = 0; ; round++) {
+      if (round > bound) throw new LockSpaceInvariantError('deadlock search resolved more cycles than there are requests');
+      let resolved = false;
+      for (const x of timedOut) {
+        if (this.locks.get(x.id) !== x || x.state === GRANTED) continue;
         const cycle = findCycleThrough(this.waitForEdges(), x.id, localEdgeView);
-        if (cycle === null) break;
+        if (cycle === null) continue;
         const v = this.locks.get(chooseVictim(cycle).waiterLockId);
         if (v === undefined || v.state === GRANTED) throw new LockSpaceInvariantError('deadlock victim is not a pending request');
         const report: DeadlockReport = {
@@ -621,10 +627,11 @@ export class LockSpace {
         this.out.push({ type: 'deadlock', ...report });
         reports.push(report);
         this.endPending(v, 'deadlock', 'DEADLOCK');
-        if (reports.length > bound) throw new LockSpaceInvariantError('deadlock search resolved more cycles than there are requests');
+        resolved = true;
+        break;
       }
+      if (!resolved) return reports;
     }
-    return reports;
   }
 
   /**
