@@ -35,9 +35,14 @@ function describeChar(text: string, offset: number): string {
   return `'${ch}'`;
 }
 
-/** The scanner: validates syntax and finds repeated keys. Throws Stop at the first problem. */
+/**
+ * The scanner: validates syntax and finds repeated keys. Throws Stop at the first syntax problem;
+ * a repeated key is reported only once the whole text is known to be well-formed, so a malformed
+ * file is always called malformed (as JSON.parse would), whatever it repeats before the fault.
+ */
 class Scanner {
   private i = 0;
+  private duplicate: Fault | undefined;
   constructor(private readonly text: string) {}
 
   run(): void {
@@ -45,6 +50,7 @@ class Scanner {
     this.value(0, []);
     this.ws();
     if (this.i < this.text.length) this.fail(this.unexpected('after the JSON value'));
+    if (this.duplicate) throw new Stop(this.duplicate);
   }
 
   private fail(message: string, offset = this.i, path?: readonly PropertyKey[]): never {
@@ -147,7 +153,9 @@ class Scanner {
       }
       const keyAt = this.i;
       const key = this.string();
-      if (keys.has(key)) this.fail('duplicate field (JSON would keep only the last one)', keyAt, [...path, key]);
+      if (keys.has(key) && this.duplicate === undefined) {
+        this.duplicate = { offset: keyAt, message: 'duplicate field (JSON would keep only the last one)', path: [...path, key] };
+      }
       keys.add(key);
       this.ws();
       if (this.text[this.i] !== ':') this.fail(`expected ':' after the field name, got ${describeChar(this.text, this.i)}`);

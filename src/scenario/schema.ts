@@ -392,7 +392,11 @@ export const lockServiceSchema = z.strictObject({
   driftFactor: z.number().min(0).max(1).optional(),
   /** Default 2 (Redis expiry precision). */
   driftExtraMs: msAtLeast0().optional(),
-  /** Redlock: the client checks validity = TTL − elapsed − drift after acquiring (pitfalls S04). Default true. */
+  /**
+   * Redlock: the client checks validity = TTL − elapsed − drift after acquiring (pitfalls S04).
+   * zk: the client checks that its own node and session still exist before claiming the lock;
+   * `false` is the etcd-style bug of pitfalls S15. Default true.
+   */
   validityCheck: z.boolean().optional(),
   /** Redlock: how long a client waits for one instance's reply (pitfalls S03). Default 50. */
   requestTimeoutMs: msAbove0().optional(),
@@ -425,7 +429,7 @@ export const PROTOCOL_OPTIONS = {
   persistence: ['redlock', 'lease-lock'],
   driftFactor: ['redlock'],
   driftExtraMs: ['redlock'],
-  validityCheck: ['redlock'],
+  validityCheck: ['redlock', 'zk'],
   requestTimeoutMs: ['redlock'],
   fanout: ['redlock'],
   retryDelayMs: ['redlock', 'zk', 'lease-lock'],

@@ -132,6 +132,10 @@ function checkLockService(s: ParsedScenario, full: Scenario, out: Problems): voi
       out.add(['storage', 'checkTokens'], 'needs lockService.fencing: with fencing off no tokens are issued');
     }
   }
+  if ((s.protocol === 'redlock' || s.protocol === 'lease-lock' || s.protocol === 'zk') && s.lockService.leaseMs <= 0) {
+    const what = s.protocol === 'zk' ? 'the session timeout' : 'the key TTL';
+    out.add(['lockService', 'leaseMs'], `protocol ${s.protocol} needs ${what}: set leaseMs above 0`);
+  }
   const [minMs, maxMs] = s.network.latencyMs;
   if (minMs > maxMs) out.add(['network', 'latencyMs'], `min ${minMs} is above max ${maxMs}`);
   if (s.protocol === 'dlm' && full.lockService.failureTimeoutMs <= full.lockService.heartbeatMs) {

@@ -71,6 +71,8 @@ export function faultArb(nodes: readonly string[]): fc.Arbitrary<Json> {
 
 export function lockServiceArb(protocol: Protocol): fc.Arbitrary<Json> {
   const common = { leaseMs: msUpTo(30_000_000), expiryClock: fc.constantFrom('mono', 'wall'), clientClock: fc.constantFrom('mono', 'wall') };
+  // Redlock, zk and lease-lock need a TTL / session timeout: leaseMs is required and above 0 there.
+  const ttl = { ...common, leaseMs: positiveMs(30_000_000) };
   switch (protocol) {
     case 'dlm':
       return fc.record(
@@ -86,13 +88,13 @@ export function lockServiceArb(protocol: Protocol): fc.Arbitrary<Json> {
       ) as fc.Arbitrary<Json>;
     case 'redlock':
       return fc.record(
-        { ...common, driftFactor: fc.double({ min: 0, max: 1, noNaN: true }), persistence: fc.constantFrom('none', 'fsync'), fanout: fc.constantFrom('parallel', 'sequential') },
-        { requiredKeys: [] },
+        { ...ttl, driftFactor: fc.double({ min: 0, max: 1, noNaN: true }), persistence: fc.constantFrom('none', 'fsync'), fanout: fc.constantFrom('parallel', 'sequential') },
+        { requiredKeys: ['leaseMs'] },
       ) as fc.Arbitrary<Json>;
     case 'zk':
-      return fc.record({ ...common, watch: fc.constantFrom('predecessor', 'parent'), guidNames: fc.boolean() }, { requiredKeys: [] }) as fc.Arbitrary<Json>;
+      return fc.record({ ...ttl, watch: fc.constantFrom('predecessor', 'parent'), guidNames: fc.boolean(), validityCheck: fc.boolean() }, { requiredKeys: ['leaseMs'] }) as fc.Arbitrary<Json>;
     case 'lease-lock':
-      return fc.record({ ...common, release: fc.constantFrom('compare-and-delete', 'del'), fencing: fc.boolean() }, { requiredKeys: [] }) as fc.Arbitrary<Json>;
+      return fc.record({ ...ttl, release: fc.constantFrom('compare-and-delete', 'del'), fencing: fc.boolean() }, { requiredKeys: ['leaseMs'] }) as fc.Arbitrary<Json>;
   }
 }
 
@@ -156,6 +158,7 @@ export const validScenario: fc.Arbitrary<Json> = fc
         seeds: fc.integer({ min: 1, max: 1000 }),
         expect: expectArb,
       },
-      { requiredKeys: ['name', 'protocol', 'managers', 'clients', 'durationMs'] },
+      // Non-dlm protocols cannot do without lockService.leaseMs (their TTL / session timeout).
+      { requiredKeys: ['name', 'protocol', 'managers', 'clients', 'durationMs', ...(protocol === 'dlm' ? [] : ['lockService' as const])] },
     ) as fc.Arbitrary<Json>;
   });

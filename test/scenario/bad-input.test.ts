@@ -332,15 +332,22 @@ describe('cross-field errors (validate)', () => {
   });
 
   it('non-dlm protocols: only EX, no convert, only NOQUEUE, no value blocks', () => {
-    expectError({ ...base(), protocol: 'zk' }, 'clients[1].steps[0].mode', 'zk locks are exclusive: only EX is accepted, got "PR"');
-    const s = { ...base(), protocol: 'redlock', clients: [base().clients[0]] };
+    expectError({ ...base(), protocol: 'zk', lockService: { leaseMs: 10_000 } }, 'clients[1].steps[0].mode', 'zk locks are exclusive: only EX is accepted, got "PR"');
+    const s = { ...base(), protocol: 'redlock', lockService: { leaseMs: 10_000 }, clients: [base().clients[0]] };
     s.clients[0].steps.push({ op: 'convert', resource: 'file', mode: 'EX' });
     expectError(s, 'clients[0].steps[2].op', 'redlock has no lock conversions (only the dlm does); unlock and lock again');
-    const t = { ...base(), protocol: 'lease-lock', clients: [base().clients[0]] };
+    const t = { ...base(), protocol: 'lease-lock', lockService: { leaseMs: 10_000 }, clients: [base().clients[0]] };
     t.clients[0].steps[0].flags = ['NOQUEUE', 'VALBLK'];
     expectError(t, 'clients[0].steps[0].flags[1]', 'lease-lock accepts only the NOQUEUE flag (a try-lock), got "VALBLK"');
-    const u = { ...base(), protocol: 'lease-lock', managers: 3, clients: [base().clients[0]] };
+    const u = { ...base(), protocol: 'lease-lock', lockService: { leaseMs: 10_000 }, managers: 3, clients: [base().clients[0]] };
     expectError(u, 'managers', 'lease-lock runs a single instance, so managers must be 1, got 3');
+  });
+
+  it('redlock, zk and lease-lock need a TTL / session timeout (leaseMs above 0)', () => {
+    const r = { ...base(), protocol: 'redlock', clients: [base().clients[0]] };
+    expectError(r, 'lockService.leaseMs', 'protocol redlock needs the key TTL: set leaseMs above 0');
+    const z = { ...base(), protocol: 'zk', lockService: { leaseMs: 0 }, clients: [base().clients[0]] };
+    expectError(z, 'lockService.leaseMs', 'protocol zk needs the session timeout: set leaseMs above 0');
   });
 
   it('latency range upside down; failure timeout not above the heartbeat', () => {
@@ -355,7 +362,7 @@ describe('cross-field errors (validate)', () => {
   it('invariants: repeated, inapplicable, or not including the expected violation', () => {
     expectError({ ...base(), invariants: ['liveness', 'liveness'] }, 'invariants[1]', 'duplicate invariant "liveness"');
     expectError(
-      { ...base(), protocol: 'redlock', invariants: ['mutual-exclusion', 'fencing'], clients: [base().clients[0]] },
+      { ...base(), protocol: 'redlock', lockService: { leaseMs: 10_000 }, invariants: ['mutual-exclusion', 'fencing'], clients: [base().clients[0]] },
       'invariants[1]',
       'Redlock issues no fencing tokens, so there is nothing to check',
     );
