@@ -7,6 +7,21 @@
  * completion, `enqueue`, `dequeue`, `release`, `lvb-write`, `lvb-invalidate`, `deadlock`), and a
  * plain caller can simply read them. Effects are appended in causal order: an operation's own
  * completion first, then whatever its grant pass did, resource destruction last.
+ *
+ * How a master turns them into trace events (src/check/events.ts):
+ *
+ * | effect | trace event |
+ * |---|---|
+ * | `complete` GRANTED | `grant` (client = owner, mode, value, flags via `statusFlagNames`) and a message to the client |
+ * | `complete` UNLOCKED | `release` reason `unlock` |
+ * | other `complete` | a message to the client (it traces `complete`) |
+ * | `enqueue` | `enqueue` (flags via `flagNames`) |
+ * | `dequeue` | `dequeue` (reason `cancel`, `deadlock` or `purge`) |
+ * | `release` | `release` reason `purge` |
+ * | `demote` | `release` reason `demote` (the lock keeps NL, its conversion still pending) |
+ * | `lvb-write` / `lvb-invalidate` | same name |
+ * | `deadlock` | `deadlock` with `victim` = `victimOwner` and `cycle` = `toCycleEdges(cycle)` |
+ * | `bast` | a message to the client (it traces `bast`) |
  */
 import type { ModeName, StatusName } from '../../check/events.js';
 import type { DeadlockReport } from './deadlock.js';

@@ -15,6 +15,15 @@
  * - a fresh resource's block reads as zeros and is valid; names compare as exact strings;
  * - a plain unlock of a lock that is not granted is BUSY (cancel it instead).
  *
+ * Where this departs from Linux, on purpose (each case was found by the model-based or the
+ * deadlock-search property test, see test/dlm/core):
+ * - a request queued at the head (HEADQUE) or with NOORDER is offered to the grant pass at once:
+ *   Linux leaves a grantable request queued until some later event runs a pass;
+ * - ALTPR/ALTCW is tried before conversion-deadlock detection: a request grantable in its
+ *   alternate mode never has to queue, so it cannot be deadlocked;
+ * - the timed search (absent from Linux) starts over after every victim, since a victim changes
+ *   the graph for requests already searched.
+ *
  * Every lock is assumed to have a blocking-notification routine (a bast may always be delivered).
  * Hot paths allocate only the lock, the resource on first use, the result and the effects.
  */

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPATIBILITY, LockSpace } from '../../../src/dlm/core/index.js';
 import { modelProperty } from './model/harness.js';
 
-describe('lock space vs reference model (fc.commands)', () => {
+describe('§2–§4, §6.2, §9 lock space vs reference model (fc.commands)', () => {
   it('agrees with the model and keeps every invariant after every command', () => {
     fc.assert(modelProperty(() => new LockSpace()), { numRuns: 300 });
   });
@@ -20,7 +20,7 @@ describe('lock space vs reference model (fc.commands)', () => {
   });
 });
 
-describe('the model-based test catches planted bugs', () => {
+describe('§2, §3.2 the model-based test catches planted bugs', () => {
   it('one wrong compatibility entry (PR held, PW requested, treated as compatible)', () => {
     const wrong = COMPATIBILITY.map((row) => [...row]);
     wrong[3]![4] = true;
