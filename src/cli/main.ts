@@ -97,7 +97,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log(HELP[command]);
       return EXIT_OK;
     }
-    if (command === 'run') return await runCommand(positionals, flags);
+    if (command === 'run') return await runCommand(positionals, flags, ['lockstep', ...argv].join(' '));
     if (command === 'replay') return await replayCommandMain(positionals, flags);
     return await listCommand(positionals);
   } catch (error) {
@@ -151,7 +151,7 @@ function parseCount(text: string | undefined, flag: string): number | undefined 
   return n;
 }
 
-async function runCommand(paths: string[], flags: Flags): Promise<number> {
+async function runCommand(paths: string[], flags: Flags, commandLine: string): Promise<number> {
   const seeds = parseCount(flags.seeds, '--seeds');
   const seed = parseSeed(flags.seed, '--seed');
   if (seeds !== undefined && seed !== undefined) throw new UsageError('run: --seeds and --seed are mutually exclusive');
@@ -177,7 +177,7 @@ async function runCommand(paths: string[], flags: Flags): Promise<number> {
   const run: RunResult = { ok: results.every((r) => r.met), scenarios: results };
 
   if (flags.junit) writeFileAtomic(flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
-  const index = flags.report ? await writeReports(flags.report, suite, results, wallMs) : undefined;
+  const index = flags.report ? await writeReports(flags.report, suite, results, wallMs, commandLine) : undefined;
   if (flags.json) {
     console.log(JSON.stringify(run, null, 2));
   } else {
@@ -206,7 +206,7 @@ function printSummary(run: RunResult): void {
   console.log(`\n${run.scenarios.length - notMet.length} met, ${notMet.length} not met (${run.scenarios.length} scenarios)`);
 }
 
-async function writeReports(dir: string, suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>): Promise<string> {
+async function writeReports(dir: string, suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, commandLine: string): Promise<string> {
   const rows = [];
   for (const [i, entry] of results.entries()) {
     const loaded = suite[i]!;
@@ -230,7 +230,7 @@ async function writeReports(dir: string, suite: LoadedScenario[], results: Scena
       reportLinks: links,
     });
   }
-  return writeSuiteReport(dir, { generatedBy: 'lockstep run', scenarios: rows });
+  return writeSuiteReport(dir, { generatedBy: commandLine, scenarios: rows });
 }
 
 function scenarioInfo(loaded: LoadedScenario) {
