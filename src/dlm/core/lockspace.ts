@@ -217,6 +217,11 @@ const LVB_READ = LvbOp.READ;
 const LVB_WRITE = LvbOp.WRITE;
 const NewLock = LockRecord;
 const NewResource = Resource;
+const modeOf = toMode;
+const lockFlagsCheck = lockFlagsError;
+const convertFlagsCheck = convertFlagsError;
+const quecvtCheck = quecvtError;
+const unlockFlagsCheck = unlockFlagsError;
 
 /** Deepest sub-resource nesting accepted (FreeVMS caps it too, SS$_EXDEPTH). */
 export const MAX_TREE_DEPTH = 32;
@@ -316,7 +321,7 @@ export class LockSpace {
    * appears as a completion effect.
    */
   lock(owner: string, resource: string, mode: ModeName | Mode, opts?: LockOptions): LockResult {
-    const rq = toMode(mode);
+    const rq = modeOf(mode);
     if (rq === NONE) return refuse('INVALID_ARG', 0, `unknown mode ${String(mode)}`);
     let flags = 0;
     let priority = 0;
@@ -347,7 +352,7 @@ export class LockSpace {
         parent = p;
       }
     }
-    const bad = lockFlagsError(flags, rq);
+    const bad = lockFlagsCheck(flags, rq);
     if (bad !== null) return refuse('INVALID_ARG', 0, bad);
     if (typeof owner !== 'string' || owner.length === 0) return refuse('INVALID_ARG', 0, 'owner must be a non-empty string');
     if (typeof resource !== 'string' || resource.length === 0) return refuse('INVALID_ARG', 0, 'resource name must be a non-empty string');
@@ -399,7 +404,7 @@ export class LockSpace {
   convert(lockId: number, mode: ModeName | Mode, opts?: ConvertOptions): ConvertResult {
     const lock = this.locks.get(lockId);
     if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
-    const rq = toMode(mode);
+    const rq = modeOf(mode);
     if (rq === NONE) return refuse('INVALID_ARG', lockId, `unknown mode ${String(mode)}`);
     let flags = 0;
     let nowUs = this.lastNowUs;
@@ -418,7 +423,7 @@ export class LockSpace {
         if (value === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
       }
     }
-    const bad = convertFlagsError(flags) ?? quecvtError(flags, lock.gr, rq);
+    const bad = convertFlagsCheck(flags) ?? quecvtCheck(flags, lock.gr, rq);
     if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
     if (lock.state !== GRANTED) return refuse('BUSY', lockId, 'the lock is not granted or has a request pending');
     this.begin(nowUs);
@@ -507,7 +512,7 @@ export class LockSpace {
         if (value === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
       }
     }
-    const bad = unlockFlagsError(flags);
+    const bad = unlockFlagsCheck(flags);
     if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
     if (lock.state !== GRANTED) return refuse('BUSY', lockId, 'the lock is not granted (cancel its pending request instead)');
     if (lock.sublocks > 0) return refuse('SUBLOCKS', lockId, `the lock still has ${lock.sublocks} sublocks`);
@@ -1288,8 +1293,8 @@ export class LockSpace {
       }
       const flags = copy.flags ?? 0;
       if (!Number.isInteger(flags) || flags < 0) throw new AdoptError(`${where}: flags must be a bitmask`);
-      const gr = copy.grantedMode === undefined ? NONE : toMode(copy.grantedMode);
-      const rq = copy.requestedMode === undefined ? NONE : toMode(copy.requestedMode);
+      const gr = copy.grantedMode === undefined ? NONE : modeOf(copy.grantedMode);
+      const rq = copy.requestedMode === undefined ? NONE : modeOf(copy.requestedMode);
       if (copy.grantedMode !== undefined && gr === NONE) throw new AdoptError(`${where}: unknown grantedMode`);
       if (copy.requestedMode !== undefined && rq === NONE) throw new AdoptError(`${where}: unknown requestedMode`);
       if (copy.state === 'granted') {
