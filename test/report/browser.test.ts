@@ -11,114 +11,21 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReportFileName, writeRunReport, writeSuiteReport } from '../../src/report/write.js';
 import { deadlockInput, gcPauseInput, suiteInput, syntheticInput, xssInput, XSS_TITLE } from './fixtures.js';
+import { CHROMIUM, FLAGS, REPORTS_DIR, canvasInk, expectClean, open, skip, watchedPage } from './browser-helpers.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // The page globals these tests touch inside page.evaluate (tsconfig has no DOM lib).
-interface PageCanvas {
-  id: string;
-  width: number;
-  height: number;
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
-}
-interface PageChart {
-  getDatasetMeta(index: number): { data: { x: number; base: number; y: number }[] };
-}
 declare const window: {
   __reportReady?: boolean;
-  __reportErrors?: string[];
-  Chart: { instances: object; getChart(id: string): PageChart };
+  Chart: { instances: object; getChart(id: string): { getDatasetMeta(index: number): { data: { x: number; base: number; y: number }[] } } };
 };
 declare const document: {
-  querySelectorAll(selector: 'canvas'): ArrayLike<PageCanvas>;
   querySelectorAll(selector: string): ArrayLike<unknown>;
   getElementById(id: string): { getBoundingClientRect(): { left: number; top: number } } | null;
 };
-
-const REPORTS_DIR = fileURLToPath(new URL('../../reports/', import.meta.url));
-const skip = !existsSync(CHROMIUM) && process.env['CI'] === undefined;
-
-interface Watched {
-  page: Page;
-  errors: string[];
-  requests: string[];
-  dialogs: string[];
-}
-
-/** A fresh page that aborts and records every non-file request and records every error and dialog. */
-async function watchedPage(browser: Browser): Promise<Watched> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const watched: Watched = { page, errors: [], requests: [], dialogs: [] };
-  page.on('pageerror', (error) => watched.errors.push(`pageerror: ${String(error)}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') watched.errors.push(`console: ${message.text()}`);
-  });
-  page.on('dialog', (dialog) => {
-    watched.dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    watched.requests.push(url);
-    return route.abort();
-  });
-  return watched;
-}
-
-/** Opens a report and waits until it says it has drawn everything; returns the milliseconds that took. */
-async function open(watched: Watched, file: string): Promise<number> {
-  const start = performance.now();
-  await watched.page.goto(pathToFileURL(file).href);
-  await watched.page.waitForFunction(() => window.__reportReady === true, null, {
-    timeout: 50_000,
-  });
-  return performance.now() - start;
-}
-
-/** Each canvas on the page, and whether it has at least one pixel that is neither transparent nor white. */
-async function canvasInk(page: Page): Promise<{ id: string; inked: boolean; width: number }[]> {
-  return page.evaluate(() =>
-    Array.from(document.querySelectorAll('canvas')).map((canvas) => {
-      const ctx = canvas.getContext('2d');
-      let inked = false;
-      if (ctx !== null && canvas.width > 0 && canvas.height > 0) {
-        const pixels = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 0; i < pixels.length; i += 4) {
-          const alpha = pixels[i + 3] ?? 0;
-          const white = (pixels[i] ?? 0) > 245 && (pixels[i + 1] ?? 0) > 245 && (pixels[i + 2] ?? 0) > 245;
-          if (alpha > 0 && !white) {
-            inked = true;
-            break;
-          }
-        }
-      }
-      return { id: canvas.id, inked, width: canvas.width };
-    }),
-  );
-}
-
-async function expectClean(watched: Watched): Promise<void> {
-  expect(watched.errors).toEqual([]);
-  expect(watched.requests).toEqual([]);
-  expect(watched.dialogs).toEqual([]);
-  const reportErrors = await watched.page.evaluate(() => window.__reportErrors ?? null);
-  expect(reportErrors).toEqual([]);
-}
 
 describe.skipIf(skip)('reports in Debian Chromium', () => {
   let browser: Browser;
@@ -157,7 +64,7 @@ describe.skipIf(skip)('reports in Debian Chromium', () => {
     expect(await page.locator('#report-title').textContent()).toBe('A GC pause outlives the lease (unfenced storage)');
     expect(await page.locator('#replay-command').textContent()).toBe('npx lockstep replay scenarios/gc-pause-unfenced.json --seed 7');
     // The screenshot people will look at, as the page first draws.
-    await page.screenshot({ path: join(REPORTS_DIR, 'screenshot-run-gc-pause.png'), fullPage: true });
+    await page.screenshot({ path: join(REPORTS_DIR, 'screenshot-run-gc-pause-fixture.png'), fullPage: true });
 
     // Clicking c1's granted bar opens its grant event (seq 3) in the trace.
     await page.locator('#chart-timeline').scrollIntoViewIfNeeded();
@@ -228,7 +135,7 @@ describe.skipIf(skip)('reports in Debian Chromium', () => {
     expect(href).toBe('gc-pause-unfenced-seed-7.html');
     expect(existsSync(join(dir, href ?? ''))).toBe(true);
     expect(await page.locator('table.suite').textContent()).toContain(XSS_TITLE);
-    await page.screenshot({ path: join(REPORTS_DIR, 'screenshot-suite.png'), fullPage: true });
+    await page.screenshot({ path: join(REPORTS_DIR, 'screenshot-suite-fixture.png'), fullPage: true });
     // Following a find opens its run report, still offline.
     await page.locator('a', { hasText: 'seed 7' }).first().click();
     await page.waitForFunction(() => window.__reportReady === true);
