@@ -1,0 +1,103 @@
+// The lessons quote concrete outcomes of their runs; these tests pin the ones a reader cannot
+// see in the verdict alone, by reading the trace the command writes (DESIGN §5.5).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliJson, type ReplayJson } from './cli.js';
+
+let out: string;
+beforeAll(() => {
+  out = mkdtempSync(path.join(tmpdir(), 'lockstep-cli-lessons-'));
+});
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+});
+
+type TraceLine = Record<string, unknown> & { seq: number; t: number; node: string; type: string };
+
+/** Replays `name` at `seed` with --trace and returns the result and the parsed trace lines. */
+function traced(name: string, seed: number): { result: ReplayJson; lines: TraceLine[] } {
+  const file = path.join(out, `${name}-${seed}.jsonl`);
+  const { code, json } = cliJson<ReplayJson>('replay', `scenarios/${name}.json`, '--seed', String(seed), '--json', '--trace', file);
+  expect(code).toBe(json.expectMet ? 0 : 1);
+  const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as TraceLine);
+  return { result: json, lines };
+}
+
+describe('ZooKeeper herd effect (zk-herd-parent-watch / zk-herd-predecessor-watch)', () => {
+  it('parent watches wake 21 times for 4 hand-overs, predecessor watches exactly once per release', () => {
+    for (const seed of [0, 1, 2]) {
+      const herd = traced('zk-herd-parent-watch', seed);
+      const recipe = traced('zk-herd-predecessor-watch', seed);
+      expect(herd.result.ok).toBe(true);
+      expect(recipe.result.ok).toBe(true);
+      expect(herd.lines.filter((e) => e.type === 'notify')).toHaveLength(21);
+      expect(recipe.lines.filter((e) => e.type === 'notify')).toHaveLength(4);
+      expect(herd.result.stats.messages).toBe(93);
+      expect(recipe.result.stats.messages).toBe(60);
+      // Both hand the lock over in creation order, one holder at a time.
+      for (const run of [herd, recipe]) {
+        expect(run.lines.filter((e) => e.type === 'grant').map((e) => e['client'])).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+      }
+    }
+  });
+});
+
+describe('value block after a holder crash (value-block-holder-crash)', () => {
+  it('the reader gets version 7 before the crash, and the same bytes flagged VALNOTVALID after it', () => {
+    const { result, lines } = traced('value-block-holder-crash', 0);
+    expect(result.ok).toBe(true);
+    const reads = lines.filter((e) => e.type === 'complete' && e['client'] === 'r1' && e['mode'] === 'PR');
+    expect(reads.map((e) => [e['value'], e['flags'] ?? []])).toEqual([
+      ['7', []],
+      ['7', ['VALNOTVALID']],
+    ]);
+    const invalidated = lines.filter((e) => e.type === 'lvb-invalidate');
+    expect(invalidated).toHaveLength(1);
+    expect(invalidated[0]!['client']).toBe('w1');
+    expect(invalidated[0]!.t).toBeLessThan(reads[1]!.t);
+  });
+});
+
+describe('CONVDEADLK (conversion-deadlock-convdeadlk)', () => {
+  it('demotes the second converter, grants the first, then grants the demoted one with DEMOTED', () => {
+    const { result, lines } = traced('conversion-deadlock-convdeadlk', 0);
+    expect(result.ok).toBe(true);
+    const events = lines.filter((e) => e.type === 'release' || e.type === 'grant').map((e) => [e.type, e['client'], e['mode'] ?? e['reason']]);
+    expect(events).toEqual([
+      ['grant', 'p2', 'PR'],
+      ['grant', 'p1', 'PR'],
+      ['release', 'p2', 'demote'],
+      ['grant', 'p1', 'EX'],
+      ['release', 'p1', 'unlock'],
+      ['grant', 'p2', 'EX'],
+      ['release', 'p2', 'unlock'],
+    ]);
+    const demoted = lines.find((e) => e.type === 'complete' && e['client'] === 'p2' && e['mode'] === 'EX');
+    expect(demoted?.['flags']).toEqual(['DEMOTED']);
+    // The demoted client still believed it held PR while p1 held EX: the pitfall inside the fix.
+    expect(result.observations.map((o) => [o.kind, [...o.nodes].sort()])).toEqual([['belief-overlap', ['p1', 'p2']]]);
+  });
+});
+
+describe('fencing twins reject the late write instead of accepting it', () => {
+  for (const [broken, fixed] of [
+    ['gc-pause-unfenced', 'gc-pause-fenced'],
+    ['delayed-write-unfenced', 'delayed-write-fenced'],
+    ['chubby-lock-delay-outrun', 'chubby-lock-delay-sequencer'],
+    ['zk-session-expiry-unfenced', 'zk-session-expiry-fenced'],
+  ] as const) {
+    it(`${broken}: the storage accepts c1's late write; ${fixed}: it rejects it by token`, () => {
+      const late = (lines: TraceLine[]) => lines.filter((e) => (e.type === 'write' || e.type === 'reject') && e['client'] === 'c1').at(-1)!;
+      const a = traced(broken, 0);
+      const b = traced(fixed, 0);
+      expect(late(a.lines).type).toBe('write');
+      expect(late(a.lines)['token']).toBeUndefined();
+      expect(late(b.lines).type).toBe('reject');
+      expect(late(b.lines)['token']).toBeLessThan(late(b.lines)['highest'] as number);
+      // Same schedule: the late write reaches the storage at the same instant in both twins.
+      expect(late(b.lines).t).toBe(late(a.lines).t);
+    });
+  }
+});
