@@ -23,13 +23,13 @@ export {
   TraceName,
   isMessageEventSink,
   type MessageEventSink,
-  type HashLanes,
   TraceBus,
   canonicalLine,
   hashLines,
   TraceOverflowError,
   TraceValueError,
   TraceLineError,
+  TraceSeqError,
   RESERVED_TRACE_KEYS,
 } from './trace.js';
 export { SimBoundExceeded, SimError, SimConfigError } from './errors.js';

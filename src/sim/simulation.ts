@@ -21,8 +21,10 @@
  *   arriving while the node is down are dropped (`down`); `durable` survives. With
  *   `restartAfterUs` the factory builds a fresh process (incarnation + 1) and `onStart` runs.
  *   Messages an old incarnation sent are on the wire and still arrive.
- * - Every trace event of a simulated node carries `local`: its wall-clock reading in ms.
- *   Network-fault events (`partition`, `heal`, `delay`, `delay-end`, `drop-window`,
+ * - Every trace event of a simulated node carries `local` (its wall-clock reading in ms) except
+ *   the bulk kernel events `send`, `deliver` and `timer`: reading the clock for every message
+ *   would dominate a sweep's cost, and the lock-level and fault events, which the clock chart and
+ *   the replay story read, keep it. Network-fault events (`partition`, `heal`, `delay`, `delay-end`, `drop-window`,
  *   `drop-window-end`) belong to no node and are attributed to node `net`. Drops decided at
  *   send time are traced by the sender; drops at arrival (`partition`, `down`) by the receiver.
  * - An event runs at max(now, its time), so an exploring scheduler may pick any queued event
@@ -58,7 +60,9 @@ export const NET_NODE = 'net';
 
 const T_SEND = new TraceName('send');
 const T_DELIVER = new TraceName('deliver');
-const T_DROP = new TraceName('drop');
+
+/** How many message types the kernel memoises trace names for (a process inventing types cannot grow it). */
+const MAX_MESSAGE_TYPES = 4096;
 
 /** How many finished delivery events the kernel keeps for reuse. */
 const MAX_POOLED_EVENTS = 4096;
@@ -275,6 +279,10 @@ class Kernel {
   private readonly nested: TraceEvent[] = [];
   private nextSeq = 0;
   private traceSeq = 0;
+  /** Trace names of message types, and the last one asked for (most traffic repeats a type). */
+  private readonly msgNames = new Map<string, TraceName>();
+  private lastMsgType = '';
+  private lastMsgName = new TraceName('');
   private nextTimerId = 1;
   private running = false;
   readonly stats: SimStats = { events: 0, messages: 0, delivered: 0, dropped: 0, traceEvents: 0, simUs: 0 };
@@ -524,7 +532,7 @@ class Kernel {
     }
     this.stats.messages++;
     const now = this.nowUs;
-    if (this.traceKernel) this.emitMessage(src, T_SEND, src, dst, payload.type, undefined);
+    if (this.traceKernel) this.emitMessage(src, T_SEND, src, dst, this.msgName(payload.type, src));
     const link = this.network.link(src.index, dst.index);
     const at = link.route(now);
     if (at < 0) {
@@ -559,7 +567,7 @@ class Kernel {
 
   private drop(at: NodeState, src: NodeState, dst: NodeState, payload: Message, reason: string): void {
     this.stats.dropped++;
-    this.emitMessage(at, T_DROP, src, dst, payload.type, reason);
+    this.emitWithLocal(at, 'drop', { from: src.id, to: dst.id, msg: payload.type, reason });
   }
 
   private arrive(ev: SimEvent): void {
@@ -581,7 +589,7 @@ class Kernel {
     const src = this.nodes[ev.from]!;
     const payload = ev.data as Message;
     this.stats.delivered++;
-    if (this.traceKernel) this.emitMessage(dst, T_DELIVER, src, dst, payload.type, undefined);
+    if (this.traceKernel) this.emitMessage(dst, T_DELIVER, src, dst, this.msgName(payload.type, src));
     try {
       dst.process!.onMessage(dst.ctx!, src.id, payload);
     } catch (e) {
@@ -668,9 +676,8 @@ class Kernel {
   private fire(node: NodeState, rec: TimerRec): void {
     node.timers.delete(rec.id);
     if (this.traceKernel) {
-      const local = node.clock.read('wall', this.nowUs) / 1000;
       const tag = rec.tag;
-      this.emit(node.id, 'timer', typeof tag === 'string' || typeof tag === 'number' ? { tag, local } : { local });
+      this.emit(node.id, 'timer', typeof tag === 'string' || typeof tag === 'number' ? { tag } : undefined);
     }
     const p = node.process!;
     if (p.onTimer === undefined) return;
@@ -831,16 +838,31 @@ class Kernel {
     this.emit(node.id, type, fields === undefined ? { local } : { ...fields, local });
   }
 
-  /** Emit a send/deliver/drop event of `at` (its fields are built only if a listener asks). */
-  private emitMessage(at: NodeState, type: TraceName, src: NodeState, dst: NodeState, msg: string, reason: string | undefined): void {
-    const local = at.clock.read('wall', this.nowUs) / 1000;
+  /** The trace name of a message type: memoised, so the hash fast path finds its digests. */
+  private msgName(type: string, src: NodeState): TraceName {
+    if (type === this.lastMsgType) return this.lastMsgName;
+    let name = this.msgNames.get(type);
+    if (name === undefined) {
+      if (typeof type !== 'string') {
+        throw new SimError(`lockstep: node ${src.id} sent a message whose type is ${String(type)}, not a string`, this.nowUs, src.id);
+      }
+      name = new TraceName(type);
+      if (this.msgNames.size < MAX_MESSAGE_TYPES) this.msgNames.set(type, name);
+    }
+    this.lastMsgType = type;
+    this.lastMsgName = name;
+    return name;
+  }
+
+  /** Emit a send/deliver event of `at` (its fields are built only if a listener asks). */
+  private emitMessage(at: NodeState, type: TraceName, src: NodeState, dst: NodeState, msg: TraceName): void {
     const sinks = this.sinks;
     if (sinks !== null && !this.publishing) {
       const seq = this.traceSeq++;
       this.stats.traceEvents++;
       this.publishing = true;
       try {
-        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, at.name, type, src.name, dst.name, msg, reason, local);
+        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, at.name, type, src.name, dst.name, msg);
         if (this.nested.length > 0) this.drainNested();
       } finally {
         this.publishing = false;
@@ -848,9 +870,8 @@ class Kernel {
       }
       return;
     }
-    this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg, reason, local));
+    this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg));
   }
-
 
   emit(node: string, type: string, fields: TraceFields | undefined): void {
     const e: TraceEvent = { seq: this.traceSeq++, tUs: this.nowUs, node, type, fields };

@@ -2,24 +2,28 @@
  * The canonical trace (DESIGN §5.5) and its hash.
  *
  * A run's identity is its trace: one event per line, `{"seq","t","node","type",...fields}`, with
- * `t` the true time in milliseconds at microsecond precision. Every result carries `traceHash`,
- * and a `--trace FILE` dump must re-hash to the same value, so two paths compute the same hash:
+ * `seq` counting from 0 and `t` the true time in milliseconds at microsecond precision. Every
+ * result carries `traceHash`, and a `--trace FILE` dump must re-hash to the same value, so two
+ * paths compute the same hash:
  *
- * - {@link TraceHasher} hashes live events. It is the sweep fast path, so it builds no strings:
- *   it feeds the canonical field sequence (seq, t, node, type, then each field key and value in
- *   insertion order, recursing into arrays and objects) into two independent 32-bit
- *   multiply-rotate / multiply-xorshift lanes (64 bits in all). Strings enter as 64-bit digests
- *   of their UTF-16 code units (memoised), numbers by value (int32 directly, other doubles by
- *   their IEEE-754 bits), and adjacent words are paired before absorption (see `Lanes`).
- *   Kernel message events ({@link MessageTraceEvent}) take a fast path over precomputed digests
- *   that feeds exactly the same words.
- * - {@link hashLines} parses JSONL lines written with {@link canonicalLine} and feeds the same
- *   sequence. JSON round-trips every finite double exactly, so the two agree; the value rules
- *   mirror JSON.stringify (undefined, functions and symbols are skipped in objects and are null
- *   in arrays; NaN and ±Infinity are null; -0 is 0; `toJSON` is honoured).
+ * - {@link TraceHasher} hashes live events. It is the sweep fast path, so it builds no strings.
+ * - {@link hashLines} parses JSONL lines written with {@link canonicalLine}.
  *
- * `t` enters the hash as the integer microsecond count it denotes (a line's `t` is converted
- * back with Math.round(t · 1000), exact for any run shorter than ~285 years).
+ * Both turn each event into the same canonical sequence of 32-bit words (one word per lane; see
+ * `Lanes`) and absorb it into two independent 32-bit multiply-rotate / multiply-xorshift lanes (64
+ * bits in all), three words at a time. Per event: `t` as the integer microsecond count it denotes
+ * (one word below 2^31, otherwise a flagged high word and the low word), `node`, `type`, then each
+ * field key and value in insertion order, recursing into arrays and objects. `seq` is not hashed:
+ * it is implied by the position, and both paths insist that it counts 0, 1, 2, ... instead. The
+ * word rules
+ * mirror JSON.stringify: a string is a 64-bit digest of its UTF-16 code units (memoised), an
+ * int32 is its value, another finite double its IEEE-754 bits, undefined, functions and symbols
+ * are skipped in objects and are null in arrays, NaN and ±Infinity are null, -0 is 0, `toJSON`
+ * is honoured. JSON round-trips every finite double exactly, so the two paths agree (a line's
+ * `t` is converted back with Math.round(t · 1000), exact for any run shorter than ~285 years).
+ *
+ * Kernel message events ({@link MessageTraceEvent}, {@link MessageEventSink}) take a fast path
+ * over precomputed digests that feeds exactly the same words.
  *
  * The hash is a fingerprint for determinism checks, not a cryptographic digest.
  */
@@ -33,12 +37,13 @@ const TAG_FALSE = 0x46414c53;
 const TAG_ARRAY = 0x41525231;
 const TAG_OBJECT = 0x4f424a31;
 const TAG_END = 0x454e4431;
-const TAG_WIDE = 0x57494445;
+const TAG_PAD = 0x50414431;
+/** Set in the first word of a time that does not fit in 31 bits; a narrow time never has it. */
+const WIDE_TIME = 0x80000000 | 0;
 
-const M1 = 0xcc9e2d51 | 0;
-const M2 = 0x1b873593 | 0;
 const SEED_A = 0x811c9dc5 | 0;
 const SEED_B = 0x9747b28c | 0;
+
 
 /** Deepest nesting of field values the hasher follows (JSON.stringify would overflow on cycles). */
 export const MAX_FIELD_DEPTH = 64;
@@ -58,22 +63,42 @@ function fmix(h: number): number {
   return h | 0;
 }
 
-/** Lane A absorbs one 32-bit word (multiply, rotate). */
+// The mixing functions below write their multipliers as literals: TurboFan folds a literal into
+// the instruction, while a module-level constant is a context load and a type check per use.
+
+/** Lane A absorbs one 32-bit word (multiply by 0xcc9e2d51, rotate). */
 function absorbA(a: number, w: number): number {
-  a = Math.imul(a ^ w, M1);
+  a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
   return (a << 15) | (a >>> 17);
 }
 
-/** Lane B absorbs one 32-bit word (multiply, xorshift): a different structure from lane A. */
+/** Lane B absorbs one 32-bit word (multiply by 0x1b873593, xorshift): a different structure from lane A. */
 function absorbB(b: number, w: number): number {
-  b = Math.imul(b ^ w, M2);
+  b = Math.imul(b ^ w, 0x1b873593);
   return b ^ (b >>> 13);
 }
 
+/**
+ * Lane A absorbs a block of three words (x, y, z) folded to x + 0x9e3779b1·y + 0x7feb352d·z; lane B
+ * (see {@link blockB}) folds with other odd multipliers, so a difference in any one word of a block
+ * always changes both lanes. Folding three words per multiply thirds the serial chain of
+ * multiplies, which is what bounds the hash's speed; the folds themselves run in parallel. (Every
+ * input and each partial sum is cut to 32 bits explicitly: it lets the JIT keep them in integer
+ * registers instead of converting through doubles.)
+ */
+function blockA(a: number, x: number, y: number, z: number): number {
+  return absorbA(a | 0, ((((x | 0) + Math.imul(y | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(z | 0, 0x7feb352d)) | 0);
+}
+
+/** Lane B absorbs a block of three words (x, y, z) folded to x + 0x85ebca77·y + 0xc2b2ae3d·z. */
+function blockB(b: number, x: number, y: number, z: number): number {
+  return absorbB(b | 0, ((((x | 0) + Math.imul(y | 0, 0x85ebca77 | 0)) | 0) + Math.imul(z | 0, 0xc2b2ae3d | 0)) | 0);
+}
+
 // -- string digests ------------------------------------------------------------------------
-// A string enters the hash as a 64-bit digest (two 32-bit words, one per lane) of its UTF-16
-// code units. Trace strings repeat endlessly (node ids, event types, keys, message types), so
-// digests are memoised in a small direct-mapped table keyed by the string itself; a slot is
+// A string is one word per lane: lane A takes one 32-bit digest of its UTF-16 code units and
+// lane B another. Trace strings repeat endlessly (node ids, event types, keys, message types),
+// so digests are memoised in a small direct-mapped table keyed by the string itself; a slot is
 // picked from the length and three code units, and a miss just recomputes. The table only
 // caches a pure function, so sharing it between hashers cannot change any hash.
 
@@ -125,59 +150,233 @@ function fillSlot0(s: string): number {
   return 1;
 }
 
-/** Digests of every TraceName, by id: typed arrays keep the int32 words unboxed for the JIT. */
-let nameA = new Int32Array(64);
-let nameB = new Int32Array(64);
-let nameCount = 0;
-
 /**
- * A string whose hash digest is computed once. The kernel names every node, event type and
- * field key it emits with one of these, so the hasher's fast path never re-reads them.
+ * A string whose hash digests are computed once. The kernel names every node, message event type
+ * and message type with one of these, so the hasher's fast path never re-reads them.
  */
 export class TraceName {
   readonly text: string;
-  /** Index of this name's digests in the module's digest tables. */
-  readonly id: number;
+  /** Lane A's digest of `text`. */
+  readonly a: number;
+  /** Lane B's digest of `text`. */
+  readonly b: number;
 
   constructor(text: string) {
     this.text = text;
-    if (nameCount === nameA.length) {
-      const a = new Int32Array(nameA.length * 2);
-      const b = new Int32Array(nameB.length * 2);
-      a.set(nameA);
-      b.set(nameB);
-      nameA = a;
-      nameB = b;
-    }
-    this.id = nameCount++;
-    nameA[this.id] = digestA(text);
-    nameB[this.id] = digestB(text);
+    this.a = digestA(text);
+    this.b = digestB(text);
   }
 }
 
-const K_FROM_A = digestA('from');
-const K_FROM_B = digestB('from');
-const K_TO_A = digestA('to');
-const K_TO_B = digestB('to');
-const K_MSG_A = digestA('msg');
-const K_MSG_B = digestB('msg');
-const K_REASON_A = digestA('reason');
-const K_REASON_B = digestB('reason');
-const K_LOCAL_A = digestA('local');
-const K_LOCAL_B = digestB('local');
+const K_FROM = new TraceName('from');
+const K_TO = new TraceName('to');
+const K_MSG = new TraceName('msg');
 
-/** The two hash lanes' state, as the fast path of {@link MessageTraceEvent} updates it. */
-export interface HashLanes {
-  a: number;
-  b: number;
+/** Thrown when a field value cannot be part of a canonical trace. */
+export class TraceValueError extends Error {
+  override readonly name = 'TraceValueError';
+}
+
+/** Thrown when an event's seq is not the next one of the stream (the hash implies seq by position). */
+export class TraceSeqError extends Error {
+  override readonly name = 'TraceSeqError';
 }
 
 /**
- * A kernel message event (`send`, `deliver`, `drop`): fields `{from, to, msg[, reason], local}`.
- * It is the bulk of every trace, so it remembers the digests of its names (in private fields,
- * invisible to comparisons and serialisation) and hashes itself without walking its fields.
- * Its hash and canonical line are exactly those of the equivalent plain {@link TraceEvent}.
- * Like every trace event it must be treated as immutable.
+ * The two hash lanes and the canonical word rules, shared by both hashing paths.
+ *
+ * Each event's words are absorbed in blocks of three from the event's first word on; a last
+ * block of one or two words is padded with TAG_PAD ^ (the event's word count). Words of the
+ * block being filled wait in (`xa`, `xb`) and (`ya`, `yb`).
+ */
+class Lanes {
+  a = SEED_A;
+  b = SEED_B;
+  xa = 0;
+  xb = 0;
+  ya = 0;
+  yb = 0;
+  /** Words of the current event so far. */
+  n = 0;
+  /** Events absorbed so far; also the seq the next event must carry. */
+  events = 0;
+
+  /** Absorb one word of the current event, `wa` in lane A and `wb` in lane B. */
+  word(wa: number, wb: number): void {
+    switch (this.n++ % 3) {
+      case 0:
+        this.xa = wa;
+        this.xb = wb;
+        return;
+      case 1:
+        this.ya = wa;
+        this.yb = wb;
+        return;
+      default:
+        this.a = blockA(this.a, this.xa, this.ya, wa);
+        this.b = blockB(this.b, this.xb, this.yb, wb);
+    }
+  }
+
+  /** Close the current event: pad and absorb its last block, if partial. */
+  private endEvent(): void {
+    const n = this.n;
+    const pad = TAG_PAD ^ n;
+    if (n % 3 === 1) {
+      this.a = blockA(this.a, this.xa, pad, pad);
+      this.b = blockB(this.b, this.xb, pad, pad);
+    } else if (n % 3 === 2) {
+      this.a = blockA(this.a, this.xa, this.ya, pad);
+      this.b = blockB(this.b, this.xb, this.yb, pad);
+    }
+    this.n = 0;
+    this.events++;
+  }
+
+  private tag(tag: number): void {
+    this.word(tag, tag);
+  }
+
+  private str(v: string): void {
+    const i = slot(v);
+    this.word(cacheA[i]!, cacheB[i]!);
+  }
+
+  /** int32 (and -0, which JSON writes as 0) as one word; other finite doubles by their bits. */
+  private number(v: number): void {
+    if ((v | 0) === v) {
+      this.tag((v | 0) ^ TAG_INT);
+    } else if (v - v !== 0) {
+      this.tag(TAG_NULL);
+    } else {
+      f64[0] = v;
+      this.tag((u32[0]! | 0) ^ TAG_F64);
+      this.tag(u32[1]! | 0);
+    }
+  }
+
+  /** The integer microseconds of an event: one word below 2^31, else a flagged high word and the low word. */
+  private time(tUs: number): void {
+    if (tUs >= 0 && tUs <= 0x7fffffff) {
+      this.tag(tUs);
+    } else {
+      this.tag(WIDE_TIME | (Math.floor(tUs / 0x100000000) & 0x7fffffff));
+      this.tag(tUs | 0);
+    }
+  }
+
+  /** What JSON.stringify serialises for `v` under `key`: `v` after its `toJSON`, if it has one. */
+  private static resolve(v: unknown, key: string): unknown {
+    if (typeof v === 'object' && v !== null) {
+      const toJSON = (v as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return (toJSON as (k: string) => unknown).call(v, key);
+    }
+    return v;
+  }
+
+  /** True for the values JSON.stringify leaves out of an object (and writes as null in an array). */
+  private static omitted(v: unknown): boolean {
+    const t = typeof v;
+    return t === 'undefined' || t === 'function' || t === 'symbol';
+  }
+
+  /** Feeds a resolved, not omitted value as JSON.stringify would write it. */
+  private value(v: unknown, key: string, depth: number): void {
+    switch (typeof v) {
+      case 'string':
+        this.str(v);
+        return;
+      case 'number':
+        this.number(v);
+        return;
+      case 'boolean':
+        this.tag(v ? TAG_TRUE : TAG_FALSE);
+        return;
+      case 'bigint':
+        throw new TraceValueError(`lockstep: trace field '${key}' is a bigint, which JSON cannot carry`);
+      default:
+        break;
+    }
+    if (v === null) {
+      this.tag(TAG_NULL);
+      return;
+    }
+    if (depth >= MAX_FIELD_DEPTH) {
+      throw new TraceValueError(`lockstep: trace field '${key}' nests deeper than ${MAX_FIELD_DEPTH} (a cycle?)`);
+    }
+    if (Array.isArray(v)) {
+      this.tag(TAG_ARRAY);
+      for (let i = 0; i < v.length; i++) {
+        const e = Lanes.resolve(v[i], String(i));
+        if (Lanes.omitted(e)) this.tag(TAG_NULL);
+        else this.value(e, String(i), depth + 1);
+      }
+    } else {
+      this.tag(TAG_OBJECT);
+      this.entries(v as Record<string, unknown>, depth + 1, false);
+    }
+    this.tag(TAG_END);
+  }
+
+  /** Each entry JSON writes: key, then value. `parsed` skips the canonical keys of a re-read line. */
+  private entries(obj: Record<string, unknown>, depth: number, parsed: boolean): void {
+    for (const k in obj) {
+      if (parsed && (k === 'seq' || k === 't' || k === 'node' || k === 'type')) continue;
+      const v = Lanes.resolve(obj[k], k);
+      if (Lanes.omitted(v)) continue;
+      this.str(k);
+      this.value(v, k, depth);
+    }
+  }
+
+  /** Refuse an event whose seq is not the next position in the stream. */
+  checkSeq(seq: number): void {
+    if (seq !== this.events) {
+      throw new TraceSeqError(`lockstep: trace event seq ${String(seq)} where ${this.events} was expected (seq counts 0, 1, 2, ...)`);
+    }
+  }
+
+  /**
+   * One event in the canonical encoding (its seq already checked). `parsed` is true for lines
+   * re-read by hashLines, whose objects also carry the four canonical keys.
+   */
+  event(tUs: number, node: string, type: string, fields: TraceFields | undefined, parsed: boolean): void {
+    this.time(tUs);
+    this.str(node);
+    this.str(type);
+    if (fields !== undefined) this.entries(fields, 1, parsed);
+    this.endEvent();
+  }
+
+  hex(): string {
+    let a = absorbA(this.a, this.events | 0);
+    let b = absorbB(this.b, this.events | 0);
+    a = fmix(a ^ 0x5f3759df) >>> 0;
+    b = fmix(b ^ a) >>> 0;
+    return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+  }
+}
+
+/**
+ * The message-event fast path shared by MessageTraceEvent and TraceHasher.onMessageEvent: the
+ * nine words of `{t, node, type, from, to, msg}` (t narrow), three full blocks, straight from
+ * precomputed digests, exactly as the general path would feed them.
+ */
+function hashMessage(l: Lanes, tUs: number, node: TraceName, type: TraceName, from: TraceName, to: TraceName, msg: TraceName): void {
+  l.a = blockA(blockA(blockA(l.a, tUs, node.a, type.a), K_FROM.a, from.a, K_TO.a), to.a, K_MSG.a, msg.a);
+  l.b = blockB(blockB(blockB(l.b, tUs, node.b, type.b), K_FROM.b, from.b, K_TO.b), to.b, K_MSG.b, msg.b);
+  l.events++;
+}
+
+/** Absorbs a {@link MessageTraceEvent} (its seq already checked), by the fast path when it applies. */
+let hashMessageEvent: (l: Lanes, e: MessageTraceEvent) => void;
+
+/**
+ * A kernel message event (`send` or `deliver`): fields `{from, to, msg}`.
+ * It is the bulk of every trace, so it remembers its names (in private fields, invisible to
+ * comparisons and serialisation) and hashes itself without walking its fields. Its hash and
+ * canonical line are exactly those of the equivalent plain {@link TraceEvent}. Like every trace
+ * event it must be treated as immutable.
  */
 export class MessageTraceEvent implements TraceEvent {
   readonly seq: number;
@@ -189,45 +388,34 @@ export class MessageTraceEvent implements TraceEvent {
   readonly #type: TraceName;
   readonly #from: TraceName;
   readonly #to: TraceName;
-  readonly #msg: string;
-  readonly #reason: string | undefined;
-  readonly #local: number;
+  readonly #msg: TraceName;
 
   constructor(
     seq: number,
     tUs: number,
-    nodeName: TraceName,
-    typeName: TraceName,
-    fromName: TraceName,
-    toName: TraceName,
-    msg: string,
-    reason: string | undefined,
-    local: number,
+    node: TraceName,
+    type: TraceName,
+    from: TraceName,
+    to: TraceName,
+    msg: TraceName,
   ) {
     this.seq = seq;
     this.tUs = tUs;
-    this.node = nodeName.text;
-    this.type = typeName.text;
-    this.fields =
-      reason === undefined
-        ? { from: fromName.text, to: toName.text, msg, local }
-        : { from: fromName.text, to: toName.text, msg, reason, local };
-    this.#node = nodeName;
-    this.#type = typeName;
-    this.#from = fromName;
-    this.#to = toName;
+    this.node = node.text;
+    this.type = type.text;
+    this.fields = { from: from.text, to: to.text, msg: msg.text };
+    this.#node = node;
+    this.#type = type;
+    this.#from = from;
+    this.#to = to;
     this.#msg = msg;
-    this.#reason = reason;
-    this.#local = local;
   }
 
-  /**
-   * Absorb this event into `l` exactly as the general path would; returns false (having done
-   * nothing) when the event needs the general path (wide counters, an integral or non-finite
-   * `local`, a non-string `msg`).
-   */
-  hashInto(l: HashLanes): boolean {
-    return hashMessage(l, this.seq, this.tUs, this.#node, this.#type, this.#from, this.#to, this.#msg, this.#reason, this.#local);
+  static {
+    hashMessageEvent = (l, e) => {
+      if (e.tUs <= 0x7fffffff) hashMessage(l, e.tUs, e.#node, e.#type, e.#from, e.#to, e.#msg);
+      else l.event(e.tUs, e.node, e.type, e.fields, false);
+    };
   }
 }
 
@@ -244,9 +432,7 @@ export interface MessageEventSink extends TraceListener {
     type: TraceName,
     from: TraceName,
     to: TraceName,
-    msg: string,
-    reason: string | undefined,
-    local: number,
+    msg: TraceName,
   ): void;
 }
 
@@ -255,198 +441,14 @@ export function isMessageEventSink(l: TraceListener): l is MessageEventSink {
   return typeof (l as Partial<MessageEventSink>).onMessageEvent === 'function';
 }
 
-/** The message-event fast path shared by MessageTraceEvent and TraceHasher.onMessageEvent. */
-function hashMessage(
-  l: HashLanes,
-  seq: number,
-  tUs: number,
-  nodeName: TraceName,
-  typeName: TraceName,
-  fromName: TraceName,
-  toName: TraceName,
-  msg: string,
-  reason: string | undefined,
-  local: number,
-): boolean {
-  if (seq > 0x7fffffff || tUs > 0x7fffffff || (local | 0) === local || local - local !== 0 || typeof msg !== 'string') {
-    return false;
-  }
-  f64[0] = local;
-  const lo = (u32[0]! | 0) ^ TAG_F64;
-  const hi = u32[1]! | 0;
-  const m = slot(msg);
-  const na = nameA;
-  const nb = nameB;
-  const node = nodeName.id;
-  const type = typeName.id;
-  const from = fromName.id;
-  const to = toName.id;
-  let a = absorbA(l.a, (seq + Math.imul(tUs, G_A)) | 0);
-  let b = absorbB(l.b, (seq + Math.imul(tUs, G_B)) | 0);
-  a = absorbA(a, (na[node]! + Math.imul(na[type]!, G_A)) | 0);
-  b = absorbB(b, (nb[node]! + Math.imul(nb[type]!, G_B)) | 0);
-  a = absorbA(a, (K_FROM_A + Math.imul(na[from]!, G_A)) | 0);
-  b = absorbB(b, (K_FROM_B + Math.imul(nb[from]!, G_B)) | 0);
-  a = absorbA(a, (K_TO_A + Math.imul(na[to]!, G_A)) | 0);
-  b = absorbB(b, (K_TO_B + Math.imul(nb[to]!, G_B)) | 0);
-  a = absorbA(a, (K_MSG_A + Math.imul(cacheA[m]!, G_A)) | 0);
-  b = absorbB(b, (K_MSG_B + Math.imul(cacheB[m]!, G_B)) | 0);
-  if (reason !== undefined) {
-    const r = slot(reason);
-    a = absorbA(a, (K_REASON_A + Math.imul(cacheA[r]!, G_A)) | 0);
-    b = absorbB(b, (K_REASON_B + Math.imul(cacheB[r]!, G_B)) | 0);
-  }
-  a = absorbA(a, (K_LOCAL_A + Math.imul(lo, G_A)) | 0);
-  b = absorbB(b, (K_LOCAL_B + Math.imul(lo, G_B)) | 0);
-  l.a = absorbA(a, hi);
-  l.b = absorbB(b, hi);
-  return true;
-}
-
-
-/** Thrown when a field value cannot be part of a canonical trace. */
-export class TraceValueError extends Error {
-  override readonly name = 'TraceValueError';
-}
-
-/** Pairing multipliers: lane A folds (x, y) to x + G_A·y, lane B to x + G_B·y. G_A − G_B is
- * odd, so the two lanes together map every pair of 32-bit words injectively to 64 bits. */
-const G_A = 0x9e3779b1 | 0;
-const G_B = 0x85ebca6c | 0;
-const TAG_ELEM = 0x454c454d;
-
-/**
- * The two hash lanes and the canonical feeding rules, shared by both hashing paths.
- *
- * Encoding (per lane, with that lane's digests and pairing multiplier): an event absorbs
- * pair(seq, tUs), then pair(node, type), then for each field pair(key, first word of the value)
- * followed by the value's remaining words. Value words: a string is its digest; an int32 is
- * v ^ TAG_INT; another finite double is lo ^ TAG_F64 then hi of its IEEE-754 bits; true, false
- * and null (also NaN/±Infinity, as JSON) are tags; an array or object is its tag, then each
- * element (paired with TAG_ELEM) or entry (paired with its key), then TAG_END. Pairing two words
- * before absorbing halves the serial chain of multiplies, which is what bounds the hash's speed.
- */
-class Lanes implements HashLanes {
-  a = SEED_A;
-  b = SEED_B;
-
-  /**
-   * Feeds `v` paired with the prefix words (pa, pb) as JSON.stringify would write it; returns
-   * false, having fed nothing, if JSON omits it (undefined, functions, symbols).
-   */
-  private value(pa: number, pb: number, v: unknown, key: string, depth: number): boolean {
-    switch (typeof v) {
-      case 'string': {
-        const i = slot(v);
-        this.a = absorbA(this.a, (pa + Math.imul(cacheA[i]!, G_A)) | 0);
-        this.b = absorbB(this.b, (pb + Math.imul(cacheB[i]!, G_B)) | 0);
-        return true;
-      }
-      case 'number':
-        this.number(pa, pb, v);
-        return true;
-      case 'boolean':
-        this.tag(pa, pb, v ? TAG_TRUE : TAG_FALSE);
-        return true;
-      case 'undefined':
-      case 'function':
-      case 'symbol':
-        return false;
-      case 'bigint':
-        throw new TraceValueError(`lockstep: trace field '${key}' is a bigint, which JSON cannot carry`);
-      default:
-        break;
-    }
-    if (v === null) {
-      this.tag(pa, pb, TAG_NULL);
-      return true;
-    }
-    if (depth >= MAX_FIELD_DEPTH) {
-      throw new TraceValueError(`lockstep: trace field '${key}' nests deeper than ${MAX_FIELD_DEPTH} (a cycle?)`);
-    }
-    const toJSON = (v as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') {
-      return this.value(pa, pb, (toJSON as (k: string) => unknown).call(v, key), key, depth + 1);
-    }
-    if (Array.isArray(v)) {
-      this.tag(pa, pb, TAG_ARRAY);
-      for (let i = 0; i < v.length; i++) {
-        if (!this.value(TAG_ELEM, TAG_ELEM, v[i], String(i), depth + 1)) this.tag(TAG_ELEM, TAG_ELEM, TAG_NULL);
-      }
-    } else {
-      this.tag(pa, pb, TAG_OBJECT);
-      const obj = v as Record<string, unknown>;
-      for (const k in obj) {
-        const i = slot(k);
-        this.value(cacheA[i]!, cacheB[i]!, obj[k], k, depth + 1);
-      }
-    }
-    this.a = absorbA(this.a, TAG_END);
-    this.b = absorbB(this.b, TAG_END);
-    return true;
-  }
-
-  private tag(pa: number, pb: number, tag: number): void {
-    this.a = absorbA(this.a, (pa + Math.imul(tag, G_A)) | 0);
-    this.b = absorbB(this.b, (pb + Math.imul(tag, G_B)) | 0);
-  }
-
-  /** int32 (and -0, which JSON writes as 0) as one word; other finite doubles by their bits. */
-  private number(pa: number, pb: number, v: number): void {
-    if ((v | 0) === v) {
-      this.tag(pa, pb, (v | 0) ^ TAG_INT);
-    } else if (v - v !== 0) {
-      this.tag(pa, pb, TAG_NULL);
-    } else {
-      f64[0] = v;
-      this.tag(pa, pb, (u32[0]! | 0) ^ TAG_F64);
-      this.a = absorbA(this.a, u32[1]! | 0);
-      this.b = absorbB(this.b, u32[1]! | 0);
-    }
-  }
-
-  /** The pair (seq, tUs), narrow (one word) when both fit in 31 bits. */
-  private header(seq: number, tUs: number): void {
-    if (seq >= 0 && seq <= 0x7fffffff && tUs >= 0 && tUs <= 0x7fffffff) {
-      this.tag(seq, seq, tUs);
-    } else {
-      this.tag(seq >>> 0, seq >>> 0, (Math.floor(seq / 0x100000000) ^ TAG_WIDE) | 0);
-      this.tag(tUs >>> 0, tUs >>> 0, (Math.floor(tUs / 0x100000000) ^ TAG_WIDE) | 0);
-    }
-  }
-
-  /**
-   * One event in the canonical encoding. `parsed` is true for lines re-read by hashLines, whose
-   * objects also carry the four canonical keys.
-   */
-  event(seq: number, tUs: number, node: string, type: string, fields: TraceFields | undefined, parsed: boolean): void {
-    this.header(seq, tUs);
-    const n = slot(node);
-    const na = cacheA[n]!;
-    const nb = cacheB[n]!;
-    const t = slot(type);
-    this.a = absorbA(this.a, (na + Math.imul(cacheA[t]!, G_A)) | 0);
-    this.b = absorbB(this.b, (nb + Math.imul(cacheB[t]!, G_B)) | 0);
-    if (fields === undefined) return;
-    for (const k in fields) {
-      if (parsed && (k === 'seq' || k === 't' || k === 'node' || k === 'type')) continue;
-      const i = slot(k);
-      this.value(cacheA[i]!, cacheB[i]!, fields[k], k, 1);
-    }
-  }
-
-  hex(): string {
-    const a = fmix(this.a ^ 0x5f3759df) >>> 0;
-    const b = fmix(this.b ^ a) >>> 0;
-    return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
-  }
-}
-
 /** Streams every event into a 64-bit hash; `hex()` is the run's `traceHash`. */
 export class TraceHasher implements MessageEventSink {
   private readonly lanes = new Lanes();
+
   /** Events hashed so far. */
-  count = 0;
+  get count(): number {
+    return this.lanes.events;
+  }
 
   onMessageEvent(
     seq: number,
@@ -455,21 +457,19 @@ export class TraceHasher implements MessageEventSink {
     type: TraceName,
     from: TraceName,
     to: TraceName,
-    msg: string,
-    reason: string | undefined,
-    local: number,
+    msg: TraceName,
   ): void {
-    if (!hashMessage(this.lanes, seq, tUs, node, type, from, to, msg, reason, local)) {
-      this.lanes.event(seq, tUs, node.text, type.text, new MessageTraceEvent(seq, tUs, node, type, from, to, msg, reason, local).fields, false);
-    }
-    this.count++;
+    const l = this.lanes;
+    if (seq !== l.events) l.checkSeq(seq);
+    if (tUs <= 0x7fffffff) hashMessage(l, tUs, node, type, from, to, msg);
+    else l.event(tUs, node.text, type.text, { from: from.text, to: to.text, msg: msg.text }, false);
   }
 
   onEvent(e: TraceEvent): void {
-    if (!(e instanceof MessageTraceEvent && e.hashInto(this.lanes))) {
-      this.lanes.event(e.seq, e.tUs, e.node, e.type, e.fields, false);
-    }
-    this.count++;
+    const l = this.lanes;
+    if (e.seq !== l.events) l.checkSeq(e.seq);
+    if (e instanceof MessageTraceEvent) hashMessageEvent(l, e);
+    else l.event(e.tUs, e.node, e.type, e.fields, false);
   }
 
   /** 16 lowercase hex digits. */
@@ -544,7 +544,8 @@ export class TraceLineError extends Error {
 
 /**
  * Re-hash a trace written as canonical JSON lines (blank lines ignored). Equals
- * `TraceHasher.hex()` of the run that produced the lines.
+ * `TraceHasher.hex()` of the run that produced the lines. The lines must be the whole trace:
+ * their seq must count 0, 1, 2, ... (a TraceLineError says where it does not).
  */
 export function hashLines(lines: Iterable<string>): string {
   const lanes = new Lanes();
@@ -567,7 +568,10 @@ export function hashLines(lines: Iterable<string>): string {
     if (typeof seq !== 'number' || typeof t !== 'number' || typeof node !== 'string' || typeof type !== 'string') {
       throw new TraceLineError(`lockstep: trace line ${lineNo} lacks seq/t/node/type`);
     }
-    lanes.event(seq, Math.round(t * 1000), node, type, r, true);
+    if (seq !== lanes.events) {
+      throw new TraceLineError(`lockstep: trace line ${lineNo} has seq ${seq} where ${lanes.events} was expected (a trace counts 0, 1, 2, ...)`);
+    }
+    lanes.event(Math.round(t * 1000), node, type, r, true);
   }
   return lanes.hex();
 }

@@ -27,7 +27,7 @@ const ofType = (events: readonly TraceEvent[], type: string, node?: string) =>
   events.filter((e) => e.type === type && (node === undefined || e.node === node));
 
 describe('Simulation: messages and trace', () => {
-  it('starts nodes in order, delivers messages after the link latency, and traces send/deliver with local', () => {
+  it('starts nodes in order, delivers messages after the link latency, and traces send/deliver without local', () => {
     const { sim, rec } = recorded();
     const got: string[] = [];
     sim.addNode('a', () => ({ onStart: (c) => c.send('b', { type: 'hello' }), onMessage() {} }), { offsetUs: 500 });
@@ -35,8 +35,8 @@ describe('Simulation: messages and trace', () => {
     const stats = sim.run(10_000);
     expect(got).toEqual(['a:hello@1000']);
     expect(rec.events.map(canonicalLine)).toEqual([
-      '{"seq":0,"t":0,"node":"a","type":"send","from":"a","to":"b","msg":"hello","local":0.5}',
-      '{"seq":1,"t":1,"node":"b","type":"deliver","from":"a","to":"b","msg":"hello","local":1}',
+      '{"seq":0,"t":0,"node":"a","type":"send","from":"a","to":"b","msg":"hello"}',
+      '{"seq":1,"t":1,"node":"b","type":"deliver","from":"a","to":"b","msg":"hello"}',
     ]);
     expect(stats).toEqual({ events: 3, messages: 1, delivered: 1, dropped: 0, traceEvents: 2, simUs: 10_000 });
     expect(sim.nowUs()).toBe(10_000);
@@ -61,7 +61,7 @@ describe('Simulation: messages and trace', () => {
     expect(stats.delivered).toBe(1);
   });
 
-  it('traces timers with their tag only when it is a string or number', () => {
+  it('traces timers (without local) with their tag only when it is a string or number', () => {
     const { sim, rec } = recorded();
     sim.addNode('a', () => ({
       onStart: (c) => {
@@ -72,11 +72,7 @@ describe('Simulation: messages and trace', () => {
       onMessage() {},
     }));
     sim.run(100);
-    expect(ofType(rec.events, 'timer').map((e) => e.fields)).toEqual([
-      { tag: 'str', local: 0.001 },
-      { tag: 7, local: 0.002 },
-      { local: 0.003 },
-    ]);
+    expect(ofType(rec.events, 'timer').map((e) => e.fields)).toEqual([{ tag: 'str' }, { tag: 7 }, undefined]);
   });
 
   it('gives each node private named streams node/<id>/<name>, and the harness harness/<name>', async () => {
@@ -195,9 +191,9 @@ describe('Simulation: crash and restart', () => {
       'ctr#1 count=3',
       'ctr#1 count=4',
     ]);
-    expect(ofType(rec.events, 'drop').map((e) => [e.tUs, e.node, e.fields?.reason])).toEqual([
-      [4000, 'ctr', 'down'],
-      [5000, 'ctr', 'down'],
+    expect(ofType(rec.events, 'drop').map((e) => [e.tUs, e.node, e.fields])).toEqual([
+      [4000, 'ctr', { from: 'src', to: 'ctr', msg: 'inc', reason: 'down', local: 4 }],
+      [5000, 'ctr', { from: 'src', to: 'ctr', msg: 'inc', reason: 'down', local: 5 }],
     ]);
     expect(ofType(rec.events, 'crash').map((e) => e.tUs)).toEqual([3500]);
     expect(ofType(rec.events, 'restart').map((e) => e.fields)).toEqual([{ incarnation: 1, local: 5.5 }]);

@@ -5,8 +5,10 @@ import {
   TraceBus,
   TraceName,
   TraceHasher,
+  TraceLineError,
   TraceOverflowError,
   TraceRecorder,
+  TraceSeqError,
   canonicalLine,
   hashLines,
   type TraceEvent,
@@ -57,14 +59,14 @@ describe('TraceHasher and hashLines', () => {
     const key = fc.string({ maxLength: 6, unit: 'binary' }).filter((k) => !['seq', 't', 'node', 'type', '__proto__'].includes(k));
     const fieldsArb = fc.dictionary(key, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 });
     const eventArb = fc.record({
-      seq: fc.nat(),
       tUs: fc.nat({ max: 2 ** 45 }),
       node: fc.string({ maxLength: 5 }),
       type: fc.string({ minLength: 1, maxLength: 8 }),
       fields: fc.option(fieldsArb, { nil: undefined }),
     });
     fc.assert(
-      fc.property(fc.array(eventArb, { minLength: 1, maxLength: 8 }), (events) => {
+      fc.property(fc.array(eventArb, { minLength: 1, maxLength: 8 }), (raw) => {
+        const events = raw.map((e, seq) => ({ ...e, seq }));
         expect(hashLines(events.map(canonicalLine))).toBe(hashOf(events));
       }),
     );
@@ -74,7 +76,8 @@ describe('TraceHasher and hashLines', () => {
     const events = [
       ev(0, 1, 'ñode', 'tÿpe', { '10': 'x', b: '\ud800 lone', '2': ['😀', { '1': null, z: [true, false, 1.5e-7] }] }),
       ev(1, 2 ** 40, 'n', 'big', { big: 2 ** 53 - 1, neg: -123456789012, tiny: 5e-324, s: 'a'.repeat(1000) }),
-      ev(2 ** 33, 3, 'n', 'wide-seq', {}),
+      ev(2, 2 ** 31, 'n', 'just-wide', { u: undefined }),
+      ev(3, 2 ** 31 - 1, 'n', 'just-narrow', {}),
     ];
     expect(hashLines(events.map(canonicalLine))).toBe(hashOf(events));
   });
@@ -82,7 +85,6 @@ describe('TraceHasher and hashLines', () => {
   it('distinguishes events that differ in any one part', () => {
     const base = ev(1, 2000, 'a', 'deliver', { from: 'b', to: 'a', msg: 'ping', local: 2.5, groups: [['a'], ['b']] });
     const variants: TraceEvent[] = [
-      ev(2, 2000, 'a', 'deliver', base.fields),
       ev(1, 2001, 'a', 'deliver', base.fields),
       ev(1, 2000, 'b', 'deliver', base.fields),
       ev(1, 2000, 'a', 'send', base.fields),
@@ -92,9 +94,29 @@ describe('TraceHasher and hashLines', () => {
       ev(1, 2000, 'a', 'deliver', { ...base.fields, local: '2.5' }),
       ev(1, 2000, 'a', 'deliver', { ...base.fields, extra: true }),
     ];
-    const hashes = new Set([hashOf([base]), ...variants.map((v) => hashOf([v]))]);
+    const first = ev(0, 1000, 'a', 'send', { from: 'a', to: 'b', msg: 'ping' });
+    const hashes = new Set([hashOf([first, base]), ...variants.map((v) => hashOf([first, v]))]);
     expect(hashes.size).toBe(variants.length + 1);
-    expect(hashOf([base])).toMatch(/^[0-9a-f]{16}$/);
+    expect(hashOf([first, base])).toMatch(/^[0-9a-f]{16}$/);
+    // Order matters, and so does where one event's words end and the next one's begin.
+    expect(hashOf([first, base])).not.toBe(hashOf([{ ...base, seq: 0 }, { ...first, seq: 1 }]));
+    expect(hashOf([ev(0, 1, 'a', 'x', { k: 'v' })])).not.toBe(hashOf([ev(0, 1, 'a', 'x'), ev(1, 1, 'a', 'x')]));
+  });
+
+  it('takes seq from the position: both paths refuse a trace whose seq does not count 0, 1, 2, ...', () => {
+    const events = [ev(0, 0, 'a', 'x'), ev(1, 5, 'a', 'y', { k: 1 }), ev(2, 9, 'b', 'z')];
+    const lines = events.map(canonicalLine);
+    expect(hashLines(lines)).toBe(hashOf(events));
+    expect(() => hashLines([lines[0]!, lines[2]!])).toThrow(TraceLineError);
+    expect(() => hashLines([lines[0]!, lines[2]!])).toThrow(/line 2 has seq 2 where 1 was expected/);
+    expect(() => hashLines(lines.slice(1))).toThrow(/line 1 has seq 1 where 0 was expected/);
+    expect(() => hashOf([events[1]!])).toThrow(TraceSeqError);
+    const h = new TraceHasher();
+    h.onEvent(events[0]!);
+    expect(() => h.onEvent(events[0]!)).toThrow(/seq 0 where 1 was expected/);
+    const a = new TraceName('a');
+    const x = new TraceName('x');
+    expect(() => h.onMessageEvent(5, 0, a, x, a, a, x)).toThrow(TraceSeqError);
   });
 
   it('counts events and treats undefined fields as absent, like JSON', () => {
@@ -106,33 +128,44 @@ describe('TraceHasher and hashLines', () => {
   });
 });
 
-describe('MessageTraceEvent (the kernel fast path)', () => {
-  it('hashes and prints exactly like the equivalent plain event, whatever its values (property)', () => {
+describe('MessageTraceEvent and onMessageEvent (the kernel fast path)', () => {
+  it('hash and print exactly like the equivalent plain events, interleaved with any others (property)', () => {
     const name = fc.string({ maxLength: 6 }).map((s) => new TraceName(s));
-    const arb = fc.record({
-      seq: fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31, max: 2 ** 40 })),
+    const message = fc.record({
       tUs: fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31, max: 2 ** 45 })),
       node: name,
-      type: fc.constantFrom('send', 'deliver', 'drop').map((s) => new TraceName(s)),
+      type: fc.constantFrom('send', 'deliver').map((s) => new TraceName(s)),
       from: name,
       to: name,
-      msg: fc.string({ maxLength: 8 }),
-      reason: fc.option(fc.constantFrom('loss', 'partition', 'window', 'down'), { nil: undefined }),
-      local: fc.oneof(fc.double({ noNaN: true }), fc.integer(), fc.constant(Infinity), fc.constant(-0)),
+      msg: name,
     });
+    // Other events shift the pairing of words by an odd or even count before the next message.
+    const other = fc.record({
+      tUs: fc.nat(),
+      node: fc.string({ maxLength: 3 }),
+      fields: fc.option(fc.dictionary(fc.constantFrom('k', 'local', 'n'), fc.oneof(fc.integer(), fc.double(), fc.string())), { nil: undefined }),
+    });
+    const item = fc.oneof(message.map((m) => ({ m })), other.map((o) => ({ o })));
     fc.assert(
-      fc.property(fc.array(arb, { minLength: 1, maxLength: 5 }), (raw) => {
-        const fast = raw.map((r) => new MessageTraceEvent(r.seq, r.tUs, r.node, r.type, r.from, r.to, r.msg, r.reason, r.local));
-        const plain = raw.map((r) =>
-          ev(r.seq, r.tUs, r.node.text, r.type.text, {
-            from: r.from.text,
-            to: r.to.text,
-            msg: r.msg,
-            ...(r.reason === undefined ? {} : { reason: r.reason }),
-            local: r.local,
-          }),
-        );
+      fc.property(fc.array(item, { minLength: 1, maxLength: 8 }), (items) => {
+        const fast: TraceEvent[] = [];
+        const plain: TraceEvent[] = [];
+        const sink = new TraceHasher();
+        items.forEach((it, seq) => {
+          if ('m' in it) {
+            const { tUs, node, type, from, to, msg } = it.m;
+            fast.push(new MessageTraceEvent(seq, tUs, node, type, from, to, msg));
+            plain.push(ev(seq, tUs, node.text, type.text, { from: from.text, to: to.text, msg: msg.text }));
+            sink.onMessageEvent(seq, tUs, node, type, from, to, msg);
+          } else {
+            const e = ev(seq, it.o.tUs, it.o.node, 'other', it.o.fields);
+            fast.push(e);
+            plain.push(e);
+            sink.onEvent(e);
+          }
+        });
         expect(hashOf(fast)).toBe(hashOf(plain));
+        expect(sink.hex()).toBe(hashOf(plain));
         expect(fast.map(canonicalLine)).toEqual(plain.map(canonicalLine));
         expect(hashLines(fast.map(canonicalLine))).toBe(hashOf(fast));
       }),
@@ -140,10 +173,9 @@ describe('MessageTraceEvent (the kernel fast path)', () => {
   });
 
   it('looks like a plain event to comparisons and JSON, whatever names it was built from', () => {
-    const make = () =>
-      new MessageTraceEvent(0, 1000, new TraceName('a'), new TraceName('send'), new TraceName('a'), new TraceName('b'), 'm', 'loss', 1.5);
+    const make = () => new MessageTraceEvent(0, 1000, new TraceName('a'), new TraceName('send'), new TraceName('a'), new TraceName('b'), new TraceName('m'));
     const e = make();
-    const plain = { seq: 0, tUs: 1000, node: 'a', type: 'send', fields: { from: 'a', to: 'b', msg: 'm', reason: 'loss', local: 1.5 } };
+    const plain = { seq: 0, tUs: 1000, node: 'a', type: 'send', fields: { from: 'a', to: 'b', msg: 'm' } };
     expect(Object.keys(e)).toEqual(['seq', 'tUs', 'node', 'type', 'fields']);
     expect(e).toEqual(plain);
     expect(make()).toEqual(e);
