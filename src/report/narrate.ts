@@ -159,6 +159,17 @@ export function narrate(event: TraceEvent): string {
       return `messages ${fieldStr(event, 'from') ?? '?'} → ${fieldStr(event, 'to') ?? '?'} are no longer delayed`;
     case 'drop-window':
       return `messages ${fieldStr(event, 'from') ?? '?'} → ${fieldStr(event, 'to') ?? '?'} are dropped${fieldDurationMs(event, 'for') !== undefined ? ` for ${formatMs(fieldDurationMs(event, 'for') ?? 0)}` : ''}`;
+    case 'dlm-view': {
+      const dead = fieldStrList(event, 'dead') ?? [];
+      const joined = fieldStrList(event, 'joined') ?? [];
+      const parts = [
+        ...(dead.length > 0 ? [`declares ${dead.join(', ')} dead`] : []),
+        ...(joined.length > 0 ? [`sees ${joined.join(', ')} join`] : []),
+      ];
+      return `${node} ${parts.length > 0 ? parts.join(' and ') : 'announces its view'} (membership view ${fieldStr(event, 'view') ?? '?'})`;
+    }
+    case 'dlm-reset':
+      return `${node} finds it was declared dead: it drops its lock state and rejoins as generation ${fieldNum(event, 'gen') ?? '?'}`;
     case 'drop-window-end':
       return `messages ${fieldStr(event, 'from') ?? '?'} → ${fieldStr(event, 'to') ?? '?'} are no longer dropped`;
     default: {
