@@ -72,7 +72,7 @@ export function narrate(event: TraceEvent): string {
       return `${client}'s request on ${resource} completes: ${status}${held}${flagsSuffix(event)}`;
     }
     case 'bast':
-      return `${client} is told it blocks a ${mode ?? '?'} request on ${resource}`;
+      return `${client} is told it blocks ${mode === 'EX' ? 'an' : 'a'} ${mode ?? '?'} request on ${resource}`;
     case 'lapse':
       return `${client}'s own lease deadline on ${resource} passes (by its clock)`;
     case 'enqueue':
