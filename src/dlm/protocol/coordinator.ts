@@ -58,9 +58,9 @@ export class DeadlockCoordinator {
   constructor(private readonly env: ManagerEnv) {}
 
   /** Whether detection runs here: it is on, and this node is first in the view. */
-  onViewChange(): void {
+  onViewChange(dead: ReadonlySet<string> = new Set()): void {
     const env = this.env;
-    const should = env.tuning.deadlockDetect && env.members.live[0] === env.id;
+    const should = env.tuning.deadlockDetect && env.members.live[0] === env.id && env.members.hasQuorum;
     if (should && !this.active) {
       this.active = true;
       this.arm();
@@ -74,7 +74,7 @@ export class DeadlockCoordinator {
     if (!this.active || this.phase === 'idle') return;
     // A participant died: the round cannot be trusted.
     for (const m of this.phase === 'gather' ? this.waiting : this.participants) {
-      if (!env.members.isAlive(m)) {
+      if (dead.has(m) || !env.members.isAlive(m)) {
         this.abort();
         return;
       }

@@ -17,10 +17,12 @@
  * start above every token a client may hold.
  */
 import type { ModeName } from '../../check/events.js';
+import { LockFlag, StatusFlag } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
 import type {
   BastRelayMsg,
   CopyWire,
+  HeldWire,
   GatherResMsg,
   HoutMsg,
   MreqMsg,
@@ -38,6 +40,9 @@ class CopyRecord {
   value: string | null = null;
   lvbSeq = 0;
   pending: OpWire[] = [];
+  /** The session was purged; kept until the master confirms it ended the lock. */
+  lost = false;
+  lvbInvalid = false;
 
   constructor(
     readonly client: string,
@@ -68,9 +73,14 @@ class CopyRecord {
       lvbSeq: this.lvbSeq,
       priority: this.priority,
       pending: this.pending.slice(),
+      lost: this.lost,
+      lvbInvalid: this.lvbInvalid,
     };
   }
 }
+
+const VALBLK = LockFlag.VALBLK;
+const VALNOTVALID = StatusFlag.VALNOTVALID;
 
 /** Most operations one copy may have pending (a client has at most a request and a cancel in flight). */
 export const MAX_PENDING_PER_COPY = 64;
@@ -80,8 +90,6 @@ export class CopyHolderRole {
   private readonly byRoot = new Map<string, Map<string, CopyRecord>>();
   /** Operations waiting for `root`'s master to be known. */
   private readonly waiting = new Map<string, OpWire[]>();
-  /** Highest fencing token seen per resource. */
-  private readonly tokens = new Map<string, number>();
 
   constructor(private readonly env: ManagerEnv) {}
 
@@ -148,6 +156,7 @@ export class CopyHolderRole {
         rec.value = out.value;
         rec.lvbSeq = out.lvbSeq;
       }
+      if (out.status === 'GRANTED' && (out.grantFlags & VALBLK) !== 0) rec.lvbInvalid = (out.flags & VALNOTVALID) !== 0;
       removePending(rec, out.reqId);
       if (out.also !== 0) removePending(rec, out.also);
       if (rec.lockId === 0 && rec.pending.length === 0) this.drop(recs!, key, out.root);
@@ -177,7 +186,7 @@ export class CopyHolderRole {
     const tokens: [string, number][] = [];
     if (recs !== undefined) for (const rec of recs.values()) records.push(rec.wire());
     const prefix = `${root}/`;
-    for (const [resource, token] of this.tokens) {
+    for (const [resource, token] of this.env.tokenWatermarks) {
       if (resource === root || resource.startsWith(prefix)) tokens.push([resource, token]);
     }
     const msg: GatherResMsg = { type: 'gather-res', sg: 0, rg: 0, seq: 0, ack: 0, root, round, records, tokens };
@@ -210,6 +219,8 @@ export class CopyHolderRole {
       rec.token = w.token;
       rec.value = w.value;
       rec.lvbSeq = w.lvbSeq;
+      rec.lost = w.lost;
+      rec.lvbInvalid = w.lvbInvalid;
       if (w.token !== null) this.seeToken(w.resource, w.token);
       if (rec.lockId === 0 && rec.pending.length === 0 && rec.grantedMode === null) this.drop(recs, key, w.root);
     }
@@ -223,19 +234,52 @@ export class CopyHolderRole {
     }
   }
 
-  /** A session moved to `home`: copies held for any other home are someone else's now. */
-  onAdopt(client: string, sess: string, home: string): void {
-    for (const [root, recs] of [...this.byRoot]) {
-      for (const [key, rec] of [...recs]) {
-        if (rec.client === client && rec.sess === sess && rec.home !== home) this.drop(recs, key, root);
+  /**
+   * A session moved to `home`: the copies stay (they may be all that is left of a lock whose
+   * master died) but now name the new home; the master moves them where they belong. Returns the
+   * granted copies of the session on roots this node does not master, which the adoption counts
+   * as held (a master that is still rebuilding cannot report them yet).
+   */
+  onAdopt(client: string, sess: string, home: string): HeldWire[] {
+    const held: HeldWire[] = [];
+    for (const [root, recs] of this.byRoot) {
+      const mastered = this.env.master.masters(root);
+      for (const rec of recs.values()) {
+        if (rec.client !== client || rec.sess !== sess) continue;
+        rec.home = home;
+        if (!mastered && rec.grantedMode !== null) held.push({ resource: rec.resource, mode: rec.grantedMode });
       }
     }
+    return held;
   }
 
-  /** A session ended: its copies go. */
+  /** The master marked `resource`'s value block invalid: remember it on every copy of it. */
+  onChLvb(root: string, resource: string): void {
+    const recs = this.byRoot.get(root);
+    if (recs === undefined) return;
+    for (const rec of recs.values()) if (rec.resource === resource) rec.lvbInvalid = true;
+  }
+
+  /** A master moved this copy to another holder: drop ours unless it is newer. */
+  onChRelease(client: string, root: string, resource: string, version: number): void {
+    const recs = this.byRoot.get(root);
+    const key = keyOf(client, resource);
+    const rec = recs?.get(key);
+    if (recs !== undefined && rec !== undefined && rec.version <= version) this.drop(recs, key, root);
+  }
+
+  /**
+   * A session ended. Its copies are kept, marked lost, until the master confirms it ended each
+   * lock (`ch-release`): if the master died first, whatever it granted the session may still be
+   * standing in its trace, and only a copy tells the next master to end it.
+   */
   onPurge(client: string, sess: string): void {
-    for (const [root, recs] of [...this.byRoot]) {
-      for (const [key, rec] of [...recs]) if (rec.client === client && rec.sess === sess) this.drop(recs, key, root);
+    for (const recs of this.byRoot.values()) {
+      for (const rec of recs.values()) {
+        if (rec.client !== client || rec.sess !== sess) continue;
+        // Pending operations stay: a new master ends what they may have started (never replays them).
+        rec.lost = true;
+      }
     }
   }
 
@@ -279,8 +323,9 @@ export class CopyHolderRole {
   }
 
   private seeToken(resource: string, token: number): void {
-    const seen = this.tokens.get(resource);
-    if (seen === undefined || token > seen) this.tokens.set(resource, token);
+    const marks = this.env.tokenWatermarks;
+    const seen = marks.get(resource);
+    if (seen === undefined || token > seen) marks.set(resource, token);
   }
 
   /** The copy of (client, resource), for tests: granted mode and pending request ids. */

@@ -33,30 +33,54 @@ interface DirRecord {
 export const MAX_PENDING_LOOKUPS = 100_000;
 
 export class DirectoryRole {
-  private readonly records = new Map<string, DirRecord>();
+  /**
+   * Kept in the node's durable storage: a record outlives a crash or reset of its directory node,
+   * so a name whose master died is still known to need recovery. A record is never trusted blindly:
+   * one naming a dead master (or a dead generation) means "recover", and live masters re-claim
+   * their names at every view change.
+   */
+  private readonly records: Map<string, DirRecord>;
   private readonly synced = new Map<string, string>();
-  private pending: { from: string; root: string }[] = [];
+  private pending: { from: string; root: string; view: string }[] = [];
+  /**
+   * This node has directed its names since the cluster started, in the view everybody started
+   * with. After any view change a name unknown here may have been mastered before, by a node
+   * whose record went with a directory node now gone: its new master must gather, if only to learn
+   * the survivors' fencing tokens.
+   */
+  private pristine = false;
 
-  constructor(private readonly env: ManagerEnv) {}
+  constructor(
+    private readonly env: ManagerEnv,
+    durable: Map<string, unknown>,
+  ) {
+    this.records = durable as Map<string, DirRecord>;
+  }
 
   /** At a fresh start every member is assumed to share the initial view: nothing to wait for. */
   assumeSynced(view: string, members: readonly string[]): void {
     for (const m of members) this.synced.set(m, view);
+    this.pristine = true;
   }
 
-  onLookup(from: string, root: string): void {
+  onLookup(from: string, root: string, view: string): void {
     if (!this.isSynced()) {
-      this.pending.push({ from, root });
+      this.pending.push({ from, root, view });
       if (this.pending.length > MAX_PENDING_LOOKUPS) throw new RangeError(`directory ${this.env.id}: more than ${MAX_PENDING_LOOKUPS} look-ups waiting`);
       return;
     }
-    this.answer(from, root);
+    this.answer(from, root, view);
   }
 
-  private answer(from: string, root: string): void {
+  private answer(from: string, root: string, view: string): void {
     const env = this.env;
     const members = env.members;
     if (!members.isAlive(from)) return;
+    if (view !== members.viewKey) {
+      const retry: LookupResMsg = { type: 'lookup-res', sg: 0, rg: 0, seq: 0, ack: 0, root, master: '', masterGen: -1, recover: false, view: members.viewKey };
+      env.post(from, retry);
+      return;
+    }
     const rec = this.records.get(root);
     let master: string;
     let recover = false;
@@ -64,10 +88,10 @@ export class DirectoryRole {
       master = rec.master;
     } else {
       master = from;
-      recover = rec !== undefined;
+      recover = rec !== undefined || !this.pristine;
       this.records.set(root, { master: from, gen: members.genOf(from), orphan: false });
     }
-    const msg: LookupResMsg = { type: 'lookup-res', sg: 0, rg: 0, seq: 0, ack: 0, root, master, masterGen: members.genOf(master), recover };
+    const msg: LookupResMsg = { type: 'lookup-res', sg: 0, rg: 0, seq: 0, ack: 0, root, master, masterGen: members.genOf(master), recover, view };
     env.post(from, msg);
   }
 
@@ -86,11 +110,13 @@ export class DirectoryRole {
 
   /** The view changed: look-ups may now be answerable (or must wait longer). */
   onViewChange(): void {
+    this.pristine = false;
     this.drain();
   }
 
   private isSynced(): boolean {
     const members = this.env.members;
+    if (!members.hasQuorum) return false;
     const view = members.viewKey;
     for (const m of members.live) if (this.synced.get(m) !== view) return false;
     return true;
@@ -100,7 +126,7 @@ export class DirectoryRole {
     if (this.pending.length === 0 || !this.isSynced()) return;
     const waiting = this.pending;
     this.pending = [];
-    for (const { from, root } of waiting) this.answer(from, root);
+    for (const { from, root, view } of waiting) this.answer(from, root, view);
   }
 
   /** The master recorded for `root` (tests and diagnostics). */

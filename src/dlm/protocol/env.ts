@@ -24,6 +24,14 @@ export interface ManagerEnv {
   readonly members: Membership;
   /** Sessions known to be over (expired, purged, or whose reclaim failed): never accepted again. */
   readonly lostSessions: Set<string>;
+  /** The home that last adopted each session (so a lock rebuilt later is re-homed too). */
+  readonly sessionHomes: Map<string, string>;
+  /**
+   * The highest fencing token this node has issued or seen per resource, kept in the node's
+   * durable storage: it survives crashes and resets, so tokens never go backwards for want of a
+   * survivor that remembers them.
+   */
+  readonly tokenWatermarks: Map<string, number>;
   readonly dir: DirectoryRole;
   readonly master: MasterRole;
   readonly ch: CopyHolderRole;

@@ -46,6 +46,8 @@ import type {
 interface Unresolved {
   op: OpWire;
   ch: string;
+  /** The copy holder's generation when sent: if it restarts, the request is gone with it. */
+  chGen: number;
 }
 
 class Session {
@@ -85,6 +87,8 @@ export class HomeRole {
   private readonly adoptions = new Map<string, Adoption>();
   /** Requests waiting for their root's master to be known. */
   private readonly waiting = new Map<string, OpWire[]>();
+  /** Sessions this home purged, re-announced to managers that join later (they may hold locks of them). */
+  private readonly purged = new Map<string, { client: string; reason: 'expire' | 'lost' }>();
 
   constructor(private readonly env: ManagerEnv) {}
 
@@ -95,6 +99,9 @@ export class HomeRole {
     const env = this.env;
     if (env.links.peerGen(from) !== ka.cinc) env.links.setPeerGen(from, ka.cinc);
     const s = this.sessions.get(from);
+    // Without a quorum this manager may be cut off from the masters: it extends no lease, so its
+    // clients' leases lapse on time, and adopts no session.
+    if (!env.members.hasQuorum) return;
     if (s !== undefined && s.sess === ka.sess) {
       this.extend(s);
       this.ack(from, ka.sess, ka.kseq);
@@ -140,6 +147,7 @@ export class HomeRole {
   private broadcastPurge(client: string, sess: string, reason: 'expire' | 'lost'): void {
     const env = this.env;
     env.lostSessions.add(sess);
+    this.purged.set(sess, { client, reason });
     for (const m of env.members.live) {
       const msg: PurgeMsg = { type: 'purge', sg: 0, rg: 0, seq: 0, ack: 0, client, sess, reason };
       env.post(m, msg);
@@ -185,12 +193,20 @@ export class HomeRole {
     if (a.stale && !env.lostSessions.has(a.sess)) return;
     if (!a.ok || env.lostSessions.has(a.sess) || !agrees(a)) {
       this.broadcastPurge(a.client, a.sess, 'lost');
+      // The session is over, and so is every lock its client still believed it held. A master
+      // that knows such a lock ends it too; one whose master and copy holder both died is known
+      // to nobody but the client, and this is where it ends.
+      for (const h of a.driverHeld ?? []) env.trace('expire', { client: a.client, resource: h.resource });
       this.nack(a.client, a.sess, a.kseq, 'lost');
       return;
     }
     const s = new Session(a.client, a.cinc, a.sess);
     this.sessions.set(a.client, s);
     this.extend(s);
+    // A lock the client believes it holds (with a request on it still open) that no live manager
+    // knows any more went down with its master and copy holder together: it ends here.
+    const known = new Set(a.held.map((h) => h.resource));
+    for (const h of a.driverHeld ?? []) if (!known.has(h.resource)) env.trace('expire', { client: a.client, resource: h.resource });
     this.ack(a.client, a.sess, a.kseq);
   }
 
@@ -223,7 +239,7 @@ export class HomeRole {
   onReq(from: string, op: OpWire): void {
     const s = this.sessions.get(from);
     if (s === undefined || s.sess !== op.sess || op.client !== from || op.home !== this.env.id) return;
-    const u: Unresolved = { op, ch: '' };
+    const u: Unresolved = { op, ch: '', chGen: -1 };
     s.unresolved.set(op.reqId, u);
     if (s.unresolved.size > MAX_UNRESOLVED_PER_SESSION) throw new RangeError(`home ${this.env.id}: ${from} has more than ${MAX_UNRESOLVED_PER_SESSION} requests unresolved`);
     this.route(u);
@@ -247,6 +263,7 @@ export class HomeRole {
     const me = env.id;
     const ch = master === me ? (env.members.successorOf(me) ?? me) : me;
     u.ch = ch;
+    u.chGen = env.members.genOf(ch);
     if (ch === me) {
       env.ch.onChop(op, master);
       return;
@@ -284,17 +301,23 @@ export class HomeRole {
     this.env.toClient(client, msg);
   }
 
-  /** The view changed: adoptions stop waiting for the dead; requests whose copy holder died go again. */
-  onViewChange(): void {
+  /** The view changed: adoptions stop waiting for the dead; requests whose copy holder died go again; joiners hear of our purges. */
+  onViewChange(dead: ReadonlySet<string>, joined: readonly string[]): void {
     const members = this.env.members;
+    for (const m of joined) {
+      for (const [sess, { client, reason }] of this.purged) {
+        const msg: PurgeMsg = { type: 'purge', sg: 0, rg: 0, seq: 0, ack: 0, client, sess, reason };
+        this.env.post(m, msg);
+      }
+    }
     for (const a of [...this.adoptions.values()]) {
-      for (const m of [...a.waiting]) if (!members.isAlive(m)) a.waiting.delete(m);
+      for (const m of [...a.waiting]) if (dead.has(m) || !members.isAlive(m)) a.waiting.delete(m);
       this.maybeFinish(a);
     }
     for (const s of this.sessions.values()) {
       for (const u of s.unresolved.values()) {
         if (u.ch === '' || u.ch === this.env.id) continue;
-        if (!members.isAlive(u.ch) || u.ch !== this.expectedCh(u.op)) this.route(u);
+        if (!members.isAlive(u.ch) || members.genOf(u.ch) !== u.chGen || u.ch !== this.expectedCh(u.op)) this.route(u);
       }
     }
   }

@@ -38,6 +38,8 @@ import type {
   BastRelayMsg,
   ChInstallMsg,
   ChDropMsg,
+  ChReleaseMsg,
+  ChLvbMsg,
   ChopMsg,
   ClientReqMsg,
   DirSyncMsg,
@@ -84,6 +86,10 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   private readonly cachedMasters = new Map<string, CachedMaster>();
   /** The latest adoption seen of each session (see AdoptMsg.epoch). */
   private adoptEpochs = new Map<string, number>();
+  sessionHomes = new Map<string, string>();
+  readonly tokenWatermarks: Map<string, number>;
+  /** The directory's records, durable like the token watermarks (see ./directory.ts). */
+  readonly dirRecords: Map<string, unknown>;
   private readonly lookups = new Map<string, string>();
   private readonly callbacks = new Map<TimerId, () => void>();
   private local: { to: string; msg: RelMessage }[] = [];
@@ -98,6 +104,8 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   ) {
     this.id = ctx.id;
     this.managerSet = new Set(all);
+    this.tokenWatermarks = durableMap<number>(ctx, 'dlm:tokens');
+    this.dirRecords = durableMap(ctx, 'dlm:directory');
     const gen = generationOf(ctx.incarnation, 0);
     this.links = new ReliableLinks(ctx, gen, this, tuning.link);
     this.members = new Membership(ctx, all, gen, tuning, this.links, this);
@@ -107,7 +115,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   }
 
   private makeRoles(): void {
-    this.dir = new DirectoryRole(this);
+    this.dir = new DirectoryRole(this, this.dirRecords);
     this.master = new MasterRole(this);
     this.ch = new CopyHolderRole(this);
     this.home = new HomeRole(this);
@@ -118,12 +126,25 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
 
   onStart(): void {
     this.members.start();
-    this.coord.onViewChange();
+    // A restarted manager joins a running cluster: directory nodes wait for its dir-sync.
+    if (this.ctx.incarnation > 0) this.viewChanged([], []);
+    else this.coord.onViewChange();
     this.settle();
   }
 
   onMessage(_ctx: ProcessContext, from: string, payload: Message): void {
     this.handle(from, payload);
+    this.settle();
+  }
+
+  /**
+   * After a pause: look at the failure detector before anything held is handled. Silent for longer
+   * than the failure timeout towards a majority, this node must assume the others declared it dead
+   * and recovered without it: it resets rather than act on stale state.
+   */
+  onResume(): void {
+    this.members.checkNow();
+    if (!this.members.hasQuorum) this.resetTo(this.members.generation + 1);
     this.settle();
   }
 
@@ -140,9 +161,11 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
 
   private handle(from: string, payload: Message): void {
     switch (payload.type) {
-      case 'hb':
-        if (this.managerSet.has(from)) this.members.onHeartbeat(from, (payload as HeartbeatMsg).gen);
+      case 'hb': {
+        const hb = payload as HeartbeatMsg;
+        if (this.managerSet.has(from)) this.members.onHeartbeat(from, hb.gen, hb.view);
         return;
+      }
       case 'dead-to-me':
         if (this.managerSet.has(from)) this.members.onDeadToMe((payload as DeadToMeMsg).gen);
         return;
@@ -170,7 +193,12 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   // ------------------------------------------------------------------ LinkHandler
 
   deliver(from: string, msg: RelMessage): void {
-    if (this.managerSet.has(from) && !this.members.isAlive(from)) return;
+    if (this.managerSet.has(from) && !this.members.isAlive(from)) {
+      // A newer generation than the one declared dead is alive: learn it (as from a heartbeat);
+      // the dead generation's leftovers are dropped.
+      if (msg.sg > this.members.genOf(from)) this.members.onHeartbeat(from, msg.sg);
+      if (!this.members.isAlive(from)) return;
+    }
     this.dispatch(from, msg);
   }
 
@@ -220,12 +248,24 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       case 'ch-install':
         this.ch.onChInstall((m as ChInstallMsg).records);
         return;
+      case 'ch-release': {
+        const r = m as ChReleaseMsg;
+        this.ch.onChRelease(r.client, r.root, r.resource, r.version);
+        return;
+      }
+      case 'ch-lvb': {
+        const l = m as ChLvbMsg;
+        this.ch.onChLvb(l.root, l.resource);
+        return;
+      }
       case 'ch-drop':
         this.ch.onChDrop((m as ChDropMsg).master);
         return;
-      case 'lookup':
-        this.dir.onLookup(from, (m as LookupMsg).root);
+      case 'lookup': {
+        const l = m as LookupMsg;
+        this.dir.onLookup(from, l.root, l.view);
         return;
+      }
       case 'lookup-res':
         this.onLookupRes(m as LookupResMsg);
         return;
@@ -257,9 +297,11 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
           return;
         }
         this.adoptEpochs.set(a.sess, a.epoch);
+        this.sessionHomes.set(a.sess, a.home);
         this.home.onAdoptNotice(a.client, a.sess, a.home);
-        this.ch.onAdopt(a.client, a.sess, a.home);
+        const copies = this.ch.onAdopt(a.client, a.sess, a.home);
         const { ok, held } = this.master.onAdopt(a.client, a.sess, a.home);
+        for (const h of copies) held.push(h);
         const res: AdoptResMsg = { type: 'adopt-res', sg: 0, rg: 0, seq: 0, ack: 0, client: a.client, sess: a.sess, ok, stale: false, held };
         this.post(from, res);
         return;
@@ -330,12 +372,18 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     if (this.lookups.has(root)) return;
     const dir = this.dirOf(root);
     this.lookups.set(root, dir);
-    const msg: LookupMsg = { type: 'lookup', sg: 0, rg: 0, seq: 0, ack: 0, root };
+    const msg: LookupMsg = { type: 'lookup', sg: 0, rg: 0, seq: 0, ack: 0, root, view: this.members.viewKey };
     this.post(dir, msg);
   }
 
   private onLookupRes(m: LookupResMsg): void {
+    if (this.lookups.get(m.root) === undefined) return;
     this.lookups.delete(m.root);
+    if (m.view !== this.members.viewKey || m.master === '') {
+      // Asked, or answered, in another view: ask again once the views agree.
+      this.retryLookup(m.root);
+      return;
+    }
     if (!this.members.isAlive(m.master) || this.members.genOf(m.master) !== m.masterGen) {
       this.lookup(m.root);
       return;
@@ -345,6 +393,16 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.master.onMasterKnown(m.root);
     this.ch.onMasterKnown(m.root);
     this.home.onMasterKnown(m.root);
+  }
+
+  /** Ask again a little later: the views are still settling. */
+  private retryLookup(root: string): void {
+    this.lookups.set(root, '');
+    this.timer(this.tuning.heartbeatUs, () => {
+      if (this.lookups.get(root) !== '') return;
+      this.lookups.delete(root);
+      this.lookup(root);
+    });
   }
 
   timer(delayUs: number, fn: () => void): TimerId {
@@ -369,19 +427,24 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
 
   // ------------------------------------------------------------------ MembershipHost
 
-  viewChanged(dead: readonly Member[], _joined: readonly Member[]): void {
+  viewChanged(dead: readonly Member[], joined: readonly Member[]): void {
+    this.ctx.trace('dlm-view', {
+      view: this.members.viewKey,
+      dead: dead.map((d) => `${d.id}@${d.gen}`),
+      joined: joined.map((j) => `${j.id}@${j.gen}`),
+    });
     for (const d of dead) {
       if (this.coordinatorWas(d.id)) this.master.onCoordinatorGone(d.id);
     }
-    this.coord.onViewChange();
-    this.master.onViewChange();
-    this.home.onViewChange();
+    const deadIds = new Set(dead.map((d) => d.id));
+    this.coord.onViewChange(deadIds);
+    this.master.onViewChange(deadIds);
+    this.home.onViewChange(deadIds, joined.map((j) => j.id));
     this.sendDirSync();
-    for (const [root, asked] of [...this.lookups]) {
-      if (this.dirOf(root) !== asked) {
-        this.lookups.delete(root);
-        this.lookup(root);
-      }
+    // Look-ups asked in the old view are asked again in the new one.
+    for (const root of [...this.lookups.keys()]) {
+      this.lookups.delete(root);
+      this.lookup(root);
     }
     this.ch.lookUpOrphans(this.orphans);
     this.orphans = [];
@@ -418,12 +481,24 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.localHead = 0;
     this.lostSessions = new Set();
     this.adoptEpochs = new Map();
+    this.sessionHomes = new Map();
     this.links.resetSelf(gen);
     this.members.resetSelf(gen);
     this.makeRoles();
     this.ctx.trace('dlm-reset', { gen });
-    this.coord.onViewChange();
+    // Announce the (new) view: directory nodes wait for every member's dir-sync.
+    this.viewChanged([], []);
   }
+}
+
+/** A map kept in the node's durable storage under `key` (created on first use). */
+function durableMap<T>(ctx: ProcessContext, key: string): Map<string, T> {
+  let m = ctx.durable.get(key);
+  if (!(m instanceof Map)) {
+    m = new Map<string, T>();
+    ctx.durable.set(key, m);
+  }
+  return m as Map<string, T>;
 }
 
 function push(map: Map<string, string[]>, key: string, value: string): void {

@@ -51,6 +51,9 @@ import {
   COMPATIBILITY,
   LockFlag,
   LockSpace,
+  isDownConversion,
+  toMode,
+  type Mode,
   flagNames,
   statusFlagNames,
   toCycleEdges,
@@ -66,6 +69,8 @@ import type {
   BastRelayMsg,
   ChDropMsg,
   ChInstallMsg,
+  ChLvbMsg,
+  ChReleaseMsg,
   CopyWire,
   EdgeWire,
   GatherReqMsg,
@@ -102,6 +107,9 @@ class LockMeta {
   pinned = 0;
   /** Requests of this lock waiting in its root's deferred queue. */
   queued = 0;
+  /** Generations of the home and copy holder when last set: a restart of either counts as a death. */
+  homeGen = -1;
+  chGen = -1;
 
   constructor(
     readonly client: string,
@@ -124,12 +132,30 @@ class RootState {
   collected: { from: string; msg: GatherResMsg }[] = [];
   /** Requests that arrived while the root recovered or their lock was pinned, in order. */
   deferred: OpWire[] = [];
+  /** Rebuilt after losing several managers: nothing is granted before this (mono µs). */
+  holdUntilUs = 0;
+  holdTimer: TimerId = 0;
+}
+
+/**
+ * A lock whose owner's session is over but which still sits in the lock space: during lock-delay,
+ * or on a master without a quorum (which must not run a grant pass). Its end was already traced.
+ */
+interface Zombie {
+  timer: TimerId;
+  /** The lock-delay (if any) is over. */
+  delayed: boolean;
+  /** The value block must still be marked invalid in the lock space (traced already). */
+  invalidate: boolean;
 }
 
 interface Orphan {
   sess: string;
   timer: TimerId;
 }
+
+/** Owner of the ownerless NL lock that carries an invalid value block through a rebuild. */
+const STAND_IN = '~lvb';
 
 /** How many recent outcomes a lock keeps for re-sending. */
 const OUTCOMES_KEPT = 4;
@@ -145,7 +171,7 @@ export class MasterRole {
   private readonly byLock = new Map<number, LockMeta>();
   private readonly roots = new Map<string, RootState>();
   private readonly tokenHigh = new Map<string, number>();
-  private readonly zombies = new Map<number, TimerId>();
+  private readonly zombies = new Map<number, Zombie>();
   private readonly orphans = new Map<string, Orphan>();
   private readonly unknown = new Map<string, { from: string; op: OpWire }[]>();
   private readonly pins = new Map<string, LockMeta[]>();
@@ -256,7 +282,7 @@ export class MasterRole {
       this.resend(meta, op.reqId);
       return;
     }
-    if (rs.recovering || meta.pinned > 0 || meta.queued > 0) {
+    if (!this.mayAct(rs) || meta.pinned > 0 || meta.queued > 0) {
       meta.queued++;
       rs.deferred.push(op);
       if (rs.deferred.length > MAX_DEFERRED_PER_ROOT) throw new RangeError(`master ${env.id}: more than ${MAX_DEFERRED_PER_ROOT} requests deferred on ${op.root}`);
@@ -289,14 +315,35 @@ export class MasterRole {
     this.execute(meta, op);
   }
 
+  /** Requests on `rs` may be executed now: not rebuilding, not on hold, and a quorum. */
+  private mayAct(rs: RootState): boolean {
+    return !rs.recovering && rs.holdUntilUs === 0 && this.env.members.hasQuorum;
+  }
+
+  /** Serve the deferred requests that may go now, in order; a lock still blocked keeps the rest of its requests waiting. */
   private processDeferred(rs: RootState): void {
-    if (rs.recovering || rs.deferred.length === 0) return;
+    if (!this.mayAct(rs) || rs.deferred.length === 0) return;
     const list = rs.deferred;
     rs.deferred = [];
+    const blocked = new Set<LockMeta>();
     for (const op of list) {
       const meta = this.findMeta(op.client, op.resource);
-      if (meta !== undefined) meta.queued--;
-      this.accept(rs, op);
+      if (meta === undefined) continue;
+      meta.queued--;
+      if (blocked.has(meta) || meta.pinned > 0 || !this.mayAct(rs)) {
+        blocked.add(meta);
+        meta.queued++;
+        rs.deferred.push(op);
+        continue;
+      }
+      if (this.env.lostSessions.has(op.sess)) continue;
+      const m = this.sessionMeta(op);
+      if (m === undefined) continue;
+      if (op.reqId <= m.lastReqId) {
+        this.resend(m, op.reqId);
+        continue;
+      }
+      this.execute(m, op);
     }
   }
 
@@ -304,8 +351,7 @@ export class MasterRole {
     const space = this.space;
     const nowUs = this.now();
     meta.sess = op.sess;
-    meta.home = op.home;
-    meta.ch = this.chFor(op.home);
+    this.setHome(meta, op.home);
     meta.priority = op.priority;
     meta.lastReqId = op.reqId;
     switch (op.op) {
@@ -469,6 +515,7 @@ export class MasterRole {
         this.complete(e);
         return;
       case 'enqueue': {
+        if (this.zombies.has(e.lockId)) return;
         const meta = this.byLock.get(e.lockId);
         if (meta !== undefined) meta.version++;
         const f: Record<string, unknown> = { client: e.owner, resource: e.resource, mode: e.mode, queue: e.queue };
@@ -477,6 +524,7 @@ export class MasterRole {
         return;
       }
       case 'dequeue': {
+        if (this.zombies.has(e.lockId)) return;
         const meta = this.byLock.get(e.lockId);
         if (meta !== undefined) meta.version++;
         const reason = meta !== undefined && meta.dying ? 'purge' : e.reason;
@@ -500,9 +548,11 @@ export class MasterRole {
         return;
       }
       case 'lvb-write':
+        if (this.zombies.has(e.lockId)) return;
         env.trace('lvb-write', { client: e.owner, resource: e.resource, value: e.value });
         return;
       case 'lvb-invalidate': {
+        if (e.lockId !== undefined && this.zombies.has(e.lockId)) return;
         const meta = e.lockId === undefined ? undefined : this.byLock.get(e.lockId);
         const reason = meta !== undefined && meta.dying ? 'purge' : e.reason;
         const f: Record<string, unknown> = { resource: e.resource, reason };
@@ -582,12 +632,14 @@ export class MasterRole {
     this.send(meta, this.outcome(meta, reqId, also, e.status, e.flags, value, meta.lvbSeq));
   }
 
-  /** The next fencing token of `resource`. */
+  /** The next fencing token of `resource`: above the counter and above anything this node ever saw issued. */
   private issueToken(resource: string): number {
-    const cur = this.tokenHigh.get(resource) ?? 0;
+    const marks = this.env.tokenWatermarks;
+    const cur = Math.max(this.tokenHigh.get(resource) ?? 0, marks.get(resource) ?? 0);
     // MUTATION tokenNotIncremented: every PW/EX grant reuses the current token.
     const token = this.env.tuning.mutations.tokenNotIncremented === true ? Math.max(cur, 1) : cur + 1;
     this.tokenHigh.set(resource, token);
+    if (token > (marks.get(resource) ?? 0)) marks.set(resource, token);
     return token;
   }
 
@@ -621,53 +673,102 @@ export class MasterRole {
     const space = this.space;
     const env = this.env;
     const nowUs = this.now();
+    const info = space.lockInfo(meta.lockId);
+    if (info === undefined) {
+      this.unbind(meta);
+      return;
+    }
     this.dyingReason = reason;
     meta.dying = true;
     meta.mainReqId = 0;
     meta.cancelReqId = 0;
-    const info = space.lockInfo(meta.lockId);
-    if (info !== undefined && info.state !== 'granted') {
-      space.cancel(meta.lockId, { nowUs });
-      this.drain();
-    }
-    const after = meta.lockId === 0 ? undefined : space.lockInfo(meta.lockId);
-    if (after !== undefined) {
-      const gr = after.grantedMode!;
-      const invalidate =
-        (gr === 'PW' || gr === 'EX') &&
-        (after.flags & VALBLK) !== 0 &&
-        // MUTATION noLvbInvalidateOnHolderDeath: the dead PW/EX holder's value block stays valid.
-        env.tuning.mutations.noLvbInvalidateOnHolderDeath !== true;
-      const delayUs = env.tuning.lockDelayUs;
-      if (delayUs > 0) {
-        if (invalidate) {
-          space.convert(meta.lockId, gr, { flags: IVVALBLK, nowUs });
+    const gr = info.grantedMode;
+    const invalidate =
+      (gr === 'PW' || gr === 'EX') &&
+      ((info.flags | meta.grantFlags) & VALBLK) !== 0 &&
+      // MUTATION noLvbInvalidateOnHolderDeath: the dead PW/EX holder's value block stays valid.
+      env.tuning.mutations.noLvbInvalidateOnHolderDeath !== true;
+    const delayUs = env.tuning.lockDelayUs;
+    if (!env.members.hasQuorum) {
+      // No quorum: trace the end, but change nothing in the lock space (no grant pass may run
+      // here); the lock leaves the space once a quorum is back.
+      if (info.state !== 'granted') env.trace('dequeue', { client: meta.client, resource: meta.resource, reason: 'purge' });
+      if (gr !== undefined) {
+        if (invalidate) env.trace('lvb-invalidate', { resource: meta.resource, reason: 'purge', client: meta.client });
+        this.traceEnd(meta, reason);
+      }
+      this.zombify(meta, delayUs, invalidate);
+    } else {
+      if (info.state !== 'granted') {
+        space.cancel(meta.lockId, { nowUs });
+        this.drain();
+      }
+      if (meta.lockId !== 0) {
+        if (delayUs > 0) {
+          if (invalidate) {
+            space.convert(meta.lockId, gr!, { flags: IVVALBLK, nowUs });
+            this.drain();
+          }
+          this.traceEnd(meta, reason);
+          this.zombify(meta, delayUs, false);
+        } else {
+          space.unlock(meta.lockId, { flags: invalidate ? IVVALBLK : 0, nowUs });
           this.drain();
         }
-        if (reason === 'expire') env.trace('expire', { client: meta.client, resource: meta.resource });
-        else env.trace('release', { client: meta.client, resource: meta.resource, reason: 'purge' });
-        const zid = meta.lockId;
-        this.unbind(meta);
-        const clock = env.tuning.expiryClock;
-        this.zombies.set(zid, env.timerAt(env.ctx.now(clock) + delayUs, clock, () => this.endLockDelay(zid)));
-      } else {
-        space.unlock(meta.lockId, { flags: invalidate ? IVVALBLK : 0, nowUs });
-        this.drain();
       }
     }
     meta.dying = false;
     meta.version++;
     meta.grantFlags = 0;
+    if (invalidate) this.announceInvalid(meta);
+    // The copy holder may forget this lock now.
+    this.releaseCopy(meta);
   }
 
-  /** Lock-delay over: the ended grant finally leaves the lock space and the queue moves. */
-  private endLockDelay(lockId: number): void {
-    if (!this.zombies.delete(lockId)) return;
-    const info = this.space.lockInfo(lockId);
-    if (info === undefined) return;
+  private traceEnd(meta: LockMeta, reason: 'expire' | 'lost'): void {
+    if (reason === 'expire') this.env.trace('expire', { client: meta.client, resource: meta.resource });
+    else this.env.trace('release', { client: meta.client, resource: meta.resource, reason: 'purge' });
+  }
+
+  /** Keep an ended lock in the lock space for lock-delay and/or until a quorum is back. */
+  private zombify(meta: LockMeta, delayUs: number, invalidate: boolean): void {
+    const env = this.env;
+    const lockId = meta.lockId;
+    const z: Zombie = { timer: 0, delayed: delayUs <= 0, invalidate };
+    this.zombies.set(lockId, z);
+    this.unbind(meta);
+    if (delayUs > 0) {
+      const clock = env.tuning.expiryClock;
+      z.timer = env.timerAt(env.ctx.now(clock) + delayUs, clock, () => {
+        z.timer = 0;
+        z.delayed = true;
+        this.finishZombie(lockId);
+      });
+    } else {
+      this.finishZombie(lockId);
+    }
+  }
+
+  /** Lock-delay over and a quorum: the ended lock finally leaves the lock space and the queue moves. */
+  private finishZombie(lockId: number): void {
+    const z = this.zombies.get(lockId);
+    if (z === undefined || !z.delayed || !this.env.members.hasQuorum) return;
+    const space = this.space;
     const nowUs = this.now();
-    if (info.state !== 'granted') this.space.cancel(lockId, { nowUs });
-    this.space.unlock(lockId, { nowUs });
+    const info = space.lockInfo(lockId);
+    if (info !== undefined && info.state !== 'granted') space.cancel(lockId, { nowUs });
+    const after = space.lockInfo(lockId);
+    if (after !== undefined) {
+      const gr = after.grantedMode;
+      if (z.invalidate && (gr === 'PW' || gr === 'EX')) space.convert(lockId, gr, { flags: IVVALBLK, nowUs });
+      // The zombie's own effects are not traced (it is still in the map); the unlock's grant pass
+      // is what the others see.
+      this.drain();
+      this.zombies.delete(lockId);
+      space.unlock(lockId, { nowUs });
+    } else {
+      this.zombies.delete(lockId);
+    }
     this.drain();
   }
 
@@ -702,20 +803,28 @@ export class MasterRole {
     const installs = new Map<string, CopyWire[]>();
     for (const meta of ms.values()) {
       if (meta.sess !== sess) continue;
-      meta.home = home;
       const ch = this.chFor(home);
       if (meta.lockId === 0) {
-        meta.ch = ch;
+        this.setHome(meta, home);
         continue;
       }
-      if (ch !== meta.ch) {
-        meta.ch = ch;
-        pushTo(installs, ch, this.wire(meta));
-      }
+      if (ch !== meta.ch) this.releaseCopy(meta);
+      const moved = ch !== meta.ch || this.env.members.genOf(ch) !== meta.chGen;
+      this.setHome(meta, home);
+      if (moved) pushTo(installs, ch, this.wire(meta));
       if (meta.mode !== null) held.push({ resource: meta.resource, mode: meta.mode });
     }
     this.sendInstalls(installs);
     return { ok: true, held };
+  }
+
+  /** Tell a lock's copy holder, if it is another live node, that its copy moves elsewhere. */
+  private releaseCopy(meta: LockMeta): void {
+    const env = this.env;
+    const old = meta.ch;
+    if (old === env.id || !env.members.isAlive(old)) return;
+    const msg: ChReleaseMsg = { type: 'ch-release', sg: 0, rg: 0, seq: 0, ack: 0, client: meta.client, root: meta.root, resource: meta.resource, version: meta.version };
+    env.post(old, msg);
   }
 
   private wire(meta: LockMeta): CopyWire {
@@ -736,7 +845,31 @@ export class MasterRole {
       lvbSeq: meta.lvbSeq,
       priority: meta.priority,
       pending: [],
+      lost: false,
+      lvbInvalid: this.lvbInvalid(meta.path),
     };
+  }
+
+  /** Whether the value block of the resource at `path` is marked invalid here. */
+  private lvbInvalid(path: readonly string[]): boolean {
+    const r = this.space.resource(...path);
+    return r !== undefined && !r.valueBlock.valid;
+  }
+
+  /** Tell the copy holders of `resource`'s other locks that its value block is now invalid. */
+  private announceInvalid(dead: LockMeta): void {
+    const env = this.env;
+    const told = new Set<string>();
+    for (const m of this.byLock.values()) {
+      if (m === dead || m.resource !== dead.resource || told.has(m.ch)) continue;
+      told.add(m.ch);
+      if (m.ch === env.id) {
+        env.ch.onChLvb(m.root, m.resource);
+        continue;
+      }
+      const msg: ChLvbMsg = { type: 'ch-lvb', sg: 0, rg: 0, seq: 0, ack: 0, root: m.root, resource: m.resource };
+      env.post(m.ch, msg);
+    }
   }
 
   private sendInstalls(installs: Map<string, CopyWire[]>): void {
@@ -748,18 +881,22 @@ export class MasterRole {
 
   // ------------------------------------------------------------------ membership
 
-  /** The view changed: orphan the locks of dead homes, move copies whose holder changed, stop waiting for the dead. */
-  onViewChange(): void {
+  /**
+   * The view changed (`dead`: the ids whose generation died, a restart included): orphan the locks
+   * of dead homes, move copies whose holder changed or died, stop waiting for the dead.
+   */
+  onViewChange(dead: ReadonlySet<string>): void {
     const env = this.env;
     const members = env.members;
     const installs = new Map<string, CopyWire[]>();
     for (const ms of this.metas.values()) {
       for (const meta of ms.values()) {
         if (meta.lockId === 0) continue;
-        if (!members.isAlive(meta.home)) this.orphan(meta.client, meta.sess);
+        if (!this.homeLives(meta)) this.orphan(meta.client, meta.sess);
         const ch = this.chFor(meta.home);
-        if (ch !== meta.ch) {
+        if (ch !== meta.ch || members.genOf(ch) !== meta.chGen) {
           meta.ch = ch;
+          meta.chGen = members.genOf(ch);
           if (ch !== env.id) pushTo(installs, ch, this.wire(meta));
         }
       }
@@ -773,8 +910,23 @@ export class MasterRole {
     this.sendInstalls(installs);
     for (const [root, rs] of this.roots) {
       if (!rs.recovering) continue;
-      for (const m of [...rs.waiting]) if (!members.isAlive(m)) rs.waiting.delete(m);
+      for (const m of [...rs.waiting]) if (dead.has(m) || !members.isAlive(m)) rs.waiting.delete(m);
       this.tryFinish(root, rs);
+    }
+    // Homes that came back at the same generation (a minority merged back): no orphans any more.
+    for (const [client, o] of [...this.orphans]) {
+      const ms = this.metas.get(client);
+      let lives = false;
+      if (ms !== undefined) for (const meta of ms.values()) if (meta.sess === o.sess && meta.lockId !== 0) lives = this.homeLives(meta);
+      if (lives) {
+        env.cancelTimer(o.timer);
+        this.orphans.delete(client);
+      }
+    }
+    if (members.hasQuorum) {
+      // A quorum (back): what waited for one goes on.
+      for (const lockId of [...this.zombies.keys()]) this.finishZombie(lockId);
+      for (const rs of this.roots.values()) this.processDeferred(rs);
     }
   }
 
@@ -800,7 +952,7 @@ export class MasterRole {
   }
 
   private tryFinish(root: string, rs: RootState): void {
-    if (rs.waiting.size > 0) return;
+    if (rs.waiting.size > 0 || !this.env.members.hasQuorum) return;
     const order = this.env.members.live;
     const collected = rs.collected.slice().sort((a, b) => order.indexOf(a.from) - order.indexOf(b.from));
     rs.collected = [];
@@ -821,14 +973,13 @@ export class MasterRole {
       for (const [resource, token] of reply.tokens) see(resource, token);
       for (const w of reply.records) {
         if (w.token !== null) see(w.resource, w.token);
-        if (env.lostSessions.has(w.sess)) continue;
         const key = `${w.client}\u0001${w.resource}`;
         const cur = merged.get(key);
         if (cur === undefined) {
           merged.set(key, { w, pending: w.pending.slice() });
           continue;
         }
-        if (w.version > cur.w.version) cur.w = w;
+        if (w.version > cur.w.version || (w.lost && !cur.w.lost)) cur.w = w;
         for (const op of w.pending) if (!cur.pending.some((p) => p.reqId === op.reqId)) cur.pending.push(op);
         cur.pending.sort((a, b) => a.reqId - b.reqId);
       }
@@ -841,6 +992,8 @@ export class MasterRole {
     }
     this.recoveryStep = true;
     const entries = [...merged.values()];
+    // A copy of a session that is over: its lock is ended (below), its requests are not replayed.
+    const over = (w: CopyWire) => w.lost || env.lostSessions.has(w.sess);
     // 1. Restate what the dead master may have traced beyond the copies.
     for (const { w, pending } of entries) {
       if (w.grantedMode === null && pending.some((op) => op.op === 'lock')) {
@@ -848,15 +1001,55 @@ export class MasterRole {
       }
     }
     for (const { w, pending } of entries) {
-      if (w.grantedMode !== null && pending.length > 0) {
-        env.trace('grant', { client: w.client, resource: w.resource, mode: w.grantedMode, recovery: true });
-      }
+      if (w.grantedMode === null || pending.length === 0 || over(w)) continue;
+      // What the dead master may have done already, never more than it could have granted: an
+      // unlock or a down-conversion in flight counts as done (Linux treats remote down-conversions
+      // as fire-and-forget too); an up-conversion as not done.
+      const main = mainOp(pending);
+      if (main?.op === 'unlock') env.trace('release', { client: w.client, resource: w.resource, reason: 'unlock' });
+      else if (main?.op === 'convert' && decreases(w.grantedMode, main.mode)) env.trace('grant', { client: w.client, resource: w.resource, mode: main.mode!, recovery: true });
+      else env.trace('grant', { client: w.client, resource: w.resource, mode: w.grantedMode, recovery: true });
     }
     // 2. Rebuild the granted locks (parents first).
     const granted = entries.filter((x) => x.w.grantedMode !== null).sort((a, b) => a.w.path.length - b.w.path.length);
+    // Value blocks: one whose newest copies saw it invalid (a PW/EX holder died, nobody wrote
+    // since) must stay invalid. The lock space recovers a block as valid from any copy held above
+    // CR, so for such a resource the copies are adopted without VALBLK and one ownerless NL copy
+    // carries the block: the lock space then rebuilds it from that copy and marks it invalid
+    // (§4.3), and the stand-in leaves at once.
+    const newest = new Map<string, { seq: number; invalid: boolean; value: string | null; path: readonly string[] }>();
+    for (const { w } of granted) {
+      if ((w.grantFlags & VALBLK) === 0 && w.value === null) continue;
+      const cur = newest.get(w.resource);
+      if (cur === undefined || w.lvbSeq > cur.seq) newest.set(w.resource, { seq: w.lvbSeq, invalid: w.lvbInvalid, value: w.value, path: w.path });
+      else if (w.lvbSeq === cur.seq && w.lvbInvalid) cur.invalid = true;
+    }
+    // Several managers gone at once: a lock whose master and copy holder were both among them is
+    // unknown here. Its client's home (cut off, without a quorum) extends no lease, so such a lock
+    // is certainly over within a lease and a failure timeout: the root is held that long. And
+    // whatever such a lock wrote is unknown too: every rebuilt value block is marked invalid, and
+    // kept (by its stand-in) until the hold is over.
+    const t = env.tuning;
+    const lossy = t.leaseUs > 0 && (env.members.missing >= 2 || env.members.recentDeaths(t.leaseUs + t.failureTimeoutUs + t.graceUs) >= 2);
+    const invalidRes = new Set<string>();
+    for (const [resource, n] of newest) if (n.invalid && n.path.length === 1) invalidRes.add(resource);
+    if (lossy) {
+      invalidRes.add(root);
+      for (const { w } of granted) if (w.path.length === 1) invalidRes.add(w.resource);
+    }
     const ids = new Map<string, number>();
     const copies: LockCopy[] = [];
     const adopted: CopyWire[] = [];
+    const standIns: number[] = [];
+    for (const resource of invalidRes) {
+      const n = newest.get(resource);
+      const lockId = ++this.maxLockId;
+      const copy: LockCopy = { lockId, owner: STAND_IN, path: n?.path ?? [resource], state: 'granted', grantedMode: 'NL', flags: VALBLK, lvbSeq: n?.seq ?? 0 };
+      if (n !== undefined && n.value !== null) copy.value = n.value;
+      copies.push(copy);
+      standIns.push(lockId);
+    }
+    const ended: LockMeta[] = [];
     for (const { w } of granted) {
       let parentLockId: number | undefined;
       if (w.parent !== null) {
@@ -868,7 +1061,8 @@ export class MasterRole {
       }
       const lockId = ++this.maxLockId;
       ids.set(`${w.client}\u0001${w.resource}`, lockId);
-      const copy: LockCopy = { lockId, owner: w.client, path: w.path, state: 'granted', grantedMode: w.grantedMode!, flags: w.grantFlags, priority: w.priority };
+      const flags = invalidRes.has(w.resource) ? w.grantFlags & ~VALBLK : w.grantFlags;
+      const copy: LockCopy = { lockId, owner: w.client, path: w.path, state: 'granted', grantedMode: w.grantedMode!, flags, priority: w.priority };
       if (parentLockId !== undefined) copy.parentLockId = parentLockId;
       if (w.value !== null) {
         copy.value = w.value;
@@ -879,12 +1073,16 @@ export class MasterRole {
     }
     const installs = new Map<string, CopyWire[]>();
     if (copies.length > 0) {
-      const lockIds = this.space.adopt(copies, { nowUs });
+      // A held root's stand-ins stay until the hold is over (`delayed` false until then).
+      for (const id of standIns) this.zombies.set(id, { timer: 0, delayed: !lossy, invalidate: false });
+      const all = this.space.adopt(copies, { nowUs });
+      const lockIds = all.slice(standIns.length);
       adopted.forEach((w, i) => {
-        const meta = this.metaFor(w.client, w.resource, w.root, w.path, w.parent, w.sess, w.home, w.priority);
+        // A reclaim may have moved the session while its copies were being gathered.
+        const home = env.sessionHomes.get(w.sess) ?? w.home;
+        const meta = this.metaFor(w.client, w.resource, w.root, w.path, w.parent, w.sess, home, w.priority);
         meta.sess = w.sess;
-        meta.home = w.home;
-        meta.ch = this.chFor(w.home);
+        this.setHome(meta, home);
         meta.version = Math.max(meta.version, w.version) + 1;
         meta.mode = w.grantedMode;
         meta.grantFlags = w.grantFlags;
@@ -892,19 +1090,70 @@ export class MasterRole {
         meta.value = w.value;
         meta.lvbSeq = w.lvbSeq;
         this.bind(meta, lockIds[i]!);
-        if (!env.members.isAlive(w.home)) this.orphan(w.client, w.sess);
+        if (over(w)) ended.push(meta);
+        else if (!this.homeLives(meta)) this.orphan(w.client, w.sess);
         if (meta.ch !== env.id) pushTo(installs, meta.ch, this.wire(meta));
       });
       this.drain();
+      if (!lossy) for (const id of standIns) this.finishZombie(id);
+    }
+    // Locks of sessions that ended while their master was down end now (expire: value block
+    // invalidated where a PW/EX holder dies), so the trace never keeps them standing.
+    for (const meta of ended) {
+      env.lostSessions.add(meta.sess);
+      this.endLock(meta, 'expire');
     }
     // Copies this node held as a home now belong with its buddy.
     if (env.members.successorOf(env.id) !== undefined) env.ch.onChDrop(env.id);
     this.sendInstalls(installs);
     rs.recovering = false;
-    // 3. Replay the operations still pending, in request order.
-    for (const { pending } of entries) for (const op of pending) this.replay(op);
+    // Locks letting go (unlock, down-conversion) replay first, so the rebuilt queues are
+    // consistent again before anything else is decided; each client's operations stay in order.
+    const replays: OpWire[] = [];
+    for (const pass of [true, false]) {
+      for (const { w, pending } of entries) {
+        if (over(w) || pending.length === 0) continue;
+        const main = mainOp(pending);
+        const letsGo = main !== undefined && (main.op === 'unlock' || (main.op === 'convert' && w.grantedMode !== null && decreases(w.grantedMode, main.mode)));
+        if (letsGo === pass) for (const op of pending) replays.push(op);
+      }
+    }
+    if (lossy) {
+      this.hold(rs, replays, standIns);
+    } else {
+      // 3. Replay the operations still pending, in request order.
+      for (const op of replays) this.replay(op);
+    }
     this.recoveryStep = false;
     this.processDeferred(rs);
+  }
+
+  /** Put `rs` on hold (see {@link rebuild}); the replays wait at the head of its queue. */
+  private hold(rs: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
+    const env = this.env;
+    const t = env.tuning;
+    const holdUs = t.leaseUs + t.failureTimeoutUs + t.keepAliveUs;
+    rs.holdUntilUs = this.now() + holdUs;
+    for (const op of replays) {
+      const meta = this.findMeta(op.client, op.resource);
+      if (meta !== undefined) meta.queued++;
+      else this.metaFor(op.client, op.resource, op.root, op.path, op.parent, op.sess, op.home, op.priority).queued++;
+    }
+    rs.deferred = [...replays, ...rs.deferred];
+    if (rs.holdTimer !== 0) env.cancelTimer(rs.holdTimer);
+    rs.holdTimer = env.timer(holdUs, () => {
+      rs.holdTimer = 0;
+      rs.holdUntilUs = 0;
+      // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
+      this.recoveryStep = true;
+      this.processDeferred(rs);
+      for (const id of standIns) {
+        const z = this.zombies.get(id);
+        if (z !== undefined) z.delayed = true;
+        this.finishZombie(id);
+      }
+      this.recoveryStep = false;
+    });
   }
 
   // ------------------------------------------------------------------ deadlock participant
@@ -1011,9 +1260,25 @@ export class MasterRole {
     let meta = ms.get(resource);
     if (meta === undefined) {
       meta = new LockMeta(client, resource, root, path, parent, sess, home, this.chFor(home), priority);
+      this.setHome(meta, home);
       ms.set(resource, meta);
     }
     return meta;
+  }
+
+  /** Set the lock's home (and so its copy holder), remembering their generations. */
+  private setHome(meta: LockMeta, home: string): void {
+    const members = this.env.members;
+    meta.home = home;
+    meta.homeGen = members.genOf(home);
+    meta.ch = this.chFor(home);
+    meta.chGen = members.genOf(meta.ch);
+  }
+
+  /** The lock's home is alive at the generation it had when it sent the lock's requests. */
+  private homeLives(meta: LockMeta): boolean {
+    const members = this.env.members;
+    return members.isAlive(meta.home) && members.genOf(meta.home) === meta.homeGen;
   }
 
   private findMeta(client: string, resource: string): LockMeta | undefined {
@@ -1029,6 +1294,17 @@ export class MasterRole {
   recovering(root: string): boolean {
     return this.roots.get(root)?.recovering ?? false;
   }
+}
+
+/** The lock/convert/unlock among a copy's pending operations (a cancel may ride along). */
+function mainOp(pending: readonly OpWire[]): OpWire | undefined {
+  for (const op of pending) if (op.op !== 'cancel') return op;
+  return undefined;
+}
+
+/** A conversion from `from` to `to` that only gives capability up (always granted at once). */
+function decreases(from: ModeName, to: ModeName | null): boolean {
+  return to !== null && (from === to || isDownConversion(toMode(from) as Mode, toMode(to) as Mode));
 }
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {

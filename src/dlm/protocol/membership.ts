@@ -54,6 +54,8 @@ export function generationOf(incarnation: number, resets: number): number {
 export class Membership {
   private readonly peers = new Map<string, PeerState>();
   private liveIds: string[] = [];
+  /** When each death was noticed (mono µs), newest last. */
+  private readonly deaths: number[] = [];
   private key = '';
   private hb: HeartbeatMsg;
 
@@ -66,7 +68,7 @@ export class Membership {
     private readonly links: ReliableLinks,
     private readonly host: MembershipHost,
   ) {
-    this.hb = { type: 'hb', gen: myGen };
+    this.hb = { type: 'hb', gen: myGen, view: '' };
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
@@ -85,6 +87,20 @@ export class Membership {
   /** Live members in configured order, self included. */
   get live(): readonly string[] {
     return this.liveIds;
+  }
+
+  /**
+   * Whether the live view holds a majority of the configured managers. Without it a manager
+   * grants nothing, answers no look-ups, adopts and extends no sessions: otherwise both sides of a
+   * partition would go on granting (split brain).
+   */
+  get hasQuorum(): boolean {
+    return this.liveIds.length * 2 > this.all.length;
+  }
+
+  /** How many configured managers are not in the live view. */
+  get missing(): number {
+    return this.all.length - this.liveIds.length;
   }
 
   /** The exact name of the current view. */
@@ -120,7 +136,7 @@ export class Membership {
   /** Reset to generation `gen` after being declared dead: everyone alive again, as at start. */
   resetSelf(gen: number): void {
     this.myGen = gen;
-    this.hb = { type: 'hb', gen };
+    this.hb = { type: 'hb', gen, view: '' };
     const now = this.ctx.now('mono');
     for (const [id, p] of this.peers) {
       p.alive = true;
@@ -130,7 +146,17 @@ export class Membership {
     this.recompute();
   }
 
-  onHeartbeat(from: string, gen: number): void {
+  /**
+   * A heartbeat from `from` at generation `gen`, whose view is `view` ('' when unknown).
+   *
+   * - A peer we declared dead at this very generation: if we hold a quorum we recovered without
+   *   it, so it must reset (`dead-to-me`). If we do not, we may be the ones cut off: if its view is
+   *   a majority that left us out, we reset; otherwise nobody recovered anything (no quorum
+   *   anywhere) and we simply take it back.
+   * - A live peer whose view is a majority without us, while we have no quorum: the others went
+   *   on without us: reset.
+   */
+  onHeartbeat(from: string, gen: number, view = ''): void {
     const p = this.peers.get(from);
     if (p === undefined) return;
     const now = this.ctx.now('mono');
@@ -138,14 +164,27 @@ export class Membership {
     if (gen === p.gen) {
       if (p.alive) {
         p.lastHeardUs = now;
+        if (!this.hasQuorum && this.excludedBy(view)) this.host.resetTo(this.myGen + 1);
         return;
       }
-      // We declared this generation dead; it must reset before it may rejoin.
-      const msg: DeadToMeMsg = { type: 'dead-to-me', gen };
-      this.ctx.send(from, msg);
+      if (this.hasQuorum) {
+        const msg: DeadToMeMsg = { type: 'dead-to-me', gen };
+        this.ctx.send(from, msg);
+        return;
+      }
+      if (this.excludedBy(view)) {
+        this.host.resetTo(this.myGen + 1);
+        return;
+      }
+      p.alive = true;
+      p.lastHeardUs = now;
+      this.links.setPeerGen(from, gen);
+      this.recompute();
+      this.host.viewChanged([], [{ id: from, gen }]);
       return;
     }
     const dead: Member[] = p.alive ? [{ id: from, gen: p.gen }] : [];
+    if (p.alive) this.noteDeath(now);
     p.gen = gen;
     p.alive = true;
     p.lastHeardUs = now;
@@ -169,8 +208,36 @@ export class Membership {
     return true;
   }
 
+  /** `view` is a majority view in which this node (at its generation) is not. */
+  private excludedBy(view: string): boolean {
+    if (view === '') return false;
+    let members = 1;
+    for (let i = 0; i < view.length; i++) if (view.charCodeAt(i) === 44) members++;
+    if (members * 2 <= this.all.length) return false;
+    return !`,${view},`.includes(`,${this.ctx.id}@${this.myGen},`);
+  }
+
   private beat(): void {
+    if (this.hb.view !== this.key) this.hb = { type: 'hb', gen: this.myGen, view: this.key };
     for (const id of this.all) if (id !== this.ctx.id) this.ctx.send(id, this.hb);
+  }
+
+  private noteDeath(now: number): void {
+    this.deaths.push(now);
+    if (this.deaths.length > 64) this.deaths.shift();
+  }
+
+  /** How many member deaths were noticed in the last `windowUs`. */
+  recentDeaths(windowUs: number): number {
+    const since = this.ctx.now('mono') - windowUs;
+    let n = 0;
+    for (let i = this.deaths.length - 1; i >= 0 && this.deaths[i]! >= since; i--) n++;
+    return n;
+  }
+
+  /** Run the failure detector now (after a pause, before anything held is handled). */
+  checkNow(): void {
+    this.detect();
   }
 
   private detect(): void {
@@ -179,6 +246,7 @@ export class Membership {
     for (const [id, p] of this.peers) {
       if (p.alive && now - p.lastHeardUs > this.tuning.failureTimeoutUs) {
         p.alive = false;
+        this.noteDeath(now);
         this.links.forget(id);
         (dead ??= []).push({ id, gen: p.gen });
       }

@@ -99,6 +99,10 @@ export interface CopyWire {
   readonly priority: number;
   /** Operations sent to the master and not answered, oldest first. */
   readonly pending: readonly OpWire[];
+  /** The session was purged while this copy's master could not confirm it: a new master ends the lock. */
+  readonly lost: boolean;
+  /** The resource's value block was marked invalid when this copy last heard of it. */
+  readonly lvbInvalid: boolean;
 }
 
 /** A lock the driver believes it holds (sent with a reclaim). */
@@ -234,6 +238,22 @@ export interface ChInstallMsg extends RelMessage {
   readonly records: readonly CopyWire[];
 }
 
+/** Master → a former copy holder: these locks' copies live elsewhere now (drop yours unless newer). */
+export interface ChReleaseMsg extends RelMessage {
+  readonly type: 'ch-release';
+  readonly client: string;
+  readonly root: string;
+  readonly resource: string;
+  readonly version: number;
+}
+
+/** Master → the copy holders of a resource's locks: its value block was marked invalid (a PW/EX holder died). */
+export interface ChLvbMsg extends RelMessage {
+  readonly type: 'ch-lvb';
+  readonly root: string;
+  readonly resource: string;
+}
+
 /** Master → its former buddy: drop the copies you hold for me. */
 export interface ChDropMsg extends RelMessage {
   readonly type: 'ch-drop';
@@ -246,6 +266,8 @@ export interface ChDropMsg extends RelMessage {
 export interface HeartbeatMsg extends Message {
   readonly type: 'hb';
   readonly gen: number;
+  /** The sender's view key: lets a node that lost its quorum tell whether the others gave up on it. */
+  readonly view: string;
 }
 
 /** "I declared generation `gen` of you dead": the receiver resets and rejoins as a new generation. */
@@ -257,18 +279,26 @@ export interface DeadToMeMsg extends Message {
 // ---------------------------------------------------------------------------------------------
 // Directory.
 
+/**
+ * Who masters `root`? Asked in view `view`: a directory node answers only when its own view is
+ * the same (and settled), and the requester acts on an answer only while still in that view, so
+ * a name's master is always assigned within one view that every member of it agrees on.
+ */
 export interface LookupMsg extends RelMessage {
   readonly type: 'lookup';
   readonly root: string;
+  readonly view: string;
 }
 
 export interface LookupResMsg extends RelMessage {
   readonly type: 'lookup-res';
   readonly root: string;
+  /** The master, or '' when the views differed (ask again). */
   readonly master: string;
   readonly masterGen: number;
   /** The new master must rebuild the resource from the survivors' copies. */
   readonly recover: boolean;
+  readonly view: string;
 }
 
 /** Sent to every live member after each view change: "my view is `view`; here is what I master / hold copies of". */
@@ -382,6 +412,8 @@ export type PeerMsg =
   | NotMasterMsg
   | ChInstallMsg
   | ChDropMsg
+  | ChReleaseMsg
+  | ChLvbMsg
   | LookupMsg
   | LookupResMsg
   | DirSyncMsg
