@@ -23,6 +23,7 @@
  * a whole number of microseconds so the conversion is exact.
  */
 import { z } from 'zod';
+import { invariantNames, type InvariantName } from '../check/violation.js';
 import { withGot } from './issues.js';
 
 // ----------------------------------------------------------------------------------------------
@@ -71,17 +72,9 @@ export type StepOp = (typeof STEP_OPS)[number];
 export const FAULT_KINDS = ['pause', 'crash', 'clock-jump', 'clock-drift', 'partition', 'delay', 'drop'] as const;
 export type ScenarioFaultKind = (typeof FAULT_KINDS)[number];
 
-/** Invariant names (DESIGN §4); part of the contract. */
-export const INVARIANTS = [
-  'mutual-exclusion',
-  'stale-write',
-  'fencing',
-  'value-block',
-  'grant-order',
-  'deadlock',
-  'liveness',
-] as const;
-export type InvariantName = (typeof INVARIANTS)[number];
+/** Invariant names (DESIGN §4); part of the contract, owned by the checkers. */
+export const INVARIANTS = invariantNames;
+export type { InvariantName };
 
 // ----------------------------------------------------------------------------------------------
 // Bounds. Every list and every time is bounded so that a scenario cannot make a run unbounded.
