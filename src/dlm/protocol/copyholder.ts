@@ -19,6 +19,7 @@
 import type { ModeName } from '../../check/events.js';
 import { LockFlag, StatusFlag } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
+import { lockKey } from './session.js';
 import type {
   BastRelayMsg,
   CopyWire,
@@ -143,7 +144,7 @@ export class CopyHolderRole {
   /** An outcome from a master: record it, then pass it to the home. */
   onMout(out: OutWire, home: string): void {
     const recs = this.byRoot.get(out.root);
-    const key = keyOf(out.client, out.resource);
+    const key = out.key;
     const rec = recs?.get(key);
     if (out.token !== null) this.seeToken(out.resource, out.token);
     if (rec !== undefined && rec.sess === out.sess && out.version >= rec.version) {
@@ -202,7 +203,7 @@ export class CopyHolderRole {
         recs = new Map();
         this.byRoot.set(w.root, recs);
       }
-      const key = keyOf(w.client, w.resource);
+      const key = lockKey(w.client, w.resource);
       let rec = recs.get(key);
       if (rec === undefined) {
         rec = new CopyRecord(w.client, w.sess, w.home, w.resource, w.root, w.path, w.parent, w.priority);
@@ -263,7 +264,7 @@ export class CopyHolderRole {
   /** A master moved this copy to another holder: drop ours unless it is newer. */
   onChRelease(client: string, root: string, resource: string, version: number): void {
     const recs = this.byRoot.get(root);
-    const key = keyOf(client, resource);
+    const key = lockKey(client, resource);
     const rec = recs?.get(key);
     if (recs !== undefined && rec !== undefined && rec.version <= version) this.drop(recs, key, root);
   }
@@ -308,7 +309,7 @@ export class CopyHolderRole {
       recs = new Map();
       this.byRoot.set(op.root, recs);
     }
-    const key = keyOf(op.client, op.resource);
+    const key = op.key;
     let rec = recs.get(key);
     if (rec === undefined) {
       rec = new CopyRecord(op.client, op.sess, op.home, op.resource, op.root, op.path, op.parent, op.priority);
@@ -330,7 +331,7 @@ export class CopyHolderRole {
 
   /** The copy of (client, resource), for tests: granted mode and pending request ids. */
   copyOf(client: string, resource: string, root = resource): { grantedMode: ModeName | null; pending: number[]; token: number | null } | undefined {
-    const rec = this.byRoot.get(root)?.get(keyOf(client, resource));
+    const rec = this.byRoot.get(root)?.get(lockKey(client, resource));
     return rec === undefined ? undefined : { grantedMode: rec.grantedMode, pending: rec.pending.map((o) => o.reqId), token: rec.token };
   }
 
@@ -342,9 +343,6 @@ export class CopyHolderRole {
   }
 }
 
-function keyOf(client: string, resource: string): string {
-  return `${client}\u0001${resource}`;
-}
 
 function removePending(rec: CopyRecord, reqId: number): void {
   const p = rec.pending;

@@ -29,7 +29,7 @@ import type { DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } 
 import type { Message, ProcessContext } from '../../sim/types.js';
 import { flagsFromNames, statusFlagNames } from '../core/index.js';
 import { ReliableLinks, type LinkHandler, type RelMessage } from './links.js';
-import { sessionId } from './session.js';
+import { lockKey, sessionId } from './session.js';
 import type { Tuning } from './tuning.js';
 import type {
   ClientBastMsg,
@@ -131,6 +131,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
     this.clientName.set(resource, name);
     const flags = req.flags === undefined || req.flags.length === 0 ? 0 : flagsFromNames(req.flags);
     const op: OpWire = {
+      key: lockKey(this.client, resource),
       client: this.client,
       sess: this.sess,
       home: this.home,
@@ -350,7 +351,6 @@ export class DlmDriver implements LockDriver, LinkHandler {
     }
     st.held = out.mode ?? undefined;
     st.token = out.mode === 'PW' || out.mode === 'EX' ? (out.token ?? undefined) : undefined;
-    if (st.held === undefined) this.resources.delete(out.resource);
     const outcome: LockOutcome = { status: out.status };
     if (out.mode !== null) outcome.mode = out.mode;
     if (out.flags !== 0) outcome.flags = statusFlagNames(out.flags);

@@ -99,7 +99,9 @@ export class LinkOverflowError extends Error {
   override readonly name = 'LinkOverflowError';
 }
 
-class SendState {
+/** Both directions of the link with one peer (one map lookup per message). */
+class PeerLink {
+  // --- sending
   /** The receiver's generation this side addresses; -1 until known. */
   gen = -1;
   nextSeq = 1;
@@ -111,19 +113,30 @@ class SendState {
   lastTxUs = 0;
   tries = 0;
   stalled = false;
-
-  get unacked(): number {
-    return this.queue.length - this.head;
-  }
-}
-
-class RecvState {
-  /** The sender generation these numbers belong to; -1 before the first message. */
-  gen = -1;
+  // --- receiving
+  /** The sender generation the receive numbers belong to; -1 before the first message. */
+  rgen = -1;
   /** Every seq ≤ cum has been delivered. */
   cum = 0;
   early: Map<number, RelMessage> | null = null;
   ackDue = false;
+
+  constructor(readonly peer: string) {}
+
+  get unacked(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Forget the sending side (the peer died, or changed generation). */
+  resetSend(): void {
+    this.gen = -1;
+    this.nextSeq = 1;
+    this.queue = [];
+    this.head = 0;
+    this.backlog = null;
+    this.tries = 0;
+    this.stalled = false;
+  }
 }
 
 /** The tag of the links' retransmission timer. */
@@ -131,9 +144,8 @@ export const RTX_TAG = 'dlm:rtx';
 
 /** Reliable links of one node (see the module comment). */
 export class ReliableLinks {
-  private readonly sends = new Map<string, SendState>();
-  private readonly recvs = new Map<string, RecvState>();
-  private readonly ackDue: string[] = [];
+  private readonly links = new Map<string, PeerLink>();
+  private readonly ackDue: PeerLink[] = [];
   private timerArmed = false;
   /** Messages retransmitted so far (a statistic for tests and benches). */
   retransmits = 0;
@@ -154,14 +166,22 @@ export class ReliableLinks {
   /** Become generation `gen` (a reset): all link state is dropped. */
   resetSelf(gen: number): void {
     this.myGen = gen;
-    this.sends.clear();
-    this.recvs.clear();
+    this.links.clear();
     this.ackDue.length = 0;
+  }
+
+  private link(peer: string): PeerLink {
+    let l = this.links.get(peer);
+    if (l === undefined) {
+      l = new PeerLink(peer);
+      this.links.set(peer, l);
+    }
+    return l;
   }
 
   /** The generation of `peer` this side addresses, or -1 when unknown. */
   peerGen(peer: string): number {
-    return this.sends.get(peer)?.gen ?? -1;
+    return this.links.get(peer)?.gen ?? -1;
   }
 
   /**
@@ -169,28 +189,17 @@ export class ReliableLinks {
    * message addressed to the old one is discarded and the sequence space starts again.
    */
   setPeerGen(peer: string, gen: number): void {
-    let s = this.sends.get(peer);
-    if (s === undefined) {
-      s = new SendState();
-      this.sends.set(peer, s);
-    }
-    if (s.gen === gen) return;
-    const backlog = s.gen === -1 ? s.backlog : null;
-    if (s.gen !== -1) {
-      s.queue = [];
-      s.head = 0;
-      s.nextSeq = 1;
-      s.tries = 0;
-      s.stalled = false;
-    }
-    s.backlog = null;
-    s.gen = gen;
-    if (backlog !== null) for (const m of backlog) this.transmitNew(peer, s, m);
+    const l = this.link(peer);
+    if (l.gen === gen) return;
+    const backlog = l.gen === -1 ? l.backlog : null;
+    l.resetSend();
+    l.gen = gen;
+    if (backlog !== null) for (const m of backlog) this.transmitNew(l, m);
   }
 
   /** Forget what this side was sending to `peer` (it died); what it sent us is remembered. */
   forget(peer: string): void {
-    this.sends.delete(peer);
+    this.links.get(peer)?.resetSend();
   }
 
   /**
@@ -198,39 +207,30 @@ export class ReliableLinks {
    * again by the caller, nor to another peer.
    */
   send(peer: string, msg: RelMessage): void {
-    let s = this.sends.get(peer);
-    if (s === undefined) {
-      s = new SendState();
-      this.sends.set(peer, s);
-    }
-    if (s.gen === -1) {
-      (s.backlog ??= []).push(msg);
-      if (s.backlog.length > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${peer}: backlog exceeds ${this.tuning.maxUnacked}`);
+    const l = this.link(peer);
+    if (l.gen === -1) {
+      (l.backlog ??= []).push(msg);
+      if (l.backlog.length > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${peer}: backlog exceeds ${this.tuning.maxUnacked}`);
       return;
     }
-    this.transmitNew(peer, s, msg);
+    this.transmitNew(l, msg);
   }
 
-  private transmitNew(peer: string, s: SendState, msg: RelMessage): void {
+  private transmitNew(l: PeerLink, msg: RelMessage): void {
     msg.sg = this.myGen;
-    msg.rg = s.gen;
-    msg.seq = s.nextSeq++;
-    const r = this.recvs.get(peer);
-    msg.ack = r !== undefined && r.gen === s.gen ? r.cum : 0;
-    if (r !== undefined) r.ackDue = false;
-    if (s.unacked === 0) {
-      s.lastTxUs = this.ctx.now('mono');
-      s.tries = 0;
+    msg.rg = l.gen;
+    msg.seq = l.nextSeq++;
+    msg.ack = l.rgen === l.gen ? l.cum : 0;
+    l.ackDue = false;
+    if (l.unacked === 0 || l.stalled) {
+      l.stalled = false;
+      l.tries = 0;
+      l.lastTxUs = this.ctx.now('mono');
     }
-    if (s.stalled) {
-      s.stalled = false;
-      s.tries = 0;
-      s.lastTxUs = this.ctx.now('mono');
-    }
-    s.queue.push(msg);
-    if (s.unacked > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${peer}: more than ${this.tuning.maxUnacked} unacknowledged messages`);
-    this.ctx.send(peer, msg);
-    this.armTimer();
+    l.queue.push(msg);
+    if (l.queue.length - l.head > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${l.peer}: more than ${this.tuning.maxUnacked} unacknowledged messages`);
+    this.ctx.send(l.peer, msg);
+    if (!this.timerArmed) this.armTimer();
   }
 
   /**
@@ -242,7 +242,10 @@ export class ReliableLinks {
     const type = msg.type;
     if (type === 'ack') {
       const a = msg as AckMessage;
-      if (a.rg === this.myGen) this.acked(from, a.sg, a.cum);
+      if (a.rg === this.myGen) {
+        const l = this.links.get(from);
+        if (l !== undefined) this.acked(l, a.sg, a.cum);
+      }
       return true;
     }
     if (type === 'nak') {
@@ -256,81 +259,69 @@ export class ReliableLinks {
       this.ctx.send(from, nak);
       return true;
     }
-    let r = this.recvs.get(from);
-    if (r === undefined) {
-      r = new RecvState();
-      this.recvs.set(from, r);
+    const l = this.link(from);
+    if (m.sg < l.rgen) return true;
+    if (m.sg > l.rgen) {
+      l.rgen = m.sg;
+      l.cum = 0;
+      l.early = null;
     }
-    if (m.sg < r.gen) return true;
-    if (m.sg > r.gen) {
-      r.gen = m.sg;
-      r.cum = 0;
-      r.early = null;
+    if (m.ack > 0) this.acked(l, m.sg, m.ack);
+    if (!l.ackDue) {
+      l.ackDue = true;
+      this.ackDue.push(l);
     }
-    this.acked(from, m.sg, m.ack);
-    this.markAckDue(from, r);
-    if (m.seq <= r.cum) return true;
-    if (m.seq > r.cum + 1) {
-      if (m.seq - r.cum <= this.tuning.maxReorder) (r.early ??= new Map()).set(m.seq, m);
+    const seq = m.seq;
+    if (seq <= l.cum) return true;
+    if (seq > l.cum + 1) {
+      if (seq - l.cum <= this.tuning.maxReorder) (l.early ??= new Map()).set(seq, m);
       return true;
     }
-    r.cum = m.seq;
+    l.cum = seq;
     this.handler.deliver(from, m);
     // Drain early arrivals that are now in order (the handler may have reset this state).
     for (let n = 0; n <= this.tuning.maxReorder; n++) {
-      const cur = this.recvs.get(from);
-      if (cur !== r || r.early === null || r.early.size === 0) break;
-      const next = r.early.get(r.cum + 1);
+      if (this.links.get(from) !== l || l.early === null || l.early.size === 0) break;
+      const next = l.early.get(l.cum + 1);
       if (next === undefined) break;
-      r.early.delete(r.cum + 1);
-      r.cum++;
+      l.early.delete(l.cum + 1);
+      l.cum++;
       this.handler.deliver(from, next);
     }
     return true;
   }
 
-  private markAckDue(from: string, r: RecvState): void {
-    if (!r.ackDue) {
-      r.ackDue = true;
-      this.ackDue.push(from);
-    }
-  }
-
-  private acked(from: string, sg: number, cum: number): void {
-    const s = this.sends.get(from);
-    if (s === undefined || s.gen !== sg || cum <= 0) return;
-    const q = s.queue;
-    let h = s.head;
-    let progressed = false;
-    while (h < q.length && q[h]!.seq <= cum) {
-      h++;
-      progressed = true;
-    }
-    if (!progressed) return;
+  private acked(l: PeerLink, sg: number, cum: number): void {
+    if (l.gen !== sg) return;
+    const q = l.queue;
+    let h = l.head;
+    if (h >= q.length || q[h]!.seq > cum) return;
+    while (h < q.length && q[h]!.seq <= cum) h++;
+    l.tries = 0;
+    l.stalled = false;
     if (h === q.length) {
-      s.queue = [];
-      s.head = 0;
-    } else if (h > 64 && h * 2 > q.length) {
-      s.queue = q.slice(h);
-      s.head = 0;
-    } else {
-      s.head = h;
+      q.length = 0;
+      l.head = 0;
+      return;
     }
-    s.tries = 0;
-    s.stalled = false;
-    s.lastTxUs = this.ctx.now('mono');
+    if (h > 64 && h * 2 > q.length) {
+      l.queue = q.slice(h);
+      l.head = 0;
+    } else {
+      l.head = h;
+    }
+    l.lastTxUs = this.ctx.now('mono');
   }
 
   /** Send the explicit acks still owed (call at the end of every handler). */
   flushAcks(): void {
     const due = this.ackDue;
     for (let i = 0; i < due.length; i++) {
-      const peer = due[i]!;
-      const r = this.recvs.get(peer);
-      if (r === undefined || !r.ackDue) continue;
-      r.ackDue = false;
-      const ack: AckMessage = { type: 'ack', sg: this.myGen, rg: r.gen, cum: r.cum };
-      this.ctx.send(peer, ack);
+      const l = due[i]!;
+      if (!l.ackDue) continue;
+      l.ackDue = false;
+      const ack: AckMessage = { type: 'ack', sg: this.myGen, rg: l.rgen, cum: l.cum };
+      this.ctx.send(l.peer, ack);
     }
     due.length = 0;
   }
@@ -342,20 +333,20 @@ export class ReliableLinks {
     const now = this.ctx.now('mono');
     const t = this.tuning;
     let pending = false;
-    for (const [peer, s] of this.sends) {
-      if (s.unacked === 0 || s.stalled || s.gen === -1) continue;
-      const rto = Math.min(t.maxRtoUs, t.rtoUs * 2 ** Math.min(s.tries, 20));
-      if (now - s.lastTxUs >= rto) {
-        if (s.tries >= t.maxRetries) {
-          s.stalled = true;
-          this.handler.linkStalled(peer);
+    for (const l of this.links.values()) {
+      if (l.unacked === 0 || l.stalled || l.gen === -1) continue;
+      const rto = Math.min(t.maxRtoUs, t.rtoUs * 2 ** Math.min(l.tries, 20));
+      if (now - l.lastTxUs >= rto) {
+        if (l.tries >= t.maxRetries) {
+          l.stalled = true;
+          this.handler.linkStalled(l.peer);
           continue;
         }
-        s.tries++;
-        s.lastTxUs = now;
-        const end = Math.min(s.queue.length, s.head + t.burst);
-        for (let i = s.head; i < end; i++) {
-          this.ctx.send(peer, s.queue[i]!);
+        l.tries++;
+        l.lastTxUs = now;
+        const end = Math.min(l.queue.length, l.head + t.burst);
+        for (let i = l.head; i < end; i++) {
+          this.ctx.send(l.peer, l.queue[i]!);
           this.retransmits++;
         }
       }
@@ -373,6 +364,6 @@ export class ReliableLinks {
 
   /** Unacknowledged messages to `peer` (tests, stats). */
   unackedTo(peer: string): number {
-    return this.sends.get(peer)?.unacked ?? 0;
+    return this.links.get(peer)?.unacked ?? 0;
   }
 }

@@ -63,7 +63,7 @@ import {
 } from '../core/index.js';
 import type { TimerId } from '../../sim/types.js';
 import type { ManagerEnv } from './env.js';
-import { isNewerSession } from './session.js';
+import { isNewerSession, lockKey } from './session.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
 import type {
   BastRelayMsg,
@@ -84,6 +84,7 @@ import type {
 
 /** What the master keeps per (client, resource): the lock, its routing and its de-duplication state. */
 class LockMeta {
+  readonly key: string;
   lockId = 0;
   /** Bumped at every change of the lock (queued, granted, dequeued, ...): copies and edge validation compare it. */
   version = 0;
@@ -121,7 +122,9 @@ class LockMeta {
     public home: string,
     public ch: string,
     public priority: number,
-  ) {}
+  ) {
+    this.key = lockKey(client, resource);
+  }
 }
 
 /** Per root this node masters. */
@@ -455,6 +458,7 @@ export class MasterRole {
 
   private outcome(meta: LockMeta, reqId: number, also: number, status: StatusName, flags: number, value: string | null, lvbSeq: number): OutWire {
     return {
+      key: meta.key,
       client: meta.client,
       sess: meta.sess,
       reqId,
@@ -973,7 +977,7 @@ export class MasterRole {
       for (const [resource, token] of reply.tokens) see(resource, token);
       for (const w of reply.records) {
         if (w.token !== null) see(w.resource, w.token);
-        const key = `${w.client}\u0001${w.resource}`;
+        const key = lockKey(w.client, w.resource);
         const cur = merged.get(key);
         if (cur === undefined) {
           merged.set(key, { w, pending: w.pending.slice() });
@@ -1053,14 +1057,14 @@ export class MasterRole {
     for (const { w } of granted) {
       let parentLockId: number | undefined;
       if (w.parent !== null) {
-        parentLockId = ids.get(`${w.client}\u0001${w.parent}`);
+        parentLockId = ids.get(lockKey(w.client, w.parent));
         if (parentLockId === undefined) {
           env.trace('release', { client: w.client, resource: w.resource, reason: 'superseded' });
           continue;
         }
       }
       const lockId = ++this.maxLockId;
-      ids.set(`${w.client}\u0001${w.resource}`, lockId);
+      ids.set(lockKey(w.client, w.resource), lockId);
       const flags = invalidRes.has(w.resource) ? w.grantFlags & ~VALBLK : w.grantFlags;
       const copy: LockCopy = { lockId, owner: w.client, path: w.path, state: 'granted', grantedMode: w.grantedMode!, flags, priority: w.priority };
       if (parentLockId !== undefined) copy.parentLockId = parentLockId;

@@ -54,6 +54,7 @@ export function generationOf(incarnation: number, resets: number): number {
 export class Membership {
   private readonly peers = new Map<string, PeerState>();
   private liveIds: string[] = [];
+  private liveSet = new Set<string>();
   /** When each death was noticed (mono µs), newest last. */
   private readonly deaths: number[] = [];
   private key = '';
@@ -114,8 +115,7 @@ export class Membership {
 
   /** Whether `id` is live (self is). */
   isAlive(id: string): boolean {
-    if (id === this.ctx.id) return true;
-    return this.peers.get(id)?.alive ?? false;
+    return this.liveSet.has(id);
   }
 
   /** The generation of `id` as known here (-1 for an unknown id). */
@@ -260,11 +260,12 @@ export class Membership {
     const ids: string[] = [];
     const parts: string[] = [];
     for (const id of this.all) {
-      if (!this.isAlive(id)) continue;
+      if (id !== this.ctx.id && !(this.peers.get(id)?.alive ?? false)) continue;
       ids.push(id);
       parts.push(`${id}@${this.genOf(id)}`);
     }
     this.liveIds = ids;
+    this.liveSet = new Set(ids);
     this.key = parts.join(',');
   }
 }

@@ -4,6 +4,11 @@
  * tell which of two sessions of one client is the newer without asking anybody.
  */
 
+/** The key of one client's lock on one resource, in every map that tracks locks. */
+export function lockKey(client: string, resource: string): string {
+  return `${client}\u0001${resource}`;
+}
+
 /** The id of session `n` of incarnation `incarnation` of `client`. */
 export function sessionId(client: string, incarnation: number, n: number): string {
   return `${client}#${incarnation}.${n}`;

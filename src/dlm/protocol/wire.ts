@@ -25,6 +25,8 @@ export type OpKind = 'lock' | 'convert' | 'unlock' | 'cancel';
 
 /** One client operation as the home forwards it (built once, shared by every hop). */
 export interface OpWire {
+  /** `client` U+0001 `resource`: the lock's key in every map, computed once by the driver. */
+  readonly key: string;
   readonly client: string;
   /** The session the operation belongs to. */
   readonly sess: string;
@@ -52,6 +54,8 @@ export interface OpWire {
 
 /** The outcome of one operation, from the master (built once, shared by every hop). */
 export interface OutWire {
+  /** `client` U+0001 `resource` (see {@link OpWire.key}). */
+  readonly key: string;
   readonly client: string;
   readonly sess: string;
   /** The request this outcome answers. */
