@@ -17,7 +17,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from './events.js';
-import type { CheckedEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType } from './lock-event.js';
 import { compatible } from './modes.js';
 import { PairMap } from './pair-map.js';
 
@@ -41,6 +41,7 @@ function pairKey(a: string, b: string): string {
 
 export class BeliefOverlapChecker implements Checker {
   readonly name = 'belief-overlap' as const;
+  readonly reads: readonly CheckedType[] = ['complete', 'request', 'lapse', 'crash'];
   private readonly beliefs = new PairMap<Belief>();
   private readonly open = new Map<string, Map<string, Overlap>>();
   private starts = 0;
@@ -52,14 +53,14 @@ export class BeliefOverlapChecker implements Checker {
     switch (e.type) {
       case 'complete':
         // Only GRANTED starts a belief; any outcome may change or end one (mode absent = none).
-        if (e.f.status !== 'GRANTED' && this.beliefs.get(e.f.client, e.f.resource) === undefined) return;
-        this.believe(e.f.client, e.f.resource, e.f.mode, e.tUs, sink);
+        if (e.fields.status !== 'GRANTED' && this.beliefs.get(e.fields.client, e.fields.resource) === undefined) return;
+        this.believe(e.fields.client, e.fields.resource, e.fields.mode, e.tUs, sink);
         return;
       case 'request':
-        if (e.f.op === 'unlock') this.believe(e.f.client, e.f.resource, undefined, e.tUs, sink);
+        if (e.fields.op === 'unlock') this.believe(e.fields.client, e.fields.resource, undefined, e.tUs, sink);
         return;
       case 'lapse':
-        if (this.leaseChecking.has(e.f.client)) this.believe(e.f.client, e.f.resource, undefined, e.tUs, sink);
+        if (this.leaseChecking.has(e.fields.client)) this.believe(e.fields.client, e.fields.resource, undefined, e.tUs, sink);
         return;
       case 'crash': {
         const held: string[] = [];

@@ -4,7 +4,7 @@
  * per event: no checker ever rescans the history. What it finds goes to a shared sink, so a single
  * event may yield several findings and the set keeps them in detection order.
  */
-import type { CheckedEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType } from './lock-event.js';
 import type { BeliefOverlap, InvariantName, Violation } from './violation.js';
 
 /** Where checkers put what they find. */
@@ -17,6 +17,13 @@ export interface CheckSink {
 export interface Checker {
   /** The invariant this checker judges, or 'belief-overlap' for the observation. */
   readonly name: InvariantName | 'belief-overlap';
+  /**
+   * The event types `onEvent` acts on; the CheckerSet hands it only these (most events of a run
+   * are kernel events no checker reads). A checker that judges deadlines as true time passes
+   * lists every type (`checkedTypes`), so that its deadlines are judged at the same events
+   * whichever types they are. Events of other types must be no-ops for it.
+   */
+  readonly reads: readonly CheckedType[];
   /** Judge one event. Events arrive in trace order; `e.tUs` never decreases. */
   onEvent(e: CheckedEvent, sink: CheckSink): void;
   /**

@@ -28,7 +28,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { CycleEdge, ModeName } from './events.js';
 import { GrantTable } from './grants.js';
-import type { CheckedEvent, LockEvent } from './lock-event.js';
+import { checkedTypes, type CheckedEvent, type LockEvent } from './lock-event.js';
 import { compatible } from './modes.js';
 import { PairMap } from './pair-map.js';
 import { QueueMirror } from './queues.js';
@@ -45,6 +45,8 @@ export function defaultDeadlockBoundUs(waitMs = 0): number {
 
 export class DeadlockChecker implements Checker {
   readonly name = 'deadlock' as const;
+  /** Every type: open cycles/deadlines are judged at every event, whatever it is. */
+  readonly reads = checkedTypes;
   private readonly grants = new GrantTable();
   private readonly queues = new QueueMirror();
   /** Lock/convert requests clients have sent and not yet had answered. */
@@ -59,18 +61,18 @@ export class DeadlockChecker implements Checker {
     this.judgePersistence(e.tUs, sink);
     switch (e.type) {
       case 'request':
-        if (e.f.op === 'lock' || e.f.op === 'convert') this.outstanding.set(e.f.client, e.f.resource, { mode: e.f.mode!, op: e.f.op });
+        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.outstanding.set(e.fields.client, e.fields.resource, { mode: e.fields.mode!, op: e.fields.op });
         return;
       case 'complete':
-        this.outstanding.delete(e.f.client, e.f.resource);
+        this.outstanding.delete(e.fields.client, e.fields.resource);
         return;
       case 'crash':
         this.dropOutstanding(e.crashed);
         return;
       case 'enqueue': {
-        const { client, resource, mode, queue } = e.f;
+        const { client, resource, mode, queue } = e.fields;
         this.stopWaiting(client, resource);
-        this.queues.enqueue(resource, { client, mode, queue, flags: e.f.flags ?? [], atUs: e.tUs });
+        this.queues.enqueue(resource, { client, mode, queue, flags: e.fields.flags ?? [], atUs: e.tUs });
         for (const held of this.grants.holders(resource)) {
           if (held.client !== client && !compatible(held.mode, mode)) {
             this.graph.addSupport(client, held.client, resource, { mode, heldMode: held.mode }, e.tUs);
@@ -79,9 +81,9 @@ export class DeadlockChecker implements Checker {
         return;
       }
       case 'grant': {
-        const { client, resource, mode } = e.f;
+        const { client, resource, mode } = e.fields;
         this.stopWaiting(client, resource);
-        this.grants.grant(client, resource, mode, e.tUs, e.f.token);
+        this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
         for (const { client: waiter, mode: wanted } of this.queues.entries(resource)) {
           if (waiter === client) continue;
           if (compatible(mode, wanted)) this.graph.removeSupport(waiter, client, resource);
@@ -91,8 +93,8 @@ export class DeadlockChecker implements Checker {
       }
       case 'release':
       case 'expire': {
-        const { client, resource } = e.f;
-        if (e.type === 'release' && e.f.reason === 'demote') {
+        const { client, resource } = e.fields;
+        if (e.type === 'release' && e.fields.reason === 'demote') {
           // CONVDEADLK: the lock lives on at NL (blocking nobody) and its conversion still waits.
           this.grants.grant(client, resource, 'NL', e.tUs, undefined);
         } else {
@@ -105,7 +107,7 @@ export class DeadlockChecker implements Checker {
         return;
       }
       case 'dequeue':
-        this.stopWaiting(e.f.client, e.f.resource);
+        this.stopWaiting(e.fields.client, e.fields.resource);
         return;
       case 'deadlock':
         this.judgeReport(e, sink);
@@ -147,7 +149,7 @@ export class DeadlockChecker implements Checker {
   }
 
   private judgeReport(e: Extract<LockEvent, { type: 'deadlock' }>, sink: CheckSink): void {
-    const { victim, cycle } = e.f;
+    const { victim, cycle } = e.fields;
     const problems: string[] = [];
     cycle.forEach((edge, i) => {
       const next = cycle[(i + 1) % cycle.length]!;

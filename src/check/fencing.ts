@@ -12,7 +12,7 @@
  *   are not judged here (stale-write judges who wrote).
  */
 import type { Checker, CheckSink } from './checker.js';
-import type { CheckedEvent, LockEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { PairMap } from './pair-map.js';
 import { formatMs } from './violation.js';
 
@@ -24,6 +24,7 @@ interface Seen {
 
 export class FencingChecker implements Checker {
   readonly name = 'fencing' as const;
+  readonly reads: readonly CheckedType[] = ['grant', 'release', 'expire', 'write'];
   private readonly highestIssued = new Map<string, Seen>();
   private readonly highestAccepted = new Map<string, Seen>();
   /** The token of each client's live grant, when it has one. */
@@ -36,7 +37,7 @@ export class FencingChecker implements Checker {
         return;
       case 'release':
       case 'expire':
-        this.liveToken.delete(e.f.client, e.f.resource);
+        this.liveToken.delete(e.fields.client, e.fields.resource);
         return;
       case 'write':
         this.judgeWrite(e, sink);
@@ -47,7 +48,7 @@ export class FencingChecker implements Checker {
   }
 
   private judgeGrant(e: Extract<LockEvent, { type: 'grant' }>, sink: CheckSink): void {
-    const { client, resource, token } = e.f;
+    const { client, resource, token } = e.fields;
     if (token === undefined) {
       this.liveToken.delete(client, resource);
       return;
@@ -69,7 +70,7 @@ export class FencingChecker implements Checker {
   }
 
   private judgeWrite(e: Extract<LockEvent, { type: 'write' }>, sink: CheckSink): void {
-    const { client, resource, token } = e.f;
+    const { client, resource, token } = e.fields;
     if (token === undefined) return;
     const highest = this.highestAccepted.get(resource);
     if (highest !== undefined && token < highest.token) {

@@ -21,13 +21,14 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from './events.js';
 import { GrantTable } from './grants.js';
-import type { CheckedEvent, LockEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { PairMap } from './pair-map.js';
 import { QueueMirror, type QueueEntry } from './queues.js';
 import { formatMs } from './violation.js';
 
 export class GrantOrderChecker implements Checker {
   readonly name = 'grant-order' as const;
+  readonly reads: readonly CheckedType[] = ['request', 'enqueue', 'grant', 'dequeue', 'release', 'expire'];
   private readonly grants = new GrantTable();
   private readonly queues = new QueueMirror();
   private readonly requestFlags = new PairMap<readonly string[]>();
@@ -35,11 +36,11 @@ export class GrantOrderChecker implements Checker {
   onEvent(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'request':
-        if (e.f.op === 'lock' || e.f.op === 'convert') this.requestFlags.set(e.f.client, e.f.resource, e.f.flags ?? []);
+        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.requestFlags.set(e.fields.client, e.fields.resource, e.fields.flags ?? []);
         return;
       case 'enqueue': {
-        const { client, resource, mode, queue } = e.f;
-        const flags = e.f.flags ?? this.requestFlags.get(client, resource) ?? [];
+        const { client, resource, mode, queue } = e.fields;
+        const flags = e.fields.flags ?? this.requestFlags.get(client, resource) ?? [];
         this.queues.enqueue(resource, { client, mode, queue, flags, atUs: e.tUs });
         return;
       }
@@ -47,20 +48,20 @@ export class GrantOrderChecker implements Checker {
         this.judgeGrant(e, sink);
         return;
       case 'dequeue':
-        this.queues.remove(e.f.client, e.f.resource);
+        this.queues.remove(e.fields.client, e.fields.resource);
         return;
       case 'release':
-        if (e.f.reason === 'demote') {
+        if (e.fields.reason === 'demote') {
           // CONVDEADLK: the lock lives on at NL and its conversion stays queued.
-          this.grants.grant(e.f.client, e.f.resource, 'NL', e.tUs, undefined);
+          this.grants.grant(e.fields.client, e.fields.resource, 'NL', e.tUs, undefined);
           return;
         }
-        this.grants.end(e.f.client, e.f.resource);
-        this.queues.remove(e.f.client, e.f.resource);
+        this.grants.end(e.fields.client, e.fields.resource);
+        this.queues.remove(e.fields.client, e.fields.resource);
         return;
       case 'expire':
-        this.grants.end(e.f.client, e.f.resource);
-        this.queues.remove(e.f.client, e.f.resource);
+        this.grants.end(e.fields.client, e.fields.resource);
+        this.queues.remove(e.fields.client, e.fields.resource);
         return;
       default:
         return;
@@ -68,13 +69,13 @@ export class GrantOrderChecker implements Checker {
   }
 
   private judgeGrant(e: Extract<LockEvent, { type: 'grant' }>, sink: CheckSink): void {
-    const { client, resource, mode } = e.f;
+    const { client, resource, mode } = e.fields;
     const held = this.grants.get(client, resource);
-    this.grants.grant(client, resource, mode, e.tUs, e.f.token);
+    this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
     const q = this.queues.queues(resource);
     if (q === undefined) return;
     const mine = this.queues.find(client, resource);
-    const first: QueueEntry[] = e.f.recovery === true ? [] : this.servedFirst(client, resource, mode, mine, held?.mode);
+    const first: QueueEntry[] = e.fields.recovery === true ? [] : this.servedFirst(client, resource, mode, mine, held?.mode);
     let what: string;
     let rule: string;
     if (mine?.queue === 'converting') {

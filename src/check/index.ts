@@ -22,7 +22,8 @@ import { BeliefOverlapChecker } from './belief-overlap.js';
 import { DEFAULT_DEADLOCK_BOUND_US, DeadlockChecker } from './deadlock.js';
 import { FencingChecker } from './fencing.js';
 import { GrantOrderChecker } from './grant-order.js';
-import { readEvent } from './lock-event.js';
+import { checkedTypes, readerFor, type CheckedEvent } from './lock-event.js';
+import type { CycleEdge } from './events.js';
 import { LivenessChecker } from './liveness.js';
 import { MutualExclusionChecker } from './mutual-exclusion.js';
 import { StaleWriteChecker } from './stale-write.js';
@@ -39,8 +40,8 @@ import {
 import type { TraceEvent, TraceListener } from '../sim/types.js';
 
 export type { Checker, CheckSink } from './checker.js';
-export type { CheckedEvent, CrashEvent, EventHead, LockEvent } from './lock-event.js';
-export { readEvent } from './lock-event.js';
+export type { CheckedEvent, CheckedType, CrashEvent, EventHead, LockEvent } from './lock-event.js';
+export { checkedTypes, readEvent } from './lock-event.js';
 export { compatible, compatibilityMatrix, isModeName, lvbOperation, modeNames, permitsWrite } from './modes.js';
 export { defaultDeadlockBoundUs, DEFAULT_DEADLOCK_BOUND_US } from './deadlock.js';
 export { CheckError, formatMs, invariantNames, isInvariantName } from './violation.js';
@@ -83,7 +84,22 @@ export class CheckerSetFinished extends Error {
   }
 }
 
-/** The online checkers of one run, listening to its event stream. */
+/** What the set does with events of one type: validate them, then hand them to these checkers. */
+interface Route {
+  readonly read: (e: TraceEvent) => CheckedEvent;
+  /** The checkers that read this type, in the set's order. */
+  readonly checkers: readonly Checker[];
+}
+
+/**
+ * The online checkers of one run, listening to its event stream.
+ *
+ * Most events of a run are kernel events (`send`, `deliver`, `timer`, ...) that no checker reads,
+ * so the set routes by type, from a table built once: an event of a type outside the lock
+ * vocabulary costs one map lookup, and a lock event is validated once and reaches only the
+ * checkers that read its type (Checker.reads), in the set's order, which is what fixes the
+ * order of findings at one event.
+ */
 export class CheckerSet implements TraceListener {
   /** Violations in detection order (append-only: a listener may read it by index as it grows). */
   readonly violations: Violation[] = [];
@@ -92,12 +108,18 @@ export class CheckerSet implements TraceListener {
   /** Records not kept because a list reached maxRecords. */
   dropped = 0;
   private readonly checkers: Checker[];
+  private readonly routes = new Map<string, Route>();
   private readonly sink: CheckSink;
   private lastUs = -Infinity;
   private finished = false;
 
   constructor(checkers: Checker[], private readonly maxRecords: number = DEFAULT_MAX_RECORDS) {
     this.checkers = checkers;
+    for (const type of checkedTypes) {
+      const read = readerFor(type);
+      if (read === undefined) throw new RangeError(`lockstep check: no validator for '${type}'`);
+      this.routes.set(type, { read, checkers: checkers.filter((c) => c.reads.includes(type)) });
+    }
     this.sink = {
       violation: (v) => this.keep(this.violations, v),
       observation: (o) => this.keep(this.observations, o),
@@ -117,12 +139,14 @@ export class CheckerSet implements TraceListener {
    */
   onEvent(event: TraceEvent): void {
     if (this.finished) throw new CheckerSetFinished(`event #${event.seq} (${event.type})`);
-    const e = readEvent(event);
-    if (e === null) return;
+    const route = this.routes.get(event.type);
+    if (route === undefined) return;
+    const e = route.read(event);
     if (e.tUs < this.lastUs) throw new CheckError(e.seq, e.type, 'tUs', `goes back in time (${e.tUs} µs after ${this.lastUs} µs)`);
     this.lastUs = e.tUs;
-    if (e.type === 'deadlock') this.keep(this.deadlocks, { atUs: e.tUs, victim: e.f.victim, cycle: e.f.cycle });
-    for (const checker of this.checkers) checker.onEvent(e, this.sink);
+    if (e.type === 'deadlock') this.keep(this.deadlocks, { atUs: e.tUs, victim: e.fields.victim, cycle: e.fields.cycle.map(copyEdge) });
+    const checkers = route.checkers;
+    for (let i = 0; i < checkers.length; i++) checkers[i]!.onEvent(e, this.sink);
   }
 
   /** End-of-run judgement at true time `endUs`. Call once, after the last event. */
@@ -137,6 +161,13 @@ export class CheckerSet implements TraceListener {
     if (list.length < this.maxRecords) list.push(item);
     else this.dropped++;
   }
+}
+
+/** A reported edge with exactly the fields of CycleEdge (the producer's object may carry more). */
+function copyEdge(edge: CycleEdge): CycleEdge {
+  const out: CycleEdge = { node: edge.node, resource: edge.resource, mode: edge.mode, waitsFor: edge.waitsFor };
+  if (edge.heldMode !== undefined) out.heldMode = edge.heldMode;
+  return out;
 }
 
 /** Build the online checkers for a run: one per selected invariant, plus belief-overlap. */

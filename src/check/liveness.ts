@@ -19,7 +19,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, RequestFields, StatusName } from './events.js';
-import type { CheckedEvent, LockEvent } from './lock-event.js';
+import { checkedTypes, type CheckedEvent, type LockEvent } from './lock-event.js';
 import { PairMap } from './pair-map.js';
 import { formatMs } from './violation.js';
 
@@ -41,6 +41,8 @@ const refusals: ReadonlySet<StatusName> = new Set(['BUSY', 'INVALID_ARG', 'SUBLO
 
 export class LivenessChecker implements Checker {
   readonly name = 'liveness' as const;
+  /** Every type: open cycles/deadlines are judged at every event, whatever it is. */
+  readonly reads = checkedTypes;
   /** Pending requests not yet reported, in request order (= deadline order). */
   private readonly byDeadline = new Map<number, Pending>();
   /** Pending requests per (client, resource), oldest first, reported or not. */
@@ -58,7 +60,7 @@ export class LivenessChecker implements Checker {
     this.judgeDeadlines(e.tUs, sink);
     switch (e.type) {
       case 'request': {
-        const { client, resource, op, mode } = e.f;
+        const { client, resource, op, mode } = e.fields;
         const entry: Pending = {
           id: this.nextId++,
           client,
@@ -93,7 +95,7 @@ export class LivenessChecker implements Checker {
   }
 
   private answer(e: Extract<LockEvent, { type: 'complete' }>): void {
-    const { client, resource, status } = e.f;
+    const { client, resource, status } = e.fields;
     const list = this.byLock.get(client, resource);
     if (list === undefined || list.length === 0) return;
     const answered: Pending[] = [];

@@ -1,20 +1,18 @@
 /**
- * Reading trace events into the typed lock vocabulary of ./events.ts, once, with validation.
+ * Reading trace events as the typed lock vocabulary of ./events.ts, once, with validation.
  *
  * The checkers judge the lock service from its events alone, so a producer that omits a field
  * would silently blind them. Every lock-level event is therefore validated here: a required
  * field that is missing or of the wrong type, or an enum value outside the vocabulary, throws a
  * CheckError naming the event's seq and type. Kernel events are passed over (null), except
  * `crash`, which ends a crashed client's pending requests and beliefs.
+ *
+ * Validation allocates nothing: a valid lock event *is* its typed view (the same object, its
+ * `fields` read in place), because the checkers run on every event of every simulated run and
+ * a copy per event would cost more than the judgements. Checkers therefore must not mutate an
+ * event's fields (they belong to the trace, which the hasher and recorder see too).
  */
-import type {
-  CycleEdge,
-  LockEventFields,
-  LockEventType,
-  ModeName,
-  RequestFields,
-  StatusName,
-} from './events.js';
+import type { LockEventFields, LockEventType, RequestFields, StatusName } from './events.js';
 import { isModeName } from './modes.js';
 import type { TraceEvent } from '../sim/types.js';
 import { CheckError } from './violation.js';
@@ -26,9 +24,9 @@ export interface EventHead {
   readonly node: string;
 }
 
-/** A validated lock-level event: `type` discriminates `f`, the typed fields. */
+/** A validated lock-level event: `type` discriminates `fields`, the typed fields. */
 export type LockEvent = {
-  [K in LockEventType]: EventHead & { readonly type: K; readonly f: LockEventFields[K] };
+  [K in LockEventType]: EventHead & { readonly type: K; readonly fields: LockEventFields[K] };
 }[LockEventType];
 
 /** A node crashed (kernel event); `crashed` is the node that lost its volatile state. */
@@ -40,6 +38,15 @@ export interface CrashEvent extends EventHead {
 /** What the checkers consume. */
 export type CheckedEvent = LockEvent | CrashEvent;
 
+/** The event types the checkers consume: the lock vocabulary and the kernel's `crash`. */
+export type CheckedType = CheckedEvent['type'];
+
+/** Every CheckedType, in the order of events.ts, then `crash`. */
+export const checkedTypes: readonly CheckedType[] = [
+  'request', 'complete', 'bast', 'lapse', 'enqueue', 'grant', 'release', 'expire', 'dequeue',
+  'lvb-write', 'lvb-invalidate', 'deadlock', 'write', 'reject', 'read', 'crash',
+];
+
 const statuses: ReadonlySet<string> = new Set<StatusName>([
   'GRANTED', 'NOTQUEUED', 'DEADLOCK', 'ABORTED', 'CANCELLED', 'CANCELGRANT', 'UNLOCKED', 'BUSY',
   'INVALID_ARG', 'SUBLOCKS', 'PARNOTGRANT', 'TIMEOUT',
@@ -49,219 +56,227 @@ const queues: ReadonlySet<string> = new Set(['waiting', 'converting']);
 const releaseReasons: ReadonlySet<string> = new Set(['unlock', 'purge', 'cancel', 'demote', 'superseded']);
 const dequeueReasons: ReadonlySet<string> = new Set(['cancel', 'notqueued', 'deadlock', 'purge']);
 
-/** Field reader bound to one event, so every error names the event. */
-class Reader {
-  private readonly fields: Record<string, unknown>;
+type Fields = Readonly<Record<string, unknown>>;
 
-  constructor(private readonly e: TraceEvent) {
-    this.fields = e.fields ?? {};
-  }
+/** The fields of an event that carries none: every required field then reads as missing. */
+const noFields: Fields = Object.freeze({});
 
-  private fail(field: string, problem: string): never {
-    throw new CheckError(this.e.seq, this.e.type, field, problem);
-  }
+function fieldsOf(e: TraceEvent): Fields {
+  return e.fields ?? noFields;
+}
 
-  str(name: string): string {
-    const v = this.fields[name];
-    if (v === undefined) this.fail(name, 'is missing');
-    if (typeof v !== 'string') this.fail(name, `must be a string, got ${JSON.stringify(v)}`);
-    return v;
-  }
+// Typed accessors: each checks one field of `f` (the fields of `e`) in place and throws a
+// CheckError naming the event when it is wrong. None allocates on success.
 
-  optStr(name: string): string | undefined {
-    return this.fields[name] === undefined ? undefined : this.str(name);
-  }
+function fail(e: TraceEvent, field: string, problem: string): never {
+  throw new CheckError(e.seq, e.type, field, problem);
+}
 
-  num(name: string): number {
-    const v = this.fields[name];
-    if (v === undefined) this.fail(name, 'is missing');
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(name, `must be a finite number, got ${JSON.stringify(v)}`);
-    return v;
-  }
+function str(e: TraceEvent, f: Fields, name: string): string {
+  const v = f[name];
+  if (typeof v === 'string') return v;
+  return fail(e, name, v === undefined ? 'is missing' : `must be a string, got ${JSON.stringify(v)}`);
+}
 
-  optNum(name: string): number | undefined {
-    return this.fields[name] === undefined ? undefined : this.num(name);
-  }
+function optStr(e: TraceEvent, f: Fields, name: string): void {
+  if (f[name] !== undefined) str(e, f, name);
+}
 
-  oneOf<T extends string>(name: string, allowed: ReadonlySet<string>): T {
-    const v = this.str(name);
-    if (!allowed.has(v)) this.fail(name, `must be one of ${[...allowed].join('|')}, got '${v}'`);
-    return v as T;
-  }
+function num(e: TraceEvent, f: Fields, name: string): void {
+  const v = f[name];
+  if (typeof v === 'number' && Number.isFinite(v)) return;
+  fail(e, name, v === undefined ? 'is missing' : `must be a finite number, got ${JSON.stringify(v)}`);
+}
 
-  mode(name: string): ModeName {
-    const v = this.str(name);
-    if (!isModeName(v)) this.fail(name, `must be a lock mode (NL CR CW PR PW EX), got '${v}'`);
-    return v;
-  }
+function optNum(e: TraceEvent, f: Fields, name: string): void {
+  if (f[name] !== undefined) num(e, f, name);
+}
 
-  optMode(name: string): ModeName | undefined {
-    return this.fields[name] === undefined ? undefined : this.mode(name);
-  }
+function oneOf(e: TraceEvent, f: Fields, name: string, allowed: ReadonlySet<string>): string {
+  const v = str(e, f, name);
+  if (!allowed.has(v)) fail(e, name, `must be one of ${[...allowed].join('|')}, got '${v}'`);
+  return v;
+}
 
-  optFlags(name: string): string[] | undefined {
-    const v = this.fields[name];
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) this.fail(name, 'must be an array of strings');
-    return v as string[];
-  }
+function mode(e: TraceEvent, f: Fields, name: string): void {
+  const v = str(e, f, name);
+  if (!isModeName(v)) fail(e, name, `must be a lock mode (NL CR CW PR PW EX), got '${v}'`);
+}
 
-  optBool(name: string): boolean | undefined {
-    const v = this.fields[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'boolean') this.fail(name, `must be a boolean, got ${JSON.stringify(v)}`);
-    return v;
-  }
+function optMode(e: TraceEvent, f: Fields, name: string): void {
+  if (f[name] !== undefined) mode(e, f, name);
+}
 
-  cycle(name: string): CycleEdge[] {
-    const v = this.fields[name];
-    if (v === undefined) this.fail(name, 'is missing');
-    if (!Array.isArray(v) || v.length === 0) this.fail(name, 'must be a non-empty array of edges');
-    return v.map((edge: unknown, i: number) => {
-      const at = `${name}[${i}]`;
-      if (typeof edge !== 'object' || edge === null) this.fail(at, 'must be an object');
-      const r = edge as Record<string, unknown>;
-      for (const key of ['node', 'resource', 'waitsFor']) {
-        if (typeof r[key] !== 'string') this.fail(`${at}.${key}`, 'must be a string');
-      }
-      if (!isModeName(r.mode)) this.fail(`${at}.mode`, 'must be a lock mode');
-      if (r.heldMode !== undefined && !isModeName(r.heldMode)) this.fail(`${at}.heldMode`, 'must be a lock mode');
-      const out: CycleEdge = { node: r.node as string, resource: r.resource as string, mode: r.mode, waitsFor: r.waitsFor as string };
-      if (r.heldMode !== undefined) out.heldMode = r.heldMode as ModeName;
-      return out;
-    });
+function optFlags(e: TraceEvent, f: Fields, name: string): void {
+  const v = f[name];
+  if (v === undefined) return;
+  if (!Array.isArray(v)) fail(e, name, 'must be an array of strings');
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') fail(e, name, 'must be an array of strings');
+}
+
+function optBool(e: TraceEvent, f: Fields, name: string): void {
+  const v = f[name];
+  if (v !== undefined && typeof v !== 'boolean') fail(e, name, `must be a boolean, got ${JSON.stringify(v)}`);
+}
+
+const edgeStrings = ['node', 'resource', 'waitsFor'] as const;
+
+function cycle(e: TraceEvent, f: Fields, name: string): void {
+  const v = f[name];
+  if (v === undefined) fail(e, name, 'is missing');
+  if (!Array.isArray(v) || v.length === 0) fail(e, name, 'must be a non-empty array of edges');
+  for (let i = 0; i < v.length; i++) {
+    const edge: unknown = v[i];
+    const at = `${name}[${i}]`;
+    if (typeof edge !== 'object' || edge === null) fail(e, at, 'must be an object');
+    const r = edge as Record<string, unknown>;
+    for (const key of edgeStrings) if (typeof r[key] !== 'string') fail(e, `${at}.${key}`, 'must be a string');
+    if (!isModeName(r.mode)) fail(e, `${at}.mode`, 'must be a lock mode');
+    if (r.heldMode !== undefined && !isModeName(r.heldMode)) fail(e, `${at}.heldMode`, 'must be a lock mode');
   }
 }
 
-/** Drop undefined members so the typed fields carry only what the event carried. */
-function compact<T extends object>(o: T): T {
-  for (const key of Object.keys(o) as (keyof T)[]) {
-    if (o[key] === undefined) delete o[key];
-  }
-  return o;
+function clientResource(e: TraceEvent, f: Fields): void {
+  str(e, f, 'client');
+  str(e, f, 'resource');
+}
+
+/** Validates `e` (of the type it is registered under) and returns its typed view. */
+type Validator = (e: TraceEvent) => CheckedEvent;
+
+/** Once validated, an event is its own typed view. */
+function typed(e: TraceEvent): LockEvent {
+  return e as unknown as LockEvent;
+}
+
+// Fields are checked in the same order for every type (client, resource, then the rest as
+// events.ts lists them), so the first problem reported is stable.
+const validators: ReadonlyMap<string, Validator> = new Map<CheckedType, Validator>([
+  ['crash', (e) => {
+    const named = e.fields?.node;
+    return { seq: e.seq, tUs: e.tUs, node: e.node, type: 'crash', crashed: typeof named === 'string' ? named : e.node };
+  }],
+  ['request', (e) => {
+    const f = fieldsOf(e);
+    const op = oneOf(e, f, 'op', requestOps);
+    clientResource(e, f);
+    if (op === 'lock' || op === 'convert') mode(e, f, 'mode');
+    else optMode(e, f, 'mode');
+    optFlags(e, f, 'flags');
+    return typed(e);
+  }],
+  ['complete', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    oneOf(e, f, 'status', statuses);
+    optMode(e, f, 'mode');
+    optFlags(e, f, 'flags');
+    optStr(e, f, 'value');
+    optNum(e, f, 'token');
+    return typed(e);
+  }],
+  ['bast', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    mode(e, f, 'mode');
+    return typed(e);
+  }],
+  ['lapse', (e) => {
+    clientResource(e, fieldsOf(e));
+    return typed(e);
+  }],
+  ['enqueue', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    mode(e, f, 'mode');
+    oneOf(e, f, 'queue', queues);
+    optFlags(e, f, 'flags');
+    return typed(e);
+  }],
+  ['grant', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    mode(e, f, 'mode');
+    optNum(e, f, 'token');
+    optStr(e, f, 'value');
+    optFlags(e, f, 'flags');
+    optBool(e, f, 'recovery');
+    return typed(e);
+  }],
+  ['release', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    oneOf(e, f, 'reason', releaseReasons);
+    return typed(e);
+  }],
+  ['expire', (e) => {
+    clientResource(e, fieldsOf(e));
+    return typed(e);
+  }],
+  ['dequeue', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    oneOf(e, f, 'reason', dequeueReasons);
+    return typed(e);
+  }],
+  ['lvb-write', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    str(e, f, 'value');
+    return typed(e);
+  }],
+  ['lvb-invalidate', (e) => {
+    const f = fieldsOf(e);
+    str(e, f, 'resource');
+    str(e, f, 'reason');
+    optStr(e, f, 'client');
+    return typed(e);
+  }],
+  ['deadlock', (e) => {
+    const f = fieldsOf(e);
+    str(e, f, 'victim');
+    cycle(e, f, 'cycle');
+    return typed(e);
+  }],
+  ['write', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    str(e, f, 'value');
+    optNum(e, f, 'token');
+    return typed(e);
+  }],
+  ['reject', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    str(e, f, 'value');
+    optNum(e, f, 'token');
+    num(e, f, 'highest');
+    return typed(e);
+  }],
+  ['read', (e) => {
+    const f = fieldsOf(e);
+    clientResource(e, f);
+    str(e, f, 'value');
+    return typed(e);
+  }],
+]);
+
+/**
+ * The validator for events of `type`, or undefined for a type the checkers do not read (kernel
+ * events other than `crash`, and the checkers' own `violation` events). The CheckerSet looks
+ * this up once per type, not per event.
+ */
+export function readerFor(type: string): Validator | undefined {
+  return validators.get(type);
 }
 
 /**
- * Validate and type one trace event. Returns null for events the checkers do not read (kernel
- * events other than `crash`, and the checkers' own `violation` events).
+ * Validate and type one trace event: the event itself, typed (a `crash` becomes a CrashEvent),
+ * or null for events the checkers do not read.
  * @throws CheckError when a lock-level event is malformed.
  */
 export function readEvent(e: TraceEvent): CheckedEvent | null {
-  const head = { seq: e.seq, tUs: e.tUs, node: e.node };
-  const r = new Reader(e);
-  switch (e.type) {
-    case 'crash': {
-      const named = e.fields?.node;
-      return { ...head, type: 'crash', crashed: typeof named === 'string' ? named : e.node };
-    }
-    case 'request': {
-      const op = r.oneOf<RequestFields['op']>('op', requestOps);
-      const f: RequestFields = compact({
-        client: r.str('client'),
-        resource: r.str('resource'),
-        op,
-        mode: op === 'lock' || op === 'convert' ? r.mode('mode') : r.optMode('mode'),
-        flags: r.optFlags('flags'),
-      });
-      return { ...head, type: 'request', f };
-    }
-    case 'complete':
-      return {
-        ...head,
-        type: 'complete',
-        f: compact({
-          client: r.str('client'),
-          resource: r.str('resource'),
-          status: r.oneOf<StatusName>('status', statuses),
-          mode: r.optMode('mode'),
-          flags: r.optFlags('flags'),
-          value: r.optStr('value'),
-          token: r.optNum('token'),
-        }),
-      };
-    case 'bast':
-      return { ...head, type: 'bast', f: { client: r.str('client'), resource: r.str('resource'), mode: r.mode('mode') } };
-    case 'lapse':
-      return { ...head, type: 'lapse', f: { client: r.str('client'), resource: r.str('resource') } };
-    case 'enqueue':
-      return {
-        ...head,
-        type: 'enqueue',
-        f: compact({
-          client: r.str('client'),
-          resource: r.str('resource'),
-          mode: r.mode('mode'),
-          queue: r.oneOf<'waiting' | 'converting'>('queue', queues),
-          flags: r.optFlags('flags'),
-        }),
-      };
-    case 'grant':
-      return {
-        ...head,
-        type: 'grant',
-        f: compact({
-          client: r.str('client'),
-          resource: r.str('resource'),
-          mode: r.mode('mode'),
-          token: r.optNum('token'),
-          value: r.optStr('value'),
-          flags: r.optFlags('flags'),
-          recovery: r.optBool('recovery'),
-        }),
-      };
-    case 'release':
-      return {
-        ...head,
-        type: 'release',
-        f: {
-          client: r.str('client'),
-          resource: r.str('resource'),
-          reason: r.oneOf<LockEventFields['release']['reason']>('reason', releaseReasons),
-        },
-      };
-    case 'expire':
-      return { ...head, type: 'expire', f: { client: r.str('client'), resource: r.str('resource') } };
-    case 'dequeue':
-      return {
-        ...head,
-        type: 'dequeue',
-        f: {
-          client: r.str('client'),
-          resource: r.str('resource'),
-          reason: r.oneOf<LockEventFields['dequeue']['reason']>('reason', dequeueReasons),
-        },
-      };
-    case 'lvb-write':
-      return { ...head, type: 'lvb-write', f: { client: r.str('client'), resource: r.str('resource'), value: r.str('value') } };
-    case 'lvb-invalidate':
-      return {
-        ...head,
-        type: 'lvb-invalidate',
-        f: compact({ resource: r.str('resource'), reason: r.str('reason'), client: r.optStr('client') }),
-      };
-    case 'deadlock':
-      return { ...head, type: 'deadlock', f: { victim: r.str('victim'), cycle: r.cycle('cycle') } };
-    case 'write':
-      return {
-        ...head,
-        type: 'write',
-        f: compact({ client: r.str('client'), resource: r.str('resource'), value: r.str('value'), token: r.optNum('token') }),
-      };
-    case 'reject':
-      return {
-        ...head,
-        type: 'reject',
-        f: compact({
-          client: r.str('client'),
-          resource: r.str('resource'),
-          value: r.str('value'),
-          token: r.optNum('token'),
-          highest: r.num('highest'),
-        }),
-      };
-    case 'read':
-      return { ...head, type: 'read', f: { client: r.str('client'), resource: r.str('resource'), value: r.str('value') } };
-    default:
-      return null;
-  }
+  const read = validators.get(e.type);
+  return read === undefined ? null : read(e);
 }
+

@@ -10,23 +10,24 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import { GrantTable, type GrantRecord } from './grants.js';
-import type { CheckedEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType } from './lock-event.js';
 import { compatible } from './modes.js';
 import { formatMs } from './violation.js';
 
 export class MutualExclusionChecker implements Checker {
   readonly name = 'mutual-exclusion' as const;
+  readonly reads: readonly CheckedType[] = ['grant', 'release', 'expire'];
   private readonly grants = new GrantTable();
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'grant': {
-        const { client, resource, mode } = e.f;
+        const { client, resource, mode } = e.fields;
         const conflicts: GrantRecord[] = [];
         for (const held of this.grants.holders(resource)) {
           if (held.client !== client && !compatible(held.mode, mode)) conflicts.push(held);
         }
-        this.grants.grant(client, resource, mode, e.tUs, e.f.token);
+        this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
         if (conflicts.length > 0) {
           const holders = conflicts.map((h) => `${h.client} holds ${h.mode} (granted at ${formatMs(h.sinceUs)})`).join(', ');
           sink.violation({
@@ -42,7 +43,7 @@ export class MutualExclusionChecker implements Checker {
       }
       case 'release':
       case 'expire':
-        this.grants.end(e.f.client, e.f.resource);
+        this.grants.end(e.fields.client, e.fields.resource);
         return;
       default:
         return;

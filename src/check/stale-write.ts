@@ -13,7 +13,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from './events.js';
 import { GrantTable } from './grants.js';
-import type { CheckedEvent, LockEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { permitsWrite } from './modes.js';
 import { PairMap } from './pair-map.js';
 import { formatMs } from './violation.js';
@@ -27,6 +27,7 @@ interface Ending {
 
 export class StaleWriteChecker implements Checker {
   readonly name = 'stale-write' as const;
+  readonly reads: readonly CheckedType[] = ['grant', 'release', 'expire', 'write'];
   private readonly grants = new GrantTable();
   /** The last end of any hold, per (client, resource). */
   private readonly lastEnd = new PairMap<Ending>();
@@ -36,8 +37,8 @@ export class StaleWriteChecker implements Checker {
   onEvent(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'grant': {
-        const { client, resource, mode } = e.f;
-        const previous = this.grants.grant(client, resource, mode, e.tUs, e.f.token);
+        const { client, resource, mode } = e.fields;
+        const previous = this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
         if (previous !== undefined && permitsWrite(previous.mode) && !permitsWrite(mode)) {
           this.lastWriteEnd.set(client, resource, { atUs: e.tUs, how: `converted to ${mode}`, mode: previous.mode });
         }
@@ -45,10 +46,10 @@ export class StaleWriteChecker implements Checker {
       }
       case 'release':
       case 'expire': {
-        const { client, resource } = e.f;
+        const { client, resource } = e.fields;
         const ended = this.grants.end(client, resource);
         if (ended === undefined) return;
-        const how = e.type === 'expire' ? 'expired' : `released: ${e.f.reason}`;
+        const how = e.type === 'expire' ? 'expired' : `released: ${e.fields.reason}`;
         const ending: Ending = { atUs: e.tUs, how, mode: ended.mode };
         this.lastEnd.set(client, resource, ending);
         if (permitsWrite(ended.mode)) this.lastWriteEnd.set(client, resource, ending);
@@ -63,11 +64,11 @@ export class StaleWriteChecker implements Checker {
   }
 
   private judgeWrite(e: Extract<LockEvent, { type: 'write' }>, sink: CheckSink): void {
-    const { client, resource } = e.f;
+    const { client, resource } = e.fields;
     const held = this.grants.get(client, resource);
     if (held !== undefined && permitsWrite(held.mode)) return;
 
-    const token = e.f.token === undefined ? 'no token' : `token ${e.f.token}`;
+    const token = e.fields.token === undefined ? 'no token' : `token ${e.fields.token}`;
     const accepted = `storage accepted ${client}'s write (${token}) at ${formatMs(e.tUs)}`;
     let why: string;
     if (held !== undefined) {

@@ -22,7 +22,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import { GrantTable } from './grants.js';
-import type { CheckedEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType } from './lock-event.js';
 import { lvbOperation, type LvbOperation } from './modes.js';
 import { PairMap } from './pair-map.js';
 import { formatMs } from './violation.js';
@@ -52,6 +52,7 @@ export function stripZeros(value: string): string {
 
 export class ValueBlockChecker implements Checker {
   readonly name = 'value-block' as const;
+  readonly reads: readonly CheckedType[] = ['request', 'enqueue', 'grant', 'complete', 'lvb-write', 'lvb-invalidate', 'release', 'expire', 'dequeue'];
   private readonly grants = new GrantTable();
   private readonly blocks = new Map<string, BlockState>();
   private readonly queued = new PairMap<true>();
@@ -61,17 +62,17 @@ export class ValueBlockChecker implements Checker {
   onEvent(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'request':
-        if (e.f.op === 'lock' || e.f.op === 'convert') {
-          this.valblk.set(e.f.client, e.f.resource, e.f.flags?.includes('VALBLK') ?? false);
+        if (e.fields.op === 'lock' || e.fields.op === 'convert') {
+          this.valblk.set(e.fields.client, e.fields.resource, e.fields.flags?.includes('VALBLK') ?? false);
         }
         return;
       case 'enqueue':
-        this.queued.set(e.f.client, e.f.resource, true);
-        if (e.f.flags?.includes('VALBLK')) this.valblk.set(e.f.client, e.f.resource, true);
+        this.queued.set(e.fields.client, e.fields.resource, true);
+        if (e.fields.flags?.includes('VALBLK')) this.valblk.set(e.fields.client, e.fields.resource, true);
         return;
       case 'grant': {
-        const { client, resource, mode, value } = e.f;
-        const previous = this.grants.grant(client, resource, mode, e.tUs, e.f.token);
+        const { client, resource, mode, value } = e.fields;
+        const previous = this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
         this.queued.delete(client, resource);
         if (value !== undefined) this.valblk.set(client, resource, true);
         const state = this.block(resource);
@@ -79,43 +80,43 @@ export class ValueBlockChecker implements Checker {
         this.snapshots.set(client, resource, { op, state });
         if (value !== undefined && op === 'read') {
           const what = `${e.node} granted ${mode} on ${resource} to ${client} at ${formatMs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
-          this.judge(what, client, resource, value, e.f.flags, state, e.tUs, e.seq, sink);
+          this.judge(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
         }
         return;
       }
       case 'complete': {
-        const { client, resource, value } = e.f;
-        if (e.f.status !== 'GRANTED') return;
+        const { client, resource, value } = e.fields;
+        if (e.fields.status !== 'GRANTED') return;
         const snapshot = this.snapshots.get(client, resource);
         this.snapshots.delete(client, resource);
         if (value === undefined) return;
         if (snapshot !== undefined && snapshot.op !== 'read') return;
         const state = snapshot?.state ?? this.block(resource);
-        const held = e.f.mode !== undefined ? ` ${e.f.mode}` : '';
+        const held = e.fields.mode !== undefined ? ` ${e.fields.mode}` : '';
         const what = `${client} learned it was GRANTED${held} on ${resource} at ${formatMs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
-        this.judge(what, client, resource, value, e.f.flags, state, e.tUs, e.seq, sink);
+        this.judge(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
         return;
       }
       case 'lvb-write':
-        this.blocks.set(e.f.resource, { value: stripZeros(e.f.value), writer: { client: e.f.client, atUs: e.tUs }, invalid: undefined });
+        this.blocks.set(e.fields.resource, { value: stripZeros(e.fields.value), writer: { client: e.fields.client, atUs: e.tUs }, invalid: undefined });
         return;
       case 'lvb-invalidate': {
-        const state = this.block(e.f.resource);
-        const why = e.f.client !== undefined ? `${e.f.reason}, ${e.f.client}` : e.f.reason;
-        this.blocks.set(e.f.resource, { ...state, invalid: { why, atUs: e.tUs, client: e.f.client } });
+        const state = this.block(e.fields.resource);
+        const why = e.fields.client !== undefined ? `${e.fields.reason}, ${e.fields.client}` : e.fields.reason;
+        this.blocks.set(e.fields.resource, { ...state, invalid: { why, atUs: e.tUs, client: e.fields.client } });
         return;
       }
       case 'release':
       case 'expire': {
-        const { client, resource } = e.f;
-        if (e.type === 'release' && e.f.reason === 'demote') {
+        const { client, resource } = e.fields;
+        if (e.type === 'release' && e.fields.reason === 'demote') {
           // CONVDEADLK: the lock lives on at NL, so the resource and its value block live on.
           this.grants.grant(client, resource, 'NL', e.tUs, undefined);
           return;
         }
         const ended = this.grants.end(client, resource);
         this.queued.delete(client, resource);
-        const died = e.type === 'expire' || e.f.reason === 'purge';
+        const died = e.type === 'expire' || e.fields.reason === 'purge';
         if (ended !== undefined && died && (ended.mode === 'PW' || ended.mode === 'EX') && this.valblk.get(client, resource) === true) {
           const state = this.block(resource);
           if (state.invalid === undefined) {
@@ -128,8 +129,8 @@ export class ValueBlockChecker implements Checker {
         return;
       }
       case 'dequeue':
-        this.queued.delete(e.f.client, e.f.resource);
-        this.destroyIfUnused(e.f.resource);
+        this.queued.delete(e.fields.client, e.fields.resource);
+        this.destroyIfUnused(e.fields.resource);
         return;
       default:
         return;

@@ -5,14 +5,11 @@ import type { TraceEvent, TraceFields } from '../../src/sim/types.js';
 const ev = (type: string, fields: TraceFields | undefined, node = 'm1', seq = 7): TraceEvent => ({ seq, tUs: 1_000, node, type, fields });
 
 describe('readEvent', () => {
-  it('types a well-formed grant and drops absent optional fields', () => {
-    expect(readEvent(ev('grant', { client: 'c1', resource: 'f', mode: 'EX', token: 3, value: undefined }))).toEqual({
-      seq: 7,
-      tUs: 1_000,
-      node: 'm1',
-      type: 'grant',
-      f: { client: 'c1', resource: 'f', mode: 'EX', token: 3 },
-    });
+  it('types a well-formed grant in place: the event itself, its fields read, not copied', () => {
+    const event = ev('grant', { client: 'c1', resource: 'f', mode: 'EX', token: 3, value: undefined });
+    const typed = readEvent(event);
+    expect(typed).toBe(event);
+    expect(typed).toMatchObject({ seq: 7, tUs: 1_000, node: 'm1', type: 'grant', fields: { client: 'c1', resource: 'f', mode: 'EX', token: 3 } });
   });
 
   it('passes kernel events over, except crash', () => {
@@ -39,7 +36,7 @@ describe('readEvent', () => {
 
   it('requires a mode on lock and convert requests only', () => {
     expect(() => readEvent(ev('request', { client: 'c1', resource: 'f', op: 'lock' }, 'c1'))).toThrow("field 'mode' is missing");
-    expect(readEvent(ev('request', { client: 'c1', resource: 'f', op: 'unlock' }, 'c1'))).toMatchObject({ f: { op: 'unlock' } });
+    expect(readEvent(ev('request', { client: 'c1', resource: 'f', op: 'unlock' }, 'c1'))).toMatchObject({ fields: { op: 'unlock' } });
   });
 
   it('validates deadlock cycles edge by edge', () => {
