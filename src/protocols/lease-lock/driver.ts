@@ -15,38 +15,18 @@
  * reply at most `requestTimeoutMs`, then reports UNLOCKED anyway (the key, if the DEL was lost,
  * expires by its TTL).
  */
-import type { ClientSpec, DriverHost, LocalDeadline, LockDriver, LockRequest, ServiceOptions } from '../../clients/contract.js';
-import type { Message, TimerId } from '../../sim/types.js';
-import {
-  MAX_ATTEMPTS_PER_REQUEST,
-  ProtocolConfigError,
-  ProtocolInvariantError,
-  bool,
-  clientSettings,
-  int,
-  msToUs,
-  noQueue,
-  retryDelayUs,
-  uniqueValue,
-  unsupported,
-  type ClientSettings,
-} from '../shared.js';
+import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../../clients/contract.js';
+import type { Message } from '../../sim/types.js';
+import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
+import { ProtocolConfigError, bool, clientSettings, int, msToUs, noQueue, uniqueValue, type ClientSettings } from '../shared.js';
 import { LL_DEL, LL_DEL_REPLY, LL_SET, LL_SET_REPLY, type LeaseDel, type LeaseSet } from './instance.js';
 
-type Phase = 'acquiring' | 'backoff' | 'held' | 'releasing';
-
-interface LeaseLock {
-  readonly resource: string;
-  readonly noQueue: boolean;
-  phase: Phase;
-  attempts: number;
+interface LeaseLock extends ExclusiveLock<'acquiring' | 'backoff'> {
   value: string;
-  /** The op of the SET or DEL in flight (0: none). */
+  /** The op of the SET or DEL in flight, or of the retry timer (0: none). */
   op: number;
   /** When the SET of the current attempt was sent, on the client clock. */
   sentUs: number;
-  timer: TimerId | undefined;
-  token: number | undefined;
 }
 
 class LeaseTimer {
@@ -81,61 +61,20 @@ export function leaseLockSettings(instances: readonly string[], options: Service
 /** Most locks one client holds or acquires at once. */
 export const MAX_LEASE_LOCKS = 10_000;
 
-export class LeaseLockDriver implements LockDriver {
-  private readonly id: string;
-  private readonly locks = new Map<string, LeaseLock>();
+/**
+ * The lease-lock client: request checks, dispatch and timer bookkeeping come from
+ * {@link ExclusiveDriver}; this class sends the SET and the DEL and reads their replies.
+ */
+export class LeaseLockDriver extends ExclusiveDriver<LeaseLock, LeaseSettings> {
   private nextOp = 1;
   private values = 0;
 
-  constructor(
-    private readonly host: DriverHost,
-    client: ClientSpec,
-    private readonly s: LeaseSettings,
-  ) {
-    this.id = client.id;
+  constructor(host: DriverHost, client: ClientSpec, s: LeaseSettings) {
+    super(host, client.id, s, MAX_LEASE_LOCKS);
   }
 
   start(): void {
     // No session: the key's TTL is the lease.
-  }
-
-  request(req: LockRequest): void {
-    const lock = this.locks.get(req.resource);
-    const refusal = unsupported(req);
-    if (refusal !== undefined) {
-      // A refusal changes nothing: report the mode still held, so the client keeps its belief.
-      this.host.complete(req.resource, lock?.phase === 'held' ? { ...refusal, mode: 'EX' } : refusal);
-      return;
-    }
-    switch (req.op) {
-      case 'lock':
-        if (lock !== undefined) {
-          this.host.complete(req.resource, { status: 'INVALID_ARG', ...(lock.phase === 'held' ? { mode: 'EX' as const } : {}) });
-          return;
-        }
-        this.lock(req);
-        return;
-      case 'unlock':
-        if (lock === undefined || lock.phase !== 'held') {
-          this.host.complete(req.resource, { status: 'BUSY' });
-          return;
-        }
-        this.unlock(lock);
-        return;
-      case 'cancel':
-        if (lock === undefined || (lock.phase !== 'acquiring' && lock.phase !== 'backoff')) {
-          this.host.complete(req.resource, { status: 'CANCELGRANT', ...(lock?.phase === 'held' ? { mode: 'EX' as const } : {}) });
-          return;
-        }
-        this.cancelTimer(lock);
-        // A SET in flight may still set the key: remove it if it does (compare-and-delete on our value).
-        if (lock.phase === 'acquiring') this.sendDel(lock.resource, 0, lock.value, true);
-        this.locks.delete(lock.resource);
-        this.host.complete(lock.resource, { status: 'ABORTED' });
-        return;
-      case 'convert':
-        throw new ProtocolInvariantError(this.id, 'convert passed the unsupported() check');
-    }
   }
 
   onMessage(from: string, payload: Message): boolean {
@@ -169,19 +108,13 @@ export class LeaseLockDriver implements LockDriver {
   }
 
   leaseDeadline(resource: string): LocalDeadline | undefined {
-    const lock = this.locks.get(resource);
-    if (lock === undefined || lock.phase !== 'held' || this.s.ttlUs === 0) return undefined;
+    const lock = this.held(resource);
+    if (lock === undefined || this.s.ttlUs === 0) return undefined;
     return { clock: this.s.clock, atUs: lock.sentUs + this.s.ttlUs - this.s.marginUs };
   }
 
-  token(resource: string): number | undefined {
-    const lock = this.locks.get(resource);
-    return lock !== undefined && lock.phase === 'held' ? lock.token : undefined;
-  }
-
-  private lock(req: LockRequest): void {
-    if (this.locks.size >= MAX_LEASE_LOCKS) throw new ProtocolInvariantError(this.id, `more than ${MAX_LEASE_LOCKS} locks at once`);
-    const lock: LeaseLock = {
+  protected newLock(req: LockRequest): LeaseLock {
+    return {
       resource: req.resource,
       noQueue: noQueue(req),
       phase: 'acquiring',
@@ -192,16 +125,21 @@ export class LeaseLockDriver implements LockDriver {
       timer: undefined,
       token: undefined,
     };
-    this.locks.set(req.resource, lock);
+  }
+
+  protected acquire(lock: LeaseLock): void {
     this.attempt(lock);
+  }
+
+  protected abandon(lock: LeaseLock): void {
+    this.cancelTimer(lock);
+    // A SET in flight may still set the key: remove it if it does (compare-and-delete on our value).
+    if (lock.phase === 'acquiring') this.sendDel(lock.resource, 0, lock.value, true);
   }
 
   private attempt(lock: LeaseLock): void {
     const ctx = this.host.ctx;
-    lock.attempts += 1;
-    if (lock.attempts > MAX_ATTEMPTS_PER_REQUEST) {
-      throw new ProtocolInvariantError(this.id, `lock on ${lock.resource} retried more than ${MAX_ATTEMPTS_PER_REQUEST} times`);
-    }
+    this.countAttempt(lock, 'retries');
     lock.phase = 'acquiring';
     this.values += 1;
     lock.value = uniqueValue(this.id, this.values, ctx.rng('value'));
@@ -209,7 +147,7 @@ export class LeaseLockDriver implements LockDriver {
     lock.sentUs = ctx.now(this.s.clock);
     const msg: LeaseSet = { type: LL_SET, op: lock.op, key: lock.resource, value: lock.value, pxMs: this.s.ttlMs };
     ctx.send(this.s.instance, msg);
-    lock.timer = ctx.setTimer(this.s.requestTimeoutUs, new LeaseTimer(lock.resource, 'timeout', lock.op));
+    this.armRequestTimer(lock, new LeaseTimer(lock.resource, 'timeout', lock.op));
   }
 
   private onSetReply(op: number, ok: boolean, token: number | undefined): void {
@@ -223,26 +161,24 @@ export class LeaseLockDriver implements LockDriver {
     lock.phase = 'held';
     lock.op = 0;
     lock.token = token;
-    this.host.complete(lock.resource, token === undefined ? { status: 'GRANTED', mode: 'EX' } : { status: 'GRANTED', mode: 'EX', token });
+    this.completeGranted(lock);
   }
 
   private failed(lock: LeaseLock): void {
     if (lock.noQueue) {
-      this.locks.delete(lock.resource);
-      this.host.complete(lock.resource, { status: 'NOTQUEUED' });
+      this.end(lock, { status: 'NOTQUEUED' });
       return;
     }
-    const ctx = this.host.ctx;
     lock.phase = 'backoff';
     lock.op = this.nextOp++;
-    lock.timer = ctx.setTimer(retryDelayUs(ctx.rng('retry'), this.s.retryDelayUs), new LeaseTimer(lock.resource, 'retry', lock.op));
+    this.armRetryTimer(lock, new LeaseTimer(lock.resource, 'retry', lock.op));
   }
 
-  private unlock(lock: LeaseLock): void {
+  protected unlock(lock: LeaseLock): void {
     lock.phase = 'releasing';
     lock.op = this.nextOp++;
     this.sendDel(lock.resource, lock.op, lock.value, this.s.compareAndDelete);
-    lock.timer = this.host.ctx.setTimer(this.s.requestTimeoutUs, new LeaseTimer(lock.resource, 'timeout', lock.op));
+    this.armRequestTimer(lock, new LeaseTimer(lock.resource, 'timeout', lock.op));
   }
 
   private onDelReply(op: number): void {
@@ -253,8 +189,7 @@ export class LeaseLockDriver implements LockDriver {
 
   private released(lock: LeaseLock): void {
     this.cancelTimer(lock);
-    this.locks.delete(lock.resource);
-    this.host.complete(lock.resource, { status: 'UNLOCKED' });
+    this.end(lock, { status: 'UNLOCKED' });
   }
 
   private sendDel(key: string, op: number, value: string, compare: boolean): void {
@@ -266,12 +201,5 @@ export class LeaseLockDriver implements LockDriver {
     if (op === 0) return undefined;
     for (const lock of this.locks.values()) if (lock.op === op) return lock;
     return undefined;
-  }
-
-  private cancelTimer(lock: LeaseLock): void {
-    if (lock.timer !== undefined) {
-      this.host.ctx.cancelTimer(lock.timer);
-      lock.timer = undefined;
-    }
   }
 }
