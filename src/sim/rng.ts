@@ -36,10 +36,13 @@ export function streamSeed(seed: number, name: string): string {
  * `int`, `chance` and `pick` each consume exactly one draw.
  */
 export class SimRng implements Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private c: number;
+  // `declare`: no class-field definition is emitted, so the first store is the constructor's
+  // double. A defined field starts out `undefined`, which makes V8 keep it as a tagged pointer
+  // and box every double stored into it afterwards (an allocation per draw).
+  private declare s0: number;
+  private declare s1: number;
+  private declare s2: number;
+  private declare c: number;
 
   /** Prefer {@link deriveRng}; this constructor takes the full seed string. */
   constructor(seedString: string) {

@@ -128,6 +128,22 @@ class TimerRec {
   }
 }
 
+/**
+ * Where messages from one node to the node named `to` go: resolved once per (sender, name), so a
+ * send does no string lookup. Links are never replaced, only reconfigured, so a route stays valid.
+ */
+class Route {
+  readonly to: string;
+  readonly dst: NodeState;
+  readonly link: Link;
+
+  constructor(to: string, dst: NodeState, link: Link) {
+    this.to = to;
+    this.dst = dst;
+    this.link = link;
+  }
+}
+
 /** Everything the kernel knows about one node, across incarnations. */
 class NodeState {
   readonly index: number;
@@ -147,6 +163,9 @@ class NodeState {
   held: SimEvent[] = [];
   readonly timers = new Map<TimerId, TimerRec>();
   readonly marks = new Map<TimerId, TimerRec>();
+  /** Routes of the messages this node sends, by destination name, and the one used last. */
+  readonly routes = new Map<string, Route>();
+  lastRoute: Route | null = null;
 
   constructor(index: number, id: string, factory: ProcessFactory, clock: NodeClock) {
     this.index = index;
@@ -526,14 +545,13 @@ class Kernel {
   // -- messages ----------------------------------------------------------------------------
 
   send(src: NodeState, to: string, payload: Message): void {
-    const dst = this.byId.get(to);
-    if (dst === undefined) {
-      throw new SimError(`lockstep: node ${src.id} sent '${String(payload.type)}' to unknown node '${to}'`, this.nowUs, src.id);
-    }
+    let route = src.lastRoute;
+    if (route === null || route.to !== to) route = this.resolveRoute(src, to, payload);
+    const dst = route.dst;
+    const link = route.link;
     this.stats.messages++;
     const now = this.nowUs;
     if (this.traceKernel) this.emitMessage(src, T_SEND, src, dst, this.msgName(payload.type, src));
-    const link = this.network.link(src.index, dst.index);
     const at = link.route(now);
     if (at < 0) {
       this.drop(src, src, dst, payload, routeDropReason(at));
@@ -542,6 +560,21 @@ class Kernel {
     this.push(this.deliveryEvent(at, dst.index, src.index, payload, link));
     const dup = link.duplicateArrivalUs;
     if (dup >= 0) this.push(this.deliveryEvent(dup, dst.index, src.index, payload, link));
+  }
+
+  /** The route from `src` to the node named `to` (cached per sender), or a SimError for an unknown node. */
+  private resolveRoute(src: NodeState, to: string, payload: Message): Route {
+    let route = src.routes.get(to);
+    if (route === undefined) {
+      const dst = this.byId.get(to);
+      if (dst === undefined) {
+        throw new SimError(`lockstep: node ${src.id} sent '${String(payload.type)}' to unknown node '${to}'`, this.nowUs, src.id);
+      }
+      route = new Route(to, dst, this.network.link(src.index, dst.index));
+      src.routes.set(to, route);
+    }
+    src.lastRoute = route;
+    return route;
   }
 
   /** A delivery event, recycled from the pool when one is free (deliveries are the bulk of all events). */
