@@ -27,34 +27,15 @@
  * nothing (the grant already expired). Redlock issues no fencing tokens: its random values have
  * no order (pitfalls S02 (c)), so `token()` is always undefined.
  */
-import type { ClientSpec, DriverHost, LocalDeadline, LockDriver, LockRequest, ServiceOptions } from '../../clients/contract.js';
-import type { ExpireFields, GrantFields, ReleaseFields } from '../../check/events.js';
+import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../../clients/contract.js';
+import type { ExpireFields } from '../../check/events.js';
 import type { Message, TimerId } from '../../sim/types.js';
-import {
-  MAX_ATTEMPTS_PER_REQUEST,
-  ProtocolConfigError,
-  ProtocolInvariantError,
-  clientSettings,
-  int,
-  bool,
-  msToUs,
-  noQueue,
-  retryDelayUs,
-  uniqueValue,
-  unsupported,
-  type ClientSettings,
-} from '../shared.js';
+import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
+import { ProtocolConfigError, bool, clientSettings, int, msToUs, noQueue, uniqueValue, type ClientSettings } from '../shared.js';
 import { RL_DEL, RL_DEL_REPLY, RL_SET, RL_SET_REPLY, type RedlockDel, type RedlockSet } from './instance.js';
 
-/** Where one lock of the client is in its life. */
-type Phase = 'acquiring' | 'backoff' | 'held' | 'releasing';
-
-interface RedlockLock {
-  readonly resource: string;
-  readonly noQueue: boolean;
-  phase: Phase;
-  /** Acquisition attempts so far (each retry is one). */
-  attempts: number;
+/** One lock of the client; `attempts` also numbers its release rounds. */
+interface RedlockLock extends ExclusiveLock<'acquiring' | 'backoff'> {
   /** The random value of the current attempt (of the grant, once held). */
   value: string;
   /** T1 of the current attempt, on the client clock. */
@@ -64,14 +45,14 @@ interface RedlockLock {
   successes: number;
   /** Instances that answered or timed out in this round (acquire or release). */
   answered: number;
-  /** The request-timeout or retry timer in force. */
-  timer: TimerId | undefined;
   /** Validity deadline on the client clock, once held. */
   deadlineUs: number;
   /** The `expire` mark of the grant, once held. */
   mark: TimerId | undefined;
   /** The grant has not yet ended (no release traced, mark not passed). */
   granted: boolean;
+  /** Redlock issues no fencing tokens. */
+  readonly token: undefined;
 }
 
 /** An outstanding request to one instance. */
@@ -134,59 +115,21 @@ export function redlockSettings(instances: readonly string[], options: ServiceOp
 /** Most locks (resources) one client holds or acquires at once. */
 export const MAX_REDLOCK_LOCKS = 10_000;
 
-export class RedlockDriver implements LockDriver {
-  private readonly id: string;
-  private readonly locks = new Map<string, RedlockLock>();
+/**
+ * The Redlock client: request checks, dispatch and timer bookkeeping come from
+ * {@link ExclusiveDriver}; this class runs the distlock algorithm and judges validity.
+ */
+export class RedlockDriver extends ExclusiveDriver<RedlockLock, RedlockSettings> {
   private readonly pending = new Map<number, PendingOp>();
   private nextOp = 1;
   private values = 0;
 
-  constructor(
-    private readonly host: DriverHost,
-    client: ClientSpec,
-    private readonly s: RedlockSettings,
-  ) {
-    this.id = client.id;
+  constructor(host: DriverHost, client: ClientSpec, s: RedlockSettings) {
+    super(host, client.id, s, MAX_REDLOCK_LOCKS);
   }
 
   start(): void {
     // Redlock keeps no session: nothing to open.
-  }
-
-  request(req: LockRequest): void {
-    const lock = this.locks.get(req.resource);
-    const refusal = unsupported(req);
-    if (refusal !== undefined) {
-      // A refusal changes nothing: report the mode still held, so the client keeps its belief.
-      this.host.complete(req.resource, lock?.phase === 'held' ? { ...refusal, mode: 'EX' } : refusal);
-      return;
-    }
-    switch (req.op) {
-      case 'lock':
-        if (lock !== undefined) {
-          this.host.complete(req.resource, { status: 'INVALID_ARG', ...(lock.phase === 'held' ? { mode: 'EX' as const } : {}) });
-          return;
-        }
-        this.lock(req);
-        return;
-      case 'unlock':
-        if (lock === undefined || lock.phase !== 'held') {
-          this.host.complete(req.resource, { status: 'BUSY' });
-          return;
-        }
-        this.unlock(lock);
-        return;
-      case 'cancel':
-        if (lock === undefined || (lock.phase !== 'acquiring' && lock.phase !== 'backoff')) {
-          this.host.complete(req.resource, { status: 'CANCELGRANT', ...(lock?.phase === 'held' ? { mode: 'EX' as const } : {}) });
-          return;
-        }
-        this.abandon(lock);
-        this.host.complete(lock.resource, { status: 'ABORTED' });
-        return;
-      case 'convert':
-        throw new ProtocolInvariantError(this.id, 'convert passed the unsupported() check');
-    }
   }
 
   onMessage(from: string, payload: Message): boolean {
@@ -229,22 +172,15 @@ export class RedlockDriver implements LockDriver {
   }
 
   leaseDeadline(resource: string): LocalDeadline | undefined {
-    const lock = this.locks.get(resource);
-    if (lock === undefined || lock.phase !== 'held') return undefined;
+    const lock = this.held(resource);
+    if (lock === undefined) return undefined;
     return { clock: this.s.clock, atUs: lock.deadlineUs };
-  }
-
-  token(): number | undefined {
-    return undefined;
   }
 
   // --- acquisition -----------------------------------------------------------------------------
 
-  private lock(req: LockRequest): void {
-    if (this.locks.size >= MAX_REDLOCK_LOCKS) {
-      throw new ProtocolInvariantError(this.id, `more than ${MAX_REDLOCK_LOCKS} Redlock locks at once`);
-    }
-    const lock: RedlockLock = {
+  protected newLock(req: LockRequest): RedlockLock {
+    return {
       resource: req.resource,
       noQueue: noQueue(req),
       phase: 'acquiring',
@@ -258,18 +194,18 @@ export class RedlockDriver implements LockDriver {
       deadlineUs: 0,
       mark: undefined,
       granted: false,
+      token: undefined,
     };
-    this.locks.set(req.resource, lock);
+  }
+
+  protected acquire(lock: RedlockLock): void {
     this.attempt(lock);
   }
 
   /** Steps 1–2: a fresh value, T1, and the SETs. */
   private attempt(lock: RedlockLock): void {
     const ctx = this.host.ctx;
-    lock.attempts += 1;
-    if (lock.attempts > MAX_ATTEMPTS_PER_REQUEST) {
-      throw new ProtocolInvariantError(this.id, `lock on ${lock.resource} retried more than ${MAX_ATTEMPTS_PER_REQUEST} times`);
-    }
+    this.countAttempt(lock, 'retries');
     lock.phase = 'acquiring';
     this.values += 1;
     lock.value = uniqueValue(this.id, this.values, ctx.rng('value'));
@@ -282,7 +218,7 @@ export class RedlockDriver implements LockDriver {
       return;
     }
     for (const instance of this.s.instances) this.sendSet(lock, instance);
-    lock.timer = ctx.setTimer(this.s.requestTimeoutUs, new RedlockTimer(lock.resource, 'timeout', lock.attempts, 0));
+    this.armRequestTimer(lock, new RedlockTimer(lock.resource, 'timeout', lock.attempts, 0));
   }
 
   private sendSet(lock: RedlockLock, instance: string): number {
@@ -301,7 +237,7 @@ export class RedlockDriver implements LockDriver {
       return;
     }
     const op = this.sendSet(lock, instance);
-    lock.timer = this.host.ctx.setTimer(this.s.requestTimeoutUs, new RedlockTimer(lock.resource, 'timeout', lock.attempts, op));
+    this.armRequestTimer(lock, new RedlockTimer(lock.resource, 'timeout', lock.attempts, op));
   }
 
   private onSetReply(op: number, ok: boolean): void {
@@ -333,34 +269,31 @@ export class RedlockDriver implements LockDriver {
       lock.phase = 'held';
       lock.deadlineUs = deadlineUs;
       lock.granted = true;
-      const grant: GrantFields = { client: this.id, resource: lock.resource, mode: 'EX' };
-      ctx.trace('grant', { ...grant });
+      this.traceGrant(lock);
       const expire: ExpireFields = { client: this.id, resource: lock.resource };
       lock.mark = ctx.markAt(deadlineUs, this.s.clock, 'expire', { ...expire });
-      this.host.complete(lock.resource, { status: 'GRANTED', mode: 'EX' });
+      this.completeGranted(lock);
       return;
     }
     this.deleteEverywhere(lock.resource, lock.value);
     if (lock.noQueue) {
-      this.locks.delete(lock.resource);
-      this.host.complete(lock.resource, { status: 'NOTQUEUED' });
+      this.end(lock, { status: 'NOTQUEUED' });
       return;
     }
     lock.phase = 'backoff';
-    lock.timer = ctx.setTimer(retryDelayUs(ctx.rng('retry'), this.s.retryDelayUs), new RedlockTimer(lock.resource, 'retry', lock.attempts, 0));
+    this.armRetryTimer(lock, new RedlockTimer(lock.resource, 'retry', lock.attempts, 0));
   }
 
   /** Cancel: stop the acquisition and remove whatever keys this attempt set. */
-  private abandon(lock: RedlockLock): void {
+  protected abandon(lock: RedlockLock): void {
     this.cancelTimer(lock);
     this.dropPending(lock.resource);
     if (lock.phase === 'acquiring') this.deleteEverywhere(lock.resource, lock.value);
-    this.locks.delete(lock.resource);
   }
 
   // --- release ---------------------------------------------------------------------------------
 
-  private unlock(lock: RedlockLock): void {
+  protected unlock(lock: RedlockLock): void {
     const ctx = this.host.ctx;
     this.endGrant(lock);
     lock.phase = 'releasing';
@@ -371,7 +304,7 @@ export class RedlockDriver implements LockDriver {
       this.pending.set(op, { resource: lock.resource, round: -lock.attempts });
       ctx.send(instance, this.delMessage(op, lock.resource, lock.value));
     }
-    lock.timer = ctx.setTimer(this.s.requestTimeoutUs, new RedlockTimer(lock.resource, 'release', -lock.attempts, 0));
+    this.armRequestTimer(lock, new RedlockTimer(lock.resource, 'release', -lock.attempts, 0));
   }
 
   /** End the grant at the unlock: before the deadline the mark is cancelled and `release` traced. */
@@ -384,8 +317,7 @@ export class RedlockDriver implements LockDriver {
     // does, at this very instant) and the unlock must leave it alone.
     if (ctx.now(this.s.clock) < lock.deadlineUs) {
       if (lock.mark !== undefined) ctx.cancelMark(lock.mark);
-      const release: ReleaseFields = { client: this.id, resource: lock.resource, reason: 'unlock' };
-      ctx.trace('release', { ...release });
+      this.traceRelease(lock);
     }
     lock.mark = undefined;
   }
@@ -403,8 +335,7 @@ export class RedlockDriver implements LockDriver {
   private released(lock: RedlockLock): void {
     this.cancelTimer(lock);
     this.dropPending(lock.resource);
-    this.locks.delete(lock.resource);
-    this.host.complete(lock.resource, { status: 'UNLOCKED' });
+    this.end(lock, { status: 'UNLOCKED' });
   }
 
   /** Spec step 5: unlock every instance, unanswered (op 0: replies are ignored). */
@@ -414,15 +345,6 @@ export class RedlockDriver implements LockDriver {
 
   private delMessage(op: number, key: string, value: string): RedlockDel {
     return this.s.compareAndDelete ? { type: RL_DEL, op, key, value } : { type: RL_DEL, op, key };
-  }
-
-  // --- helpers ---------------------------------------------------------------------------------
-
-  private cancelTimer(lock: RedlockLock): void {
-    if (lock.timer !== undefined) {
-      this.host.ctx.cancelTimer(lock.timer);
-      lock.timer = undefined;
-    }
   }
 
   /** Forget the outstanding requests of `resource` (their late replies are then ignored). */
