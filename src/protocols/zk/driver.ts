@@ -40,11 +40,10 @@
  * and the recipe grants in creation order, so tokens increase in grant order — the `fencing`
  * invariant judges it (Kleppmann: "use the zxid ... as fencing token").
  */
-import type { ClientSpec, DriverHost, LocalDeadline, LockDriver, LockRequest, ServiceOptions } from '../../clients/contract.js';
-import type { GrantFields, ReleaseFields } from '../../check/events.js';
+import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../../clients/contract.js';
 import type { Message, TimerId } from '../../sim/types.js';
+import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
 import {
-  MAX_ATTEMPTS_PER_REQUEST,
   MAX_QUEUED_OPS,
   ProtocolConfigError,
   ProtocolInvariantError,
@@ -53,9 +52,7 @@ import {
   int,
   msToUs,
   noQueue,
-  retryDelayUs,
   str,
-  unsupported,
   type ClientSettings,
 } from '../shared.js';
 import {
@@ -74,9 +71,6 @@ import {
   sequenceOf,
   type ZkChild,
 } from './server.js';
-
-/** Where one lock of the client is. */
-type Phase = 'creating' | 'listing' | 'checking' | 'waiting' | 'backoff' | 'held' | 'releasing';
 
 /** What a backoff timer resumes. */
 type Resume = 'create' | 'recover' | 'list';
@@ -97,13 +91,10 @@ interface SessionRec {
   lostAtUs: number;
 }
 
-interface ZkLock {
-  readonly resource: string;
-  readonly noQueue: boolean;
-  phase: Phase;
+/** One lock of the client; every create and listing counts as an attempt. */
+interface ZkLock extends ExclusiveLock<'creating' | 'listing' | 'checking' | 'waiting' | 'backoff'> {
   /** Bumped at every step: replies and timers of older steps are ignored. */
   step: number;
-  attempts: number;
   guid: string | undefined;
   node: ZkNodeRef | undefined;
   /** The session the node belongs to. */
@@ -113,9 +104,7 @@ interface ZkLock {
   /** Notifications that arrived since the last listing started (a reordered network). */
   readonly notified: Set<string>;
   resume: Resume;
-  timer: TimerId | undefined;
   deleteTries: number;
-  token: number | undefined;
   /** The grant has not ended by this client's release. */
   granted: boolean;
 }
@@ -174,9 +163,11 @@ export const MAX_ZK_LOCKS = 10_000;
 export const MAX_PINGS_REMEMBERED = 1000;
 export const MAX_DELETE_TRIES = 3;
 
-export class ZkDriver implements LockDriver {
-  private readonly id: string;
-  private readonly locks = new Map<string, ZkLock>();
+/**
+ * The zk recipe client: request checks, dispatch and timer bookkeeping come from
+ * {@link ExclusiveDriver}; this class keeps the session and runs the recipe.
+ */
+export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
   private readonly ops = new Map<number, OpRec>();
   private session: SessionRec | undefined;
   private connecting = false;
@@ -186,51 +177,12 @@ export class ZkDriver implements LockDriver {
   private nextOp = 1;
   private guids = 0;
 
-  constructor(
-    private readonly host: DriverHost,
-    client: ClientSpec,
-    private readonly s: ZkSettings,
-  ) {
-    this.id = client.id;
+  constructor(host: DriverHost, client: ClientSpec, s: ZkSettings) {
+    super(host, client.id, s, MAX_ZK_LOCKS);
   }
 
   start(): void {
     this.connect();
-  }
-
-  request(req: LockRequest): void {
-    const lock = this.locks.get(req.resource);
-    const refusal = unsupported(req);
-    if (refusal !== undefined) {
-      // A refusal changes nothing: report the mode still held, so the client keeps its belief.
-      this.host.complete(req.resource, lock?.phase === 'held' ? { ...refusal, mode: 'EX' } : refusal);
-      return;
-    }
-    switch (req.op) {
-      case 'lock':
-        if (lock !== undefined) {
-          this.host.complete(req.resource, { status: 'INVALID_ARG', ...(lock.phase === 'held' ? { mode: 'EX' as const } : {}) });
-          return;
-        }
-        this.lock(req);
-        return;
-      case 'unlock':
-        if (lock === undefined || lock.phase !== 'held') {
-          this.host.complete(req.resource, { status: 'BUSY' });
-          return;
-        }
-        this.unlock(lock);
-        return;
-      case 'cancel':
-        if (lock === undefined || lock.phase === 'held' || lock.phase === 'releasing') {
-          this.host.complete(req.resource, { status: 'CANCELGRANT', ...(lock?.phase === 'held' ? { mode: 'EX' as const } : {}) });
-          return;
-        }
-        this.fail(lock, 'ABORTED');
-        return;
-      case 'convert':
-        throw new ProtocolInvariantError(this.id, 'convert passed the unsupported() check');
-    }
   }
 
   onMessage(from: string, payload: Message): boolean {
@@ -281,17 +233,12 @@ export class ZkDriver implements LockDriver {
   }
 
   leaseDeadline(resource: string): LocalDeadline | undefined {
-    const lock = this.locks.get(resource);
-    if (lock === undefined || lock.phase !== 'held' || this.s.leaseUs === 0 || lock.session === undefined) return undefined;
+    const lock = this.held(resource);
+    if (lock === undefined || this.s.leaseUs === 0 || lock.session === undefined) return undefined;
     const session = lock.session;
     let atUs = session.lastAckSentUs + this.s.leaseUs - this.s.marginUs;
     if (!session.alive) atUs = Math.min(atUs, session.lostAtUs);
     return { clock: this.s.clock, atUs };
-  }
-
-  token(resource: string): number | undefined {
-    const lock = this.locks.get(resource);
-    return lock !== undefined && lock.phase === 'held' ? lock.token : undefined;
   }
 
   // --- session ---------------------------------------------------------------------------------
@@ -388,8 +335,7 @@ export class ZkDriver implements LockDriver {
 
   // --- acquisition -----------------------------------------------------------------------------
 
-  private lock(req: LockRequest): void {
-    if (this.locks.size >= MAX_ZK_LOCKS) throw new ProtocolInvariantError(this.id, `more than ${MAX_ZK_LOCKS} locks at once`);
+  protected newLock(req: LockRequest): ZkLock {
     const lock: ZkLock = {
       resource: req.resource,
       noQueue: noQueue(req),
@@ -412,7 +358,10 @@ export class ZkDriver implements LockDriver {
       const bits = this.host.ctx.rng('guid').int(0, 0xffffffff).toString(16).padStart(8, '0');
       lock.guid = `${this.id}.${this.guids}.${bits}`;
     }
-    this.locks.set(req.resource, lock);
+    return lock;
+  }
+
+  protected acquire(lock: ZkLock): void {
     this.withSession(() => this.create(lock));
   }
 
@@ -427,7 +376,7 @@ export class ZkDriver implements LockDriver {
       this.withSession(() => this.create(lock));
       return;
     }
-    this.countAttempt(lock);
+    this.countAttempt(lock, 'steps');
     lock.phase = 'creating';
     lock.session = session;
     this.nextStep(lock);
@@ -444,7 +393,7 @@ export class ZkDriver implements LockDriver {
   private list(lock: ZkLock): void {
     const session = lock.session;
     if (session === undefined) throw new ProtocolInvariantError(this.id, `listing ${lock.resource} without a session`);
-    this.countAttempt(lock);
+    this.countAttempt(lock, 'steps');
     lock.phase = 'listing';
     lock.notified.clear();
     const watch = this.s.herd && lock.node !== undefined;
@@ -573,21 +522,23 @@ export class ZkDriver implements LockDriver {
     lock.granted = true;
     this.nextStep(lock);
     lock.token = this.s.fencing ? node.czxid : undefined;
-    const grant: GrantFields = { client: this.id, resource: lock.resource, mode: 'EX' };
-    if (lock.token !== undefined) grant.token = lock.token;
-    this.host.ctx.trace('grant', { ...grant });
-    this.host.complete(lock.resource, lock.token === undefined ? { status: 'GRANTED', mode: 'EX' } : { status: 'GRANTED', mode: 'EX', token: lock.token });
+    this.traceGrant(lock);
+    this.completeGranted(lock);
   }
 
-  /** End an acquisition with `status`, deleting its node (fire and forget) when it has one. */
+  /** End an acquisition with `status`. */
   private fail(lock: ZkLock, status: 'ABORTED' | 'NOTQUEUED'): void {
+    this.abandon(lock);
+    this.end(lock, { status });
+  }
+
+  /** Stop an acquisition: its replies and timers go stale, and its node is deleted (fire and forget) when it has one. */
+  protected abandon(lock: ZkLock): void {
     this.cancelTimer(lock);
     this.nextStep(lock);
     if (lock.node !== undefined && lock.session !== undefined && lock.session.alive) {
       this.send('delete', undefined, lock.session, { type: ZK_DELETE, session: lock.session.id, path: childPath(lock.resource, lock.node.name) });
     }
-    this.locks.delete(lock.resource);
-    this.host.complete(lock.resource, { status });
   }
 
   private timedOut(lock: ZkLock, op: number): void {
@@ -613,10 +564,9 @@ export class ZkDriver implements LockDriver {
   }
 
   private backoff(lock: ZkLock, resume: Resume): void {
-    const ctx = this.host.ctx;
     lock.phase = 'backoff';
     lock.resume = resume;
-    lock.timer = ctx.setTimer(retryDelayUs(ctx.rng('retry'), this.s.retryDelayUs), new ZkTimer('backoff', lock.resource, this.nextStep(lock), 0));
+    this.armRetryTimer(lock, new ZkTimer('backoff', lock.resource, this.nextStep(lock), 0));
   }
 
   private resumeAfterBackoff(lock: ZkLock): void {
@@ -636,11 +586,10 @@ export class ZkDriver implements LockDriver {
 
   // --- release ---------------------------------------------------------------------------------
 
-  private unlock(lock: ZkLock): void {
+  protected unlock(lock: ZkLock): void {
     if (lock.granted) {
       lock.granted = false;
-      const release: ReleaseFields = { client: this.id, resource: lock.resource, reason: 'unlock' };
-      this.host.ctx.trace('release', { ...release });
+      this.traceRelease(lock);
     }
     lock.phase = 'releasing';
     lock.deleteTries = 0;
@@ -668,8 +617,7 @@ export class ZkDriver implements LockDriver {
   private released(lock: ZkLock): void {
     this.cancelTimer(lock);
     this.nextStep(lock);
-    this.locks.delete(lock.resource);
-    this.host.complete(lock.resource, { status: 'UNLOCKED' });
+    this.end(lock, { status: 'UNLOCKED' });
   }
 
   // --- helpers ---------------------------------------------------------------------------------
@@ -687,22 +635,8 @@ export class ZkDriver implements LockDriver {
     return lock.step;
   }
 
-  private countAttempt(lock: ZkLock): void {
-    lock.attempts += 1;
-    if (lock.attempts > MAX_ATTEMPTS_PER_REQUEST) {
-      throw new ProtocolInvariantError(this.id, `lock on ${lock.resource} took more than ${MAX_ATTEMPTS_PER_REQUEST} steps`);
-    }
-  }
-
   private armTimeout(lock: ZkLock, op: number): void {
-    lock.timer = this.host.ctx.setTimer(this.s.requestTimeoutUs, new ZkTimer('timeout', lock.resource, lock.step, op));
-  }
-
-  private cancelTimer(lock: ZkLock): void {
-    if (lock.timer !== undefined) {
-      this.host.ctx.cancelTimer(lock.timer);
-      lock.timer = undefined;
-    }
+    this.armRequestTimer(lock, new ZkTimer('timeout', lock.resource, lock.step, op));
   }
 
   private nodeRef(from: string, payload: Message, name: string): ZkNodeRef {
