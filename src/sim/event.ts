@@ -41,23 +41,29 @@ export const EventKind = {
 /** One of the {@link EventKind} values. */
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
-/** One queued event. Fields are public and mutable for the kernel and the schedulers only. */
+/**
+ * One queued event. Fields are public and mutable for the kernel and the schedulers only.
+ *
+ * The fields are `declare`d and set in the constructor, so no class-field definition is emitted:
+ * a defined field starts out `undefined`, which would make V8 keep even the integer times as
+ * generic tagged values, and the heap compares them on every sift.
+ */
 export class SimEvent {
   /** True time at which the event is due, integer microseconds. */
-  timeUs: number;
+  declare timeUs: number;
   /** Global enqueue order; the tie-break for equal times. Assigned by the kernel on push. */
-  seq: number;
-  kind: EventKind;
+  declare seq: number;
+  declare kind: EventKind;
   /** Index of the node the event acts on, or -1 for events that belong to no node. */
-  node: number;
+  declare node: number;
   /** For deliveries: index of the sending node; otherwise -1. */
-  from: number;
+  declare from: number;
   /** Kind-specific payload. */
-  data: unknown;
+  declare data: unknown;
   /** For deliveries: the directed link the message travels (kernel-internal). */
-  link: unknown;
+  declare link: unknown;
   /** Set when the event must not run any more (cancelled timer, superseded reschedule). */
-  cancelled: boolean;
+  declare cancelled: boolean;
 
   constructor(timeUs: number, kind: EventKind, node: number, from: number, data: unknown, link: unknown) {
     this.timeUs = timeUs;

@@ -70,9 +70,9 @@ export function routeDropReason(code: number): DropReason {
 
 /** One directed link and its mutable fault state. */
 export class Link {
-  readonly from: string;
-  readonly to: string;
-  private readonly rng: SimRng;
+  declare readonly from: string;
+  declare readonly to: string;
+  private declare readonly rng: SimRng;
   private minUs = 0;
   private spanUs = 1;
   private tailP = 0;

@@ -95,15 +95,15 @@ const TIMER_NEVER = 2;
 
 /** A pending timer or mark. */
 class TimerRec {
-  readonly id: TimerId;
-  readonly node: NodeState;
-  readonly clock: ClockKind;
-  readonly localUs: number;
-  readonly tag: unknown;
+  declare readonly id: TimerId;
+  declare readonly node: NodeState;
+  declare readonly clock: ClockKind;
+  declare readonly localUs: number;
+  declare readonly tag: unknown;
   /** For marks: the trace event to emit. */
-  readonly type: string;
-  readonly fields: TraceFields | undefined;
-  readonly isMark: boolean;
+  declare readonly type: string;
+  declare readonly fields: TraceFields | undefined;
+  declare readonly isMark: boolean;
   state = TIMER_NEVER;
   ev: SimEvent | null = null;
 
@@ -133,9 +133,9 @@ class TimerRec {
  * send does no string lookup. Links are never replaced, only reconfigured, so a route stays valid.
  */
 class Route {
-  readonly to: string;
-  readonly dst: NodeState;
-  readonly link: Link;
+  declare readonly to: string;
+  declare readonly dst: NodeState;
+  declare readonly link: Link;
 
   constructor(to: string, dst: NodeState, link: Link) {
     this.to = to;
@@ -146,12 +146,12 @@ class Route {
 
 /** Everything the kernel knows about one node, across incarnations. */
 class NodeState {
-  readonly index: number;
-  readonly id: string;
-  readonly factory: ProcessFactory;
-  readonly clock: NodeClock;
+  declare readonly index: number;
+  declare readonly id: string;
+  declare readonly factory: ProcessFactory;
+  declare readonly clock: NodeClock;
   /** The id with its trace-hash digest, for message events. */
-  readonly name: TraceName;
+  declare readonly name: TraceName;
   readonly durable = new Map<string, unknown>();
   readonly rngs = new Map<string, Rng>();
   incarnation = -1;
@@ -194,11 +194,11 @@ type Handler = 'factory' | 'onStart' | 'onMessage' | 'onTimer' | 'onResume';
 
 /** The context one incarnation of a node sees. Stale once its incarnation has crashed. */
 class NodeContext implements ProcessContext {
-  readonly id: string;
-  readonly incarnation: number;
-  readonly durable: Map<string, unknown>;
-  private readonly k: Kernel;
-  private readonly node: NodeState;
+  declare readonly id: string;
+  declare readonly incarnation: number;
+  declare readonly durable: Map<string, unknown>;
+  private declare readonly k: Kernel;
+  private declare readonly node: NodeState;
 
   constructor(k: Kernel, node: NodeState) {
     this.k = k;
@@ -278,16 +278,16 @@ function isKernelError(e: unknown): boolean {
 
 /** The kernel proper. Module-private: the public surface is {@link Simulation}. */
 class Kernel {
-  readonly seed: number;
+  declare readonly seed: number;
   nowUs = 0;
-  private readonly sched: Scheduler;
-  readonly network: Network;
-  private readonly listeners: TraceListener[];
+  private declare readonly sched: Scheduler;
+  declare readonly network: Network;
+  private declare readonly listeners: TraceListener[];
   /** The listeners, when every one takes message events as arguments (no event objects needed). */
-  private sinks: MessageEventSink[] | null;
-  private readonly traceKernel: boolean;
-  private readonly maxEvents: number;
-  private readonly maxTimeUs: number | undefined;
+  private declare sinks: MessageEventSink[] | null;
+  private declare readonly traceKernel: boolean;
+  private declare readonly maxEvents: number;
+  private declare readonly maxTimeUs: number | undefined;
   readonly nodes: NodeState[] = [];
   readonly byId = new Map<string, NodeState>();
   private readonly harnessRngs = new Map<string, Rng>();

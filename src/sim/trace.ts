@@ -155,11 +155,11 @@ function fillSlot0(s: string): number {
  * and message type with one of these, so the hasher's fast path never re-reads them.
  */
 export class TraceName {
-  readonly text: string;
+  declare readonly text: string;
   /** Lane A's digest of `text`. */
-  readonly a: number;
+  declare readonly a: number;
   /** Lane B's digest of `text`. */
-  readonly b: number;
+  declare readonly b: number;
 
   constructor(text: string) {
     this.text = text;
