@@ -18,6 +18,7 @@
 import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../../clients/contract.js';
 import type { Message } from '../../sim/types.js';
 import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
+import { delCommand } from '../common/key-commands.js';
 import { ProtocolConfigError, bool, clientSettings, int, msToUs, noQueue, uniqueValue, type ClientSettings } from '../shared.js';
 import { LL_DEL, LL_DEL_REPLY, LL_SET, LL_SET_REPLY, type LeaseDel, type LeaseSet } from './instance.js';
 
@@ -193,7 +194,7 @@ export class LeaseLockDriver extends ExclusiveDriver<LeaseLock, LeaseSettings> {
   }
 
   private sendDel(key: string, op: number, value: string, compare: boolean): void {
-    const msg: LeaseDel = compare ? { type: LL_DEL, op, key, value } : { type: LL_DEL, op, key };
+    const msg: LeaseDel = delCommand(LL_DEL, op, key, value, compare);
     this.host.ctx.send(this.s.instance, msg);
   }
 

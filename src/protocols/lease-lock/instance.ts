@@ -37,6 +37,7 @@
 import type { ServiceOptions } from '../../clients/contract.js';
 import type { ExpireFields, GrantFields, ReleaseFields } from '../../check/events.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory, TimerId } from '../../sim/types.js';
+import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand } from '../common/key-commands.js';
 import { ProtocolInvariantError, int, msToUs, str } from '../shared.js';
 
 export const LL_SET = 'll.set';
@@ -45,21 +46,10 @@ export const LL_DEL = 'll.del';
 export const LL_DEL_REPLY = 'll.del-reply';
 
 /** `SET key value NX [PX pxMs]` (pxMs 0: no expiry). */
-export interface LeaseSet extends Message {
-  readonly type: typeof LL_SET;
-  readonly op: number;
-  readonly key: string;
-  readonly value: string;
-  readonly pxMs: number;
-}
+export type LeaseSet = SetNxCommand<typeof LL_SET>;
 
 /** Compare-and-delete when `value` is present, plain DEL when absent. */
-export interface LeaseDel extends Message {
-  readonly type: typeof LL_DEL;
-  readonly op: number;
-  readonly key: string;
-  readonly value?: string;
-}
+export type LeaseDel = DelCommand<typeof LL_DEL>;
 
 export interface LeaseSetReply extends Message {
   readonly type: typeof LL_SET_REPLY;
@@ -68,11 +58,7 @@ export interface LeaseSetReply extends Message {
   readonly token?: number;
 }
 
-export interface LeaseDelReply extends Message {
-  readonly type: typeof LL_DEL_REPLY;
-  readonly op: number;
-  readonly deleted: boolean;
-}
+export type LeaseDelReply = DelReply<typeof LL_DEL_REPLY>;
 
 /** A stored key. `expiresAtUs` is an absolute reading of the expiry clock, null for no TTL. */
 export interface LeaseKey {
@@ -92,14 +78,6 @@ export const MAX_DEFERRED_COMMANDS = 100_000;
 
 /** The zero-delay timer that runs deferred commands. */
 class DeferTimer {}
-
-function durableMap<V>(ctx: ProcessContext, key: string): Map<string, V> {
-  const existing = ctx.durable.get(key);
-  if (existing instanceof Map) return existing as Map<string, V>;
-  const created = new Map<string, V>();
-  ctx.durable.set(key, created);
-  return created;
-}
 
 class LeaseInstance implements Process {
   private readonly keys: Map<string, LeaseKey>;
@@ -216,9 +194,9 @@ class LeaseInstance implements Process {
 
   private onDel(ctx: ProcessContext, from: string, payload: Message, key: string): void {
     const op = int(ctx.id, from, payload, 'op');
-    const expected = payload['value'] === undefined ? undefined : str(ctx.id, from, payload, 'value');
+    const expected = delExpected(ctx.id, from, payload);
     const k = this.keys.get(key);
-    const deleted = k !== undefined && (expected === undefined || k.value === expected);
+    const deleted = delDeletes(k, expected);
     if (k !== undefined && deleted) {
       // The key is live (expired ones were forgotten above), so its mark is still pending.
       const mark = this.marks.get(key);

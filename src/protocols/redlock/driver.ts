@@ -31,6 +31,7 @@ import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions
 import type { ExpireFields } from '../../check/events.js';
 import type { Message, TimerId } from '../../sim/types.js';
 import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
+import { delCommand } from '../common/key-commands.js';
 import { ProtocolConfigError, bool, clientSettings, int, msToUs, noQueue, uniqueValue, type ClientSettings } from '../shared.js';
 import { RL_DEL, RL_DEL_REPLY, RL_SET, RL_SET_REPLY, type RedlockDel, type RedlockSet } from './instance.js';
 
@@ -344,7 +345,7 @@ export class RedlockDriver extends ExclusiveDriver<RedlockLock, RedlockSettings>
   }
 
   private delMessage(op: number, key: string, value: string): RedlockDel {
-    return this.s.compareAndDelete ? { type: RL_DEL, op, key, value } : { type: RL_DEL, op, key };
+    return delCommand(RL_DEL, op, key, value, this.s.compareAndDelete);
   }
 
   /** Forget the outstanding requests of `resource` (their late replies are then ignored). */

@@ -21,6 +21,7 @@
  */
 import type { ServiceOptions } from '../../clients/contract.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory } from '../../sim/types.js';
+import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand } from '../common/key-commands.js';
 import { ProtocolInvariantError, int, msToUs, str } from '../shared.js';
 
 /** Message types of the instance protocol. */
@@ -29,22 +30,11 @@ export const RL_SET_REPLY = 'rl.set-reply';
 export const RL_DEL = 'rl.del';
 export const RL_DEL_REPLY = 'rl.del-reply';
 
-/** `SET key value NX PX pxMs`, tagged with the client's operation id. */
-export interface RedlockSet extends Message {
-  readonly type: typeof RL_SET;
-  readonly op: number;
-  readonly key: string;
-  readonly value: string;
-  readonly pxMs: number;
-}
+/** `SET key value NX PX pxMs` (pxMs > 0: Redlock keys always expire). */
+export type RedlockSet = SetNxCommand<typeof RL_SET>;
 
 /** Compare-and-delete when `value` is present, plain DEL when absent. */
-export interface RedlockDel extends Message {
-  readonly type: typeof RL_DEL;
-  readonly op: number;
-  readonly key: string;
-  readonly value?: string;
-}
+export type RedlockDel = DelCommand<typeof RL_DEL>;
 
 export interface RedlockSetReply extends Message {
   readonly type: typeof RL_SET_REPLY;
@@ -52,11 +42,7 @@ export interface RedlockSetReply extends Message {
   readonly ok: boolean;
 }
 
-export interface RedlockDelReply extends Message {
-  readonly type: typeof RL_DEL_REPLY;
-  readonly op: number;
-  readonly deleted: boolean;
-}
+export type RedlockDelReply = DelReply<typeof RL_DEL_REPLY>;
 
 /** A stored key: the holder's random value and the absolute expiry on the instance's clock. */
 export interface RedlockKey {
@@ -78,17 +64,7 @@ class RedlockInstance implements Process {
     private readonly clock: ClockKind,
     persist: boolean,
   ) {
-    if (persist) {
-      const existing = ctx.durable.get(REDLOCK_DURABLE_KEYS);
-      if (existing instanceof Map) {
-        this.keys = existing as Map<string, RedlockKey>;
-      } else {
-        this.keys = new Map();
-        ctx.durable.set(REDLOCK_DURABLE_KEYS, this.keys);
-      }
-    } else {
-      this.keys = new Map();
-    }
+    this.keys = persist ? durableMap(ctx, REDLOCK_DURABLE_KEYS) : new Map();
   }
 
   onMessage(ctx: ProcessContext, from: string, payload: Message): void {
@@ -130,9 +106,8 @@ class RedlockInstance implements Process {
   private onDel(ctx: ProcessContext, from: string, payload: Message): void {
     const op = int(ctx.id, from, payload, 'op');
     const key = str(ctx.id, from, payload, 'key');
-    const expected = payload['value'] === undefined ? undefined : str(ctx.id, from, payload, 'value');
-    const k = this.live(ctx, key);
-    const deleted = k !== undefined && (expected === undefined || k.value === expected);
+    const expected = delExpected(ctx.id, from, payload);
+    const deleted = delDeletes(this.live(ctx, key), expected);
     if (deleted) this.keys.delete(key);
     const reply: RedlockDelReply = { type: RL_DEL_REPLY, op, deleted };
     ctx.send(from, reply);
