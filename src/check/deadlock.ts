@@ -31,7 +31,7 @@ import { GrantTable } from './grants.js';
 import { checkedTypes, type CheckedEvent, type LockEvent } from './lock-event.js';
 import { compatible } from './modes.js';
 import { PairMap } from './pair-map.js';
-import { QueueMirror } from './queues.js';
+import { QueueMirror, type QueueEntry } from './queues.js';
 import { formatMs } from './violation.js';
 import { WaitForGraph, type CycleRecord } from './wait-graph.js';
 
@@ -45,7 +45,7 @@ export function defaultDeadlockBoundUs(waitMs = 0): number {
 
 export class DeadlockChecker implements Checker {
   readonly name = 'deadlock' as const;
-  /** Every type: open cycles/deadlines are judged at every event, whatever it is. */
+  /** Every type: the bound of open cycles is judged at every checked event, whatever its type. */
   readonly reads = checkedTypes;
   private readonly grants = new GrantTable();
   private readonly queues = new QueueMirror();
@@ -84,10 +84,11 @@ export class DeadlockChecker implements Checker {
         const { client, resource, mode } = e.fields;
         this.stopWaiting(client, resource);
         this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
-        for (const { client: waiter, mode: wanted } of this.queues.entries(resource)) {
-          if (waiter === client) continue;
-          if (compatible(mode, wanted)) this.graph.removeSupport(waiter, client, resource);
-          else this.graph.addSupport(waiter, client, resource, { mode: wanted, heldMode: mode }, e.tUs);
+        const q = this.queues.queues(resource);
+        if (q !== undefined) {
+          // Conversions first, then waiting requests, each head first (the order edges appear in).
+          for (const x of q.converting) this.relink(x, client, resource, mode, e.tUs);
+          for (const x of q.waiting) this.relink(x, client, resource, mode, e.tUs);
         }
         return;
       }
@@ -101,8 +102,10 @@ export class DeadlockChecker implements Checker {
           this.grants.end(client, resource);
           this.stopWaiting(client, resource);
         }
-        for (const { client: waiter } of this.queues.entries(resource)) {
-          if (waiter !== client) this.graph.removeSupport(waiter, client, resource);
+        const q = this.queues.queues(resource);
+        if (q !== undefined) {
+          for (const x of q.converting) if (x.client !== client) this.graph.removeSupport(x.client, client, resource);
+          for (const x of q.waiting) if (x.client !== client) this.graph.removeSupport(x.client, client, resource);
         }
         return;
       }
@@ -115,6 +118,13 @@ export class DeadlockChecker implements Checker {
       default:
         return;
     }
+  }
+
+  /** `holder` now holds `mode` on `resource`: the queued `waiter` waits for it, or no longer does. */
+  private relink(waiter: QueueEntry, holder: string, resource: string, mode: ModeName, atUs: number): void {
+    if (waiter.client === holder) return;
+    if (compatible(mode, waiter.mode)) this.graph.removeSupport(waiter.client, holder, resource);
+    else this.graph.addSupport(waiter.client, holder, resource, { mode: waiter.mode, heldMode: mode }, atUs);
   }
 
   private stopWaiting(client: string, resource: string): void {

@@ -39,9 +39,9 @@ export class GrantTable {
     return this.table.get(client, resource);
   }
 
-  /** The live grants on `resource`. */
-  *holders(resource: string): Generator<GrantRecord> {
-    for (const [, record] of this.table.onResource(resource)) yield record;
+  /** The live grants on `resource`, in first-grant order. Do not change the table while iterating. */
+  holders(resource: string): Iterable<GrantRecord> {
+    return this.table.valuesOn(resource);
   }
 
   /** How many clients hold a live grant on `resource`. */

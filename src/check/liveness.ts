@@ -41,13 +41,19 @@ const refusals: ReadonlySet<StatusName> = new Set(['BUSY', 'INVALID_ARG', 'SUBLO
 
 export class LivenessChecker implements Checker {
   readonly name = 'liveness' as const;
-  /** Every type: open cycles/deadlines are judged at every event, whatever it is. */
+  /** Every type: deadlines are judged at every checked event, whatever its type. */
   readonly reads = checkedTypes;
   /** Pending requests not yet reported, in request order (= deadline order). */
   private readonly byDeadline = new Map<number, Pending>();
   /** Pending requests per (client, resource), oldest first, reported or not. */
   private readonly byLock = new PairMap<Pending[]>();
   private nextId = 1;
+  /**
+   * No unreported deadline is earlier than this (+Infinity: none pending), so an event at or
+   * before it cannot pass one and costs a comparison. A lower bound only: answering a request
+   * never makes it wrong, and the head is looked up again once time passes it.
+   */
+  private dueUs = Infinity;
 
   constructor(
     private readonly livenessUs: number,
@@ -57,7 +63,7 @@ export class LivenessChecker implements Checker {
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
-    this.judgeDeadlines(e.tUs, sink);
+    if (e.tUs > this.dueUs) this.judgeDeadlines(e.tUs, sink);
     switch (e.type) {
       case 'request': {
         const { client, resource, op, mode } = e.fields;
@@ -70,11 +76,15 @@ export class LivenessChecker implements Checker {
           atUs: e.tUs,
           deadlineUs: Math.max(e.tUs, this.healUs) + this.livenessUs,
         };
-        const list = this.byLock.get(client, resource) ?? [];
+        let list = this.byLock.get(client, resource);
+        if (list === undefined) {
+          list = [];
+          this.byLock.set(client, resource, list);
+        }
         list.push(entry);
         if (list.length > MAX_PENDING_PER_LOCK) throw new RangeError(`liveness: ${client} has more than ${MAX_PENDING_PER_LOCK} requests pending on ${resource}`);
-        this.byLock.set(client, resource, list);
         this.byDeadline.set(entry.id, entry);
+        if (entry.deadlineUs < this.dueUs) this.dueUs = entry.deadlineUs;
         return;
       }
       case 'complete':
@@ -94,33 +104,36 @@ export class LivenessChecker implements Checker {
     }
   }
 
+  /** Take the entries a `complete` answers (see the module comment) off the client's list. */
   private answer(e: Extract<LockEvent, { type: 'complete' }>): void {
     const { client, resource, status } = e.fields;
     const list = this.byLock.get(client, resource);
     if (list === undefined || list.length === 0) return;
-    const answered: Pending[] = [];
-    const oldest = (ops: readonly RequestFields['op'][]) => list.find((p) => ops.includes(p.op) && !answered.includes(p));
-    const take = (p: Pending | undefined) => {
-      if (p !== undefined) answered.push(p);
-    };
-    if (answersLockOrConvert.has(status)) take(oldest(['lock', 'convert']));
+    let first = -1;
+    let second = -1;
+    if (answersLockOrConvert.has(status)) first = oldest(list, 'lock', 'convert');
     else if (status === 'ABORTED' || status === 'CANCELLED') {
-      take(oldest(['lock', 'convert']));
-      take(oldest(['cancel']));
-    } else if (status === 'CANCELGRANT') take(oldest(['cancel']));
-    else if (status === 'UNLOCKED') take(oldest(['unlock']));
-    else if (refusals.has(status)) take(list[list.length - 1]);
-    if (answered.length === 0) take(list[0]);
-    const rest = list.filter((p) => !answered.includes(p));
-    for (const p of answered) this.byDeadline.delete(p.id);
-    if (rest.length === 0) this.byLock.delete(client, resource);
-    else this.byLock.set(client, resource, rest);
+      first = oldest(list, 'lock', 'convert');
+      second = oldest(list, 'cancel', 'cancel');
+    } else if (status === 'CANCELGRANT') first = oldest(list, 'cancel', 'cancel');
+    else if (status === 'UNLOCKED') first = oldest(list, 'unlock', 'unlock');
+    else if (refusals.has(status)) first = list.length - 1;
+    if (first < 0 && second < 0) first = 0;
+    // Two answered entries have different ops, so different indexes: take the later one first.
+    const later = Math.max(first, second);
+    const earlier = Math.min(first, second);
+    this.byDeadline.delete(removeAt(list, later).id);
+    if (earlier >= 0) this.byDeadline.delete(removeAt(list, earlier).id);
+    if (list.length === 0) this.byLock.delete(client, resource);
   }
 
   /** Report every pending request whose deadline passed strictly before `nowUs`. */
   private judgeDeadlines(nowUs: number, sink: CheckSink): void {
     for (const p of this.byDeadline.values()) {
-      if (p.deadlineUs >= nowUs) return;
+      if (p.deadlineUs >= nowUs) {
+        this.dueUs = p.deadlineUs;
+        return;
+      }
       this.byDeadline.delete(p.id);
       const what = p.mode !== undefined ? `${p.op} ${p.mode}` : p.op;
       const after = this.healUs > p.atUs ? `the faults healed at ${formatMs(this.healUs)}` : 'it was sent';
@@ -132,9 +145,27 @@ export class LivenessChecker implements Checker {
         nodes: [p.client],
       });
     }
+    this.dueUs = Infinity;
   }
 
   finish(endUs: number, sink: CheckSink): void {
     this.judgeDeadlines(endUs, sink);
   }
+}
+
+/** The index of the oldest entry of `list` whose op is `a` or `b`, or -1. */
+function oldest(list: readonly Pending[], a: RequestFields['op'], b: RequestFields['op']): number {
+  for (let i = 0; i < list.length; i++) {
+    const op = list[i]!.op;
+    if (op === a || op === b) return i;
+  }
+  return -1;
+}
+
+/** Remove and return `list[i]` (which exists), keeping the order of the rest. */
+function removeAt(list: Pending[], i: number): Pending {
+  const p = list[i]!;
+  for (let j = i; j < list.length - 1; j++) list[j] = list[j + 1]!;
+  list.length--;
+  return p;
 }

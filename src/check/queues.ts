@@ -26,6 +26,10 @@ export interface ResourceQueues {
 export const MAX_QUEUE_LENGTH = 100_000;
 
 export class QueueMirror {
+  /**
+   * Per resource; a resource's lists are kept when they empty (requests queue and leave on the
+   * same few resources all run long), so memory is bounded by the distinct resources named.
+   */
   private readonly byResource = new Map<string, ResourceQueues>();
 
   /** Queue `entry` on `resource` (replacing any entry the client already had there). */
@@ -46,24 +50,26 @@ export class QueueMirror {
   remove(client: string, resource: string): QueueEntry | undefined {
     const q = this.byResource.get(resource);
     if (q === undefined) return undefined;
-    let removed: QueueEntry | undefined;
-    for (const list of [q.converting, q.waiting]) {
-      const i = list.findIndex((x) => x.client === client);
-      if (i >= 0) removed = list.splice(i, 1)[0];
-    }
-    if (q.converting.length === 0 && q.waiting.length === 0) this.byResource.delete(resource);
-    return removed;
+    // A client has at most one entry per resource (enqueue replaces); look in both lists anyway.
+    const converting = removeClient(q.converting, client);
+    const waiting = removeClient(q.waiting, client);
+    return waiting ?? converting;
   }
 
   /** `client`'s entry on `resource`, if queued. */
   find(client: string, resource: string): QueueEntry | undefined {
     const q = this.byResource.get(resource);
-    return q?.converting.find((x) => x.client === client) ?? q?.waiting.find((x) => x.client === client);
+    if (q === undefined) return undefined;
+    const i = indexOfClient(q.converting, client);
+    if (i >= 0) return q.converting[i];
+    const j = indexOfClient(q.waiting, client);
+    return j >= 0 ? q.waiting[j] : undefined;
   }
 
   /** The queues of `resource` (undefined when both are empty). Do not mutate. */
   queues(resource: string): ResourceQueues | undefined {
-    return this.byResource.get(resource);
+    const q = this.byResource.get(resource);
+    return q === undefined || (q.converting.length === 0 && q.waiting.length === 0) ? undefined : q;
   }
 
   /** Every entry on `resource`: conversions first, then waiting requests, each head first. */
@@ -81,12 +87,27 @@ export class QueueMirror {
   ahead(client: string, resource: string): QueueEntry[] {
     const q = this.byResource.get(resource);
     if (q === undefined) return [];
-    const ci = q.converting.findIndex((x) => x.client === client);
+    const ci = indexOfClient(q.converting, client);
     if (ci >= 0) return q.converting[ci]!.flags.includes('NOORDER') ? [] : q.converting.slice(0, ci);
-    const wi = q.waiting.findIndex((x) => x.client === client);
+    const wi = indexOfClient(q.waiting, client);
     if (wi < 0) return [];
     const flags = q.waiting[wi]!.flags;
     if (flags.includes('NOORDER') || flags.includes('EXPEDITE')) return [];
     return [...q.converting, ...q.waiting.slice(0, wi)];
   }
+}
+
+function indexOfClient(list: readonly QueueEntry[], client: string): number {
+  for (let i = 0; i < list.length; i++) if (list[i]!.client === client) return i;
+  return -1;
+}
+
+/** Remove `client`'s first entry from `list`, keeping the order of the rest; returns it. */
+function removeClient(list: QueueEntry[], client: string): QueueEntry | undefined {
+  const i = indexOfClient(list, client);
+  if (i < 0) return undefined;
+  const entry = list[i]!;
+  for (let j = i; j < list.length - 1; j++) list[j] = list[j + 1]!;
+  list.length--;
+  return entry;
 }

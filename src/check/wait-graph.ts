@@ -83,7 +83,8 @@ export class WaitForGraph {
   removeWaiterOn(waiter: string, resource: string): void {
     const targets = this.out.get(waiter);
     if (targets === undefined) return;
-    for (const holder of [...targets.keys()]) this.removeSupport(waiter, holder, resource);
+    // Deleting the current key while iterating a Map is safe: iteration goes on with the next.
+    for (const holder of targets.keys()) this.removeSupport(waiter, holder, resource);
   }
 
   /** The label of `waiter` → `holder` on `resource`, if that support exists. */
@@ -124,6 +125,7 @@ export class WaitForGraph {
   }
 
   private edgeRemoved(waiter: string, holder: string): void {
+    if (this.records.size === 0) return;
     this.records.delete(edgeKey(waiter, holder));
     for (const [key, record] of [...this.records]) {
       if (!onPath(record.path, waiter, holder)) continue;
@@ -139,6 +141,8 @@ export class WaitForGraph {
    * have edges to follow, so the search expands at most (number of waiting nodes) nodes.
    */
   private findPath(from: string, to: string): string[] | undefined {
+    // The common case, a holder that waits for nobody: no path (and nothing to allocate).
+    if (from !== to && !this.out.has(from)) return undefined;
     const bound = this.out.size;
     let expanded = 0;
     const parent = new Map<string, string | null>([[from, null]]);

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCheckers } from '../../src/check/index.js';
+import { createCheckers, formatMs } from '../../src/check/index.js';
+import type { StatusName } from '../../src/check/events.js';
 import { Stream, check, ms } from './stream.js';
 
 describe('liveness', () => {
@@ -68,5 +70,71 @@ describe('liveness', () => {
   it("drops a crashed client's pending requests", () => {
     const s = new Stream().request(0, 'c1', 'a', 'lock', 'EX').crash(10, 'c1');
     expect(check(s, ['liveness'], { livenessMs: 1_000, endMs: 5_000 }).violations).toEqual([]);
+  });
+
+  it('reports exactly what a plain model of the answering rules leaves unanswered, at the deadline', () => {
+    type Op = 'lock' | 'convert' | 'unlock' | 'cancel';
+    type Ev =
+      | { kind: 'request'; client: string; op: Op }
+      | { kind: 'complete'; client: string; status: StatusName }
+      | { kind: 'crash' | 'tick'; client: string };
+    const statuses: StatusName[] = ['GRANTED', 'NOTQUEUED', 'DEADLOCK', 'TIMEOUT', 'ABORTED', 'CANCELLED', 'CANCELGRANT', 'UNLOCKED', 'BUSY', 'INVALID_ARG', 'SUBLOCKS', 'PARNOTGRANT'];
+    const client = fc.constantFrom('c1', 'c2');
+    const ev: fc.Arbitrary<Ev> = fc.oneof(
+      fc.record({ kind: fc.constant('request' as const), client, op: fc.constantFrom<Op>('lock', 'convert', 'unlock', 'cancel') }, { noNullPrototype: true }),
+      fc.record({ kind: fc.constant('complete' as const), client, status: fc.constantFrom(...statuses) }, { noNullPrototype: true }),
+      fc.record({ kind: fc.constantFrom('crash' as const, 'tick' as const), client }, { noNullPrototype: true }),
+    );
+    const step = fc.record({ dtMs: fc.constantFrom(0, 1, 4), ev }, { noNullPrototype: true });
+    const LIVENESS_MS = 5;
+    const HEAL_MS = 3;
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60, size: 'max' }), (steps) => {
+        // The model: pending requests in request order; each event first reports the deadlines it passed.
+        type P = { client: string; op: Op; atMs: number; deadlineMs: number; reported: boolean };
+        let pending: P[] = [];
+        const expected: string[] = [];
+        const passDeadlines = (nowMs: number) => {
+          for (const p of pending) {
+            if (p.reported || p.deadlineMs >= nowMs) continue;
+            p.reported = true;
+            const what = p.op === 'lock' || p.op === 'convert' ? `${p.op} EX` : p.op;
+            expected.push(`${p.deadlineMs} ${p.client}'s ${what} request on r (sent at ${formatMs(ms(p.atMs))})`);
+          }
+        };
+        const s = new Stream();
+        let t = 0;
+        for (const { dtMs, ev: e } of steps) {
+          t += dtMs;
+          passDeadlines(t);
+          const mine = pending.filter((p) => p.client === e.client);
+          const oldestOf = (...ops: Op[]) => mine.find((p) => ops.includes(p.op));
+          if (e.kind === 'request') {
+            s.request(t, e.client, 'r', e.op, e.op === 'lock' || e.op === 'convert' ? 'EX' : undefined);
+            pending.push({ client: e.client, op: e.op, atMs: t, deadlineMs: Math.max(t, HEAL_MS) + LIVENESS_MS, reported: false });
+          } else if (e.kind === 'complete') {
+            s.complete(t, e.client, 'r', e.status);
+            let answered: (P | undefined)[] = [];
+            if (['GRANTED', 'NOTQUEUED', 'DEADLOCK', 'TIMEOUT'].includes(e.status)) answered = [oldestOf('lock', 'convert')];
+            else if (e.status === 'ABORTED' || e.status === 'CANCELLED') answered = [oldestOf('lock', 'convert'), oldestOf('cancel')];
+            else if (e.status === 'CANCELGRANT') answered = [oldestOf('cancel')];
+            else if (e.status === 'UNLOCKED') answered = [oldestOf('unlock')];
+            else answered = [mine[mine.length - 1]];
+            if (answered.every((p) => p === undefined)) answered = [mine[0]];
+            pending = pending.filter((p) => !answered.includes(p));
+          } else if (e.kind === 'crash') {
+            s.crash(t, e.client);
+            pending = pending.filter((p) => p.client !== e.client);
+          } else {
+            s.grant(t, 'c9', 'other', 'NL');
+          }
+        }
+        const endMs = t + 10;
+        passDeadlines(endMs);
+        const got = check(s, ['liveness'], { livenessMs: LIVENESS_MS, healMs: HEAL_MS, endMs }).violations;
+        expect(got.map((v) => `${v.atUs / 1000} ${v.message.slice(0, v.message.indexOf(')') + 1)}`)).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
