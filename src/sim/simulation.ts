@@ -291,8 +291,12 @@ class Kernel {
   readonly nodes: NodeState[] = [];
   readonly byId = new Map<string, NodeState>();
   private readonly harnessRngs = new Map<string, Rng>();
-  /** Finished delivery events, reused by later sends. */
+  /**
+   * Finished delivery events, reused by later sends: the first `poolSize` entries (a stack kept
+   * by index; slots above it may still point at events that are back in use, and are overwritten).
+   */
   private readonly pool: SimEvent[] = [];
+  private poolSize = 0;
   /** True while listeners are being called; events emitted then wait in `nested`. */
   private publishing = false;
   private readonly nested: TraceEvent[] = [];
@@ -452,8 +456,9 @@ class Kernel {
         if (ev.cancelled) continue;
         if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
         if (++stats.events > this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
-        if (ev.timeUs > this.nowUs) this.nowUs = ev.timeUs;
-        this.dispatch(ev);
+        if (t > this.nowUs) this.nowUs = t;
+        if (ev.kind === EventKind.Deliver) this.arrive(ev);
+        else this.dispatch(ev);
       }
       if (untilUs > this.nowUs) this.nowUs = untilUs;
     } finally {
@@ -463,11 +468,9 @@ class Kernel {
     return { ...stats };
   }
 
+  /** Runs every event but a delivery (the loop runs those itself, being the bulk of all events). */
   private dispatch(ev: SimEvent): void {
     switch (ev.kind) {
-      case EventKind.Deliver:
-        this.arrive(ev);
-        return;
       case EventKind.Timer:
       case EventKind.Mark:
         this.due(ev);
@@ -579,8 +582,8 @@ class Kernel {
 
   /** A delivery event, recycled from the pool when one is free (deliveries are the bulk of all events). */
   private deliveryEvent(at: number, to: number, from: number, payload: Message, link: Link): SimEvent {
-    const ev = this.pool.pop();
-    if (ev === undefined) return new SimEvent(at, EventKind.Deliver, to, from, payload, link);
+    if (this.poolSize === 0) return new SimEvent(at, EventKind.Deliver, to, from, payload, link);
+    const ev = this.pool[--this.poolSize]!;
     ev.timeUs = at;
     ev.node = to;
     ev.from = from;
@@ -591,10 +594,10 @@ class Kernel {
 
   /** Return a finished delivery event to the pool (never one that is still queued or held). */
   private recycle(ev: SimEvent): void {
-    if (this.pool.length < MAX_POOLED_EVENTS) {
+    if (this.poolSize < MAX_POOLED_EVENTS) {
       ev.data = null;
       ev.link = null;
-      this.pool.push(ev);
+      this.pool[this.poolSize++] = ev;
     }
   }
 
@@ -605,22 +608,31 @@ class Kernel {
 
   private arrive(ev: SimEvent): void {
     const dst = this.nodes[ev.node]!;
+    if ((ev.link as Link).blocked > 0 || !dst.up || dst.paused) {
+      this.arriveAtUnready(dst, ev);
+      return;
+    }
+    const src = this.nodes[ev.from]!;
+    const payload = ev.data as Message;
+    // Recycled before the handler runs, so the reply it sends reuses this very event.
+    this.recycle(ev);
+    this.deliver(dst, src, payload);
+  }
+
+  /** A message arrives over a cut link, at a node that is down (both drop it) or paused (held). */
+  private arriveAtUnready(dst: NodeState, ev: SimEvent): void {
     if ((ev.link as Link).blocked > 0) {
       this.drop(dst, this.nodes[ev.from]!, dst, ev.data as Message, 'partition');
     } else if (!dst.up) {
       this.drop(dst, this.nodes[ev.from]!, dst, ev.data as Message, 'down');
-    } else if (dst.paused) {
+    } else {
       this.hold(dst, ev);
       return;
-    } else {
-      this.deliver(dst, ev);
     }
     this.recycle(ev);
   }
 
-  private deliver(dst: NodeState, ev: SimEvent): void {
-    const src = this.nodes[ev.from]!;
-    const payload = ev.data as Message;
+  private deliver(dst: NodeState, src: NodeState, payload: Message): void {
     this.stats.delivered++;
     if (this.traceKernel) this.emitMessage(dst, T_DELIVER, src, dst, this.msgName(payload.type, src));
     try {
@@ -809,7 +821,7 @@ class Kernel {
     for (let i = 0; i < held.length; i++) {
       const ev = held[i]!;
       if (ev.cancelled) continue;
-      if (ev.kind === EventKind.Deliver) this.deliver(node, ev);
+      if (ev.kind === EventKind.Deliver) this.deliver(node, this.nodes[ev.from]!, ev.data as Message);
       else this.fire(node, ev.data as TimerRec);
     }
   }
