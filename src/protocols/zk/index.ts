@@ -14,48 +14,19 @@
  *   With `validityCheck: true` (the default) the client checks its own node and stops on
  *   SESSION_EXPIRED, and behaves as under ZooKeeper, where the bug cannot happen.
  */
-import type { ClientSpec, DriverFactory, ProtocolModule, ServiceOptions } from '../../clients/contract.js';
-import { idleProcess, managerIds } from '../shared.js';
+import type { ProtocolModule } from '../../clients/contract.js';
+import { comparisonProtocol } from '../common/protocol-module.js';
 import { ZkDriver, zkSettings } from './driver.js';
 import { zkServer } from './server.js';
 
 export { MAX_DELETE_TRIES, MAX_PINGS_REMEMBERED, MAX_ZK_LOCKS, ZkDriver, zkSettings } from './driver.js';
-export {
-  MAX_ZK_NODES,
-  MAX_ZK_SESSIONS,
-  SEQUENCE_DIGITS,
-  ZK_CHILDREN,
-  ZK_CONNECT,
-  ZK_CONNECTED,
-  ZK_CREATE,
-  ZK_DELETE,
-  ZK_DURABLE_STATE,
-  ZK_EXISTS,
-  ZK_EXPIRED,
-  ZK_PING,
-  ZK_PONG,
-  ZK_REPLY,
-  ZK_WATCH,
-  childPath,
-  sequenceOf,
-  zkServer,
-  type NotifyFields,
-  type ZkChild,
-  type ZkError,
-  type ZkWatchEvent,
-} from './server.js';
+export * from './server.js';
 
 /** zk: m1 is the server; further managers idle. */
-export const zkProtocol: ProtocolModule = {
+export const zkProtocol: ProtocolModule = comparisonProtocol({
   name: 'zk',
-  serviceNodes(managers: number, options: ServiceOptions) {
-    const ids = managerIds(managers, 'zk');
-    zkSettings(ids, options);
-    const idle = idleProcess();
-    return ids.map((id, i) => ({ id, factory: i === 0 ? zkServer(options) : idle }));
-  },
-  driver(client: ClientSpec, servers: readonly string[], options: ServiceOptions): DriverFactory {
-    const settings = zkSettings(servers, options);
-    return (host) => new ZkDriver(host, client, settings);
-  },
-};
+  serviceOn: 'first-manager',
+  settings: zkSettings,
+  service: zkServer,
+  driver: (host, client, settings) => new ZkDriver(host, client, settings),
+});
