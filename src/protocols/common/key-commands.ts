@@ -22,6 +22,13 @@ export interface SetNxCommand<T extends string> extends Message {
   readonly pxMs: number;
 }
 
+/** The answer to a {@link SetNxCommand}: whether the key was set (it was absent or expired). */
+export interface SetNxReply<T extends string> extends Message {
+  readonly type: T;
+  readonly op: number;
+  readonly ok: boolean;
+}
+
 /** The unlock under type `T`: compare-and-delete when `value` is present, plain DEL when absent. */
 export interface DelCommand<T extends string> extends Message {
   readonly type: T;

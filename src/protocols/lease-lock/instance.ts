@@ -37,7 +37,7 @@
 import type { ServiceOptions } from '../../clients/contract.js';
 import type { ExpireFields, GrantFields, ReleaseFields } from '../../check/events.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory, TimerId } from '../../sim/types.js';
-import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand } from '../common/key-commands.js';
+import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand, type SetNxReply } from '../common/key-commands.js';
 import { ProtocolInvariantError, int, msToUs, str } from '../shared.js';
 
 export const LL_SET = 'll.set';
@@ -51,10 +51,8 @@ export type LeaseSet = SetNxCommand<typeof LL_SET>;
 /** Compare-and-delete when `value` is present, plain DEL when absent. */
 export type LeaseDel = DelCommand<typeof LL_DEL>;
 
-export interface LeaseSetReply extends Message {
-  readonly type: typeof LL_SET_REPLY;
-  readonly op: number;
-  readonly ok: boolean;
+/** The SET's answer; with fencing, a successful SET also returns the key's new token. */
+export interface LeaseSetReply extends SetNxReply<typeof LL_SET_REPLY> {
   readonly token?: number;
 }
 

@@ -21,7 +21,7 @@
  */
 import type { ServiceOptions } from '../../clients/contract.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory } from '../../sim/types.js';
-import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand } from '../common/key-commands.js';
+import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand, type SetNxReply } from '../common/key-commands.js';
 import { ProtocolInvariantError, int, msToUs, str } from '../shared.js';
 
 /** Message types of the instance protocol. */
@@ -36,11 +36,7 @@ export type RedlockSet = SetNxCommand<typeof RL_SET>;
 /** Compare-and-delete when `value` is present, plain DEL when absent. */
 export type RedlockDel = DelCommand<typeof RL_DEL>;
 
-export interface RedlockSetReply extends Message {
-  readonly type: typeof RL_SET_REPLY;
-  readonly op: number;
-  readonly ok: boolean;
-}
+export type RedlockSetReply = SetNxReply<typeof RL_SET_REPLY>;
 
 export type RedlockDelReply = DelReply<typeof RL_DEL_REPLY>;
 
