@@ -36,7 +36,7 @@ import { EventKind, SimEvent } from './event.js';
 import { Link, Network, routeDropReason } from './network.js';
 import { deriveRng } from './rng.js';
 import { TimedScheduler, type Scheduler } from './scheduler.js';
-import { MessageTraceEvent, TraceName, isMessageEventSink, type MessageEventSink } from './trace.js';
+import { MessageTraceEvent, TraceHasher, TraceName, isMessageEventSink, type MessageEventSink } from './trace.js';
 import type {
   ClockConfig,
   ClockKind,
@@ -285,6 +285,8 @@ class Kernel {
   private declare readonly listeners: TraceListener[];
   /** The listeners, when every one takes message events as arguments (no event objects needed). */
   private declare sinks: MessageEventSink[] | null;
+  /** The listener, when it is the only one and a TraceHasher (message events go straight to it). */
+  private declare soleHasher: TraceHasher | null;
   private declare readonly traceKernel: boolean;
   private declare readonly maxEvents: number;
   private declare readonly maxTimeUs: number | undefined;
@@ -308,7 +310,8 @@ class Kernel {
   private lastMsgName = new TraceName('');
   private nextTimerId = 1;
   private running = false;
-  readonly stats: SimStats = { events: 0, messages: 0, delivered: 0, dropped: 0, traceEvents: 0, simUs: 0 };
+  /** The counters the kernel bumps; statsNow() adds the derived ones. */
+  private readonly stats = { events: 0, messages: 0, delivered: 0, dropped: 0 };
 
   constructor(opts: SimulationOptions) {
     if (!Number.isSafeInteger(opts.seed)) throw new SimConfigError(`lockstep: seed must be an integer, got ${opts.seed}`);
@@ -326,7 +329,9 @@ class Kernel {
     this.sched = opts.scheduler ?? new TimedScheduler();
     this.network = new Network(this.seed, opts.network);
     this.listeners = opts.listeners === undefined ? [] : [...opts.listeners];
-    this.sinks = this.listeners.every(isMessageEventSink) ? (this.listeners as MessageEventSink[]) : null;
+    this.sinks = null;
+    this.soleHasher = null;
+    this.listenersChanged();
     this.traceKernel = opts.traceKernelEvents ?? true;
   }
 
@@ -334,7 +339,14 @@ class Kernel {
 
   addListener(l: TraceListener): void {
     this.listeners.push(l);
-    this.sinks = this.listeners.every(isMessageEventSink) ? (this.listeners as MessageEventSink[]) : null;
+    this.listenersChanged();
+  }
+
+  /** Pick the cheapest way to publish message events to the current listeners. */
+  private listenersChanged(): void {
+    const ls = this.listeners;
+    this.sinks = ls.every(isMessageEventSink) ? (ls as MessageEventSink[]) : null;
+    this.soleHasher = ls.length === 1 && ls[0] instanceof TraceHasher ? ls[0] : null;
   }
 
   addNode(id: string, factory: ProcessFactory, clock: Partial<ClockConfig> | undefined): void {
@@ -421,6 +433,11 @@ class Kernel {
     }
   }
 
+  /** A copy of the counters; every trace event takes one seq, so their count is the next seq. */
+  statsNow(): SimStats {
+    return { ...this.stats, traceEvents: this.traceSeq, simUs: this.nowUs };
+  }
+
   harnessRng(name: string): Rng {
     let r = this.harnessRngs.get(name);
     if (r === undefined) {
@@ -463,9 +480,8 @@ class Kernel {
       if (untilUs > this.nowUs) this.nowUs = untilUs;
     } finally {
       this.running = false;
-      stats.simUs = this.nowUs;
     }
-    return { ...stats };
+    return this.statsNow();
   }
 
   /** Runs every event but a delivery (the loop runs those itself, being the bulk of all events). */
@@ -554,7 +570,7 @@ class Kernel {
     const link = route.link;
     this.stats.messages++;
     const now = this.nowUs;
-    if (this.traceKernel) this.emitMessage(src, T_SEND, src, dst, this.msgName(payload.type, src));
+    if (this.traceKernel) this.emitMessage(src, T_SEND, src, dst, payload.type);
     const at = link.route(now);
     if (at < 0) {
       this.drop(src, src, dst, payload, routeDropReason(at));
@@ -634,7 +650,7 @@ class Kernel {
 
   private deliver(dst: NodeState, src: NodeState, payload: Message): void {
     this.stats.delivered++;
-    if (this.traceKernel) this.emitMessage(dst, T_DELIVER, src, dst, this.msgName(payload.type, src));
+    if (this.traceKernel) this.emitMessage(dst, T_DELIVER, src, dst, payload.type);
     try {
       dst.process!.onMessage(dst.ctx!, src.id, payload);
     } catch (e) {
@@ -899,12 +915,21 @@ class Kernel {
     return name;
   }
 
-  /** Emit a send/deliver event of `at` (its fields are built only if a listener asks). */
-  private emitMessage(at: NodeState, type: TraceName, src: NodeState, dst: NodeState, msg: TraceName): void {
+  /**
+   * Emit a send/deliver event of `at` for a message of type `msgType` (its fields are built only if
+   * a listener asks). A run whose only listener is a TraceHasher (a hash-only sweep) calls it
+   * directly: the hasher emits nothing, so there is nothing to queue behind the event.
+   */
+  private emitMessage(at: NodeState, type: TraceName, src: NodeState, dst: NodeState, msgType: string): void {
+    const msg = this.msgName(msgType, src);
+    const hasher = this.soleHasher;
+    if (hasher !== null && !this.publishing) {
+      hasher.onMessageEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg);
+      return;
+    }
     const sinks = this.sinks;
     if (sinks !== null && !this.publishing) {
       const seq = this.traceSeq++;
-      this.stats.traceEvents++;
       this.publishing = true;
       try {
         for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, at.name, type, src.name, dst.name, msg);
@@ -938,7 +963,6 @@ class Kernel {
    * listener, so all listeners see the same events in seq order.
    */
   private publish(e: TraceEvent): void {
-    this.stats.traceEvents++;
     if (this.publishing) {
       if (this.nested.length >= this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
       this.nested.push(e);
@@ -1024,7 +1048,7 @@ export class Simulation {
 
   /** Counters so far. */
   stats(): SimStats {
-    return { ...this.k.stats, simUs: this.k.nowUs };
+    return this.k.statsNow();
   }
 
   /**
