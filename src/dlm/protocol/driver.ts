@@ -160,6 +160,11 @@ export class DlmDriver implements LockDriver, LinkHandler {
       case 'ka-nack':
         this.onNack(from, payload as KeepAliveNackMsg);
         break;
+      case 'out':
+        // seq 0: an unreliable grant (the lostGrantNeverRetried mutation, see ./home.ts).
+        if ((payload as ClientOutMsg).seq === 0) this.onOut((payload as ClientOutMsg).out);
+        else mine = this.links.receive(from, payload);
+        break;
       default:
         mine = this.links.receive(from, payload);
     }

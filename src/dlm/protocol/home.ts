@@ -291,6 +291,11 @@ export class HomeRole {
     s.unresolved.delete(out.reqId);
     if (out.also !== 0) s.unresolved.delete(out.also);
     const msg: ClientOutMsg = { type: 'out', sg: 0, rg: 0, seq: 0, ack: 0, out };
+    if (this.env.tuning.mutations.lostGrantNeverRetried === true && out.status === 'GRANTED') {
+      // MUTATION lostGrantNeverRetried: the grant goes to the client once, unreliably (seq 0).
+      this.env.ctx.send(out.client, msg);
+      return;
+    }
     this.env.toClient(out.client, msg);
   }
 

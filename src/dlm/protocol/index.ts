@@ -30,7 +30,8 @@
  *
  * Mutations (ServiceMutations, for checker self-tests) are marked `MUTATION` where they act:
  * tokenNotIncremented, grantSkipsFifo, wrongMatrixEntry, noLvbInvalidateOnHolderDeath
- * (./master.ts) and lostGrantNeverRetried (./links.ts via ./manager.ts).
+ * and lostGrantNeverRetried (every network hop of a grant sent once, unreliably: ./master.ts and
+ * ./home.ts, received in ./manager.ts and ./driver.ts).
  */
 import type { ProtocolModule } from '../../clients/contract.js';
 import { DlmDriver } from './driver.js';

@@ -172,6 +172,14 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       case 'ka':
         this.home.onKeepAlive(from, payload as KeepAliveMsg);
         return;
+      case 'mout':
+        // seq 0: an unreliable grant (the lostGrantNeverRetried mutation, see ./master.ts).
+        if ((payload as MoutMsg).seq === 0) {
+          if (this.managerSet.has(from) && this.members.isAlive(from)) this.dispatch(from, payload as MoutMsg);
+          return;
+        }
+        this.links.receive(from, payload);
+        return;
       default:
         this.links.receive(from, payload);
     }

@@ -181,6 +181,8 @@ export class MasterRole {
   private deferredPurges: { client: string; sess: string; reason: 'expire' | 'lost' }[] = [];
   private buddy: string | undefined;
   private recoveryStep = false;
+  /** The lock the operation being executed concerns (its own demotion is re-queued by the lock space). */
+  private currentLockId = 0;
   private dyingReason: 'expire' | 'lost' = 'expire';
   private maxLockId = 0;
 
@@ -394,14 +396,17 @@ export class MasterRole {
         const prevFlags = meta.reqFlags;
         meta.mainReqId = op.reqId;
         meta.reqFlags = op.flags;
+        this.currentLockId = meta.lockId;
         const r = space.convert(meta.lockId, op.mode, { flags: op.flags, nowUs, ...(op.value !== null ? { value: op.value } : {}) });
         if (r.status === 'INVALID_ARG' || r.status === 'BUSY') {
+          this.currentLockId = 0;
           meta.mainReqId = prevReq;
           meta.reqFlags = prevFlags;
           this.refuse(meta, op.reqId, r.status);
           return;
         }
         this.drain();
+        this.currentLockId = 0;
         return;
       }
       case 'unlock': {
@@ -490,6 +495,12 @@ export class MasterRole {
       return;
     }
     const msg: MoutMsg = { type: 'mout', sg: 0, rg: 0, seq: 0, ack: 0, out, home: meta.home };
+    if (env.tuning.mutations.lostGrantNeverRetried === true && out.status === 'GRANTED') {
+      // MUTATION lostGrantNeverRetried: a grant goes out once, unreliably; if the network loses
+      // it, nobody ever sends it again (seq 0: handled outside the reliable links).
+      if (env.members.isAlive(meta.ch)) env.ctx.send(meta.ch, msg);
+      return;
+    }
     env.post(meta.ch, msg);
   }
 
@@ -545,7 +556,9 @@ export class MasterRole {
           meta.mode = 'NL';
         }
         env.trace('release', { client: e.owner, resource: e.resource, reason: 'demote' });
-        const info = this.space.lockInfo(e.lockId);
+        // A lock demoted while it waited in the conversion queue is still there, converting from
+        // NL now (the one being converted is queued, or granted, by the lock space itself).
+        const info = e.lockId === this.currentLockId ? undefined : this.space.lockInfo(e.lockId);
         if (info?.requestedMode !== undefined) {
           env.trace('enqueue', { client: e.owner, resource: e.resource, mode: info.requestedMode, queue: 'converting' });
         }
