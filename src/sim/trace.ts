@@ -363,8 +363,27 @@ class Lanes {
  * precomputed digests, exactly as the general path would feed them.
  */
 function hashMessage(l: Lanes, tUs: number, node: TraceName, type: TraceName, from: TraceName, to: TraceName, msg: TraceName): void {
-  l.a = blockA(blockA(blockA(l.a, tUs, node.a, type.a), K_FROM.a, from.a, K_TO.a), to.a, K_MSG.a, msg.a);
-  l.b = blockB(blockB(blockB(l.b, tUs, node.b, type.b), K_FROM.b, from.b, K_TO.b), to.b, K_MSG.b, msg.b);
+  // blockA/blockB written out: the JIT would not inline six calls here, and this runs twice per message.
+  let a = l.a | 0;
+  let b = l.b | 0;
+  let w = ((((tUs | 0) + Math.imul(node.a | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(type.a | 0, 0x7feb352d)) | 0;
+  let v = ((((tUs | 0) + Math.imul(node.b | 0, 0x85ebca77 | 0)) | 0) + Math.imul(type.b | 0, 0xc2b2ae3d | 0)) | 0;
+  a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
+  b = Math.imul(b ^ v, 0x1b873593);
+  a = (a << 15) | (a >>> 17);
+  b ^= b >>> 13;
+  w = ((((K_FROM.a | 0) + Math.imul(from.a | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(K_TO.a | 0, 0x7feb352d)) | 0;
+  v = ((((K_FROM.b | 0) + Math.imul(from.b | 0, 0x85ebca77 | 0)) | 0) + Math.imul(K_TO.b | 0, 0xc2b2ae3d | 0)) | 0;
+  a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
+  b = Math.imul(b ^ v, 0x1b873593);
+  a = (a << 15) | (a >>> 17);
+  b ^= b >>> 13;
+  w = ((((to.a | 0) + Math.imul(K_MSG.a | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(msg.a | 0, 0x7feb352d)) | 0;
+  v = ((((to.b | 0) + Math.imul(K_MSG.b | 0, 0x85ebca77 | 0)) | 0) + Math.imul(msg.b | 0, 0xc2b2ae3d | 0)) | 0;
+  a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
+  b = Math.imul(b ^ v, 0x1b873593);
+  l.a = (a << 15) | (a >>> 17);
+  l.b = b ^ (b >>> 13);
   l.events++;
 }
 
