@@ -65,64 +65,60 @@ function fieldsOf(e: TraceEvent): Fields {
   return e.fields ?? noFields;
 }
 
-// Typed accessors: each checks one field of `f` (the fields of `e`) in place and throws a
-// CheckError naming the event when it is wrong. None allocates on success.
+// Field checks: each takes the field's name and value (read by the validator with a literal
+// property access, which stays fast where a computed key would not) and throws a CheckError
+// naming the event when it is wrong. None allocates on success.
 
 function fail(e: TraceEvent, field: string, problem: string): never {
   throw new CheckError(e.seq, e.type, field, problem);
 }
 
-function str(e: TraceEvent, f: Fields, name: string): string {
-  const v = f[name];
+function str(e: TraceEvent, name: string, v: unknown): string {
   if (typeof v === 'string') return v;
   return fail(e, name, v === undefined ? 'is missing' : `must be a string, got ${JSON.stringify(v)}`);
 }
 
-function optStr(e: TraceEvent, f: Fields, name: string): void {
-  if (f[name] !== undefined) str(e, f, name);
+function optStr(e: TraceEvent, name: string, v: unknown): void {
+  if (v !== undefined) str(e, name, v);
 }
 
-function num(e: TraceEvent, f: Fields, name: string): void {
-  const v = f[name];
+function num(e: TraceEvent, name: string, v: unknown): void {
   if (typeof v === 'number' && Number.isFinite(v)) return;
   fail(e, name, v === undefined ? 'is missing' : `must be a finite number, got ${JSON.stringify(v)}`);
 }
 
-function optNum(e: TraceEvent, f: Fields, name: string): void {
-  if (f[name] !== undefined) num(e, f, name);
+function optNum(e: TraceEvent, name: string, v: unknown): void {
+  if (v !== undefined) num(e, name, v);
 }
 
-function oneOf(e: TraceEvent, f: Fields, name: string, allowed: ReadonlySet<string>): string {
-  const v = str(e, f, name);
-  if (!allowed.has(v)) fail(e, name, `must be one of ${[...allowed].join('|')}, got '${v}'`);
-  return v;
+function oneOf(e: TraceEvent, name: string, v: unknown, allowed: ReadonlySet<string>): string {
+  const s = str(e, name, v);
+  if (!allowed.has(s)) fail(e, name, `must be one of ${[...allowed].join('|')}, got '${s}'`);
+  return s;
 }
 
-function mode(e: TraceEvent, f: Fields, name: string): void {
-  const v = str(e, f, name);
-  if (!isModeName(v)) fail(e, name, `must be a lock mode (NL CR CW PR PW EX), got '${v}'`);
+function mode(e: TraceEvent, name: string, v: unknown): void {
+  const s = str(e, name, v);
+  if (!isModeName(s)) fail(e, name, `must be a lock mode (NL CR CW PR PW EX), got '${s}'`);
 }
 
-function optMode(e: TraceEvent, f: Fields, name: string): void {
-  if (f[name] !== undefined) mode(e, f, name);
+function optMode(e: TraceEvent, name: string, v: unknown): void {
+  if (v !== undefined) mode(e, name, v);
 }
 
-function optFlags(e: TraceEvent, f: Fields, name: string): void {
-  const v = f[name];
+function optFlags(e: TraceEvent, name: string, v: unknown): void {
   if (v === undefined) return;
   if (!Array.isArray(v)) fail(e, name, 'must be an array of strings');
   for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') fail(e, name, 'must be an array of strings');
 }
 
-function optBool(e: TraceEvent, f: Fields, name: string): void {
-  const v = f[name];
+function optBool(e: TraceEvent, name: string, v: unknown): void {
   if (v !== undefined && typeof v !== 'boolean') fail(e, name, `must be a boolean, got ${JSON.stringify(v)}`);
 }
 
 const edgeStrings = ['node', 'resource', 'waitsFor'] as const;
 
-function cycle(e: TraceEvent, f: Fields, name: string): void {
-  const v = f[name];
+function cycle(e: TraceEvent, name: string, v: unknown): void {
   if (v === undefined) fail(e, name, 'is missing');
   if (!Array.isArray(v) || v.length === 0) fail(e, name, 'must be a non-empty array of edges');
   for (let i = 0; i < v.length; i++) {
@@ -134,11 +130,6 @@ function cycle(e: TraceEvent, f: Fields, name: string): void {
     if (!isModeName(r.mode)) fail(e, `${at}.mode`, 'must be a lock mode');
     if (r.heldMode !== undefined && !isModeName(r.heldMode)) fail(e, `${at}.heldMode`, 'must be a lock mode');
   }
-}
-
-function clientResource(e: TraceEvent, f: Fields): void {
-  str(e, f, 'client');
-  str(e, f, 'resource');
 }
 
 /** Validates `e` (of the type it is registered under) and returns its typed view. */
@@ -158,105 +149,120 @@ const validators: ReadonlyMap<string, Validator> = new Map<CheckedType, Validato
   }],
   ['request', (e) => {
     const f = fieldsOf(e);
-    const op = oneOf(e, f, 'op', requestOps);
-    clientResource(e, f);
-    if (op === 'lock' || op === 'convert') mode(e, f, 'mode');
-    else optMode(e, f, 'mode');
-    optFlags(e, f, 'flags');
+    const op = oneOf(e, 'op', f.op, requestOps);
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    if (op === 'lock' || op === 'convert') mode(e, 'mode', f.mode);
+    else optMode(e, 'mode', f.mode);
+    optFlags(e, 'flags', f.flags);
     return typed(e);
   }],
   ['complete', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    oneOf(e, f, 'status', statuses);
-    optMode(e, f, 'mode');
-    optFlags(e, f, 'flags');
-    optStr(e, f, 'value');
-    optNum(e, f, 'token');
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    oneOf(e, 'status', f.status, statuses);
+    optMode(e, 'mode', f.mode);
+    optFlags(e, 'flags', f.flags);
+    optStr(e, 'value', f.value);
+    optNum(e, 'token', f.token);
     return typed(e);
   }],
   ['bast', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    mode(e, f, 'mode');
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    mode(e, 'mode', f.mode);
     return typed(e);
   }],
   ['lapse', (e) => {
-    clientResource(e, fieldsOf(e));
+    const f = fieldsOf(e);
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
     return typed(e);
   }],
   ['enqueue', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    mode(e, f, 'mode');
-    oneOf(e, f, 'queue', queues);
-    optFlags(e, f, 'flags');
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    mode(e, 'mode', f.mode);
+    oneOf(e, 'queue', f.queue, queues);
+    optFlags(e, 'flags', f.flags);
     return typed(e);
   }],
   ['grant', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    mode(e, f, 'mode');
-    optNum(e, f, 'token');
-    optStr(e, f, 'value');
-    optFlags(e, f, 'flags');
-    optBool(e, f, 'recovery');
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    mode(e, 'mode', f.mode);
+    optNum(e, 'token', f.token);
+    optStr(e, 'value', f.value);
+    optFlags(e, 'flags', f.flags);
+    optBool(e, 'recovery', f.recovery);
     return typed(e);
   }],
   ['release', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    oneOf(e, f, 'reason', releaseReasons);
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    oneOf(e, 'reason', f.reason, releaseReasons);
     return typed(e);
   }],
   ['expire', (e) => {
-    clientResource(e, fieldsOf(e));
+    const f = fieldsOf(e);
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
     return typed(e);
   }],
   ['dequeue', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    oneOf(e, f, 'reason', dequeueReasons);
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    oneOf(e, 'reason', f.reason, dequeueReasons);
     return typed(e);
   }],
   ['lvb-write', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    str(e, f, 'value');
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    str(e, 'value', f.value);
     return typed(e);
   }],
   ['lvb-invalidate', (e) => {
     const f = fieldsOf(e);
-    str(e, f, 'resource');
-    str(e, f, 'reason');
-    optStr(e, f, 'client');
+    str(e, 'resource', f.resource);
+    str(e, 'reason', f.reason);
+    optStr(e, 'client', f.client);
     return typed(e);
   }],
   ['deadlock', (e) => {
     const f = fieldsOf(e);
-    str(e, f, 'victim');
-    cycle(e, f, 'cycle');
+    str(e, 'victim', f.victim);
+    cycle(e, 'cycle', f.cycle);
     return typed(e);
   }],
   ['write', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    str(e, f, 'value');
-    optNum(e, f, 'token');
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    str(e, 'value', f.value);
+    optNum(e, 'token', f.token);
     return typed(e);
   }],
   ['reject', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    str(e, f, 'value');
-    optNum(e, f, 'token');
-    num(e, f, 'highest');
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    str(e, 'value', f.value);
+    optNum(e, 'token', f.token);
+    num(e, 'highest', f.highest);
     return typed(e);
   }],
   ['read', (e) => {
     const f = fieldsOf(e);
-    clientResource(e, f);
-    str(e, f, 'value');
+    str(e, 'client', f.client);
+    str(e, 'resource', f.resource);
+    str(e, 'value', f.value);
     return typed(e);
   }],
 ]);
