@@ -171,6 +171,12 @@ export class TraceName {
 const K_FROM = new TraceName('from');
 const K_TO = new TraceName('to');
 const K_MSG = new TraceName('msg');
+// The constant parts of the message fast path's folds (see hashMessage): the second block's
+// ("from", ·, "to") terms and the third block's (·, "msg", ·) term, per lane.
+const FROM_TO_A = (K_FROM.a + Math.imul(K_TO.a, 0x7feb352d)) | 0;
+const FROM_TO_B = (K_FROM.b + Math.imul(K_TO.b, 0xc2b2ae3d | 0)) | 0;
+const MSG_A = Math.imul(K_MSG.a, 0x9e3779b1 | 0);
+const MSG_B = Math.imul(K_MSG.b, 0x85ebca77 | 0);
 
 /** Thrown when a field value cannot be part of a canonical trace. */
 export class TraceValueError extends Error {
@@ -372,14 +378,14 @@ function hashMessage(l: Lanes, tUs: number, node: TraceName, type: TraceName, fr
   b = Math.imul(b ^ v, 0x1b873593);
   a = (a << 15) | (a >>> 17);
   b ^= b >>> 13;
-  w = ((((K_FROM.a | 0) + Math.imul(from.a | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(K_TO.a | 0, 0x7feb352d)) | 0;
-  v = ((((K_FROM.b | 0) + Math.imul(from.b | 0, 0x85ebca77 | 0)) | 0) + Math.imul(K_TO.b | 0, 0xc2b2ae3d | 0)) | 0;
+  w = (FROM_TO_A + Math.imul(from.a | 0, 0x9e3779b1 | 0)) | 0;
+  v = (FROM_TO_B + Math.imul(from.b | 0, 0x85ebca77 | 0)) | 0;
   a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
   b = Math.imul(b ^ v, 0x1b873593);
   a = (a << 15) | (a >>> 17);
   b ^= b >>> 13;
-  w = ((((to.a | 0) + Math.imul(K_MSG.a | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(msg.a | 0, 0x7feb352d)) | 0;
-  v = ((((to.b | 0) + Math.imul(K_MSG.b | 0, 0x85ebca77 | 0)) | 0) + Math.imul(msg.b | 0, 0xc2b2ae3d | 0)) | 0;
+  w = ((((to.a | 0) + MSG_A) | 0) + Math.imul(msg.a | 0, 0x7feb352d)) | 0;
+  v = ((((to.b | 0) + MSG_B) | 0) + Math.imul(msg.b | 0, 0xc2b2ae3d | 0)) | 0;
   a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
   b = Math.imul(b ^ v, 0x1b873593);
   l.a = (a << 15) | (a >>> 17);
