@@ -13,8 +13,14 @@
  * When a master dies, the copy holders that hold copies of its resources report them as orphans in
  * their directory synchronisation and look the resources up again; the first to ask becomes the new
  * master and gathers every live node's copies (`gather-req` / `gather-res`). Each copy holder also
- * remembers the highest fencing token it has seen on each resource, for good, so a new master can
- * start above every token a client may hold.
+ * remembers the highest fencing token it has seen on each resource, for good (in the node's durable
+ * storage), so a new master can start above every token a client may hold.
+ *
+ * A copy also carries what recovery needs beyond the lock itself: whether the resource's value
+ * block was invalid when the copy last heard of it (so an invalid block stays invalid through a
+ * rebuild), and, once the session is purged, a `lost` mark: the copy is kept until the master
+ * confirms it ended the lock, because if the master died first, only the copy can tell its
+ * successor to end whatever the dead master granted that session.
  */
 import type { ModeName } from '../../check/events.js';
 import { LockFlag, StatusFlag } from '../core/index.js';

@@ -13,10 +13,17 @@
  *   for its own current view from every live member (itself included): before that, an unknown
  *   name might be one a live master simply has not claimed yet, and assigning it would create a
  *   second master. Look-ups wait meanwhile (locking in the lock space stops during recovery, as in
- *   Linux).
+ *   Linux), and without a quorum none is answered at all.
+ * - A look-up carries the requester's view and is answered only in that same view; the requester
+ *   acts on an answer only while still in it (./manager.ts). A master is therefore always assigned
+ *   within one view that all its members agree on, never across a view change.
+ * - After the first view change, a name this node has no record of may have been mastered under
+ *   an earlier directory node that is gone: it is assigned with `recover: true` too, so its new
+ *   master gathers the survivors' copies (if only their fencing tokens).
  *
- * Records are kept even after a resource is destroyed: mastery, and with it the resource's fencing
- * token counter, stays where it is until the master dies.
+ * Records are kept even after a resource is destroyed — mastery, and with it the resource's fencing
+ * token counter, stays where it is until the master dies — and they live in the node's durable
+ * storage, so a crashed and restarted directory node still knows which names need recovery.
  */
 import type { ManagerEnv } from './env.js';
 import type { DirSyncMsg, LookupResMsg } from './wire.js';

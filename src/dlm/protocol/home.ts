@@ -17,7 +17,15 @@
  * period ran out, or it expired) says so. The adoption succeeds only if nobody purged it and the
  * locks the service holds agree with what the client believes it holds (except on resources where
  * the client still awaits an answer); otherwise the session is lost everywhere. While it runs the
- * client is told to keep trying (`ka-nack pending`).
+ * client is told to keep trying (`ka-nack pending`). Adoptions of one session are ordered by the
+ * KeepAlive that started them, so two managers a client in jeopardy asked in turn never both keep
+ * it. A lock the client believes it holds that no live manager knows any more (its master and copy
+ * holder died together) is ended (`expire`) by the deciding home, the only node that learns of it.
+ *
+ * Without a quorum a home extends no lease and adopts nothing: a home cut off from the majority
+ * lets its clients' leases run out on time, which is what lets the majority's new masters wait
+ * them out (./master.ts, "holds"). Sessions it purges are announced again to managers that join
+ * later, since they may master locks of them.
  *
  * Routing. A request goes to the lock's copy holder (this node, or this node's buddy when this node
  * masters the resource), which records it and passes it on to the master (./copyholder.ts). The

@@ -6,7 +6,8 @@
  * - Directory (./directory.ts, ./hash.ts): a resource's directory node is the live manager at
  *   FNV-1a(name) mod (live count), in configured order; the first requester's home becomes the
  *   master and the directory records it. After every view change the managers synchronise the
- *   directory (`dir-sync`) before any look-up is answered, so a name never gets two masters.
+ *   directory (`dir-sync`) before any look-up is answered, and a look-up is asked and answered
+ *   within one view, so a name never gets two masters.
  * - Reliable delivery (./links.ts): per-peer sequence numbers, piggybacked cumulative acks,
  *   go-back-N retransmission with backoff and bounded retries, in-order exactly-once delivery,
  *   generations so that nothing meant for a dead process reaches its successor; on top of that,
@@ -19,11 +20,16 @@
  *   jeopardy, and a grace period in which another manager may adopt the session and its locks.
  * - Masters (./master.ts): the lock space's effects become the trace (`enqueue`, `grant`,
  *   `release`, `expire`, `dequeue`, `lvb-*`, `deadlock`) at the master; fencing tokens per
- *   resource, monotonic across master crashes (survivors' highest + a gap); expiry with value
- *   block invalidation and lock-delay; recovery by gathering copies, restating, rebuilding and
- *   replaying.
- * - Failure detection (./membership.ts): heartbeats and a timeout; a paused manager is declared
- *   dead like a crashed one, and must reset when it comes back.
+ *   resource, monotonic across master crashes (survivors' durable high-water marks + a gap);
+ *   expiry with value block invalidation and lock-delay; recovery by gathering copies, restating
+ *   what the dead master may have traced, rebuilding and replaying; a hold after multi-node loss.
+ * - Failure detection and quorum (./membership.ts): heartbeats and a timeout; a paused manager is
+ *   declared dead like a crashed one (the pitfall), and resets when it comes back. Nothing is
+ *   granted, looked up, adopted or leased without a majority, so a partition never grants on both
+ *   sides.
+ *
+ * Trace events of the protocol's own (besides src/check/events.ts): `dlm-view` {view, dead,
+ * joined} at each view change, `dlm-reset` {gen} when a manager resets.
  * - Deadlock (./coordinator.ts): edge gathering by the first live manager, every half
  *   deadlockWaitMs, with two-phase validation and pinning of the cycle before a victim is chosen,
  *   so no phantom (pitfalls S21) is ever reported.

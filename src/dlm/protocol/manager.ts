@@ -6,20 +6,26 @@
  * Every handler ends the same way: messages the roles queued for this very node are delivered (in
  * order, bounded), then the links send the acknowledgements still owed.
  *
- * View change (a member died, was declared dead, restarted, or came back):
+ * View change (a member died — a restart counts as the old generation's death —, was declared
+ * dead, came back, or joined), traced as `dlm-view` {view, dead, joined}:
  * 1. the coordinator role starts or stops; a master lets go of pins held for a dead coordinator;
  * 2. the master orphans the locks of clients whose home died (grace), moves copies whose holder
- *    changed, and stops waiting for the dead in its recovery gathers;
- * 3. the home stops waiting for the dead in its adoptions and re-sends requests whose copy holder
- *    died;
+ *    changed or died, stops waiting for the dead in its recovery gathers, and — with a quorum
+ *    (back) — serves what waited for one;
+ * 3. the home stops waiting for the dead in its adoptions, re-sends requests whose copy holder
+ *    died, and tells joiners of the sessions it purged;
  * 4. every member gets this node's `dir-sync` for the new view: the roots it masters, and the
  *    roots whose master died and of which it holds copies, whose directory node that member is;
- * 5. look-ups addressed to a directory node that is no longer the right one are asked again, and
- *    the orphaned roots are looked up (the first to ask becomes their master and gathers).
+ * 5. every look-up still open is asked again in the new view, and the orphaned roots are looked
+ *    up (the first to ask becomes their master and gathers).
+ * A (re)started or reset manager announces its view the same way, since directory nodes wait for
+ * every member's `dir-sync`.
  *
- * Reset: a manager told that it was declared dead (it was paused, or cut off, past the failure
- * timeout) drops every role's state and rejoins as a new generation, empty, exactly as if it had
- * crashed and restarted: the others have already recovered without it.
+ * Reset (traced `dlm-reset` {gen}): a manager that was declared dead by a majority while alive (a
+ * `dead-to-me`, or a majority view without it), or that resumes from a pause with no quorum in
+ * sight, drops every role's state — its durable token and directory records aside — and rejoins
+ * as a new generation, empty, exactly as if it had crashed and restarted: the others have
+ * already recovered without it.
  */
 import type { Message, Process, ProcessContext, TimerId } from '../../sim/types.js';
 import { CopyHolderRole } from './copyholder.js';

@@ -13,13 +13,15 @@
  * Fencing tokens. Each resource has a generation number that strictly increases with every PW/EX
  * grant (a Chubby sequencer); it rides in the grant, its trace event and the outcome. The counter
  * outlives the resource (mastery stays put until the master dies). When a master dies, the new
- * master learns from every surviving copy holder the highest token it ever saw on the resource,
+ * master learns from every live manager the highest token it ever issued or saw on the resource,
  * and starts {@link TOKEN_RECOVERY_GAP} above it. A token reaches a client only through the lock's
  * copy holder, which records it first, so every token a client can hold is known to a live node
  * after any single failure; only grants the dead master traced but never got out can be unknown,
  * and each further PW/EX grant on a resource needs its previous holder to let go first, so far
- * fewer than the gap can be outstanding. Two failures together (a master and a copy holder) can
- * lose a token; the gap is then what keeps tokens increasing, with no proof beyond its size.
+ * fewer than the gap can be outstanding. These high-water marks are kept in each node's durable
+ * storage, so a crash-restart or a reset forgets none. Two failures together (a master and a
+ * copy holder, both never to return) can lose a token; the gap is then what keeps tokens
+ * increasing, with no proof beyond its size.
  *
  * Expiry and lock-delay (pitfalls S09). When a session ends (lease expired, grace ran out, reclaim
  * failed) its locks end here: waiting requests leave (`dequeue` purge), conversions are cancelled,
@@ -32,6 +34,11 @@
  * Grace (pitfalls S10). When a client's home dies, its locks here are kept for graceMs of this
  * master's clock; a reclaim within that time re-homes them (`adopt`), otherwise they expire.
  *
+ * Quorum. Without a majority in its view a master executes nothing (requests wait) and runs no
+ * grant pass: a session that ends meanwhile has its locks' ends traced, but they stay in the lock
+ * space (like lock-delay remnants) until a quorum is back. So the minority side of a partition
+ * never grants, while still recording the end of locks whose leases ran out there.
+ *
  * Recovery (dlm-semantics §8.2). A manager that the directory makes master of a resource whose
  * master died gathers every live manager's copies, then, in one step:
  * 1. restates what the dead master may have traced beyond the copies: a `release` (superseded)
@@ -39,8 +46,15 @@
  *    `grant` (recovery) of the copy's mode for every granted lock with an operation in flight;
  * 2. rebuilds the granted locks in a fresh resource ({@link LockSpace.adopt}: value block per
  *    §4.3, grant pass ignoring conversion order);
- * 3. replays every operation still pending in the copies, in request order;
+ * 3. replays every operation still pending in the copies, in request order — unlocks and
+ *    down-conversions (which may already have happened) first;
  * and only then serves the requests that waited. Grants made in this step carry `recovery: true`.
+ * Copies of sessions already over are ended, not replayed; a value block whose newest copies saw
+ * it invalid stays invalid. When several managers went down at once (two missing, or two deaths
+ * within a lease, a grace period and a failure timeout), a lock whose master and copy holder were
+ * both among them is unknown: the root is then held — nothing granted — for a lease, a failure
+ * timeout and a KeepAlive (by then any such lock's lease has run out, its home lacking a quorum to
+ * extend it), and its value blocks are marked invalid, since what such a lock wrote is unknown.
  *
  * Cluster-wide deadlock detection (with ./coordinator.ts): this role reports its local wait-for
  * edges, validates and pins a proposed cycle's edges, and completes the chosen victim with

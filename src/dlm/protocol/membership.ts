@@ -9,9 +9,19 @@
  *
  * Identity is (id, generation). A generation is `incarnation × 1000 + resets`: a restarted node
  * comes back with a higher one, and so does a node that learns it was declared dead while it was
- * alive (a `dead-to-me` reply to its heartbeat): it drops all its state and rejoins empty, as if it
- * had restarted, because the others have already recovered without it. A heartbeat from a newer
- * generation of a live peer is the old generation's death and the new one's join, in one change.
+ * alive: it drops all its state and rejoins empty, as if it had restarted, because the others have
+ * already recovered without it. A heartbeat (or any message) from a newer generation of a live
+ * peer is the old generation's death and the new one's join, in one change.
+ *
+ * Quorum. A manager whose view holds a majority of the configured managers has a quorum; only
+ * then does it grant, answer directory look-ups, adopt sessions or extend leases (./master.ts,
+ * ./directory.ts, ./home.ts), so the two sides of a partition never both go on granting. Who
+ * resets after a split is decided by the majority: a manager with a quorum answers a heartbeat
+ * from a generation it declared dead with `dead-to-me`; a manager without one resets only when
+ * it hears from a peer whose view (carried in every heartbeat) is a majority that left it out,
+ * and otherwise simply takes the peer back (nobody had a quorum, so nobody recovered anything).
+ * A manager resuming from a pause longer than the failure timeout finds it has no quorum and
+ * resets before handling anything that waited (./manager.ts).
  *
  * The live view is the set of live members in configured order (m1, m2, …), self included; its
  * key, `m1@0,m3@1000`, names a view exactly, so that directory synchronisation can tell whether two
