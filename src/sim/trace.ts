@@ -79,20 +79,23 @@ function absorbB(b: number, w: number): number {
 }
 
 /**
- * Lane A absorbs a block of three words (x, y, z) folded to x + 0x9e3779b1·y + 0x7feb352d·z; lane B
- * (see {@link blockB}) folds with other odd multipliers, so a difference in any one word of a block
- * always changes both lanes. Folding three words per multiply thirds the serial chain of
- * multiplies, which is what bounds the hash's speed; the folds themselves run in parallel. (Every
- * input and each partial sum is cut to 32 bits explicitly: it lets the JIT keep them in integer
- * registers instead of converting through doubles.)
+ * Lane A absorbs a block of three words (x, y, z) folded to x + 0x9e3779b1·y + 0x7feb352c·z; lane B
+ * (see {@link blockB}) folds to x + 0x85ebca6c·y + 0xc2b2ae3d·z. Modulo 2 the three words' pairs of
+ * coefficients are (1,1), (1,0) and (0,1): any two of them are independent, so every 2×2 minor of
+ * the two folds is odd, and a difference confined to any one or two words of a block always
+ * changes the 64-bit state (three is the most words two 32-bit lanes can guarantee that for).
+ * Folding three words per multiply thirds the serial chain of multiplies, which is what bounds
+ * the hash's speed; the folds themselves run in parallel. (Every input and each partial sum is
+ * cut to 32 bits explicitly: it lets the JIT keep them in integer registers instead of
+ * converting through doubles.)
  */
 function blockA(a: number, x: number, y: number, z: number): number {
-  return absorbA(a | 0, ((((x | 0) + Math.imul(y | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(z | 0, 0x7feb352d)) | 0);
+  return absorbA(a | 0, ((((x | 0) + Math.imul(y | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(z | 0, 0x7feb352c)) | 0);
 }
 
-/** Lane B absorbs a block of three words (x, y, z) folded to x + 0x85ebca77·y + 0xc2b2ae3d·z. */
+/** Lane B absorbs a block of three words (x, y, z) folded to x + 0x85ebca6c·y + 0xc2b2ae3d·z (see {@link blockA}). */
 function blockB(b: number, x: number, y: number, z: number): number {
-  return absorbB(b | 0, ((((x | 0) + Math.imul(y | 0, 0x85ebca77 | 0)) | 0) + Math.imul(z | 0, 0xc2b2ae3d | 0)) | 0);
+  return absorbB(b | 0, ((((x | 0) + Math.imul(y | 0, 0x85ebca6c | 0)) | 0) + Math.imul(z | 0, 0xc2b2ae3d | 0)) | 0);
 }
 
 // -- string digests ------------------------------------------------------------------------
@@ -173,10 +176,10 @@ const K_TO = new TraceName('to');
 const K_MSG = new TraceName('msg');
 // The constant parts of the message fast path's folds (see hashMessage): the second block's
 // ("from", ·, "to") terms and the third block's (·, "msg", ·) term, per lane.
-const FROM_TO_A = (K_FROM.a + Math.imul(K_TO.a, 0x7feb352d)) | 0;
+const FROM_TO_A = (K_FROM.a + Math.imul(K_TO.a, 0x7feb352c)) | 0;
 const FROM_TO_B = (K_FROM.b + Math.imul(K_TO.b, 0xc2b2ae3d | 0)) | 0;
 const MSG_A = Math.imul(K_MSG.a, 0x9e3779b1 | 0);
-const MSG_B = Math.imul(K_MSG.b, 0x85ebca77 | 0);
+const MSG_B = Math.imul(K_MSG.b, 0x85ebca6c | 0);
 
 /** Thrown when a field value cannot be part of a canonical trace. */
 export class TraceValueError extends Error {
@@ -372,19 +375,19 @@ function hashMessage(l: Lanes, tUs: number, node: TraceName, type: TraceName, fr
   // blockA/blockB written out: the JIT would not inline six calls here, and this runs twice per message.
   let a = l.a | 0;
   let b = l.b | 0;
-  let w = ((((tUs | 0) + Math.imul(node.a | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(type.a | 0, 0x7feb352d)) | 0;
-  let v = ((((tUs | 0) + Math.imul(node.b | 0, 0x85ebca77 | 0)) | 0) + Math.imul(type.b | 0, 0xc2b2ae3d | 0)) | 0;
+  let w = ((((tUs | 0) + Math.imul(node.a | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(type.a | 0, 0x7feb352c)) | 0;
+  let v = ((((tUs | 0) + Math.imul(node.b | 0, 0x85ebca6c | 0)) | 0) + Math.imul(type.b | 0, 0xc2b2ae3d | 0)) | 0;
   a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
   b = Math.imul(b ^ v, 0x1b873593);
   a = (a << 15) | (a >>> 17);
   b ^= b >>> 13;
   w = (FROM_TO_A + Math.imul(from.a | 0, 0x9e3779b1 | 0)) | 0;
-  v = (FROM_TO_B + Math.imul(from.b | 0, 0x85ebca77 | 0)) | 0;
+  v = (FROM_TO_B + Math.imul(from.b | 0, 0x85ebca6c | 0)) | 0;
   a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
   b = Math.imul(b ^ v, 0x1b873593);
   a = (a << 15) | (a >>> 17);
   b ^= b >>> 13;
-  w = ((((to.a | 0) + MSG_A) | 0) + Math.imul(msg.a | 0, 0x7feb352d)) | 0;
+  w = ((((to.a | 0) + MSG_A) | 0) + Math.imul(msg.a | 0, 0x7feb352c)) | 0;
   v = ((((to.b | 0) + MSG_B) | 0) + Math.imul(msg.b | 0, 0xc2b2ae3d | 0)) | 0;
   a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
   b = Math.imul(b ^ v, 0x1b873593);

@@ -103,6 +103,20 @@ describe('TraceHasher and hashLines', () => {
     expect(hashOf([ev(0, 1, 'a', 'x', { k: 'v' })])).not.toBe(hashOf([ev(0, 1, 'a', 'x'), ev(1, 1, 'a', 'x')]));
   });
 
+  it('tells apart differences in any two words of a block, even top-bit flips that a single lane would miss', () => {
+    // Words t, node, type | "k", ARRAY, p | q, r, END: each array below changes two or three words of a block by 2^31.
+    const top = 2 ** 31;
+    const arrays = [
+      [0, 1, 2],
+      [0, 1 - top, 2 - top],
+      [0 - top, 1 - top, 2],
+      [0 - top, 1, 2 - top],
+      [0, 1 - top, 2],
+    ];
+    const hashes = arrays.map((k) => hashOf([ev(0, 5, 'a', 'x', { k })]));
+    expect(new Set(hashes).size).toBe(arrays.length);
+  });
+
   it('takes seq from the position: both paths refuse a trace whose seq does not count 0, 1, 2, ...', () => {
     const events = [ev(0, 0, 'a', 'x'), ev(1, 5, 'a', 'y', { k: 1 }), ev(2, 9, 'b', 'z')];
     const lines = events.map(canonicalLine);
