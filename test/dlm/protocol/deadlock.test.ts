@@ -6,7 +6,7 @@
  * coordinator (m1, first in the view) gathers edges every deadlockWaitMs / 2 = 500 ms.
  */
 import { describe, expect, it } from 'vitest';
-import type { ScenarioInput } from '../../../src/scenario/index.js';
+import type { RequestFlag, ScenarioInput } from '../../../src/scenario/index.js';
 import { outcomes, pick, runTwice, scenario, sends, timeline } from './world.js';
 
 function abba(detect: boolean): ScenarioInput {
@@ -129,7 +129,7 @@ describe('no phantom deadlock from stale edges (pitfalls S21)', () => {
 });
 
 describe('conversion deadlock at one master (pitfalls S20)', () => {
-  const s20 = (flags: string[]) =>
+  const s20 = (flags: RequestFlag[]) =>
     scenario({
       clients: [
         {

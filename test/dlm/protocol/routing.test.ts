@@ -107,10 +107,10 @@ describe('reliable delivery over a lossy, duplicating, reordering network', () =
       id,
       repeat: 15,
       steps: [
-        { op: 'lock' as const, resource: i % 2 === 0 ? 'a' : 'b', mode: 'EX' as const, flags: ['VALBLK'] },
+        { op: 'lock' as const, resource: i % 2 === 0 ? 'a' : 'b', mode: 'EX' as const, flags: ['VALBLK' as const] },
         { op: 'work' as const, ms: 3 },
         { op: 'write' as const, resource: i % 2 === 0 ? 'a' : 'b', value: id },
-        { op: 'unlock' as const, resource: i % 2 === 0 ? 'a' : 'b', flags: ['VALBLK'], value: `${id}` },
+        { op: 'unlock' as const, resource: i % 2 === 0 ? 'a' : 'b', flags: ['VALBLK' as const], value: `${id}` },
       ],
     }));
     const input = scenario({
