@@ -9,7 +9,7 @@
  */
 import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } from '../clients/contract.js';
 import { scriptedClient, type ClientScript } from '../clients/index.js';
-import { createCheckers, type CheckerSet } from '../check/index.js';
+import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../check/index.js';
 import { dlmProtocol } from '../dlm/protocol/index.js';
 import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
@@ -86,11 +86,12 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
   const services = protocol.serviceNodes(scenario.managers, options);
   const managerIds = services.map((s) => s.id);
   const faults = faultPlan(scenario, sim, managerIds, durationUs);
+  const leaseChecking = leaseCheckingClients(scenario);
   const checkers = opts.checkersOff ? undefined : createCheckers({
     invariants: scenario.invariants,
     livenessUs: scenario.livenessMs * US_PER_MS,
     healUs: healTimeUs(faults),
-    leaseChecking: leaseCheckingClients(scenario),
+    leaseChecking,
     deadlockBoundUs: deadlockBoundUs(scenario),
   });
 
@@ -107,7 +108,7 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
       deadlockPriority: client.deadlockPriority,
     };
     const driver = protocol.driver(spec, managerIds, options);
-    sim.addNode(client.id, scriptedClient(clientScript(scenario, client), driver, { storage: 'storage' }), drawClock(sim, scenario, client.id));
+    sim.addNode(client.id, scriptedClient(clientScript(client, leaseChecking.has(client.id)), driver, { storage: 'storage' }), drawClock(sim, scenario, client.id));
   });
   sim.addFaults(faults);
 
@@ -230,18 +231,18 @@ function leaseCheckingClients(scenario: Scenario): Set<string> {
 
 /** How long a wait-for cycle may persist before the deadlock invariant calls it unresolved. */
 function deadlockBoundUs(scenario: Scenario): number {
-  const waitMs = scenario.lockService.deadlock.detect ? scenario.lockService.deadlock.waitMs : 0;
-  return Math.max(2 * waitMs, 5000) * US_PER_MS;
+  const { detect, waitMs } = scenario.lockService.deadlock;
+  return defaultDeadlockBoundUs(detect ? waitMs : 0);
 }
 
-function clientScript(scenario: Scenario, client: Scenario['clients'][number]): ClientScript {
+function clientScript(client: Scenario['clients'][number], leaseChecking: boolean): ClientScript {
   return {
     id: client.id,
     startMs: client.startMs,
     repeat: client.repeat,
     steps: client.steps,
     deadlockPriority: client.deadlockPriority,
-    leaseChecking: leaseCheckingClients(scenario).has(client.id),
+    leaseChecking,
   };
 }
 
