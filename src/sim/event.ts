@@ -60,7 +60,7 @@ export class SimEvent {
   declare from: number;
   /** Kind-specific payload. */
   declare data: unknown;
-  /** For deliveries: the directed link the message travels (kernel-internal). */
+  /** For deliveries: the kernel's record of the route the message travels (kernel-internal). */
   declare link: unknown;
   /** Set when the event must not run any more (cancelled timer, superseded reschedule). */
   declare cancelled: boolean;

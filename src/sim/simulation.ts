@@ -36,7 +36,7 @@ import { EventKind, SimEvent } from './event.js';
 import { Link, Network, routeDropReason } from './network.js';
 import { deriveRng } from './rng.js';
 import { TimedScheduler, type Scheduler } from './scheduler.js';
-import { MessageTraceEvent, TraceHasher, TraceName, isMessageEventSink, type MessageEventSink } from './trace.js';
+import { MessageRoute, MessageTraceEvent, TraceHasher, TraceName, isMessageEventSink, type MessageEventSink } from './trace.js';
 import type {
   ClockConfig,
   ClockKind,
@@ -58,8 +58,6 @@ import type {
 /** The node name network-fault trace events are attributed to. */
 export const NET_NODE = 'net';
 
-const T_SEND = new TraceName('send');
-const T_DELIVER = new TraceName('deliver');
 
 /** How many message types the kernel memoises trace names for (a process inventing types cannot grow it). */
 const MAX_MESSAGE_TYPES = 4096;
@@ -130,17 +128,23 @@ class TimerRec {
 
 /**
  * Where messages from one node to the node named `to` go: resolved once per (sender, name), so a
- * send does no string lookup. Links are never replaced, only reconfigured, so a route stays valid.
+ * send does no string lookup, and carried by each delivery event, so an arrival does none either.
+ * Links are never replaced, only reconfigured, so a route stays valid.
  */
 class Route {
   declare readonly to: string;
+  declare readonly src: NodeState;
   declare readonly dst: NodeState;
   declare readonly link: Link;
+  /** The two ends named for the trace's message events. */
+  declare readonly trace: MessageRoute;
 
-  constructor(to: string, dst: NodeState, link: Link) {
+  constructor(to: string, src: NodeState, dst: NodeState, link: Link) {
     this.to = to;
+    this.src = src;
     this.dst = dst;
     this.link = link;
+    this.trace = new MessageRoute(src.name, dst.name);
   }
 }
 
@@ -566,19 +570,17 @@ class Kernel {
   send(src: NodeState, to: string, payload: Message): void {
     let route = src.lastRoute;
     if (route === null || route.to !== to) route = this.resolveRoute(src, to, payload);
-    const dst = route.dst;
     const link = route.link;
     this.stats.messages++;
-    const now = this.nowUs;
-    if (this.traceKernel) this.emitMessage(src, T_SEND, src, dst, payload.type);
-    const at = link.route(now);
+    if (this.traceKernel) this.emitMessage(false, route, payload.type);
+    const at = link.route(this.nowUs);
     if (at < 0) {
-      this.drop(src, src, dst, payload, routeDropReason(at));
+      this.drop(src, src, route.dst, payload, routeDropReason(at));
       return;
     }
-    this.push(this.deliveryEvent(at, dst.index, src.index, payload, link));
+    this.push(this.deliveryEvent(at, payload, route));
     const dup = link.duplicateArrivalUs;
-    if (dup >= 0) this.push(this.deliveryEvent(dup, dst.index, src.index, payload, link));
+    if (dup >= 0) this.push(this.deliveryEvent(dup, payload, route));
   }
 
   /** The route from `src` to the node named `to` (cached per sender), or a SimError for an unknown node. */
@@ -589,7 +591,7 @@ class Kernel {
       if (dst === undefined) {
         throw new SimError(`lockstep: node ${src.id} sent '${String(payload.type)}' to unknown node '${to}'`, this.nowUs, src.id);
       }
-      route = new Route(to, dst, this.network.link(src.index, dst.index));
+      route = new Route(to, src, dst, this.network.link(src.index, dst.index));
       src.routes.set(to, route);
     }
     src.lastRoute = route;
@@ -597,14 +599,14 @@ class Kernel {
   }
 
   /** A delivery event, recycled from the pool when one is free (deliveries are the bulk of all events). */
-  private deliveryEvent(at: number, to: number, from: number, payload: Message, link: Link): SimEvent {
-    if (this.poolSize === 0) return new SimEvent(at, EventKind.Deliver, to, from, payload, link);
+  private deliveryEvent(at: number, payload: Message, route: Route): SimEvent {
+    if (this.poolSize === 0) return new SimEvent(at, EventKind.Deliver, route.dst.index, route.src.index, payload, route);
     const ev = this.pool[--this.poolSize]!;
     ev.timeUs = at;
-    ev.node = to;
-    ev.from = from;
+    ev.node = route.dst.index;
+    ev.from = route.src.index;
     ev.data = payload;
-    ev.link = link;
+    ev.link = route;
     return ev;
   }
 
@@ -623,24 +625,25 @@ class Kernel {
   }
 
   private arrive(ev: SimEvent): void {
-    const dst = this.nodes[ev.node]!;
-    if ((ev.link as Link).blocked > 0 || !dst.up || dst.paused) {
-      this.arriveAtUnready(dst, ev);
+    const route = ev.link as Route;
+    const dst = route.dst;
+    if (route.link.blocked > 0 || !dst.up || dst.paused) {
+      this.arriveAtUnready(route, ev);
       return;
     }
-    const src = this.nodes[ev.from]!;
     const payload = ev.data as Message;
     // Recycled before the handler runs, so the reply it sends reuses this very event.
     this.recycle(ev);
-    this.deliver(dst, src, payload);
+    this.deliver(route, payload);
   }
 
   /** A message arrives over a cut link, at a node that is down (both drop it) or paused (held). */
-  private arriveAtUnready(dst: NodeState, ev: SimEvent): void {
-    if ((ev.link as Link).blocked > 0) {
-      this.drop(dst, this.nodes[ev.from]!, dst, ev.data as Message, 'partition');
+  private arriveAtUnready(route: Route, ev: SimEvent): void {
+    const dst = route.dst;
+    if (route.link.blocked > 0) {
+      this.drop(dst, route.src, dst, ev.data as Message, 'partition');
     } else if (!dst.up) {
-      this.drop(dst, this.nodes[ev.from]!, dst, ev.data as Message, 'down');
+      this.drop(dst, route.src, dst, ev.data as Message, 'down');
     } else {
       this.hold(dst, ev);
       return;
@@ -648,11 +651,12 @@ class Kernel {
     this.recycle(ev);
   }
 
-  private deliver(dst: NodeState, src: NodeState, payload: Message): void {
+  private deliver(route: Route, payload: Message): void {
+    const dst = route.dst;
     this.stats.delivered++;
-    if (this.traceKernel) this.emitMessage(dst, T_DELIVER, src, dst, payload.type);
+    if (this.traceKernel) this.emitMessage(true, route, payload.type);
     try {
-      dst.process!.onMessage(dst.ctx!, src.id, payload);
+      dst.process!.onMessage(dst.ctx!, route.src.id, payload);
     } catch (e) {
       this.fail(e, dst, 'onMessage');
     }
@@ -837,7 +841,7 @@ class Kernel {
     for (let i = 0; i < held.length; i++) {
       const ev = held[i]!;
       if (ev.cancelled) continue;
-      if (ev.kind === EventKind.Deliver) this.deliver(node, this.nodes[ev.from]!, ev.data as Message);
+      if (ev.kind === EventKind.Deliver) this.deliver(ev.link as Route, ev.data as Message);
       else this.fire(node, ev.data as TimerRec);
     }
   }
@@ -916,15 +920,15 @@ class Kernel {
   }
 
   /**
-   * Emit a send/deliver event of `at` for a message of type `msgType` (its fields are built only if
-   * a listener asks). A run whose only listener is a TraceHasher (a hash-only sweep) calls it
-   * directly: the hasher emits nothing, so there is nothing to queue behind the event.
+   * Emit the send (`deliver` false) or deliver event of a message of type `msgType` on `route`
+   * (its fields are built only if a listener asks). A run whose only listener is a TraceHasher (a
+   * hash-only sweep) calls it directly: the hasher emits nothing, so nothing can queue behind it.
    */
-  private emitMessage(at: NodeState, type: TraceName, src: NodeState, dst: NodeState, msgType: string): void {
-    const msg = this.msgName(msgType, src);
+  private emitMessage(deliver: boolean, route: Route, msgType: string): void {
+    const msg = this.msgName(msgType, route.src);
     const hasher = this.soleHasher;
     if (hasher !== null && !this.publishing) {
-      hasher.onMessageEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg);
+      hasher.onMessageEvent(this.traceSeq++, this.nowUs, deliver, route.trace, msg);
       return;
     }
     const sinks = this.sinks;
@@ -932,7 +936,7 @@ class Kernel {
       const seq = this.traceSeq++;
       this.publishing = true;
       try {
-        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, at.name, type, src.name, dst.name, msg);
+        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, deliver, route.trace, msg);
         if (this.nested.length > 0) this.drainNested();
       } finally {
         this.publishing = false;
@@ -940,7 +944,7 @@ class Kernel {
       }
       return;
     }
-    this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, at.name, type, src.name, dst.name, msg));
+    this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, deliver, route.trace, msg));
   }
 
   emit(node: string, type: string, fields: TraceFields | undefined): void {

@@ -171,15 +171,48 @@ export class TraceName {
   }
 }
 
+/** The event types of kernel message events. */
+export const SEND = new TraceName('send');
+export const DELIVER = new TraceName('deliver');
+
 const K_FROM = new TraceName('from');
 const K_TO = new TraceName('to');
 const K_MSG = new TraceName('msg');
-// The constant parts of the message fast path's folds (see hashMessage): the second block's
-// ("from", ·, "to") terms and the third block's (·, "msg", ·) term, per lane.
-const FROM_TO_A = (K_FROM.a + Math.imul(K_TO.a, 0x7feb352c)) | 0;
-const FROM_TO_B = (K_FROM.b + Math.imul(K_TO.b, 0xc2b2ae3d | 0)) | 0;
-const MSG_A = Math.imul(K_MSG.a, 0x9e3779b1 | 0);
-const MSG_B = Math.imul(K_MSG.b, 0x85ebca6c | 0);
+
+/**
+ * One direction between two nodes, named for the trace: the `send` event of a message on it is
+ * the sender's (`from`), the `deliver` event the receiver's (`to`). Every message event is one of
+ * these plus its time and message type, and nine words in three blocks (see hashMessage): the
+ * route precomputes every fold term that does not change from one message to the next.
+ */
+export class MessageRoute {
+  declare readonly from: TraceName;
+  declare readonly to: TraceName;
+  /** Block 1, (t, node, type), less t: of a send event, and of a deliver event; lane A, lane B. */
+  declare readonly sendA: number;
+  declare readonly sendB: number;
+  declare readonly deliverA: number;
+  declare readonly deliverB: number;
+  /** Block 2, ("from", from, "to"), whole. */
+  declare readonly fromA: number;
+  declare readonly fromB: number;
+  /** Block 3, (to, "msg", msg), less msg. */
+  declare readonly toA: number;
+  declare readonly toB: number;
+
+  constructor(from: TraceName, to: TraceName) {
+    this.from = from;
+    this.to = to;
+    this.sendA = (Math.imul(from.a, 0x9e3779b1 | 0) + Math.imul(SEND.a, 0x7feb352c)) | 0;
+    this.sendB = (Math.imul(from.b, 0x85ebca6c | 0) + Math.imul(SEND.b, 0xc2b2ae3d | 0)) | 0;
+    this.deliverA = (Math.imul(to.a, 0x9e3779b1 | 0) + Math.imul(DELIVER.a, 0x7feb352c)) | 0;
+    this.deliverB = (Math.imul(to.b, 0x85ebca6c | 0) + Math.imul(DELIVER.b, 0xc2b2ae3d | 0)) | 0;
+    this.fromA = (K_FROM.a + Math.imul(from.a, 0x9e3779b1 | 0) + Math.imul(K_TO.a, 0x7feb352c)) | 0;
+    this.fromB = (K_FROM.b + Math.imul(from.b, 0x85ebca6c | 0) + Math.imul(K_TO.b, 0xc2b2ae3d | 0)) | 0;
+    this.toA = (to.a + Math.imul(K_MSG.a, 0x9e3779b1 | 0)) | 0;
+    this.toB = (to.b + Math.imul(K_MSG.b, 0x85ebca6c | 0)) | 0;
+  }
+}
 
 /** Thrown when a field value cannot be part of a canonical trace. */
 export class TraceValueError extends Error {
@@ -368,32 +401,31 @@ class Lanes {
 
 /**
  * The message-event fast path shared by MessageTraceEvent and TraceHasher.onMessageEvent: the
- * nine words of `{t, node, type, from, to, msg}` (t narrow), three full blocks, straight from
- * precomputed digests, exactly as the general path would feed them.
+ * nine words of `{t, node, type, from, to, msg}` (t narrow), three full blocks folded from the
+ * route's precomputed terms, exactly as the general path would feed them. The folds and mixes
+ * of blockA/blockB are written out: this runs twice per message.
  */
-function hashMessage(l: Lanes, tUs: number, node: TraceName, type: TraceName, from: TraceName, to: TraceName, msg: TraceName): void {
-  // blockA/blockB written out: the JIT would not inline six calls here, and this runs twice per message.
+function hashMessage(l: Lanes, tUs: number, deliver: boolean, route: MessageRoute, msg: TraceName): void {
   let a = l.a | 0;
   let b = l.b | 0;
-  let w = ((((tUs | 0) + Math.imul(node.a | 0, 0x9e3779b1 | 0)) | 0) + Math.imul(type.a | 0, 0x7feb352c)) | 0;
-  let v = ((((tUs | 0) + Math.imul(node.b | 0, 0x85ebca6c | 0)) | 0) + Math.imul(type.b | 0, 0xc2b2ae3d | 0)) | 0;
-  a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
-  b = Math.imul(b ^ v, 0x1b873593);
+  a = Math.imul(a ^ (((tUs | 0) + (deliver ? route.deliverA : route.sendA)) | 0), 0xcc9e2d51 | 0);
+  b = Math.imul(b ^ (((tUs | 0) + (deliver ? route.deliverB : route.sendB)) | 0), 0x1b873593);
   a = (a << 15) | (a >>> 17);
   b ^= b >>> 13;
-  w = (FROM_TO_A + Math.imul(from.a | 0, 0x9e3779b1 | 0)) | 0;
-  v = (FROM_TO_B + Math.imul(from.b | 0, 0x85ebca6c | 0)) | 0;
-  a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
-  b = Math.imul(b ^ v, 0x1b873593);
+  a = Math.imul(a ^ route.fromA, 0xcc9e2d51 | 0);
+  b = Math.imul(b ^ route.fromB, 0x1b873593);
   a = (a << 15) | (a >>> 17);
   b ^= b >>> 13;
-  w = ((((to.a | 0) + MSG_A) | 0) + Math.imul(msg.a | 0, 0x7feb352c)) | 0;
-  v = ((((to.b | 0) + MSG_B) | 0) + Math.imul(msg.b | 0, 0xc2b2ae3d | 0)) | 0;
-  a = Math.imul(a ^ w, 0xcc9e2d51 | 0);
-  b = Math.imul(b ^ v, 0x1b873593);
+  a = Math.imul(a ^ ((route.toA + Math.imul(msg.a | 0, 0x7feb352c)) | 0), 0xcc9e2d51 | 0);
+  b = Math.imul(b ^ ((route.toB + Math.imul(msg.b | 0, 0xc2b2ae3d | 0)) | 0), 0x1b873593);
   l.a = (a << 15) | (a >>> 17);
   l.b = b ^ (b >>> 13);
   l.events++;
+}
+
+/** The plain fields of a message event. */
+function messageFields(route: MessageRoute, msg: TraceName): TraceFields {
+  return { from: route.from.text, to: route.to.text, msg: msg.text };
 }
 
 /** Absorbs a {@link MessageTraceEvent} (its seq already checked), by the fast path when it applies. */
@@ -401,7 +433,7 @@ let hashMessageEvent: (l: Lanes, e: MessageTraceEvent) => void;
 
 /**
  * A kernel message event (`send` or `deliver`): fields `{from, to, msg}`.
- * It is the bulk of every trace, so it remembers its names (in private fields, invisible to
+ * It is the bulk of every trace, so it remembers its route (in private fields, invisible to
  * comparisons and serialisation) and hashes itself without walking its fields. Its hash and
  * canonical line are exactly those of the equivalent plain {@link TraceEvent}. Like every trace
  * event it must be treated as immutable.
@@ -412,36 +444,25 @@ export class MessageTraceEvent implements TraceEvent {
   readonly node: string;
   readonly type: string;
   readonly fields: TraceFields;
-  readonly #node: TraceName;
-  readonly #type: TraceName;
-  readonly #from: TraceName;
-  readonly #to: TraceName;
+  readonly #deliver: boolean;
+  readonly #route: MessageRoute;
   readonly #msg: TraceName;
 
-  constructor(
-    seq: number,
-    tUs: number,
-    node: TraceName,
-    type: TraceName,
-    from: TraceName,
-    to: TraceName,
-    msg: TraceName,
-  ) {
+  /** The `deliver` event (node: the receiver) if `deliver`, else the `send` event (node: the sender). */
+  constructor(seq: number, tUs: number, deliver: boolean, route: MessageRoute, msg: TraceName) {
     this.seq = seq;
     this.tUs = tUs;
-    this.node = node.text;
-    this.type = type.text;
-    this.fields = { from: from.text, to: to.text, msg: msg.text };
-    this.#node = node;
-    this.#type = type;
-    this.#from = from;
-    this.#to = to;
+    this.node = deliver ? route.to.text : route.from.text;
+    this.type = deliver ? DELIVER.text : SEND.text;
+    this.fields = messageFields(route, msg);
+    this.#deliver = deliver;
+    this.#route = route;
     this.#msg = msg;
   }
 
   static {
     hashMessageEvent = (l, e) => {
-      if (e.tUs <= 0x7fffffff) hashMessage(l, e.tUs, e.#node, e.#type, e.#from, e.#to, e.#msg);
+      if (e.tUs <= 0x7fffffff) hashMessage(l, e.tUs, e.#deliver, e.#route, e.#msg);
       else l.event(e.tUs, e.node, e.type, e.fields, false);
     };
   }
@@ -453,15 +474,8 @@ export class MessageTraceEvent implements TraceEvent {
  * objects: no allocation per message event at all.
  */
 export interface MessageEventSink extends TraceListener {
-  onMessageEvent(
-    seq: number,
-    tUs: number,
-    node: TraceName,
-    type: TraceName,
-    from: TraceName,
-    to: TraceName,
-    msg: TraceName,
-  ): void;
+  /** The event `new MessageTraceEvent(seq, tUs, deliver, route, msg)` describes. */
+  onMessageEvent(seq: number, tUs: number, deliver: boolean, route: MessageRoute, msg: TraceName): void;
 }
 
 /** True when `l` implements {@link MessageEventSink}. */
@@ -478,19 +492,11 @@ export class TraceHasher implements MessageEventSink {
     return this.lanes.events;
   }
 
-  onMessageEvent(
-    seq: number,
-    tUs: number,
-    node: TraceName,
-    type: TraceName,
-    from: TraceName,
-    to: TraceName,
-    msg: TraceName,
-  ): void {
+  onMessageEvent(seq: number, tUs: number, deliver: boolean, route: MessageRoute, msg: TraceName): void {
     const l = this.lanes;
     if (seq !== l.events) l.checkSeq(seq);
-    if (tUs <= 0x7fffffff) hashMessage(l, tUs, node, type, from, to, msg);
-    else l.event(tUs, node.text, type.text, { from: from.text, to: to.text, msg: msg.text }, false);
+    if (tUs <= 0x7fffffff) hashMessage(l, tUs, deliver, route, msg);
+    else l.event(tUs, deliver ? route.to.text : route.from.text, deliver ? DELIVER.text : SEND.text, messageFields(route, msg), false);
   }
 
   onEvent(e: TraceEvent): void {

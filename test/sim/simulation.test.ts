@@ -123,9 +123,9 @@ describe('Simulation: messages and trace', () => {
     const sim = new Simulation({ seed: 1, network: { latencyUs: [5, 5] } });
     sim.addListener({
       onEvent: (e) => seen.push(`${e.seq}:${e.type}`),
-      onMessageEvent: (seq, _t, _n, type) => {
-        seen.push(`${seq}:${type.text}`);
-        if (type.text === 'send') sim.emit('checker', 'saw-send');
+      onMessageEvent: (seq, _t, deliver) => {
+        seen.push(`${seq}:${deliver ? 'deliver' : 'send'}`);
+        if (!deliver) sim.emit('checker', 'saw-send');
       },
     } as import('../../src/sim/index.js').MessageEventSink);
     sim.addNode('a', () => ({ onStart: (c) => c.send('b', { type: 'x' }), onMessage() {} }));

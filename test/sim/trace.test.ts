@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  MessageRoute,
   MessageTraceEvent,
   TraceBus,
   TraceName,
@@ -128,9 +129,8 @@ describe('TraceHasher and hashLines', () => {
     const h = new TraceHasher();
     h.onEvent(events[0]!);
     expect(() => h.onEvent(events[0]!)).toThrow(/seq 0 where 1 was expected/);
-    const a = new TraceName('a');
-    const x = new TraceName('x');
-    expect(() => h.onMessageEvent(5, 0, a, x, a, a, x)).toThrow(TraceSeqError);
+    const route = new MessageRoute(new TraceName('a'), new TraceName('b'));
+    expect(() => h.onMessageEvent(5, 0, false, route, new TraceName('m'))).toThrow(TraceSeqError);
   });
 
   it('counts events and treats undefined fields as absent, like JSON', () => {
@@ -147,13 +147,12 @@ describe('MessageTraceEvent and onMessageEvent (the kernel fast path)', () => {
     const name = fc.string({ maxLength: 6 }).map((s) => new TraceName(s));
     const message = fc.record({
       tUs: fc.oneof(fc.nat(), fc.integer({ min: 2 ** 31, max: 2 ** 45 })),
-      node: name,
-      type: fc.constantFrom('send', 'deliver').map((s) => new TraceName(s)),
+      deliver: fc.boolean(),
       from: name,
       to: name,
       msg: name,
     });
-    // Other events shift the pairing of words by an odd or even count before the next message.
+    // Other events in between, of any word count: each event's blocks start at its own first word.
     const other = fc.record({
       tUs: fc.nat(),
       node: fc.string({ maxLength: 3 }),
@@ -167,10 +166,12 @@ describe('MessageTraceEvent and onMessageEvent (the kernel fast path)', () => {
         const sink = new TraceHasher();
         items.forEach((it, seq) => {
           if ('m' in it) {
-            const { tUs, node, type, from, to, msg } = it.m;
-            fast.push(new MessageTraceEvent(seq, tUs, node, type, from, to, msg));
-            plain.push(ev(seq, tUs, node.text, type.text, { from: from.text, to: to.text, msg: msg.text }));
-            sink.onMessageEvent(seq, tUs, node, type, from, to, msg);
+            const { tUs, deliver, from, to, msg } = it.m;
+            const route = new MessageRoute(from, to);
+            fast.push(new MessageTraceEvent(seq, tUs, deliver, route, msg));
+            const node = deliver ? to.text : from.text;
+            plain.push(ev(seq, tUs, node, deliver ? 'deliver' : 'send', { from: from.text, to: to.text, msg: msg.text }));
+            sink.onMessageEvent(seq, tUs, deliver, route, msg);
           } else {
             const e = ev(seq, it.o.tUs, it.o.node, 'other', it.o.fields);
             fast.push(e);
@@ -187,13 +188,15 @@ describe('MessageTraceEvent and onMessageEvent (the kernel fast path)', () => {
   });
 
   it('looks like a plain event to comparisons and JSON, whatever names it was built from', () => {
-    const make = () => new MessageTraceEvent(0, 1000, new TraceName('a'), new TraceName('send'), new TraceName('a'), new TraceName('b'), new TraceName('m'));
-    const e = make();
-    const plain = { seq: 0, tUs: 1000, node: 'a', type: 'send', fields: { from: 'a', to: 'b', msg: 'm' } };
-    expect(Object.keys(e)).toEqual(['seq', 'tUs', 'node', 'type', 'fields']);
-    expect(e).toEqual(plain);
-    expect(make()).toEqual(e);
-    expect(JSON.stringify(e)).toBe(JSON.stringify(plain));
+    const make = (deliver: boolean) => new MessageTraceEvent(0, 1000, deliver, new MessageRoute(new TraceName('a'), new TraceName('b')), new TraceName('m'));
+    const fields = { from: 'a', to: 'b', msg: 'm' };
+    const send = { seq: 0, tUs: 1000, node: 'a', type: 'send', fields };
+    const deliver = { seq: 0, tUs: 1000, node: 'b', type: 'deliver', fields };
+    expect(Object.keys(make(false))).toEqual(['seq', 'tUs', 'node', 'type', 'fields']);
+    expect(make(false)).toEqual(send);
+    expect(make(true)).toEqual(deliver);
+    expect(make(false)).toEqual(make(false));
+    expect(JSON.stringify(make(true))).toBe(JSON.stringify(deliver));
   });
 });
 
