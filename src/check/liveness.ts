@@ -12,9 +12,10 @@
  * and when no entry of the expected op is pending, the oldest entry of any op. A client that
  * crashes drops its pending entries (its process, and its interest, are gone).
  *
- * Deadlines are nondecreasing in request order, so pending entries sit in one insertion-ordered
- * map and each event only looks at its head: a request still unanswered when true time passes
- * its deadline is reported then, at the deadline, and once. `finish` reports what is left with a
+ * Deadlines are nondecreasing in request order, so requests sit in one queue in request order
+ * and an event only looks at its head, and only once true time has passed the head's deadline
+ * (otherwise it costs one comparison): a request still unanswered when true time passes its
+ * deadline is reported then, at the deadline, and once. `finish` reports what is left with a
  * deadline before the end of the run.
  */
 import type { Checker, CheckSink } from './checker.js';
@@ -24,17 +25,24 @@ import { PairMap } from './pair-map.js';
 import { formatMs } from './violation.js';
 
 interface Pending {
-  readonly id: number;
   readonly client: string;
   readonly resource: string;
   readonly op: RequestFields['op'];
   readonly mode: ModeName | undefined;
   readonly atUs: number;
   readonly deadlineUs: number;
+  /** Answered, dropped by a crash, or reported: no longer judged. */
+  done: boolean;
 }
 
 /** Most requests one client may have pending on one resource; more means a runaway producer. */
 export const MAX_PENDING_PER_LOCK = 1000;
+
+/**
+ * Most requests the deadline queue may hold (pending, or answered but behind an older pending
+ * one); the queue spans at most one liveness bound of requests, so more means a runaway producer.
+ */
+export const MAX_DEADLINE_QUEUE = 10_000_000;
 
 const answersLockOrConvert: ReadonlySet<StatusName> = new Set(['GRANTED', 'NOTQUEUED', 'DEADLOCK', 'TIMEOUT']);
 const refusals: ReadonlySet<StatusName> = new Set(['BUSY', 'INVALID_ARG', 'SUBLOCKS', 'PARNOTGRANT']);
@@ -43,11 +51,17 @@ export class LivenessChecker implements Checker {
   readonly name = 'liveness' as const;
   /** Every type: deadlines are judged at every checked event, whatever its type. */
   readonly reads = checkedTypes;
-  /** Pending requests not yet reported, in request order (= deadline order). */
-  private readonly byDeadline = new Map<number, Pending>();
-  /** Pending requests per (client, resource), oldest first, reported or not. */
+  /**
+   * Requests in request order (= deadline order) from the oldest one not yet `done`; entries
+   * done later are skipped when the head reaches them.
+   */
+  private queue: Pending[] = [];
+  private head = 0;
+  /**
+   * Pending requests per (client, resource), oldest first, reported or not. A list that empties
+   * is kept for the lock's next request (one lock per client and resource, requested all run).
+   */
   private readonly byLock = new PairMap<Pending[]>();
-  private nextId = 1;
   /**
    * No unreported deadline is earlier than this (+Infinity: none pending), so an event at or
    * before it cannot pass one and costs a comparison. A lower bound only: answering a request
@@ -68,13 +82,13 @@ export class LivenessChecker implements Checker {
       case 'request': {
         const { client, resource, op, mode } = e.fields;
         const entry: Pending = {
-          id: this.nextId++,
           client,
           resource,
           op,
           mode,
           atUs: e.tUs,
           deadlineUs: Math.max(e.tUs, this.healUs) + this.livenessUs,
+          done: false,
         };
         let list = this.byLock.get(client, resource);
         if (list === undefined) {
@@ -83,7 +97,8 @@ export class LivenessChecker implements Checker {
         }
         list.push(entry);
         if (list.length > MAX_PENDING_PER_LOCK) throw new RangeError(`liveness: ${client} has more than ${MAX_PENDING_PER_LOCK} requests pending on ${resource}`);
-        this.byDeadline.set(entry.id, entry);
+        this.queue.push(entry);
+        if (this.queue.length > MAX_DEADLINE_QUEUE) throw new RangeError(`liveness: more than ${MAX_DEADLINE_QUEUE} requests tracked`);
         if (entry.deadlineUs < this.dueUs) this.dueUs = entry.deadlineUs;
         return;
       }
@@ -94,7 +109,7 @@ export class LivenessChecker implements Checker {
         const mine: [string, Pending[]][] = [];
         for (const [client, resource, list] of this.byLock.all()) if (client === e.crashed) mine.push([resource, list]);
         for (const [resource, list] of mine) {
-          for (const p of list) this.byDeadline.delete(p.id);
+          for (const p of list) p.done = true;
           this.byLock.delete(e.crashed, resource);
         }
         return;
@@ -122,19 +137,22 @@ export class LivenessChecker implements Checker {
     // Two answered entries have different ops, so different indexes: take the later one first.
     const later = Math.max(first, second);
     const earlier = Math.min(first, second);
-    this.byDeadline.delete(removeAt(list, later).id);
-    if (earlier >= 0) this.byDeadline.delete(removeAt(list, earlier).id);
-    if (list.length === 0) this.byLock.delete(client, resource);
+    removeAt(list, later).done = true;
+    if (earlier >= 0) removeAt(list, earlier).done = true;
   }
 
   /** Report every pending request whose deadline passed strictly before `nowUs`. */
   private judgeDeadlines(nowUs: number, sink: CheckSink): void {
-    for (const p of this.byDeadline.values()) {
+    const queue = this.queue;
+    for (; this.head < queue.length; this.head++) {
+      const p = queue[this.head]!;
+      if (p.done) continue;
       if (p.deadlineUs >= nowUs) {
         this.dueUs = p.deadlineUs;
+        this.compact();
         return;
       }
-      this.byDeadline.delete(p.id);
+      p.done = true;
       const what = p.mode !== undefined ? `${p.op} ${p.mode}` : p.op;
       const after = this.healUs > p.atUs ? `the faults healed at ${formatMs(this.healUs)}` : 'it was sent';
       sink.violation({
@@ -146,6 +164,14 @@ export class LivenessChecker implements Checker {
       });
     }
     this.dueUs = Infinity;
+    this.compact();
+  }
+
+  /** Drop the queue's done prefix once it is most of the queue (amortised O(1) per request). */
+  private compact(): void {
+    if (this.head < 1024 || this.head * 2 < this.queue.length) return;
+    this.queue = this.queue.slice(this.head);
+    this.head = 0;
   }
 
   finish(endUs: number, sink: CheckSink): void {
