@@ -101,7 +101,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'replay') return await replayCommandMain(positionals, flags);
     return await listCommand(positionals);
   } catch (error) {
-    return reportError(error);
+    return exitCodeFor(error);
   }
 }
 
@@ -119,7 +119,11 @@ function parse(command: string, args: readonly string[], permitted: readonly (ke
   return { flags, positionals: parsed.positionals };
 }
 
-function reportError(error: unknown): number {
+/**
+ * Prints an expected failure as one `error:` line on stderr and returns its exit code (DESIGN
+ * §5.1); anything else is a bug in lockstep and is rethrown with its stack.
+ */
+export function exitCodeFor(error: unknown): number {
   if (error instanceof ScenarioError || error instanceof UsageError) {
     console.error(`error: ${error.message}`);
     return EXIT_BAD_INPUT;

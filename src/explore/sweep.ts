@@ -4,7 +4,7 @@
  * replay byte for byte is reported as nondeterminism, its own error, never as a finding).
  */
 import type { Scenario } from '../scenario/index.js';
-import type { ScenarioRunResult, SeedFailure } from '../report/model.js';
+import type { ReplayResult, ScenarioRunResult, SeedFailure } from '../report/model.js';
 import { simulate, type SimulateOptions } from './simulate.js';
 
 /** A scenario as loaded from a file. */
@@ -24,6 +24,11 @@ export interface SweepOptions {
   onSeed?: (done: number, total: number) => void;
   /** Passed to every simulation (tests plant bugs through it). */
   simulate?: SimulateOptions;
+  /**
+   * Runs one seed (default {@link simulate}). The determinism re-check is only as good as its
+   * ability to fire, so tests substitute a runner whose hash differs on the re-run.
+   */
+  runner?: (scenario: Scenario, seed: number, opts: SimulateOptions | undefined) => { result: ReplayResult };
 }
 
 /** A failing seed whose re-run gave a different trace hash. */
@@ -53,13 +58,14 @@ export function sweepScenario(target: SweepTarget, opts: SweepOptions = {}): Sce
   const failures: SeedFailure[] = [];
   const violated = new Set<string>();
   let seedsRun = 0;
+  const runOne = opts.runner ?? simulate;
 
   for (const seed of seeds) {
-    const { result } = simulate(scenario, seed, opts.simulate);
+    const { result } = runOne(scenario, seed, opts.simulate);
     seedsRun += 1;
     opts.onSeed?.(seedsRun, seeds.length);
     if (result.violations.length === 0) continue;
-    const again = simulate(scenario, seed, opts.simulate).result;
+    const again = runOne(scenario, seed, opts.simulate).result;
     if (again.traceHash !== result.traceHash) throw new NondeterminismError(scenario.name, seed, result.traceHash, again.traceHash);
     for (const v of result.violations) violated.add(v.invariant);
     const first = pickReported(scenario, result.violations);
