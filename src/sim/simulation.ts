@@ -454,9 +454,14 @@ class Kernel {
   // -- the loop ----------------------------------------------------------------------------
 
   push(ev: SimEvent): void {
-    if (this.sched.size >= this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
+    if (this.sched.size >= this.maxEvents) this.tooManyEvents();
     ev.seq = this.nextSeq++;
     this.sched.push(ev);
+  }
+
+  /** Throws the maxEvents bound error (kept out of the hot functions, which only test the bound). */
+  private tooManyEvents(): never {
+    throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
   }
 
   run(untilUs: number): SimStats {
@@ -464,28 +469,32 @@ class Kernel {
     if (!Number.isSafeInteger(untilUs) || untilUs < this.nowUs) {
       throw new SimConfigError(`lockstep: run(untilUs) needs an integer >= the current time ${this.nowUs}, got ${untilUs}`);
     }
-    const maxTimeUs = this.maxTimeUs ?? untilUs;
-    const sched = this.sched;
-    const stats = this.stats;
     this.running = true;
     try {
-      for (;;) {
-        const t = sched.peekTimeUs();
-        if (t > untilUs) break;
-        const ev = sched.pop();
-        if (ev === undefined) break;
-        if (ev.cancelled) continue;
-        if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
-        if (++stats.events > this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
-        if (t > this.nowUs) this.nowUs = t;
-        if (ev.kind === EventKind.Deliver) this.arrive(ev);
-        else this.dispatch(ev);
-      }
+      this.loop(untilUs, this.maxTimeUs ?? untilUs);
       if (untilUs > this.nowUs) this.nowUs = untilUs;
     } finally {
       this.running = false;
     }
     return this.statsNow();
+  }
+
+  /** The event loop proper: run events in scheduler order until the next lies past `untilUs`. */
+  private loop(untilUs: number, maxTimeUs: number): void {
+    const sched = this.sched;
+    const stats = this.stats;
+    for (;;) {
+      const t = sched.peekTimeUs();
+      if (t > untilUs) return;
+      const ev = sched.pop();
+      if (ev === undefined) return;
+      if (ev.cancelled) continue;
+      if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
+      if (++stats.events > this.maxEvents) this.tooManyEvents();
+      if (t > this.nowUs) this.nowUs = t;
+      if (ev.kind === EventKind.Deliver) this.arrive(ev);
+      else this.dispatch(ev);
+    }
   }
 
   /** Runs every event but a delivery (the loop runs those itself, being the bulk of all events). */
@@ -578,9 +587,9 @@ class Kernel {
       this.drop(src, src, route.dst, payload, routeDropReason(at));
       return;
     }
-    this.push(this.deliveryEvent(at, payload, route));
+    this.enqueueDelivery(at, payload, route);
     const dup = link.duplicateArrivalUs;
-    if (dup >= 0) this.push(this.deliveryEvent(dup, payload, route));
+    if (dup >= 0) this.enqueueDelivery(dup, payload, route);
   }
 
   /** The route from `src` to the node named `to` (cached per sender), or a SimError for an unknown node. */
@@ -598,16 +607,22 @@ class Kernel {
     return route;
   }
 
-  /** A delivery event, recycled from the pool when one is free (deliveries are the bulk of all events). */
-  private deliveryEvent(at: number, payload: Message, route: Route): SimEvent {
-    if (this.poolSize === 0) return new SimEvent(at, EventKind.Deliver, route.dst.index, route.src.index, payload, route);
-    const ev = this.pool[--this.poolSize]!;
-    ev.timeUs = at;
-    ev.node = route.dst.index;
-    ev.from = route.src.index;
-    ev.data = payload;
-    ev.link = route;
-    return ev;
+  /** Queue the arrival of `payload` at `at`, in an event recycled from the pool when one is free. */
+  private enqueueDelivery(at: number, payload: Message, route: Route): void {
+    if (this.sched.size >= this.maxEvents) this.tooManyEvents();
+    let ev: SimEvent;
+    if (this.poolSize === 0) {
+      ev = new SimEvent(at, EventKind.Deliver, route.dst.index, route.src.index, payload, route);
+    } else {
+      ev = this.pool[--this.poolSize]!;
+      ev.timeUs = at;
+      ev.node = route.dst.index;
+      ev.from = route.src.index;
+      ev.data = payload;
+      ev.link = route;
+    }
+    ev.seq = this.nextSeq++;
+    this.sched.push(ev);
   }
 
   /** Return a finished delivery event to the pool (never one that is still queued or held). */
@@ -663,7 +678,7 @@ class Kernel {
   }
 
   private hold(node: NodeState, ev: SimEvent): void {
-    if (node.held.length >= this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
+    if (node.held.length >= this.maxEvents) this.tooManyEvents();
     node.held.push(ev);
   }
 
@@ -905,7 +920,11 @@ class Kernel {
 
   /** The trace name of a message type: memoised, so the hash fast path finds its digests. */
   private msgName(type: string, src: NodeState): TraceName {
-    if (type === this.lastMsgType) return this.lastMsgName;
+    return type === this.lastMsgType ? this.lastMsgName : this.msgNameMiss(type, src);
+  }
+
+  /** msgName when the type is not the last one asked for. */
+  private msgNameMiss(type: string, src: NodeState): TraceName {
     let name = this.msgNames.get(type);
     if (name === undefined) {
       if (typeof type !== 'string') {
@@ -927,10 +946,12 @@ class Kernel {
   private emitMessage(deliver: boolean, route: Route, msgType: string): void {
     const msg = this.msgName(msgType, route.src);
     const hasher = this.soleHasher;
-    if (hasher !== null && !this.publishing) {
-      hasher.onMessageEvent(this.traceSeq++, this.nowUs, deliver, route.trace, msg);
-      return;
-    }
+    if (hasher !== null && !this.publishing) hasher.onMessageEvent(this.traceSeq++, this.nowUs, deliver, route.trace, msg);
+    else this.publishMessage(deliver, route, msg);
+  }
+
+  /** emitMessage for listeners other than a sole hasher. */
+  private publishMessage(deliver: boolean, route: Route, msg: TraceName): void {
     const sinks = this.sinks;
     if (sinks !== null && !this.publishing) {
       const seq = this.traceSeq++;
@@ -968,7 +989,7 @@ class Kernel {
    */
   private publish(e: TraceEvent): void {
     if (this.publishing) {
-      if (this.nested.length >= this.maxEvents) throw new SimBoundExceeded('maxEvents', this.maxEvents, this.nowUs);
+      if (this.nested.length >= this.maxEvents) this.tooManyEvents();
       this.nested.push(e);
       return;
     }
