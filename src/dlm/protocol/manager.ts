@@ -207,9 +207,11 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   // ------------------------------------------------------------------ LinkHandler
 
   deliver(from: string, msg: RelMessage): void {
-    if (this.managerSet.has(from) && !this.members.isAlive(from)) {
-      // A newer generation than the one declared dead is alive: learn it (as from a heartbeat);
-      // the dead generation's leftovers are dropped.
+    if (this.managerSet.has(from)) {
+      // A newer generation than the one known (dead, or still believed alive: it reset or
+      // restarted before its heartbeat arrived): learn it first, as from a heartbeat, so that the
+      // old generation's death is handled and any answer goes to the new one. A dead
+      // generation's leftovers are dropped.
       if (msg.sg > this.members.genOf(from)) this.members.onHeartbeat(from, msg.sg);
       if (!this.members.isAlive(from)) return;
     }

@@ -298,6 +298,7 @@ export class MasterRole {
     const meta = this.sessionMeta(op);
     if (meta === undefined) return;
     if (op.reqId <= meta.lastReqId) {
+      this.followHome(meta, op);
       this.resend(meta, op.reqId);
       return;
     }
@@ -334,6 +335,35 @@ export class MasterRole {
     this.execute(meta, op);
   }
 
+  /**
+   * The home outcomes of `op`'s session go to: the one that last adopted the session, as this node
+   * heard it, else the one the operation names. An operation gathered from a copy, or forwarded
+   * before a reclaim, still names the home the session had then; the adoption, which every master
+   * hears before the new home forwards anything, is newer.
+   */
+  private homeFor(op: OpWire): string {
+    return this.env.sessionHomes.get(op.sess) ?? op.home;
+  }
+
+  /**
+   * A request came again, possibly from the session's new home (the driver re-sends what is
+   * unanswered after a reclaim): outcomes follow the session there, and so does the lock's copy.
+   */
+  private followHome(meta: LockMeta, op: OpWire): void {
+    if (meta.sess !== op.sess) return;
+    const home = this.homeFor(op);
+    if (home === meta.home || !this.env.members.isAlive(home)) return;
+    const ch = this.chFor(home);
+    if (meta.lockId === 0) {
+      this.setHome(meta, home);
+      return;
+    }
+    if (ch !== meta.ch) this.releaseCopy(meta);
+    const moved = ch !== meta.ch || this.env.members.genOf(ch) !== meta.chGen;
+    this.setHome(meta, home);
+    if (moved && ch !== this.env.id) this.sendInstalls(new Map([[ch, [this.wire(meta)]]]));
+  }
+
   /** Requests on `rs` may be executed now: not rebuilding, not on hold, and a quorum. */
   private mayAct(rs: RootState): boolean {
     return !rs.recovering && rs.holdUntilUs === 0 && this.env.members.hasQuorum;
@@ -359,6 +389,7 @@ export class MasterRole {
       const m = this.sessionMeta(op);
       if (m === undefined) continue;
       if (op.reqId <= m.lastReqId) {
+        this.followHome(m, op);
         this.resend(m, op.reqId);
         continue;
       }
@@ -370,7 +401,7 @@ export class MasterRole {
     const space = this.space;
     const nowUs = this.now();
     meta.sess = op.sess;
-    this.setHome(meta, op.home);
+    this.setHome(meta, this.homeFor(op));
     meta.priority = op.priority;
     meta.lastReqId = op.reqId;
     switch (op.op) {
