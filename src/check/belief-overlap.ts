@@ -83,9 +83,11 @@ export class BeliefOverlapChecker implements Checker {
     let overlaps = this.open.get(resource);
     for (const [other, theirs] of this.beliefs.onResource(resource)) {
       if (other === client) continue;
+      const clash = mine !== undefined && !compatible(theirs.mode, mine.mode);
+      // Nothing open on the resource and nothing to open: no key to build (the common case).
+      if (!clash && overlaps === undefined) continue;
       const key = pairKey(client, other);
       const current = overlaps?.get(key);
-      const clash = mine !== undefined && !compatible(theirs.mode, mine.mode);
       if (clash && current === undefined) {
         const firstIsOther = theirs.sinceUs < mine.sinceUs || (theirs.sinceUs === mine.sinceUs && theirs.order < mine.order);
         if (overlaps === undefined) {
