@@ -88,8 +88,10 @@ export class Link {
   dropWindows = 0;
   /** Sum of the extra latency of the delay windows currently open on this link. */
   extraDelayUs = 0;
-  /** Arrival time of the duplicate drawn by the last {@link route}, or -1 for none. */
+  /** Arrival time of the duplicate drawn by the last {@link route}, or -1 for none (always -1 on a plain link). */
   duplicateArrivalUs = -1;
+  /** No loss, no tail, no duplicates: a send draws only its latency. */
+  private plain = true;
 
   constructor(seed: number, from: string, to: string, cfg: LinkConfig) {
     this.from = from;
@@ -107,6 +109,8 @@ export class Link {
     this.dropRate = cfg.dropRate;
     this.duplicateRate = cfg.duplicateRate;
     this.fifo = cfg.fifo;
+    this.plain = this.dropRate === 0 && this.duplicateRate === 0 && this.tailP === 0;
+    this.duplicateArrivalUs = -1;
   }
 
   private latency(): number {
@@ -121,6 +125,25 @@ export class Link {
    * ROUTE_WINDOW or ROUTE_LOSS when it is dropped at send time. Sets `duplicateArrivalUs`.
    */
   route(nowUs: number): number {
+    if (this.plain) {
+      // No loss, tail or duplicate to draw: just the latency, as below.
+      const latencyUs = this.spanUs > 1 ? this.minUs + Math.floor(this.rng.next() * this.spanUs) : this.minUs;
+      if (this.blocked > 0) return ROUTE_PARTITION;
+      if (this.dropWindows > 0) return ROUTE_WINDOW;
+      let at = nowUs + latencyUs + this.extraDelayUs;
+      const last = this.lastArrivalUs;
+      if (at < last) {
+        if (this.fifo) at = last;
+      } else {
+        this.lastArrivalUs = at;
+      }
+      return at;
+    }
+    return this.routeAny(nowUs);
+  }
+
+  /** {@link route} for a link with loss, a tail or duplicates. */
+  private routeAny(nowUs: number): number {
     const lost = this.dropRate > 0 && this.rng.next() < this.dropRate;
     const latencyUs = this.latency();
     const duplicateLatencyUs = this.duplicateRate > 0 && this.rng.next() < this.duplicateRate ? this.latency() : -1;

@@ -240,6 +240,26 @@ describe('network: windows, loss and duplication', () => {
     expect(got.length).toBe(400 - drops.length + dups);
   });
 
+  it('a link reconfigured between runs from duplicating to plain stops duplicating at once', () => {
+    const got: number[] = [];
+    const sim = new Simulation({ seed: 3, network: { latencyUs: [10, 50] } });
+    sim.addNode('s', () => ({
+      onStart: (c) => {
+        c.setTimerAt(100, 'mono', 1);
+        c.setTimerAt(10_000, 'mono', 2);
+      },
+      onMessage() {},
+      onTimer: (c, tag) => c.send('b', { type: 'm', i: tag }),
+    }));
+    sim.addNode('b', () => ({ onMessage: (_c, _f, m) => got.push(m.i as number) }));
+    sim.setLink('s', 'b', { duplicateRate: 1 });
+    sim.run(5000);
+    expect(got).toEqual([1, 1]);
+    sim.setLink('s', 'b', { duplicateRate: 0 });
+    sim.run(20_000);
+    expect(got).toEqual([1, 1, 2]);
+  });
+
   it('adding a node and its traffic never shifts another link’s latency draws', () => {
     const latencies = (extraNode: boolean) => {
       const rec = new TraceRecorder();
