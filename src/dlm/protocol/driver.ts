@@ -4,10 +4,13 @@
  *
  * Session. At start the driver opens a session with its home manager and then sends a KeepAlive
  * every keepAliveMs. Its own idea of the lease is conservative: when a KeepAlive is acknowledged,
- * the lease runs until *the moment that KeepAlive was sent* + leaseMs, on the client's monotonic
- * clock (`leaseDeadline`). The server measures from the later moment it received it, on its own
- * clock; no allowance is made for the two clocks running at different rates (pitfalls S10 case C
- * shows what that costs).
+ * the lease runs until *the moment that KeepAlive was sent* + leaseMs − clientMarginMs
+ * (`leaseDeadline`). The server measures from the later moment it received it, on its own
+ * clock; no allowance beyond the margin is made for the two clocks running at different rates
+ * (pitfalls S10 case C shows what that costs). Every reading the driver takes — KeepAlive send
+ * times, the lease, the grace period, the silence of a home — is on `clientClock` (monotonic by
+ * default): on the wall clock, a step of the client's clock moves its lease with it (pitfalls
+ * S22 case A).
  *
  * Jeopardy and grace. When the local lease runs out without a new acknowledgement, the session is
  * in jeopardy: requests are held back (the application is blocked), and the driver tries the
@@ -69,6 +72,8 @@ interface Pending {
 export class DlmDriver implements LockDriver, LinkHandler {
   private readonly ctx: ProcessContext;
   private readonly links: ReliableLinks;
+  /** The clock every session reading is taken on (`clientClock`). */
+  private readonly clock: 'mono' | 'wall';
   private phase: Phase = 'opening';
   private sessN = 0;
   private sess: string;
@@ -79,7 +84,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
   private readonly kaSent = new Map<number, number>();
   private leaseEnd = 0;
   private graceEnd = 0;
-  /** Monotonic time of the last acknowledgement (or of opening). */
+  /** Time (`clientClock`) of the last acknowledgement (or of opening). */
   private lastAckUs = 0;
   /** The current target answered (ack or nack) since the last tick: stay with it. */
   private heard = false;
@@ -100,6 +105,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
     private readonly tuning: Tuning,
   ) {
     this.ctx = host.ctx;
+    this.clock = tuning.clientClock;
     this.links = new ReliableLinks(this.ctx, this.ctx.incarnation, this, tuning.link);
     this.sess = sessionId(client, this.ctx.incarnation, this.sessN);
     this.target = homeId;
@@ -109,7 +115,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
   // ------------------------------------------------------------------ LockDriver
 
   start(): void {
-    this.lastAckUs = this.ctx.now('mono');
+    this.lastAckUs = this.ctx.now(this.clock);
     this.sendKeepAlive();
     this.ctx.setTimer(this.tuning.keepAliveUs, KA_TAG, 'mono');
   }
@@ -182,7 +188,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
 
   leaseDeadline(_resource: string): LocalDeadline | undefined {
     if (this.tuning.leaseUs <= 0) return undefined;
-    return { clock: 'mono', atUs: this.leaseEnd };
+    return { clock: this.clock, atUs: this.leaseEnd };
   }
 
   token(resource: string): number | undefined {
@@ -211,7 +217,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
   // ------------------------------------------------------------------ session
 
   private tick(): void {
-    const now = this.ctx.now('mono');
+    const now = this.ctx.now(this.clock);
     const leaseUs = this.tuning.leaseUs;
     if (this.phase === 'active') {
       const silent = leaseUs > 0 ? now >= this.leaseEnd : now - this.lastAckUs >= 3 * this.tuning.keepAliveUs;
@@ -243,7 +249,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
 
   private sendKeepAlive(): void {
     const kseq = ++this.kseq;
-    this.kaSent.set(kseq, this.ctx.now('mono'));
+    this.kaSent.set(kseq, this.ctx.now(this.clock));
     if (this.kaSent.size > KA_HISTORY) this.kaSent.delete(kseq - KA_HISTORY);
     const reclaim = this.phase !== 'active' || this.target !== this.home;
     let held: HeldWire[] | null = null;
@@ -275,9 +281,9 @@ export class DlmDriver implements LockDriver, LinkHandler {
     if (sent === undefined) return;
     if (this.links.peerGen(from) !== m.gen) this.links.setPeerGen(from, m.gen);
     if (from === this.target) this.heard = true;
-    const now = this.ctx.now('mono');
+    const now = this.ctx.now(this.clock);
     this.lastAckUs = now;
-    const end = sent + this.tuning.leaseUs;
+    const end = sent + this.tuning.leaseUs - this.tuning.clientMarginUs;
     if (end > this.leaseEnd) this.leaseEnd = end;
     if (this.phase === 'active' && from === this.home && !this.resendOnAck) return;
     if (this.phase === 'jeopardy' && this.tuning.leaseUs > 0 && now >= this.leaseEnd) return;
@@ -332,7 +338,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
     this.phase = 'opening';
     this.home = this.target;
     this.leaseEnd = 0;
-    this.lastAckUs = this.ctx.now('mono');
+    this.lastAckUs = this.ctx.now(this.clock);
     this.sendKeepAlive();
   }
 

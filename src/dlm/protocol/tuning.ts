@@ -33,6 +33,10 @@ export interface Tuning {
   readonly failureTimeoutUs: number;
   readonly fencing: boolean;
   readonly expiryClock: 'mono' | 'wall';
+  /** The clock a client's driver measures KeepAlive round trips, its local lease and grace on (pitfalls S22). */
+  readonly clientClock: 'mono' | 'wall';
+  /** What a client's driver subtracts from its local lease deadline (below leaseUs). */
+  readonly clientMarginUs: number;
   readonly deadlockDetect: boolean;
   /** A request must have waited this long before its cycle is reported (DEADLOCK_WAIT). */
   readonly deadlockWaitUs: number;
@@ -61,6 +65,13 @@ export function tuningOf(o: ServiceOptions): Tuning {
   if (failureTimeoutUs <= heartbeatUs) {
     throw new DlmConfigError(`lockService.failureTimeoutMs (${o.failureTimeoutMs}) must exceed heartbeatMs (${o.heartbeatMs})`);
   }
+  const clientClock = o.clientClock ?? 'mono';
+  if (clientClock !== 'mono' && clientClock !== 'wall') throw new DlmConfigError(`lockService.clientClock must be 'mono' or 'wall', got ${String(clientClock)}`);
+  const clientMarginUs = ms('clientMarginMs', o.clientMarginMs ?? 0, 0);
+  // A margin as long as the lease leaves the client no moment in which it may trust its session.
+  if (leaseUs > 0 && clientMarginUs >= leaseUs) {
+    throw new DlmConfigError(`lockService.clientMarginMs (${o.clientMarginMs}) must be below leaseMs (${o.leaseMs})`);
+  }
   const waitUs = ms('deadlock.waitMs', o.deadlock.waitMs, 0);
   const detect = o.deadlock.detect && waitUs > 0;
   return {
@@ -72,6 +83,8 @@ export function tuningOf(o: ServiceOptions): Tuning {
     failureTimeoutUs,
     fencing: o.fencing,
     expiryClock: o.expiryClock,
+    clientClock,
+    clientMarginUs,
     deadlockDetect: detect,
     deadlockWaitUs: waitUs,
     deadlockPeriodUs: detect ? Math.max(1000, Math.floor(waitUs / 2)) : 0,

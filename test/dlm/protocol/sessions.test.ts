@@ -8,7 +8,7 @@
  * (3005, 6005, ...) + leaseMs.
  */
 import { describe, expect, it } from 'vitest';
-import { outcomes, pick, runTwice, scenario, timeline } from './world.js';
+import { outcomes, pick, run, runTwice, scenario, timeline } from './world.js';
 
 describe('session expiry', () => {
   it('ends a crashed holder\u2019s lock with expire, invalidates its value block, and the next reader gets VALNOTVALID', () => {
@@ -214,5 +214,48 @@ describe('grace period across a manager fail-over (pitfalls S10)', () => {
     // c1's own grace ends 45 s after its lease (12 000): at its next tick (60 000) it gives up and
     // its pending unlock completes (the lock is gone).
     expect(outcomes(events, 'c1')).toEqual(['230 r GRANTED EX token=1', '60000 r UNLOCKED']);
+  });
+});
+
+describe('the client clock and margin (pitfalls S22 case A)', () => {
+  // c1 (home m1) takes r and checks its lease; from 1500 it is cut off from every manager, so its
+  // last acknowledged KeepAlive is the one sent at 1000: its local lease ends at 1000 + 5000 − the
+  // margin. At 3000 its wall clock is stepped back 2 s.
+  const withClientClock = (clientClock: 'wall' | 'mono', clientMarginMs: number) =>
+    scenario({
+      lockService: { leaseMs: 5000, keepAliveMs: 1000, graceMs: 1000, clientClock, clientMarginMs },
+      clients: [
+        {
+          id: 'c1',
+          home: 'm1',
+          steps: [
+            { op: 'lock', resource: 'r', mode: 'EX' },
+            { op: 'write', resource: 'r', value: 'c1', checkLease: true },
+            { op: 'sleep', ms: 20_000 },
+          ],
+        },
+      ],
+      faults: [
+        { atMs: 1500, kind: 'partition', groups: [['c1'], ['m1', 'm2', 'm3', 'storage']], forMs: 30_000 },
+        { atMs: 3000, kind: 'clock-jump', node: 'c1', byMs: -2000, clock: 'wall' },
+      ],
+      invariants: ['mutual-exclusion'],
+    });
+  const lapses = (events: ReturnType<typeof runTwice>['events']) => pick(events, 'lapse', { client: 'c1' }).map((e) => e.t);
+
+  it('mono: the lease lapses at 1000 + 5000 − 200 whatever the wall clock does', () => {
+    expect(lapses(runTwice(withClientClock('mono', 200)).events)).toEqual([5800]);
+  });
+
+  it('wall: the step back moves the local lease 2 s past its true end', () => {
+    expect(lapses(runTwice(withClientClock('wall', 200)).events)).toEqual([7800]);
+  });
+
+  it('wall without a margin: the deadline is the KeepAlive\u2019s send time + the lease', () => {
+    expect(lapses(runTwice(withClientClock('wall', 0)).events)).toEqual([8000]);
+  });
+
+  it('a margin as long as the lease is refused', () => {
+    expect(() => run(withClientClock('mono', 5000))).toThrow(/clientMarginMs \(5000\) must be below leaseMs \(5000\)/);
   });
 });
