@@ -21,6 +21,7 @@ export {
   TraceRecorder,
   MessageTraceEvent,
   MessageRoute,
+  MessageType,
   SEND,
   DELIVER,
   TraceName,

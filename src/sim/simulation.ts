@@ -36,7 +36,7 @@ import { EventKind, SimEvent } from './event.js';
 import { Link, Network, routeDropReason } from './network.js';
 import { deriveRng } from './rng.js';
 import { TimedScheduler, type Scheduler } from './scheduler.js';
-import { MessageRoute, MessageTraceEvent, TraceHasher, TraceName, isMessageEventSink, type MessageEventSink } from './trace.js';
+import { MessageRoute, MessageTraceEvent, MessageType, TraceHasher, TraceName, isMessageEventSink, type MessageEventSink } from './trace.js';
 import type {
   ClockConfig,
   ClockKind,
@@ -214,14 +214,16 @@ class NodeContext implements ProcessContext {
 
   private live(what: string): NodeState {
     const node = this.node;
-    if (node.ctx !== this) {
-      throw new SimError(
-        `lockstep: node ${node.id} incarnation ${this.incarnation} called ${what} after it crashed (a stale context)`,
-        this.k.nowUs,
-        node.id,
-      );
-    }
+    if (node.ctx !== this) this.stale(what);
     return node;
+  }
+
+  private stale(what: string): never {
+    throw new SimError(
+      `lockstep: node ${this.node.id} incarnation ${this.incarnation} called ${what} after it crashed (a stale context)`,
+      this.k.nowUs,
+      this.node.id,
+    );
   }
 
   now(clock: ClockKind): number {
@@ -309,9 +311,9 @@ class Kernel {
   private nextSeq = 0;
   private traceSeq = 0;
   /** Trace names of message types, and the last one asked for (most traffic repeats a type). */
-  private readonly msgNames = new Map<string, TraceName>();
+  private readonly msgNames = new Map<string, MessageType>();
   private lastMsgType = '';
-  private lastMsgName = new TraceName('');
+  private lastMsgName = new MessageType('');
   private nextTimerId = 1;
   private running = false;
   /** The counters the kernel bumps; statsNow() adds the derived ones. */
@@ -610,19 +612,19 @@ class Kernel {
   /** Queue the arrival of `payload` at `at`, in an event recycled from the pool when one is free. */
   private enqueueDelivery(at: number, payload: Message, route: Route): void {
     if (this.sched.size >= this.maxEvents) this.tooManyEvents();
-    let ev: SimEvent;
-    if (this.poolSize === 0) {
-      ev = new SimEvent(at, EventKind.Deliver, route.dst.index, route.src.index, payload, route);
-    } else {
-      ev = this.pool[--this.poolSize]!;
-      ev.timeUs = at;
-      ev.node = route.dst.index;
-      ev.from = route.src.index;
-      ev.data = payload;
-      ev.link = route;
-    }
+    const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
+    ev.timeUs = at;
+    ev.node = route.dst.index;
+    ev.from = route.src.index;
+    ev.data = payload;
+    ev.link = route;
     ev.seq = this.nextSeq++;
     this.sched.push(ev);
+  }
+
+  /** A fresh delivery event for enqueueDelivery to fill in (the pool was empty). */
+  private newDeliveryEvent(): SimEvent {
+    return new SimEvent(0, EventKind.Deliver, -1, -1, null, null);
   }
 
   /** Return a finished delivery event to the pool (never one that is still queued or held). */
@@ -918,19 +920,19 @@ class Kernel {
     this.emit(node.id, type, fields === undefined ? { local } : { ...fields, local });
   }
 
-  /** The trace name of a message type: memoised, so the hash fast path finds its digests. */
-  private msgName(type: string, src: NodeState): TraceName {
+  /** The trace form of a message type: memoised, so the hash fast path finds its precomputed term. */
+  private msgName(type: string, src: NodeState): MessageType {
     return type === this.lastMsgType ? this.lastMsgName : this.msgNameMiss(type, src);
   }
 
   /** msgName when the type is not the last one asked for. */
-  private msgNameMiss(type: string, src: NodeState): TraceName {
+  private msgNameMiss(type: string, src: NodeState): MessageType {
     let name = this.msgNames.get(type);
     if (name === undefined) {
       if (typeof type !== 'string') {
         throw new SimError(`lockstep: node ${src.id} sent a message whose type is ${String(type)}, not a string`, this.nowUs, src.id);
       }
-      name = new TraceName(type);
+      name = new MessageType(type);
       if (this.msgNames.size < MAX_MESSAGE_TYPES) this.msgNames.set(type, name);
     }
     this.lastMsgType = type;
@@ -951,7 +953,7 @@ class Kernel {
   }
 
   /** emitMessage for listeners other than a sole hasher. */
-  private publishMessage(deliver: boolean, route: Route, msg: TraceName): void {
+  private publishMessage(deliver: boolean, route: Route, msg: MessageType): void {
     const sinks = this.sinks;
     if (sinks !== null && !this.publishing) {
       const seq = this.traceSeq++;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MessageRoute,
   MessageTraceEvent,
+  MessageType,
   TraceBus,
   TraceName,
   TraceHasher,
@@ -130,7 +131,7 @@ describe('TraceHasher and hashLines', () => {
     h.onEvent(events[0]!);
     expect(() => h.onEvent(events[0]!)).toThrow(/seq 0 where 1 was expected/);
     const route = new MessageRoute(new TraceName('a'), new TraceName('b'));
-    expect(() => h.onMessageEvent(5, 0, false, route, new TraceName('m'))).toThrow(TraceSeqError);
+    expect(() => h.onMessageEvent(5, 0, false, route, new MessageType('m'))).toThrow(TraceSeqError);
   });
 
   it('counts events and treats undefined fields as absent, like JSON', () => {
@@ -150,7 +151,7 @@ describe('MessageTraceEvent and onMessageEvent (the kernel fast path)', () => {
       deliver: fc.boolean(),
       from: name,
       to: name,
-      msg: name,
+      msg: fc.string({ maxLength: 6 }).map((s) => new MessageType(s)),
     });
     // Other events in between, of any word count: each event's blocks start at its own first word.
     const other = fc.record({
@@ -188,7 +189,7 @@ describe('MessageTraceEvent and onMessageEvent (the kernel fast path)', () => {
   });
 
   it('looks like a plain event to comparisons and JSON, whatever names it was built from', () => {
-    const make = (deliver: boolean) => new MessageTraceEvent(0, 1000, deliver, new MessageRoute(new TraceName('a'), new TraceName('b')), new TraceName('m'));
+    const make = (deliver: boolean) => new MessageTraceEvent(0, 1000, deliver, new MessageRoute(new TraceName('a'), new TraceName('b')), new MessageType('m'));
     const fields = { from: 'a', to: 'b', msg: 'm' };
     const send = { seq: 0, tUs: 1000, node: 'a', type: 'send', fields };
     const deliver = { seq: 0, tUs: 1000, node: 'b', type: 'deliver', fields };
