@@ -316,8 +316,11 @@ class Kernel {
   private lastMsgName = new MessageType('');
   private nextTimerId = 1;
   private running = false;
-  /** The counters the kernel bumps; statsNow() adds the derived ones. */
-  private readonly stats = { events: 0, messages: 0, delivered: 0, dropped: 0 };
+  /** The counters behind statsNow(). */
+  private eventCount = 0;
+  private messageCount = 0;
+  private deliveryCount = 0;
+  private dropCount = 0;
 
   constructor(opts: SimulationOptions) {
     if (!Number.isSafeInteger(opts.seed)) throw new SimConfigError(`lockstep: seed must be an integer, got ${opts.seed}`);
@@ -441,7 +444,14 @@ class Kernel {
 
   /** A copy of the counters; every trace event takes one seq, so their count is the next seq. */
   statsNow(): SimStats {
-    return { ...this.stats, traceEvents: this.traceSeq, simUs: this.nowUs };
+    return {
+      events: this.eventCount,
+      messages: this.messageCount,
+      delivered: this.deliveryCount,
+      dropped: this.dropCount,
+      traceEvents: this.traceSeq,
+      simUs: this.nowUs,
+    };
   }
 
   harnessRng(name: string): Rng {
@@ -484,7 +494,6 @@ class Kernel {
   /** The event loop proper: run events in scheduler order until the next lies past `untilUs`. */
   private loop(untilUs: number, maxTimeUs: number): void {
     const sched = this.sched;
-    const stats = this.stats;
     for (;;) {
       const t = sched.peekTimeUs();
       if (t > untilUs) return;
@@ -492,7 +501,7 @@ class Kernel {
       if (ev === undefined) return;
       if (ev.cancelled) continue;
       if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
-      if (++stats.events > this.maxEvents) this.tooManyEvents();
+      if (++this.eventCount > this.maxEvents) this.tooManyEvents();
       if (t > this.nowUs) this.nowUs = t;
       if (ev.kind === EventKind.Deliver) this.arrive(ev);
       else this.dispatch(ev);
@@ -582,7 +591,7 @@ class Kernel {
     let route = src.lastRoute;
     if (route === null || route.to !== to) route = this.resolveRoute(src, to, payload);
     const link = route.link;
-    this.stats.messages++;
+    this.messageCount++;
     if (this.traceKernel) this.emitMessage(false, route, payload.type);
     const at = link.route(this.nowUs);
     if (at < 0) {
@@ -637,7 +646,7 @@ class Kernel {
   }
 
   private drop(at: NodeState, src: NodeState, dst: NodeState, payload: Message, reason: string): void {
-    this.stats.dropped++;
+    this.dropCount++;
     this.emitWithLocal(at, 'drop', { from: src.id, to: dst.id, msg: payload.type, reason });
   }
 
@@ -670,7 +679,7 @@ class Kernel {
 
   private deliver(route: Route, payload: Message): void {
     const dst = route.dst;
-    this.stats.delivered++;
+    this.deliveryCount++;
     if (this.traceKernel) this.emitMessage(true, route, payload.type);
     try {
       dst.process!.onMessage(dst.ctx!, route.src.id, payload);
