@@ -112,6 +112,7 @@ export class LivenessChecker implements Checker {
           for (const p of list) p.done = true;
           this.byLock.delete(e.crashed, resource);
         }
+        this.skipDone();
         return;
       }
       default:
@@ -139,6 +140,7 @@ export class LivenessChecker implements Checker {
     const earlier = Math.min(first, second);
     removeAt(list, later).done = true;
     if (earlier >= 0) removeAt(list, earlier).done = true;
+    this.skipDone();
   }
 
   /** Report every pending request whose deadline passed strictly before `nowUs`. */
@@ -167,8 +169,23 @@ export class LivenessChecker implements Checker {
     this.compact();
   }
 
+  /**
+   * Move the head past requests already done, so that the queue holds only the requests from the
+   * oldest pending one on (answers come in milliseconds: entries die young, not a bound later).
+   */
+  private skipDone(): void {
+    const queue = this.queue;
+    while (this.head < queue.length && queue[this.head]!.done) this.head++;
+    this.compact();
+  }
+
   /** Drop the queue's done prefix once it is most of the queue (amortised O(1) per request). */
   private compact(): void {
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+      return;
+    }
     if (this.head < 1024 || this.head * 2 < this.queue.length) return;
     this.queue = this.queue.slice(this.head);
     this.head = 0;
