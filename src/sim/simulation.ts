@@ -594,13 +594,18 @@ class Kernel {
     this.messageCount++;
     if (this.traceKernel) this.emitMessage(false, route, payload.type);
     const at = link.route(this.nowUs);
+    if (at >= 0 && link.duplicateArrivalUs < 0) this.enqueueDelivery(at, payload, route);
+    else this.dropOrDuplicate(at, payload, route);
+  }
+
+  /** The rest of send when the link dropped the message (`at` < 0) or duplicated it. */
+  private dropOrDuplicate(at: number, payload: Message, route: Route): void {
     if (at < 0) {
-      this.drop(src, src, route.dst, payload, routeDropReason(at));
+      this.drop(route.src, route.src, route.dst, payload, routeDropReason(at));
       return;
     }
     this.enqueueDelivery(at, payload, route);
-    const dup = link.duplicateArrivalUs;
-    if (dup >= 0) this.enqueueDelivery(dup, payload, route);
+    this.enqueueDelivery(route.link.duplicateArrivalUs, payload, route);
   }
 
   /** The route from `src` to the node named `to` (cached per sender), or a SimError for an unknown node. */
@@ -658,8 +663,14 @@ class Kernel {
       return;
     }
     const payload = ev.data as Message;
-    // Recycled before the handler runs, so the reply it sends reuses this very event.
-    this.recycle(ev);
+    // Recycled before the handler runs, so the reply it sends reuses this very event (written out
+    // here rather than calling recycle: this is the hottest path, and the JIT's inlining budget
+    // is better spent on the send the handler makes).
+    if (this.poolSize < MAX_POOLED_EVENTS) {
+      ev.data = null;
+      ev.link = null;
+      this.pool[this.poolSize++] = ev;
+    }
     this.deliver(route, payload);
   }
 
