@@ -9,14 +9,23 @@
  * resources all run long, and a new map per first lock would be most of the cost. So memory is
  * bounded by the number of distinct resources named, like the rest of the checkers' state.
  */
+/**
+ * The first key of every inner map, never removed (and never equal to a client name): a Map
+ * that empties shrinks its table and regrows it on the next insertion, which would cost a
+ * runtime call and an allocation every time a resource's last lock ends.
+ */
+const keeper: unique symbol = Symbol('PairMap.keeper');
+
+type Inner<V> = Map<string | typeof keeper, V | undefined>;
+
 export class PairMap<V> {
-  private readonly byResource = new Map<string, Map<string, V>>();
+  private readonly byResource = new Map<string, Inner<V>>();
   private entries = 0;
   /** The last resource looked up and its inner map: a checker's next lookup is mostly the same. */
   private lastResource: string | undefined = undefined;
-  private lastInner: Map<string, V> | undefined = undefined;
+  private lastInner: Inner<V> | undefined = undefined;
 
-  private inner(resource: string): Map<string, V> | undefined {
+  private inner(resource: string): Inner<V> | undefined {
     if (resource === this.lastResource) return this.lastInner;
     const inner = this.byResource.get(resource);
     if (inner !== undefined) {
@@ -34,9 +43,9 @@ export class PairMap<V> {
   set(client: string, resource: string, value: V): void {
     let inner = this.inner(resource);
     if (inner === undefined) {
-      inner = new Map();
+      inner = new Map([[keeper, undefined]]);
       this.byResource.set(resource, inner);
-    } else if (inner.size === 0) {
+    } else if (inner.size === 1) {
       // Filling again: to the end of the resource order, where a new map would go.
       this.byResource.delete(resource);
       this.byResource.set(resource, inner);
@@ -55,23 +64,32 @@ export class PairMap<V> {
 
   /** The entries on one resource, as [client, value], in insertion order. */
   onResource(resource: string): Iterable<[string, V]> {
-    return this.byResource.get(resource)?.entries() ?? noEntries;
+    const inner = this.byResource.get(resource);
+    if (inner === undefined) return noEntries;
+    const it = inner.entries();
+    it.next(); // the keeper
+    return it as IterableIterator<[string, V]>;
   }
 
   /** The values on one resource, in insertion order. */
   valuesOn(resource: string): Iterable<V> {
-    return this.byResource.get(resource)?.values() ?? noEntries;
+    const inner = this.byResource.get(resource);
+    if (inner === undefined) return noEntries;
+    const it = inner.values();
+    it.next(); // the keeper
+    return it as IterableIterator<V>;
   }
 
   /** How many entries there are on `resource`. */
   countOn(resource: string): number {
-    return this.byResource.get(resource)?.size ?? 0;
+    const inner = this.byResource.get(resource);
+    return inner === undefined ? 0 : inner.size - 1;
   }
 
   /** Every entry as [client, resource, value], resources in the order described above. */
   *all(): Generator<[string, string, V]> {
     for (const [resource, inner] of this.byResource) {
-      for (const [client, value] of inner) yield [client, resource, value];
+      for (const [client, value] of inner) if (client !== keeper) yield [client, resource, value as V];
     }
   }
 
