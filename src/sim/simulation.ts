@@ -503,8 +503,22 @@ class Kernel {
       if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
       if (++this.eventCount > this.maxEvents) this.tooManyEvents();
       if (t > this.nowUs) this.nowUs = t;
-      if (ev.kind === EventKind.Deliver) this.arrive(ev);
-      else this.dispatch(ev);
+      if (ev.kind !== EventKind.Deliver) {
+        this.dispatch(ev);
+        continue;
+      }
+      // A delivery, the bulk of all events: handled right here rather than in a method, so that
+      // the JIT's inlining budget for this loop goes to the handler's send instead.
+      const route = ev.link as Route;
+      const dst = route.dst;
+      if (route.link.blocked > 0 || !dst.up || dst.paused) {
+        this.arriveAtUnready(route, ev);
+        continue;
+      }
+      const payload = ev.data as Message;
+      // Recycled before the handler runs, so the reply it sends reuses this very event.
+      this.recycle(ev);
+      this.deliver(route, payload);
     }
   }
 
@@ -594,8 +608,20 @@ class Kernel {
     this.messageCount++;
     if (this.traceKernel) this.emitMessage(false, route, payload.type);
     const at = link.route(this.nowUs);
-    if (at >= 0 && link.duplicateArrivalUs < 0) this.enqueueDelivery(at, payload, route);
-    else this.dropOrDuplicate(at, payload, route);
+    if (at < 0 || link.duplicateArrivalUs >= 0) {
+      this.dropOrDuplicate(at, payload, route);
+      return;
+    }
+    // enqueueDelivery, written out for the common case (see loop for why).
+    if (this.sched.size >= this.maxEvents) this.tooManyEvents();
+    const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
+    ev.timeUs = at;
+    ev.node = route.dst.index;
+    ev.from = src.index;
+    ev.data = payload;
+    ev.link = route;
+    ev.seq = this.nextSeq++;
+    this.sched.push(ev);
   }
 
   /** The rest of send when the link dropped the message (`at` < 0) or duplicated it. */
@@ -653,25 +679,6 @@ class Kernel {
   private drop(at: NodeState, src: NodeState, dst: NodeState, payload: Message, reason: string): void {
     this.dropCount++;
     this.emitWithLocal(at, 'drop', { from: src.id, to: dst.id, msg: payload.type, reason });
-  }
-
-  private arrive(ev: SimEvent): void {
-    const route = ev.link as Route;
-    const dst = route.dst;
-    if (route.link.blocked > 0 || !dst.up || dst.paused) {
-      this.arriveAtUnready(route, ev);
-      return;
-    }
-    const payload = ev.data as Message;
-    // Recycled before the handler runs, so the reply it sends reuses this very event (written out
-    // here rather than calling recycle: this is the hottest path, and the JIT's inlining budget
-    // is better spent on the send the handler makes).
-    if (this.poolSize < MAX_POOLED_EVENTS) {
-      ev.data = null;
-      ev.link = null;
-      this.pool[this.poolSize++] = ev;
-    }
-    this.deliver(route, payload);
   }
 
   /** A message arrives over a cut link, at a node that is down (both drop it) or paused (held). */
