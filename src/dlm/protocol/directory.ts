@@ -34,6 +34,12 @@ interface DirRecord {
   gen: number;
   /** Reported orphaned: the next master must recover it. */
   orphan: boolean;
+  /**
+   * The master was assigned with `recover` and has not yet claimed the name in a `dir-sync`: an
+   * answer it could not use (it arrived in another view) must not turn into a plain mastery when
+   * it asks again, or it would master the name without gathering the copies.
+   */
+  recover?: boolean;
 }
 
 /** Most look-ups that may wait for a view to settle; more is a runaway producer. */
@@ -93,10 +99,11 @@ export class DirectoryRole {
     let recover = false;
     if (rec !== undefined && rec.master !== '' && !rec.orphan && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen) {
       master = rec.master;
+      recover = master === from && rec.recover === true;
     } else {
       master = from;
       recover = rec !== undefined || !this.pristine;
-      this.records.set(root, { master: from, gen: members.genOf(from), orphan: false });
+      this.records.set(root, { master: from, gen: members.genOf(from), orphan: false, recover });
     }
     const msg: LookupResMsg = { type: 'lookup-res', sg: 0, rg: 0, seq: 0, ack: 0, root, master, masterGen: members.genOf(master), recover, view };
     env.post(from, msg);
@@ -106,7 +113,7 @@ export class DirectoryRole {
     const members = this.env.members;
     this.synced.set(from, msg.view);
     const gen = members.genOf(from);
-    for (const root of msg.claims) this.records.set(root, { master: from, gen, orphan: false });
+    for (const root of msg.claims) this.records.set(root, { master: from, gen, orphan: false, recover: false });
     for (const root of msg.orphans) {
       const rec = this.records.get(root);
       if (rec !== undefined && rec.master !== '' && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen && !rec.orphan) continue;
@@ -118,6 +125,11 @@ export class DirectoryRole {
   /** The view changed: look-ups may now be answerable (or must wait longer). */
   onViewChange(): void {
     this.pristine = false;
+    this.drain();
+  }
+
+  /** The quorum came back in the same view: look-ups that waited for it may be answered. */
+  onQuorumChange(): void {
     this.drain();
   }
 

@@ -251,7 +251,10 @@ export class DlmDriver implements LockDriver, LinkHandler {
     const kseq = ++this.kseq;
     this.kaSent.set(kseq, this.ctx.now(this.clock));
     if (this.kaSent.size > KA_HISTORY) this.kaSent.delete(kseq - KA_HISTORY);
-    const reclaim = this.phase !== 'active' || this.target !== this.home;
+    // A reclaim carries the locks the client believes it holds. Besides opening, jeopardy and a
+    // new target: after a `pending` answer, since a home that lost the session (it restarted, or
+    // reset) adopts it again and needs them to decide.
+    const reclaim = this.phase !== 'active' || this.target !== this.home || this.resendOnAck;
     let held: HeldWire[] | null = null;
     let unresolved: string[] | null = null;
     if (reclaim) {

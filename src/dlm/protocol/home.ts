@@ -122,9 +122,11 @@ export class HomeRole {
     const a = this.adoptions.get(ka.sess);
     if (a !== undefined) {
       a.kseq = ka.kseq;
-      a.driverHeld = ka.held;
-      a.unresolved = ka.unresolved;
-      this.nack(from, ka.sess, ka.kseq, 'pending');
+      if (ka.held !== null) {
+        a.driverHeld = ka.held;
+        a.unresolved = ka.unresolved;
+      }
+      if (!this.maybeFinish(a)) this.nack(from, ka.sess, ka.kseq, 'pending');
       return;
     }
     this.startAdoption(ka);
@@ -193,12 +195,20 @@ export class HomeRole {
     this.maybeFinish(a);
   }
 
-  private maybeFinish(a: Adoption): void {
-    if (a.waiting.size > 0) return;
+  /**
+   * Decide an adoption once every manager answered and the client said what it believes it holds
+   * (a KeepAlive that was not a reclaim — the client still took this node for its home, which
+   * lost the session in a restart or reset — carries nothing: the client's next one will, since
+   * the `pending` answer makes it reclaim). Without the client's beliefs, a lock whose master and
+   * copy holder died together would be adopted as if it did not exist, and the client would go
+   * on holding it. Returns whether the adoption is over.
+   */
+  private maybeFinish(a: Adoption): boolean {
+    if (a.waiting.size > 0 || a.driverHeld === null) return false;
     this.adoptions.delete(a.sess);
     const env = this.env;
     // Superseded by a later adoption elsewhere: the client went on to another manager.
-    if (a.stale && !env.lostSessions.has(a.sess)) return;
+    if (a.stale && !env.lostSessions.has(a.sess)) return true;
     if (!a.ok || env.lostSessions.has(a.sess) || !agrees(a)) {
       this.broadcastPurge(a.client, a.sess, 'lost');
       // The session is over, and so is every lock its client still believed it held. A master
@@ -206,7 +216,7 @@ export class HomeRole {
       // to nobody but the client, and this is where it ends.
       for (const h of a.driverHeld ?? []) env.trace('expire', { client: a.client, resource: h.resource });
       this.nack(a.client, a.sess, a.kseq, 'lost');
-      return;
+      return true;
     }
     const s = new Session(a.client, a.cinc, a.sess);
     this.sessions.set(a.client, s);
@@ -214,8 +224,9 @@ export class HomeRole {
     // A lock the client believes it holds (with a request on it still open) that no live manager
     // knows any more went down with its master and copy holder together: it ends here.
     const known = new Set(a.held.map((h) => h.resource));
-    for (const h of a.driverHeld ?? []) if (!known.has(h.resource)) env.trace('expire', { client: a.client, resource: h.resource });
+    for (const h of a.driverHeld) if (!known.has(h.resource)) env.trace('expire', { client: a.client, resource: h.resource });
     this.ack(a.client, a.sess, a.kseq);
+    return true;
   }
 
   /** Another manager adopted `sess` (a later adoption than any seen here): if it was ours, it moved (no purge). */

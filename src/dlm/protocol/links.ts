@@ -113,6 +113,8 @@ class PeerLink {
   lastTxUs = 0;
   tries = 0;
   stalled = false;
+  /** The peer was declared dead: nothing is retransmitted until it is taken back. */
+  suspended = false;
   // --- receiving
   /** The sender generation the receive numbers belong to; -1 before the first message. */
   rgen = -1;
@@ -136,6 +138,7 @@ class PeerLink {
     this.backlog = null;
     this.tries = 0;
     this.stalled = false;
+    this.suspended = false;
   }
 }
 
@@ -186,20 +189,40 @@ export class ReliableLinks {
 
   /**
    * `peer` is generation `gen`. Unknown before: the backlog goes out. A different generation: every
-   * message addressed to the old one is discarded and the sequence space starts again.
+   * message addressed to the old one is discarded and the sequence space starts again. The same
+   * generation after {@link suspend}: retransmission resumes where it stopped.
    */
   setPeerGen(peer: string, gen: number): void {
     const l = this.link(peer);
-    if (l.gen === gen) return;
+    if (l.gen === gen) {
+      if (l.suspended) this.resume(l);
+      return;
+    }
     const backlog = l.gen === -1 ? l.backlog : null;
     l.resetSend();
     l.gen = gen;
     if (backlog !== null) for (const m of backlog) this.transmitNew(l, m);
   }
 
-  /** Forget what this side was sending to `peer` (it died); what it sent us is remembered. */
-  forget(peer: string): void {
-    this.links.get(peer)?.resetSend();
+  /**
+   * `peer` was declared dead: stop retransmitting to it. Its unacknowledged messages and the
+   * sequence space are kept: the receiver remembers the numbers it delivered for as long as it
+   * lives, so restarting them at 1 would make it drop everything new as duplicates. If the peer
+   * comes back at the same generation (taken back after a split in which nobody had a quorum) the
+   * link goes on where it stopped ({@link setPeerGen}); if it comes back as a new generation, the
+   * messages are discarded then.
+   */
+  suspend(peer: string): void {
+    const l = this.links.get(peer);
+    if (l !== undefined) l.suspended = true;
+  }
+
+  private resume(l: PeerLink): void {
+    l.suspended = false;
+    l.stalled = false;
+    l.tries = 0;
+    l.lastTxUs = this.ctx.now('mono') - this.tuning.rtoUs;
+    if (l.unacked > 0 && !this.timerArmed) this.armTimer();
   }
 
   /**
@@ -334,7 +357,7 @@ export class ReliableLinks {
     const t = this.tuning;
     let pending = false;
     for (const l of this.links.values()) {
-      if (l.unacked === 0 || l.stalled || l.gen === -1) continue;
+      if (l.unacked === 0 || l.stalled || l.suspended || l.gen === -1) continue;
       const rto = Math.min(t.maxRtoUs, t.rtoUs * 2 ** Math.min(l.tries, 20));
       if (now - l.lastTxUs >= rto) {
         if (l.tries >= t.maxRetries) {

@@ -169,7 +169,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     switch (payload.type) {
       case 'hb': {
         const hb = payload as HeartbeatMsg;
-        if (this.managerSet.has(from)) this.members.onHeartbeat(from, hb.gen, hb.view);
+        if (this.managerSet.has(from)) this.members.onHeartbeat(from, hb.gen, hb.view, hb.beat, hb.echo);
         return;
       }
       case 'dead-to-me':
@@ -184,11 +184,23 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
           if (this.managerSet.has(from) && this.members.isAlive(from)) this.dispatch(from, payload as MoutMsg);
           return;
         }
-        this.links.receive(from, payload);
+        this.receive(from, payload);
         return;
       default:
-        this.links.receive(from, payload);
+        this.receive(from, payload);
     }
+  }
+
+  /**
+   * Offer a message to the links, unless it is a reliable message of a manager generation this
+   * node declared dead: that one is left unacknowledged, so the sender keeps it and delivers it
+   * should this node take that generation back (a split nobody had a quorum in). Acknowledged and
+   * then dropped, it would be lost for good.
+   */
+  private receive(from: string, payload: Message): void {
+    const sg = (payload as RelMessage).sg;
+    if (typeof sg === 'number' && (payload as RelMessage).seq > 0 && this.managerSet.has(from) && !this.members.isAlive(from) && sg === this.members.genOf(from)) return;
+    this.links.receive(from, payload);
   }
 
   /** Deliver what the roles queued for this node, then owed acks. */
@@ -465,6 +477,12 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.ch.lookUpOrphans(this.orphans);
     this.orphans = [];
     this.dir.onViewChange();
+  }
+
+  quorumChanged(): void {
+    this.coord.onViewChange();
+    this.master.onQuorumChange();
+    this.dir.onQuorumChange();
   }
 
   private orphans: string[] = [];

@@ -992,6 +992,16 @@ export class MasterRole {
     }
   }
 
+  /** The quorum came or went in the same view: what waited for one goes on (recovery included). */
+  onQuorumChange(): void {
+    if (!this.env.members.hasQuorum) return;
+    for (const lockId of [...this.zombies.keys()]) this.finishZombie(lockId);
+    for (const [root, rs] of this.roots) {
+      if (rs.recovering) this.tryFinish(root, rs);
+      else this.processDeferred(rs);
+    }
+  }
+
   // ------------------------------------------------------------------ recovery
 
   private startGather(root: string, rs: RootState): void {

@@ -19,7 +19,13 @@
  * resets after a split is decided by the majority: a manager with a quorum answers a heartbeat
  * from a generation it declared dead with `dead-to-me`; a manager without one resets only when
  * it hears from a peer whose view (carried in every heartbeat) is a majority that left it out,
- * and otherwise simply takes the peer back (nobody had a quorum, so nobody recovered anything).
+ * and otherwise takes the peer back (nobody had a quorum, so nobody recovered anything) — but
+ * only on a heartbeat that echoes one this node sent after declaring the peer dead. A heartbeat
+ * is a snapshot of its sender's view when it left, and may arrive after the sender declared this
+ * node dead in turn (the two detectors fire at the same moment; a delay holds the heartbeat
+ * back): taken back on it, this node would regain a quorum and grant beside the majority that is
+ * recovering its resources. The echo proves the peer heard this node after the split and still
+ * counted it in (or it would have answered `dead-to-me`).
  * A manager resuming from a pause longer than the failure timeout finds it has no quorum and
  * resets before handling anything that waited (./manager.ts).
  *
@@ -43,6 +49,8 @@ export interface Member {
 export interface MembershipHost {
   /** The live view changed: `dead` left (crashed, paused, cut off, or replaced), `joined` came. */
   viewChanged(dead: readonly Member[], joined: readonly Member[]): void;
+  /** The view is the same but the quorum came or went (a live peer counted this node in, or out). */
+  quorumChanged(): void;
   /** A peer declared this very generation dead: reset and rejoin as `gen`. */
   resetTo(gen: number): void;
 }
@@ -51,7 +59,18 @@ interface PeerState {
   gen: number;
   alive: boolean;
   lastHeardUs: number;
+  /** The last heartbeat number heard from this generation of the peer (echoed back to it). */
+  heardBeat: number;
+  /** Declared dead while this node had beaten `probe - 1` times: a take-back needs an echo ≥ probe. */
+  probe: number;
+  /** The peer's last heartbeat counted this node (at its generation) in its view. */
+  confirmed: boolean;
+  /** The view of that heartbeat (to skip re-parsing an unchanged one). */
+  lastView: string;
 }
+
+/** Heartbeat numbers one generation may use (at one a second, half a year). */
+export const BEATS_PER_GENERATION = 2 ** 24;
 
 /** The heartbeat timer's tag. */
 export const HB_TAG = 'dlm:hb';
@@ -68,7 +87,14 @@ export class Membership {
   /** When each death was noticed (mono µs), newest last. */
   private readonly deaths: number[] = [];
   private key = '';
-  private hb: HeartbeatMsg;
+  /** Self and the live peers that count this node in hold a majority (see {@link hasQuorum}). */
+  private quorum = false;
+  /**
+   * The number of the last heartbeat sent: {@link BEATS_PER_GENERATION} × generation + rounds sent
+   * in this generation, so that beat numbers grow across resets and restarts and an echo of one
+   * tells which generation of this node the peer has heard.
+   */
+  private beats: number;
 
   constructor(
     private readonly ctx: ProcessContext,
@@ -79,11 +105,11 @@ export class Membership {
     private readonly links: ReliableLinks,
     private readonly host: MembershipHost,
   ) {
-    this.hb = { type: 'hb', gen: myGen, view: '' };
+    this.beats = myGen * BEATS_PER_GENERATION;
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
-      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now });
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, confirmed: true, lastView: '' });
       links.setPeerGen(id, 0);
     }
     this.recompute();
@@ -101,12 +127,15 @@ export class Membership {
   }
 
   /**
-   * Whether the live view holds a majority of the configured managers. Without it a manager
-   * grants nothing, answers no look-ups, adopts and extends no sessions: otherwise both sides of a
-   * partition would go on granting (split brain).
+   * Whether the live view holds a majority of the configured managers, counting only the peers
+   * whose last heartbeat counted this node in as well. Without it a manager grants nothing,
+   * answers no look-ups, adopts and extends no sessions: otherwise both sides of a partition would
+   * go on granting (split brain). The mutual count matters when a split heals: a node that has
+   * taken a peer back while the peer has not yet taken it back (and may be about to tell it it
+   * was declared dead) must not act on that peer's account.
    */
   get hasQuorum(): boolean {
-    return this.liveIds.length * 2 > this.all.length;
+    return this.quorum;
   }
 
   /** How many configured managers are not in the live view. */
@@ -146,11 +175,14 @@ export class Membership {
   /** Reset to generation `gen` after being declared dead: everyone alive again, as at start. */
   resetSelf(gen: number): void {
     this.myGen = gen;
-    this.hb = { type: 'hb', gen, view: '' };
+    this.beats = gen * BEATS_PER_GENERATION;
     const now = this.ctx.now('mono');
     for (const [id, p] of this.peers) {
       p.alive = true;
       p.lastHeardUs = now;
+      p.probe = 0;
+      p.confirmed = true;
+      p.lastView = '';
       this.links.setPeerGen(id, p.gen);
     }
     this.recompute();
@@ -166,15 +198,25 @@ export class Membership {
    * - A live peer whose view is a majority without us, while we have no quorum: the others went
    *   on without us: reset.
    */
-  onHeartbeat(from: string, gen: number, view = ''): void {
+  onHeartbeat(from: string, gen: number, view = '', beat = 0, echo = 0): void {
     const p = this.peers.get(from);
     if (p === undefined) return;
     const now = this.ctx.now('mono');
     if (gen < p.gen) return;
+    if (gen > p.gen) p.heardBeat = 0;
+    if (beat > p.heardBeat) p.heardBeat = beat;
     if (gen === p.gen) {
       if (p.alive) {
         p.lastHeardUs = now;
-        if (!this.hasQuorum && this.excludedBy(view)) this.host.resetTo(this.myGen + 1);
+        if (!this.hasQuorum && this.excludedBy(view, echo)) {
+          this.host.resetTo(this.myGen + 1);
+          return;
+        }
+        if (this.confirm(p, view)) {
+          const had = this.quorum;
+          this.recompute();
+          if (this.quorum !== had) this.host.quorumChanged();
+        }
         return;
       }
       if (this.hasQuorum) {
@@ -182,12 +224,15 @@ export class Membership {
         this.ctx.send(from, msg);
         return;
       }
-      if (this.excludedBy(view)) {
+      if (this.excludedBy(view, echo)) {
         this.host.resetTo(this.myGen + 1);
         return;
       }
+      // Sent before the peer heard from this node after the split: it may be stale (see above).
+      if (echo < p.probe) return;
       p.alive = true;
       p.lastHeardUs = now;
+      this.confirm(p, view);
       this.links.setPeerGen(from, gen);
       this.recompute();
       this.host.viewChanged([], [{ id: from, gen }]);
@@ -198,10 +243,25 @@ export class Membership {
     p.gen = gen;
     p.alive = true;
     p.lastHeardUs = now;
-    this.links.forget(from);
+    p.confirmed = true;
+    p.lastView = '';
+    this.confirm(p, view);
     this.links.setPeerGen(from, gen);
     this.recompute();
     this.host.viewChanged(dead, [{ id: from, gen }]);
+  }
+
+  /**
+   * Note whether the peer's heartbeat view counts this node in ('' — not a heartbeat — changes
+   * nothing). Returns whether that changed.
+   */
+  private confirm(p: PeerState, view: string): boolean {
+    if (view === '' || view === p.lastView) return false;
+    p.lastView = view;
+    const confirmed = `,${view},`.includes(`,${this.ctx.id}@${this.myGen},`);
+    if (confirmed === p.confirmed) return false;
+    p.confirmed = confirmed;
+    return true;
   }
 
   onDeadToMe(gen: number): void {
@@ -212,15 +272,20 @@ export class Membership {
   /** Offer a timer tag; true when it was the heartbeat timer. */
   onTimer(tag: unknown): boolean {
     if (tag !== HB_TAG) return false;
-    this.beat();
+    // Detect first: the heartbeat then carries the view as it stands after this round.
     this.detect();
+    this.beat();
     this.ctx.setTimer(this.tuning.heartbeatUs, HB_TAG, 'mono');
     return true;
   }
 
-  /** `view` is a majority view in which this node (at its generation) is not. */
-  private excludedBy(view: string): boolean {
-    if (view === '') return false;
+  /**
+   * `view` is a majority view in which this node (at its generation) is not, sent by a peer that
+   * had heard this generation (`echo`): a peer that has not is merely yet to learn of it (this
+   * node just reset or restarted), and its view is no verdict on it.
+   */
+  private excludedBy(view: string, echo: number): boolean {
+    if (view === '' || echo <= this.myGen * BEATS_PER_GENERATION) return false;
     let members = 1;
     for (let i = 0; i < view.length; i++) if (view.charCodeAt(i) === 44) members++;
     if (members * 2 <= this.all.length) return false;
@@ -228,8 +293,11 @@ export class Membership {
   }
 
   private beat(): void {
-    if (this.hb.view !== this.key) this.hb = { type: 'hb', gen: this.myGen, view: this.key };
-    for (const id of this.all) if (id !== this.ctx.id) this.ctx.send(id, this.hb);
+    const beat = ++this.beats;
+    for (const [id, p] of this.peers) {
+      const hb: HeartbeatMsg = { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat };
+      this.ctx.send(id, hb);
+    }
   }
 
   private noteDeath(now: number): void {
@@ -256,8 +324,9 @@ export class Membership {
     for (const [id, p] of this.peers) {
       if (p.alive && now - p.lastHeardUs > this.tuning.failureTimeoutUs) {
         p.alive = false;
+        p.probe = this.beats + 1;
         this.noteDeath(now);
-        this.links.forget(id);
+        this.links.suspend(id);
         (dead ??= []).push({ id, gen: p.gen });
       }
     }
@@ -277,5 +346,8 @@ export class Membership {
     this.liveIds = ids;
     this.liveSet = new Set(ids);
     this.key = parts.join(',');
+    let counted = 1;
+    for (const p of this.peers.values()) if (p.alive && p.confirmed) counted++;
+    this.quorum = counted * 2 > this.all.length;
   }
 }

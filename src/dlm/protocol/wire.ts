@@ -272,6 +272,10 @@ export interface HeartbeatMsg extends Message {
   readonly gen: number;
   /** The sender's view key: lets a node that lost its quorum tell whether the others gave up on it. */
   readonly view: string;
+  /** The sender's heartbeat number (counts every round it sends, from 1). */
+  readonly beat: number;
+  /** The last heartbeat number the sender received from the receiver (0: none). */
+  readonly echo: number;
 }
 
 /** "I declared generation `gen` of you dead": the receiver resets and rejoins as a new generation. */
