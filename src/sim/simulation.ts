@@ -517,8 +517,19 @@ class Kernel {
       }
       const payload = ev.data as Message;
       // Recycled before the handler runs, so the reply it sends reuses this very event.
-      this.recycle(ev);
-      this.deliver(route, payload);
+      if (this.poolSize < MAX_POOLED_EVENTS) {
+        ev.data = null;
+        ev.link = null;
+        this.pool[this.poolSize++] = ev;
+      }
+      // deliver(), written out.
+      this.deliveryCount++;
+      if (this.traceKernel) this.emitMessage(true, route, payload.type);
+      try {
+        dst.process!.onMessage(dst.ctx!, route.src.id, payload);
+      } catch (e) {
+        this.fail(e, dst, 'onMessage');
+      }
     }
   }
 
@@ -695,6 +706,7 @@ class Kernel {
     this.recycle(ev);
   }
 
+  /** Hand a message to its destination's process (the loop does the same for ready nodes). */
   private deliver(route: Route, payload: Message): void {
     const dst = route.dst;
     this.deliveryCount++;
