@@ -97,3 +97,140 @@ describe('a manager reset after a one-way drop made a peer declare it dead (DLM-
     answeredAll(events, ['c1', 'c2', 'c3', 'c4']);
   });
 });
+
+/** The swarm scenario's workload (scenarios/swarm-fenced-dlm.json): four clients on `a` (EX) and `b` (EX or PR). */
+function swarmClients(): ScenarioInput['clients'] {
+  return ['c1', 'c2', 'c3', 'c4'].map((id, i) => {
+    const bMode = i % 2 === 0 ? 'EX' : 'PR';
+    const bSteps = bMode === 'EX'
+      ? [{ op: 'lock', resource: 'b', mode: 'EX' }, { op: 'read', resource: 'b' }, { op: 'work', ms: 100 }, { op: 'write', resource: 'b', value: id }, { op: 'unlock', resource: 'b' }]
+      : [{ op: 'lock', resource: 'b', mode: 'PR' }, { op: 'read', resource: 'b' }, { op: 'work', ms: 100 }, { op: 'unlock', resource: 'b' }];
+    return {
+      id,
+      startMs: i * 50,
+      repeat: 6,
+      steps: [
+        { op: 'lock', resource: 'a', mode: 'EX' },
+        { op: 'read', resource: 'a' },
+        { op: 'work', ms: 200 },
+        { op: 'write', resource: 'a', value: id },
+        { op: 'unlock', resource: 'a' },
+        ...bSteps,
+        { op: 'sleep', ms: 300 },
+      ],
+    };
+  }) as ScenarioInput['clients'];
+}
+
+function swarmRun(leaseMs: number, graceMs: number, faults: ScenarioInput['faults'], seed: number) {
+  return runTwice(
+    scenario({
+      lockService: { leaseMs, keepAliveMs: 1000, graceMs, fencing: true },
+      storage: { checkTokens: true },
+      network: { latencyMs: [1, 10] },
+      clients: swarmClients(),
+      faults,
+      durationMs: 60_000,
+    }),
+    seed,
+  );
+}
+
+describe('swarm seeds with partitions and double faults', () => {
+  it('a minority that took a peer back at the same generation resumes its link where it stopped (seed 16)', () => {
+    // One-way partition: m2 stops hearing m1 and m3, declares them dead alone, and takes m1 back
+    // when it heals. Had m2 restarted its sequence numbers towards m1, m1 (which never declared
+    // m2 dead) would have dropped all of m2's new messages as duplicates: c4's unlock, whose copy
+    // m2 holds, would never reach its master.
+    const { result, events } = swarmRun(5000, 10_000, [{ atMs: 6000, kind: 'partition', groups: [['m1', 'm3', 'c1', 'c4'], ['m2', 'storage', 'c2', 'c3']], forMs: 6216, oneWay: true }], 16);
+    expect(result.violations).toEqual([]);
+    answeredAll(events, ['c1', 'c2', 'c3', 'c4']);
+  });
+
+  it('a home restarted before anyone noticed asks its client what it holds before adopting its session (seed 86)', () => {
+    // m3 (c3's home and copy holder) and m1 (master of `a`, where c3 holds EX and is unlocking)
+    // crash 1 s apart and restart unnoticed. The session comes back to m3@1000; c3's lock on `a`
+    // is known to no live manager, so the adoption must end it, or `a`'s new master would grant
+    // it again beside c3 once its hold is over.
+    const { result, events } = swarmRun(
+      20_000,
+      30_000,
+      [
+        { atMs: 5664, kind: 'crash', node: 'm3', restartAfterMs: 2470 },
+        { atMs: 6669, kind: 'crash', node: 'm1', restartAfterMs: 2952 },
+        { atMs: 30261, kind: 'clock-jump', node: 'm1', byMs: 2645, clock: 'wall' },
+        { atMs: 36141, kind: 'clock-jump', node: 'm3', byMs: -1400, clock: 'wall' },
+        { atMs: 43675, kind: 'clock-jump', node: 'm1', byMs: 898, clock: 'wall' },
+        { atMs: 52933, kind: 'drop', from: 'c3', to: 'm3', forMs: 1272 },
+      ],
+      86,
+    );
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'expire', { client: 'c3', resource: 'a' }).map((e) => e.node)).toEqual(['m3']);
+    answeredAll(events, ['c1', 'c2', 'c3', 'c4']);
+  });
+
+  it('a master assigned with recovery in a view it had already left still gathers when it asks again (seed 486)', () => {
+    const { result, events } = swarmRun(
+      20_000,
+      30_000,
+      [
+        { atMs: 2449, kind: 'crash', node: 'm3', restartAfterMs: 6321 },
+        { atMs: 8919, kind: 'partition', groups: [['m1', 'm2', 'storage', 'c1', 'c3', 'c4'], ['m3', 'c2']], forMs: 8929 },
+        { atMs: 10448, kind: 'pause', node: 'c3', forMs: 9573 },
+        { atMs: 15124, kind: 'clock-drift', node: 'storage', ppm: 945 },
+        { atMs: 22099, kind: 'crash', node: 'm1', restartAfterMs: 5899 },
+        { atMs: 22798, kind: 'pause', node: 'c2', forMs: 556 },
+        { atMs: 35163, kind: 'delay', from: 'm2', to: 'c4', extraMs: 1672, forMs: 2229 },
+        { atMs: 43066, kind: 'delay', from: 'c4', to: 'storage', extraMs: 2406, forMs: 2714 },
+        { atMs: 49312, kind: 'drop', from: 'c2', to: 'c1', forMs: 360 },
+        { atMs: 54128, kind: 'drop', from: 'c3', to: 'm3', forMs: 1852 },
+      ],
+      486,
+    );
+    expect(result.violations).toEqual([]);
+    // m1 (master of `a`) crashed at 22 099: every later token on `a` is above the recovery gap.
+    const after = pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 22_099 && typeof e.f.token === 'number');
+    expect(after.length).toBeGreaterThan(0);
+    for (const g of after) expect(g.f.token as number).toBeGreaterThan(1000);
+  });
+
+  it('a manager alone takes a peer back only on a heartbeat sent after the split, and counts it only once counted in (seeds 1759, 1896)', () => {
+    // 1759: a stale heartbeat from m3 (sent as m3 declared m1 dead) would give m1 a quorum for an
+    // instant, in which it grants c2 a lock it then loses when it resets.
+    const a = swarmRun(
+      20_000,
+      30_000,
+      [
+        { atMs: 4242, kind: 'partition', groups: [['m1', 'c4'], ['m2', 'm3', 'storage', 'c1', 'c2', 'c3']], forMs: 5095 },
+        { atMs: 11954, kind: 'partition', groups: [['storage', 'c1', 'c2', 'c3'], ['m1', 'm2', 'm3', 'c4']], forMs: 221 },
+        { atMs: 15436, kind: 'clock-drift', node: 'm1', ppm: 130 },
+        { atMs: 24684, kind: 'clock-jump', node: 'm1', byMs: -919, clock: 'wall' },
+        { atMs: 33488, kind: 'clock-drift', node: 'm2', ppm: 952 },
+      ],
+      1759,
+    );
+    expect(a.result.violations).toEqual([]);
+    // 1896: all three managers cut off from each other; as it heals, m3 takes m2 back while m2
+    // has not taken m3 back, and m2 takes m1 back: counted on m2's account, m1 and m3 would both
+    // hold a quorum, and m1 would grant c1 a lock lost in its reset a moment later.
+    const b = swarmRun(
+      20_000,
+      30_000,
+      [
+        { atMs: 1831, kind: 'partition', groups: [['m1', 'm3', 'storage', 'c1'], ['m2', 'c2', 'c3', 'c4']], forMs: 6645 },
+        { atMs: 3852, kind: 'partition', groups: [['m1', 'm2', 'c2', 'c3', 'c4'], ['m3', 'storage', 'c1']], forMs: 4666 },
+        { atMs: 8788, kind: 'clock-jump', node: 'c3', byMs: 3860, clock: 'wall' },
+        { atMs: 9882, kind: 'clock-drift', node: 'm3', ppm: 8 },
+        { atMs: 19297, kind: 'drop', from: 'm2', to: 'c1', forMs: 1786 },
+        { atMs: 27014, kind: 'clock-drift', node: 'c4', ppm: 722 },
+        { atMs: 38308, kind: 'partition', groups: [['m1', 'storage', 'c2', 'c4'], ['m2', 'm3', 'c1', 'c3']], forMs: 1129 },
+        { atMs: 46617, kind: 'clock-jump', node: 'c4', byMs: -2191, clock: 'wall' },
+        { atMs: 58599, kind: 'clock-drift', node: 'm2', ppm: -229 },
+      ],
+      1896,
+    );
+    expect(b.result.violations).toEqual([]);
+    answeredAll(b.events, ['c1', 'c2', 'c3', 'c4']);
+  });
+});
