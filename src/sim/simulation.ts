@@ -131,20 +131,20 @@ class TimerRec {
  * send does no string lookup, and carried by each delivery event, so an arrival does none either.
  * Links are never replaced, only reconfigured, so a route stays valid.
  */
-class Route {
-  declare readonly to: string;
+class Route extends MessageRoute {
+  /** The destination's name as the sender gave it (what the sender's route cache compares). */
+  declare readonly toId: string;
   declare readonly src: NodeState;
   declare readonly dst: NodeState;
   declare readonly link: Link;
-  /** The two ends named for the trace's message events. */
-  declare readonly trace: MessageRoute;
 
-  constructor(to: string, src: NodeState, dst: NodeState, link: Link) {
-    this.to = to;
+  constructor(toId: string, src: NodeState, dst: NodeState, link: Link) {
+    // A route is its own MessageRoute: the trace's message events name its two ends.
+    super(src.name, dst.name);
+    this.toId = toId;
     this.src = src;
     this.dst = dst;
     this.link = link;
-    this.trace = new MessageRoute(src.name, dst.name);
   }
 }
 
@@ -614,7 +614,7 @@ class Kernel {
 
   send(src: NodeState, to: string, payload: Message): void {
     let route = src.lastRoute;
-    if (route === null || route.to !== to) route = this.resolveRoute(src, to, payload);
+    if (route === null || route.toId !== to) route = this.resolveRoute(src, to, payload);
     const link = route.link;
     this.messageCount++;
     if (this.traceKernel) this.emitMessage(false, route, payload.type);
@@ -987,7 +987,7 @@ class Kernel {
   private emitMessage(deliver: boolean, route: Route, msgType: string): void {
     const msg = this.msgName(msgType, route.src);
     const hasher = this.soleHasher;
-    if (hasher !== null && !this.publishing) hasher.onMessageEvent(this.traceSeq++, this.nowUs, deliver, route.trace, msg);
+    if (hasher !== null && !this.publishing) hasher.onMessageEvent(this.traceSeq++, this.nowUs, deliver, route, msg);
     else this.publishMessage(deliver, route, msg);
   }
 
@@ -998,7 +998,7 @@ class Kernel {
       const seq = this.traceSeq++;
       this.publishing = true;
       try {
-        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, deliver, route.trace, msg);
+        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, deliver, route, msg);
         if (this.nested.length > 0) this.drainNested();
       } finally {
         this.publishing = false;
@@ -1006,7 +1006,7 @@ class Kernel {
       }
       return;
     }
-    this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, deliver, route.trace, msg));
+    this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, deliver, route, msg));
   }
 
   emit(node: string, type: string, fields: TraceFields | undefined): void {
