@@ -149,10 +149,22 @@ export class CopyHolderRole {
 
   /** An outcome from a master: record it, then pass it to the home. */
   onMout(out: OutWire, home: string): void {
-    const recs = this.byRoot.get(out.root);
+    let recs = this.byRoot.get(out.root);
     const key = out.key;
-    const rec = recs?.get(key);
+    let rec = recs?.get(key);
     if (out.token !== null) this.seeToken(out.resource, out.token);
+    if (rec === undefined && out.lockId !== 0) {
+      // A lock this node has no copy of yet: its request reached the master by another holder
+      // (the one before a view change, or the master itself while it had no buddy) and the
+      // master's rebuild replayed it. The outcome is recorded here all the same, before the client
+      // learns it, or a grant would live on its master alone.
+      if (recs === undefined) {
+        recs = new Map();
+        this.byRoot.set(out.root, recs);
+      }
+      rec = new CopyRecord(out.client, out.sess, home, out.resource, out.root, out.path, out.parent, out.priority);
+      recs.set(key, rec);
+    }
     if (rec !== undefined && rec.sess === out.sess && out.version >= rec.version) {
       rec.version = out.version;
       rec.lockId = out.lockId;

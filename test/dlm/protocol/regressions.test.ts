@@ -195,6 +195,30 @@ describe('swarm seeds with partitions and double faults', () => {
     for (const g of after) expect(g.f.token as number).toBeGreaterThan(1000);
   });
 
+  it('a grant replayed by a rebuilt master is copied on the copy holder the lock moved to (seed 5624)', () => {
+    // m1 crashes and restarts unnoticed; m2, c2's home, rebuilds `a` with c2's request pending in
+    // its own copy, which moves to its buddy m3 as m2 now masters `a`. When m2 grants c2 and then
+    // crashes, m3 must hold the grant, or `a`'s next master would hand it to c1 beside c2.
+    const { result, events } = swarmRun(
+      20_000,
+      30_000,
+      [
+        { atMs: 1790, kind: 'crash', node: 'm1', restartAfterMs: 712 },
+        { atMs: 4296, kind: 'crash', node: 'm2', restartAfterMs: 2136 },
+        { atMs: 19832, kind: 'crash', node: 'm3', restartAfterMs: 4631 },
+        { atMs: 29446, kind: 'partition', groups: [['m2', 'c1', 'c3'], ['m1', 'm3', 'storage', 'c2', 'c4']], forMs: 7636 },
+        { atMs: 31867, kind: 'drop', from: 'c1', to: 'c3', forMs: 616 },
+        { atMs: 33088, kind: 'clock-jump', node: 'm2', byMs: 642, clock: 'wall' },
+        { atMs: 40606, kind: 'partition', groups: [['m3', 'c2', 'c3'], ['m1', 'm2', 'storage', 'c1', 'c4']], forMs: 2340 },
+        { atMs: 44324, kind: 'drop', from: 'c3', to: 'c1', forMs: 762 },
+        { atMs: 53094, kind: 'drop', from: 'c2', to: 'm2', forMs: 380 },
+      ],
+      5624,
+    );
+    expect(result.violations).toEqual([]);
+    answeredAll(events, ['c1', 'c2', 'c3', 'c4']);
+  });
+
   it('a manager alone takes a peer back only on a heartbeat sent after the split, and counts it only once counted in (seeds 1759, 1896)', () => {
     // 1759: a stale heartbeat from m3 (sent as m3 declared m1 dead) would give m1 a quorum for an
     // instant, in which it grants c2 a lock it then loses when it resets.
