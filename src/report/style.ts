@@ -126,7 +126,7 @@ footer { color: var(--muted); font-size: 12px; padding: 16px 0 40px; }
 table.suite td { font-size: 13.5px; }
 table.suite td .title { color: var(--muted); font-size: 12.5px; display: block; overflow-wrap: anywhere; }
 .finds { margin: 0; padding-left: 16px; } .finds li { margin: 1px 0; }
-.finds code { font-size: 11.5px; color: var(--muted); }
+.finds code { font-size: 11.5px; color: var(--muted); overflow-wrap: anywhere; }
 details summary { cursor: pointer; color: var(--accent); font-size: 12.5px; }
 @media (max-width: 800px) { .dl { grid-template-columns: 1fr; } }
 @media print {
