@@ -26,6 +26,7 @@ import type { ModeName } from '../../check/events.js';
 import { LockFlag, StatusFlag } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
 import { lockKey } from './session.js';
+import { TOKEN_RECOVERY_GAP } from './tuning.js';
 import type {
   BastRelayMsg,
   CopyWire,
@@ -205,11 +206,17 @@ export class CopyHolderRole {
     const tokens: [string, number][] = [];
     if (recs !== undefined) for (const rec of recs.values()) records.push(rec.wire());
     const prefix = `${root}/`;
-    for (const [resource, token] of this.env.tokenWatermarks) {
+    const marks = this.env.tokenWatermarks;
+    for (const [resource, token] of marks) {
       if (resource === root || resource.startsWith(prefix)) tokens.push([resource, token]);
     }
     const msg: GatherResMsg = { type: 'gather-res', sg: 0, rg: 0, seq: 0, ack: 0, root, round, records, tokens };
     this.env.post(from, msg);
+    // The new master will start a gap above the highest mark it gathers. Should it die with
+    // tokens nobody recorded (its grants cut off from their copy holders), the next one must
+    // start above those too: every mark reported here is raised by the gap for good.
+    if (!marks.has(root)) marks.set(root, TOKEN_RECOVERY_GAP);
+    for (const [resource, token] of tokens) marks.set(resource, token + TOKEN_RECOVERY_GAP);
     this.onMasterKnown(root);
   }
 

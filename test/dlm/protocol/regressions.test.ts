@@ -219,6 +219,33 @@ describe('swarm seeds with partitions and double faults', () => {
     answeredAll(events, ['c1', 'c2', 'c3', 'c4']);
   });
 
+  it('a second recovery of a resource starts its tokens above what the first recovered master may have issued unseen (seed 2769)', () => {
+    // m2 rebuilds `a` (base: the survivors' highest token + the gap) and holds it; when its hold
+    // ends it grants c4 a token while cut off from every copy holder, then is declared dead. m1's
+    // rebuild must not start from the same base, or it issues the same token again.
+    const { result, events } = swarmRun(
+      20_000,
+      30_000,
+      [
+        { atMs: 372, kind: 'partition', groups: [['m1', 'm3', 'storage', 'c1', 'c2', 'c4'], ['m2', 'c3']], forMs: 6526, oneWay: true },
+        { atMs: 6106, kind: 'crash', node: 'm1', restartAfterMs: 8244 },
+        { atMs: 9978, kind: 'pause', node: 'c3', forMs: 3768 },
+        { atMs: 10264, kind: 'clock-drift', node: 'c1', ppm: 401 },
+        { atMs: 10579, kind: 'delay', from: 'm3', to: 'c2', extraMs: 1264, forMs: 1197 },
+        { atMs: 13422, kind: 'pause', node: 'm1', forMs: 8141 },
+        { atMs: 14330, kind: 'partition', groups: [['c1'], ['m1', 'm2', 'm3', 'storage', 'c2', 'c3', 'c4']], forMs: 1697 },
+        { atMs: 16079, kind: 'pause', node: 'm1', forMs: 966 },
+        { atMs: 37092, kind: 'partition', groups: [['m1', 'm3', 'storage', 'c1'], ['m2', 'c2', 'c3', 'c4']], forMs: 7011 },
+        { atMs: 39830, kind: 'clock-drift', node: 'c2', ppm: 822 },
+        { atMs: 49233, kind: 'clock-drift', node: 'c1', ppm: -385 },
+      ],
+      2769,
+    );
+    expect(result.violations).toEqual([]);
+    const tokens = pick(events, 'grant', { resource: 'a' }).flatMap((e) => (typeof e.f.token === 'number' ? [e.f.token] : []));
+    expect(new Set(tokens).size).toBe(tokens.length);
+  });
+
   it('a manager alone takes a peer back only on a heartbeat sent after the split, and counts it only once counted in (seeds 1759, 1896)', () => {
     // 1759: a stale heartbeat from m3 (sent as m3 declared m1 dead) would give m1 a quorum for an
     // instant, in which it grants c2 a lock it then loses when it resets.
