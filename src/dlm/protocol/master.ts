@@ -19,7 +19,10 @@
  * after any single failure; only grants the dead master traced but never got out can be unknown,
  * and each further PW/EX grant on a resource needs its previous holder to let go first, so far
  * fewer than the gap can be outstanding. These high-water marks are kept in each node's durable
- * storage, so a crash-restart or a reset forgets none. Two failures together (a master and a
+ * storage, so a crash-restart or a reset forgets none. Each node that answers a gather raises
+ * its marks of the root by the gap for good (./copyholder.ts): a recovered master cut off from
+ * every copy holder may issue tokens nobody records before it is declared dead in turn, and the
+ * next master then starts above those as well. Two failures together (a master and a
  * copy holder, both never to return) can lose a token; the gap is then what keeps tokens
  * increasing, with no proof beyond its size.
  *
