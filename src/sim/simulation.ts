@@ -227,7 +227,7 @@ class NodeContext implements ProcessContext {
   }
 
   now(clock: ClockKind): number {
-    return this.node.clock.read(clock, this.k.nowUs);
+    return this.node.clock.read(clock, this.k.timeUs());
   }
 
   send(to: string, payload: Message): void {
@@ -239,7 +239,7 @@ class NodeContext implements ProcessContext {
     if (!(delayUs >= 0 && delayUs < Infinity)) {
       throw new SimError(`lockstep: node ${node.id} set a timer with delay ${delayUs} µs`, this.k.nowUs, node.id);
     }
-    return this.k.arm(node, node.clock.read(clock, this.k.nowUs) + delayUs, clock, tag, false, '', undefined);
+    return this.k.arm(node, node.clock.read(clock, this.k.timeUs()) + delayUs, clock, tag, false, '', undefined);
   }
 
   setTimerAt(localUs: number, clock: ClockKind, tag: unknown): TimerId {
@@ -285,7 +285,15 @@ function isKernelError(e: unknown): boolean {
 /** The kernel proper. Module-private: the public surface is {@link Simulation}. */
 class Kernel {
   declare readonly seed: number;
+  /**
+   * True time of the event being run (or of the last one run), µs: the clock the loop advances.
+   * Where a run() ended is kept apart in `endUs`, so that a run to a far bound (the bench runs to
+   * Number.MAX_SAFE_INTEGER) never turns this field, read on every event, from a small integer
+   * into a boxed double for every kernel of the process. `timeUs()` is the current time.
+   */
   nowUs = 0;
+  /** Where the last run() ended (time stands there until the next event runs). */
+  private endUs = 0;
   private declare readonly sched: Scheduler;
   declare readonly network: Network;
   private declare readonly listeners: TraceListener[];
@@ -367,7 +375,7 @@ class Kernel {
     const node = new NodeState(index, id, factory, new NodeClock({ offsetUs: 0, driftPpm: 0, ...clock }));
     this.nodes.push(node);
     this.byId.set(id, node);
-    this.push(new SimEvent(this.nowUs, EventKind.Start, index, -1, null, null));
+    this.push(new SimEvent(this.timeUs(), EventKind.Start, index, -1, null, null));
   }
 
   node(id: string, where: string): NodeState {
@@ -387,7 +395,7 @@ class Kernel {
     const int = (v: number, name: string, min: number) => {
       if (!Number.isSafeInteger(v) || v < min) throw new SimConfigError(`lockstep: ${where}: ${name} must be an integer >= ${min}, got ${v}`);
     };
-    int(f.atUs, 'atUs', this.nowUs);
+    int(f.atUs, 'atUs', this.timeUs());
     switch (f.kind) {
       case 'pause':
         this.node(f.node, where);
@@ -442,6 +450,12 @@ class Kernel {
     }
   }
 
+  /** The current true time, µs: the running event's, or where the last run ended if later. */
+  timeUs(): number {
+    const end = this.endUs;
+    return end > this.nowUs ? end : this.nowUs;
+  }
+
   /** A copy of the counters; every trace event takes one seq, so their count is the next seq. */
   statsNow(): SimStats {
     return {
@@ -450,7 +464,7 @@ class Kernel {
       delivered: this.deliveryCount,
       dropped: this.dropCount,
       traceEvents: this.traceSeq,
-      simUs: this.nowUs,
+      simUs: this.timeUs(),
     };
   }
 
@@ -478,13 +492,13 @@ class Kernel {
 
   run(untilUs: number): SimStats {
     if (this.running) throw new SimError('lockstep: Simulation.run() called from inside a run', this.nowUs, undefined);
-    if (!Number.isSafeInteger(untilUs) || untilUs < this.nowUs) {
-      throw new SimConfigError(`lockstep: run(untilUs) needs an integer >= the current time ${this.nowUs}, got ${untilUs}`);
+    if (!Number.isSafeInteger(untilUs) || untilUs < this.timeUs()) {
+      throw new SimConfigError(`lockstep: run(untilUs) needs an integer >= the current time ${this.timeUs()}, got ${untilUs}`);
     }
     this.running = true;
     try {
       this.loop(untilUs, this.maxTimeUs ?? untilUs);
-      if (untilUs > this.nowUs) this.nowUs = untilUs;
+      this.endUs = untilUs;
     } finally {
       this.running = false;
     }
@@ -524,7 +538,7 @@ class Kernel {
       }
       // deliver(), written out.
       this.deliveryCount++;
-      if (this.traceKernel) this.emitMessage(true, route, payload.type);
+      if (this.traceKernel) this.emitMessage(true, route, payload.type, this.nowUs);
       try {
         dst.process!.onMessage(dst.ctx!, route.src.id, payload);
       } catch (e) {
@@ -617,8 +631,10 @@ class Kernel {
     if (route === null || route.toId !== to) route = this.resolveRoute(src, to, payload);
     const link = route.link;
     this.messageCount++;
-    if (this.traceKernel) this.emitMessage(false, route, payload.type);
-    const at = link.route(this.nowUs);
+    // timeUs(), not nowUs: a harness may send through a context between runs.
+    const now = this.timeUs();
+    if (this.traceKernel) this.emitMessage(false, route, payload.type, now);
+    const at = link.route(now);
     if (at < 0 || link.duplicateArrivalUs >= 0) {
       this.dropOrDuplicate(at, payload, route);
       return;
@@ -710,7 +726,7 @@ class Kernel {
   private deliver(route: Route, payload: Message): void {
     const dst = route.dst;
     this.deliveryCount++;
-    if (this.traceKernel) this.emitMessage(true, route, payload.type);
+    if (this.traceKernel) this.emitMessage(true, route, payload.type, this.nowUs);
     try {
       dst.process!.onMessage(dst.ctx!, route.src.id, payload);
     } catch (e) {
@@ -746,7 +762,7 @@ class Kernel {
   }
 
   private schedule(rec: TimerRec): void {
-    const t = rec.node.clock.trueTimeWhen(rec.clock, rec.localUs, this.nowUs);
+    const t = rec.node.clock.trueTimeWhen(rec.clock, rec.localUs, this.timeUs());
     if (t === Infinity) {
       rec.state = TIMER_NEVER;
       rec.ev = null;
@@ -955,7 +971,7 @@ class Kernel {
 
   /** Emit an event of a simulated node, appending its `local` wall reading (ms). */
   emitWithLocal(node: NodeState, type: string, fields: TraceFields | undefined): void {
-    const local = node.clock.read('wall', this.nowUs) / 1000;
+    const local = node.clock.read('wall', this.timeUs()) / 1000;
     this.emit(node.id, type, fields === undefined ? { local } : { ...fields, local });
   }
 
@@ -984,21 +1000,21 @@ class Kernel {
    * (its fields are built only if a listener asks). A run whose only listener is a TraceHasher (a
    * hash-only sweep) calls it directly: the hasher emits nothing, so nothing can queue behind it.
    */
-  private emitMessage(deliver: boolean, route: Route, msgType: string): void {
+  private emitMessage(deliver: boolean, route: Route, msgType: string, tUs: number): void {
     const msg = this.msgName(msgType, route.src);
     const hasher = this.soleHasher;
-    if (hasher !== null && !this.publishing) hasher.onMessageEvent(this.traceSeq++, this.nowUs, deliver, route, msg);
-    else this.publishMessage(deliver, route, msg);
+    if (hasher !== null && !this.publishing) hasher.onMessageEvent(this.traceSeq++, tUs, deliver, route, msg);
+    else this.publishMessage(deliver, route, msg, tUs);
   }
 
   /** emitMessage for listeners other than a sole hasher. */
-  private publishMessage(deliver: boolean, route: Route, msg: MessageType): void {
+  private publishMessage(deliver: boolean, route: Route, msg: MessageType, tUs: number): void {
     const sinks = this.sinks;
     if (sinks !== null && !this.publishing) {
       const seq = this.traceSeq++;
       this.publishing = true;
       try {
-        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, this.nowUs, deliver, route, msg);
+        for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, tUs, deliver, route, msg);
         if (this.nested.length > 0) this.drainNested();
       } finally {
         this.publishing = false;
@@ -1006,11 +1022,11 @@ class Kernel {
       }
       return;
     }
-    this.publish(new MessageTraceEvent(this.traceSeq++, this.nowUs, deliver, route, msg));
+    this.publish(new MessageTraceEvent(this.traceSeq++, tUs, deliver, route, msg));
   }
 
   emit(node: string, type: string, fields: TraceFields | undefined): void {
-    const e: TraceEvent = { seq: this.traceSeq++, tUs: this.nowUs, node, type, fields };
+    const e: TraceEvent = { seq: this.traceSeq++, tUs: this.timeUs(), node, type, fields };
     this.publish(e);
   }
 
@@ -1094,7 +1110,7 @@ export class Simulation {
 
   /** True time in µs. For the harness only — processes must never see it. */
   nowUs(): number {
-    return this.k.nowUs;
+    return this.k.timeUs();
   }
 
   /** A node's clocks, for harness and test introspection. */

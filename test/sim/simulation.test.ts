@@ -98,6 +98,28 @@ describe('Simulation: messages and trace', () => {
     expect(() => sim.emit('a', 'bad', { seq: 1 })).toThrow(/reserved/);
   });
 
+  it('time stands where a run ended: later starts, sends through a held context, reads and stats all see it', () => {
+    const { sim, rec } = recorded();
+    let held: ProcessContext | undefined;
+    sim.addNode('a', (ctx) => ((held = ctx), { onMessage() {} }));
+    sim.addNode('b', () => ({ onMessage: (c, from) => c.trace('got', { from, mono: c.now('mono') }) }));
+    sim.run(300); // the last event (the starts) ran at 0
+    sim.run(5000); // nothing to run: time stands at 5000
+    expect(sim.nowUs()).toBe(5000);
+    expect(sim.stats().simUs).toBe(5000);
+    expect(held!.now('mono')).toBe(5000);
+    held!.send('b', { type: 'late' }); // a harness sending between runs: timed at 5000, arrives 1 ms later
+    sim.addNode('c', () => ({ onStart: (c) => c.trace('up', { mono: c.now('mono') }), onMessage() {} }));
+    sim.run(10_000);
+    expect(rec.events.map((e) => [e.tUs, e.node, e.type, e.fields])).toEqual([
+      [5000, 'a', 'send', { from: 'a', to: 'b', msg: 'late' }],
+      [5000, 'c', 'up', { mono: 5000, local: 5 }],
+      [6000, 'b', 'deliver', { from: 'a', to: 'b', msg: 'late' }],
+      [6000, 'b', 'got', { from: 'a', mono: 6000, local: 6 }],
+    ]);
+    expect(() => sim.run(9999)).toThrow(/>= the current time 10000/);
+  });
+
   it('events a listener emits reach every listener after the current one, in seq order', () => {
     const seen: string[][] = [[], [], []];
     const sim = new Simulation({ seed: 1 });
