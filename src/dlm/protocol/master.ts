@@ -960,6 +960,10 @@ export class MasterRole {
         if (!this.homeLives(meta)) this.orphan(meta.client, meta.sess);
         const ch = this.chFor(meta.home);
         if (ch !== meta.ch || members.genOf(ch) !== meta.chGen) {
+          // The holder the copy leaves (if it is still alive: the home came back, and the copy
+          // returns from the buddy) lets its copy go; kept, it would outrank the new holder's
+          // fresher but lower-versioned records in a later recovery.
+          if (ch !== meta.ch) this.releaseCopy(meta);
           meta.ch = ch;
           meta.chGen = members.genOf(ch);
           if (ch !== env.id) pushTo(installs, ch, this.wire(meta));

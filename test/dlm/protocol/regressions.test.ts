@@ -246,6 +246,25 @@ describe('swarm seeds with partitions and double faults', () => {
     expect(new Set(tokens).size).toBe(tokens.length);
   });
 
+  it('a copy that returns from the buddy to the home that came back leaves nothing stale behind (seed 9997)', () => {
+    // m3 (c3's home) is cut off and reset; its copies move to m1's buddy m2, and back to m3@1 when
+    // it rejoins. m2 must drop its copy then: when m1 (master of `a`) crashes later, m2's stale
+    // copy (c3 holding EX, long released) would outrank m3's fresh one and be rebuilt as granted.
+    const { result } = swarmRun(
+      20_000,
+      30_000,
+      [
+        { atMs: 1314, kind: 'partition', groups: [['m3', 'c1', 'c4'], ['m1', 'm2', 'storage', 'c2', 'c3']], forMs: 9355 },
+        { atMs: 14995, kind: 'crash', node: 'm1', restartAfterMs: 7646 },
+        { atMs: 24365, kind: 'clock-jump', node: 'm1', byMs: -2286, clock: 'wall' },
+        { atMs: 29566, kind: 'clock-jump', node: 'm3', byMs: 4598, clock: 'wall' },
+        { atMs: 29714, kind: 'clock-jump', node: 'c4', byMs: -1683, clock: 'wall' },
+      ],
+      9997,
+    );
+    expect(result.violations).toEqual([]);
+  });
+
   it('a manager alone takes a peer back only on a heartbeat sent after the split, and counts it only once counted in (seeds 1759, 1896)', () => {
     // 1759: a stale heartbeat from m3 (sent as m3 declared m1 dead) would give m1 a quorum for an
     // instant, in which it grants c2 a lock it then loses when it resets.
