@@ -55,6 +55,9 @@ import type {
   TraceListener,
 } from './types.js';
 
+/** EventKind.Deliver as a module constant: the loop tests it on every event (and a compiler may turn an imported binding into a getter call). */
+const DELIVER = EventKind.Deliver;
+
 /** The node name network-fault trace events are attributed to. */
 export const NET_NODE = 'net';
 
@@ -517,7 +520,7 @@ class Kernel {
       if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
       if (++this.eventCount > this.maxEvents) this.tooManyEvents();
       if (t > this.nowUs) this.nowUs = t;
-      if (ev.kind !== EventKind.Deliver) {
+      if (ev.kind !== DELIVER) {
         this.dispatch(ev);
         continue;
       }
