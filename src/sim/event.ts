@@ -62,6 +62,8 @@ export class SimEvent {
   declare data: unknown;
   /** For deliveries: the kernel's record of the route the message travels (kernel-internal). */
   declare link: unknown;
+  /** For traced deliveries: the message's type as the trace names it, read once at send (kernel-internal). */
+  declare msgType: unknown;
   /** Set when the event must not run any more (cancelled timer, superseded reschedule). */
   declare cancelled: boolean;
 
@@ -73,6 +75,7 @@ export class SimEvent {
     this.from = from;
     this.data = data;
     this.link = link;
+    this.msgType = null;
     this.cancelled = false;
   }
 }

@@ -533,6 +533,7 @@ class Kernel {
         continue;
       }
       const payload = ev.data as Message;
+      const msg = ev.msgType as MessageType | null;
       // Recycled before the handler runs, so the reply it sends reuses this very event.
       if (this.poolSize < MAX_POOLED_EVENTS) {
         ev.data = null;
@@ -541,7 +542,7 @@ class Kernel {
       }
       // deliver(), written out.
       this.deliveryCount++;
-      if (this.traceKernel) this.emitMessage(true, route, payload.type, this.nowUs);
+      if (msg !== null) this.emitMessage(true, route, msg, this.nowUs);
       try {
         dst.process!.onMessage(dst.ctx!, route.src.id, payload);
       } catch (e) {
@@ -636,10 +637,12 @@ class Kernel {
     this.messageCount++;
     // timeUs(), not nowUs: a harness may send through a context between runs.
     const now = this.timeUs();
-    if (this.traceKernel) this.emitMessage(false, route, payload.type, now);
+    // The type is read once, here: the delivery event carries it to the deliver trace event.
+    const msg = this.traceKernel ? this.msgName(payload.type, src) : null;
+    if (msg !== null) this.emitMessage(false, route, msg, now);
     const at = link.route(now);
     if (at < 0 || link.duplicateArrivalUs >= 0) {
-      this.dropOrDuplicate(at, payload, route);
+      this.dropOrDuplicate(at, payload, route, msg);
       return;
     }
     // enqueueDelivery, written out for the common case (see loop for why).
@@ -650,18 +653,19 @@ class Kernel {
     ev.from = src.index;
     ev.data = payload;
     ev.link = route;
+    ev.msgType = msg;
     ev.seq = this.nextSeq++;
     this.sched.push(ev);
   }
 
   /** The rest of send when the link dropped the message (`at` < 0) or duplicated it. */
-  private dropOrDuplicate(at: number, payload: Message, route: Route): void {
+  private dropOrDuplicate(at: number, payload: Message, route: Route, msg: MessageType | null): void {
     if (at < 0) {
       this.drop(route.src, route.src, route.dst, payload, routeDropReason(at));
       return;
     }
-    this.enqueueDelivery(at, payload, route);
-    this.enqueueDelivery(route.link.duplicateArrivalUs, payload, route);
+    this.enqueueDelivery(at, payload, route, msg);
+    this.enqueueDelivery(route.link.duplicateArrivalUs, payload, route, msg);
   }
 
   /** The route from `src` to the node named `to` (cached per sender), or a SimError for an unknown node. */
@@ -680,7 +684,7 @@ class Kernel {
   }
 
   /** Queue the arrival of `payload` at `at`, in an event recycled from the pool when one is free. */
-  private enqueueDelivery(at: number, payload: Message, route: Route): void {
+  private enqueueDelivery(at: number, payload: Message, route: Route, msg: MessageType | null): void {
     if (this.sched.size >= this.maxEvents) this.tooManyEvents();
     const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
     ev.timeUs = at;
@@ -688,6 +692,7 @@ class Kernel {
     ev.from = route.src.index;
     ev.data = payload;
     ev.link = route;
+    ev.msgType = msg;
     ev.seq = this.nextSeq++;
     this.sched.push(ev);
   }
@@ -726,10 +731,10 @@ class Kernel {
   }
 
   /** Hand a message to its destination's process (the loop does the same for ready nodes). */
-  private deliver(route: Route, payload: Message): void {
+  private deliver(route: Route, payload: Message, msg: MessageType | null): void {
     const dst = route.dst;
     this.deliveryCount++;
-    if (this.traceKernel) this.emitMessage(true, route, payload.type, this.nowUs);
+    if (msg !== null) this.emitMessage(true, route, msg, this.nowUs);
     try {
       dst.process!.onMessage(dst.ctx!, route.src.id, payload);
     } catch (e) {
@@ -916,7 +921,7 @@ class Kernel {
     for (let i = 0; i < held.length; i++) {
       const ev = held[i]!;
       if (ev.cancelled) continue;
-      if (ev.kind === EventKind.Deliver) this.deliver(ev.link as Route, ev.data as Message);
+      if (ev.kind === EventKind.Deliver) this.deliver(ev.link as Route, ev.data as Message, ev.msgType as MessageType | null);
       else this.fire(node, ev.data as TimerRec);
     }
   }
@@ -999,12 +1004,11 @@ class Kernel {
   }
 
   /**
-   * Emit the send (`deliver` false) or deliver event of a message of type `msgType` on `route`
+   * Emit the send (`deliver` false) or deliver event of a message of type `msg` on `route`
    * (its fields are built only if a listener asks). A run whose only listener is a TraceHasher (a
    * hash-only sweep) calls it directly: the hasher emits nothing, so nothing can queue behind it.
    */
-  private emitMessage(deliver: boolean, route: Route, msgType: string, tUs: number): void {
-    const msg = this.msgName(msgType, route.src);
+  private emitMessage(deliver: boolean, route: Route, msg: MessageType, tUs: number): void {
     const hasher = this.soleHasher;
     if (hasher !== null && !this.publishing) hasher.onMessageEvent(this.traceSeq++, tUs, deliver, route, msg);
     else this.publishMessage(deliver, route, msg, tUs);
