@@ -1010,7 +1010,8 @@ class Kernel {
    */
   private emitMessage(deliver: boolean, route: Route, msg: MessageType, tUs: number): void {
     const hasher = this.soleHasher;
-    if (hasher !== null && !this.publishing) hasher.onMessageEvent(this.traceSeq++, tUs, deliver, route, msg);
+    // (A sole hasher is never mid-publish here: the one listener emits nothing back.)
+    if (hasher !== null) hasher.onMessageEvent(this.traceSeq++, tUs, deliver, route, msg);
     else this.publishMessage(deliver, route, msg, tUs);
   }
 
