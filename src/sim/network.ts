@@ -68,7 +68,7 @@ export function routeDropReason(code: number): DropReason {
   return code === ROUTE_PARTITION ? 'partition' : code === ROUTE_WINDOW ? 'window' : 'loss';
 }
 
-/** One directed link and its mutable fault state. */
+/** One directed link and its mutable fault state. (Constructor-set fields are `declare`d: see SimEvent.) */
 export class Link {
   declare readonly from: string;
   declare readonly to: string;

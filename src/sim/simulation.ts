@@ -61,7 +61,6 @@ const DELIVER = EventKind.Deliver;
 /** The node name network-fault trace events are attributed to. */
 export const NET_NODE = 'net';
 
-
 /** How many message types the kernel memoises trace names for (a process inventing types cannot grow it). */
 const MAX_MESSAGE_TYPES = 4096;
 
@@ -285,7 +284,16 @@ function isKernelError(e: unknown): boolean {
   return e instanceof SimError || e instanceof SimBoundExceeded || e instanceof SimConfigError;
 }
 
-/** The kernel proper. Module-private: the public surface is {@link Simulation}. */
+/**
+ * The kernel proper. Module-private: the public surface is {@link Simulation}.
+ *
+ * Performance notes (the message path is the bulk of every run; `npm run bench`, section kernel):
+ * - Fields set in a constructor are `declare`d in this module's classes (see SimEvent for why).
+ * - The loop and `send` handle the common delivery and send in their own bodies rather than in
+ *   helper methods: V8 inlines calls only up to a bytecode budget per compiled function, and
+ *   spending it on helpers left the heap, the link and the trace hash as real calls.
+ * - Message types, routes and the trace's per-route hash terms are resolved once and cached.
+ */
 class Kernel {
   declare readonly seed: number;
   /**

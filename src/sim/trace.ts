@@ -11,19 +11,20 @@
  *
  * Both turn each event into the same canonical sequence of 32-bit words (one word per lane; see
  * `Lanes`) and absorb it into two independent 32-bit multiply-rotate / multiply-xorshift lanes (64
- * bits in all), three words at a time. Per event: `t` as the integer microsecond count it denotes
- * (one word below 2^31, otherwise a flagged high word and the low word), `node`, `type`, then each
- * field key and value in insertion order, recursing into arrays and objects. `seq` is not hashed:
- * it is implied by the position, and both paths insist that it counts 0, 1, 2, ... instead. The
- * word rules
- * mirror JSON.stringify: a string is a 64-bit digest of its UTF-16 code units (memoised), an
- * int32 is its value, another finite double its IEEE-754 bits, undefined, functions and symbols
- * are skipped in objects and are null in arrays, NaN and ±Infinity are null, -0 is 0, `toJSON`
- * is honoured. JSON round-trips every finite double exactly, so the two paths agree (a line's
- * `t` is converted back with Math.round(t · 1000), exact for any run shorter than ~285 years).
+ * bits in all), three words at a time (see blockA). Per event: `t` as the integer microsecond count
+ * it denotes (one word below 2^31, otherwise a flagged high word and the low word), `node`, `type`,
+ * then each field key and value in insertion order, recursing into arrays and objects. The word
+ * rules mirror JSON.stringify: a string is a 32-bit digest per lane of its UTF-16 code units
+ * (memoised), an int32 is its value, another finite double its IEEE-754 bits, undefined,
+ * functions and symbols are skipped in objects and are null in arrays, NaN and ±Infinity are
+ * null, -0 is 0, `toJSON` is honoured. JSON round-trips every finite double exactly, so the two
+ * paths agree (a line's `t` is converted back with Math.round(t · 1000), exact for any run
+ * shorter than ~285 years). `seq` is not hashed: it is implied by the position, and both paths
+ * insist instead that it counts 0, 1, 2, ... (TraceSeqError, TraceLineError).
  *
- * Kernel message events ({@link MessageTraceEvent}, {@link MessageEventSink}) take a fast path
- * over precomputed digests that feeds exactly the same words.
+ * Kernel message events (`send`/`deliver` with `{from, to, msg}`: {@link MessageTraceEvent},
+ * {@link MessageEventSink}) take a fast path that folds the same words from terms precomputed
+ * per route ({@link MessageRoute}) and per message type ({@link MessageType}).
  *
  * The hash is a fingerprint for determinism checks, not a cryptographic digest.
  */
@@ -154,8 +155,9 @@ function fillSlot0(s: string): number {
 }
 
 /**
- * A string whose hash digests are computed once. The kernel names every node, message event type
- * and message type with one of these, so the hasher's fast path never re-reads them.
+ * A string whose hash digests are computed once: the kernel names every node with one of these.
+ * (Constructor-set fields are `declare`d here and below, so that V8 keeps them as small integers:
+ * see SimEvent.)
  */
 export class TraceName {
   declare readonly text: string;
