@@ -94,7 +94,10 @@ const VALNOTVALID = StatusFlag.VALNOTVALID;
 export const MAX_PENDING_PER_COPY = 64;
 
 export class CopyHolderRole {
-  /** root → (client \u0001 resource) → copy. */
+  /**
+   * root → (client \u0001 resource) → copy. A root's map stays when its last copy goes (the next
+   * lock on the root needs one again; there are no more of them than roots).
+   */
   private readonly byRoot = new Map<string, Map<string, CopyRecord>>();
   /** Operations waiting for `root`'s master to be known. */
   private readonly waiting = new Map<string, OpWire[]>();
@@ -179,7 +182,7 @@ export class CopyHolderRole {
       if (out.status === 'GRANTED' && (out.grantFlags & VALBLK) !== 0) rec.lvbInvalid = (out.flags & VALNOTVALID) !== 0;
       removePending(rec, out.reqId);
       if (out.also !== 0) removePending(rec, out.also);
-      if (rec.lockId === 0 && rec.pending.length === 0) this.drop(recs!, key, out.root);
+      if (rec.lockId === 0 && rec.pending.length === 0) recs!.delete(key);
     }
     if (home === this.env.id) this.env.home.onHout(out);
     else {
@@ -248,7 +251,7 @@ export class CopyHolderRole {
       rec.lost = w.lost;
       rec.lvbInvalid = w.lvbInvalid;
       if (w.token !== null) this.seeToken(w.resource, w.token);
-      if (rec.lockId === 0 && rec.pending.length === 0 && rec.grantedMode === null) this.drop(recs, key, w.root);
+      if (rec.lockId === 0 && rec.pending.length === 0 && rec.grantedMode === null) recs.delete(key);
     }
   }
 
@@ -256,7 +259,7 @@ export class CopyHolderRole {
   onChDrop(master: string): void {
     for (const [root, recs] of this.byRoot) {
       if (this.env.masterOf(root) !== master) continue;
-      for (const [key, rec] of [...recs]) if (rec.home === master) this.drop(recs, key, root);
+      for (const [key, rec] of [...recs]) if (rec.home === master) recs.delete(key);
     }
   }
 
@@ -291,7 +294,7 @@ export class CopyHolderRole {
     const recs = this.byRoot.get(root);
     const key = lockKey(client, resource);
     const rec = recs?.get(key);
-    if (recs !== undefined && rec !== undefined && rec.version <= version) this.drop(recs, key, root);
+    if (recs !== undefined && rec !== undefined && rec.version <= version) recs.delete(key);
   }
 
   /**
@@ -341,11 +344,6 @@ export class CopyHolderRole {
       recs.set(key, rec);
     }
     return rec;
-  }
-
-  private drop(recs: Map<string, CopyRecord>, key: string, root: string): void {
-    recs.delete(key);
-    if (recs.size === 0) this.byRoot.delete(root);
   }
 
   private seeToken(resource: string, token: number): void {

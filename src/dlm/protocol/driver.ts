@@ -96,6 +96,8 @@ export class DlmDriver implements LockDriver, LinkHandler {
   /** The protocol resource (display name) of each client resource name, and back. */
   private readonly protoName = new Map<string, string>();
   private readonly clientName = new Map<string, string>();
+  /** The lock key of each protocol resource (built once, not per request). */
+  private readonly keys = new Map<string, string>();
 
   constructor(
     private readonly host: DriverHost,
@@ -133,11 +135,18 @@ export class DlmDriver implements LockDriver, LinkHandler {
       root = parentPath[0]!;
       path = [...parentPath, name];
     }
-    this.protoName.set(name, resource);
-    this.clientName.set(resource, name);
+    if (this.protoName.get(name) !== resource) {
+      this.protoName.set(name, resource);
+      this.clientName.set(resource, name);
+    }
+    let key = this.keys.get(resource);
+    if (key === undefined) {
+      key = lockKey(this.client, resource);
+      this.keys.set(resource, key);
+    }
     const flags = req.flags === undefined || req.flags.length === 0 ? 0 : flagsFromNames(req.flags);
     const op: OpWire = {
-      key: lockKey(this.client, resource),
+      key,
       client: this.client,
       sess: this.sess,
       home: this.home,

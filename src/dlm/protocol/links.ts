@@ -99,8 +99,20 @@ export class LinkOverflowError extends Error {
   override readonly name = 'LinkOverflowError';
 }
 
+/**
+ * The link with one peer, as its owner may hold it: a handle obtained once ({@link
+ * ReliableLinks.handle}) saves the look-up on every message, and `tag` carries the owner's own
+ * state of that peer along with it.
+ */
+export interface PeerHandle {
+  readonly peer: string;
+  /** The owner's data for this peer (the links never read it). */
+  tag: unknown;
+}
+
 /** Both directions of the link with one peer (one map lookup per message). */
-class PeerLink {
+class PeerLink implements PeerHandle {
+  tag: unknown = undefined;
   // --- sending
   /** The receiver's generation this side addresses; -1 until known. */
   gen = -1;
@@ -166,11 +178,22 @@ export class ReliableLinks {
     return this.myGen;
   }
 
-  /** Become generation `gen` (a reset): all link state is dropped. */
+  /** Become generation `gen` (a reset): all link state is dropped (the handles and their tags stay). */
   resetSelf(gen: number): void {
     this.myGen = gen;
-    this.links.clear();
+    for (const l of this.links.values()) {
+      l.resetSend();
+      l.rgen = -1;
+      l.cum = 0;
+      l.early = null;
+      l.ackDue = false;
+    }
     this.ackDue.length = 0;
+  }
+
+  /** The link with `peer`, created if need be: hold it to skip the look-up on every message. */
+  handle(peer: string): PeerHandle {
+    return this.link(peer);
   }
 
   private link(peer: string): PeerLink {
@@ -230,10 +253,15 @@ export class ReliableLinks {
    * again by the caller, nor to another peer.
    */
   send(peer: string, msg: RelMessage): void {
-    const l = this.link(peer);
+    this.sendVia(this.link(peer), msg);
+  }
+
+  /** {@link send} on a handle from {@link handle}. */
+  sendVia(h: PeerHandle, msg: RelMessage): void {
+    const l = h as PeerLink;
     if (l.gen === -1) {
       (l.backlog ??= []).push(msg);
-      if (l.backlog.length > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${peer}: backlog exceeds ${this.tuning.maxUnacked}`);
+      if (l.backlog.length > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${l.peer}: backlog exceeds ${this.tuning.maxUnacked}`);
       return;
     }
     this.transmitNew(l, msg);
@@ -262,13 +290,17 @@ export class ReliableLinks {
    * handles itself.
    */
   receive(from: string, msg: Message): boolean {
+    return this.receiveVia(this.link(from), msg);
+  }
+
+  /** {@link receive} on a handle from {@link handle}. */
+  receiveVia(h: PeerHandle, msg: Message): boolean {
+    const l = h as PeerLink;
+    const from = l.peer;
     const type = msg.type;
     if (type === 'ack') {
       const a = msg as AckMessage;
-      if (a.rg === this.myGen) {
-        const l = this.links.get(from);
-        if (l !== undefined) this.acked(l, a.sg, a.cum);
-      }
+      if (a.rg === this.myGen) this.acked(l, a.sg, a.cum);
       return true;
     }
     if (type === 'nak') {
@@ -282,7 +314,6 @@ export class ReliableLinks {
       this.ctx.send(from, nak);
       return true;
     }
-    const l = this.link(from);
     if (m.sg < l.rgen) return true;
     if (m.sg > l.rgen) {
       l.rgen = m.sg;
@@ -304,7 +335,7 @@ export class ReliableLinks {
     this.handler.deliver(from, m);
     // Drain early arrivals that are now in order (the handler may have reset this state).
     for (let n = 0; n <= this.tuning.maxReorder; n++) {
-      if (this.links.get(from) !== l || l.early === null || l.early.size === 0) break;
+      if (l.early === null || l.early.size === 0) break;
       const next = l.early.get(l.cum + 1);
       if (next === undefined) break;
       l.early.delete(l.cum + 1);

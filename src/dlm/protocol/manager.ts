@@ -36,7 +36,7 @@ import { directoryIndex } from './hash.js';
 import { HomeRole } from './home.js';
 import { ReliableLinks, type LinkHandler, type RelMessage } from './links.js';
 import { MasterRole } from './master.js';
-import { Membership, generationOf, type Member, type MembershipHost } from './membership.js';
+import { Membership, generationOf, type Member, type MembershipHost, type PeerState } from './membership.js';
 import type { Tuning } from './tuning.js';
 import type {
   AdoptMsg,
@@ -74,6 +74,8 @@ export const MAX_LOCAL_DELIVERIES = 1_000_000;
 interface CachedMaster {
   id: string;
   gen: number;
+  /** The master's membership state (undefined when it is this node): liveness in one read. */
+  peer: Readonly<PeerState> | undefined;
 }
 
 /** One manager process (see the module comment). */
@@ -98,7 +100,8 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   readonly dirRecords: Map<string, unknown>;
   private readonly lookups = new Map<string, string>();
   private readonly callbacks = new Map<TimerId, () => void>();
-  private local: { to: string; msg: RelMessage }[] = [];
+  /** Messages the roles posted to this very node, delivered at the end of the handler. */
+  private local: RelMessage[] = [];
   private localHead = 0;
   private resets = 0;
 
@@ -115,6 +118,8 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     const gen = generationOf(ctx.incarnation, 0);
     this.links = new ReliableLinks(ctx, gen, this, tuning.link);
     this.members = new Membership(ctx, all, gen, tuning, this.links, this);
+    // Each manager's link carries its membership state: one look-up per message for both.
+    for (const id of all) if (id !== this.id) this.links.handle(id).tag = this.members.peer(id);
     this.makeRoles();
     // A first incarnation starts together with every other manager, in the view they all assume.
     if (ctx.incarnation === 0) this.dir.assumeSynced(this.members.viewKey, this.members.live);
@@ -198,20 +203,26 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
    * then dropped, it would be lost for good.
    */
   private receive(from: string, payload: Message): void {
-    const sg = (payload as RelMessage).sg;
-    if (typeof sg === 'number' && (payload as RelMessage).seq > 0 && this.managerSet.has(from) && !this.members.isAlive(from) && sg === this.members.genOf(from)) return;
-    this.links.receive(from, payload);
+    const h = this.links.handle(from);
+    const p = h.tag as Readonly<PeerState> | undefined;
+    if (p !== undefined && !p.alive && (payload as RelMessage).seq > 0 && (payload as RelMessage).sg === p.gen) return;
+    this.rxPeer = p;
+    this.links.receiveVia(h, payload);
+    this.rxPeer = undefined;
   }
+
+  /** The member the message being received comes from (undefined: a client), for {@link deliver}. */
+  private rxPeer: Readonly<PeerState> | undefined = undefined;
 
   /** Deliver what the roles queued for this node, then owed acks. */
   private settle(): void {
     let n = 0;
     while (this.localHead < this.local.length) {
-      const { to, msg } = this.local[this.localHead++]!;
+      const msg = this.local[this.localHead++]!;
       if (++n > MAX_LOCAL_DELIVERIES) throw new RangeError(`manager ${this.id}: more than ${MAX_LOCAL_DELIVERIES} local deliveries in one handler`);
-      if (to === this.id) this.dispatch(this.id, msg);
+      this.dispatch(this.id, msg);
     }
-    this.local = [];
+    this.local.length = 0;
     this.localHead = 0;
     this.links.flushAcks();
   }
@@ -219,13 +230,14 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   // ------------------------------------------------------------------ LinkHandler
 
   deliver(from: string, msg: RelMessage): void {
-    if (this.managerSet.has(from)) {
+    const p = this.rxPeer;
+    if (p !== undefined) {
       // A newer generation than the one known (dead, or still believed alive: it reset or
       // restarted before its heartbeat arrived): learn it first, as from a heartbeat, so that the
       // old generation's death is handled and any answer goes to the new one. A dead
       // generation's leftovers are dropped.
-      if (msg.sg > this.members.genOf(from)) this.members.onHeartbeat(from, msg.sg);
-      if (!this.members.isAlive(from)) return;
+      if (msg.sg > p.gen) this.members.onHeartbeat(from, msg.sg);
+      if (!p.alive) return;
     }
     this.dispatch(from, msg);
   }
@@ -369,11 +381,13 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
 
   post(to: string, msg: RelMessage): void {
     if (to === this.id) {
-      this.local.push({ to, msg });
+      this.local.push(msg);
       return;
     }
-    if (!this.members.isAlive(to)) return;
-    this.links.send(to, msg);
+    const h = this.links.handle(to);
+    const p = h.tag as Readonly<PeerState> | undefined;
+    if (p === undefined || !p.alive) return;
+    this.links.sendVia(h, msg);
   }
 
   toClient(client: string, msg: RelMessage): void {
@@ -388,12 +402,13 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   masterOf(root: string): string | undefined {
     const c = this.cachedMasters.get(root);
     if (c === undefined) return undefined;
-    if (!this.members.isAlive(c.id) || this.members.genOf(c.id) !== c.gen) return undefined;
+    const p = c.peer;
+    if (p === undefined ? c.gen !== this.members.generation : !p.alive || p.gen !== c.gen) return undefined;
     return c.id;
   }
 
   setMaster(root: string, master: string): void {
-    this.cachedMasters.set(root, { id: master, gen: this.members.genOf(master) });
+    this.cachedMasters.set(root, { id: master, gen: this.members.genOf(master), peer: this.members.peer(master) });
   }
 
   lookup(root: string): void {

@@ -55,7 +55,8 @@ export interface MembershipHost {
   resetTo(gen: number): void;
 }
 
-interface PeerState {
+/** What membership knows of one peer (read-only outside this module). */
+export interface PeerState {
   gen: number;
   alive: boolean;
   lastHeardUs: number;
@@ -150,6 +151,14 @@ export class Membership {
 
   get generation(): number {
     return this.myGen;
+  }
+
+  /**
+   * The state of peer `id` (undefined for this node itself and for non-members): one look-up for
+   * the hot paths that need a peer's liveness and generation together. Read-only.
+   */
+  peer(id: string): Readonly<PeerState> | undefined {
+    return this.peers.get(id);
   }
 
   /** Whether `id` is live (self is). */
