@@ -22,9 +22,10 @@
  *   `restartAfterUs` the factory builds a fresh process (incarnation + 1) and `onStart` runs.
  *   Messages an old incarnation sent are on the wire and still arrive.
  * - Every trace event of a simulated node carries `local` (its wall-clock reading in ms) except
- *   the bulk kernel events `send`, `deliver` and `timer`: reading the clock for every message
- *   would dominate a sweep's cost, and the lock-level and fault events, which the clock chart and
- *   the replay story read, keep it. Network-fault events (`partition`, `heal`, `delay`, `delay-end`, `drop-window`,
+ *   the message events `send` and `deliver`, the bulk of every trace: reading a clock and hashing
+ *   a double for every one of them would be a large share of a sweep's cost, while timers, lock-
+ *   level and fault events (and drops), which the clock chart and the replay story read, keep
+ *   it. Network-fault events (`partition`, `heal`, `delay`, `delay-end`, `drop-window`,
  *   `drop-window-end`) belong to no node and are attributed to node `net`. Drops decided at
  *   send time are traced by the sender; drops at arrival (`partition`, `down`) by the receiver.
  * - An event runs at max(now, its time), so an exploring scheduler may pick any queued event
@@ -830,7 +831,7 @@ class Kernel {
     node.timers.delete(rec.id);
     if (this.traceKernel) {
       const tag = rec.tag;
-      this.emit(node.id, 'timer', typeof tag === 'string' || typeof tag === 'number' ? { tag } : undefined);
+      this.emitWithLocal(node, 'timer', typeof tag === 'string' || typeof tag === 'number' ? { tag } : undefined);
     }
     const p = node.process!;
     if (p.onTimer === undefined) return;

@@ -61,7 +61,7 @@ describe('Simulation: messages and trace', () => {
     expect(stats.delivered).toBe(1);
   });
 
-  it('traces timers (without local) with their tag only when it is a string or number', () => {
+  it('traces timers (with local) with their tag only when it is a string or number', () => {
     const { sim, rec } = recorded();
     sim.addNode('a', () => ({
       onStart: (c) => {
@@ -72,7 +72,11 @@ describe('Simulation: messages and trace', () => {
       onMessage() {},
     }));
     sim.run(100);
-    expect(ofType(rec.events, 'timer').map((e) => e.fields)).toEqual([{ tag: 'str' }, { tag: 7 }, undefined]);
+    expect(ofType(rec.events, 'timer').map((e) => e.fields)).toEqual([
+      { tag: 'str', local: 0.001 },
+      { tag: 7, local: 0.002 },
+      { local: 0.003 },
+    ]);
   });
 
   it('gives each node private named streams node/<id>/<name>, and the harness harness/<name>', async () => {
