@@ -8,6 +8,7 @@ import {
   TraceRecorder,
   canonicalLine,
   hashLines,
+  type Message,
   type Process,
   type ProcessContext,
   type ProcessFactory,
@@ -465,6 +466,17 @@ describe('Simulation: bounds and errors', () => {
     expect((err as SimError).atUs).toBe(2500);
     expect((err as SimError).message).toBe('lockstep: node bad (incarnation 0) threw in onTimer at t=2.5 ms: kaboom');
     expect(((err as SimError).cause as Error).message).toBe('kaboom');
+  });
+
+  it('refuses a message whose type is not a string when kernel events are traced (the trace names it)', () => {
+    const sim = new Simulation({ seed: 1, listeners: [new TraceHasher()] });
+    sim.addNode('a', () => ({ onStart: (c) => c.send('b', { type: 7 } as unknown as Message), onMessage() {} }));
+    sim.addNode('b', idle);
+    expect(() => sim.run(10)).toThrow(/node a sent a message whose type is 7, not a string/);
+    const untraced = new Simulation({ seed: 1, traceKernelEvents: false });
+    untraced.addNode('a', () => ({ onStart: (c) => c.send('b', { type: 7 } as unknown as Message), onMessage() {} }));
+    untraced.addNode('b', idle);
+    expect(untraced.run(100_000).delivered).toBe(1);
   });
 
   it('refuses unknown nodes, duplicate ids and invalid faults up front', () => {
