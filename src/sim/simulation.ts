@@ -325,6 +325,11 @@ class Kernel {
    */
   private readonly pool: SimEvent[] = [];
   private poolSize = 0;
+  /**
+   * Events in the scheduler's queue (cancelled ones included), counted here as pushed less popped
+   * rather than asked of the scheduler on every push (a chain of getters the JIT must inline).
+   */
+  private queued = 0;
   /** True while listeners are being called; events emitted then wait in `nested`. */
   private publishing = false;
   private readonly nested: TraceEvent[] = [];
@@ -492,7 +497,7 @@ class Kernel {
   // -- the loop ----------------------------------------------------------------------------
 
   push(ev: SimEvent): void {
-    if (this.sched.size >= this.maxEvents) this.tooManyEvents();
+    if (++this.queued > this.maxEvents) this.tooManyEvents();
     ev.seq = this.nextSeq++;
     this.sched.push(ev);
   }
@@ -525,6 +530,7 @@ class Kernel {
       if (t > untilUs) return;
       const ev = sched.pop();
       if (ev === undefined) return;
+      this.queued--;
       if (ev.cancelled) continue;
       if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
       if (++this.eventCount > this.maxEvents) this.tooManyEvents();
@@ -655,7 +661,7 @@ class Kernel {
       return;
     }
     // enqueueDelivery, written out for the common case (see loop for why).
-    if (this.sched.size >= this.maxEvents) this.tooManyEvents();
+    if (++this.queued > this.maxEvents) this.tooManyEvents();
     const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
     ev.timeUs = at;
     ev.node = route.dst.index;
@@ -694,7 +700,7 @@ class Kernel {
 
   /** Queue the arrival of `payload` at `at`, in an event recycled from the pool when one is free. */
   private enqueueDelivery(at: number, payload: Message, route: Route, msg: MessageType | null): void {
-    if (this.sched.size >= this.maxEvents) this.tooManyEvents();
+    if (++this.queued > this.maxEvents) this.tooManyEvents();
     const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
     ev.timeUs = at;
     ev.node = route.dst.index;
