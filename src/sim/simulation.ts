@@ -234,7 +234,10 @@ class NodeContext implements ProcessContext {
   }
 
   send(to: string, payload: Message): void {
-    this.k.send(this.live('send'), to, payload);
+    // live('send') written out: this is the one context call on the message path.
+    const node = this.node;
+    if (node.ctx !== this) this.stale('send');
+    this.k.send(node, to, payload);
   }
 
   setTimer(delayUs: number, tag: unknown, clock: ClockKind = 'mono'): TimerId {
