@@ -653,10 +653,15 @@ class Kernel {
     if (route === null || route.toId !== to) route = this.resolveRoute(src, to, payload);
     const link = route.link;
     this.messageCount++;
-    // timeUs(), not nowUs: a harness may send through a context between runs.
-    const now = this.timeUs();
+    // timeUs() (written out), not nowUs: a harness may send through a context between runs.
+    const now = this.endUs > this.nowUs ? this.endUs : this.nowUs;
     // The type is read once, here: the delivery event carries it to the deliver trace event.
-    const msg = this.traceKernel ? this.msgName(payload.type, src) : null;
+    // (msgName written out: the send path is where the JIT's inlining budget runs short.)
+    let msg: MessageType | null = null;
+    if (this.traceKernel) {
+      const type = payload.type;
+      msg = type === this.lastMsgType ? this.lastMsgName : this.msgNameMiss(type, src);
+    }
     if (msg !== null) this.emitMessage(false, route, msg, now);
     const at = link.route(now);
     if (at < 0 || link.duplicateArrivalUs >= 0) {
@@ -1001,12 +1006,10 @@ class Kernel {
     this.emit(node.id, type, fields === undefined ? { local } : { ...fields, local });
   }
 
-  /** The trace form of a message type: memoised, so the hash fast path finds its precomputed term. */
-  private msgName(type: string, src: NodeState): MessageType {
-    return type === this.lastMsgType ? this.lastMsgName : this.msgNameMiss(type, src);
-  }
-
-  /** msgName when the type is not the last one asked for. */
+  /**
+   * The trace form of message type `type` when it is not the last one asked for (send checks
+   * that itself): memoised, so the hash fast path finds its precomputed term.
+   */
   private msgNameMiss(type: string, src: NodeState): MessageType {
     let name = this.msgNames.get(type);
     if (name === undefined) {
