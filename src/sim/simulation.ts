@@ -656,7 +656,7 @@ class Kernel {
     // timeUs() (written out), not nowUs: a harness may send through a context between runs.
     const now = this.endUs > this.nowUs ? this.endUs : this.nowUs;
     // The type is read once, here: the delivery event carries it to the deliver trace event.
-    // (msgName written out: the send path is where the JIT's inlining budget runs short.)
+    // (The last type is checked here, not in a helper: the JIT's inlining budget runs short on this path.)
     let msg: MessageType | null = null;
     if (this.traceKernel) {
       const type = payload.type;
