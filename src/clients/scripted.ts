@@ -76,22 +76,6 @@ import type { Message, Process, ProcessContext, ProcessFactory, TimerId } from '
 import type { DriverFactory, DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from './contract.js';
 import type { ClientScript, ClientStep, ConvertStep, FailPolicy, LockStep, ReadStep, WriteStep } from './script.js';
 
-export type {
-  AwaitStep,
-  CancelStep,
-  ClientScript,
-  ClientStep,
-  ClientStepOp,
-  ConvertStep,
-  FailPolicy,
-  LockStep,
-  ReadStep,
-  SleepStep,
-  UnlockStep,
-  WorkStep,
-  WriteStep,
-} from './script.js';
-
 /** The most steps one client may execute in a run (steps × repeat). */
 export const MAX_SCRIPT_STEPS = 100_000;
 

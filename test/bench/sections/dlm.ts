@@ -5,9 +5,8 @@
  * in this process on the same seed: all checkers on, and checkers detached (the baseline), so
  * the ratio is the checkers' cost. Events are kernel events (deliveries, timers, faults).
  */
-import { performance } from 'node:perf_hooks';
 import { parseScenario, type ScenarioInput } from '../../../src/scenario/index.js';
-import { simulate } from '../../../src/explore/simulate.js';
+import { bestEventsPerSec } from '../simulate-rate.js';
 import type { BenchRow, BenchSection } from '../main.js';
 
 const CLIENTS = 20;
@@ -44,19 +43,7 @@ export function contendedWorkload(durationMs: number): ScenarioInput {
 }
 
 function measure(durationMs: number, checkersOff: boolean): { eventsPerSec: number; events: number; ok: boolean } {
-  const scenario = parseScenario(contendedWorkload(durationMs), 'bench:dlm');
-  let best = 0;
-  let events = 0;
-  let ok = true;
-  for (let i = 0; i < REPEATS; i++) {
-    const start = performance.now();
-    const { result } = simulate(scenario, 1, { checkersOff, maxEvents: 50_000_000 });
-    const seconds = (performance.now() - start) / 1000;
-    events = result.stats.events;
-    ok = ok && (checkersOff || result.ok);
-    best = Math.max(best, events / seconds);
-  }
-  return { eventsPerSec: best, events, ok };
+  return bestEventsPerSec(parseScenario(contendedWorkload(durationMs), 'bench:dlm'), checkersOff, REPEATS);
 }
 
 const section: BenchSection = {

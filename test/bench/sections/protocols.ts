@@ -8,8 +8,8 @@
  * Events are kernel events (deliveries, timers, faults); a run that violates an invariant
  * aborts the bench, since timing a broken run means nothing.
  */
-import { performance } from 'node:perf_hooks';
 import { simulate } from '../../../src/explore/simulate.js';
+import { bestEventsPerSec } from '../simulate-rate.js';
 import { parseScenario, type ScenarioInput } from '../../../src/scenario/index.js';
 import type { BenchRow, BenchSection } from '../main.js';
 
@@ -60,17 +60,7 @@ interface Measured {
 
 function measure(protocol: Protocol, durationMs: number, checkersOff: boolean): Measured {
   const scenario = parseScenario(protocolWorkload(protocol, durationMs), `bench:${protocol}`);
-  let best = 0;
-  let events = 0;
-  let ok = true;
-  for (let i = 0; i < REPEATS; i++) {
-    const start = performance.now();
-    const { result } = simulate(scenario, 1, { checkersOff, maxEvents: 50_000_000 });
-    const seconds = (performance.now() - start) / 1000;
-    events = result.stats.events;
-    ok = ok && (checkersOff || result.ok);
-    best = Math.max(best, events / seconds);
-  }
+  const { eventsPerSec: best, events, ok } = bestEventsPerSec(scenario, checkersOff, REPEATS);
   // Completed critical sections, from one recorded short run (the timed runs record nothing).
   const { events: trace } = simulate(parseScenario(protocolWorkload(protocol, 2000), `bench:${protocol}`), 1, { record: true, traceKernelEvents: false });
   const grants = (trace ?? []).filter((e) => e.type === 'grant').length;
