@@ -21,6 +21,7 @@ import {
   TraceRecorder,
   drawFaultPlan,
   type Fault,
+  type MessageEventSink,
   type TraceEvent,
   type TraceListener,
 } from '../sim/index.js';
@@ -250,9 +251,14 @@ function clientScript(client: Scenario['clients'][number], leaseChecking: boolea
  * Feeds the checkers, and traces each new violation as a `violation` event right after the event
  * that caused it, so the trace (and its hash, and the report's narrative) shows where it happened.
  */
-function violationTracer(checkers: CheckerSet, sim: Simulation): TraceListener {
+function violationTracer(checkers: CheckerSet, sim: Simulation): MessageEventSink {
   let seen = 0;
   return {
+    // Message events reach no checker and so never cause a violation: passed on as arguments,
+    // they cost the kernel no event object (see MessageEventSink).
+    onMessageEvent(seq: number): void {
+      checkers.onMessageEvent(seq);
+    },
     onEvent(event: TraceEvent): void {
       if (event.type === 'violation') return;
       checkers.onEvent(event);
