@@ -47,32 +47,44 @@ export class EventHeap {
     if (n === 0) return undefined;
     const top = items[0]!;
     const last = items.pop()!;
-    const size = n - 1;
-    if (size > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) break;
-        const r = l + 1;
-        let c = l;
-        let child = items[l]!;
-        if (r < size) {
-          const right = items[r]!;
-          if (before(right, child)) {
-            c = r;
-            child = right;
-          }
-        }
-        if (!before(child, last)) break;
-        items[i] = child;
-        i = c;
-      }
-      items[i] = last;
-    }
+    if (n > 1) this.siftDown(last, n - 1);
     return top;
   }
 
-  /** Every queued event in heap (not time) order; for inspection and exploring schedulers. */
+  /**
+   * Remove the first event and add `ev` (which may be the first event itself, re-keyed): one
+   * sift-down, where pop() then push() would sift down and then up. The heap must not be empty.
+   */
+  replaceTop(ev: SimEvent): void {
+    const size = this.items.length;
+    if (size === 0) throw new RangeError('lockstep: EventHeap.replaceTop on an empty heap');
+    this.siftDown(ev, size);
+  }
+
+  /** Put `ev` in the hole at the root of the first `size` items, moving it down to its place. */
+  private siftDown(ev: SimEvent, size: number): void {
+    const items = this.items;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= size) break;
+      const r = l + 1;
+      let c = l;
+      let child = items[l]!;
+      if (r < size) {
+        const right = items[r]!;
+        if (before(right, child)) {
+          c = r;
+          child = right;
+        }
+      }
+      if (!before(child, ev)) break;
+      items[i] = child;
+      i = c;
+    }
+    items[i] = ev;
+  }
+
   snapshot(): readonly SimEvent[] {
     return this.items.slice();
   }

@@ -26,6 +26,15 @@ export interface Scheduler {
   peekTimeUs(): number;
   /** Queued events, including cancelled ones not yet discarded. */
   readonly size: number;
+  /**
+   * Optional, with `replaceTop`: the event `pop()` would return, left in the queue. A scheduler
+   * that has both lets the kernel run a delivery before removing it, and then remove it and add
+   * the reply its handler sent in one step (a heap's sift-down, instead of a pop's sift-down and
+   * a push's sift-up). The result is the same as pop-then-push: the order is total.
+   */
+  peek?(): SimEvent | undefined;
+  /** Remove the event `peek()` returned (still the first: nothing was added since) and add `ev`. */
+  replaceTop?(ev: SimEvent): void;
 }
 
 /** Pops the minimum (timeUs, seq): the ordinary seeded-simulation scheduler. */
@@ -42,6 +51,14 @@ export class TimedScheduler implements Scheduler {
 
   pop(): SimEvent | undefined {
     return this.heap.pop();
+  }
+
+  peek(): SimEvent | undefined {
+    return this.heap.peek();
+  }
+
+  replaceTop(ev: SimEvent): void {
+    this.heap.replaceTop(ev);
   }
 
   peekTimeUs(): number {

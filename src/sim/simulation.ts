@@ -328,6 +328,16 @@ class Kernel {
    */
   private readonly pool: SimEvent[] = [];
   private poolSize = 0;
+  /** The scheduler has peek() and replaceTop() (see Scheduler.peek). */
+  private declare readonly lazyTop: boolean;
+  /**
+   * True while the delivery being handled is still in the scheduler, as its first event: the
+   * first event its handler adds (usually a reply) replaces it, one sift-down instead of a pop's
+   * sift-down and a push's sift-up, and the loop removes it after a handler that added nothing.
+   * It is still first then because every event added while it runs comes after it in (time, seq)
+   * order: time never goes back (a timer armed for a passed reading is due now) and seq grows.
+   */
+  private topPending = false;
   /**
    * Events in the scheduler's queue (cancelled ones included), counted here as pushed less popped
    * rather than asked of the scheduler on every push (a chain of getters the JIT must inline).
@@ -364,6 +374,7 @@ class Kernel {
     this.maxEvents = maxEvents;
     this.maxTimeUs = maxTimeUs;
     this.sched = opts.scheduler ?? new TimedScheduler();
+    this.lazyTop = typeof this.sched.peek === 'function' && typeof this.sched.replaceTop === 'function';
     this.network = new Network(this.seed, opts.network);
     this.listeners = opts.listeners === undefined ? [] : [...opts.listeners];
     this.sinks = null;
@@ -502,7 +513,12 @@ class Kernel {
   push(ev: SimEvent): void {
     if (++this.queued > this.maxEvents) this.tooManyEvents();
     ev.seq = this.nextSeq++;
-    this.sched.push(ev);
+    if (this.topPending) {
+      this.topPending = false;
+      this.sched.replaceTop!(ev);
+    } else {
+      this.sched.push(ev);
+    }
   }
 
   /** Throws the maxEvents bound error (kept out of the hot functions, which only test the bound). */
@@ -521,6 +537,8 @@ class Kernel {
       this.endUs = untilUs;
     } finally {
       this.running = false;
+      // A handler that threw leaves its delivery queued: remove it, as pop() would have.
+      if (this.topPending) this.popPendingTop();
     }
     return this.statsNow();
   }
@@ -528,28 +546,38 @@ class Kernel {
   /** The event loop proper: run events in scheduler order until the next lies past `untilUs`. */
   private loop(untilUs: number, maxTimeUs: number): void {
     const sched = this.sched;
+    const lazy = this.lazyTop;
     for (;;) {
-      const t = sched.peekTimeUs();
-      if (t > untilUs) return;
-      const ev = sched.pop();
-      if (ev === undefined) return;
+      // With a scheduler that can replace its first event, a delivery to a ready node stays
+      // queued while its handler runs (see topPending); every other event is popped first.
+      let ev: SimEvent | undefined;
+      let t: number;
+      if (lazy) {
+        ev = sched.peek!();
+        if (ev === undefined || (t = ev.timeUs) > untilUs) return;
+      } else {
+        if ((t = sched.peekTimeUs()) > untilUs) return;
+        ev = sched.pop();
+        if (ev === undefined) return;
+      }
       this.queued--;
-      if (ev.cancelled) continue;
+      if (ev.cancelled) {
+        if (lazy) sched.pop();
+        continue;
+      }
       if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
       if (++this.eventCount > this.maxEvents) this.tooManyEvents();
       if (t > this.nowUs) this.nowUs = t;
-      if (ev.kind !== DELIVER) {
-        this.dispatch(ev);
-        continue;
-      }
-      // A delivery, the bulk of all events: handled right here rather than in a method, so that
-      // the JIT's inlining budget for this loop goes to the handler's send instead.
       const route = ev.link as Route;
-      const dst = route.dst;
-      if (route.link.blocked > 0 || !dst.up || dst.paused) {
-        this.arriveAtUnready(route, ev);
+      if (ev.kind !== DELIVER || route.link.blocked > 0 || !route.dst.up || route.dst.paused) {
+        if (lazy) sched.pop();
+        if (ev.kind !== DELIVER) this.dispatch(ev);
+        else this.arriveAtUnready(route, ev);
         continue;
       }
+      // A delivery to a ready node, the bulk of all events: handled right here rather than in a
+      // method, so that the JIT's inlining budget for this loop goes to the handler's send instead.
+      const dst = route.dst;
       const payload = ev.data as Message;
       const msg = ev.msgType as MessageType | null;
       // Recycled before the handler runs, so the reply it sends reuses this very event.
@@ -558,6 +586,7 @@ class Kernel {
         ev.link = null;
         this.pool[this.poolSize++] = ev;
       }
+      this.topPending = lazy;
       // deliver(), written out.
       this.deliveryCount++;
       if (msg !== null) this.emitMessage(true, route, msg, this.nowUs);
@@ -566,7 +595,14 @@ class Kernel {
       } catch (e) {
         this.fail(e, dst, 'onMessage');
       }
+      if (this.topPending) this.popPendingTop();
     }
+  }
+
+  /** Remove the delivery that ran from the queue, where it stayed because its handler added no event (see topPending). */
+  private popPendingTop(): void {
+    this.topPending = false;
+    this.sched.pop();
   }
 
   /** Runs every event but a delivery (the loop runs those itself, being the bulk of all events). */
@@ -678,7 +714,13 @@ class Kernel {
     ev.link = route;
     ev.msgType = msg;
     ev.seq = this.nextSeq++;
-    this.sched.push(ev);
+    // The first event a delivery's handler adds takes the delivery's place (see topPending).
+    if (this.topPending) {
+      this.topPending = false;
+      this.sched.replaceTop!(ev);
+    } else {
+      this.sched.push(ev);
+    }
   }
 
   /** The rest of send when the link dropped the message (`at` < 0) or duplicated it. */
@@ -717,7 +759,13 @@ class Kernel {
     ev.link = route;
     ev.msgType = msg;
     ev.seq = this.nextSeq++;
-    this.sched.push(ev);
+    // The first event a delivery's handler adds takes the delivery's place (see topPending).
+    if (this.topPending) {
+      this.topPending = false;
+      this.sched.replaceTop!(ev);
+    } else {
+      this.sched.push(ev);
+    }
   }
 
   /** A fresh delivery event for enqueueDelivery to fill in (the pool was empty). */
