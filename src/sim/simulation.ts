@@ -17,7 +17,8 @@
  * - Pause: the node runs nothing; deliveries and timers that fall due are held in a per-node
  *   FIFO and replayed in order at resume, after `onResume`. Clocks keep running. Messages to a
  *   paused node travel normally and arrive into the held queue.
- * - Crash: the process object is discarded with its timers, marks and held events; messages
+ * - Crash: the process object is discarded with its timers, marks (but those armed with
+ *   `outlivesCrash`) and held events; messages
  *   arriving while the node is down are dropped (`down`); `durable` survives. With
  *   `restartAfterUs` the factory builds a fresh process (incarnation + 1) and `onStart` runs.
  *   Messages an old incarnation sent are on the wire and still arrive.
@@ -43,6 +44,7 @@ import type {
   ClockKind,
   Fault,
   LinkConfig,
+  MarkOptions,
   Message,
   Process,
   ProcessContext,
@@ -105,6 +107,8 @@ class TimerRec {
   declare readonly type: string;
   declare readonly fields: TraceFields | undefined;
   declare readonly isMark: boolean;
+  /** For marks: kept when the node crashes (MarkOptions.outlivesCrash). */
+  declare readonly outlivesCrash: boolean;
   state = TIMER_NEVER;
   ev: SimEvent | null = null;
 
@@ -117,6 +121,7 @@ class TimerRec {
     isMark: boolean,
     type: string,
     fields: TraceFields | undefined,
+    outlivesCrash: boolean,
   ) {
     this.id = id;
     this.node = node;
@@ -126,6 +131,7 @@ class TimerRec {
     this.isMark = isMark;
     this.type = type;
     this.fields = fields;
+    this.outlivesCrash = outlivesCrash;
   }
 }
 
@@ -245,21 +251,21 @@ class NodeContext implements ProcessContext {
     if (!(delayUs >= 0 && delayUs < Infinity)) {
       throw new SimError(`lockstep: node ${node.id} set a timer with delay ${delayUs} µs`, this.k.nowUs, node.id);
     }
-    return this.k.arm(node, node.clock.read(clock, this.k.timeUs()) + delayUs, clock, tag, false, '', undefined);
+    return this.k.arm(node, node.clock.read(clock, this.k.timeUs()) + delayUs, clock, tag, false, '', undefined, false);
   }
 
   setTimerAt(localUs: number, clock: ClockKind, tag: unknown): TimerId {
-    return this.k.arm(this.live('setTimerAt'), localUs, clock, tag, false, '', undefined);
+    return this.k.arm(this.live('setTimerAt'), localUs, clock, tag, false, '', undefined, false);
   }
 
   cancelTimer(id: TimerId): void {
     this.k.disarm(this.live('cancelTimer').timers, id);
   }
 
-  markAt(localUs: number, clock: ClockKind, type: string, fields: TraceFields): TimerId {
+  markAt(localUs: number, clock: ClockKind, type: string, fields: TraceFields, opts?: MarkOptions): TimerId {
     const node = this.live('markAt');
     this.k.checkFields(type, fields, node.id);
-    return this.k.arm(node, localUs, clock, undefined, true, type, fields);
+    return this.k.arm(node, localUs, clock, undefined, true, type, fields, opts?.outlivesCrash === true);
   }
 
   cancelMark(id: TimerId): void {
@@ -828,13 +834,14 @@ class Kernel {
     isMark: boolean,
     type: string,
     fields: TraceFields | undefined,
+    outlivesCrash: boolean,
   ): TimerId {
     if (clock !== 'wall' && clock !== 'mono') {
       throw new SimError(`lockstep: node ${node.id} armed a timer on unknown clock '${String(clock)}'`, this.nowUs, node.id);
     }
     if (Number.isNaN(localUs)) throw new SimError(`lockstep: node ${node.id} armed a timer at NaN`, this.nowUs, node.id);
     const id = this.nextTimerId++;
-    const rec = new TimerRec(id, node, clock, Math.ceil(localUs), tag, isMark, type, fields);
+    const rec = new TimerRec(id, node, clock, Math.ceil(localUs), tag, isMark, type, fields, outlivesCrash);
     (isMark ? node.marks : node.timers).set(id, rec);
     this.schedule(rec);
     return id;
@@ -1006,9 +1013,12 @@ class Kernel {
     node.process = null;
     node.ctx = null;
     node.held = [];
-    for (const map of [node.timers, node.marks]) {
-      for (const rec of map.values()) if (rec.ev !== null) rec.ev.cancelled = true;
-      map.clear();
+    for (const rec of node.timers.values()) if (rec.ev !== null) rec.ev.cancelled = true;
+    node.timers.clear();
+    for (const [id, rec] of node.marks) {
+      if (rec.outlivesCrash) continue;
+      if (rec.ev !== null) rec.ev.cancelled = true;
+      node.marks.delete(id);
     }
     if (restartAfterUs !== undefined) {
       this.push(new SimEvent(this.nowUs + restartAfterUs, EventKind.Restart, node.index, -1, null, null));

@@ -35,10 +35,11 @@ export interface ProcessContext {
   /**
    * Record, at the true instant this node's `clock` reads `localUs`, a trace event of `type`
    * with `fields` — even if the node is paused then. A mark is a fact about the clock (a lease
-   * deadline passing), not an action of the process, so a pause cannot delay it. Returns a
-   * handle that `cancelMark` takes.
+   * deadline passing), not an action of the process, so a pause cannot delay it. A crash
+   * discards it with the rest of the process unless `opts.outlivesCrash`. Returns a handle that
+   * `cancelMark` takes.
    */
-  markAt(localUs: number, clock: ClockKind, type: string, fields: TraceFields): TimerId;
+  markAt(localUs: number, clock: ClockKind, type: string, fields: TraceFields, opts?: MarkOptions): TimerId;
   /** Cancel a pending mark. */
   cancelMark(id: TimerId): void;
   /** A PRNG stream private to this node: `rng('backoff')` is the stream `node/<id>/backoff`. */
@@ -92,6 +93,18 @@ export type TraceFields = Record<string, unknown>;
  * One structured event. `tUs` is true time in microseconds; the canonical line (DESIGN §5.5)
  * writes it as `t` in milliseconds with microsecond precision.
  */
+/** How a mark behaves beyond the ordinary (see ProcessContext.markAt). */
+export interface MarkOptions {
+  /**
+   * Keep the mark when this node crashes: it still fires, on the node's clock, while the node
+   * is down or after it restarts. For a deadline that holds in the world whatever becomes of the
+   * process that computed it: a Redlock client's validity deadline is when its lock ends at the
+   * instances, whether or not the client lives to see it. State the process keeps itself (a
+   * server's own key expiry) dies with it and should not outlive a crash.
+   */
+  outlivesCrash?: boolean;
+}
+
 export interface TraceEvent {
   readonly seq: number;
   readonly tUs: number;

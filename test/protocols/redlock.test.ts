@@ -213,6 +213,37 @@ describe('S06: instance C restarts without persistence; the delayed-restart and 
   });
 });
 
+describe('a Redlock holder that crashes', () => {
+  // C1 gets all five keys by 5 (parallel SETs, 2.5 ms each way) and believes until 9,898; it
+  // crashes at 500 with the lock. The keys expire at the instances at ≈10,002.5; C2 starts at 12,000.
+  const world = (restartAfterMs?: number): WorldSpec => ({
+    protocol: redlockProtocol,
+    managers: 5,
+    options: serviceOptions({ leaseMs: 10_000 }),
+    latencyMs: 2.5,
+    clients: [
+      { id: 'c1', steps: [lockFile, { op: 'work', ms: 5000 }, unlockFile] },
+      { id: 'c2', startMs: 12_000, steps: [lockFile, { op: 'work', ms: 1000 }, unlockFile] },
+    ],
+    faults: [crash('c1', 500, restartAfterMs)],
+    durationMs: 30_000,
+  });
+
+  it('its grant still ends at its validity deadline, so the next holder is no mutual-exclusion', () => {
+    const r = runTwice(world());
+    expect(timesOf(r, 'grant', 'c1')).toEqual([5]);
+    expect(timesOf(r, 'expire', 'c1')).toEqual([9898]);
+    expect(timesOf(r, 'grant', 'c2')).toEqual([12_005]);
+    expect(r.violations).toEqual([]);
+  });
+
+  it('also when it restarts before the deadline (the new process knows nothing of the old lock)', () => {
+    const r = runTwice(world(1000));
+    expect(timesOf(r, 'expire', 'c1')).toEqual([9898]);
+    expect(r.violations).toEqual([]);
+  });
+});
+
 describe('Redlock driver details', () => {
   const base = (overrides: Partial<WorldSpec>): WorldSpec => ({
     protocol: redlockProtocol,

@@ -247,6 +247,33 @@ describe('Simulation: crash and restart', () => {
     expect(ofType(rec.events, 'old-mark')).toEqual([]);
   });
 
+  it('a mark armed with outlivesCrash still fires on the node clock, while the node is down and after a restart', () => {
+    const { sim, rec } = recorded();
+    sim.addNode(
+      'a',
+      () => ({
+        onStart: (c) => {
+          if (c.incarnation !== 0) return;
+          c.markAt(3000, 'wall', 'lease-end', { n: 1 }, { outlivesCrash: true });
+          c.markAt(3000, 'wall', 'plain', {});
+          c.markAt(9000, 'mono', 'after-restart', {}, { outlivesCrash: true });
+          c.cancelMark(c.markAt(4000, 'mono', 'cancelled', {}, { outlivesCrash: true }));
+        },
+        onMessage() {},
+      }),
+      { offsetUs: 1000, driftPpm: 0 },
+    );
+    sim.addFaults([{ kind: 'crash', atUs: 500, node: 'a', restartAfterUs: 5000 }]);
+    sim.run(20_000);
+    const marks = rec.events.filter((e) => e.node === 'a' && e.type !== 'crash' && e.type !== 'restart');
+    // Wall reads 3000 at true 2000 (offset 1 ms), while a is down; mono 9000 at true 9000, after the restart at 5500.
+    expect(marks.map((e) => [e.tUs, e.type, e.fields])).toEqual([
+      [2000, 'lease-end', { n: 1, local: 3 }],
+      [9000, 'after-restart', { local: 10 }],
+    ]);
+    expect(ofType(rec.events, 'restart').map((e) => e.tUs)).toEqual([5500]);
+  });
+
   it('a context used after its crash is refused as stale', () => {
     let saved: ProcessContext | undefined;
     const sim = new Simulation({ seed: 1 });

@@ -272,7 +272,9 @@ export class RedlockDriver extends ExclusiveDriver<RedlockLock, RedlockSettings>
       lock.granted = true;
       this.traceGrant(lock);
       const expire: ExpireFields = { client: this.id, resource: lock.resource };
-      lock.mark = ctx.markAt(deadlineUs, this.s.clock, 'expire', { ...expire });
+      // The lock ends at its validity deadline whether or not this client lives to see it: a
+      // crash must not leave the grant open forever in the trace (a false mutual-exclusion).
+      lock.mark = ctx.markAt(deadlineUs, this.s.clock, 'expire', { ...expire }, { outlivesCrash: true });
       this.completeGranted(lock);
       return;
     }
