@@ -38,7 +38,18 @@ import { EventKind, SimEvent } from './event.js';
 import { Link, Network, routeDropReason } from './network.js';
 import { deriveRng } from './rng.js';
 import { TimedScheduler, type Scheduler } from './scheduler.js';
-import { MessageRoute, MessageTraceEvent, MessageType, TraceHasher, TraceName, isMessageEventSink, type MessageEventSink } from './trace.js';
+import {
+  MessageRoute,
+  MessageTraceEvent,
+  MessageType,
+  TraceHasher,
+  TraceName,
+  isMessageEventSink,
+  isNodeEventSink,
+  withLocal,
+  type MessageEventSink,
+  type NodeEventSink,
+} from './trace.js';
 import type {
   ClockConfig,
   ClockKind,
@@ -264,7 +275,7 @@ class NodeContext implements ProcessContext {
 
   markAt(localUs: number, clock: ClockKind, type: string, fields: TraceFields, opts?: MarkOptions): TimerId {
     const node = this.live('markAt');
-    this.k.checkFields(type, fields, node.id);
+    this.k.checkFields(type, fields, node.id, true);
     return this.k.arm(node, localUs, clock, undefined, true, type, fields, opts?.outlivesCrash === true);
   }
 
@@ -284,7 +295,7 @@ class NodeContext implements ProcessContext {
 
   trace(type: string, fields?: TraceFields): void {
     const node = this.live('trace');
-    this.k.checkFields(type, fields, node.id);
+    this.k.checkFields(type, fields, node.id, true);
     this.k.emitWithLocal(node, type, fields);
   }
 }
@@ -320,6 +331,8 @@ class Kernel {
   private declare readonly listeners: TraceListener[];
   /** The listeners, when every one takes message events as arguments (no event objects needed). */
   private declare sinks: MessageEventSink[] | null;
+  /** The listeners, when every one also takes node events as arguments (no event objects, no field copies). */
+  private declare nodeSinks: NodeEventSink[] | null;
   /** The listener, when it is the only one and a TraceHasher (message events go straight to it). */
   private declare soleHasher: TraceHasher | null;
   private declare readonly traceKernel: boolean;
@@ -384,6 +397,7 @@ class Kernel {
     this.network = new Network(this.seed, opts.network);
     this.listeners = opts.listeners === undefined ? [] : [...opts.listeners];
     this.sinks = null;
+    this.nodeSinks = null;
     this.soleHasher = null;
     this.listenersChanged();
     this.traceKernel = opts.traceKernelEvents ?? true;
@@ -400,6 +414,7 @@ class Kernel {
   private listenersChanged(): void {
     const ls = this.listeners;
     this.sinks = ls.every(isMessageEventSink) ? (ls as MessageEventSink[]) : null;
+    this.nodeSinks = ls.every(isNodeEventSink) ? (ls as NodeEventSink[]) : null;
     this.soleHasher = ls.length === 1 && ls[0] instanceof TraceHasher ? ls[0] : null;
   }
 
@@ -1043,8 +1058,11 @@ class Kernel {
 
   // -- trace -------------------------------------------------------------------------------
 
-  /** Refuse fields the canonical line cannot carry (they would collide with seq/t/node/type). */
-  checkFields(type: string, fields: TraceFields | undefined, node: string | undefined): void {
+  /**
+   * Refuse fields the canonical line cannot carry: they would collide with seq/t/node/type, or,
+   * in an event of a simulated node (`simulated`), with the `local` reading the kernel appends.
+   */
+  checkFields(type: string, fields: TraceFields | undefined, node: string | undefined, simulated: boolean): void {
     if (typeof type !== 'string' || type === '') {
       throw new SimError(`lockstep: trace event type must be a non-empty string, got ${String(type)}`, this.nowUs, node);
     }
@@ -1056,12 +1074,33 @@ class Kernel {
         node,
       );
     }
+    if (simulated && 'local' in fields) {
+      throw new SimError(`lockstep: a '${type}' trace event of node ${String(node)} has a 'local' field (the kernel appends the node's clock reading as 'local')`, this.nowUs, node);
+    }
   }
 
-  /** Emit an event of a simulated node, appending its `local` wall reading (ms). */
+  /**
+   * Emit an event of a simulated node, appending its `local` wall reading (ms) to its fields
+   * (which checkFields made sure have no `local` of their own). Listeners that all take node
+   * events as arguments get them so; others get the event object with the fields copied.
+   */
   emitWithLocal(node: NodeState, type: string, fields: TraceFields | undefined): void {
-    const local = node.clock.read('wall', this.timeUs()) / 1000;
-    this.emit(node.id, type, fields === undefined ? { local } : { ...fields, local });
+    const tUs = this.timeUs();
+    const localMs = node.clock.read('wall', tUs) / 1000;
+    const sinks = this.nodeSinks;
+    if (sinks === null || this.publishing) {
+      this.emit(node.id, type, withLocal(fields, localMs));
+      return;
+    }
+    const seq = this.traceSeq++;
+    this.publishing = true;
+    try {
+      for (let i = 0; i < sinks.length; i++) sinks[i]!.onNodeEvent(seq, tUs, node.id, type, fields, localMs);
+      if (this.nested.length > 0) this.drainNested();
+    } finally {
+      this.publishing = false;
+      if (this.nested.length !== 0) this.nested.length = 0;
+    }
   }
 
   /**
@@ -1225,8 +1264,8 @@ export class Simulation {
    * `violation`). When `node` is a simulated node the event carries its `local` reading.
    */
   emit(node: string, type: string, fields?: TraceFields): void {
-    this.k.checkFields(type, fields, node);
     const n = this.k.byId.get(node);
+    this.k.checkFields(type, fields, node, n !== undefined);
     if (n !== undefined) this.k.emitWithLocal(n, type, fields);
     else this.k.emit(node, type, fields);
   }

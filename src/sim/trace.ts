@@ -409,6 +409,17 @@ class Lanes {
     this.endEvent();
   }
 
+  /** `event(tUs, node, type, { ...fields, local: localMs }, false)`, without building the object (`fields` has no `local`). */
+  nodeEvent(tUs: number, node: string, type: string, fields: TraceFields | undefined, localMs: number): void {
+    this.time(tUs);
+    this.str(node);
+    this.str(type);
+    if (fields !== undefined) this.entries(fields, 1, false);
+    this.str('local');
+    this.number(localMs);
+    this.endEvent();
+  }
+
   hex(): string {
     let a = absorbA(this.a, this.events | 0);
     let b = absorbB(this.b, this.events | 0);
@@ -503,8 +514,33 @@ export function isMessageEventSink(l: TraceListener): l is MessageEventSink {
   return typeof (l as Partial<MessageEventSink>).onMessageEvent === 'function';
 }
 
+/**
+ * A listener that can also take the events of simulated nodes (lock events, timers, faults)
+ * as plain arguments: their fields come as the node gave them, with the `local` reading apart.
+ * When every listener of a simulation is one, the kernel builds neither an event object nor a
+ * copy of the fields with `local` appended (an object spread of a different shape for almost
+ * every event type, the costliest step of emitting one).
+ */
+export interface NodeEventSink extends MessageEventSink {
+  /**
+   * The event `{ seq, tUs, node, type, fields: { ...fields, local: localMs } }`. `fields` never
+   * has a `local` key of its own (the kernel refuses one), so `local` is canonically the last.
+   */
+  onNodeEvent(seq: number, tUs: number, node: string, type: string, fields: TraceFields | undefined, localMs: number): void;
+}
+
+/** True when `l` implements {@link NodeEventSink}. */
+export function isNodeEventSink(l: TraceListener): l is NodeEventSink {
+  return isMessageEventSink(l) && typeof (l as Partial<NodeEventSink>).onNodeEvent === 'function';
+}
+
+/** The canonical fields of a node event taken apart (see NodeEventSink.onNodeEvent). */
+export function withLocal(fields: TraceFields | undefined, localMs: number): TraceFields {
+  return fields === undefined ? { local: localMs } : { ...fields, local: localMs };
+}
+
 /** Streams every event into a 64-bit hash; `hex()` is the run's `traceHash`. */
-export class TraceHasher implements MessageEventSink {
+export class TraceHasher implements NodeEventSink {
   private readonly lanes = new Lanes();
 
   /** Events hashed so far. */
@@ -517,6 +553,12 @@ export class TraceHasher implements MessageEventSink {
     if (seq !== l.events) l.checkSeq(seq);
     if (tUs <= 0x7fffffff) hashMessage(l, tUs, deliver, route, msg);
     else hashMessageWide(l, tUs, deliver, route, msg);
+  }
+
+  onNodeEvent(seq: number, tUs: number, node: string, type: string, fields: TraceFields | undefined, localMs: number): void {
+    const l = this.lanes;
+    if (seq !== l.events) l.checkSeq(seq);
+    l.nodeEvent(tUs, node, type, fields, localMs);
   }
 
   onEvent(e: TraceEvent): void {

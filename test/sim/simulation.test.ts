@@ -8,6 +8,7 @@ import {
   TraceRecorder,
   canonicalLine,
   hashLines,
+  withLocal,
   type Message,
   type Process,
   type ProcessContext,
@@ -101,6 +102,45 @@ describe('Simulation: messages and trace', () => {
       '{"seq":1,"t":1,"node":"a","type":"note","local":3}',
     ]);
     expect(() => sim.emit('a', 'bad', { seq: 1 })).toThrow(/reserved/);
+    // `local` is the kernel's on a simulated node's event, free elsewhere.
+    expect(() => sim.emit('a', 'bad', { local: 1 })).toThrow(/has a 'local' field/);
+    sim.emit('checker', 'fine', { local: 1 });
+    expect(canonicalLine(rec.events[2]!)).toBe('{"seq":2,"t":1,"node":"checker","type":"fine","local":1}');
+  });
+
+  it('node events reach listeners that take them as arguments exactly as the event objects other listeners get', () => {
+    const seen: string[] = [];
+    const rec = new TraceRecorder();
+    const sink: import('../../src/sim/index.js').NodeEventSink = {
+      onMessageEvent(seq, tUs, deliver, route, msg) {
+        seen.push(canonicalLine({ seq, tUs, node: deliver ? route.to.text : route.from.text, type: deliver ? 'deliver' : 'send', fields: { from: route.from.text, to: route.to.text, msg: msg.text } }));
+      },
+      onNodeEvent(seq, tUs, node, type, fields, localMs) {
+        seen.push(canonicalLine({ seq, tUs, node, type, fields: withLocal(fields, localMs) }));
+      },
+      onEvent(e) {
+        seen.push(canonicalLine(e));
+      },
+    };
+    const world = (listeners: import('../../src/sim/index.js').TraceListener[]) => {
+      const sim = new Simulation({ seed: 3, listeners, network: { latencyUs: [1000, 3000] } });
+      sim.addNode('a', () => ({
+        onStart: (c) => {
+          c.trace('hello', { n: 1, list: ['x'] });
+          c.setTimer(1500, 'tick');
+          c.send('b', { type: 'ping' });
+        },
+        onMessage: (c, from) => c.trace('got', { from }),
+        onTimer: (c) => c.trace('ticked'),
+      }), { offsetUs: 700, driftPpm: 50 });
+      sim.addNode('b', () => ({ onMessage: (c, from) => c.send(from, { type: 'pong' }) }));
+      sim.addFaults([{ kind: 'pause', atUs: 100, node: 'b', forUs: 200 }]);
+      sim.run(10_000);
+    };
+    world([sink]);
+    world([rec]);
+    expect(seen).toEqual(rec.events.map(canonicalLine));
+    expect(seen.map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['hello', 'send', 'pause', 'resume', 'deliver', 'send', 'timer', 'ticked', 'deliver', 'got']);
   });
 
   it('time stands where a run ended: later starts, sends through a held context, reads and stats all see it', () => {
