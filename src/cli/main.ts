@@ -216,12 +216,13 @@ async function writeReports(dir: string, suite: LoadedScenario[], results: Scena
     const loaded = suite[i]!;
     const links: Record<number, string> = {};
     for (const failure of entry.failures) {
-      const { result, events } = simulate(loaded.scenario, failure.seed, { record: true });
+      const { result, events, clocks } = simulate(loaded.scenario, failure.seed, { record: true });
       const path = await writeRunReport(dir, {
         scenario: scenarioInfo(loaded),
         seed: failure.seed,
         result,
         events: events ?? [],
+        ...(clocks ? { clocks } : {}),
         replayCommand: failure.replay,
       });
       links[failure.seed] = path.split('/').pop()!;
@@ -247,13 +248,13 @@ async function replayCommandMain(positionals: string[], flags: Flags): Promise<n
   const seed = parseSeed(flags.seed, '--seed');
   if (seed === undefined) throw new UsageError('replay: --seed S is required');
   const loaded = await resolveScenario(positionals[0]!);
-  const { result, events = [] } = simulate(loaded.scenario, seed, { record: true });
+  const { result, events = [], clocks } = simulate(loaded.scenario, seed, { record: true });
   const replay = replayCommand(loaded.file, seed);
 
   if (flags.trace) writeFileAtomic(flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
   let reportPath: string | undefined;
   if (flags.report) {
-    reportPath = await writeRunReport(flags.report, { scenario: scenarioInfo(loaded), seed, result, events, replayCommand: replay });
+    reportPath = await writeRunReport(flags.report, { scenario: scenarioInfo(loaded), seed, result, events, ...(clocks ? { clocks } : {}), replayCommand: replay });
   }
   if (flags.json) {
     console.log(JSON.stringify(result, null, 2));

@@ -26,7 +26,7 @@ import {
   type TraceFields,
 } from '../sim/index.js';
 import { storageProcess } from '../storage/index.js';
-import type { ReplayResult } from '../report/model.js';
+import type { NodeClockSamples, ReplayResult } from '../report/model.js';
 import { faultToJson, healTimeUs } from './faults.js';
 
 /** Options that are not part of a scenario file: test-only mutations and output choices. */
@@ -47,10 +47,11 @@ export interface SimulateOptions {
   checkersOff?: boolean;
 }
 
-/** A replay result plus, when recording, the events it was computed from. */
+/** A replay result plus, when recording, the events it was computed from and every node's clock. */
 export interface SimulateOutcome {
   result: ReplayResult;
   events: TraceEvent[] | undefined;
+  clocks: NodeClockSamples[] | undefined;
 }
 
 /** The protocol modules by scenario `protocol` name. */
@@ -145,7 +146,21 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
     stats: { events: stats.events, messages: stats.messages, simMs: stats.simUs / US_PER_MS },
     traceHash: hasher.hex(),
   };
-  return { result, events: recorder?.events };
+  return { result, events: recorder?.events, clocks: recorder ? clockSamples(sim, stats.simUs) : undefined };
+}
+
+/** Each node's wall clock at the start, on both sides of each change, and at `endUs` (see NodeClockSamples). */
+function clockSamples(sim: Simulation, endUs: number): NodeClockSamples[] {
+  return sim.nodeIds().map((node) => {
+    const clock = sim.clockOf(node);
+    const times = [0];
+    for (const t of clock.changeTimesUs()) {
+      if (t > 0 && t - 1 > times[times.length - 1]!) times.push(t - 1);
+      if (t > times[times.length - 1]!) times.push(t);
+    }
+    if (endUs > times[times.length - 1]!) times.push(endUs);
+    return { node, tUs: times, offsetUs: times.map((t) => clock.read('wall', t) - t) };
+  });
 }
 
 /** Whether the violated invariants meet the scenario's expectation (DESIGN §4, last paragraph). */

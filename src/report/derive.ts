@@ -10,7 +10,7 @@
  */
 
 import type { TraceEvent } from '../sim/types.js';
-import type { DeadlockReport, ReplayResult } from './model.js';
+import type { DeadlockReport, NodeClockSamples, ReplayResult } from './model.js';
 import { eventMs, fieldDurationMs, fieldGroups, fieldLocalMs, fieldNum, fieldStr } from './fields.js';
 import { isSignificant, narrate } from './narrate.js';
 
@@ -276,8 +276,13 @@ export interface ClockJump extends EventRef {
   byMs: number;
 }
 
-/** Each node's clock error, sampled at every event that carries `local`, plus its clock jumps. */
-export function deriveClocks(events: readonly TraceEvent[]): { series: ClockSeries[]; jumps: ClockJump[] } {
+/**
+ * Each node's clock error, sampled at every event that carries `local`, plus its clock jumps.
+ * With the harness's samples (`exact`), every node it sampled gets a line even if it traces
+ * nothing with `local`, and its jumps and drift changes are drawn at their instants; those
+ * points carry seq -1 (no trace row).
+ */
+export function deriveClocks(events: readonly TraceEvent[], exact: readonly NodeClockSamples[] = []): { series: ClockSeries[]; jumps: ClockJump[] } {
   const byNode = new Map<string, ClockSeries>();
   const jumps: ClockJump[] = [];
   for (const event of events) {
@@ -295,7 +300,36 @@ export function deriveClocks(events: readonly TraceEvent[]): { series: ClockSeri
     series.offsetMs.push(Math.round(localMs * 1000 - event.tUs) / 1000);
     series.seq.push(event.seq);
   }
+  for (const samples of exact) {
+    const fromEvents = byNode.get(samples.node);
+    byNode.set(samples.node, mergeClockSamples(samples, fromEvents));
+  }
   return { series: [...byNode.values()], jumps };
+}
+
+/** The harness's samples of a node's clock with the event samples, in time order (harness first at equal times). */
+function mergeClockSamples(samples: NodeClockSamples, fromEvents: ClockSeries | undefined): ClockSeries {
+  const out: ClockSeries = { node: samples.node, tMs: [], offsetMs: [], seq: [] };
+  const n = samples.tUs.length;
+  const m = fromEvents?.tMs.length ?? 0;
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    const harnessMs = i < n ? samples.tUs[i]! / 1000 : Infinity;
+    const eventMs = j < m ? fromEvents!.tMs[j]! : Infinity;
+    if (harnessMs <= eventMs) {
+      out.tMs.push(harnessMs);
+      out.offsetMs.push(samples.offsetUs[i]! / 1000);
+      out.seq.push(-1);
+      i += 1;
+    } else {
+      out.tMs.push(eventMs);
+      out.offsetMs.push(fromEvents!.offsetMs[j]!);
+      out.seq.push(fromEvents!.seq[j]!);
+      j += 1;
+    }
+  }
+  return out;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -770,7 +804,7 @@ export interface RunView {
  * Derives everything a run report shows. `endMs` is the later of the run's simulated length
  * and its last event, so open intervals reach the right edge of every chart.
  */
-export function deriveRunView(events: readonly TraceEvent[], result: ReplayResult): RunView {
+export function deriveRunView(events: readonly TraceEvent[], result: ReplayResult, clocks: readonly NodeClockSamples[] = []): RunView {
   for (let i = 1; i < events.length; i += 1) {
     const prev = events[i - 1];
     const next = events[i];
@@ -792,7 +826,7 @@ export function deriveRunView(events: readonly TraceEvent[], result: ReplayResul
     const resource = fieldStr(event, 'resource');
     if (resource !== undefined && !resources.includes(resource)) resources.push(resource);
   }
-  const clocks = deriveClocks(events);
+  const clockView = deriveClocks(events, clocks);
   const messages = deriveMessages(events);
   return {
     endMs,
@@ -803,8 +837,8 @@ export function deriveRunView(events: readonly TraceEvent[], result: ReplayResul
     queued,
     barsOmitted: grantsAll.length - grants.length + beliefsAll.length - beliefs.length + queuedAll.length - queued.length,
     storage: deriveStorageOps(events, result),
-    clocks: clocks.series,
-    jumps: clocks.jumps,
+    clocks: clockView.series,
+    jumps: clockView.jumps,
     messages: messages.messages,
     unmatchedMessages: messages.unmatched,
     spans: deriveFaultSpans(events, endMs),

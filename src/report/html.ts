@@ -539,7 +539,7 @@ function deadlockSection(view: RunView): string {
 /** The run report: one self-contained HTML page for one (scenario, seed). */
 export function renderRunReport(input: RunReportInput): string {
   const { scenario, result } = input;
-  const view = deriveRunView(input.events, result);
+  const view = deriveRunView(input.events, result, input.clocks);
   const { payload, violationSeqs, timelineRows, timelineSlots, clientSpanCount } = buildRunPayload(input, view);
 
   const verdict =

@@ -155,11 +155,27 @@ export interface ReportScenarioInfo {
  * Everything one run report needs. `events` is the full canonical trace (DESIGN §5.5) in event
  * order; the report derives its charts from it, and takes verdicts from `result`.
  */
+/**
+ * One node's wall clock read by the harness (which may see true time), at enough instants to
+ * draw it exactly: the start, both sides of every jump and drift change, and the end. The trace
+ * alone cannot give this for a node that traces little (a Redlock instance sends and receives,
+ * and message events carry no `local`).
+ */
+export interface NodeClockSamples {
+  node: string;
+  /** True times of the samples, µs, non-decreasing. */
+  tUs: number[];
+  /** Wall clock minus true time at each, µs. */
+  offsetUs: number[];
+}
+
 export interface RunReportInput {
   scenario: ReportScenarioInfo;
   seed: number;
   result: ReplayResult;
   events: readonly TraceEvent[];
+  /** Every node's clock, sampled by the harness; without it the clock chart samples the events that carry `local`. */
+  clocks?: readonly NodeClockSamples[];
   /** The exact command that reproduces this run, shown verbatim. */
   replayCommand: string;
 }

@@ -115,6 +115,17 @@ export class NodeClock {
     this.append(trueUs, ppm, this.last.jumpUs);
   }
 
+  /**
+   * The true times at which the clock changed (jumps and drift changes), in order. Between two
+   * of them both clocks are linear in true time, so reading just before and at each change
+   * (and at the ends) describes a clock exactly: what a report's clock chart draws.
+   */
+  changeTimesUs(): number[] {
+    const out: number[] = [];
+    for (let i = 1; i < this.segments.length; i++) out.push(this.segments[i]!.startUs);
+    return out;
+  }
+
   /** Number of segments (1 + number of changes); for tests and bounds. */
   get segmentCount(): number {
     return this.segments.length;

@@ -42,3 +42,25 @@ describe('simulate: argument-passing listeners and event objects agree', () => {
     expect([...violated].sort()).toEqual(['deadlock', 'mutual-exclusion', 'stale-write']);
   });
 });
+
+describe('simulate: clock samples for the report', () => {
+  it('a recorded run samples every node clock at the start, on both sides of each jump, and at the end', () => {
+    const { clocks } = simulate(load('redlock-clock-jump-wall'), 1, { record: true });
+    expect(clocks!.map((c) => c.node)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'storage', 'c1', 'c2']);
+    expect(clocks!.find((c) => c.node === 'm3')).toEqual({ node: 'm3', tUs: [0, 999_999, 1_000_000, 20_000_000], offsetUs: [0, 0, 10_000_000, 10_000_000] });
+    expect(clocks!.find((c) => c.node === 'm1')).toEqual({ node: 'm1', tUs: [0, 20_000_000], offsetUs: [0, 0] });
+  });
+
+  it('skew and drift drawn from the seed show in the samples; a run that does not record has none', () => {
+    const scenario = { ...load('redlock-clock-jump-wall'), clocks: { skewMs: 50, driftPpm: 100 } };
+    const { clocks } = simulate(scenario, 1, { record: true });
+    const m1 = clocks!.find((c) => c.node === 'm1')!;
+    expect(m1.tUs).toEqual([0, 20_000_000]);
+    expect(Math.abs(m1.offsetUs[0]!)).toBeLessThanOrEqual(50_000);
+    // Drift within ±100 ppm moves the offset by at most 2,000 µs over 20 s.
+    expect(Math.abs(m1.offsetUs[1]! - m1.offsetUs[0]!)).toBeLessThanOrEqual(2000);
+    expect(clocks!.some((c) => c.offsetUs[1] !== c.offsetUs[0])).toBe(true);
+    expect(simulate(scenario, 1).clocks).toBeUndefined();
+  });
+});
+

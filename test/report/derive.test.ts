@@ -296,6 +296,23 @@ describe('derive edge cases', () => {
     expect(jumps).toEqual([{ node: 'm2', byMs: 500, seq: 1, tMs: 10 }]);
   });
 
+  it("merges the harness's exact clock samples with the event samples, giving silent nodes a line", () => {
+    const b = new TraceBuilder().clock('m2', 1, 0, [{ atMs: 10, byMs: 500 }]);
+    b.at(5, 'm2', 'timer', {});
+    b.at(10, 'm2', 'clock-jump', { byMs: 500, clock: 'wall' });
+    b.at(12, 'm2', 'timer', {});
+    const exact = [
+      { node: 'm2', tUs: [0, 9_999, 10_000, 20_000], offsetUs: [1000, 1000, 501_000, 501_000] },
+      { node: 'm5', tUs: [0, 20_000], offsetUs: [-250, -250] },
+    ];
+    const { series, jumps } = deriveClocks(b.build(), exact);
+    expect(series).toEqual([
+      { node: 'm2', tMs: [0, 5, 9.999, 10, 10, 12, 20], offsetMs: [1, 1, 1, 501, 501, 501, 501], seq: [-1, 0, -1, -1, 1, 2, -1] },
+      { node: 'm5', tMs: [0, 20], offsetMs: [-0.25, -0.25], seq: [-1, -1] },
+    ]);
+    expect(jumps).toEqual([{ node: 'm2', byMs: 500, seq: 1, tMs: 10 }]);
+  });
+
   it('sorts names naturally', () => {
     expect(['c10', 'c2', 'c1', 'b', 'c2a'].sort(naturalCompare)).toEqual(['b', 'c1', 'c2', 'c2a', 'c10']);
   });
