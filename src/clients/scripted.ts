@@ -72,9 +72,9 @@
 import type { BastFields, CompleteFields, ModeName, RequestFields, StatusName } from '../check/events.js';
 import type { StorageReadRequest, StorageWriteRequest } from '../storage/storage.js';
 import { STORAGE_NODE_ID } from '../storage/storage.js';
-import type { Message, Process, ProcessContext, ProcessFactory, TimerId } from '../sim/types.js';
+import type { Message, Process, ProcessContext, ProcessFactory, TimerId, TraceFields } from '../sim/types.js';
 import type { DriverFactory, DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from './contract.js';
-import type { ClientScript, ClientStep, ConvertStep, FailPolicy, LockStep, ReadStep, WriteStep } from './script.js';
+import type { ClientScript, ClientStep, ClientStepOp, FailPolicy } from './script.js';
 
 /** The most steps one client may execute in a run (steps × repeat). */
 export const MAX_SCRIPT_STEPS = 100_000;
@@ -149,15 +149,162 @@ export function validateScript(script: ClientScript, maxSteps: number = MAX_SCRI
   });
 }
 
-/** An operation the client has asked its driver for and whose outcome has not come back yet. */
-interface PendingOp {
-  readonly op: 'lock' | 'convert' | 'unlock';
-  readonly onFail: FailPolicy;
+/** Kinds of a {@link CompiledStep}: a small-integer switch instead of string compares per step. */
+const STEP_LOCK = 0; // lock and convert
+const STEP_UNLOCK = 1;
+const STEP_CANCEL = 2;
+const STEP_AWAIT = 3;
+const STEP_STORAGE = 4; // write and read
+const STEP_TIMER = 5; // work and sleep
+
+const STEP_KINDS: Readonly<Record<ClientStepOp, number>> = {
+  lock: STEP_LOCK,
+  convert: STEP_LOCK,
+  unlock: STEP_UNLOCK,
+  cancel: STEP_CANCEL,
+  await: STEP_AWAIT,
+  write: STEP_STORAGE,
+  read: STEP_STORAGE,
+  work: STEP_TIMER,
+  sleep: STEP_TIMER,
+};
+
+/**
+ * One script step, resolved once when the factory is built rather than re-read on every run of
+ * it: every field is set in the constructor (one hidden class for every step, so the step loop's
+ * reads stay monomorphic), times are in µs, optional fields have their defaults filled, and the
+ * timer tag and driver request are built here, so running a step builds no string or request.
+ * (Fields are `declare`d for the reason given at {@link PendingOp}.)
+ */
+class CompiledStep {
+  declare readonly kind: number;
+  declare readonly op: ClientStepOp;
+  /** The step's resource; `''` for work/sleep. */
+  declare readonly resource: string;
+  /** The `atMs` gate in µs from the client's start; -1 when the step has none. */
+  declare readonly atUs: number;
+  /** work/sleep: the timer's delay. */
+  declare readonly delayUs: number;
+  /** work/sleep: the timer's trace tag (`script:work` / `script:sleep`); `''` otherwise. */
+  declare readonly timerTag: string;
+  /** lock/convert: the mode asked for. */
+  declare readonly mode: ModeName | undefined;
+  /** lock/convert/unlock: the request flags, undefined when there are none. */
+  declare readonly flags: readonly string[] | undefined;
+  /** write: the value written; undefined: the client's id. */
+  declare readonly value: string | undefined;
+  /** lock/convert: the script waits for the outcome (`wait` is not false). */
+  declare readonly waits: boolean;
+  /** lock/convert: the `timeoutMs` in µs; -1 when the step has none. */
+  declare readonly timeoutUs: number;
+  declare readonly onFail: FailPolicy;
+  /** write/read: compare the lease deadline first. */
+  declare readonly checkLease: boolean;
+  /**
+   * lock/convert/unlock: the driver request, built once and handed to the driver on every run of
+   * the step (frozen: a driver reads a request, and may keep it, but never changes it).
+   */
+  declare readonly request: LockRequest | undefined;
+
+  constructor(step: ClientStep, script: ClientScript) {
+    const kind = STEP_KINDS[step.op] as number | undefined;
+    if (kind === undefined) throw new ScriptError(script.id, `unknown step op ${String(step.op)}`);
+    this.kind = kind;
+    this.op = step.op;
+    this.resource = 'resource' in step ? step.resource : '';
+    this.atUs = step.atMs === undefined ? -1 : msToUs(step.atMs);
+    this.delayUs = 0;
+    this.timerTag = '';
+    this.mode = undefined;
+    this.flags = undefined;
+    this.value = undefined;
+    this.waits = true;
+    this.timeoutUs = -1;
+    this.onFail = 'release';
+    this.checkLease = false;
+    this.request = undefined;
+    switch (step.op) {
+      case 'lock':
+      case 'convert': {
+        this.mode = step.mode;
+        this.flags = nonEmpty(step.flags);
+        this.waits = step.wait !== false;
+        if (step.timeoutMs !== undefined) this.timeoutUs = msToUs(step.timeoutMs);
+        this.onFail = step.onFail ?? 'release';
+        const req: LockRequest = { op: step.op, resource: step.resource, mode: step.mode, priority: script.deadlockPriority };
+        if (this.flags !== undefined) req.flags = [...this.flags];
+        if (step.value !== undefined) req.value = step.value;
+        if (step.op === 'lock' && step.parent !== undefined) req.parent = step.parent;
+        this.request = Object.freeze(req);
+        return;
+      }
+      case 'unlock': {
+        this.flags = nonEmpty(step.flags);
+        this.request = Object.freeze(unlockRequest(step.resource, this.flags, step.value));
+        return;
+      }
+      case 'cancel':
+      case 'await':
+        return;
+      case 'write':
+      case 'read':
+        if (step.op === 'write') this.value = step.value;
+        this.checkLease = step.checkLease === true;
+        return;
+      case 'work':
+      case 'sleep':
+        this.delayUs = msToUs(step.ms);
+        this.timerTag = step.op === 'work' ? 'script:work' : 'script:sleep';
+        return;
+    }
+  }
+}
+
+/** `flags` when it has any, else undefined (an empty list means no flags everywhere). */
+function nonEmpty(flags: readonly string[] | undefined): readonly string[] | undefined {
+  return flags !== undefined && flags.length > 0 ? flags : undefined;
+}
+
+/** An unlock request as the driver receives it (its own copy of the flags). */
+function unlockRequest(resource: string, flags: readonly string[] | undefined, value: string | undefined): LockRequest {
+  const req: LockRequest = { op: 'unlock', resource };
+  if (flags !== undefined) req.flags = [...flags];
+  if (value !== undefined) req.value = value;
+  return req;
+}
+
+/** A validated script with its steps compiled: shared by every incarnation-0 process built from it. */
+interface CompiledScript {
+  readonly script: ClientScript;
+  readonly steps: readonly CompiledStep[];
+}
+
+/**
+ * An operation the client has asked its driver for and whose outcome has not come back yet.
+ * (Fields are `declare`d and set in the constructor, as in src/sim: no class-field definitions
+ * that start every field out `undefined`, and no separate initializer call per operation.)
+ */
+class PendingOp {
+  declare readonly op: 'lock' | 'convert' | 'unlock';
+  declare readonly onFail: FailPolicy;
+  declare readonly resource: string;
+  declare readonly res: ResourceState;
   /** A cancel was sent for it (by a `cancel` step, a timeout, or the release-all). */
-  cancelRequested: boolean;
+  declare cancelRequested: boolean;
   /** The script's own `cancel` step asked for it: a non-GRANTED outcome is not a failure. */
-  cancelledByStep: boolean;
-  timeoutTimer: TimerId | undefined;
+  declare cancelledByStep: boolean;
+  /** Its `timeoutMs` timer while armed; 0 (never a timer handle) when none. */
+  declare timeoutTimer: TimerId;
+
+  constructor(op: 'lock' | 'convert' | 'unlock', onFail: FailPolicy, resource: string, res: ResourceState) {
+    this.op = op;
+    this.onFail = onFail;
+    this.resource = resource;
+    this.res = res;
+    this.cancelRequested = false;
+    this.cancelledByStep = false;
+    this.timeoutTimer = 0;
+  }
 }
 
 /** A lapse mark armed for a deadline. */
@@ -179,15 +326,24 @@ interface ResourceState {
   lapse: ArmedLapse | undefined;
 }
 
-/** What the script is waiting for before its next step. */
-type Wait =
-  | { kind: 'none' }
-  | { kind: 'start' }
-  | { kind: 'timer'; id: TimerId }
-  | { kind: 'lock'; resource: string }
-  | { kind: 'storage'; reqId: number; payload: StorageWriteRequest | StorageReadRequest; retryTimer: TimerId; retries: number };
-
-const NO_WAIT: Wait = { kind: 'none' };
+/*
+ * What the script is waiting for before its next step, as a small integer on the process (with
+ * its details in fields next to it) rather than a fresh object per wait.
+ */
+/** Not waiting: the next step may run. */
+const WAIT_NONE = 0;
+/** Before onStart. */
+const WAIT_START = 1;
+/** For the `startMs` timer. */
+const WAIT_START_TIMER = 2;
+/** For the `atMs` gate timer of the step at `pc`. */
+const WAIT_GATE = 3;
+/** For a work/sleep timer. */
+const WAIT_WORK = 4;
+/** For the outcome of the operation pending on `waitResource`. */
+const WAIT_LOCK = 5;
+/** For the storage's ack of `storageReqId` (the retry timer is the wait timer). */
+const WAIT_STORAGE = 6;
 
 type Phase = 'starting' | 'running' | 'aborting' | 'done';
 
@@ -211,13 +367,62 @@ function answers(op: PendingOp, status: StatusName): boolean {
   }
 }
 
+/**
+ * A trace event's typed fields as the kernel's `trace` takes them. The field interfaces have no
+ * index signature, so they are not assignable to TraceFields; this cast replaces the
+ * `{ ...fields }` copy per event that used to satisfy the type (each fields object is fresh and
+ * never touched again, so the kernel may copy it or keep it).
+ */
+function asTraceFields(fields: RequestFields | CompleteFields | BastFields | SkipFields | DoneFields): TraceFields {
+  return fields as unknown as TraceFields;
+}
+
+/**
+ * The `complete` event's fields for `outcome`, keys always in the order client, resource, status,
+ * mode, flags, value, token. The usual outcomes (no flags, no value) are built as literals: one
+ * allocation of a fixed shape instead of a literal grown key by key.
+ */
+function completeFields(client: string, resource: string, outcome: LockOutcome): CompleteFields {
+  const { status, mode, flags, value, token } = outcome;
+  if ((flags === undefined || flags.length === 0) && value === undefined) {
+    if (mode === undefined) return token === undefined ? { client, resource, status } : { client, resource, status, token };
+    return token === undefined ? { client, resource, status, mode } : { client, resource, status, mode, token };
+  }
+  const fields: CompleteFields = { client, resource, status };
+  if (mode !== undefined) fields.mode = mode;
+  if (flags !== undefined && flags.length > 0) fields.flags = [...flags];
+  if (value !== undefined) fields.value = value;
+  if (token !== undefined) fields.token = token;
+  return fields;
+}
+
 /** One incarnation-0 scripted client; see the module comment for the semantics. */
 class ScriptedClientProcess implements Process, DriverHost {
   readonly ctx: ProcessContext;
+  /** The node id, read once (it is the `client` field of every event the client traces). */
+  private readonly id: string;
   private readonly driver: LockDriver;
   private readonly retryUs: number;
+  private readonly script: ClientScript;
+  /** The script's `leaseChecking`, read once: settle() asks on every handler. */
+  private readonly leaseChecking: boolean;
+  private readonly steps: readonly CompiledStep[];
+  /**
+   * The resource state of each step by index, resolved on the step's first run: saves a lookup
+   * by name per step run. (Entries are created lazily, as before, so the resources map keeps its
+   * insertion order, which the release-all follows.)
+   */
+  private readonly stepRes: Array<ResourceState | undefined>;
   private phase: Phase = 'starting';
-  private wait: Wait = { kind: 'start' };
+  private waitKind = WAIT_START;
+  /** The client's one armed script timer (start, gate, work/sleep or storage retry); 0: none. */
+  private waitTimer: TimerId = 0;
+  /** WAIT_LOCK: the resource whose outcome the script waits for. */
+  private waitResource = '';
+  /** WAIT_STORAGE: the request in flight, and how often it has been re-sent. */
+  private storageReqId = 0;
+  private storagePayload: StorageWriteRequest | StorageReadRequest | undefined = undefined;
+  private storageRetries = 0;
   private iteration = 0;
   private pc = 0;
   /** The `atMs` gate of the step at `pc` has been passed. */
@@ -230,18 +435,23 @@ class ScriptedClientProcess implements Process, DriverHost {
   /** A lock/convert failed (onFail release) while running: settle() starts the release-all. */
   private abortRequested = false;
   private readonly resources = new Map<string, ResourceState>();
-  /** The client's own timers (the driver's timers are not in here). */
-  private readonly timers = new Map<TimerId, () => void>();
+  /** The armed `timeoutMs` timers of pending operations (the driver's timers are not in here). */
+  private readonly timeouts = new Map<TimerId, PendingOp>();
 
   constructor(
     ctx: ProcessContext,
-    private readonly script: ClientScript,
+    compiled: CompiledScript,
     driverFactory: DriverFactory,
     private readonly storage: string,
     storageRetryMs: number,
     private readonly maxSteps: number,
   ) {
     this.ctx = ctx;
+    this.id = ctx.id;
+    this.script = compiled.script;
+    this.leaseChecking = compiled.script.leaseChecking;
+    this.steps = compiled.steps;
+    this.stepRes = new Array<ResourceState | undefined>(compiled.steps.length).fill(undefined);
     this.retryUs = msToUs(storageRetryMs);
     this.driver = driverFactory(this);
   }
@@ -253,8 +463,8 @@ class ScriptedClientProcess implements Process, DriverHost {
     this.driver.start();
     const startUs = msToUs(this.script.startMs);
     if (startUs > 0) {
-      const id = this.arm(startUs, 'script:start', () => this.begin());
-      this.wait = { kind: 'timer', id };
+      this.waitTimer = this.ctx.setTimer(startUs, 'script:start', 'mono');
+      this.waitKind = WAIT_START_TIMER;
     } else {
       this.begin();
     }
@@ -271,12 +481,17 @@ class ScriptedClientProcess implements Process, DriverHost {
   }
 
   onTimer(_ctx: ProcessContext, tag: unknown, id: TimerId): void {
-    const mine = this.timers.get(id);
-    if (mine !== undefined) {
-      this.timers.delete(id);
-      mine();
+    if (id === this.waitTimer) {
+      this.waitTimer = 0;
+      this.onWaitTimer();
     } else {
-      this.driver.onTimer(tag);
+      const op = this.timeouts.get(id);
+      if (op !== undefined) {
+        this.timeouts.delete(id);
+        this.onTimeout(op);
+      } else {
+        this.driver.onTimer(tag);
+      }
     }
     this.settle();
   }
@@ -284,12 +499,7 @@ class ScriptedClientProcess implements Process, DriverHost {
   // --- DriverHost ------------------------------------------------------------------------------
 
   complete(resource: string, outcome: LockOutcome): void {
-    const fields: CompleteFields = { client: this.ctx.id, resource, status: outcome.status };
-    if (outcome.mode !== undefined) fields.mode = outcome.mode;
-    if (outcome.flags !== undefined && outcome.flags.length > 0) fields.flags = [...outcome.flags];
-    if (outcome.value !== undefined) fields.value = outcome.value;
-    if (outcome.token !== undefined) fields.token = outcome.token;
-    this.ctx.trace('complete', { ...fields });
+    this.ctx.trace('complete', asTraceFields(completeFields(this.id, resource, outcome)));
 
     const res = this.resource(resource);
     res.held = outcome.mode;
@@ -299,9 +509,9 @@ class ScriptedClientProcess implements Process, DriverHost {
     // traced and otherwise only updates the mode held.
     if (op === undefined || !answers(op, outcome.status)) return;
     res.pending = undefined;
-    if (op.timeoutTimer !== undefined) this.disarm(op.timeoutTimer);
+    if (op.timeoutTimer !== 0) this.disarmTimeout(op.timeoutTimer);
     if (op.op === 'unlock') res.releasing = false;
-    if (this.wait.kind === 'lock' && this.wait.resource === resource) this.wait = NO_WAIT;
+    if (this.waitKind === WAIT_LOCK && this.waitResource === resource) this.waitKind = WAIT_NONE;
 
     const failed = op.op !== 'unlock' && outcome.status !== 'GRANTED' && !op.cancelledByStep;
     if (this.phase === 'running' && failed && op.onFail !== 'continue') this.abortRequested = true;
@@ -310,15 +520,34 @@ class ScriptedClientProcess implements Process, DriverHost {
   }
 
   bast(resource: string, blockedMode: ModeName): void {
-    const fields: BastFields = { client: this.ctx.id, resource, mode: blockedMode };
-    this.ctx.trace('bast', { ...fields });
+    const fields: BastFields = { client: this.id, resource, mode: blockedMode };
+    this.ctx.trace('bast', asTraceFields(fields));
   }
 
   // --- the script ------------------------------------------------------------------------------
 
   private begin(): void {
     this.phase = 'running';
-    this.wait = NO_WAIT;
+    this.waitKind = WAIT_NONE;
+  }
+
+  /** The script's wait timer fired (it was `waitTimer`, now cleared). */
+  private onWaitTimer(): void {
+    switch (this.waitKind) {
+      case WAIT_START_TIMER:
+        this.begin();
+        return;
+      case WAIT_GATE:
+        this.gatePassed = true;
+        this.waitKind = WAIT_NONE;
+        return;
+      case WAIT_WORK:
+        this.waitKind = WAIT_NONE;
+        return;
+      case WAIT_STORAGE:
+        this.retryStorage();
+        return;
+    }
   }
 
   /**
@@ -327,6 +556,15 @@ class ScriptedClientProcess implements Process, DriverHost {
    */
   private settle(): void {
     if (this.settling) return;
+    // Most handlers run while the script waits (a message for the driver): then nothing can move.
+    if (this.abortRequested || this.phase === 'aborting' || (this.phase === 'running' && this.waitKind === WAIT_NONE)) {
+      this.drive();
+    }
+    if (this.leaseChecking) this.refreshLapseMarks();
+  }
+
+  /** settle()'s work: run the script, or start and drive the release-all. */
+  private drive(): void {
     this.settling = true;
     try {
       // Each turn either ends (break) or starts the release-all, which happens once.
@@ -347,7 +585,6 @@ class ScriptedClientProcess implements Process, DriverHost {
     } finally {
       this.settling = false;
     }
-    this.refreshLapseMarks();
   }
 
   /** Runs steps until one has to wait, the script ends, or a failure stops it. Not re-entrant. */
@@ -355,8 +592,8 @@ class ScriptedClientProcess implements Process, DriverHost {
     if (this.advancing) return;
     this.advancing = true;
     try {
-      const steps = this.script.steps;
-      while (this.phase === 'running' && this.wait.kind === 'none' && !this.abortRequested) {
+      const steps = this.steps;
+      while (this.phase === 'running' && this.waitKind === WAIT_NONE && !this.abortRequested) {
         if (this.pc >= steps.length) {
           this.iteration += 1;
           this.pc = 0;
@@ -365,23 +602,19 @@ class ScriptedClientProcess implements Process, DriverHost {
           this.finish();
           break;
         }
-        const step = steps[this.pc];
-        if (step === undefined) throw new ScriptError(this.ctx.id, `no step at ${this.pc}`);
-        if (!this.gatePassed && step.atMs !== undefined) {
-          const targetUs = this.startMonoUs + msToUs(step.atMs);
+        const index = this.pc;
+        const step = steps[index];
+        if (step === undefined) throw new ScriptError(this.id, `no step at ${index}`);
+        if (!this.gatePassed && step.atUs >= 0) {
+          const targetUs = this.startMonoUs + step.atUs;
           if (this.ctx.now('mono') < targetUs) {
-            const id = this.armAt(targetUs, 'script:at', () => {
-              if (this.wait.kind === 'timer' && this.wait.id === id) {
-                this.gatePassed = true;
-                this.wait = NO_WAIT;
-              }
-            });
-            this.wait = { kind: 'timer', id };
+            this.waitTimer = this.ctx.setTimerAt(targetUs, 'mono', 'script:at');
+            this.waitKind = WAIT_GATE;
             break;
           }
         }
         this.gatePassed = true;
-        this.runStep(step);
+        this.runStep(step, index);
       }
     } finally {
       this.advancing = false;
@@ -392,141 +625,149 @@ class ScriptedClientProcess implements Process, DriverHost {
   private nextStep(): void {
     this.stepsRun += 1;
     if (this.stepsRun > this.maxSteps) {
-      throw new ScriptError(this.ctx.id, `ran more than the step budget of ${this.maxSteps} steps`);
+      throw new ScriptError(this.id, `ran more than the step budget of ${this.maxSteps} steps`);
     }
     this.pc += 1;
     this.gatePassed = false;
   }
 
-  private runStep(step: ClientStep): void {
-    switch (step.op) {
-      case 'lock':
-      case 'convert': {
-        if (this.waitForPending(step.resource)) return;
+  /** The state of the resource of the step at `index` (created on first use, like resource()). */
+  private stepResource(step: CompiledStep, index: number): ResourceState {
+    let res = this.stepRes[index];
+    if (res === undefined) {
+      res = this.resource(step.resource);
+      this.stepRes[index] = res;
+    }
+    return res;
+  }
+
+  private runStep(step: CompiledStep, index: number): void {
+    switch (step.kind) {
+      case STEP_LOCK: {
+        const res = this.stepResource(step, index);
+        if (this.waitForPending(res, step.resource)) return;
         this.nextStep();
-        const op = this.requestLock(step);
-        if (step.wait !== false) this.waitFor(step.resource, op);
+        const op = this.requestLock(step, res);
+        if (step.waits) this.waitFor(res, step.resource, op);
         return;
       }
-      case 'unlock': {
-        if (this.waitForPending(step.resource)) return;
+      case STEP_UNLOCK: {
+        const res = this.stepResource(step, index);
+        if (this.waitForPending(res, step.resource)) return;
         this.nextStep();
-        const op = this.requestUnlock(step.resource, step.flags, step.value);
-        this.waitFor(step.resource, op);
+        const op = this.requestUnlock(res, step.resource, step.flags, step.request ?? unlockRequest(step.resource, undefined, undefined));
+        this.waitFor(res, step.resource, op);
         return;
       }
-      case 'cancel': {
+      case STEP_CANCEL: {
         this.nextStep();
-        const op = this.resource(step.resource).pending;
+        const res = this.stepResource(step, index);
+        const op = res.pending;
         if (op === undefined || op.op === 'unlock') return;
         op.cancelledByStep = true;
-        this.requestCancel(step.resource, op);
-        this.waitFor(step.resource, op);
+        this.requestCancel(op);
+        this.waitFor(res, step.resource, op);
         return;
       }
-      case 'await': {
+      case STEP_AWAIT: {
         this.nextStep();
-        const op = this.resource(step.resource).pending;
-        if (op !== undefined) this.waitFor(step.resource, op);
+        const res = this.stepResource(step, index);
+        const op = res.pending;
+        if (op !== undefined) this.waitFor(res, step.resource, op);
         return;
       }
-      case 'write':
-      case 'read': {
+      case STEP_STORAGE: {
         this.nextStep();
         this.storageStep(step);
         return;
       }
-      case 'work':
-      case 'sleep': {
+      case STEP_TIMER: {
         this.nextStep();
-        const id = this.arm(msToUs(step.ms), `script:${step.op}`, () => {
-          if (this.wait.kind === 'timer' && this.wait.id === id) this.wait = NO_WAIT;
-        });
-        this.wait = { kind: 'timer', id };
+        this.waitTimer = this.ctx.setTimer(step.delayUs, step.timerTag, 'mono');
+        this.waitKind = WAIT_WORK;
         return;
       }
     }
   }
 
-  /** The implicit await: true when `resource` has an operation pending and the script now waits. */
-  private waitForPending(resource: string): boolean {
-    if (this.resource(resource).pending === undefined) return false;
-    this.wait = { kind: 'lock', resource };
+  /** The implicit await: true when `res` has an operation pending and the script now waits. */
+  private waitForPending(res: ResourceState, resource: string): boolean {
+    if (res.pending === undefined) return false;
+    this.waitKind = WAIT_LOCK;
+    this.waitResource = resource;
     return true;
   }
 
   /** Wait for `op` unless it already completed (a driver may complete synchronously). */
-  private waitFor(resource: string, op: PendingOp): void {
-    if (this.phase === 'running' && this.resource(resource).pending === op) this.wait = { kind: 'lock', resource };
-  }
-
-  private traceRequest(resource: string, op: RequestFields['op'], mode?: ModeName, flags?: readonly string[]): void {
-    const fields: RequestFields = { client: this.ctx.id, resource, op };
-    if (mode !== undefined) fields.mode = mode;
-    if (flags !== undefined && flags.length > 0) fields.flags = [...flags];
-    this.ctx.trace('request', { ...fields });
-  }
-
-  private requestLock(step: LockStep | ConvertStep): PendingOp {
-    const resource = step.resource;
-    const op: PendingOp = {
-      op: step.op,
-      onFail: step.onFail ?? 'release',
-      cancelRequested: false,
-      cancelledByStep: false,
-      timeoutTimer: undefined,
-    };
-    this.resource(resource).pending = op;
-    this.traceRequest(resource, step.op, step.mode, step.flags);
-    if (step.timeoutMs !== undefined) {
-      op.timeoutTimer = this.arm(msToUs(step.timeoutMs), 'script:timeout', () => {
-        op.timeoutTimer = undefined;
-        if (this.resource(resource).pending === op && !op.cancelRequested) this.requestCancel(resource, op);
-      });
+  private waitFor(res: ResourceState, resource: string, op: PendingOp): void {
+    if (this.phase === 'running' && res.pending === op) {
+      this.waitKind = WAIT_LOCK;
+      this.waitResource = resource;
     }
-    const req: LockRequest = { op: step.op, resource, mode: step.mode, priority: this.script.deadlockPriority };
-    if (step.flags !== undefined && step.flags.length > 0) req.flags = [...step.flags];
-    if (step.value !== undefined) req.value = step.value;
-    if (step.op === 'lock' && step.parent !== undefined) req.parent = step.parent;
-    this.driver.request(req);
+  }
+
+  /** Traces `request`; its fields' keys always in the order client, resource, op, mode, flags. */
+  private traceRequest(resource: string, op: RequestFields['op'], mode: ModeName | undefined, flags: readonly string[] | undefined): void {
+    const client = this.id;
+    let fields: RequestFields;
+    if (flags === undefined || flags.length === 0) {
+      fields = mode === undefined ? { client, resource, op } : { client, resource, op, mode };
+    } else {
+      fields = { client, resource, op };
+      if (mode !== undefined) fields.mode = mode;
+      fields.flags = [...flags];
+    }
+    this.ctx.trace('request', asTraceFields(fields));
+  }
+
+  private requestLock(step: CompiledStep, res: ResourceState): PendingOp {
+    const resource = step.resource;
+    const request = step.request;
+    if (request === undefined || (step.op !== 'lock' && step.op !== 'convert')) {
+      throw new ScriptError(this.id, `step ${step.op} is not a lock request`);
+    }
+    const op = new PendingOp(step.op, step.onFail, resource, res);
+    res.pending = op;
+    this.traceRequest(resource, step.op, step.mode, step.flags);
+    if (step.timeoutUs >= 0) {
+      op.timeoutTimer = this.ctx.setTimer(step.timeoutUs, 'script:timeout', 'mono');
+      this.timeouts.set(op.timeoutTimer, op);
+    }
+    this.driver.request(request);
     return op;
   }
 
-  private requestUnlock(resource: string, flags: readonly string[] | undefined, value: string | undefined): PendingOp {
-    const res = this.resource(resource);
-    const op: PendingOp = {
-      op: 'unlock',
-      onFail: 'continue',
-      cancelRequested: false,
-      cancelledByStep: false,
-      timeoutTimer: undefined,
-    };
+  private requestUnlock(res: ResourceState, resource: string, flags: readonly string[] | undefined, request: LockRequest): PendingOp {
+    const op = new PendingOp('unlock', 'continue', resource, res);
     res.pending = op;
     res.releasing = true;
     this.traceRequest(resource, 'unlock', undefined, flags);
-    const req: LockRequest = { op: 'unlock', resource };
-    if (flags !== undefined && flags.length > 0) req.flags = [...flags];
-    if (value !== undefined) req.value = value;
-    this.driver.request(req);
+    this.driver.request(request);
     return op;
   }
 
-  private requestCancel(resource: string, op: PendingOp): void {
+  private requestCancel(op: PendingOp): void {
     if (op.cancelRequested) return;
     op.cancelRequested = true;
-    this.traceRequest(resource, 'cancel');
-    this.driver.request({ op: 'cancel', resource });
+    this.traceRequest(op.resource, 'cancel', undefined, undefined);
+    this.driver.request({ op: 'cancel', resource: op.resource });
+  }
+
+  /** The `timeoutMs` timer of `op` fired: cancel it if it is still pending. */
+  private onTimeout(op: PendingOp): void {
+    op.timeoutTimer = 0;
+    if (op.res.pending === op && !op.cancelRequested) this.requestCancel(op);
   }
 
   // --- storage ---------------------------------------------------------------------------------
 
-  private storageStep(step: WriteStep | ReadStep): void {
+  private storageStep(step: CompiledStep): void {
     const resource = step.resource;
-    if (step.checkLease === true) {
+    if (step.checkLease) {
       const reason = this.leaseProblem(resource);
       if (reason !== undefined) {
-        const fields: SkipFields = { client: this.ctx.id, resource, reason };
-        this.ctx.trace('skip', { ...fields });
+        const fields: SkipFields = { client: this.id, resource, reason };
+        this.ctx.trace('skip', asTraceFields(fields));
         return;
       }
     }
@@ -535,7 +776,7 @@ class ScriptedClientProcess implements Process, DriverHost {
     let payload: StorageWriteRequest | StorageReadRequest;
     if (step.op === 'write') {
       const token = this.driver.token(resource);
-      const value = step.value ?? this.ctx.id;
+      const value = step.value ?? this.id;
       payload = token === undefined
         ? { type: 'write', resource, value, reqId }
         : { type: 'write', resource, value, token, reqId };
@@ -543,26 +784,28 @@ class ScriptedClientProcess implements Process, DriverHost {
       payload = { type: 'read', resource, reqId };
     }
     this.ctx.send(this.storage, payload);
-    const retryTimer = this.arm(this.retryUs, 'script:retry', () => this.retryStorage(reqId));
-    this.wait = { kind: 'storage', reqId, payload, retryTimer, retries: 0 };
+    this.waitTimer = this.ctx.setTimer(this.retryUs, 'script:retry', 'mono');
+    this.waitKind = WAIT_STORAGE;
+    this.storageReqId = reqId;
+    this.storagePayload = payload;
+    this.storageRetries = 0;
   }
 
-  private retryStorage(reqId: number): void {
-    const w = this.wait;
-    if (w.kind !== 'storage' || w.reqId !== reqId) return;
-    if (w.retries >= MAX_STORAGE_RETRIES) {
-      throw new ScriptError(this.ctx.id, `storage request ${reqId} unanswered after ${MAX_STORAGE_RETRIES} re-sends`);
+  /** The retry timer of the storage request in flight fired: send it again. */
+  private retryStorage(): void {
+    const payload = this.storagePayload;
+    if (payload === undefined) return;
+    if (this.storageRetries >= MAX_STORAGE_RETRIES) {
+      throw new ScriptError(this.id, `storage request ${this.storageReqId} unanswered after ${MAX_STORAGE_RETRIES} re-sends`);
     }
-    this.ctx.send(this.storage, w.payload);
-    const retryTimer = this.arm(this.retryUs, 'script:retry', () => this.retryStorage(reqId));
-    this.wait = { ...w, retryTimer, retries: w.retries + 1 };
+    this.ctx.send(this.storage, payload);
+    this.waitTimer = this.ctx.setTimer(this.retryUs, 'script:retry', 'mono');
+    this.storageRetries += 1;
   }
 
   private onStorageReply(payload: Message): void {
-    const w = this.wait;
-    if (w.kind !== 'storage' || payload['reqId'] !== w.reqId) return; // a duplicate or a late reply
-    this.disarm(w.retryTimer);
-    this.wait = NO_WAIT;
+    if (this.waitKind !== WAIT_STORAGE || payload['reqId'] !== this.storageReqId) return; // a duplicate or a late reply
+    this.dropWait();
   }
 
   /** Why a `checkLease` step must not be sent now, or undefined when the lease is still good. */
@@ -590,12 +833,12 @@ class ScriptedClientProcess implements Process, DriverHost {
         const op = res.pending;
         if (op !== undefined) {
           if (op.op !== 'unlock' && !op.cancelRequested) {
-            this.requestCancel(resource, op);
+            this.requestCancel(op);
             acted = true;
           }
         } else if (res.held !== undefined && !res.releasedByAbort) {
           res.releasedByAbort = true;
-          this.requestUnlock(resource, undefined, undefined);
+          this.requestUnlock(res, resource, undefined, unlockRequest(resource, undefined, undefined));
           acted = true;
         }
       }
@@ -605,25 +848,27 @@ class ScriptedClientProcess implements Process, DriverHost {
     }
   }
 
+  /** Stops waiting: disarms the wait timer, if any, and forgets the storage request in flight. */
   private dropWait(): void {
-    const w = this.wait;
-    if (w.kind === 'timer') this.disarm(w.id);
-    if (w.kind === 'storage') this.disarm(w.retryTimer);
-    this.wait = NO_WAIT;
+    if (this.waitTimer !== 0) {
+      this.ctx.cancelTimer(this.waitTimer);
+      this.waitTimer = 0;
+    }
+    this.waitKind = WAIT_NONE;
+    this.storagePayload = undefined;
   }
 
   private finish(): void {
     this.dropWait();
     this.phase = 'done';
-    const fields: DoneFields = { client: this.ctx.id };
-    this.ctx.trace('done', { ...fields });
+    const fields: DoneFields = { client: this.id };
+    this.ctx.trace('done', asTraceFields(fields));
   }
 
   // --- lapse marks -------------------------------------------------------------------------------
 
   /** Re-arms `lapse` marks to the driver's current deadlines (lease-checking clients only). */
   private refreshLapseMarks(): void {
-    if (!this.script.leaseChecking) return;
     for (const [resource, res] of this.resources) {
       const want = res.held !== undefined && !res.releasing ? this.driver.leaseDeadline(resource) : undefined;
       const armed = res.lapse;
@@ -634,7 +879,7 @@ class ScriptedClientProcess implements Process, DriverHost {
         res.lapse = undefined;
       }
       if (want !== undefined) {
-        const id = this.ctx.markAt(want.atUs, want.clock, 'lapse', { client: this.ctx.id, resource });
+        const id = this.ctx.markAt(want.atUs, want.clock, 'lapse', { client: this.id, resource });
         res.lapse = { clock: want.clock, atUs: want.atUs, id };
       }
     }
@@ -651,21 +896,8 @@ class ScriptedClientProcess implements Process, DriverHost {
     return res;
   }
 
-  /** Arms one of the client's own monotonic timers; `then` runs when it fires, before settle(). */
-  private arm(delayUs: number, tag: string, then: () => void): TimerId {
-    const id = this.ctx.setTimer(delayUs, tag, 'mono');
-    this.timers.set(id, then);
-    return id;
-  }
-
-  private armAt(localUs: number, tag: string, then: () => void): TimerId {
-    const id = this.ctx.setTimerAt(localUs, 'mono', tag);
-    this.timers.set(id, then);
-    return id;
-  }
-
-  private disarm(id: TimerId): void {
-    if (this.timers.delete(id)) this.ctx.cancelTimer(id);
+  private disarmTimeout(id: TimerId): void {
+    if (this.timeouts.delete(id)) this.ctx.cancelTimer(id);
   }
 }
 
@@ -691,8 +923,9 @@ export function scriptedClient(
   const retryMs = opts.storageRetryMs ?? DEFAULT_STORAGE_RETRY_MS;
   requireMs(script.id, 'storageRetryMs', retryMs, 0, true);
   const frozen: ClientScript = { ...script, steps: [...script.steps] };
+  const compiled: CompiledScript = { script: frozen, steps: frozen.steps.map((step) => new CompiledStep(step, frozen)) };
   return (ctx: ProcessContext): Process =>
     ctx.incarnation === 0
-      ? new ScriptedClientProcess(ctx, frozen, driver, opts.storage, retryMs, maxSteps)
+      ? new ScriptedClientProcess(ctx, compiled, driver, opts.storage, retryMs, maxSteps)
       : restartedClient();
 }
