@@ -1067,15 +1067,19 @@ class Kernel {
       throw new SimError(`lockstep: trace event type must be a non-empty string, got ${String(type)}`, this.nowUs, node);
     }
     if (fields === undefined) return;
-    if ('seq' in fields || 't' in fields || 'node' in fields || 'type' in fields) {
-      throw new SimError(
-        `lockstep: a '${type}' trace event uses a reserved field name (seq, t, node and type are the canonical keys)`,
-        this.nowUs,
-        node,
-      );
-    }
-    if (simulated && 'local' in fields) {
-      throw new SimError(`lockstep: a '${type}' trace event of node ${String(node)} has a 'local' field (the kernel appends the node's clock reading as 'local')`, this.nowUs, node);
+    // One pass over the keys the canonical line will write (for-in, as canonicalLine does):
+    // several times cheaper than an `in` test per reserved name on fields of ever-new shapes.
+    for (const k in fields) {
+      if (k === 'seq' || k === 't' || k === 'node' || k === 'type') {
+        throw new SimError(
+          `lockstep: a '${type}' trace event uses a reserved field name (seq, t, node and type are the canonical keys)`,
+          this.nowUs,
+          node,
+        );
+      }
+      if (k === 'local' && simulated) {
+        throw new SimError(`lockstep: a '${type}' trace event of node ${String(node)} has a 'local' field (the kernel appends the node's clock reading as 'local')`, this.nowUs, node);
+      }
     }
   }
 
