@@ -132,26 +132,27 @@ function digestB(s: string): number {
 cacheA[0] = digestA('');
 cacheB[0] = digestB('');
 
-/** The cache slot holding `s`'s digest, filled on a miss. */
+/**
+ * The cache slot holding `s`'s digest, filled on a miss. Slot 0 is the empty string's; any
+ * other string has two candidate slots, a pair (i, i ^ 1) picked from its length and three code
+ * units: a hit in either is used, and a miss moves the pair's first entry to the second and
+ * fills the first, so two strings that collide (the bench's 'EX' and 'tag' did) both stay.
+ */
 function slot(s: string): number {
   const n = s.length;
   if (n === 0) return 0;
-  const i = (Math.imul(n, 0x9e3779b1) ^ (s.charCodeAt(0) << 3) ^ (s.charCodeAt(n - 1) << 6) ^ s.charCodeAt(n >> 1)) & (CACHE_SIZE - 1);
-  if (cacheKeys[i] !== s || i === 0) {
-    if (i === 0) return fillSlot0(s);
-    cacheKeys[i] = s;
-    cacheA[i] = digestA(s);
-    cacheB[i] = digestB(s);
-  }
+  const pair = (Math.imul(n, 0x9e3779b1) ^ (s.charCodeAt(0) << 3) ^ (s.charCodeAt(n - 1) << 6) ^ s.charCodeAt(n >> 1)) & (CACHE_SIZE / 2 - 1);
+  const i = (pair === 0 ? 1 : pair) << 1; // pair 0 holds the empty string
+  if (cacheKeys[i] === s) return i;
+  const j = i + 1;
+  if (cacheKeys[j] === s) return j;
+  cacheKeys[j] = cacheKeys[i]!;
+  cacheA[j] = cacheA[i]!;
+  cacheB[j] = cacheB[i]!;
+  cacheKeys[i] = s;
+  cacheA[i] = digestA(s);
+  cacheB[i] = digestB(s);
   return i;
-}
-
-/** Slot 0 is reserved for the empty string; a non-empty string that maps there uses slot 1. */
-function fillSlot0(s: string): number {
-  cacheKeys[1] = s;
-  cacheA[1] = digestA(s);
-  cacheB[1] = digestB(s);
-  return 1;
 }
 
 /**
