@@ -44,7 +44,11 @@ export interface ProcessContext {
   cancelMark(id: TimerId): void;
   /** A PRNG stream private to this node: `rng('backoff')` is the stream `node/<id>/backoff`. */
   rng(name: string): Rng;
-  /** Emit a structured trace event attributed to this node at the current true time. */
+  /**
+   * Emit a structured trace event attributed to this node at the current true time. The kernel
+   * appends the node's wall reading as the last field, `local`; `fields` may not use `local`,
+   * `seq`, `t`, `node` or `type`. The object is kept as given (not copied): do not change it after.
+   */
   trace(type: string, fields?: TraceFields): void;
   /**
    * Durable storage that survives a crash of this node (a disk). Volatile state lives in the
