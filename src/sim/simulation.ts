@@ -46,6 +46,7 @@ import {
   TraceName,
   isMessageEventSink,
   isNodeEventSink,
+  readsMessageEvents,
   withLocal,
   type MessageEventSink,
   type NodeEventSink,
@@ -330,10 +331,13 @@ class Kernel {
   declare readonly network: Network;
   private declare readonly listeners: TraceListener[];
   /** The listeners, when every one takes message events as arguments (no event objects needed). */
+  /** The listeners that read message events (TraceListener.messageEvents). */
+  private declare messageListeners: TraceListener[];
+  /** Those, when every one takes message events as arguments (no event objects needed). */
   private declare sinks: MessageEventSink[] | null;
   /** The listeners, when every one also takes node events as arguments (no event objects, no field copies). */
   private declare nodeSinks: NodeEventSink[] | null;
-  /** The listener, when it is the only one and a TraceHasher (message events go straight to it). */
+  /** The one listener that reads message events, when it is a TraceHasher (they go straight to it). */
   private declare soleHasher: TraceHasher | null;
   private declare readonly traceKernel: boolean;
   private declare readonly maxEvents: number;
@@ -396,6 +400,7 @@ class Kernel {
     this.lazyTop = typeof this.sched.peek === 'function' && typeof this.sched.replaceTop === 'function';
     this.network = new Network(this.seed, opts.network);
     this.listeners = opts.listeners === undefined ? [] : [...opts.listeners];
+    this.messageListeners = [];
     this.sinks = null;
     this.nodeSinks = null;
     this.soleHasher = null;
@@ -413,9 +418,11 @@ class Kernel {
   /** Pick the cheapest way to publish message events to the current listeners. */
   private listenersChanged(): void {
     const ls = this.listeners;
-    this.sinks = ls.every(isMessageEventSink) ? (ls as MessageEventSink[]) : null;
+    const readers = ls.filter(readsMessageEvents);
+    this.messageListeners = readers;
+    this.sinks = readers.every(isMessageEventSink) ? (readers as MessageEventSink[]) : null;
     this.nodeSinks = ls.every(isNodeEventSink) ? (ls as NodeEventSink[]) : null;
-    this.soleHasher = ls.length === 1 && ls[0] instanceof TraceHasher ? ls[0] : null;
+    this.soleHasher = readers.length === 1 && readers[0] instanceof TraceHasher ? readers[0] : null;
   }
 
   addNode(id: string, factory: ProcessFactory, clock: Partial<ClockConfig> | undefined): void {
@@ -1127,12 +1134,13 @@ class Kernel {
 
   /**
    * Emit the send (`deliver` false) or deliver event of a message of type `msg` on `route`
-   * (its fields are built only if a listener asks). A run whose only listener is a TraceHasher (a
-   * hash-only sweep) calls it directly: the hasher emits nothing, so nothing can queue behind it.
+   * (its fields are built only if a listener asks) to the listeners that read message events.
+   * When those are one TraceHasher (a hash-only sweep, or a checked run: the checkers read no
+   * message events) it is called directly: the hasher emits nothing, so nothing can queue behind
+   * it, and no listener is mid-publish here (processes, which send, never run inside a listener).
    */
   private emitMessage(deliver: boolean, route: Route, msg: MessageType, tUs: number): void {
     const hasher = this.soleHasher;
-    // (A sole hasher is never mid-publish here: the one listener emits nothing back.)
     if (hasher !== null) hasher.onMessageEvent(this.traceSeq++, tUs, deliver, route, msg);
     else this.publishMessage(deliver, route, msg, tUs);
   }
@@ -1152,7 +1160,7 @@ class Kernel {
       }
       return;
     }
-    this.publish(new MessageTraceEvent(this.traceSeq++, tUs, deliver, route, msg));
+    this.publish(new MessageTraceEvent(this.traceSeq++, tUs, deliver, route, msg), this.messageListeners);
   }
 
   emit(node: string, type: string, fields: TraceFields | undefined): void {
@@ -1170,17 +1178,18 @@ class Kernel {
   }
 
   /**
-   * Hand an event to every listener in order. A listener may itself emit (a checker tracing a
-   * `violation`); such events are queued and published after the current one has reached every
-   * listener, so all listeners see the same events in seq order.
+   * Hand an event to every listener in order (a message event: to those that read them, `ls`).
+   * A listener may itself emit (a checker tracing a `violation`); such events are queued and
+   * published after the current one has reached every listener, so all listeners see the same
+   * events in seq order.
    */
-  private publish(e: TraceEvent): void {
+  private publish(e: TraceEvent, ls: readonly TraceListener[] = this.listeners): void {
     if (this.publishing) {
+      // Only listeners emit while publishing, and they never emit message events.
       if (this.nested.length >= this.maxEvents) this.tooManyEvents();
       this.nested.push(e);
       return;
     }
-    const ls = this.listeners;
     this.publishing = true;
     try {
       for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(e);

@@ -522,7 +522,7 @@ export function isMessageEventSink(l: TraceListener): l is MessageEventSink {
  * copy of the fields with `local` appended (an object spread of a different shape for almost
  * every event type, the costliest step of emitting one).
  */
-export interface NodeEventSink extends MessageEventSink {
+export interface NodeEventSink extends TraceListener {
   /**
    * The event `{ seq, tUs, node, type, fields: { ...fields, local: localMs } }`. `fields` never
    * has a `local` key of its own (the kernel refuses one), so `local` is canonically the last.
@@ -532,7 +532,12 @@ export interface NodeEventSink extends MessageEventSink {
 
 /** True when `l` implements {@link NodeEventSink}. */
 export function isNodeEventSink(l: TraceListener): l is NodeEventSink {
-  return isMessageEventSink(l) && typeof (l as Partial<NodeEventSink>).onNodeEvent === 'function';
+  return typeof (l as Partial<NodeEventSink>).onNodeEvent === 'function';
+}
+
+/** True when `l` wants the kernel's `send` and `deliver` events (see TraceListener.messageEvents). */
+export function readsMessageEvents(l: TraceListener): boolean {
+  return l.messageEvents !== false;
 }
 
 /** The canonical fields of a node event taken apart (see NodeEventSink.onNodeEvent). */
@@ -541,7 +546,7 @@ export function withLocal(fields: TraceFields | undefined, localMs: number): Tra
 }
 
 /** Streams every event into a 64-bit hash; `hex()` is the run's `traceHash`. */
-export class TraceHasher implements NodeEventSink {
+export class TraceHasher implements MessageEventSink, NodeEventSink {
   private readonly lanes = new Lanes();
 
   /** Events hashed so far. */

@@ -120,6 +120,12 @@ export interface TraceEvent {
 /** Anything that consumes the event stream: the hasher, the recorder, the online checkers. */
 export interface TraceListener {
   onEvent(event: TraceEvent): void;
+  /**
+   * False for a listener that never reads the kernel's `send` and `deliver` events (the online
+   * checkers): the kernel then does not hand it them, and they, the bulk of every trace, cost it
+   * nothing. Every other event still reaches it. Default true.
+   */
+  readonly messageEvents?: boolean;
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import {
   hashLines,
   withLocal,
   type Message,
+  type MessageEventSink,
+  type NodeEventSink,
   type Process,
   type ProcessContext,
   type ProcessFactory,
@@ -111,7 +113,7 @@ describe('Simulation: messages and trace', () => {
   it('node events reach listeners that take them as arguments exactly as the event objects other listeners get', () => {
     const seen: string[] = [];
     const rec = new TraceRecorder();
-    const sink: import('../../src/sim/index.js').NodeEventSink = {
+    const sink: NodeEventSink & MessageEventSink = {
       onMessageEvent(seq, tUs, deliver, route, msg) {
         seen.push(canonicalLine({ seq, tUs, node: deliver ? route.to.text : route.from.text, type: deliver ? 'deliver' : 'send', fields: { from: route.from.text, to: route.to.text, msg: msg.text } }));
       },
@@ -140,6 +142,24 @@ describe('Simulation: messages and trace', () => {
     world([sink]);
     world([rec]);
     expect(seen).toEqual(rec.events.map(canonicalLine));
+    // A listener that reads no message events gets every other event, by either path (as
+    // arguments when every listener can take them, as objects beside a recorder), and the hash
+    // is the same either way.
+    const withoutMessages = rec.events.filter((e) => e.type !== 'send' && e.type !== 'deliver').map(canonicalLine);
+    const viaArgs: string[] = [];
+    const argHasher = new TraceHasher();
+    const argSink: NodeEventSink = {
+      messageEvents: false,
+      onNodeEvent: (seq, tUs, node, type, fields, localMs) => viaArgs.push(canonicalLine({ seq, tUs, node, type, fields: withLocal(fields, localMs) })),
+      onEvent: (e) => viaArgs.push(canonicalLine(e)),
+    };
+    world([argHasher, argSink]);
+    const viaObjects: string[] = [];
+    const objectHasher = new TraceHasher();
+    world([objectHasher, { messageEvents: false, onEvent: (e) => viaObjects.push(canonicalLine(e)) }, new TraceRecorder()]);
+    expect(viaArgs).toEqual(withoutMessages);
+    expect(viaObjects).toEqual(withoutMessages);
+    expect(argHasher.hex()).toBe(objectHasher.hex());
     expect(seen.map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['hello', 'send', 'pause', 'resume', 'deliver', 'send', 'timer', 'ticked', 'deliver', 'got']);
   });
 
