@@ -21,10 +21,11 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, RequestFields, StatusName } from './events.js';
 import { checkedTypes, type CheckedEvent, type LockEvent } from './lock-event.js';
-import { PairMap } from './pair-map.js';
+import { LockTable } from './lock-table.js';
 import { formatMs } from './violation.js';
 
-interface Pending {
+/** A request waiting for its answer. */
+export interface Pending {
   readonly client: string;
   readonly resource: string;
   readonly op: RequestFields['op'];
@@ -58,10 +59,13 @@ export class LivenessChecker implements Checker {
   private queue: Pending[] = [];
   private head = 0;
   /**
-   * Pending requests per (client, resource), oldest first, reported or not. A list that empties
-   * is kept for the lock's next request (one lock per client and resource, requested all run).
+   * Per lock, its pending requests, oldest first, reported or not (LockState.livePending). A list
+   * that empties is kept for the lock's next request (one lock per client and resource, requested
+   * all run).
    */
-  private readonly byLock = new PairMap<Pending[]>();
+  private readonly table: LockTable;
+  /** The table this checker resolves itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
   /**
    * No unreported deadline is earlier than this (+Infinity: none pending), so an event at or
    * before it cannot pass one and costs a comparison. A lower bound only: answering a request
@@ -69,14 +73,22 @@ export class LivenessChecker implements Checker {
    */
   private dueUs = Infinity;
 
+  /**
+   * @param shared the run's table, committed by the CheckerSet; omit to keep a private one
+   */
   constructor(
     private readonly livenessUs: number,
     private readonly healUs: number,
+    shared?: LockTable,
   ) {
     if (!(livenessUs >= 0) || !(healUs >= 0)) throw new RangeError(`liveness: livenessUs and healUs must be ≥ 0, got ${livenessUs} and ${healUs}`);
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
+    // (Liveness reads no grant, so a private table needs no commit.)
+    if (this.own !== null) this.own.resolve(e);
     if (e.tUs > this.dueUs) this.judgeDeadlines(e.tUs, sink);
     switch (e.type) {
       case 'request': {
@@ -90,11 +102,8 @@ export class LivenessChecker implements Checker {
           deadlineUs: Math.max(e.tUs, this.healUs) + this.livenessUs,
           done: false,
         };
-        let list = this.byLock.get(client, resource);
-        if (list === undefined) {
-          list = [];
-          this.byLock.set(client, resource, list);
-        }
+        const lock = this.table.lock!;
+        const list = (lock.livePending ??= []);
         list.push(entry);
         if (list.length > MAX_PENDING_PER_LOCK) throw new RangeError(`liveness: ${client} has more than ${MAX_PENDING_PER_LOCK} requests pending on ${resource}`);
         this.queue.push(entry);
@@ -106,11 +115,11 @@ export class LivenessChecker implements Checker {
         this.answer(e);
         return;
       case 'crash': {
-        const mine: [string, Pending[]][] = [];
-        for (const [client, resource, list] of this.byLock.all()) if (client === e.crashed) mine.push([resource, list]);
-        for (const [resource, list] of mine) {
+        for (const lock of this.table.locksOf(e.crashed)) {
+          const list = lock.livePending;
+          if (list === undefined) continue;
           for (const p of list) p.done = true;
-          this.byLock.delete(e.crashed, resource);
+          list.length = 0;
         }
         this.skipDone();
         return;
@@ -122,8 +131,8 @@ export class LivenessChecker implements Checker {
 
   /** Take the entries a `complete` answers (see the module comment) off the client's list. */
   private answer(e: Extract<LockEvent, { type: 'complete' }>): void {
-    const { client, resource, status } = e.fields;
-    const list = this.byLock.get(client, resource);
+    const status = e.fields.status;
+    const list = this.table.lock!.livePending;
     if (list === undefined || list.length === 0) return;
     let first = -1;
     let second = -1;

@@ -16,6 +16,7 @@
  * graph has a cycle" at every instant — the property the tests check against a naive search.
  */
 import type { CycleEdge, ModeName } from './events.js';
+import { modeNames } from './modes.js';
 
 /** Why W waits for H on one resource. */
 export interface WaitLabel {
@@ -23,6 +24,16 @@ export interface WaitLabel {
   mode: ModeName;
   /** The mode H holds that blocks it. */
   heldMode: ModeName;
+}
+
+/** One frozen label per (requested, held) pair, so adding support for a wait allocates nothing. */
+const labels = new Map<ModeName, Map<ModeName, WaitLabel>>(
+  modeNames.map((mode) => [mode, new Map(modeNames.map((heldMode) => [heldMode, Object.freeze({ mode, heldMode })]))]),
+);
+
+/** The (shared, frozen) label of a wait in `mode` blocked by `heldMode`. */
+export function waitLabel(mode: ModeName, heldMode: ModeName): WaitLabel {
+  return labels.get(mode)!.get(heldMode)!;
 }
 
 /** An open cycle, recorded against the edge that closed it. */
