@@ -52,9 +52,25 @@ function edgeKey(waiter: string, holder: string): string {
   return JSON.stringify([waiter, holder]);
 }
 
+/**
+ * The resources on which one waiter waits for one holder, with their labels, in the order they
+ * became reasons (a relabel keeps its place). Recycled when the edge goes: edges come and go at
+ * every grant and release of a contended resource, and a fresh object per edge was most of the
+ * graph's cost.
+ */
+class Support {
+  readonly resources: string[] = [];
+  readonly labels: WaitLabel[] = [];
+}
+
 export class WaitForGraph {
-  /** waiter → holder → resource → label, all in insertion order. */
-  private readonly out = new Map<string, Map<string, Map<string, WaitLabel>>>();
+  /**
+   * waiter → holder → support, in insertion order. A waiter's map is kept when it empties (a
+   * client waits again and again all run long); `waiters` counts the non-empty ones.
+   */
+  private readonly out = new Map<string, Map<string, Support>>();
+  private waiters = 0;
+  private readonly spare: Support[] = [];
   private readonly records = new Map<string, CycleRecord>();
 
   /** Add (or relabel) `resource` as a reason for `waiter` to wait for `holder`. */
@@ -68,10 +84,16 @@ export class WaitForGraph {
     let support = targets.get(holder);
     const isNew = support === undefined;
     if (support === undefined) {
-      support = new Map();
+      support = this.spare.pop() ?? new Support();
+      if (targets.size === 0) this.waiters++;
       targets.set(holder, support);
     }
-    support.set(resource, label);
+    const at = support.resources.indexOf(resource);
+    if (at >= 0) support.labels[at] = label;
+    else {
+      support.resources.push(resource);
+      support.labels.push(label);
+    }
     if (!isNew) return;
     const found = this.findPath(holder, waiter);
     if (found !== undefined) {
@@ -83,24 +105,35 @@ export class WaitForGraph {
   removeSupport(waiter: string, holder: string, resource: string): void {
     const targets = this.out.get(waiter);
     const support = targets?.get(holder);
-    if (targets === undefined || support === undefined || !support.delete(resource)) return;
-    if (support.size > 0) return;
+    if (targets === undefined || support === undefined) return;
+    const { resources, labels } = support;
+    const at = resources.indexOf(resource);
+    if (at < 0) return;
+    for (let i = at; i < resources.length - 1; i++) {
+      resources[i] = resources[i + 1]!;
+      labels[i] = labels[i + 1]!;
+    }
+    resources.pop();
+    labels.pop();
+    if (resources.length > 0) return;
     targets.delete(holder);
-    if (targets.size === 0) this.out.delete(waiter);
+    this.spare.push(support);
+    if (targets.size === 0) this.waiters--;
     this.edgeRemoved(waiter, holder);
   }
 
   /** Remove every edge `waiter` has because of `resource` (its wait there ended). */
   removeWaiterOn(waiter: string, resource: string): void {
     const targets = this.out.get(waiter);
-    if (targets === undefined) return;
+    if (targets === undefined || targets.size === 0) return;
     // Deleting the current key while iterating a Map is safe: iteration goes on with the next.
     for (const holder of targets.keys()) this.removeSupport(waiter, holder, resource);
   }
 
   /** The label of `waiter` → `holder` on `resource`, if that support exists. */
   label(waiter: string, holder: string, resource: string): WaitLabel | undefined {
-    return this.out.get(waiter)?.get(holder)?.get(resource);
+    const support = this.out.get(waiter)?.get(holder);
+    return support?.labels[support.resources.indexOf(resource)];
   }
 
   hasEdge(waiter: string, holder: string): boolean {
@@ -128,9 +161,9 @@ export class WaitForGraph {
     return path.map((node, i) => {
       const waitsFor = path[(i + 1) % path.length]!;
       const support = this.out.get(node)?.get(waitsFor);
-      const first = support?.entries().next().value;
-      if (first === undefined) throw new RangeError(`wait-for graph: ${node} → ${waitsFor} is not an edge`);
-      const [resource, label] = first;
+      if (support === undefined) throw new RangeError(`wait-for graph: ${node} → ${waitsFor} is not an edge`);
+      const resource = support.resources[0]!;
+      const label = support.labels[0]!;
       return { node, resource, mode: label.mode, waitsFor, heldMode: label.heldMode };
     });
   }
@@ -153,8 +186,9 @@ export class WaitForGraph {
    */
   private findPath(from: string, to: string): string[] | undefined {
     // The common case, a holder that waits for nobody: no path (and nothing to allocate).
-    if (from !== to && !this.out.has(from)) return undefined;
-    const bound = this.out.size;
+    const start = this.out.get(from);
+    if (from !== to && (start === undefined || start.size === 0)) return undefined;
+    const bound = this.waiters;
     let expanded = 0;
     const parent = new Map<string, string | null>([[from, null]]);
     const stack: string[] = [from];
@@ -166,7 +200,7 @@ export class WaitForGraph {
         return path.reverse();
       }
       const targets = this.out.get(node);
-      if (targets === undefined) continue;
+      if (targets === undefined || targets.size === 0) continue;
       if (++expanded > bound) throw new RangeError(`wait-for graph: search expanded more than the ${bound} waiting nodes`);
       const next = [...targets.keys()].reverse();
       for (const t of next) {
