@@ -218,6 +218,6 @@ function oldest(list: readonly Pending[], a: RequestFields['op'], b: RequestFiel
 function removeAt(list: Pending[], i: number): Pending {
   const p = list[i]!;
   for (let j = i; j < list.length - 1; j++) list[j] = list[j + 1]!;
-  list.length--;
+  list.pop(); // (not `length--`: setting an array's length is a runtime call)
   return p;
 }

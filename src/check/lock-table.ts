@@ -151,7 +151,7 @@ export function removeLock(list: LockState[], lock: LockState): void {
   const i = list.indexOf(lock);
   if (i < 0) throw new RangeError(`check: ${lock.client}'s lock on ${lock.res.name} is not in the list it is filed under`);
   for (let j = i; j < list.length - 1; j++) list[j] = list[j + 1]!;
-  list.length--;
+  list.pop(); // (not `length--`: setting an array's length is a runtime call)
 }
 
 export class LockTable {
