@@ -25,15 +25,18 @@ import { LockTable } from './lock-table.js';
 import { formatMs } from './violation.js';
 
 /** A request waiting for its answer. */
-export interface Pending {
-  readonly client: string;
-  readonly resource: string;
-  readonly op: RequestFields['op'];
-  readonly mode: ModeName | undefined;
-  readonly atUs: number;
-  readonly deadlineUs: number;
+export class Pending {
   /** Answered, dropped by a crash, or reported: no longer judged. */
-  done: boolean;
+  done = false;
+
+  constructor(
+    readonly client: string,
+    readonly resource: string,
+    readonly op: RequestFields['op'],
+    readonly mode: ModeName | undefined,
+    readonly atUs: number,
+    readonly deadlineUs: number,
+  ) {}
 }
 
 /** Most requests one client may have pending on one resource; more means a runaway producer. */
@@ -45,8 +48,15 @@ export const MAX_PENDING_PER_LOCK = 1000;
  */
 export const MAX_DEADLINE_QUEUE = 10_000_000;
 
-const answersLockOrConvert: ReadonlySet<StatusName> = new Set(['GRANTED', 'NOTQUEUED', 'DEADLOCK', 'TIMEOUT']);
-const refusals: ReadonlySet<StatusName> = new Set(['BUSY', 'INVALID_ARG', 'SUBLOCKS', 'PARNOTGRANT']);
+/** GRANTED, NOTQUEUED, DEADLOCK and TIMEOUT answer a lock/convert (a switch: this runs at every `complete`). */
+function answersLockOrConvert(status: StatusName): boolean {
+  return status === 'GRANTED' || status === 'NOTQUEUED' || status === 'DEADLOCK' || status === 'TIMEOUT';
+}
+
+/** BUSY, INVALID_ARG, SUBLOCKS and PARNOTGRANT refuse the request just made. */
+function isRefusal(status: StatusName): boolean {
+  return status === 'BUSY' || status === 'INVALID_ARG' || status === 'SUBLOCKS' || status === 'PARNOTGRANT';
+}
 
 export class LivenessChecker implements Checker {
   readonly name = 'liveness' as const;
@@ -93,15 +103,7 @@ export class LivenessChecker implements Checker {
     switch (e.type) {
       case 'request': {
         const { client, resource, op, mode } = e.fields;
-        const entry: Pending = {
-          client,
-          resource,
-          op,
-          mode,
-          atUs: e.tUs,
-          deadlineUs: Math.max(e.tUs, this.healUs) + this.livenessUs,
-          done: false,
-        };
+        const entry = new Pending(client, resource, op, mode, e.tUs, Math.max(e.tUs, this.healUs) + this.livenessUs);
         const lock = this.table.lock!;
         const list = (lock.livePending ??= []);
         list.push(entry);
@@ -136,13 +138,13 @@ export class LivenessChecker implements Checker {
     if (list === undefined || list.length === 0) return;
     let first = -1;
     let second = -1;
-    if (answersLockOrConvert.has(status)) first = oldest(list, 'lock', 'convert');
+    if (answersLockOrConvert(status)) first = oldest(list, 'lock', 'convert');
     else if (status === 'ABORTED' || status === 'CANCELLED') {
       first = oldest(list, 'lock', 'convert');
       second = oldest(list, 'cancel', 'cancel');
     } else if (status === 'CANCELGRANT') first = oldest(list, 'cancel', 'cancel');
     else if (status === 'UNLOCKED') first = oldest(list, 'unlock', 'unlock');
-    else if (refusals.has(status)) first = list.length - 1;
+    else if (isRefusal(status)) first = list.length - 1;
     if (first < 0 && second < 0) first = 0;
     // Two answered entries have different ops, so different indexes: take the later one first.
     const later = Math.max(first, second);

@@ -53,48 +53,52 @@ function edgeKey(waiter: string, holder: string): string {
 }
 
 /**
- * The resources on which one waiter waits for one holder, with their labels, in the order they
- * became reasons (a relabel keeps its place). Recycled when the edge goes: edges come and go at
- * every grant and release of a contended resource, and a fresh object per edge was most of the
- * graph's cost.
+ * One edge: the holder, and the resources on which the waiter waits for it, with their labels,
+ * in the order they became reasons (a relabel keeps its place). Recycled when the edge goes:
+ * edges come and go at every grant and release of a contended resource.
  */
-class Support {
+class Edge {
+  holder = '';
   readonly resources: string[] = [];
   readonly labels: WaitLabel[] = [];
 }
 
+/** The index of the edge to `holder` in `edges`, or -1 (a waiter has few edges: a scan beats a map). */
+function edgeTo(edges: readonly Edge[], holder: string): number {
+  for (let i = 0; i < edges.length; i++) if (edges[i]!.holder === holder) return i;
+  return -1;
+}
+
 export class WaitForGraph {
   /**
-   * waiter → holder → support, in insertion order. A waiter's map is kept when it empties (a
+   * waiter → its edges, in the order they appeared. A waiter's list is kept when it empties (a
    * client waits again and again all run long); `waiters` counts the non-empty ones.
    */
-  private readonly out = new Map<string, Map<string, Support>>();
+  private readonly out = new Map<string, Edge[]>();
   private waiters = 0;
-  private readonly spare: Support[] = [];
+  private readonly spare: Edge[] = [];
   private readonly records = new Map<string, CycleRecord>();
 
   /** Add (or relabel) `resource` as a reason for `waiter` to wait for `holder`. */
   addSupport(waiter: string, holder: string, resource: string, label: WaitLabel, atUs: number): void {
     if (waiter === holder) throw new RangeError(`wait-for graph: ${waiter} cannot wait for itself`);
-    let targets = this.out.get(waiter);
-    if (targets === undefined) {
-      targets = new Map();
-      this.out.set(waiter, targets);
+    let edges = this.out.get(waiter);
+    if (edges === undefined) {
+      edges = [];
+      this.out.set(waiter, edges);
     }
-    let support = targets.get(holder);
-    const isNew = support === undefined;
-    if (support === undefined) {
-      support = this.spare.pop() ?? new Support();
-      if (targets.size === 0) this.waiters++;
-      targets.set(holder, support);
-    }
-    const at = support.resources.indexOf(resource);
-    if (at >= 0) support.labels[at] = label;
+    const at = edgeTo(edges, holder);
+    const edge = at >= 0 ? edges[at]! : (this.spare.pop() ?? new Edge());
+    const r = edge.resources.indexOf(resource);
+    if (r >= 0) edge.labels[r] = label;
     else {
-      support.resources.push(resource);
-      support.labels.push(label);
+      edge.resources.push(resource);
+      edge.labels.push(label);
     }
-    if (!isNew) return;
+    if (at >= 0) return;
+    edge.holder = holder;
+    if (edges.length === 0) this.waiters++;
+    edges.push(edge);
     const found = this.findPath(holder, waiter);
     if (found !== undefined) {
       this.records.set(edgeKey(waiter, holder), { waiter, holder, path: [waiter, ...found.slice(0, -1)], sinceUs: atUs, reported: false });
@@ -103,41 +107,55 @@ export class WaitForGraph {
 
   /** Remove `resource` as a reason for `waiter` to wait for `holder` (a no-op when it is not one). */
   removeSupport(waiter: string, holder: string, resource: string): void {
-    const targets = this.out.get(waiter);
-    const support = targets?.get(holder);
-    if (targets === undefined || support === undefined) return;
-    const { resources, labels } = support;
-    const at = resources.indexOf(resource);
-    if (at < 0) return;
-    for (let i = at; i < resources.length - 1; i++) {
+    const edges = this.out.get(waiter);
+    if (edges !== undefined) this.removeFrom(edges, edgeTo(edges, holder), waiter, resource);
+  }
+
+  /** Remove every edge `waiter` has because of `resource` (its wait there ended). */
+  removeWaiterOn(waiter: string, resource: string): void {
+    const edges = this.out.get(waiter);
+    if (edges === undefined) return;
+    // In edge order; a removed edge's place is taken by the next.
+    for (let i = 0; i < edges.length; ) {
+      if (!this.removeFrom(edges, i, waiter, resource)) i++;
+    }
+  }
+
+  /** Remove `resource` from the support of `edges[at]` (if there is one); returns whether the edge went. */
+  private removeFrom(edges: Edge[], at: number, waiter: string, resource: string): boolean {
+    if (at < 0) return false;
+    const edge = edges[at]!;
+    const { resources, labels } = edge;
+    const r = resources.indexOf(resource);
+    if (r < 0) return false;
+    for (let i = r; i < resources.length - 1; i++) {
       resources[i] = resources[i + 1]!;
       labels[i] = labels[i + 1]!;
     }
     resources.pop();
     labels.pop();
-    if (resources.length > 0) return;
-    targets.delete(holder);
-    this.spare.push(support);
-    if (targets.size === 0) this.waiters--;
-    this.edgeRemoved(waiter, holder);
-  }
-
-  /** Remove every edge `waiter` has because of `resource` (its wait there ended). */
-  removeWaiterOn(waiter: string, resource: string): void {
-    const targets = this.out.get(waiter);
-    if (targets === undefined || targets.size === 0) return;
-    // Deleting the current key while iterating a Map is safe: iteration goes on with the next.
-    for (const holder of targets.keys()) this.removeSupport(waiter, holder, resource);
+    if (resources.length > 0) return false;
+    for (let i = at; i < edges.length - 1; i++) edges[i] = edges[i + 1]!;
+    edges.pop();
+    this.spare.push(edge);
+    if (edges.length === 0) this.waiters--;
+    this.edgeRemoved(waiter, edge.holder);
+    return true;
   }
 
   /** The label of `waiter` → `holder` on `resource`, if that support exists. */
   label(waiter: string, holder: string, resource: string): WaitLabel | undefined {
-    const support = this.out.get(waiter)?.get(holder);
-    return support?.labels[support.resources.indexOf(resource)];
+    const edge = this.edge(waiter, holder);
+    return edge?.labels[edge.resources.indexOf(resource)];
   }
 
   hasEdge(waiter: string, holder: string): boolean {
-    return this.out.get(waiter)?.has(holder) ?? false;
+    return this.edge(waiter, holder) !== undefined;
+  }
+
+  private edge(waiter: string, holder: string): Edge | undefined {
+    const edges = this.out.get(waiter);
+    return edges === undefined ? undefined : edges[edgeTo(edges, holder)];
   }
 
   /** The open cycle records, in the order their closing edges appeared. */
@@ -151,8 +169,8 @@ export class WaitForGraph {
 
   /** Every edge as [waiter, holder], for tests and naive cross-checks. */
   *edges(): Generator<[string, string]> {
-    for (const [waiter, targets] of this.out) {
-      for (const holder of targets.keys()) yield [waiter, holder];
+    for (const [waiter, edges] of this.out) {
+      for (const edge of edges) yield [waiter, edge.holder];
     }
   }
 
@@ -160,10 +178,10 @@ export class WaitForGraph {
   describe(path: readonly string[]): CycleEdge[] {
     return path.map((node, i) => {
       const waitsFor = path[(i + 1) % path.length]!;
-      const support = this.out.get(node)?.get(waitsFor);
-      if (support === undefined) throw new RangeError(`wait-for graph: ${node} → ${waitsFor} is not an edge`);
-      const resource = support.resources[0]!;
-      const label = support.labels[0]!;
+      const edge = this.edge(node, waitsFor);
+      if (edge === undefined) throw new RangeError(`wait-for graph: ${node} → ${waitsFor} is not an edge`);
+      const resource = edge.resources[0]!;
+      const label = edge.labels[0]!;
       return { node, resource, mode: label.mode, waitsFor, heldMode: label.heldMode };
     });
   }
@@ -187,7 +205,7 @@ export class WaitForGraph {
   private findPath(from: string, to: string): string[] | undefined {
     // The common case, a holder that waits for nobody: no path (and nothing to allocate).
     const start = this.out.get(from);
-    if (from !== to && (start === undefined || start.size === 0)) return undefined;
+    if (from !== to && (start === undefined || start.length === 0)) return undefined;
     const bound = this.waiters;
     let expanded = 0;
     const parent = new Map<string, string | null>([[from, null]]);
@@ -199,11 +217,12 @@ export class WaitForGraph {
         for (let at: string | null = node; at !== null; at = parent.get(at) ?? null) path.push(at);
         return path.reverse();
       }
-      const targets = this.out.get(node);
-      if (targets === undefined || targets.size === 0) continue;
+      const edges = this.out.get(node);
+      if (edges === undefined || edges.length === 0) continue;
       if (++expanded > bound) throw new RangeError(`wait-for graph: search expanded more than the ${bound} waiting nodes`);
-      const next = [...targets.keys()].reverse();
-      for (const t of next) {
+      // Pushed last first, so the first edge is expanded first.
+      for (let i = edges.length - 1; i >= 0; i--) {
+        const t = edges[i]!.holder;
         if (parent.has(t)) continue;
         parent.set(t, node);
         stack.push(t);
