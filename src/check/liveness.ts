@@ -136,6 +136,12 @@ export class LivenessChecker implements Checker {
     const status = e.fields.status;
     const list = this.table.lock!.livePending;
     if (list === undefined || list.length === 0) return;
+    if (list.length === 1) {
+      // Whatever the status, a lone pending request is the one answered (the common case).
+      list.pop()!.done = true;
+      this.skipDone();
+      return;
+    }
     let first = -1;
     let second = -1;
     if (answersLockOrConvert(status)) first = oldest(list, 'lock', 'convert');
