@@ -18,18 +18,11 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from './events.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
+import { LockTable, pushLock, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { compatible } from './modes.js';
-import { PairMap } from './pair-map.js';
 
-interface Belief {
-  mode: ModeName;
-  /** When this client started believing (the first mode of an unbroken belief). */
-  sinceUs: number;
-  /** Order of that start among all beliefs, to break ties between equal times. */
-  order: number;
-}
-
-interface Overlap {
+/** An overlap open on a resource. */
+export interface Overlap {
   /** The earlier believer, then the other. */
   nodes: [string, string];
   fromUs: number;
@@ -42,30 +35,52 @@ function pairKey(a: string, b: string): string {
 export class BeliefOverlapChecker implements Checker {
   readonly name = 'belief-overlap' as const;
   readonly reads: readonly CheckedType[] = ['complete', 'request', 'lapse', 'crash'];
-  private readonly beliefs = new PairMap<Belief>();
-  private readonly open = new Map<string, Map<string, Overlap>>();
+  /**
+   * Per lock the client's belief (LockState.belief*), per resource its believers and its open
+   * overlaps (ResourceState.believers, believedOrder, overlaps).
+   */
+  private readonly table: LockTable;
+  /** The table this checker resolves itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
+  /** The resources with open overlaps, in the order the first of each opened (the order `finish` closes them in). */
+  private readonly open = new Map<string, ResourceState>();
   private starts = 0;
+  private fills = 0;
 
-  /** @param leaseChecking clients whose belief ends at their `lapse` mark */
-  constructor(private readonly leaseChecking: ReadonlySet<string> = new Set()) {}
+  /**
+   * @param leaseChecking clients whose belief ends at their `lapse` mark
+   * @param shared the run's table, committed by the CheckerSet; omit to keep a private one
+   */
+  constructor(
+    private readonly leaseChecking: ReadonlySet<string> = new Set(),
+    shared?: LockTable,
+  ) {
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
+  }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
+    // (Beliefs read no grant, so a private table needs no commit.)
+    if (this.own !== null) this.own.resolve(e);
     switch (e.type) {
-      case 'complete':
+      case 'complete': {
+        const lock = this.table.lock!;
         // Only GRANTED starts a belief; any outcome may change or end one (mode absent = none).
-        if (e.fields.status !== 'GRANTED' && this.beliefs.get(e.fields.client, e.fields.resource) === undefined) return;
-        this.believe(e.fields.client, e.fields.resource, e.fields.mode, e.tUs, sink);
+        if (e.fields.status !== 'GRANTED' && lock.beliefMode === undefined) return;
+        this.believe(lock, e.fields.mode, e.tUs, sink);
         return;
+      }
       case 'request':
-        if (e.fields.op === 'unlock') this.believe(e.fields.client, e.fields.resource, undefined, e.tUs, sink);
+        if (e.fields.op === 'unlock') this.believe(this.table.lock!, undefined, e.tUs, sink);
         return;
       case 'lapse':
-        if (this.leaseChecking.has(e.fields.client)) this.believe(e.fields.client, e.fields.resource, undefined, e.tUs, sink);
+        if (this.leaseChecking.has(e.fields.client)) this.believe(this.table.lock!, undefined, e.tUs, sink);
         return;
       case 'crash': {
-        const held: string[] = [];
-        for (const [client, resource] of this.beliefs.all()) if (client === e.crashed) held.push(resource);
-        for (const resource of held) this.believe(e.crashed, resource, undefined, e.tUs, sink);
+        // Ended resource by resource in the order their beliefs began (rare: a sort is fine).
+        const held = this.table.locksOf(e.crashed).filter((lock) => lock.beliefMode !== undefined);
+        held.sort((a, b) => a.res.believedOrder - b.res.believedOrder);
+        for (const lock of held) this.believe(lock, undefined, e.tUs, sink);
         return;
       }
       default:
@@ -73,34 +88,46 @@ export class BeliefOverlapChecker implements Checker {
     }
   }
 
-  /** Set `client`'s belief on `resource` to `mode` (undefined: none) at `atUs`, opening and closing overlaps. */
-  private believe(client: string, resource: string, mode: ModeName | undefined, atUs: number, sink: CheckSink): void {
-    const before = this.beliefs.get(client, resource);
-    if (before?.mode === mode) return;
-    if (mode === undefined) this.beliefs.delete(client, resource);
-    else this.beliefs.set(client, resource, before !== undefined ? { ...before, mode } : { mode, sinceUs: atUs, order: this.starts++ });
-    const mine = this.beliefs.get(client, resource);
-    let overlaps = this.open.get(resource);
-    for (const [other, theirs] of this.beliefs.onResource(resource)) {
-      if (other === client) continue;
-      const clash = mine !== undefined && !compatible(theirs.mode, mine.mode);
+  /** Set `lock`'s belief to `mode` (undefined: none) at `atUs`, opening and closing overlaps. */
+  private believe(lock: LockState, mode: ModeName | undefined, atUs: number, sink: CheckSink): void {
+    const before = lock.beliefMode;
+    if (before === mode) return;
+    const res = lock.res;
+    const believers = res.believers;
+    lock.beliefMode = mode;
+    if (mode === undefined) removeLock(believers, lock);
+    else if (before === undefined) {
+      lock.beliefSinceUs = atUs;
+      lock.beliefOrder = this.starts++;
+      if (believers.length === 0) res.believedOrder = ++this.fills;
+      pushLock(believers, lock, 'the believers');
+    }
+    let overlaps = res.overlaps;
+    for (let i = 0; i < believers.length; i++) {
+      const theirs = believers[i]!;
+      if (theirs === lock) continue;
+      const clash = mode !== undefined && !compatible(theirs.beliefMode!, mode);
       // Nothing open on the resource and nothing to open: no key to build (the common case).
       if (!clash && overlaps === undefined) continue;
-      const key = pairKey(client, other);
+      const key = pairKey(lock.client, theirs.client);
       const current = overlaps?.get(key);
       if (clash && current === undefined) {
-        const firstIsOther = theirs.sinceUs < mine.sinceUs || (theirs.sinceUs === mine.sinceUs && theirs.order < mine.order);
+        const firstIsOther = theirs.beliefSinceUs < lock.beliefSinceUs || (theirs.beliefSinceUs === lock.beliefSinceUs && theirs.beliefOrder < lock.beliefOrder);
         if (overlaps === undefined) {
           overlaps = new Map();
-          this.open.set(resource, overlaps);
+          res.overlaps = overlaps;
+          this.open.set(res.name, res);
         }
-        overlaps.set(key, { nodes: firstIsOther ? [other, client] : [client, other], fromUs: atUs });
+        overlaps.set(key, { nodes: firstIsOther ? [theirs.client, lock.client] : [lock.client, theirs.client], fromUs: atUs });
       } else if (!clash && current !== undefined) {
         overlaps!.delete(key);
-        this.emit(resource, current, atUs, sink);
+        this.emit(res.name, current, atUs, sink);
       }
     }
-    if (overlaps !== undefined && overlaps.size === 0) this.open.delete(resource);
+    if (overlaps !== undefined && overlaps.size === 0) {
+      res.overlaps = undefined;
+      this.open.delete(res.name);
+    }
   }
 
   private emit(resource: string, overlap: Overlap, toUs: number, sink: CheckSink): void {
@@ -109,8 +136,9 @@ export class BeliefOverlapChecker implements Checker {
   }
 
   finish(endUs: number, sink: CheckSink): void {
-    for (const [resource, overlaps] of this.open) {
-      for (const overlap of overlaps.values()) this.emit(resource, overlap, endUs, sink);
+    for (const res of this.open.values()) {
+      for (const overlap of res.overlaps!.values()) this.emit(res.name, overlap, endUs, sink);
+      res.overlaps = undefined;
     }
     this.open.clear();
   }

@@ -27,13 +27,12 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CycleEdge, ModeName } from './events.js';
-import { GrantTable } from './grants.js';
 import { checkedTypes, type CheckedEvent, type LockEvent } from './lock-event.js';
+import { LockTable, noFlags, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { compatible } from './modes.js';
-import { PairMap } from './pair-map.js';
-import { QueueMirror, type QueueEntry } from './queues.js';
+import { enqueueLock } from './queues.js';
 import { formatMs } from './violation.js';
-import { WaitForGraph, type CycleRecord } from './wait-graph.js';
+import { WaitForGraph, waitLabel, type CycleRecord } from './wait-graph.js';
 
 /** The default bound when none is given: 5 s (DESIGN: max(2 × deadlockWaitMs, 5000 ms)). */
 export const DEFAULT_DEADLOCK_BOUND_US = 5_000_000;
@@ -47,70 +46,100 @@ export class DeadlockChecker implements Checker {
   readonly name = 'deadlock' as const;
   /** Every type: the bound of open cycles is judged at every checked event, whatever its type. */
   readonly reads = checkedTypes;
-  private readonly grants = new GrantTable();
-  private readonly queues = new QueueMirror();
-  /** Lock/convert requests clients have sent and not yet had answered. */
-  private readonly outstanding = new PairMap<{ mode: ModeName; op: 'lock' | 'convert' }>();
+  /**
+   * The grants (lock view: a demotion leaves NL), per lock its queued request and its outstanding
+   * lock/convert request (LockState.dl*), and per resource its queues (ResourceState.dlConverting,
+   * dlWaiting).
+   */
+  private readonly table: LockTable;
+  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
   private readonly graph = new WaitForGraph();
 
-  constructor(private readonly boundUs: number = DEFAULT_DEADLOCK_BOUND_US) {
+  /**
+   * @param boundUs how long a cycle may stand
+   * @param shared the run's table, committed by the CheckerSet; omit to keep a private one
+   */
+  constructor(
+    private readonly boundUs: number = DEFAULT_DEADLOCK_BOUND_US,
+    shared?: LockTable,
+  ) {
     if (!(boundUs >= 0)) throw new RangeError(`deadlock: the bound must be ≥ 0 µs, got ${boundUs}`);
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
+    const own = this.own;
+    if (own !== null) own.resolve(e);
     this.judgePersistence(e.tUs, sink);
+    this.judge(e, sink);
+    if (own !== null) own.commit(e);
+  }
+
+  private judge(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'request':
-        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.outstanding.set(e.fields.client, e.fields.resource, { mode: e.fields.mode!, op: e.fields.op });
+        if (e.fields.op === 'lock' || e.fields.op === 'convert') {
+          const lock = this.table.lock!;
+          lock.dlSentOp = e.fields.op;
+          lock.dlSentMode = e.fields.mode!;
+        }
         return;
       case 'complete':
-        this.outstanding.delete(e.fields.client, e.fields.resource);
+        this.table.lock!.dlSentOp = undefined;
         return;
       case 'crash':
-        this.dropOutstanding(e.crashed);
+        for (const lock of this.table.locksOf(e.crashed)) lock.dlSentOp = undefined;
         return;
       case 'enqueue': {
-        const { client, resource, mode, queue } = e.fields;
-        this.stopWaiting(client, resource);
-        this.queues.enqueue(resource, { client, mode, queue, flags: e.fields.flags ?? [], atUs: e.tUs });
-        for (const held of this.grants.holders(resource)) {
-          if (held.client !== client && !compatible(held.mode, mode)) {
-            this.graph.addSupport(client, held.client, resource, { mode, heldMode: held.mode }, e.tUs);
+        const lock = this.table.lock!;
+        const { mode, queue } = e.fields;
+        this.stopWaiting(lock);
+        lock.dlQueue = queue;
+        lock.dlMode = mode;
+        lock.dlFlags = e.fields.flags ?? noFlags;
+        const res = lock.res;
+        enqueueLock(queue === 'waiting' ? res.dlWaiting : res.dlConverting, lock, lock.dlFlags, queue);
+        const holders = res.holders;
+        for (let i = 0; i < holders.length; i++) {
+          const held = holders[i]!;
+          if (held !== lock && !compatible(held.mode!, mode)) {
+            this.graph.addSupport(lock.client, held.client, res.name, waitLabel(mode, held.mode!), e.tUs);
           }
         }
         return;
       }
       case 'grant': {
-        const { client, resource, mode } = e.fields;
-        this.stopWaiting(client, resource);
-        this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
-        const q = this.queues.queues(resource);
-        if (q !== undefined) {
-          // Conversions first, then waiting requests, each head first (the order edges appear in).
-          for (const x of q.converting) this.relink(x, client, resource, mode, e.tUs);
-          for (const x of q.waiting) this.relink(x, client, resource, mode, e.tUs);
-        }
+        const lock = this.table.lock!;
+        const mode = e.fields.mode;
+        this.stopWaiting(lock);
+        // Conversions first, then waiting requests, each head first (the order edges appear in).
+        const res = lock.res;
+        for (let i = 0; i < res.dlConverting.length; i++) this.relink(res.dlConverting[i]!, lock, mode, e.tUs);
+        for (let i = 0; i < res.dlWaiting.length; i++) this.relink(res.dlWaiting[i]!, lock, mode, e.tUs);
         return;
       }
       case 'release':
       case 'expire': {
-        const { client, resource } = e.fields;
-        if (e.type === 'release' && e.fields.reason === 'demote') {
-          // CONVDEADLK: the lock lives on at NL (blocking nobody) and its conversion still waits.
-          this.grants.grant(client, resource, 'NL', e.tUs, undefined);
-        } else {
-          this.grants.end(client, resource);
-          this.stopWaiting(client, resource);
+        const lock = this.table.lock!;
+        // CONVDEADLK: the lock lives on at NL (the table makes it so), blocking nobody, and its
+        // conversion still waits.
+        if (!(e.type === 'release' && e.fields.reason === 'demote')) this.stopWaiting(lock);
+        const res = lock.res;
+        const client = lock.client;
+        for (let i = 0; i < res.dlConverting.length; i++) {
+          const x = res.dlConverting[i]!;
+          if (x !== lock) this.graph.removeSupport(x.client, client, res.name);
         }
-        const q = this.queues.queues(resource);
-        if (q !== undefined) {
-          for (const x of q.converting) if (x.client !== client) this.graph.removeSupport(x.client, client, resource);
-          for (const x of q.waiting) if (x.client !== client) this.graph.removeSupport(x.client, client, resource);
+        for (let i = 0; i < res.dlWaiting.length; i++) {
+          const x = res.dlWaiting[i]!;
+          if (x !== lock) this.graph.removeSupport(x.client, client, res.name);
         }
         return;
       }
       case 'dequeue':
-        this.stopWaiting(e.fields.client, e.fields.resource);
+        this.stopWaiting(this.table.lock!);
         return;
       case 'deadlock':
         this.judgeReport(e, sink);
@@ -120,21 +149,20 @@ export class DeadlockChecker implements Checker {
     }
   }
 
-  /** `holder` now holds `mode` on `resource`: the queued `waiter` waits for it, or no longer does. */
-  private relink(waiter: QueueEntry, holder: string, resource: string, mode: ModeName, atUs: number): void {
-    if (waiter.client === holder) return;
-    if (compatible(mode, waiter.mode)) this.graph.removeSupport(waiter.client, holder, resource);
-    else this.graph.addSupport(waiter.client, holder, resource, { mode: waiter.mode, heldMode: mode }, atUs);
+  /** `holder` now holds `mode`: the queued `waiter` waits for it, or no longer does. */
+  private relink(waiter: LockState, holder: LockState, mode: ModeName, atUs: number): void {
+    if (waiter === holder) return;
+    if (compatible(mode, waiter.dlMode)) this.graph.removeSupport(waiter.client, holder.client, holder.res.name);
+    else this.graph.addSupport(waiter.client, holder.client, holder.res.name, waitLabel(waiter.dlMode, mode), atUs);
   }
 
-  private stopWaiting(client: string, resource: string): void {
-    if (this.queues.remove(client, resource) !== undefined) this.graph.removeWaiterOn(client, resource);
-  }
-
-  private dropOutstanding(client: string): void {
-    const mine: string[] = [];
-    for (const [c, resource] of this.outstanding.all()) if (c === client) mine.push(resource);
-    for (const resource of mine) this.outstanding.delete(client, resource);
+  /** `lock`'s queued request, if any, leaves the queue: it waits for nobody there any more. */
+  private stopWaiting(lock: LockState): void {
+    const queue = lock.dlQueue;
+    if (queue === undefined) return;
+    removeLock(queue === 'waiting' ? lock.res.dlWaiting : lock.res.dlConverting, lock);
+    lock.dlQueue = undefined;
+    this.graph.removeWaiterOn(lock.client, lock.res.name);
   }
 
   /** Report every open cycle whose bound ran out strictly before `nowUs`. */
@@ -188,23 +216,25 @@ export class DeadlockChecker implements Checker {
    */
   private edgeProblem(edge: CycleEdge): string | undefined {
     const { node, resource, waitsFor } = edge;
-    const queued = this.queues.find(node, resource);
-    const sent = this.outstanding.get(node, resource);
-    const wanted = queued?.mode ?? sent?.mode;
-    if (wanted === undefined) return `${node} was not waiting on ${resource}`;
+    const lock = this.table.find(node, resource);
+    const queued = lock?.dlQueue !== undefined;
+    const sentOp = lock?.dlSentOp;
+    const wanted = lock === undefined ? undefined : queued ? lock.dlMode : sentOp !== undefined ? lock.dlSentMode : undefined;
+    if (lock === undefined || wanted === undefined) return `${node} was not waiting on ${resource}`;
     if (node === waitsFor) return `${node} cannot wait for itself`;
-    const held = this.grants.get(waitsFor, resource);
-    if (held !== undefined && !compatible(held.mode, wanted)) return undefined;
+    const heldMode = this.table.find(waitsFor, resource)?.mode;
+    if (heldMode !== undefined && !compatible(heldMode, wanted)) return undefined;
     // Served first: queued ahead of node's entry, or — for a request not yet queued — ahead of
     // where it would go (behind every queued conversion; a new request behind everything).
-    const first = queued !== undefined
-      ? this.queues.ahead(node, resource)
-      : this.queues.entries(resource).filter((x) => sent?.op === 'lock' || x.queue === 'converting');
+    const res = lock.res;
+    const first = queued
+      ? ahead(res, lock)
+      : [...res.dlConverting, ...res.dlWaiting].filter((x) => sentOp === 'lock' || x.dlQueue === 'converting');
     if (first.some((x) => x.client === waitsFor)) return undefined;
     const notAhead = ` and had no request queued ahead of ${node}'s`;
-    return held === undefined
+    return heldMode === undefined
       ? `${waitsFor} held no lock on ${resource}${notAhead}`
-      : `${waitsFor}'s ${held.mode} on ${resource} did not block ${node}'s ${wanted}${notAhead}`;
+      : `${waitsFor}'s ${heldMode} on ${resource} did not block ${node}'s ${wanted}${notAhead}`;
   }
 
   finish(endUs: number, sink: CheckSink): void {
@@ -221,4 +251,15 @@ export class DeadlockChecker implements Checker {
 function cycleText(edges: readonly CycleEdge[]): string {
   const parts = edges.map((edge) => `${edge.node} -(${edge.mode} on ${edge.resource})->`);
   return `${parts.join(' ')} ${edges[0]?.node ?? ''}`.trimEnd();
+}
+
+/**
+ * The requests the queue rules serve before `lock`'s queued one: for a conversion, the conversions
+ * ahead of it (rule CQ); for a waiting request, every queued conversion (rule P) and the waiting
+ * requests ahead of it (rule NW). None when its request carries NOORDER (or EXPEDITE, waiting).
+ */
+function ahead(res: ResourceState, lock: LockState): LockState[] {
+  if (lock.dlQueue === 'converting') return lock.dlFlags.includes('NOORDER') ? [] : res.dlConverting.slice(0, res.dlConverting.indexOf(lock));
+  if (lock.dlFlags.includes('NOORDER') || lock.dlFlags.includes('EXPEDITE')) return [];
+  return [...res.dlConverting, ...res.dlWaiting.slice(0, res.dlWaiting.indexOf(lock))];
 }

@@ -13,78 +13,80 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { PairMap } from './pair-map.js';
+import { LockTable, readsFor } from './lock-table.js';
 import { formatMs } from './violation.js';
-
-interface Seen {
-  token: number;
-  client: string;
-  atUs: number;
-}
 
 export class FencingChecker implements Checker {
   readonly name = 'fencing' as const;
-  readonly reads: readonly CheckedType[] = ['grant', 'release', 'expire', 'write'];
-  private readonly highestIssued = new Map<string, Seen>();
-  private readonly highestAccepted = new Map<string, Seen>();
-  /** The token of each client's live grant, when it has one. */
-  private readonly liveToken = new PairMap<number>();
+  readonly reads: readonly CheckedType[];
+  /**
+   * The token of each client's live grant (strict view: LockState.token while `granted`), and per
+   * resource the highest token issued and accepted (ResourceState.issued*, accepted*).
+   */
+  private readonly table: LockTable;
+  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
+
+  /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
+  constructor(shared?: LockTable) {
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
+    this.reads = readsFor(['grant', 'write'], shared);
+  }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
-    switch (e.type) {
-      case 'grant':
-        this.judgeGrant(e, sink);
-        return;
-      case 'release':
-      case 'expire':
-        this.liveToken.delete(e.fields.client, e.fields.resource);
-        return;
-      case 'write':
-        this.judgeWrite(e, sink);
-        return;
-      default:
-        return;
-    }
+    const own = this.own;
+    if (own !== null) own.resolve(e);
+    if (e.type === 'grant') this.judgeGrant(e, sink);
+    else if (e.type === 'write') this.judgeWrite(e, sink);
+    if (own !== null) own.commit(e);
   }
 
   private judgeGrant(e: Extract<LockEvent, { type: 'grant' }>, sink: CheckSink): void {
     const { client, resource, token } = e.fields;
-    if (token === undefined) {
-      this.liveToken.delete(client, resource);
-      return;
-    }
-    const highest = this.highestIssued.get(resource);
-    const restated = this.liveToken.get(client, resource) === token;
-    if (highest !== undefined && token <= highest.token && !(restated && token === highest.token)) {
+    if (token === undefined) return;
+    const lock = this.table.lock!;
+    const res = lock.res;
+    const restated = lock.granted && lock.token === token;
+    if (res.issued && token <= res.issuedToken && !(restated && token === res.issuedToken)) {
       sink.violation({
         invariant: this.name,
         atUs: e.tUs,
-        message: `${e.node} issued token ${token} to ${client} for ${resource} at ${formatMs(e.tUs)}, not above token ${highest.token} issued to ${highest.client} at ${formatMs(highest.atUs)}: tokens must strictly increase in grant order`,
+        message: `${e.node} issued token ${token} to ${client} for ${resource} at ${formatMs(e.tUs)}, not above token ${res.issuedToken} issued to ${res.issuedClient} at ${formatMs(res.issuedUs)}: tokens must strictly increase in grant order`,
         resource,
-        nodes: highest.client === client ? [client] : [client, highest.client],
+        nodes: res.issuedClient === client ? [client] : [client, res.issuedClient],
         seq: e.seq,
       });
     }
-    if (highest === undefined || token > highest.token) this.highestIssued.set(resource, { token, client, atUs: e.tUs });
-    this.liveToken.set(client, resource, token);
+    if (!res.issued || token > res.issuedToken) {
+      res.issued = true;
+      res.issuedToken = token;
+      res.issuedClient = client;
+      res.issuedUs = e.tUs;
+    }
   }
 
   private judgeWrite(e: Extract<LockEvent, { type: 'write' }>, sink: CheckSink): void {
     const { client, resource, token } = e.fields;
     if (token === undefined) return;
-    const highest = this.highestAccepted.get(resource);
-    if (highest !== undefined && token < highest.token) {
+    const res = this.table.res!;
+    if (res.accepted && token < res.acceptedToken) {
       sink.violation({
         invariant: this.name,
         atUs: e.tUs,
-        message: `storage accepted ${client}'s write to ${resource} with token ${token} at ${formatMs(e.tUs)} after accepting token ${highest.token} from ${highest.client} at ${formatMs(highest.atUs)}`,
+        message: `storage accepted ${client}'s write to ${resource} with token ${token} at ${formatMs(e.tUs)} after accepting token ${res.acceptedToken} from ${res.acceptedClient} at ${formatMs(res.acceptedUs)}`,
         resource,
-        nodes: highest.client === client ? [client] : [client, highest.client],
+        nodes: res.acceptedClient === client ? [client] : [client, res.acceptedClient],
         seq: e.seq,
       });
       return;
     }
-    if (highest === undefined || token > highest.token) this.highestAccepted.set(resource, { token, client, atUs: e.tUs });
+    if (!res.accepted || token > res.acceptedToken) {
+      res.accepted = true;
+      res.acceptedToken = token;
+      res.acceptedClient = client;
+      res.acceptedUs = e.tUs;
+    }
   }
 
   finish(): void {

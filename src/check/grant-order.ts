@@ -20,80 +20,105 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from './events.js';
-import { GrantTable } from './grants.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { PairMap } from './pair-map.js';
-import { QueueMirror, type QueueEntry } from './queues.js';
+import { LockTable, noFlags, readsFor, removeLock, type LockState, type ResourceState } from './lock-table.js';
+import { enqueueLock } from './queues.js';
 import { formatMs } from './violation.js';
+
+/** No request is served first (shared: never mutated). */
+const none: readonly LockState[] = Object.freeze([]);
 
 export class GrantOrderChecker implements Checker {
   readonly name = 'grant-order' as const;
-  readonly reads: readonly CheckedType[] = ['request', 'enqueue', 'grant', 'dequeue', 'release', 'expire'];
-  private readonly grants = new GrantTable();
-  private readonly queues = new QueueMirror();
-  private readonly requestFlags = new PairMap<readonly string[]>();
+  readonly reads: readonly CheckedType[];
+  /**
+   * The grants (lock view), per lock the flags of its last lock/convert request and its queued
+   * request (LockState.go*), and per resource its queues (ResourceState.goConverting, goWaiting).
+   */
+  private readonly table: LockTable;
+  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
+
+  /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
+  constructor(shared?: LockTable) {
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
+    this.reads = readsFor(['request', 'enqueue', 'grant', 'dequeue', 'release', 'expire'], shared);
+  }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
+    const own = this.own;
+    if (own !== null) own.resolve(e);
+    this.judge(e, sink);
+    if (own !== null) own.commit(e);
+  }
+
+  private judge(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'request':
-        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.requestFlags.set(e.fields.client, e.fields.resource, e.fields.flags ?? []);
+        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.table.lock!.goRequestFlags = e.fields.flags ?? noFlags;
         return;
       case 'enqueue': {
-        const { client, resource, mode, queue } = e.fields;
-        const flags = e.fields.flags ?? this.requestFlags.get(client, resource) ?? [];
-        this.queues.enqueue(resource, { client, mode, queue, flags, atUs: e.tUs });
+        const lock = this.table.lock!;
+        this.unqueue(lock);
+        lock.goQueue = e.fields.queue;
+        lock.goMode = e.fields.mode;
+        lock.goFlags = e.fields.flags ?? lock.goRequestFlags;
+        lock.goQueuedUs = e.tUs;
+        const res = lock.res;
+        enqueueLock(lock.goQueue === 'waiting' ? res.goWaiting : res.goConverting, lock, lock.goFlags, lock.goQueue);
         return;
       }
       case 'grant':
         this.judgeGrant(e, sink);
         return;
-      case 'dequeue':
-        this.queues.remove(e.fields.client, e.fields.resource);
-        return;
       case 'release':
-        if (e.fields.reason === 'demote') {
-          // CONVDEADLK: the lock lives on at NL and its conversion stays queued.
-          this.grants.grant(e.fields.client, e.fields.resource, 'NL', e.tUs, undefined);
-          return;
-        }
-        this.grants.end(e.fields.client, e.fields.resource);
-        this.queues.remove(e.fields.client, e.fields.resource);
+        // CONVDEADLK: the lock lives on at NL (the table makes it so) and its conversion stays queued.
+        if (e.fields.reason !== 'demote') this.unqueue(this.table.lock!);
         return;
+      case 'dequeue':
       case 'expire':
-        this.grants.end(e.fields.client, e.fields.resource);
-        this.queues.remove(e.fields.client, e.fields.resource);
+        this.unqueue(this.table.lock!);
         return;
       default:
         return;
     }
   }
 
+  private unqueue(lock: LockState): void {
+    const queue = lock.goQueue;
+    if (queue === undefined) return;
+    removeLock(queue === 'waiting' ? lock.res.goWaiting : lock.res.goConverting, lock);
+    lock.goQueue = undefined;
+  }
+
   private judgeGrant(e: Extract<LockEvent, { type: 'grant' }>, sink: CheckSink): void {
+    const lock = this.table.lock!;
+    const res = lock.res;
     const { client, resource, mode } = e.fields;
-    const held = this.grants.get(client, resource);
-    this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
-    const q = this.queues.queues(resource);
-    if (q === undefined) return;
-    const mine = this.queues.find(client, resource);
-    const first: QueueEntry[] = e.fields.recovery === true ? [] : this.servedFirst(client, resource, mode, mine, held?.mode);
+    // The table still holds the mode before this grant (it commits after the checkers).
+    const heldMode = lock.mode;
+    if (res.goConverting.length === 0 && res.goWaiting.length === 0) return;
+    const queue = lock.goQueue;
+    const first = e.fields.recovery === true ? none : this.servedFirst(lock, mode, heldMode);
+    this.unqueue(lock);
+    if (first.length === 0) return;
     let what: string;
     let rule: string;
-    if (mine?.queue === 'converting') {
-      what = `${client}'s queued conversion to ${mine.mode}`;
+    if (queue === 'converting') {
+      what = `${client}'s queued conversion to ${lock.goMode}`;
       rule = 'rule CQ: conversions are granted in queue order';
-    } else if (mine?.queue === 'waiting') {
-      what = `${client}'s waiting request for ${mine.mode}`;
+    } else if (queue === 'waiting') {
+      what = `${client}'s waiting request for ${lock.goMode}`;
       rule = 'rules P/NW: queued conversions first, then waiting requests in FIFO order';
-    } else if (held !== undefined) {
-      what = `${client}'s conversion from ${held.mode} to ${mode} with QUECVT, immediately,`;
+    } else if (heldMode !== undefined) {
+      what = `${client}'s conversion from ${heldMode} to ${mode} with QUECVT, immediately,`;
       rule = 'QUECVT: a conversion waits behind queued conversions';
     } else {
       what = `${client}'s new request for ${mode}, immediately,`;
       rule = 'rule N: a new request is granted at once only when both queues are empty';
     }
-    this.queues.remove(client, resource);
-    if (first.length === 0) return;
-    const ahead = first.map((x) => `${x.client}'s ${x.queue === 'converting' ? 'queued conversion to' : 'waiting request for'} ${x.mode} (queued at ${formatMs(x.atUs)})`);
+    const ahead = first.map((x) => `${x.client}'s ${x.goQueue === 'converting' ? 'queued conversion to' : 'waiting request for'} ${x.goMode} (queued at ${formatMs(x.goQueuedUs)})`);
     sink.violation({
       invariant: this.name,
       atUs: e.tUs,
@@ -105,16 +130,33 @@ export class GrantOrderChecker implements Checker {
   }
 
   /** The queued requests the rules serve before this grant (empty when it is in order). */
-  private servedFirst(client: string, resource: string, mode: ModeName, mine: QueueEntry | undefined, heldMode: ModeName | undefined): QueueEntry[] {
-    if (mine !== undefined) return this.queues.ahead(client, resource);
-    const flags = this.requestFlags.get(client, resource) ?? [];
-    const entries = this.queues.entries(resource);
-    if (heldMode !== undefined) return flags.includes('QUECVT') ? entries.filter((x) => x.queue === 'converting') : [];
+  private servedFirst(lock: LockState, mode: ModeName, heldMode: ModeName | undefined): readonly LockState[] {
+    const res = lock.res;
+    if (lock.goQueue !== undefined) return ahead(res, lock);
+    const flags = lock.goRequestFlags;
+    if (heldMode !== undefined) return flags.includes('QUECVT') && res.goConverting.length > 0 ? [...res.goConverting] : none;
     const exempt = flags.includes('NOORDER') || (flags.includes('EXPEDITE') && mode === 'NL');
-    return exempt ? [] : entries;
+    return exempt ? none : [...res.goConverting, ...res.goWaiting];
   }
 
   finish(): void {
     // Judged at each grant; requests still queued at the end are liveness's concern.
   }
+}
+
+/**
+ * The requests the queue rules serve before `lock`'s queued one: for a conversion, the conversions
+ * ahead of it (rule CQ); for a waiting request, every queued conversion (rule P) and the waiting
+ * requests ahead of it (rule NW). None when its request carries NOORDER (or EXPEDITE, waiting).
+ * Allocates only when some are served first (a violation).
+ */
+function ahead(res: ResourceState, lock: LockState): readonly LockState[] {
+  if (lock.goQueue === 'converting') {
+    if (lock.goFlags.includes('NOORDER')) return none;
+    const ci = res.goConverting.indexOf(lock);
+    return ci === 0 ? none : res.goConverting.slice(0, ci);
+  }
+  if (lock.goFlags.includes('NOORDER') || lock.goFlags.includes('EXPEDITE')) return none;
+  const wi = res.goWaiting.indexOf(lock);
+  return wi === 0 && res.goConverting.length === 0 ? none : [...res.goConverting, ...res.goWaiting.slice(0, wi)];
 }

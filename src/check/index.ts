@@ -16,6 +16,9 @@
  * | `belief-overlap` (observation) | `complete`, `request` (unlock), `lapse`, `crash` | two clients believe incompatible modes at once |
  *
  * Service `deadlock` events are also collected as DeadlockReports for the result JSON.
+ *
+ * The checkers of one set share a LockTable (./lock-table.ts): the set finds the lock each event
+ * names once, hands the event to the checkers, then applies it to the table's grants.
  */
 import type { Checker, CheckSink } from './checker.js';
 import { BeliefOverlapChecker } from './belief-overlap.js';
@@ -25,6 +28,7 @@ import { GrantOrderChecker } from './grant-order.js';
 import { checkedTypes, readerFor, type CheckedEvent } from './lock-event.js';
 import type { CycleEdge } from './events.js';
 import { LivenessChecker } from './liveness.js';
+import { LockTable } from './lock-table.js';
 import { MutualExclusionChecker } from './mutual-exclusion.js';
 import { StaleWriteChecker } from './stale-write.js';
 import { ValueBlockChecker } from './value-block.js';
@@ -114,7 +118,16 @@ export class CheckerSet implements MessageEventSink {
   private lastUs = -Infinity;
   private finished = false;
 
-  constructor(checkers: Checker[], private readonly maxRecords: number = DEFAULT_MAX_RECORDS) {
+  /**
+   * @param checkers the checkers, in the order their findings at one event are kept
+   * @param table the table the checkers were built on, which the set resolves and commits for
+   *   every checked event; omit when each checker keeps its own
+   */
+  constructor(
+    checkers: Checker[],
+    private readonly maxRecords: number = DEFAULT_MAX_RECORDS,
+    private readonly table?: LockTable,
+  ) {
     this.checkers = checkers;
     for (const type of checkedTypes) {
       if ((type as string) === 'send' || (type as string) === 'deliver') throw new RangeError(`lockstep check: '${type}' must not be checked (onMessageEvent skips message events)`);
@@ -147,8 +160,11 @@ export class CheckerSet implements MessageEventSink {
     if (e.tUs < this.lastUs) throw new CheckError(e.seq, e.type, 'tUs', `goes back in time (${e.tUs} µs after ${this.lastUs} µs)`);
     this.lastUs = e.tUs;
     if (e.type === 'deadlock') this.keep(this.deadlocks, { atUs: e.tUs, victim: e.fields.victim, cycle: e.fields.cycle.map(copyEdge) });
+    const table = this.table;
+    if (table !== undefined) table.resolve(e);
     const checkers = route.checkers;
     for (let i = 0; i < checkers.length; i++) checkers[i]!.onEvent(e, this.sink);
+    if (table !== undefined) table.commit(e);
   }
 
   /**
@@ -187,30 +203,31 @@ export function createCheckers(opts: CheckerOptions): CheckerSet {
     if (!isInvariantName(name)) throw new RangeError(`lockstep check: unknown invariant '${String(name)}' (known: ${invariantNames.join(', ')})`);
   }
   const selected = new Set(opts.invariants);
+  const table = new LockTable();
   const checkers: Checker[] = [];
   for (const name of invariantNames) {
     if (!selected.has(name)) continue;
-    checkers.push(makeChecker(name, opts));
+    checkers.push(makeChecker(name, opts, table));
   }
-  checkers.push(new BeliefOverlapChecker(opts.leaseChecking ?? new Set()));
-  return new CheckerSet(checkers, opts.maxRecords ?? DEFAULT_MAX_RECORDS);
+  checkers.push(new BeliefOverlapChecker(opts.leaseChecking ?? new Set(), table));
+  return new CheckerSet(checkers, opts.maxRecords ?? DEFAULT_MAX_RECORDS, table);
 }
 
-function makeChecker(name: InvariantName, opts: CheckerOptions): Checker {
+function makeChecker(name: InvariantName, opts: CheckerOptions, table: LockTable): Checker {
   switch (name) {
     case 'mutual-exclusion':
-      return new MutualExclusionChecker();
+      return new MutualExclusionChecker(table);
     case 'stale-write':
-      return new StaleWriteChecker();
+      return new StaleWriteChecker(table);
     case 'fencing':
-      return new FencingChecker();
+      return new FencingChecker(table);
     case 'value-block':
-      return new ValueBlockChecker();
+      return new ValueBlockChecker(table);
     case 'grant-order':
-      return new GrantOrderChecker();
+      return new GrantOrderChecker(table);
     case 'deadlock':
-      return new DeadlockChecker(opts.deadlockBoundUs ?? DEFAULT_DEADLOCK_BOUND_US);
+      return new DeadlockChecker(opts.deadlockBoundUs ?? DEFAULT_DEADLOCK_BOUND_US, table);
     case 'liveness':
-      return new LivenessChecker(opts.livenessUs, opts.healUs);
+      return new LivenessChecker(opts.livenessUs, opts.healUs, table);
   }
 }

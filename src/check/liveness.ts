@@ -21,18 +21,22 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, RequestFields, StatusName } from './events.js';
 import { checkedTypes, type CheckedEvent, type LockEvent } from './lock-event.js';
-import { PairMap } from './pair-map.js';
+import { LockTable } from './lock-table.js';
 import { formatMs } from './violation.js';
 
-interface Pending {
-  readonly client: string;
-  readonly resource: string;
-  readonly op: RequestFields['op'];
-  readonly mode: ModeName | undefined;
-  readonly atUs: number;
-  readonly deadlineUs: number;
+/** A request waiting for its answer. */
+export class Pending {
   /** Answered, dropped by a crash, or reported: no longer judged. */
-  done: boolean;
+  done = false;
+
+  constructor(
+    readonly client: string,
+    readonly resource: string,
+    readonly op: RequestFields['op'],
+    readonly mode: ModeName | undefined,
+    readonly atUs: number,
+    readonly deadlineUs: number,
+  ) {}
 }
 
 /** Most requests one client may have pending on one resource; more means a runaway producer. */
@@ -44,8 +48,15 @@ export const MAX_PENDING_PER_LOCK = 1000;
  */
 export const MAX_DEADLINE_QUEUE = 10_000_000;
 
-const answersLockOrConvert: ReadonlySet<StatusName> = new Set(['GRANTED', 'NOTQUEUED', 'DEADLOCK', 'TIMEOUT']);
-const refusals: ReadonlySet<StatusName> = new Set(['BUSY', 'INVALID_ARG', 'SUBLOCKS', 'PARNOTGRANT']);
+/** GRANTED, NOTQUEUED, DEADLOCK and TIMEOUT answer a lock/convert (a switch: this runs at every `complete`). */
+function answersLockOrConvert(status: StatusName): boolean {
+  return status === 'GRANTED' || status === 'NOTQUEUED' || status === 'DEADLOCK' || status === 'TIMEOUT';
+}
+
+/** BUSY, INVALID_ARG, SUBLOCKS and PARNOTGRANT refuse the request just made. */
+function isRefusal(status: StatusName): boolean {
+  return status === 'BUSY' || status === 'INVALID_ARG' || status === 'SUBLOCKS' || status === 'PARNOTGRANT';
+}
 
 export class LivenessChecker implements Checker {
   readonly name = 'liveness' as const;
@@ -58,10 +69,13 @@ export class LivenessChecker implements Checker {
   private queue: Pending[] = [];
   private head = 0;
   /**
-   * Pending requests per (client, resource), oldest first, reported or not. A list that empties
-   * is kept for the lock's next request (one lock per client and resource, requested all run).
+   * Per lock, its pending requests, oldest first, reported or not (LockState.livePending). A list
+   * that empties is kept for the lock's next request (one lock per client and resource, requested
+   * all run).
    */
-  private readonly byLock = new PairMap<Pending[]>();
+  private readonly table: LockTable;
+  /** The table this checker resolves itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
   /**
    * No unreported deadline is earlier than this (+Infinity: none pending), so an event at or
    * before it cannot pass one and costs a comparison. A lower bound only: answering a request
@@ -69,32 +83,29 @@ export class LivenessChecker implements Checker {
    */
   private dueUs = Infinity;
 
+  /**
+   * @param shared the run's table, committed by the CheckerSet; omit to keep a private one
+   */
   constructor(
     private readonly livenessUs: number,
     private readonly healUs: number,
+    shared?: LockTable,
   ) {
     if (!(livenessUs >= 0) || !(healUs >= 0)) throw new RangeError(`liveness: livenessUs and healUs must be ≥ 0, got ${livenessUs} and ${healUs}`);
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
+    // (Liveness reads no grant, so a private table needs no commit.)
+    if (this.own !== null) this.own.resolve(e);
     if (e.tUs > this.dueUs) this.judgeDeadlines(e.tUs, sink);
     switch (e.type) {
       case 'request': {
         const { client, resource, op, mode } = e.fields;
-        const entry: Pending = {
-          client,
-          resource,
-          op,
-          mode,
-          atUs: e.tUs,
-          deadlineUs: Math.max(e.tUs, this.healUs) + this.livenessUs,
-          done: false,
-        };
-        let list = this.byLock.get(client, resource);
-        if (list === undefined) {
-          list = [];
-          this.byLock.set(client, resource, list);
-        }
+        const entry = new Pending(client, resource, op, mode, e.tUs, Math.max(e.tUs, this.healUs) + this.livenessUs);
+        const lock = this.table.lock!;
+        const list = (lock.livePending ??= []);
         list.push(entry);
         if (list.length > MAX_PENDING_PER_LOCK) throw new RangeError(`liveness: ${client} has more than ${MAX_PENDING_PER_LOCK} requests pending on ${resource}`);
         this.queue.push(entry);
@@ -106,11 +117,11 @@ export class LivenessChecker implements Checker {
         this.answer(e);
         return;
       case 'crash': {
-        const mine: [string, Pending[]][] = [];
-        for (const [client, resource, list] of this.byLock.all()) if (client === e.crashed) mine.push([resource, list]);
-        for (const [resource, list] of mine) {
+        for (const lock of this.table.locksOf(e.crashed)) {
+          const list = lock.livePending;
+          if (list === undefined) continue;
           for (const p of list) p.done = true;
-          this.byLock.delete(e.crashed, resource);
+          list.length = 0;
         }
         this.skipDone();
         return;
@@ -122,18 +133,24 @@ export class LivenessChecker implements Checker {
 
   /** Take the entries a `complete` answers (see the module comment) off the client's list. */
   private answer(e: Extract<LockEvent, { type: 'complete' }>): void {
-    const { client, resource, status } = e.fields;
-    const list = this.byLock.get(client, resource);
+    const status = e.fields.status;
+    const list = this.table.lock!.livePending;
     if (list === undefined || list.length === 0) return;
+    if (list.length === 1) {
+      // Whatever the status, a lone pending request is the one answered (the common case).
+      list.pop()!.done = true;
+      this.skipDone();
+      return;
+    }
     let first = -1;
     let second = -1;
-    if (answersLockOrConvert.has(status)) first = oldest(list, 'lock', 'convert');
+    if (answersLockOrConvert(status)) first = oldest(list, 'lock', 'convert');
     else if (status === 'ABORTED' || status === 'CANCELLED') {
       first = oldest(list, 'lock', 'convert');
       second = oldest(list, 'cancel', 'cancel');
     } else if (status === 'CANCELGRANT') first = oldest(list, 'cancel', 'cancel');
     else if (status === 'UNLOCKED') first = oldest(list, 'unlock', 'unlock');
-    else if (refusals.has(status)) first = list.length - 1;
+    else if (isRefusal(status)) first = list.length - 1;
     if (first < 0 && second < 0) first = 0;
     // Two answered entries have different ops, so different indexes: take the later one first.
     const later = Math.max(first, second);
@@ -209,6 +226,6 @@ function oldest(list: readonly Pending[], a: RequestFields['op'], b: RequestFiel
 function removeAt(list: Pending[], i: number): Pending {
   const p = list[i]!;
   for (let j = i; j < list.length - 1; j++) list[j] = list[j + 1]!;
-  list.length--;
+  list.pop(); // (not `length--`: setting an array's length is a runtime call)
   return p;
 }

@@ -11,11 +11,14 @@ import type { ModeName } from './events.js';
 /** The six modes in increasing numeric order (NL = 0 … EX = 5). */
 export const modeNames: readonly ModeName[] = ['NL', 'CR', 'CW', 'PR', 'PW', 'EX'];
 
-const modeSet: ReadonlySet<string> = new Set(modeNames);
-
-/** Whether `x` names one of the six modes (used to validate events). */
+/** Whether `x` names one of the six modes (used to validate every lock event: a switch, not a Set look-up). */
 export function isModeName(x: unknown): x is ModeName {
-  return typeof x === 'string' && modeSet.has(x);
+  switch (x) {
+    case 'NL': case 'CR': case 'CW': case 'PR': case 'PW': case 'EX':
+      return true;
+    default:
+      return false;
+  }
 }
 
 /**

@@ -9,45 +9,55 @@
  * a Redlock client's majority within validity, the zk client that sees itself first.
  */
 import type { Checker, CheckSink } from './checker.js';
-import { GrantTable, type GrantRecord } from './grants.js';
-import type { CheckedEvent, CheckedType } from './lock-event.js';
+import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
+import { LockTable, readsFor, type LockState } from './lock-table.js';
 import { compatible } from './modes.js';
 import { formatMs } from './violation.js';
 
 export class MutualExclusionChecker implements Checker {
   readonly name = 'mutual-exclusion' as const;
-  readonly reads: readonly CheckedType[] = ['grant', 'release', 'expire'];
-  private readonly grants = new GrantTable();
+  readonly reads: readonly CheckedType[];
+  /** The grants (strict view): a `release` of any reason, or an `expire`, ends one. */
+  private readonly table: LockTable;
+  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
+
+  /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
+  constructor(shared?: LockTable) {
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
+    this.reads = readsFor(['grant'], shared);
+  }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
-    switch (e.type) {
-      case 'grant': {
-        const { client, resource, mode } = e.fields;
-        const conflicts: GrantRecord[] = [];
-        for (const held of this.grants.holders(resource)) {
-          if (held.client !== client && !compatible(held.mode, mode)) conflicts.push(held);
-        }
-        this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
-        if (conflicts.length > 0) {
-          const holders = conflicts.map((h) => `${h.client} holds ${h.mode} (granted at ${formatMs(h.sinceUs)})`).join(', ');
-          sink.violation({
-            invariant: this.name,
-            atUs: e.tUs,
-            message: `${e.node} granted ${mode} on ${resource} to ${client} at ${formatMs(e.tUs)} while ${holders}: incompatible modes`,
-            resource,
-            nodes: [client, ...conflicts.map((h) => h.client)],
-            seq: e.seq,
-          });
-        }
-        return;
-      }
-      case 'release':
-      case 'expire':
-        this.grants.end(e.fields.client, e.fields.resource);
-        return;
-      default:
-        return;
+    const own = this.own;
+    if (own !== null) own.resolve(e);
+    if (e.type === 'grant') this.judgeGrant(e, sink);
+    if (own !== null) own.commit(e);
+  }
+
+  private judgeGrant(e: Extract<LockEvent, { type: 'grant' }>, sink: CheckSink): void {
+    const lock = this.table.lock!;
+    const { client, resource, mode } = e.fields;
+    // The array is made only for a conflict: a clean grant allocates nothing.
+    let conflicts: LockState[] | undefined;
+    const holders = lock.res.holders;
+    for (let i = 0; i < holders.length; i++) {
+      const held = holders[i]!;
+      if (held !== lock && held.granted && !compatible(held.mode!, mode)) (conflicts ??= []).push(held);
     }
+    if (conflicts === undefined) return;
+    // Listed in the order the grants became live.
+    conflicts.sort((a, b) => a.grantOrder - b.grantOrder);
+    const holdersText = conflicts.map((h) => `${h.client} holds ${h.mode!} (granted at ${formatMs(h.grantedUs)})`).join(', ');
+    sink.violation({
+      invariant: this.name,
+      atUs: e.tUs,
+      message: `${e.node} granted ${mode} on ${resource} to ${client} at ${formatMs(e.tUs)} while ${holdersText}: incompatible modes`,
+      resource,
+      nodes: [client, ...conflicts.map((h) => h.client)],
+      seq: e.seq,
+    });
   }
 
   finish(): void {

@@ -11,48 +11,74 @@
  * as "without ever holding". The storage's `reject` events are never violations.
  */
 import type { Checker, CheckSink } from './checker.js';
-import type { ModeName } from './events.js';
-import { GrantTable } from './grants.js';
+import type { ModeName, ReleaseFields } from './events.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { permitsWrite } from './modes.js';
-import { PairMap } from './pair-map.js';
+import { LockTable, readsFor, strictHolders } from './lock-table.js';
+import { modeNames, permitsWrite } from './modes.js';
 import { formatMs } from './violation.js';
 
-/** How and when a client's hold on a resource ended. */
-interface Ending {
-  atUs: number;
-  how: string;
-  mode: ModeName;
-}
+/** How a hold ended, by release reason: built once, not per release. */
+const releasedHow: Readonly<Record<ReleaseFields['reason'], string>> = {
+  unlock: 'released: unlock',
+  purge: 'released: purge',
+  cancel: 'released: cancel',
+  demote: 'released: demote',
+  superseded: 'released: superseded',
+};
+
+/** How a write-capable hold ended by a conversion down, by the new mode. */
+const convertedHow = new Map<ModeName, string>(modeNames.map((m) => [m, `converted to ${m}`]));
 
 export class StaleWriteChecker implements Checker {
   readonly name = 'stale-write' as const;
-  readonly reads: readonly CheckedType[] = ['grant', 'release', 'expire', 'write'];
-  private readonly grants = new GrantTable();
-  /** The last end of any hold, per (client, resource). */
-  private readonly lastEnd = new PairMap<Ending>();
-  /** The last end of a write-capable hold (including a conversion down to a read mode). */
-  private readonly lastWriteEnd = new PairMap<Ending>();
+  readonly reads: readonly CheckedType[];
+  /**
+   * The grants (strict view), and per lock the last end of any hold and of a write-capable hold
+   * (LockState.end*, LockState.writeEnd*).
+   */
+  private readonly table: LockTable;
+  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
+
+  /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
+  constructor(shared?: LockTable) {
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
+    this.reads = readsFor(['grant', 'release', 'expire', 'write'], shared);
+  }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
+    const own = this.own;
+    if (own !== null) own.resolve(e);
+    this.judge(e, sink);
+    if (own !== null) own.commit(e);
+  }
+
+  private judge(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'grant': {
-        const { client, resource, mode } = e.fields;
-        const previous = this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
-        if (previous !== undefined && permitsWrite(previous.mode) && !permitsWrite(mode)) {
-          this.lastWriteEnd.set(client, resource, { atUs: e.tUs, how: `converted to ${mode}`, mode: previous.mode });
+        const lock = this.table.lock!;
+        const mode = e.fields.mode;
+        if (lock.granted && permitsWrite(lock.mode!) && !permitsWrite(mode)) {
+          lock.writeEndUs = e.tUs;
+          lock.writeEndHow = convertedHow.get(mode)!;
+          lock.writeEndMode = lock.mode!;
         }
         return;
       }
       case 'release':
       case 'expire': {
-        const { client, resource } = e.fields;
-        const ended = this.grants.end(client, resource);
-        if (ended === undefined) return;
-        const how = e.type === 'expire' ? 'expired' : `released: ${e.fields.reason}`;
-        const ending: Ending = { atUs: e.tUs, how, mode: ended.mode };
-        this.lastEnd.set(client, resource, ending);
-        if (permitsWrite(ended.mode)) this.lastWriteEnd.set(client, resource, ending);
+        const lock = this.table.lock!;
+        if (!lock.granted) return;
+        const ended = lock.mode!;
+        lock.endUs = e.tUs;
+        lock.endHow = e.type === 'expire' ? 'expired' : releasedHow[e.fields.reason];
+        lock.endMode = ended;
+        if (permitsWrite(ended)) {
+          lock.writeEndUs = e.tUs;
+          lock.writeEndHow = lock.endHow;
+          lock.writeEndMode = ended;
+        }
         return;
       }
       case 'write':
@@ -64,30 +90,28 @@ export class StaleWriteChecker implements Checker {
   }
 
   private judgeWrite(e: Extract<LockEvent, { type: 'write' }>, sink: CheckSink): void {
-    const { client, resource } = e.fields;
-    const held = this.grants.get(client, resource);
-    if (held !== undefined && permitsWrite(held.mode)) return;
+    const lock = this.table.lock!;
+    if (lock.granted && permitsWrite(lock.mode!)) return;
 
+    const { client, resource } = e.fields;
     const token = e.fields.token === undefined ? 'no token' : `token ${e.fields.token}`;
     const accepted = `storage accepted ${client}'s write (${token}) at ${formatMs(e.tUs)}`;
     let why: string;
-    if (held !== undefined) {
-      const writeEnd = this.lastWriteEnd.get(client, resource);
-      why = writeEnd !== undefined
-        ? `, but ${client}'s ${writeEnd.mode} lock on ${resource} ended at ${formatMs(writeEnd.atUs)} (${writeEnd.how})`
-        : ` while ${client} held only ${held.mode} on ${resource} (since ${formatMs(held.sinceUs)}), which does not permit writing`;
+    if (lock.granted) {
+      why = lock.writeEndHow !== undefined
+        ? `, but ${client}'s ${lock.writeEndMode} lock on ${resource} ended at ${formatMs(lock.writeEndUs)} (${lock.writeEndHow})`
+        : ` while ${client} held only ${lock.mode!} on ${resource} (since ${formatMs(lock.grantedUs)}), which does not permit writing`;
     } else {
-      const end = this.lastEnd.get(client, resource);
-      why = end !== undefined
-        ? `, but ${client}'s lock on ${resource} ended at ${formatMs(end.atUs)} (${end.how})`
+      why = lock.endHow !== undefined
+        ? `, but ${client}'s lock on ${resource} ended at ${formatMs(lock.endUs)} (${lock.endHow})`
         : ` without ${client} ever holding a lock on ${resource}`;
     }
     const others: string[] = [];
     const described: string[] = [];
-    for (const g of this.grants.holders(resource)) {
-      if (g.client === client || g.mode === 'NL') continue;
+    for (const g of strictHolders(lock.res, lock)) {
+      if (g.mode === 'NL') continue;
       others.push(g.client);
-      described.push(`${g.client} holds ${g.mode} since ${formatMs(g.sinceUs)}`);
+      described.push(`${g.client} holds ${g.mode!} since ${formatMs(g.grantedUs)}`);
     }
     sink.violation({
       invariant: this.name,

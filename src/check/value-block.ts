@@ -21,14 +21,13 @@
  * performs them.
  */
 import type { Checker, CheckSink } from './checker.js';
-import { GrantTable } from './grants.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import { lvbOperation, type LvbOperation } from './modes.js';
-import { PairMap } from './pair-map.js';
+import { LockTable, readsFor, type LockState, type ResourceState } from './lock-table.js';
+import { lvbOperation } from './modes.js';
 import { formatMs } from './violation.js';
 
-/** A resource's value block as the checker believes it must be. */
-interface BlockState {
+/** A resource's value block as the checker believes it must be (immutable: replaced, never changed). */
+export interface BlockState {
   /** The last value written, trailing zero bytes stripped; "" for a fresh resource. */
   readonly value: string;
   /** Who wrote it and when (absent for a fresh resource). */
@@ -39,12 +38,6 @@ interface BlockState {
 
 const fresh: BlockState = { value: '', writer: undefined, invalid: undefined };
 
-/** What a grant handed out, remembered for that client's `complete`. */
-interface GrantSnapshot {
-  readonly op: LvbOperation;
-  readonly state: BlockState;
-}
-
 /** A value block as compared: trailing zero bytes carry no information (DESIGN §5.5). */
 export function stripZeros(value: string): string {
   return value.replace(/\u0000+$/, '');
@@ -52,101 +45,118 @@ export function stripZeros(value: string): string {
 
 export class ValueBlockChecker implements Checker {
   readonly name = 'value-block' as const;
-  readonly reads: readonly CheckedType[] = ['request', 'enqueue', 'grant', 'complete', 'lvb-write', 'lvb-invalidate', 'release', 'expire', 'dequeue'];
-  private readonly grants = new GrantTable();
-  private readonly blocks = new Map<string, BlockState>();
-  private readonly queued = new PairMap<true>();
-  private readonly valblk = new PairMap<boolean>();
-  private readonly snapshots = new PairMap<GrantSnapshot>();
+  readonly reads: readonly CheckedType[];
+  /**
+   * The grants (lock view: a demotion leaves NL), per resource the value block and how many
+   * requests are queued (ResourceState.vb*), and per lock whether it is queued, whether it takes
+   * part in value-block transfer, and what its last grant handed out (LockState.vb*).
+   */
+  private readonly table: LockTable;
+  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
+  private readonly own: LockTable | null;
+
+  /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
+  constructor(shared?: LockTable) {
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
+    this.reads = readsFor(['request', 'enqueue', 'grant', 'complete', 'lvb-write', 'lvb-invalidate', 'release', 'expire', 'dequeue'], shared);
+  }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
+    const own = this.own;
+    if (own !== null) own.resolve(e);
+    this.judge(e, sink);
+    if (own !== null) own.commit(e);
+  }
+
+  private judge(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'request':
-        if (e.fields.op === 'lock' || e.fields.op === 'convert') {
-          this.valblk.set(e.fields.client, e.fields.resource, e.fields.flags?.includes('VALBLK') ?? false);
-        }
+        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.table.lock!.vbValblk = e.fields.flags?.includes('VALBLK') ?? false;
         return;
-      case 'enqueue':
-        this.queued.set(e.fields.client, e.fields.resource, true);
-        if (e.fields.flags?.includes('VALBLK')) this.valblk.set(e.fields.client, e.fields.resource, true);
+      case 'enqueue': {
+        const lock = this.table.lock!;
+        setQueued(lock, true);
+        if (e.fields.flags?.includes('VALBLK')) lock.vbValblk = true;
         return;
+      }
       case 'grant': {
+        const lock = this.table.lock!;
         const { client, resource, mode, value } = e.fields;
-        const previous = this.grants.grant(client, resource, mode, e.tUs, e.fields.token);
-        this.queued.delete(client, resource);
-        if (value !== undefined) this.valblk.set(client, resource, true);
-        const state = this.block(resource);
-        const op = lvbOperation(previous?.mode, mode);
-        this.snapshots.set(client, resource, { op, state });
+        setQueued(lock, false);
+        if (value !== undefined) lock.vbValblk = true;
+        const state = lock.res.vbBlock ?? fresh;
+        // The table still holds the mode before this grant (it commits after the checkers).
+        const op = lvbOperation(lock.mode, mode);
+        lock.vbGrantOp = op;
+        lock.vbGrantBlock = state;
         if (value !== undefined && op === 'read') {
           const what = `${e.node} granted ${mode} on ${resource} to ${client} at ${formatMs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
-          this.judge(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
+          this.judgeRead(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
         }
         return;
       }
       case 'complete': {
         const { client, resource, value } = e.fields;
         if (e.fields.status !== 'GRANTED') return;
-        const snapshot = this.snapshots.get(client, resource);
-        this.snapshots.delete(client, resource);
+        const lock = this.table.lock!;
+        const op = lock.vbGrantOp;
+        const block = lock.vbGrantBlock;
+        lock.vbGrantOp = undefined;
+        lock.vbGrantBlock = undefined;
         if (value === undefined) return;
-        if (snapshot !== undefined && snapshot.op !== 'read') return;
-        const state = snapshot?.state ?? this.block(resource);
+        if (op !== undefined && op !== 'read') return;
+        const state = block ?? lock.res.vbBlock ?? fresh;
         const held = e.fields.mode !== undefined ? ` ${e.fields.mode}` : '';
         const what = `${client} learned it was GRANTED${held} on ${resource} at ${formatMs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
-        this.judge(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
+        this.judgeRead(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
         return;
       }
       case 'lvb-write':
-        this.blocks.set(e.fields.resource, { value: stripZeros(e.fields.value), writer: { client: e.fields.client, atUs: e.tUs }, invalid: undefined });
+        this.table.res!.vbBlock = { value: stripZeros(e.fields.value), writer: { client: e.fields.client, atUs: e.tUs }, invalid: undefined };
         return;
       case 'lvb-invalidate': {
-        const state = this.block(e.fields.resource);
+        const res = this.table.res!;
+        const state = res.vbBlock ?? fresh;
         const why = e.fields.client !== undefined ? `${e.fields.reason}, ${e.fields.client}` : e.fields.reason;
-        this.blocks.set(e.fields.resource, { ...state, invalid: { why, atUs: e.tUs, client: e.fields.client } });
+        res.vbBlock = { ...state, invalid: { why, atUs: e.tUs, client: e.fields.client } };
         return;
       }
       case 'release':
       case 'expire': {
-        const { client, resource } = e.fields;
-        if (e.type === 'release' && e.fields.reason === 'demote') {
-          // CONVDEADLK: the lock lives on at NL, so the resource and its value block live on.
-          this.grants.grant(client, resource, 'NL', e.tUs, undefined);
-          return;
-        }
-        const ended = this.grants.end(client, resource);
-        this.queued.delete(client, resource);
+        // CONVDEADLK: the lock lives on at NL (the table makes it so), and the resource and its
+        // value block live on with it.
+        if (e.type === 'release' && e.fields.reason === 'demote') return;
+        const lock = this.table.lock!;
+        const client = e.fields.client;
+        const ended = lock.mode;
+        setQueued(lock, false);
         const died = e.type === 'expire' || e.fields.reason === 'purge';
-        if (ended !== undefined && died && (ended.mode === 'PW' || ended.mode === 'EX') && this.valblk.get(client, resource) === true) {
-          const state = this.block(resource);
+        if (ended !== undefined && died && (ended === 'PW' || ended === 'EX') && lock.vbValblk) {
+          const res = lock.res;
+          const state = res.vbBlock ?? fresh;
           if (state.invalid === undefined) {
             const how = e.type === 'expire' ? 'expired' : 'was purged';
-            this.blocks.set(resource, { ...state, invalid: { why: `${client}'s ${ended.mode} lock ${how}`, atUs: e.tUs, client } });
+            res.vbBlock = { ...state, invalid: { why: `${client}'s ${ended} lock ${how}`, atUs: e.tUs, client } };
           }
         }
-        if (ended !== undefined) this.valblk.delete(client, resource);
-        this.destroyIfUnused(resource);
+        if (ended !== undefined) lock.vbValblk = false;
+        // The table ends the grant after this: the holders then are the others.
+        destroyIfUnused(lock.res, ended !== undefined ? 1 : 0);
         return;
       }
-      case 'dequeue':
-        this.queued.delete(e.fields.client, e.fields.resource);
-        this.destroyIfUnused(e.fields.resource);
+      case 'dequeue': {
+        const lock = this.table.lock!;
+        setQueued(lock, false);
+        destroyIfUnused(lock.res, 0);
         return;
+      }
       default:
         return;
     }
   }
 
-  private block(resource: string): BlockState {
-    return this.blocks.get(resource) ?? fresh;
-  }
-
-  /** The resource and its value block go with its last lock (dlm-semantics §4.4). */
-  private destroyIfUnused(resource: string): void {
-    if (this.grants.count(resource) === 0 && this.queued.countOn(resource) === 0) this.blocks.delete(resource);
-  }
-
-  private judge(
+  private judgeRead(
     what: string,
     client: string,
     resource: string,
@@ -184,4 +194,19 @@ export class ValueBlockChecker implements Checker {
   finish(): void {
     // Judged at each grant and completion; nothing is left open at the end.
   }
+}
+
+/** Mark whether `lock` has a request queued, keeping its resource's count. */
+function setQueued(lock: LockState, queued: boolean): void {
+  if (lock.vbQueued === queued) return;
+  lock.vbQueued = queued;
+  lock.res.vbQueuedCount += queued ? 1 : -1;
+}
+
+/**
+ * The resource and its value block go with its last lock (dlm-semantics §4.4): no live grant
+ * (the table's holders, less `ending` that this event ends) and nothing queued.
+ */
+function destroyIfUnused(res: ResourceState, ending: number): void {
+  if (res.holders.length - ending === 0 && res.vbQueuedCount === 0) res.vbBlock = undefined;
 }

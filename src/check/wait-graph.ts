@@ -16,6 +16,7 @@
  * graph has a cycle" at every instant — the property the tests check against a naive search.
  */
 import type { CycleEdge, ModeName } from './events.js';
+import { modeNames } from './modes.js';
 
 /** Why W waits for H on one resource. */
 export interface WaitLabel {
@@ -23,6 +24,16 @@ export interface WaitLabel {
   mode: ModeName;
   /** The mode H holds that blocks it. */
   heldMode: ModeName;
+}
+
+/** One frozen label per (requested, held) pair, so adding support for a wait allocates nothing. */
+const labels = new Map<ModeName, Map<ModeName, WaitLabel>>(
+  modeNames.map((mode) => [mode, new Map(modeNames.map((heldMode) => [heldMode, Object.freeze({ mode, heldMode })]))]),
+);
+
+/** The (shared, frozen) label of a wait in `mode` blocked by `heldMode`. */
+export function waitLabel(mode: ModeName, heldMode: ModeName): WaitLabel {
+  return labels.get(mode)!.get(heldMode)!;
 }
 
 /** An open cycle, recorded against the edge that closed it. */
@@ -41,27 +52,53 @@ function edgeKey(waiter: string, holder: string): string {
   return JSON.stringify([waiter, holder]);
 }
 
+/**
+ * One edge: the holder, and the resources on which the waiter waits for it, with their labels,
+ * in the order they became reasons (a relabel keeps its place). Recycled when the edge goes:
+ * edges come and go at every grant and release of a contended resource.
+ */
+class Edge {
+  holder = '';
+  readonly resources: string[] = [];
+  readonly labels: WaitLabel[] = [];
+}
+
+/** The index of the edge to `holder` in `edges`, or -1 (a waiter has few edges: a scan beats a map). */
+function edgeTo(edges: readonly Edge[], holder: string): number {
+  for (let i = 0; i < edges.length; i++) if (edges[i]!.holder === holder) return i;
+  return -1;
+}
+
 export class WaitForGraph {
-  /** waiter → holder → resource → label, all in insertion order. */
-  private readonly out = new Map<string, Map<string, Map<string, WaitLabel>>>();
+  /**
+   * waiter → its edges, in the order they appeared. A waiter's list is kept when it empties (a
+   * client waits again and again all run long); `waiters` counts the non-empty ones.
+   */
+  private readonly out = new Map<string, Edge[]>();
+  private waiters = 0;
+  private readonly spare: Edge[] = [];
   private readonly records = new Map<string, CycleRecord>();
 
   /** Add (or relabel) `resource` as a reason for `waiter` to wait for `holder`. */
   addSupport(waiter: string, holder: string, resource: string, label: WaitLabel, atUs: number): void {
     if (waiter === holder) throw new RangeError(`wait-for graph: ${waiter} cannot wait for itself`);
-    let targets = this.out.get(waiter);
-    if (targets === undefined) {
-      targets = new Map();
-      this.out.set(waiter, targets);
+    let edges = this.out.get(waiter);
+    if (edges === undefined) {
+      edges = [];
+      this.out.set(waiter, edges);
     }
-    let support = targets.get(holder);
-    const isNew = support === undefined;
-    if (support === undefined) {
-      support = new Map();
-      targets.set(holder, support);
+    const at = edgeTo(edges, holder);
+    const edge = at >= 0 ? edges[at]! : (this.spare.pop() ?? new Edge());
+    const r = edge.resources.indexOf(resource);
+    if (r >= 0) edge.labels[r] = label;
+    else {
+      edge.resources.push(resource);
+      edge.labels.push(label);
     }
-    support.set(resource, label);
-    if (!isNew) return;
+    if (at >= 0) return;
+    edge.holder = holder;
+    if (edges.length === 0) this.waiters++;
+    edges.push(edge);
     const found = this.findPath(holder, waiter);
     if (found !== undefined) {
       this.records.set(edgeKey(waiter, holder), { waiter, holder, path: [waiter, ...found.slice(0, -1)], sinceUs: atUs, reported: false });
@@ -70,30 +107,55 @@ export class WaitForGraph {
 
   /** Remove `resource` as a reason for `waiter` to wait for `holder` (a no-op when it is not one). */
   removeSupport(waiter: string, holder: string, resource: string): void {
-    const targets = this.out.get(waiter);
-    const support = targets?.get(holder);
-    if (targets === undefined || support === undefined || !support.delete(resource)) return;
-    if (support.size > 0) return;
-    targets.delete(holder);
-    if (targets.size === 0) this.out.delete(waiter);
-    this.edgeRemoved(waiter, holder);
+    const edges = this.out.get(waiter);
+    if (edges !== undefined) this.removeFrom(edges, edgeTo(edges, holder), waiter, resource);
   }
 
   /** Remove every edge `waiter` has because of `resource` (its wait there ended). */
   removeWaiterOn(waiter: string, resource: string): void {
-    const targets = this.out.get(waiter);
-    if (targets === undefined) return;
-    // Deleting the current key while iterating a Map is safe: iteration goes on with the next.
-    for (const holder of targets.keys()) this.removeSupport(waiter, holder, resource);
+    const edges = this.out.get(waiter);
+    if (edges === undefined) return;
+    // In edge order; a removed edge's place is taken by the next.
+    for (let i = 0; i < edges.length; ) {
+      if (!this.removeFrom(edges, i, waiter, resource)) i++;
+    }
+  }
+
+  /** Remove `resource` from the support of `edges[at]` (if there is one); returns whether the edge went. */
+  private removeFrom(edges: Edge[], at: number, waiter: string, resource: string): boolean {
+    if (at < 0) return false;
+    const edge = edges[at]!;
+    const { resources, labels } = edge;
+    const r = resources.indexOf(resource);
+    if (r < 0) return false;
+    for (let i = r; i < resources.length - 1; i++) {
+      resources[i] = resources[i + 1]!;
+      labels[i] = labels[i + 1]!;
+    }
+    resources.pop();
+    labels.pop();
+    if (resources.length > 0) return false;
+    for (let i = at; i < edges.length - 1; i++) edges[i] = edges[i + 1]!;
+    edges.pop();
+    this.spare.push(edge);
+    if (edges.length === 0) this.waiters--;
+    this.edgeRemoved(waiter, edge.holder);
+    return true;
   }
 
   /** The label of `waiter` → `holder` on `resource`, if that support exists. */
   label(waiter: string, holder: string, resource: string): WaitLabel | undefined {
-    return this.out.get(waiter)?.get(holder)?.get(resource);
+    const edge = this.edge(waiter, holder);
+    return edge?.labels[edge.resources.indexOf(resource)];
   }
 
   hasEdge(waiter: string, holder: string): boolean {
-    return this.out.get(waiter)?.has(holder) ?? false;
+    return this.edge(waiter, holder) !== undefined;
+  }
+
+  private edge(waiter: string, holder: string): Edge | undefined {
+    const edges = this.out.get(waiter);
+    return edges === undefined ? undefined : edges[edgeTo(edges, holder)];
   }
 
   /** The open cycle records, in the order their closing edges appeared. */
@@ -107,8 +169,8 @@ export class WaitForGraph {
 
   /** Every edge as [waiter, holder], for tests and naive cross-checks. */
   *edges(): Generator<[string, string]> {
-    for (const [waiter, targets] of this.out) {
-      for (const holder of targets.keys()) yield [waiter, holder];
+    for (const [waiter, edges] of this.out) {
+      for (const edge of edges) yield [waiter, edge.holder];
     }
   }
 
@@ -116,10 +178,10 @@ export class WaitForGraph {
   describe(path: readonly string[]): CycleEdge[] {
     return path.map((node, i) => {
       const waitsFor = path[(i + 1) % path.length]!;
-      const support = this.out.get(node)?.get(waitsFor);
-      const first = support?.entries().next().value;
-      if (first === undefined) throw new RangeError(`wait-for graph: ${node} → ${waitsFor} is not an edge`);
-      const [resource, label] = first;
+      const edge = this.edge(node, waitsFor);
+      if (edge === undefined) throw new RangeError(`wait-for graph: ${node} → ${waitsFor} is not an edge`);
+      const resource = edge.resources[0]!;
+      const label = edge.labels[0]!;
       return { node, resource, mode: label.mode, waitsFor, heldMode: label.heldMode };
     });
   }
@@ -142,8 +204,9 @@ export class WaitForGraph {
    */
   private findPath(from: string, to: string): string[] | undefined {
     // The common case, a holder that waits for nobody: no path (and nothing to allocate).
-    if (from !== to && !this.out.has(from)) return undefined;
-    const bound = this.out.size;
+    const start = this.out.get(from);
+    if (from !== to && (start === undefined || start.length === 0)) return undefined;
+    const bound = this.waiters;
     let expanded = 0;
     const parent = new Map<string, string | null>([[from, null]]);
     const stack: string[] = [from];
@@ -154,11 +217,12 @@ export class WaitForGraph {
         for (let at: string | null = node; at !== null; at = parent.get(at) ?? null) path.push(at);
         return path.reverse();
       }
-      const targets = this.out.get(node);
-      if (targets === undefined) continue;
+      const edges = this.out.get(node);
+      if (edges === undefined || edges.length === 0) continue;
       if (++expanded > bound) throw new RangeError(`wait-for graph: search expanded more than the ${bound} waiting nodes`);
-      const next = [...targets.keys()].reverse();
-      for (const t of next) {
+      // Pushed last first, so the first edge is expanded first.
+      for (let i = edges.length - 1; i >= 0; i--) {
+        const t = edges[i]!.holder;
         if (parent.has(t)) continue;
         parent.set(t, node);
         stack.push(t);

@@ -1,0 +1,285 @@
+/**
+ * The checkers' shared record of the run: one ResourceState per resource and one LockState per
+ * (client, resource) lock, each holding what every checker needs about it.
+ *
+ * Almost every judgement is about the lock an event names, so the CheckerSet finds that lock once
+ * per event (`resolve`) and every checker reads `table.lock` instead of looking the pair up in
+ * tables of its own: a checked run used to spend more on those lookups (and on the objects it
+ * stored in them) than on judging. Records are objects of one shape each, made once per lock and
+ * kept for the run (the same few locks are taken and released all run long), so judging an event
+ * allocates nothing; memory is bounded by the distinct locks named, as before.
+ *
+ * Two kinds of state live here:
+ * - the grants as the service states them, kept by the table itself (`commit`, after every
+ *   checker has judged the event, so that each judges it against the state the events before it
+ *   built) in the two views the invariants need: the *lock* view (value-block, grant-order,
+ *   deadlock), where a CONVDEADLK demotion leaves the lock at NL, and the *strict* view
+ *   (mutual-exclusion, stale-write, fencing), where any `release` ends the grant;
+ * - each checker's own per-lock and per-resource state, in fields named for their owner and
+ *   written by that checker only, so enabling one invariant never changes what another sees.
+ *
+ * A checker built on its own (no table given) makes a private table and resolves and commits it
+ * itself, so it judges exactly as it does inside a CheckerSet.
+ */
+import type { ModeName } from './events.js';
+import type { CheckedEvent, CheckedType } from './lock-event.js';
+import type { LvbOperation } from './modes.js';
+import type { Overlap } from './belief-overlap.js';
+import type { Pending } from './liveness.js';
+import type { BlockState } from './value-block.js';
+
+/** The empty flag list (shared: flag lists are never mutated). */
+export const noFlags: readonly string[] = Object.freeze([]);
+
+/** One client's lock on one resource. */
+export class LockState {
+  // -- The grant (kept by the table) --------------------------------------------------------
+  /** The mode held in the lock view (a demotion leaves NL); undefined when no grant is live. */
+  mode: ModeName | undefined = undefined;
+  /** Whether the grant is live in the strict view (where `mode` is then the granted mode). */
+  granted = false;
+  /** Strict view: true time of the grant event that set `mode`. */
+  grantedUs = 0;
+  /** Strict view: the fencing token of that grant. */
+  token: number | undefined = undefined;
+  /** Strict view: when the grant became live (table-wide order), for the order of holders in messages. */
+  grantOrder = 0;
+
+  // -- stale-write: the last end of any hold, and of a write-capable hold --------------------
+  endUs = 0;
+  /** How the last hold ended ("expired", "released: unlock", ...); undefined: it never did. */
+  endHow: string | undefined = undefined;
+  endMode: ModeName = 'NL';
+  writeEndUs = 0;
+  /** How the last write-capable hold ended (a conversion down counts); undefined: it never did. */
+  writeEndHow: string | undefined = undefined;
+  writeEndMode: ModeName = 'NL';
+
+  // -- value-block --------------------------------------------------------------------------
+  /** Whether the client takes part in value-block transfer (VALBLK, or its grant carried a value). */
+  vbValblk = false;
+  /** Whether a request of this lock is queued. */
+  vbQueued = false;
+  /** The value-block operation of the last grant, until the client's `complete`; undefined: none. */
+  vbGrantOp: LvbOperation | undefined = undefined;
+  /** The value block as it was at that grant. */
+  vbGrantBlock: BlockState | undefined = undefined;
+
+  // -- grant-order: the flags of the last lock/convert request, and the queued request -------
+  goRequestFlags: readonly string[] = noFlags;
+  goQueue: 'waiting' | 'converting' | undefined = undefined;
+  goMode: ModeName = 'NL';
+  goFlags: readonly string[] = noFlags;
+  goQueuedUs = 0;
+
+  // -- deadlock: the queued request, and the outstanding lock/convert request ----------------
+  dlQueue: 'waiting' | 'converting' | undefined = undefined;
+  dlMode: ModeName = 'NL';
+  dlFlags: readonly string[] = noFlags;
+  /** The op of the lock/convert request sent and not yet answered; undefined: none. */
+  dlSentOp: 'lock' | 'convert' | undefined = undefined;
+  dlSentMode: ModeName = 'NL';
+
+  // -- liveness -----------------------------------------------------------------------------
+  /** This lock's pending requests, oldest first (see LivenessChecker); undefined until the first. */
+  livePending: Pending[] | undefined = undefined;
+
+  // -- belief-overlap -----------------------------------------------------------------------
+  /** The mode the client believes it holds; undefined: no belief. */
+  beliefMode: ModeName | undefined = undefined;
+  beliefSinceUs = 0;
+  /** Order of the belief's start among all beliefs (ties of equal times). */
+  beliefOrder = 0;
+
+  constructor(
+    readonly client: string,
+    readonly res: ResourceState,
+  ) {}
+}
+
+/** One resource. */
+export class ResourceState {
+  /** Every lock named on this resource, by client. */
+  readonly locks = new Map<string, LockState>();
+  /** The locks with a grant in the lock view, in the order they were granted (a conversion keeps its place). */
+  readonly holders: LockState[] = [];
+
+  // -- fencing: the highest token issued, and the highest the storage accepted ---------------
+  issued = false;
+  issuedToken = 0;
+  issuedClient = '';
+  issuedUs = 0;
+  accepted = false;
+  acceptedToken = 0;
+  acceptedClient = '';
+  acceptedUs = 0;
+
+  // -- value-block --------------------------------------------------------------------------
+  /** The value block as the checker believes it must be; undefined: fresh. */
+  vbBlock: BlockState | undefined = undefined;
+  /** How many locks have a request queued. */
+  vbQueuedCount = 0;
+
+  // -- grant-order and deadlock: each its own mirror of the queues, head first ----------------
+  readonly goConverting: LockState[] = [];
+  readonly goWaiting: LockState[] = [];
+  readonly dlConverting: LockState[] = [];
+  readonly dlWaiting: LockState[] = [];
+
+  // -- belief-overlap -----------------------------------------------------------------------
+  /** The locks whose client believes it holds one, in the order the beliefs started. */
+  readonly believers: LockState[] = [];
+  /** When `believers` last went from empty to not (belief-overlap's order of resources). */
+  believedOrder = 0;
+  /** The overlaps open on this resource, by client pair; undefined: none. */
+  overlaps: Map<string, Overlap> | undefined = undefined;
+
+  constructor(readonly name: string) {}
+}
+
+/** Most locks a resource's list may hold (holders, queues, believers); more means a runaway producer. */
+export const MAX_LOCKS_PER_RESOURCE = 100_000;
+
+/** Append `lock` to `list`, asserting the bound. */
+export function pushLock(list: LockState[], lock: LockState, what: string): void {
+  list.push(lock);
+  if (list.length > MAX_LOCKS_PER_RESOURCE) throw new RangeError(`check: ${what} of ${lock.res.name} exceed ${MAX_LOCKS_PER_RESOURCE} locks`);
+}
+
+/** Remove `lock` (which is there) from `list`, keeping the order of the rest. */
+export function removeLock(list: LockState[], lock: LockState): void {
+  const i = list.indexOf(lock);
+  if (i < 0) throw new RangeError(`check: ${lock.client}'s lock on ${lock.res.name} is not in the list it is filed under`);
+  for (let j = i; j < list.length - 1; j++) list[j] = list[j + 1]!;
+  list.pop(); // (not `length--`: setting an array's length is a runtime call)
+}
+
+export class LockTable {
+  private readonly byName = new Map<string, ResourceState>();
+  /** The resource the current event names (after `resolve`); undefined when it names none. */
+  res: ResourceState | undefined = undefined;
+  /** The lock the current event names (client and resource); undefined when it names none. */
+  lock: LockState | undefined = undefined;
+  private grants = 0;
+
+  /** Find (making them on first mention) the resource and lock that `e` names. */
+  resolve(e: CheckedEvent): void {
+    switch (e.type) {
+      case 'crash':
+      case 'deadlock':
+        this.res = undefined;
+        this.lock = undefined;
+        return;
+      case 'lvb-invalidate':
+        this.res = this.resource(e.fields.resource);
+        this.lock = undefined;
+        return;
+      default: {
+        const res = this.resource(e.fields.resource);
+        this.res = res;
+        this.lock = lockOn(res, e.fields.client);
+      }
+    }
+  }
+
+  /** Apply what `e` does to the grants, once every checker has judged it. */
+  commit(e: CheckedEvent): void {
+    switch (e.type) {
+      case 'grant':
+        this.grant(this.lock!, e.fields.mode, e.tUs, e.fields.token);
+        return;
+      case 'release':
+        if (e.fields.reason === 'demote') this.demote(this.lock!);
+        else end(this.lock!);
+        return;
+      case 'expire':
+        end(this.lock!);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The resource named `name`, made on first mention. */
+  resource(name: string): ResourceState {
+    let res = this.byName.get(name);
+    if (res === undefined) {
+      res = new ResourceState(name);
+      this.byName.set(name, res);
+    }
+    return res;
+  }
+
+  /** `client`'s lock on `resource` if either was ever named (a pure look-up: nothing is made). */
+  find(client: string, resource: string): LockState | undefined {
+    return this.byName.get(resource)?.locks.get(client);
+  }
+
+  /** Every lock of `client`, resources in the order first named (for crashes: rare, so a scan). */
+  locksOf(client: string): LockState[] {
+    const out: LockState[] = [];
+    for (const res of this.byName.values()) {
+      const lock = res.locks.get(client);
+      if (lock !== undefined) out.push(lock);
+    }
+    return out;
+  }
+
+  private grant(lock: LockState, mode: ModeName, atUs: number, token: number | undefined): void {
+    if (lock.mode === undefined) pushLock(lock.res.holders, lock, 'the holders');
+    lock.mode = mode;
+    if (!lock.granted) {
+      lock.granted = true;
+      lock.grantOrder = ++this.grants;
+    }
+    lock.grantedUs = atUs;
+    lock.token = token;
+  }
+
+  /** CONVDEADLK: the lock lives on at NL (lock view); its grant has ended (strict view). */
+  private demote(lock: LockState): void {
+    if (lock.mode === undefined) pushLock(lock.res.holders, lock, 'the holders');
+    lock.mode = 'NL';
+    lock.granted = false;
+  }
+}
+
+function lockOn(res: ResourceState, client: string): LockState {
+  let lock = res.locks.get(client);
+  if (lock === undefined) {
+    lock = new LockState(client, res);
+    res.locks.set(client, lock);
+  }
+  return lock;
+}
+
+function end(lock: LockState): void {
+  if (lock.mode !== undefined) {
+    removeLock(lock.res.holders, lock);
+    lock.mode = undefined;
+  }
+  lock.granted = false;
+}
+
+/**
+ * The locks on `res` live in the strict view other than `except`, in the order their grants
+ * became live (the order the pre-table checkers listed holders in). For messages only.
+ */
+export function strictHolders(res: ResourceState, except: LockState): LockState[] {
+  const out: LockState[] = [];
+  for (const h of res.holders) if (h !== except && h.granted) out.push(h);
+  return out.sort((a, b) => a.grantOrder - b.grantOrder);
+}
+
+/** The event types whose `commit` changes the table. */
+const committedTypes: readonly CheckedType[] = ['grant', 'release', 'expire'];
+
+/**
+ * What a checker reads: `types`, plus, when it keeps a private table (`shared` undefined), the
+ * types that change the table, which it must then see to commit them. In a CheckerSet the set
+ * commits the shared table for every event, so a checker is handed only the types it judges.
+ */
+export function readsFor(types: readonly CheckedType[], shared: LockTable | undefined): readonly CheckedType[] {
+  if (shared !== undefined) return types;
+  return [...types, ...committedTypes.filter((t) => !types.includes(t))];
+}
