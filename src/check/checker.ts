@@ -19,11 +19,17 @@ export interface Checker {
   readonly name: InvariantName | 'belief-overlap';
   /**
    * The event types `onEvent` acts on; the CheckerSet hands it only these (most events of a run
-   * are kernel events no checker reads). A checker that judges deadlines as true time passes
-   * lists every type (`checkedTypes`), so that its deadlines are judged at the same events
-   * whichever types they are. Events of other types must be no-ops for it.
+   * are kernel events no checker reads), and events of other types must be no-ops for it —
+   * except for a checker with deadlines (`dueUs`), which judges them at every event.
    */
   readonly reads: readonly CheckedType[];
+  /**
+   * For a checker that judges deadlines as true time passes, at whatever event first passes one:
+   * a lower bound on its earliest unjudged deadline (+Infinity: none). The CheckerSet hands it
+   * events of types outside `reads` too, but only those later than this (for such an event,
+   * judging deadlines is all `onEvent` does, and before this it has none to judge).
+   */
+  readonly dueUs?: number;
   /** Judge one event. Events arrive in trace order; `e.tUs` never decreases. */
   onEvent(e: CheckedEvent, sink: CheckSink): void;
   /**

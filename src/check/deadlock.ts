@@ -27,7 +27,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CycleEdge, ModeName } from './events.js';
-import { checkedTypes, type CheckedEvent, type LockEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, noFlags, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { compatible } from './modes.js';
 import { enqueueLock } from './queues.js';
@@ -44,8 +44,8 @@ export function defaultDeadlockBoundUs(waitMs = 0): number {
 
 export class DeadlockChecker implements Checker {
   readonly name = 'deadlock' as const;
-  /** Every type: the bound of open cycles is judged at every checked event, whatever its type. */
-  readonly reads = checkedTypes;
+  /** What it acts on; the bound of open cycles it judges at every checked event, whatever its type (`dueUs`). */
+  readonly reads: readonly CheckedType[] = ['request', 'complete', 'crash', 'enqueue', 'grant', 'release', 'expire', 'dequeue', 'deadlock'];
   /**
    * The grants (lock view: a demotion leaves NL), per lock its queued request and its outstanding
    * lock/convert request (LockState.dl*), and per resource its queues (ResourceState.dlConverting,
@@ -163,6 +163,14 @@ export class DeadlockChecker implements Checker {
     removeLock(queue === 'waiting' ? lock.res.dlWaiting : lock.res.dlConverting, lock);
     lock.dlQueue = undefined;
     this.graph.removeWaiterOn(lock.client, lock.res.name);
+  }
+
+  /** The earliest instant an open cycle outlives the bound (+Infinity: none open, or all reported). */
+  get dueUs(): number {
+    let due = Infinity;
+    if (this.graph.openCycleCount === 0) return due;
+    for (const record of this.graph.openCycles()) if (!record.reported) due = Math.min(due, record.sinceUs + this.boundUs);
+    return due;
   }
 
   /** Report every open cycle whose bound ran out strictly before `nowUs`. */

@@ -20,7 +20,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, RequestFields, StatusName } from './events.js';
-import { checkedTypes, type CheckedEvent, type LockEvent } from './lock-event.js';
+import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable } from './lock-table.js';
 import { formatMs } from './violation.js';
 
@@ -60,8 +60,8 @@ function isRefusal(status: StatusName): boolean {
 
 export class LivenessChecker implements Checker {
   readonly name = 'liveness' as const;
-  /** Every type: deadlines are judged at every checked event, whatever its type. */
-  readonly reads = checkedTypes;
+  /** What it acts on; deadlines it judges at every checked event, whatever its type (`dueUs`). */
+  readonly reads: readonly CheckedType[] = ['request', 'complete', 'crash'];
   /**
    * Requests in request order (= deadline order) from the oldest one not yet `done`; entries
    * done later are skipped when the head reaches them.
@@ -81,7 +81,7 @@ export class LivenessChecker implements Checker {
    * before it cannot pass one and costs a comparison. A lower bound only: answering a request
    * never makes it wrong, and the head is looked up again once time passes it.
    */
-  private dueUs = Infinity;
+  dueUs = Infinity;
 
   /**
    * @param shared the run's table, committed by the CheckerSet; omit to keep a private one
