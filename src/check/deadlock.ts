@@ -227,7 +227,8 @@ export class DeadlockChecker implements Checker {
     const lock = this.table.find(node, resource);
     const queued = lock?.dlQueue !== undefined;
     const sentOp = lock?.dlSentOp;
-    const wanted = lock === undefined ? undefined : queued ? lock.dlMode : sentOp !== undefined ? lock.dlSentMode : undefined;
+    // What node waits for: its queued request, else the lock/convert it sent and is not yet answered.
+    const wanted = queued ? lock?.dlMode : sentOp !== undefined ? lock?.dlSentMode : undefined;
     if (lock === undefined || wanted === undefined) return `${node} was not waiting on ${resource}`;
     if (node === waitsFor) return `${node} cannot wait for itself`;
     const heldMode = this.table.find(waitsFor, resource)?.mode;

@@ -115,7 +115,10 @@ export class CheckerSet implements MessageEventSink {
   /** Records not kept because a list reached maxRecords. */
   dropped = 0;
   private readonly checkers: Checker[];
-  /** Routes by event type: a prototype-less dictionary (a keyed load of a constant type string costs less than a Map look-up, for every event). */
+  /**
+   * Routes by event type, in a prototype-less dictionary: every event is looked up here, and a
+   * keyed load of a constant type string costs less than a Map look-up.
+   */
   private readonly routes: Record<string, Route | undefined> = Object.create(null) as Record<string, Route | undefined>;
   private readonly sink: CheckSink;
   private lastUs = -Infinity;

@@ -63,10 +63,12 @@ export class LivenessChecker implements Checker {
   /** What it acts on; deadlines it judges at every checked event, whatever its type (`dueUs`). */
   readonly reads: readonly CheckedType[] = ['request', 'complete', 'crash'];
   /**
-   * Requests in request order (= deadline order) from the oldest one not yet `done`; entries
-   * done later are skipped when the head reaches them.
+   * Requests in request order (= deadline order) from the oldest one not yet `done` (at `head`);
+   * entries done later are skipped when the head reaches them. Slots behind the head are
+   * cleared as it passes, so an answered request is garbage at once (dies young) rather than
+   * kept until the next compaction.
    */
-  private queue: Pending[] = [];
+  private queue: (Pending | undefined)[] = [];
   private head = 0;
   /**
    * Per lock, its pending requests, oldest first, reported or not (LockState.livePending). A list
@@ -163,7 +165,7 @@ export class LivenessChecker implements Checker {
   /** Report every pending request whose deadline passed strictly before `nowUs`. */
   private judgeDeadlines(nowUs: number, sink: CheckSink): void {
     const queue = this.queue;
-    for (; this.head < queue.length; this.head++) {
+    for (; this.head < queue.length; queue[this.head++] = undefined) {
       const p = queue[this.head]!;
       if (p.done) continue;
       if (p.deadlineUs >= nowUs) {
@@ -192,7 +194,7 @@ export class LivenessChecker implements Checker {
    */
   private skipDone(): void {
     const queue = this.queue;
-    while (this.head < queue.length && queue[this.head]!.done) this.head++;
+    while (this.head < queue.length && queue[this.head]!.done) queue[this.head++] = undefined;
     this.compact();
   }
 
