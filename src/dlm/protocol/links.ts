@@ -380,6 +380,7 @@ export class ReliableLinks {
   /** Send the explicit acks still owed (call at the end of every handler). */
   flushAcks(): void {
     const due = this.ackDue;
+    if (due.length === 0) return;
     for (let i = 0; i < due.length; i++) {
       const l = due[i]!;
       if (!l.ackDue) continue;

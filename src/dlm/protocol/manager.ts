@@ -49,7 +49,6 @@ import type {
   KeepAliveMsg,
   LookupMsg,
   LookupResBody,
-  MoutMsg,
   PeerMsg,
   ToClientMsg,
 } from './wire.js';
@@ -157,6 +156,16 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   }
 
   private handle(from: string, payload: Message): void {
+    // The links' traffic (most of it) first: one class check instead of the string cases below.
+    if (payload instanceof RelMessage) {
+      // seq 0 on a `mout`: an unreliable grant (the lostGrantNeverRetried mutation, see ./master.ts).
+      if (payload.seq === 0 && payload.type === 'mout') {
+        if (this.managerSet.has(from) && this.members.isAlive(from)) this.dispatch(from, payload);
+        return;
+      }
+      this.receive(from, payload);
+      return;
+    }
     switch (payload.type) {
       case 'hb': {
         const hb = payload as HeartbeatMsg;
@@ -168,14 +177,6 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         return;
       case 'ka':
         this.home.onKeepAlive(from, payload as KeepAliveMsg);
-        return;
-      case 'mout':
-        // seq 0: an unreliable grant (the lostGrantNeverRetried mutation, see ./master.ts).
-        if ((payload as MoutMsg).seq === 0) {
-          if (this.managerSet.has(from) && this.members.isAlive(from)) this.dispatch(from, payload as MoutMsg);
-          return;
-        }
-        this.receive(from, payload);
         return;
       default:
         this.receive(from, payload);
@@ -191,7 +192,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   private receive(from: string, payload: Message): void {
     const h = this.links.handle(from);
     const p = h.tag as Readonly<PeerState> | undefined;
-    if (p !== undefined && !p.alive && (payload as RelMessage).seq > 0 && (payload as RelMessage).sg === p.gen) return;
+    if (p !== undefined && !p.alive && payload instanceof RelMessage && payload.seq > 0 && payload.sg === p.gen) return;
     this.rxPeer = p;
     this.links.receiveVia(h, payload);
     this.rxPeer = undefined;
@@ -208,8 +209,11 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       if (++n > MAX_LOCAL_DELIVERIES) throw new RangeError(`manager ${this.id}: more than ${MAX_LOCAL_DELIVERIES} local deliveries in one handler`);
       this.dispatch(this.id, msg);
     }
-    this.local.length = 0;
-    this.localHead = 0;
+    // Only when something was queued: setting an array's length is a builtin call, not a store.
+    if (this.localHead !== 0) {
+      this.local.length = 0;
+      this.localHead = 0;
+    }
     this.links.flushAcks();
   }
 
