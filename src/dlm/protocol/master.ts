@@ -427,7 +427,8 @@ export class MasterRole {
         meta.mainReqId = op.reqId;
         meta.reqFlags = op.flags;
         const name = op.parent === null ? op.root : op.path[op.path.length - 1]!;
-        const r = space.lock(op.client, name, op.mode, { flags: op.flags, priority: op.priority, nowUs, ...(parentLockId !== undefined ? { parentLockId } : {}) });
+        // One options shape for every request (the lock space reads an undefined option as absent): no spread.
+        const r = space.lock(op.client, name, op.mode, { flags: op.flags, priority: op.priority, nowUs, parentLockId });
         if (r.status === 'INVALID_ARG' || r.status === 'PARNOTGRANT') {
           meta.mainReqId = 0;
           this.refuse(meta, op.reqId, r.status);
@@ -447,7 +448,7 @@ export class MasterRole {
         meta.mainReqId = op.reqId;
         meta.reqFlags = op.flags;
         this.currentLockId = meta.lockId;
-        const r = space.convert(meta.lockId, op.mode, { flags: op.flags, nowUs, ...(op.value !== null ? { value: op.value } : {}) });
+        const r = space.convert(meta.lockId, op.mode, { flags: op.flags, nowUs, value: op.value ?? undefined });
         if (r.status === 'INVALID_ARG' || r.status === 'BUSY') {
           this.currentLockId = 0;
           meta.mainReqId = prevReq;
@@ -466,7 +467,7 @@ export class MasterRole {
         }
         const prevReq = meta.mainReqId;
         meta.mainReqId = op.reqId;
-        const r = space.unlock(meta.lockId, { flags: op.flags, nowUs, ...(op.value !== null ? { value: op.value } : {}) });
+        const r = space.unlock(meta.lockId, { flags: op.flags, nowUs, value: op.value ?? undefined });
         if (r.status !== 'UNLOCKED') {
           meta.mainReqId = prevReq;
           this.refuse(meta, op.reqId, r.status);
