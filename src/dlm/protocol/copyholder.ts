@@ -368,13 +368,13 @@ export class CopyHolderRole {
   }
 }
 
-
+/** Drop every operation of `reqId` from the copy's pending list, in place (no splice: a builtin call per outcome). */
 function removePending(rec: CopyRecord, reqId: number): void {
   const p = rec.pending;
+  let kept = 0;
   for (let i = 0; i < p.length; i++) {
-    if (p[i]!.reqId === reqId) {
-      p.splice(i, 1);
-      i--;
-    }
+    const op = p[i]!;
+    if (op.reqId !== reqId) p[kept++] = op;
   }
+  while (p.length > kept) p.pop();
 }

@@ -364,7 +364,8 @@ export class ReliableLinks {
     l.tries = 0;
     l.stalled = false;
     if (h === q.length) {
-      q.length = 0;
+      // Emptied by pops, which the JIT inlines: setting `length` calls a builtin (~50 ns), once per ack.
+      while (q.length > 0) q.pop();
       l.head = 0;
       return;
     }
@@ -391,7 +392,7 @@ export class ReliableLinks {
       ack.ack = l.cum;
       this.ctx.send(l.peer, ack);
     }
-    due.length = 0;
+    while (due.length > 0) due.pop(); // not `length = 0`: see acked
   }
 
   /** Offer a timer tag; returns true when it was the retransmission timer. */

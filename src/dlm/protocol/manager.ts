@@ -209,11 +209,10 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       if (++n > MAX_LOCAL_DELIVERIES) throw new RangeError(`manager ${this.id}: more than ${MAX_LOCAL_DELIVERIES} local deliveries in one handler`);
       this.dispatch(this.id, msg);
     }
-    // Only when something was queued: setting an array's length is a builtin call, not a store.
-    if (this.localHead !== 0) {
-      this.local.length = 0;
-      this.localHead = 0;
-    }
+    // Emptied by pops, which the JIT inlines (setting `length` calls a builtin, ~50 ns a handler).
+    const local = this.local;
+    while (local.length > 0) local.pop();
+    this.localHead = 0;
     this.links.flushAcks();
   }
 
