@@ -304,7 +304,9 @@ export class LockSpace {
 
   /** Drops the pending effects, reusing the buffer (the allocation-free drain for hot loops). */
   clearEffects(): void {
-    this.out.length = 0;
+    // Pops, which the JIT inlines: setting `length` calls a builtin (~50 ns), once per operation.
+    const out = this.out;
+    while (out.length > 0) out.pop();
   }
 
   // ---------------------------------------------------------------- requests

@@ -30,7 +30,8 @@ import type { CycleEdge } from '../../check/events.js';
 import { findCycleThrough, type EdgeView } from '../core/index.js';
 import type { TimerId } from '../../sim/types.js';
 import type { ManagerEnv } from './env.js';
-import type { DlDecideMsg, DlEdgesMsg, DlGatherMsg, DlPrepareMsg, DlVoteMsg, EdgeWire } from './wire.js';
+import { RelMessage } from './links.js';
+import type { DlDecideMsg, DlEdgesBody, DlGatherMsg, DlPrepareMsg, DlVoteBody, EdgeWire } from './wire.js';
 
 const edgeView: EdgeView<EdgeWire> = {
   waiter: (e) => `${e.master}:${e.waiterLockId}`,
@@ -97,12 +98,12 @@ export class DeadlockCoordinator {
     this.edges = [];
     this.waiting = new Set(env.members.live);
     for (const m of env.members.live) {
-      const msg: DlGatherMsg = { type: 'dl-gather', sg: 0, rg: 0, seq: 0, ack: 0, round: this.round };
+      const msg: DlGatherMsg = new RelMessage('dl-gather', this.round);
       env.post(m, msg);
     }
   }
 
-  onEdges(from: string, msg: DlEdgesMsg): void {
+  onEdges(from: string, msg: DlEdgesBody): void {
     if (this.phase !== 'gather' || msg.round !== this.round || !this.waiting.delete(from)) return;
     for (const e of msg.edges) this.edges.push(e);
     if (this.waiting.size === 0) this.search();
@@ -148,12 +149,12 @@ export class DeadlockCoordinator {
     this.waiting = new Set(this.participants);
     this.phase = 'prepare';
     for (const [m, list] of byMaster) {
-      const msg: DlPrepareMsg = { type: 'dl-prepare', sg: 0, rg: 0, seq: 0, ack: 0, round: this.round, edges: list };
+      const msg: DlPrepareMsg = new RelMessage('dl-prepare', { round: this.round, edges: list });
       env.post(m, msg);
     }
   }
 
-  onVote(from: string, msg: DlVoteMsg): void {
+  onVote(from: string, msg: DlVoteBody): void {
     if (this.phase !== 'prepare' || msg.round !== this.round || !this.waiting.has(from)) return;
     if (!msg.ok) {
       this.abort();
@@ -168,17 +169,12 @@ export class DeadlockCoordinator {
     this.found++;
     for (const m of this.participants) {
       const here = m === victim.master;
-      const d: DlDecideMsg = {
-        type: 'dl-decide',
-        sg: 0,
-        rg: 0,
-        seq: 0,
-        ack: 0,
+      const d: DlDecideMsg = new RelMessage('dl-decide', {
         round: this.round,
         commit: true,
         victimLockId: here ? victim.waiterLockId : 0,
         victimVersion: here ? victim.waiterVersion : 0,
-      };
+      });
       env.post(m, d);
     }
     this.reset();
@@ -190,7 +186,7 @@ export class DeadlockCoordinator {
     if (this.phase === 'prepare') {
       for (const m of this.participants) {
         if (!env.members.isAlive(m)) continue;
-        const d: DlDecideMsg = { type: 'dl-decide', sg: 0, rg: 0, seq: 0, ack: 0, round: this.round, commit: false, victimLockId: 0, victimVersion: 0 };
+        const d: DlDecideMsg = new RelMessage('dl-decide', { round: this.round, commit: false, victimLockId: 0, victimVersion: 0 });
         env.post(m, d);
       }
     }

@@ -27,8 +27,10 @@ import { LockFlag, StatusFlag } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
 import { lockKey } from './session.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
+import { RelMessage } from './links.js';
 import type {
   BastRelayMsg,
+  BastWire,
   CopyWire,
   HeldWire,
   GatherResMsg,
@@ -130,7 +132,7 @@ export class CopyHolderRole {
       this.env.lookup(op.root);
       return;
     }
-    const msg: MreqMsg = { type: 'mreq', sg: 0, rg: 0, seq: 0, ack: 0, op };
+    const msg: MreqMsg = new RelMessage('mreq', op);
     this.env.post(master, msg);
   }
 
@@ -186,19 +188,19 @@ export class CopyHolderRole {
     }
     if (home === this.env.id) this.env.home.onHout(out);
     else {
-      const msg: HoutMsg = { type: 'hout', sg: 0, rg: 0, seq: 0, ack: 0, out };
+      const msg: HoutMsg = new RelMessage('hout', out);
       this.env.post(home, msg);
     }
   }
 
   /** A blocking notification from a master: pass it to the home. */
-  onMbast(m: BastRelayMsg): void {
-    if (m.home === this.env.id) {
-      this.env.home.onHbast(m.client, m.sess, m.resource, m.mode);
+  onMbast(b: BastWire): void {
+    if (b.home === this.env.id) {
+      this.env.home.onHbast(b);
       return;
     }
-    const msg: BastRelayMsg = { type: 'hbast', sg: 0, rg: 0, seq: 0, ack: 0, client: m.client, sess: m.sess, home: m.home, resource: m.resource, mode: m.mode };
-    this.env.post(m.home, msg);
+    const msg: BastRelayMsg = new RelMessage('hbast', b);
+    this.env.post(b.home, msg);
   }
 
   /** A new master of `root` gathers the copies. */
@@ -213,7 +215,7 @@ export class CopyHolderRole {
     for (const [resource, token] of marks) {
       if (resource === root || resource.startsWith(prefix)) tokens.push([resource, token]);
     }
-    const msg: GatherResMsg = { type: 'gather-res', sg: 0, rg: 0, seq: 0, ack: 0, root, round, records, tokens };
+    const msg: GatherResMsg = new RelMessage('gather-res', { root, round, records, tokens });
     this.env.post(from, msg);
     // The new master will start a gap above the highest mark it gathers. Should it die with
     // tokens nobody recorded (its grants cut off from their copy holders), the next one must
@@ -366,13 +368,13 @@ export class CopyHolderRole {
   }
 }
 
-
+/** Drop every operation of `reqId` from the copy's pending list, in place (no splice: a builtin call per outcome). */
 function removePending(rec: CopyRecord, reqId: number): void {
   const p = rec.pending;
+  let kept = 0;
   for (let i = 0; i < p.length; i++) {
-    if (p[i]!.reqId === reqId) {
-      p.splice(i, 1);
-      i--;
-    }
+    const op = p[i]!;
+    if (op.reqId !== reqId) p[kept++] = op;
   }
+  while (p.length > kept) p.pop();
 }

@@ -31,7 +31,7 @@ import type { ModeName, StatusName } from '../../check/events.js';
 import type { DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../../clients/contract.js';
 import type { Message, ProcessContext } from '../../sim/types.js';
 import { flagsFromNames, statusFlagNames } from '../core/index.js';
-import { ReliableLinks, type LinkHandler, type RelMessage } from './links.js';
+import { RelMessage, ReliableLinks, type LinkHandler } from './links.js';
 import { lockKey, sessionId } from './session.js';
 import type { Tuning } from './tuning.js';
 import type {
@@ -177,7 +177,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
         break;
       case 'out':
         // seq 0: an unreliable grant (the lostGrantNeverRetried mutation, see ./home.ts).
-        if ((payload as ClientOutMsg).seq === 0) this.onOut((payload as ClientOutMsg).out);
+        if ((payload as ClientOutMsg).seq === 0) this.onOut((payload as ClientOutMsg).body);
         else mine = this.links.receive(from, payload);
         break;
       default:
@@ -207,9 +207,10 @@ export class DlmDriver implements LockDriver, LinkHandler {
   // ------------------------------------------------------------------ LinkHandler
 
   deliver(_from: string, msg: RelMessage): void {
-    if (msg.type === 'out') this.onOut((msg as ClientOutMsg).out);
-    else if (msg.type === 'bast') {
-      const b = msg as ClientBastMsg;
+    const m = msg as ClientOutMsg | ClientBastMsg;
+    if (m.type === 'out') this.onOut(m.body);
+    else if (m.type === 'bast') {
+      const b = m.body;
       if (b.sess === this.sess) this.host.bast(this.clientName.get(b.resource) ?? b.resource, b.mode);
     }
   }
@@ -357,7 +358,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
   // ------------------------------------------------------------------ requests
 
   private sendOp(op: OpWire): void {
-    const msg: ClientReqMsg = { type: 'req', sg: 0, rg: 0, seq: 0, ack: 0, op };
+    const msg: ClientReqMsg = new RelMessage('req', op);
     this.links.send(this.home, msg);
   }
 

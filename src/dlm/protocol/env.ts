@@ -11,10 +11,11 @@ import type { CopyHolderRole } from './copyholder.js';
 import type { DeadlockCoordinator } from './coordinator.js';
 import type { DirectoryRole } from './directory.js';
 import type { HomeRole } from './home.js';
-import type { ReliableLinks, RelMessage } from './links.js';
+import type { ReliableLinks } from './links.js';
 import type { MasterRole } from './master.js';
 import type { Membership } from './membership.js';
 import type { Tuning } from './tuning.js';
+import type { PeerMsg, ToClientMsg } from './wire.js';
 
 export interface ManagerEnv {
   readonly ctx: ProcessContext;
@@ -38,9 +39,9 @@ export interface ManagerEnv {
   readonly home: HomeRole;
   readonly coord: DeadlockCoordinator;
   /** Reliable send to a manager (queued locally when it is this one; dropped when it is not live). */
-  post(to: string, msg: RelMessage): void;
+  post(to: string, msg: PeerMsg): void;
   /** Reliable send to a client. */
-  toClient(client: string, msg: RelMessage): void;
+  toClient(client: string, msg: ToClientMsg): void;
   /** The directory node of `root` in the current view. */
   dirOf(root: string): string;
   /** The live master of `root` as last learned, or undefined. */

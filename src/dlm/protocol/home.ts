@@ -35,9 +35,11 @@
 import type { ModeName } from '../../check/events.js';
 import type { TimerId } from '../../sim/types.js';
 import type { ManagerEnv } from './env.js';
+import { RelMessage } from './links.js';
 import type {
   AdoptMsg,
-  AdoptResMsg,
+  AdoptResBody,
+  BastWire,
   ChopMsg,
   ClientBastMsg,
   ClientOutMsg,
@@ -159,7 +161,7 @@ export class HomeRole {
     env.lostSessions.add(sess);
     this.purged.set(sess, { client, reason });
     for (const m of env.members.live) {
-      const msg: PurgeMsg = { type: 'purge', sg: 0, rg: 0, seq: 0, ack: 0, client, sess, reason };
+      const msg: PurgeMsg = new RelMessage('purge', { client, sess, reason });
       env.post(m, msg);
     }
   }
@@ -180,13 +182,13 @@ export class HomeRole {
     const a = new Adoption(ka.client, ka.cinc, ka.sess, ka.kseq, new Set(live), ka.kseq, ka.held, ka.unresolved);
     this.adoptions.set(ka.sess, a);
     for (const m of live) {
-      const msg: AdoptMsg = { type: 'adopt', sg: 0, rg: 0, seq: 0, ack: 0, client: ka.client, sess: ka.sess, home: env.id, cinc: ka.cinc, epoch: ka.kseq };
+      const msg: AdoptMsg = new RelMessage('adopt', { client: ka.client, sess: ka.sess, home: env.id, cinc: ka.cinc, epoch: ka.kseq });
       env.post(m, msg);
     }
     this.nack(ka.client, ka.sess, ka.kseq, 'pending');
   }
 
-  onAdoptRes(from: string, msg: AdoptResMsg): void {
+  onAdoptRes(from: string, msg: AdoptResBody): void {
     const a = this.adoptions.get(msg.sess);
     if (a === undefined || !a.waiting.delete(from)) return;
     if (!msg.ok) a.ok = false;
@@ -287,7 +289,7 @@ export class HomeRole {
       env.ch.onChop(op, master);
       return;
     }
-    const msg: ChopMsg = { type: 'chop', sg: 0, rg: 0, seq: 0, ack: 0, op, master };
+    const msg: ChopMsg = new RelMessage('chop', op, master);
     env.post(ch, msg);
   }
 
@@ -309,7 +311,7 @@ export class HomeRole {
     if (s === undefined || s.sess !== out.sess) return;
     s.unresolved.delete(out.reqId);
     if (out.also !== 0) s.unresolved.delete(out.also);
-    const msg: ClientOutMsg = { type: 'out', sg: 0, rg: 0, seq: 0, ack: 0, out };
+    const msg: ClientOutMsg = new RelMessage('out', out);
     if (this.env.tuning.mutations.lostGrantNeverRetried === true && out.status === 'GRANTED') {
       // MUTATION lostGrantNeverRetried: the grant goes to the client once, unreliably (seq 0).
       this.env.ctx.send(out.client, msg);
@@ -318,11 +320,11 @@ export class HomeRole {
     this.env.toClient(out.client, msg);
   }
 
-  onHbast(client: string, sess: string, resource: string, mode: ModeName): void {
-    const s = this.sessions.get(client);
-    if (s === undefined || s.sess !== sess) return;
-    const msg: ClientBastMsg = { type: 'bast', sg: 0, rg: 0, seq: 0, ack: 0, sess, resource, mode };
-    this.env.toClient(client, msg);
+  onHbast(b: BastWire): void {
+    const s = this.sessions.get(b.client);
+    if (s === undefined || s.sess !== b.sess) return;
+    const msg: ClientBastMsg = new RelMessage('bast', b);
+    this.env.toClient(b.client, msg);
   }
 
   /** The view changed: adoptions stop waiting for the dead; requests whose copy holder died go again; joiners hear of our purges. */
@@ -330,7 +332,7 @@ export class HomeRole {
     const members = this.env.members;
     for (const m of joined) {
       for (const [sess, { client, reason }] of this.purged) {
-        const msg: PurgeMsg = { type: 'purge', sg: 0, rg: 0, seq: 0, ack: 0, client, sess, reason };
+        const msg: PurgeMsg = new RelMessage('purge', { client, sess, reason });
         this.env.post(m, msg);
       }
     }

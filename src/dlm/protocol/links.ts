@@ -32,31 +32,41 @@
  */
 import type { Message, ProcessContext } from '../../sim/types.js';
 
-/** The header every reliable message carries (set by {@link ReliableLinks.send}). */
-export interface RelMessage extends Message {
-  /** Sender generation. */
-  sg: number;
+/**
+ * Every message the links carry — reliable messages of every kind, and the links' own `ack` and
+ * `nak` — is one class: the header, the kind, and the kind's payload. One layout (the same
+ * fields, in the same order, always present) keeps every property read on the message path
+ * monomorphic, where a literal per kind made the links' and the kernel's reads megamorphic.
+ */
+export class RelMessage<T extends string = string, B = unknown> implements Message {
+  /** The kernel's {@link Message} view (the fields below are all there is). */
+  readonly [field: string]: unknown;
+  readonly type: T;
+  /** Sender generation (set by {@link ReliableLinks.send}). */
+  sg = 0;
   /** Receiver generation the sender addressed. */
-  rg: number;
-  /** Per-link sequence number, from 1. */
-  seq: number;
-  /** Piggybacked cumulative acknowledgement of the reverse direction. */
-  ack: number;
+  rg = 0;
+  /** Per-link sequence number, from 1 (0: an `ack`, a `nak`, or a message sent outside the links). */
+  seq = 0;
+  /** Cumulative acknowledgement of the reverse direction (piggybacked, or an `ack`'s own). */
+  ack = 0;
+  /** The kind's payload (see ./wire.ts); null for `ack` and `nak`. */
+  readonly body: B;
+  /** The node the receiver passes the payload on to, for the kinds that name one (see ./wire.ts); else ''. */
+  readonly next: string;
+
+  constructor(type: T, body: B, next = '') {
+    this.type = type;
+    this.body = body;
+    this.next = next;
+  }
 }
 
-/** Explicit cumulative acknowledgement (unreliable). */
-export interface AckMessage extends Message {
-  readonly type: 'ack';
-  readonly sg: number;
-  readonly rg: number;
-  readonly cum: number;
-}
+/** Explicit cumulative acknowledgement (unreliable): `ack` acknowledges every seq up to it. */
+export type AckMessage = RelMessage<'ack', null>;
 
 /** "You addressed a generation of mine that is gone; I am `sg` now" (unreliable). */
-export interface NakMessage extends Message {
-  readonly type: 'nak';
-  readonly sg: number;
-}
+export type NakMessage = RelMessage<'nak', null>;
 
 /** What the owner of the links is told. */
 export interface LinkHandler {
@@ -295,22 +305,22 @@ export class ReliableLinks {
 
   /** {@link receive} on a handle from {@link handle}. */
   receiveVia(h: PeerHandle, msg: Message): boolean {
+    if (!(msg instanceof RelMessage)) return false;
     const l = h as PeerLink;
     const from = l.peer;
-    const type = msg.type;
+    const m: RelMessage = msg;
+    const type = m.type;
     if (type === 'ack') {
-      const a = msg as AckMessage;
-      if (a.rg === this.myGen) this.acked(l, a.sg, a.cum);
+      if (m.rg === this.myGen) this.acked(l, m.sg, m.ack);
       return true;
     }
     if (type === 'nak') {
-      this.handler.peerGeneration(from, (msg as NakMessage).sg);
+      this.handler.peerGeneration(from, m.sg);
       return true;
     }
-    const m = msg as RelMessage;
-    if (typeof m.seq !== 'number') return false;
     if (m.rg !== this.myGen) {
-      const nak: NakMessage = { type: 'nak', sg: this.myGen };
+      const nak: NakMessage = new RelMessage('nak', null);
+      nak.sg = this.myGen;
       this.ctx.send(from, nak);
       return true;
     }
@@ -354,7 +364,8 @@ export class ReliableLinks {
     l.tries = 0;
     l.stalled = false;
     if (h === q.length) {
-      q.length = 0;
+      // Emptied by pops, which the JIT inlines: setting `length` calls a builtin (~50 ns), once per ack.
+      while (q.length > 0) q.pop();
       l.head = 0;
       return;
     }
@@ -370,14 +381,18 @@ export class ReliableLinks {
   /** Send the explicit acks still owed (call at the end of every handler). */
   flushAcks(): void {
     const due = this.ackDue;
+    if (due.length === 0) return;
     for (let i = 0; i < due.length; i++) {
       const l = due[i]!;
       if (!l.ackDue) continue;
       l.ackDue = false;
-      const ack: AckMessage = { type: 'ack', sg: this.myGen, rg: l.rgen, cum: l.cum };
+      const ack: AckMessage = new RelMessage('ack', null);
+      ack.sg = this.myGen;
+      ack.rg = l.rgen;
+      ack.ack = l.cum;
       this.ctx.send(l.peer, ack);
     }
-    due.length = 0;
+    while (due.length > 0) due.pop(); // not `length = 0`: see acked
   }
 
   /** Offer a timer tag; returns true when it was the retransmission timer. */

@@ -82,8 +82,10 @@ import type { TimerId } from '../../sim/types.js';
 import type { ManagerEnv } from './env.js';
 import { isNewerSession, lockKey } from './session.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
+import { RelMessage } from './links.js';
 import type {
   BastRelayMsg,
+  BastWire,
   ChDropMsg,
   ChInstallMsg,
   ChLvbMsg,
@@ -91,7 +93,7 @@ import type {
   CopyWire,
   EdgeWire,
   GatherReqMsg,
-  GatherResMsg,
+  GatherResBody,
   HeldWire,
   MoutMsg,
   NotMasterMsg,
@@ -149,7 +151,7 @@ class RootState {
   recovering = false;
   round = 0;
   waiting = new Set<string>();
-  collected: { from: string; msg: GatherResMsg }[] = [];
+  collected: { from: string; msg: GatherResBody }[] = [];
   /** Requests that arrived while the root recovered or their lock was pinned, in order. */
   deferred: OpWire[] = [];
   /** Rebuilt after losing several managers: nothing is granted before this (mono µs). */
@@ -279,7 +281,7 @@ export class MasterRole {
     for (const { from } of list) {
       if (told.has(from)) continue;
       told.add(from);
-      const msg: NotMasterMsg = { type: 'not-master', sg: 0, rg: 0, seq: 0, ack: 0, root };
+      const msg: NotMasterMsg = new RelMessage('not-master', root);
       this.env.post(from, msg);
     }
   }
@@ -425,7 +427,8 @@ export class MasterRole {
         meta.mainReqId = op.reqId;
         meta.reqFlags = op.flags;
         const name = op.parent === null ? op.root : op.path[op.path.length - 1]!;
-        const r = space.lock(op.client, name, op.mode, { flags: op.flags, priority: op.priority, nowUs, ...(parentLockId !== undefined ? { parentLockId } : {}) });
+        // One options shape for every request (the lock space reads an undefined option as absent): no spread.
+        const r = space.lock(op.client, name, op.mode, { flags: op.flags, priority: op.priority, nowUs, parentLockId });
         if (r.status === 'INVALID_ARG' || r.status === 'PARNOTGRANT') {
           meta.mainReqId = 0;
           this.refuse(meta, op.reqId, r.status);
@@ -445,7 +448,7 @@ export class MasterRole {
         meta.mainReqId = op.reqId;
         meta.reqFlags = op.flags;
         this.currentLockId = meta.lockId;
-        const r = space.convert(meta.lockId, op.mode, { flags: op.flags, nowUs, ...(op.value !== null ? { value: op.value } : {}) });
+        const r = space.convert(meta.lockId, op.mode, { flags: op.flags, nowUs, value: op.value ?? undefined });
         if (r.status === 'INVALID_ARG' || r.status === 'BUSY') {
           this.currentLockId = 0;
           meta.mainReqId = prevReq;
@@ -464,7 +467,7 @@ export class MasterRole {
         }
         const prevReq = meta.mainReqId;
         meta.mainReqId = op.reqId;
-        const r = space.unlock(meta.lockId, { flags: op.flags, nowUs, ...(op.value !== null ? { value: op.value } : {}) });
+        const r = space.unlock(meta.lockId, { flags: op.flags, nowUs, value: op.value ?? undefined });
         if (r.status !== 'UNLOCKED') {
           meta.mainReqId = prevReq;
           this.refuse(meta, op.reqId, r.status);
@@ -542,7 +545,7 @@ export class MasterRole {
       env.ch.onMout(out, meta.home);
       return;
     }
-    const msg: MoutMsg = { type: 'mout', sg: 0, rg: 0, seq: 0, ack: 0, out, home: meta.home };
+    const msg: MoutMsg = new RelMessage('mout', out, meta.home);
     if (env.tuning.mutations.lostGrantNeverRetried === true && out.status === 'GRANTED') {
       // MUTATION lostGrantNeverRetried: a grant goes out once, unreliably; if the network loses
       // it, nobody ever sends it again (seq 0: handled outside the reliable links).
@@ -633,9 +636,13 @@ export class MasterRole {
       case 'bast': {
         const meta = this.byLock.get(e.lockId);
         if (meta === undefined || meta.dying) return;
-        const msg: BastRelayMsg = { type: 'mbast', sg: 0, rg: 0, seq: 0, ack: 0, client: meta.client, sess: meta.sess, home: meta.home, resource: meta.resource, mode: e.mode };
-        if (meta.ch === env.id) env.ch.onMbast(msg);
-        else env.post(meta.ch, msg);
+        const b: BastWire = { client: meta.client, sess: meta.sess, home: meta.home, resource: meta.resource, mode: e.mode };
+        if (meta.ch === env.id) {
+          env.ch.onMbast(b);
+        } else {
+          const msg: BastRelayMsg = new RelMessage('mbast', b);
+          env.post(meta.ch, msg);
+        }
         return;
       }
       default:
@@ -888,7 +895,7 @@ export class MasterRole {
     const env = this.env;
     const old = meta.ch;
     if (old === env.id || !env.members.isAlive(old)) return;
-    const msg: ChReleaseMsg = { type: 'ch-release', sg: 0, rg: 0, seq: 0, ack: 0, client: meta.client, root: meta.root, resource: meta.resource, version: meta.version };
+    const msg: ChReleaseMsg = new RelMessage('ch-release', { client: meta.client, root: meta.root, resource: meta.resource, version: meta.version });
     env.post(old, msg);
   }
 
@@ -932,14 +939,14 @@ export class MasterRole {
         env.ch.onChLvb(m.root, m.resource);
         continue;
       }
-      const msg: ChLvbMsg = { type: 'ch-lvb', sg: 0, rg: 0, seq: 0, ack: 0, root: m.root, resource: m.resource };
+      const msg: ChLvbMsg = new RelMessage('ch-lvb', { root: m.root, resource: m.resource });
       env.post(m.ch, msg);
     }
   }
 
   private sendInstalls(installs: Map<string, CopyWire[]>): void {
     for (const [ch, records] of installs) {
-      const msg: ChInstallMsg = { type: 'ch-install', sg: 0, rg: 0, seq: 0, ack: 0, records };
+      const msg: ChInstallMsg = new RelMessage('ch-install', records);
       this.env.post(ch, msg);
     }
   }
@@ -972,7 +979,7 @@ export class MasterRole {
     }
     const buddy = members.successorOf(env.id);
     if (this.buddy !== undefined && this.buddy !== buddy && members.isAlive(this.buddy)) {
-      const msg: ChDropMsg = { type: 'ch-drop', sg: 0, rg: 0, seq: 0, ack: 0, master: env.id };
+      const msg: ChDropMsg = new RelMessage('ch-drop', env.id);
       env.post(this.buddy, msg);
     }
     this.buddy = buddy;
@@ -1018,12 +1025,12 @@ export class MasterRole {
     rs.collected = [];
     rs.waiting = new Set(env.members.live);
     for (const m of env.members.live) {
-      const msg: GatherReqMsg = { type: 'gather-req', sg: 0, rg: 0, seq: 0, ack: 0, root, round: rs.round };
+      const msg: GatherReqMsg = new RelMessage('gather-req', { root, round: rs.round });
       env.post(m, msg);
     }
   }
 
-  onGatherRes(from: string, msg: GatherResMsg): void {
+  onGatherRes(from: string, msg: GatherResBody): void {
     const rs = this.roots.get(msg.root);
     if (rs === undefined || !rs.recovering || msg.round !== rs.round || !rs.waiting.delete(from)) return;
     rs.collected.push({ from, msg });
@@ -1038,7 +1045,7 @@ export class MasterRole {
     this.rebuild(root, rs, collected.map((c) => c.msg));
   }
 
-  private rebuild(root: string, rs: RootState, replies: readonly GatherResMsg[]): void {
+  private rebuild(root: string, rs: RootState, replies: readonly GatherResBody[]): void {
     const env = this.env;
     const nowUs = this.now();
     // Merge the copies: the newest version of each lock, and every pending operation once.

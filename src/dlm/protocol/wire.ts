@@ -12,9 +12,12 @@
  * - managers ↔ managers: heartbeats, directory look-ups and view-change synchronisation, recovery
  *   gathers, session purges and adoptions, and the cluster-wide deadlock search.
  *
- * Payload objects that several hops share (an {@link OpWire}, an {@link OutWire}) are built once
- * and passed by reference: each hop allocates only its own small envelope. Everything here is
- * plain data, JSON-shaped, and never mutated after the first send (the reliable header aside).
+ * Every reliable message is a {@link RelMessage} of one layout: a kind (`type`), the link header,
+ * the kind's payload (`body`) and, for the kinds that pass it on, the next node (`next`). The
+ * `XxxMsg` types below name each kind's payload. Payload objects that several hops share (an
+ * {@link OpWire}, an {@link OutWire}, a {@link BastWire}) are built once and passed by reference:
+ * each hop allocates only its own envelope. Everything here is plain data, JSON-shaped, and never
+ * mutated after the first send (the reliable header aside).
  */
 import type { ModeName, StatusName } from '../../check/events.js';
 import type { Message } from '../../sim/types.js';
@@ -172,97 +175,69 @@ export interface KeepAliveNackMsg extends Message {
   readonly reason: 'lost' | 'pending';
 }
 
-export interface ClientReqMsg extends RelMessage {
-  readonly type: 'req';
-  readonly op: OpWire;
-}
+/** Driver → home: an operation. */
+export type ClientReqMsg = RelMessage<'req', OpWire>;
 
-export interface ClientOutMsg extends RelMessage {
-  readonly type: 'out';
-  readonly out: OutWire;
-}
+/** Home → driver: an outcome. */
+export type ClientOutMsg = RelMessage<'out', OutWire>;
 
-export interface ClientBastMsg extends RelMessage {
-  readonly type: 'bast';
-  readonly sess: string;
-  readonly resource: string;
-  readonly mode: ModeName;
-}
+/** Home → driver: a blocking notification. */
+export type ClientBastMsg = RelMessage<'bast', BastWire>;
 
 // ---------------------------------------------------------------------------------------------
 // Home → copy holder → master, and back.
 
-/** Home → copy holder (when they differ). */
-export interface ChopMsg extends RelMessage {
-  readonly type: 'chop';
-  readonly op: OpWire;
-  /** The master as the home knows it (saves the copy holder a look-up). */
-  readonly master: string;
-}
+/** Home → copy holder (when they differ); `next` is the master as the home knows it (saves the copy holder a look-up). */
+export type ChopMsg = RelMessage<'chop', OpWire>;
 
 /** Copy holder → master. */
-export interface MreqMsg extends RelMessage {
-  readonly type: 'mreq';
-  readonly op: OpWire;
-}
+export type MreqMsg = RelMessage<'mreq', OpWire>;
 
-/** Master → copy holder. */
-export interface MoutMsg extends RelMessage {
-  readonly type: 'mout';
-  readonly out: OutWire;
-  /** The client's home, where the copy holder passes the outcome on. */
-  readonly home: string;
-}
+/** Master → copy holder; `next` is the client's home, where the copy holder passes the outcome on. */
+export type MoutMsg = RelMessage<'mout', OutWire>;
 
 /** Copy holder → home (when they differ). */
-export interface HoutMsg extends RelMessage {
-  readonly type: 'hout';
-  readonly out: OutWire;
-}
+export type HoutMsg = RelMessage<'hout', OutWire>;
 
-/** Master → copy holder → home: a blocking notification. */
-export interface BastRelayMsg extends RelMessage {
-  readonly type: 'mbast' | 'hbast';
+/** A blocking notification, from the master (built once, shared by every hop). */
+export interface BastWire {
   readonly client: string;
   readonly sess: string;
   readonly home: string;
   readonly resource: string;
+  /** The blocked mode. */
   readonly mode: ModeName;
 }
 
-/** Master → copy holder: this node does not master `root`; look it up again. */
-export interface NotMasterMsg extends RelMessage {
-  readonly type: 'not-master';
-  readonly root: string;
-}
+/** Master → copy holder → home: a blocking notification. */
+export type BastRelayMsg = RelMessage<'mbast' | 'hbast', BastWire>;
+
+/** Master → copy holder: this node does not master the root in `body`; look it up again. */
+export type NotMasterMsg = RelMessage<'not-master', string>;
 
 /** Master → a new copy holder: take over these copies (home moved, or buddy changed). */
-export interface ChInstallMsg extends RelMessage {
-  readonly type: 'ch-install';
-  readonly records: readonly CopyWire[];
-}
+export type ChInstallMsg = RelMessage<'ch-install', readonly CopyWire[]>;
 
-/** Master → a former copy holder: these locks' copies live elsewhere now (drop yours unless newer). */
-export interface ChReleaseMsg extends RelMessage {
-  readonly type: 'ch-release';
+export interface ChReleaseBody {
   readonly client: string;
   readonly root: string;
   readonly resource: string;
   readonly version: number;
 }
 
-/** Master → the copy holders of a resource's locks: its value block was marked invalid (a PW/EX holder died). */
-export interface ChLvbMsg extends RelMessage {
-  readonly type: 'ch-lvb';
+/** Master → a former copy holder: these locks' copies live elsewhere now (drop yours unless newer). */
+export type ChReleaseMsg = RelMessage<'ch-release', ChReleaseBody>;
+
+export interface ChLvbBody {
   readonly root: string;
   readonly resource: string;
 }
 
-/** Master → its former buddy: drop the copies you hold for me. */
-export interface ChDropMsg extends RelMessage {
-  readonly type: 'ch-drop';
-  readonly master: string;
-}
+/** Master → the copy holders of a resource's locks: its value block was marked invalid (a PW/EX holder died). */
+export type ChLvbMsg = RelMessage<'ch-lvb', ChLvbBody>;
+
+/** Master → its former buddy (the master in `body`): drop the copies you hold for me. */
+export type ChDropMsg = RelMessage<'ch-drop', string>;
 
 // ---------------------------------------------------------------------------------------------
 // Membership (unreliable).
@@ -292,14 +267,14 @@ export interface DeadToMeMsg extends Message {
  * the same (and settled), and the requester acts on an answer only while still in that view, so
  * a name's master is always assigned within one view that every member of it agrees on.
  */
-export interface LookupMsg extends RelMessage {
-  readonly type: 'lookup';
+export interface LookupBody {
   readonly root: string;
   readonly view: string;
 }
 
-export interface LookupResMsg extends RelMessage {
-  readonly type: 'lookup-res';
+export type LookupMsg = RelMessage<'lookup', LookupBody>;
+
+export interface LookupResBody {
   readonly root: string;
   /** The master, or '' when the views differed (ask again). */
   readonly master: string;
@@ -309,9 +284,10 @@ export interface LookupResMsg extends RelMessage {
   readonly view: string;
 }
 
+export type LookupResMsg = RelMessage<'lookup-res', LookupResBody>;
+
 /** Sent to every live member after each view change: "my view is `view`; here is what I master / hold copies of". */
-export interface DirSyncMsg extends RelMessage {
-  readonly type: 'dir-sync';
+export interface DirSyncBody {
   readonly view: string;
   /** Roots the sender masters whose directory node is the receiver. */
   readonly claims: readonly string[];
@@ -319,17 +295,19 @@ export interface DirSyncMsg extends RelMessage {
   readonly orphans: readonly string[];
 }
 
+export type DirSyncMsg = RelMessage<'dir-sync', DirSyncBody>;
+
 // ---------------------------------------------------------------------------------------------
 // Recovery.
 
-export interface GatherReqMsg extends RelMessage {
-  readonly type: 'gather-req';
+export interface GatherReqBody {
   readonly root: string;
   readonly round: number;
 }
 
-export interface GatherResMsg extends RelMessage {
-  readonly type: 'gather-res';
+export type GatherReqMsg = RelMessage<'gather-req', GatherReqBody>;
+
+export interface GatherResBody {
   readonly root: string;
   readonly round: number;
   readonly records: readonly CopyWire[];
@@ -337,20 +315,22 @@ export interface GatherResMsg extends RelMessage {
   readonly tokens: readonly (readonly [string, number])[];
 }
 
+export type GatherResMsg = RelMessage<'gather-res', GatherResBody>;
+
 // ---------------------------------------------------------------------------------------------
 // Sessions.
 
 /** A session ended (lease expired, reclaim failed): every master drops its locks. */
-export interface PurgeMsg extends RelMessage {
-  readonly type: 'purge';
+export interface PurgeBody {
   readonly client: string;
   readonly sess: string;
   readonly reason: 'expire' | 'lost';
 }
 
+export type PurgeMsg = RelMessage<'purge', PurgeBody>;
+
 /** A manager took a session over (reclaim): masters re-home its locks, the old home lets go. */
-export interface AdoptMsg extends RelMessage {
-  readonly type: 'adopt';
+export interface AdoptBody {
   readonly client: string;
   readonly sess: string;
   readonly home: string;
@@ -363,8 +343,9 @@ export interface AdoptMsg extends RelMessage {
   readonly epoch: number;
 }
 
-export interface AdoptResMsg extends RelMessage {
-  readonly type: 'adopt-res';
+export type AdoptMsg = RelMessage<'adopt', AdoptBody>;
+
+export interface AdoptResBody {
   readonly client: string;
   readonly sess: string;
   /** False when this node already purged the session (grace ran out, or it expired). */
@@ -375,40 +356,39 @@ export interface AdoptResMsg extends RelMessage {
   readonly held: readonly HeldWire[];
 }
 
+export type AdoptResMsg = RelMessage<'adopt-res', AdoptResBody>;
+
 // ---------------------------------------------------------------------------------------------
 // Cluster-wide deadlock detection.
 
-export interface DlGatherMsg extends RelMessage {
-  readonly type: 'dl-gather';
-  readonly round: number;
-}
+/** The coordinator asks for the wait-for edges of round `body`. */
+export type DlGatherMsg = RelMessage<'dl-gather', number>;
 
-export interface DlEdgesMsg extends RelMessage {
-  readonly type: 'dl-edges';
+export interface DlEdgesBody {
   readonly round: number;
   readonly edges: readonly EdgeWire[];
 }
 
-export interface DlPrepareMsg extends RelMessage {
-  readonly type: 'dl-prepare';
-  readonly round: number;
-  readonly edges: readonly EdgeWire[];
-}
+export type DlEdgesMsg = RelMessage<'dl-edges', DlEdgesBody>;
 
-export interface DlVoteMsg extends RelMessage {
-  readonly type: 'dl-vote';
+export type DlPrepareMsg = RelMessage<'dl-prepare', DlEdgesBody>;
+
+export interface DlVoteBody {
   readonly round: number;
   readonly ok: boolean;
 }
 
-export interface DlDecideMsg extends RelMessage {
-  readonly type: 'dl-decide';
+export type DlVoteMsg = RelMessage<'dl-vote', DlVoteBody>;
+
+export interface DlDecideBody {
   readonly round: number;
   readonly commit: boolean;
   /** The victim's waiting lock at this master (0: the victim is elsewhere). */
   readonly victimLockId: number;
   readonly victimVersion: number;
 }
+
+export type DlDecideMsg = RelMessage<'dl-decide', DlDecideBody>;
 
 /** Every reliable manager-to-manager message. */
 export type PeerMsg =

@@ -5,13 +5,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ReliableLinks, type LinkHandler, type RelMessage } from '../../../src/dlm/protocol/links.js';
+import { RelMessage, ReliableLinks, type LinkHandler } from '../../../src/dlm/protocol/links.js';
 import { Simulation, type Message, type Process, type ProcessContext } from '../../../src/sim/index.js';
 
-interface Numbered extends RelMessage {
-  readonly type: 'n';
-  readonly n: number;
-}
+/** A test message: its payload is its number. */
+type Numbered = RelMessage<'n', number>;
 
 /** A node that sends `count` numbered messages to `peer` at start and records what it receives. */
 class Endpoint implements Process, LinkHandler {
@@ -30,7 +28,7 @@ class Endpoint implements Process, LinkHandler {
 
   onStart(): void {
     for (let n = 1; n <= this.count; n++) {
-      const m: Numbered = { type: 'n', sg: 0, rg: 0, seq: 0, ack: 0, n };
+      const m: Numbered = new RelMessage('n', n);
       this.links.send(this.peer, m);
     }
     this.links.flushAcks();
@@ -46,7 +44,7 @@ class Endpoint implements Process, LinkHandler {
   }
 
   deliver(_from: string, msg: RelMessage): void {
-    this.got.push((msg as Numbered).n);
+    this.got.push((msg as Numbered).body);
   }
 
   peerGeneration(peer: string, gen: number): void {
@@ -125,7 +123,7 @@ describe('reliable links', () => {
     // messages are discarded (not re-sent to the new incarnation) and no further nak comes.
     expect(a.gens).toEqual([1, 1, 1]);
     expect(a.links.unackedTo('b')).toBe(0);
-    const m: Numbered = { type: 'n', sg: 0, rg: 0, seq: 0, ack: 0, n: 42 };
+    const m: Numbered = new RelMessage('n', 42);
     a.links.send('b', m);
     expect(m.rg).toBe(1);
     expect(m.seq).toBe(1);
