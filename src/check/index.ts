@@ -41,8 +41,7 @@ import {
   type InvariantName,
   type Violation,
 } from './violation.js';
-import type { MessageEventSink } from '../sim/index.js';
-import type { TraceEvent } from '../sim/types.js';
+import type { TraceEvent, TraceListener } from '../sim/types.js';
 
 export type { Checker, CheckSink } from './checker.js';
 export type { CheckedEvent, CheckedType, CrashEvent, EventHead, LockEvent } from './lock-event.js';
@@ -107,7 +106,12 @@ interface Route {
  * checkers that read its type (Checker.reads) or have a deadline before it (Checker.dueUs), in
  * the set's order, which is what fixes the order of findings at one event.
  */
-export class CheckerSet implements MessageEventSink {
+export class CheckerSet implements TraceListener {
+  /**
+   * No checker reads the kernel's `send` and `deliver` events (they are not in `checkedTypes`,
+   * which the constructor asserts), so the kernel need not hand them over at all.
+   */
+  readonly messageEvents = false;
   /** Violations in detection order (append-only: a listener may read it by index as it grows). */
   readonly violations: Violation[] = [];
   readonly observations: BeliefOverlap[] = [];
@@ -136,7 +140,7 @@ export class CheckerSet implements MessageEventSink {
   ) {
     this.checkers = checkers;
     for (const type of checkedTypes) {
-      if ((type as string) === 'send' || (type as string) === 'deliver') throw new RangeError(`lockstep check: '${type}' must not be checked (onMessageEvent skips message events)`);
+      if ((type as string) === 'send' || (type as string) === 'deliver') throw new RangeError(`lockstep check: '${type}' must not be checked (the set declares messageEvents: false)`);
       const read = readerFor(type);
       if (read === undefined) throw new RangeError(`lockstep check: no validator for '${type}'`);
       const routed = checkers.filter((c) => c.reads.includes(type) || c.dueUs !== undefined);
@@ -177,15 +181,6 @@ export class CheckerSet implements MessageEventSink {
       checker.onEvent(e, this.sink);
     }
     if (table !== undefined) table.commit(e);
-  }
-
-  /**
-   * A kernel `send` or `deliver` event, taken as arguments so that the kernel builds no event
-   * object for it. No checker reads message events (they are not in `checkedTypes`, which the
-   * constructor asserts), so `onEvent` would route them nowhere: this does the same, for free.
-   */
-  onMessageEvent(seq: number): void {
-    if (this.finished) throw new CheckerSetFinished(`event #${seq} (a message event)`);
   }
 
   /** End-of-run judgement at true time `endUs`. Call once, after the last event. */
