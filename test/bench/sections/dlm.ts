@@ -49,7 +49,6 @@ function measure(durationMs: number, checkersOff: boolean): { eventsPerSec: numb
 const section: BenchSection = {
   key: 'dlm',
   run() {
-    measure(2_000, false); // warm-up
     const durationMs = 60_000;
     const on = measure(durationMs, false);
     const off = measure(durationMs, true);

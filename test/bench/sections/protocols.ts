@@ -73,7 +73,6 @@ const section: BenchSection = {
     const json: Record<string, unknown> = { clients: CLIENTS, resources: RESOURCES, simMs: SIM_MS };
     const rows: BenchRow[] = [];
     for (const protocol of PROTOCOLS) {
-      measure(protocol, 2000, false); // warm-up
       const on = measure(protocol, SIM_MS, false);
       const off = measure(protocol, SIM_MS, true);
       if (!on.ok) throw new Error(`bench protocols: the ${protocol} workload violated an invariant; a benchmark of a broken run means nothing`);
