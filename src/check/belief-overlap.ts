@@ -18,7 +18,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from './events.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import { LockTable, pushLock, removeLock, type LockState, type ResourceState } from './lock-table.js';
+import { LockTable, TableChecker, pushLock, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { compatible } from './modes.js';
 
 /** An overlap open on a resource. */
@@ -32,16 +32,9 @@ function pairKey(a: string, b: string): string {
   return JSON.stringify(a < b ? [a, b] : [b, a]);
 }
 
-export class BeliefOverlapChecker implements Checker {
+export class BeliefOverlapChecker extends TableChecker implements Checker {
   readonly name = 'belief-overlap' as const;
   readonly reads: readonly CheckedType[] = ['complete', 'request', 'lapse', 'crash'];
-  /**
-   * Per lock the client's belief (LockState.belief*), per resource its believers and its open
-   * overlaps (ResourceState.believers, believedOrder, overlaps).
-   */
-  private readonly table: LockTable;
-  /** The table this checker resolves itself when built on its own; null inside a CheckerSet. */
-  private readonly own: LockTable | null;
   /** The resources with open overlaps, in the order the first of each opened (the order `finish` closes them in). */
   private readonly open = new Map<string, ResourceState>();
   private starts = 0;
@@ -55,8 +48,9 @@ export class BeliefOverlapChecker implements Checker {
     private readonly leaseChecking: ReadonlySet<string> = new Set(),
     shared?: LockTable,
   ) {
-    this.own = shared === undefined ? new LockTable() : null;
-    this.table = shared ?? this.own!;
+    super(shared);
+    // The table it reads: per lock the client's belief (LockState.belief*), per resource its
+    // believers and its open overlaps (ResourceState.believers, believedOrder, overlaps).
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {

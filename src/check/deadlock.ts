@@ -28,7 +28,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { CycleEdge, ModeName } from './events.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, noFlags, removeLock, type LockState, type ResourceState } from './lock-table.js';
+import { LockTable, TableChecker, noFlags, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { compatible } from './modes.js';
 import { enqueueLock } from './queues.js';
 import { formatMs } from './violation.js';
@@ -42,18 +42,10 @@ export function defaultDeadlockBoundUs(waitMs = 0): number {
   return Math.max(2 * waitMs * 1000, DEFAULT_DEADLOCK_BOUND_US);
 }
 
-export class DeadlockChecker implements Checker {
+export class DeadlockChecker extends TableChecker implements Checker {
   readonly name = 'deadlock' as const;
   /** What it acts on; the bound of open cycles it judges at every checked event, whatever its type (`dueUs`). */
   readonly reads: readonly CheckedType[] = ['request', 'complete', 'crash', 'enqueue', 'grant', 'release', 'expire', 'dequeue', 'deadlock'];
-  /**
-   * The grants (lock view: a demotion leaves NL), per lock its queued request and its outstanding
-   * lock/convert request (LockState.dl*), and per resource its queues (ResourceState.dlConverting,
-   * dlWaiting).
-   */
-  private readonly table: LockTable;
-  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
-  private readonly own: LockTable | null;
   private readonly graph = new WaitForGraph();
 
   /**
@@ -65,8 +57,10 @@ export class DeadlockChecker implements Checker {
     shared?: LockTable,
   ) {
     if (!(boundUs >= 0)) throw new RangeError(`deadlock: the bound must be ≥ 0 µs, got ${boundUs}`);
-    this.own = shared === undefined ? new LockTable() : null;
-    this.table = shared ?? this.own!;
+    super(shared);
+    // The table it reads: the grants (lock view: a demotion leaves NL), per lock its queued request
+    // and its outstanding lock/convert request (LockState.dl*), and per resource its queues
+    // (ResourceState.dlConverting, dlWaiting).
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {

@@ -13,24 +13,19 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, readsFor } from './lock-table.js';
+import { LockTable, TableChecker, readsFor } from './lock-table.js';
 import { formatMs } from './violation.js';
 
-export class FencingChecker implements Checker {
+export class FencingChecker extends TableChecker implements Checker {
   readonly name = 'fencing' as const;
   readonly reads: readonly CheckedType[];
-  /**
-   * The token of each client's live grant (strict view: LockState.token while `granted`), and per
-   * resource the highest token issued and accepted (ResourceState.issued*, accepted*).
-   */
-  private readonly table: LockTable;
-  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
-  private readonly own: LockTable | null;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
-    this.own = shared === undefined ? new LockTable() : null;
-    this.table = shared ?? this.own!;
+    super(shared);
+    // The table it reads: the token of each client's live grant (strict view: LockState.token while
+    // `granted`), and per resource the highest token issued and accepted (ResourceState.issued*,
+    // accepted*).
     this.reads = readsFor(['grant', 'write'], shared);
   }
 

@@ -21,28 +21,23 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from './events.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, noFlags, readsFor, removeLock, type LockState, type ResourceState } from './lock-table.js';
+import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { enqueueLock } from './queues.js';
 import { formatMs } from './violation.js';
 
 /** No request is served first (shared: never mutated). */
 const none: readonly LockState[] = Object.freeze([]);
 
-export class GrantOrderChecker implements Checker {
+export class GrantOrderChecker extends TableChecker implements Checker {
   readonly name = 'grant-order' as const;
   readonly reads: readonly CheckedType[];
-  /**
-   * The grants (lock view), per lock the flags of its last lock/convert request and its queued
-   * request (LockState.go*), and per resource its queues (ResourceState.goConverting, goWaiting).
-   */
-  private readonly table: LockTable;
-  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
-  private readonly own: LockTable | null;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
-    this.own = shared === undefined ? new LockTable() : null;
-    this.table = shared ?? this.own!;
+    super(shared);
+    // The table it reads: the grants (lock view), per lock the flags of its last lock/convert
+    // request and its queued request (LockState.go*), and per resource its queues
+    // (ResourceState.goConverting, goWaiting).
     this.reads = readsFor(['request', 'enqueue', 'grant', 'dequeue', 'release', 'expire'], shared);
   }
 

@@ -21,7 +21,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, RequestFields, StatusName } from './events.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable } from './lock-table.js';
+import { LockTable, TableChecker } from './lock-table.js';
 import { formatMs } from './violation.js';
 
 /** A request waiting for its answer. */
@@ -58,7 +58,7 @@ function isRefusal(status: StatusName): boolean {
   return status === 'BUSY' || status === 'INVALID_ARG' || status === 'SUBLOCKS' || status === 'PARNOTGRANT';
 }
 
-export class LivenessChecker implements Checker {
+export class LivenessChecker extends TableChecker implements Checker {
   readonly name = 'liveness' as const;
   /** What it acts on; deadlines it judges at every checked event, whatever its type (`dueUs`). */
   readonly reads: readonly CheckedType[] = ['request', 'complete', 'crash'];
@@ -70,14 +70,6 @@ export class LivenessChecker implements Checker {
    */
   private queue: (Pending | undefined)[] = [];
   private head = 0;
-  /**
-   * Per lock, its pending requests, oldest first, reported or not (LockState.livePending). A list
-   * that empties is kept for the lock's next request (one lock per client and resource, requested
-   * all run).
-   */
-  private readonly table: LockTable;
-  /** The table this checker resolves itself when built on its own; null inside a CheckerSet. */
-  private readonly own: LockTable | null;
   /**
    * No unreported deadline is earlier than this (+Infinity: none pending), so an event at or
    * before it cannot pass one and costs a comparison. A lower bound only: answering a request
@@ -94,8 +86,10 @@ export class LivenessChecker implements Checker {
     shared?: LockTable,
   ) {
     if (!(livenessUs >= 0) || !(healUs >= 0)) throw new RangeError(`liveness: livenessUs and healUs must be ≥ 0, got ${livenessUs} and ${healUs}`);
-    this.own = shared === undefined ? new LockTable() : null;
-    this.table = shared ?? this.own!;
+    super(shared);
+    // The table it reads: per lock, its pending requests, oldest first, reported or not
+    // (LockState.livePending). A list that empties is kept for the lock's next request (one lock
+    // per client and resource, requested all run).
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {

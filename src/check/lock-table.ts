@@ -284,6 +284,22 @@ export function strictHolders(res: ResourceState, except: LockState): LockState[
 const committedTypes: readonly CheckedType[] = ['grant', 'release', 'expire'];
 
 /**
+ * What every checker that reads the lock table holds: the run's table, which the CheckerSet
+ * commits each event to after every checker has judged it, or, for a checker built on its own (a
+ * test, a single invariant), a private table that the checker resolves and commits itself (`own`).
+ */
+export abstract class TableChecker {
+  protected readonly table: LockTable;
+  /** The private table, or null inside a CheckerSet. */
+  protected readonly own: LockTable | null;
+
+  protected constructor(shared: LockTable | undefined) {
+    this.own = shared === undefined ? new LockTable() : null;
+    this.table = shared ?? this.own!;
+  }
+}
+
+/**
  * What a checker reads: `types`, plus, when it keeps a private table (`shared` undefined), the
  * types that change the table, which it must then see to commit them. In a CheckerSet the set
  * commits the shared table for every event, so a checker is handed only the types it judges.

@@ -10,22 +10,19 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, readsFor, type LockState } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, type LockState } from './lock-table.js';
 import { compatible } from './modes.js';
 import { formatMs } from './violation.js';
 
-export class MutualExclusionChecker implements Checker {
+export class MutualExclusionChecker extends TableChecker implements Checker {
   readonly name = 'mutual-exclusion' as const;
   readonly reads: readonly CheckedType[];
-  /** The grants (strict view): a `release` of any reason, or an `expire`, ends one. */
-  private readonly table: LockTable;
-  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
-  private readonly own: LockTable | null;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
-    this.own = shared === undefined ? new LockTable() : null;
-    this.table = shared ?? this.own!;
+    super(shared);
+    // The table it reads: the grants (strict view): a `release` of any reason, or an `expire`, ends
+    // one.
     this.reads = readsFor(['grant'], shared);
   }
 

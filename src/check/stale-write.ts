@@ -13,7 +13,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, ReleaseFields } from './events.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, readsFor, strictHolders } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, strictHolders } from './lock-table.js';
 import { modeNames, permitsWrite } from './modes.js';
 import { formatMs } from './violation.js';
 
@@ -29,21 +29,15 @@ const releasedHow: Readonly<Record<ReleaseFields['reason'], string>> = {
 /** How a write-capable hold ended by a conversion down, by the new mode. */
 const convertedHow = new Map<ModeName, string>(modeNames.map((m) => [m, `converted to ${m}`]));
 
-export class StaleWriteChecker implements Checker {
+export class StaleWriteChecker extends TableChecker implements Checker {
   readonly name = 'stale-write' as const;
   readonly reads: readonly CheckedType[];
-  /**
-   * The grants (strict view), and per lock the last end of any hold and of a write-capable hold
-   * (LockState.end*, LockState.writeEnd*).
-   */
-  private readonly table: LockTable;
-  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
-  private readonly own: LockTable | null;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
-    this.own = shared === undefined ? new LockTable() : null;
-    this.table = shared ?? this.own!;
+    super(shared);
+    // The table it reads: the grants (strict view), and per lock the last end of any hold and of a
+    // write-capable hold (LockState.end*, LockState.writeEnd*).
     this.reads = readsFor(['grant', 'release', 'expire', 'write'], shared);
   }
 

@@ -22,7 +22,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import { LockTable, readsFor, type LockState, type ResourceState } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, type LockState, type ResourceState } from './lock-table.js';
 import { lvbOperation } from './modes.js';
 import { formatMs } from './violation.js';
 
@@ -43,22 +43,17 @@ export function stripZeros(value: string): string {
   return value.replace(/\u0000+$/, '');
 }
 
-export class ValueBlockChecker implements Checker {
+export class ValueBlockChecker extends TableChecker implements Checker {
   readonly name = 'value-block' as const;
   readonly reads: readonly CheckedType[];
-  /**
-   * The grants (lock view: a demotion leaves NL), per resource the value block and how many
-   * requests are queued (ResourceState.vb*), and per lock whether it is queued, whether it takes
-   * part in value-block transfer, and what its last grant handed out (LockState.vb*).
-   */
-  private readonly table: LockTable;
-  /** The table this checker commits itself when built on its own; null inside a CheckerSet. */
-  private readonly own: LockTable | null;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
-    this.own = shared === undefined ? new LockTable() : null;
-    this.table = shared ?? this.own!;
+    super(shared);
+    // The table it reads: the grants (lock view: a demotion leaves NL), per resource the value
+    // block and how many requests are queued (ResourceState.vb*), and per lock whether it is
+    // queued, whether it takes part in value-block transfer, and what its last grant handed out
+    // (LockState.vb*).
     this.reads = readsFor(['request', 'enqueue', 'grant', 'complete', 'lvb-write', 'lvb-invalidate', 'release', 'expire', 'dequeue'], shared);
   }
 
