@@ -320,9 +320,10 @@ function isKernelError(e: unknown): boolean {
  *
  * Performance notes (the message path is the bulk of every run; `npm run bench`, section kernel):
  * - Fields set in a constructor are `declare`d in this module's classes (see SimEvent for why).
- * - The loop and `send` handle the common delivery and send in their own bodies rather than in
- *   helper methods: V8 inlines calls only up to a bytecode budget per compiled function, and
- *   spending it on helpers left the heap, the link and the trace hash as real calls.
+ * - The loop handles the common delivery in its own body rather than in a helper method: V8
+ *   inlines calls only up to a bytecode budget per compiled function. (`send` queues through
+ *   enqueueDelivery and push: writing those out measured no faster once the loop returns every
+ *   LOOP_BATCH events.)
  * - Message types, routes and the trace's per-route hash terms are resolved once and cached.
  */
 class Kernel {
@@ -550,6 +551,7 @@ class Kernel {
   push(ev: SimEvent): void {
     if (++this.queued > this.maxEvents) this.tooManyEvents();
     ev.seq = this.nextSeq++;
+    // The first event a delivery's handler adds takes the delivery's place (see topPending).
     if (this.topPending) {
       this.topPending = false;
       this.sched.replaceTop!(ev);
@@ -748,23 +750,7 @@ class Kernel {
       this.dropOrDuplicate(at, payload, route, msg);
       return;
     }
-    // enqueueDelivery, written out for the common case (see loop for why).
-    if (++this.queued > this.maxEvents) this.tooManyEvents();
-    const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
-    ev.timeUs = at;
-    ev.node = route.dst.index;
-    ev.from = src.index;
-    ev.data = payload;
-    ev.link = route;
-    ev.msgType = msg;
-    ev.seq = this.nextSeq++;
-    // The first event a delivery's handler adds takes the delivery's place (see topPending).
-    if (this.topPending) {
-      this.topPending = false;
-      this.sched.replaceTop!(ev);
-    } else {
-      this.sched.push(ev);
-    }
+    this.enqueueDelivery(at, payload, route, msg);
   }
 
   /** The rest of send when the link dropped the message (`at` < 0) or duplicated it. */
@@ -794,7 +780,6 @@ class Kernel {
 
   /** Queue the arrival of `payload` at `at`, in an event recycled from the pool when one is free. */
   private enqueueDelivery(at: number, payload: Message, route: Route, msg: MessageType | null): void {
-    if (++this.queued > this.maxEvents) this.tooManyEvents();
     const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
     ev.timeUs = at;
     ev.node = route.dst.index;
@@ -802,14 +787,7 @@ class Kernel {
     ev.data = payload;
     ev.link = route;
     ev.msgType = msg;
-    ev.seq = this.nextSeq++;
-    // The first event a delivery's handler adds takes the delivery's place (see topPending).
-    if (this.topPending) {
-      this.topPending = false;
-      this.sched.replaceTop!(ev);
-    } else {
-      this.sched.push(ev);
-    }
+    this.push(ev);
   }
 
   /** A fresh delivery event for enqueueDelivery to fill in (the pool was empty). */
