@@ -41,7 +41,8 @@ import {
   type InvariantName,
   type Violation,
 } from './violation.js';
-import type { TraceEvent, TraceListener } from '../sim/types.js';
+import type { NodeEventSink } from '../sim/index.js';
+import type { TraceEvent, TraceFields } from '../sim/types.js';
 
 export type { Checker, CheckSink } from './checker.js';
 export type { CheckedEvent, CheckedType, CrashEvent, EventHead, LockEvent } from './lock-event.js';
@@ -106,7 +107,7 @@ interface Route {
  * checkers that read its type (Checker.reads) or have a deadline before it (Checker.dueUs), in
  * the set's order, which is what fixes the order of findings at one event.
  */
-export class CheckerSet implements TraceListener {
+export class CheckerSet implements NodeEventSink {
   /**
    * No checker reads the kernel's `send` and `deliver` events (they are not in `checkedTypes`,
    * which the constructor asserts), so the kernel need not hand them over at all.
@@ -157,6 +158,19 @@ export class CheckerSet implements TraceListener {
     let first: Violation | undefined;
     for (const v of this.violations) if (first === undefined || v.atUs < first.atUs) first = v;
     return first;
+  }
+
+  /**
+   * A simulated node's event taken as arguments (NodeEventSink). The checkers read no `local`,
+   * so it is not needed, and an event object is built only for a type some checker reads: most
+   * node events (timers, faults) are routed nowhere.
+   */
+  onNodeEvent(seq: number, tUs: number, node: string, type: string, fields: TraceFields | undefined): void {
+    if (this.routes[type] === undefined) {
+      if (this.finished) throw new CheckerSetFinished(`event #${seq} (${type})`);
+      return;
+    }
+    this.onEvent({ seq, tUs, node, type, fields });
   }
 
   /**

@@ -9,7 +9,7 @@
  */
 import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } from '../clients/contract.js';
 import { scriptedClient, type ClientScript } from '../clients/index.js';
-import { checkedTypes, createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../check/index.js';
+import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../check/index.js';
 import { dlmProtocol } from '../dlm/protocol/index.js';
 import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
@@ -270,7 +270,6 @@ function clientScript(client: Scenario['clients'][number], leaseChecking: boolea
  * event's fields.
  */
 function violationTracer(checkers: CheckerSet, sim: Simulation): NodeEventSink {
-  const checked: ReadonlySet<string> = new Set(checkedTypes);
   let seen = 0;
   const traceNew = (): void => {
     const all = checkers.violations;
@@ -280,14 +279,9 @@ function violationTracer(checkers: CheckerSet, sim: Simulation): NodeEventSink {
     }
   };
   return {
-    // No checker reads message events (CheckerSet routes them nowhere): the kernel keeps them.
-    messageEvents: false,
-    // The checkers read no `local`: they get the node's fields as it gave them.
+    messageEvents: checkers.messageEvents,
     onNodeEvent(seq: number, tUs: number, node: string, type: string, fields: TraceFields | undefined): void {
-      // Timers, faults and the like reach no checker (CheckerSet.onEvent would route them
-      // nowhere): no event object for them.
-      if (!checked.has(type)) return;
-      checkers.onEvent({ seq, tUs, node, type, fields });
+      checkers.onNodeEvent(seq, tUs, node, type, fields);
       traceNew();
     },
     onEvent(event: TraceEvent): void {

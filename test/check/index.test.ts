@@ -64,6 +64,22 @@ describe('createCheckers', () => {
     expect(() => set.onEvent(s.events[0]!)).toThrow('lockstep check: event #1 (grant) after finish()');
   });
 
+  it('takes node events as arguments with the same findings as event objects, and refuses them after finish', () => {
+    const s = new Stream().grant(1, 'c1', 'f', 'EX').grant(2, 'c2', 'f', 'EX');
+    const byObject = createCheckers({ invariants: ['mutual-exclusion'], livenessUs: 0, healUs: 0 });
+    const byArgs = createCheckers({ invariants: ['mutual-exclusion'], livenessUs: 0, healUs: 0 });
+    for (const e of s.events) {
+      byObject.onEvent(e);
+      byArgs.onNodeEvent(e.seq, e.tUs, e.node, e.type, e.fields);
+      byArgs.onNodeEvent(e.seq, e.tUs, e.node, 'timer', { tag: 'x' }); // a type no checker reads
+    }
+    byObject.finish(ms(3));
+    byArgs.finish(ms(3));
+    expect(byArgs.violations).toEqual(byObject.violations);
+    expect(byArgs.violations.map((v) => v.invariant)).toEqual(['mutual-exclusion']);
+    expect(() => byArgs.onNodeEvent(9, ms(4), 'c1', 'timer', undefined)).toThrow('lockstep check: event #9 (timer) after finish()');
+  });
+
   it('keeps at most maxRecords of each list and counts the rest', () => {
     const set = createCheckers({ invariants: ['stale-write'], livenessUs: 0, healUs: 0, maxRecords: 2 });
     const s = new Stream().write(1, 'c1', 'f', 'a').write(2, 'c1', 'f', 'b').write(3, 'c1', 'f', 'c');
