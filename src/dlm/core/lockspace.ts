@@ -261,6 +261,10 @@ export class LockSpace {
   private lastNowUs = 0;
   /** Time of the operation in progress. */
   private nowUs = 0;
+  /** The options readOptions read last (valid only right after it returned null). */
+  private optFlags = 0;
+  private optNowUs = 0;
+  private optValue: Uint8Array | null = null;
   private out: Effect[] = [];
   /** Set by {@link canBeGranted}: the queued conversion this lock is in conversion deadlock with. */
   private deadlk: LockRecord | null = null;
@@ -408,23 +412,11 @@ export class LockSpace {
     if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
     const rq = modeOf(mode);
     if (rq === NONE) return refuse('INVALID_ARG', lockId, `unknown mode ${String(mode)}`);
-    let flags = 0;
-    let nowUs = this.lastNowUs;
-    let value: Uint8Array | null = null;
-    if (opts !== undefined) {
-      if (opts.flags !== undefined) {
-        flags = this.parseFlags(opts.flags);
-        if (flags < 0) return refuse('INVALID_ARG', lockId, 'unknown flag');
-      }
-      if (opts.nowUs !== undefined) {
-        if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', lockId, 'nowUs must be a finite number >= 0');
-        nowUs = opts.nowUs;
-      }
-      if (opts.value !== undefined) {
-        value = encodeValue(opts.value, this.valueBlockBytes);
-        if (value === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
-      }
-    }
+    const refused = this.readOptions(lockId, opts);
+    if (refused !== null) return refused;
+    const flags = this.optFlags;
+    const nowUs = this.optNowUs;
+    const value = this.optValue;
     const bad = convertFlagsCheck(flags) ?? quecvtCheck(flags, lock.gr, rq);
     if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
     if (lock.state !== GRANTED) return refuse('BUSY', lockId, 'the lock is not granted or has a request pending');
@@ -497,23 +489,11 @@ export class LockSpace {
   unlock(lockId: number, opts?: UnlockOptions): UnlockResult {
     const lock = this.locks.get(lockId);
     if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
-    let flags = 0;
-    let nowUs = this.lastNowUs;
-    let value: Uint8Array | null = null;
-    if (opts !== undefined) {
-      if (opts.flags !== undefined) {
-        flags = this.parseFlags(opts.flags);
-        if (flags < 0) return refuse('INVALID_ARG', lockId, 'unknown flag');
-      }
-      if (opts.nowUs !== undefined) {
-        if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', lockId, 'nowUs must be a finite number >= 0');
-        nowUs = opts.nowUs;
-      }
-      if (opts.value !== undefined) {
-        value = encodeValue(opts.value, this.valueBlockBytes);
-        if (value === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
-      }
-    }
+    const refused = this.readOptions(lockId, opts);
+    if (refused !== null) return refused;
+    const flags = this.optFlags;
+    const nowUs = this.optNowUs;
+    const value = this.optValue;
     const bad = unlockFlagsCheck(flags);
     if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
     if (lock.state !== GRANTED) return refuse('BUSY', lockId, 'the lock is not granted (cancel its pending request instead)');
@@ -1200,6 +1180,31 @@ export class LockSpace {
   private begin(nowUs: number): void {
     this.nowUs = nowUs;
     if (nowUs > this.lastNowUs) this.lastNowUs = nowUs;
+  }
+
+  /**
+   * Reads convert's and unlock's options (flags, nowUs, value, checked in that order) into
+   * optFlags, optNowUs and optValue, with no object per call; returns the refusal of the first
+   * invalid one, or null.
+   */
+  private readOptions(lockId: number, opts: ConvertOptions | UnlockOptions | undefined): { status: 'INVALID_ARG'; lockId: number; reason: string } | null {
+    this.optFlags = 0;
+    this.optNowUs = this.lastNowUs;
+    this.optValue = null;
+    if (opts === undefined) return null;
+    if (opts.flags !== undefined) {
+      this.optFlags = this.parseFlags(opts.flags);
+      if (this.optFlags < 0) return refuse('INVALID_ARG', lockId, 'unknown flag');
+    }
+    if (opts.nowUs !== undefined) {
+      if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', lockId, 'nowUs must be a finite number >= 0');
+      this.optNowUs = opts.nowUs;
+    }
+    if (opts.value !== undefined) {
+      this.optValue = encodeValue(opts.value, this.valueBlockBytes);
+      if (this.optValue === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
+    }
+    return null;
   }
 
   private parseFlags(flags: FlagsArg): number {
