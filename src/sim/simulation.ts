@@ -320,10 +320,9 @@ function isKernelError(e: unknown): boolean {
  *
  * Performance notes (the message path is the bulk of every run; `npm run bench`, section kernel):
  * - Fields set in a constructor are `declare`d in this module's classes (see SimEvent for why).
- * - The loop handles the common delivery in its own body rather than in a helper method: V8
- *   inlines calls only up to a bytecode budget per compiled function. (`send` queues through
- *   enqueueDelivery and push: writing those out measured no faster once the loop returns every
- *   LOOP_BATCH events.)
+ * - The loop and `send` handle the common delivery and send in their own bodies rather than in
+ *   helper methods: V8 inlines calls only up to a bytecode budget per compiled function, and
+ *   spending it on helpers left the heap, the link and the trace hash as real calls.
  * - Message types, routes and the trace's per-route hash terms are resolved once and cached.
  */
 class Kernel {
@@ -750,7 +749,22 @@ class Kernel {
       this.dropOrDuplicate(at, payload, route, msg);
       return;
     }
-    this.enqueueDelivery(at, payload, route, msg);
+    // enqueueDelivery and push, written out for the common case (see the performance notes).
+    if (++this.queued > this.maxEvents) this.tooManyEvents();
+    const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
+    ev.timeUs = at;
+    ev.node = route.dst.index;
+    ev.from = src.index;
+    ev.data = payload;
+    ev.link = route;
+    ev.msgType = msg;
+    ev.seq = this.nextSeq++;
+    if (this.topPending) {
+      this.topPending = false;
+      this.sched.replaceTop!(ev);
+    } else {
+      this.sched.push(ev);
+    }
   }
 
   /** The rest of send when the link dropped the message (`at` < 0) or duplicated it. */
@@ -1101,10 +1115,9 @@ class Kernel {
     this.publishing = true;
     try {
       for (let i = 0; i < sinks.length; i++) sinks[i]!.onNodeEvent(seq, tUs, node.id, type, fields, localMs);
-      if (this.nested.length > 0) this.drainNested();
+      this.drainNested();
     } finally {
-      this.publishing = false;
-      if (this.nested.length !== 0) this.nested.length = 0;
+      this.endPublishing();
     }
   }
 
@@ -1147,10 +1160,9 @@ class Kernel {
       this.publishing = true;
       try {
         for (let i = 0; i < sinks.length; i++) sinks[i]!.onMessageEvent(seq, tUs, deliver, route, msg);
-        if (this.nested.length > 0) this.drainNested();
+        this.drainNested();
       } finally {
-        this.publishing = false;
-        if (this.nested.length !== 0) this.nested.length = 0;
+        this.endPublishing();
       }
       return;
     }
@@ -1164,11 +1176,18 @@ class Kernel {
 
   /** Publish the events listeners emitted while being called (the queue may grow meanwhile). */
   private drainNested(): void {
+    if (this.nested.length === 0) return;
     const ls = this.listeners;
     for (let j = 0; j < this.nested.length; j++) {
       const next = this.nested[j]!;
       for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(next);
     }
+  }
+
+  /** The end of a publication, however it ended: listeners may emit directly again. */
+  private endPublishing(): void {
+    this.publishing = false;
+    if (this.nested.length !== 0) this.nested.length = 0;
   }
 
   /**
@@ -1187,10 +1206,9 @@ class Kernel {
     this.publishing = true;
     try {
       for (let i = 0; i < ls.length; i++) ls[i]!.onEvent(e);
-      if (this.nested.length > 0) this.drainNested();
+      this.drainNested();
     } finally {
-      this.publishing = false;
-      if (this.nested.length !== 0) this.nested.length = 0;
+      this.endPublishing();
     }
   }
 }
