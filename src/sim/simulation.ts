@@ -70,9 +70,6 @@ import type {
   TraceListener,
 } from './types.js';
 
-/** EventKind.Deliver as a module constant: the loop tests it on every event (and a compiler may turn an imported binding into a getter call). */
-const DELIVER = EventKind.Deliver;
-
 /** The node name network-fault trace events are attributed to. */
 export const NET_NODE = 'net';
 
@@ -81,15 +78,6 @@ const MAX_MESSAGE_TYPES = 4096;
 
 /** How many finished delivery events the kernel keeps for reuse. */
 const MAX_POOLED_EVENTS = 4096;
-
-/**
- * Most events one call of the kernel's loop runs before returning to run(), which calls it again.
- * A loop that ran a whole simulation in one call would only ever be optimised on-stack (OSR), and
- * V8's on-stack code for it came out slower in some processes than in others (kernel bench ratio
- * 0.47 or 0.56, per process); a loop entered afresh every few thousand events runs the code
- * optimised for a normal entry.
- */
-const LOOP_BATCH = 4096;
 
 /** Default hard bound on the number of events in one simulation. */
 export const DEFAULT_MAX_EVENTS = 5_000_000;
@@ -261,10 +249,7 @@ class NodeContext implements ProcessContext {
   }
 
   send(to: string, payload: Message): void {
-    // live('send') written out: this is the one context call on the message path.
-    const node = this.node;
-    if (node.ctx !== this) this.stale('send');
-    this.k.send(node, to, payload);
+    this.k.send(this.live('send'), to, payload);
   }
 
   setTimer(delayUs: number, tag: unknown, clock: ClockKind = 'mono'): TimerId {
@@ -310,6 +295,11 @@ class NodeContext implements ProcessContext {
   }
 }
 
+/** True when a message on `route` can be handed to its destination now (no cut, up, not paused). */
+function isReady(route: Route): boolean {
+  return route.link.blocked === 0 && route.dst.up && !route.dst.paused;
+}
+
 /** Errors that already say what went wrong and are passed through unwrapped. */
 function isKernelError(e: unknown): boolean {
   return e instanceof SimError || e instanceof SimBoundExceeded || e instanceof SimConfigError;
@@ -318,12 +308,9 @@ function isKernelError(e: unknown): boolean {
 /**
  * The kernel proper. Module-private: the public surface is {@link Simulation}.
  *
- * Performance notes (the message path is the bulk of every run; `npm run bench`, section kernel):
- * - Fields set in a constructor are `declare`d in this module's classes (see SimEvent for why).
- * - The loop and `send` handle the common delivery and send in their own bodies rather than in
- *   helper methods: V8 inlines calls only up to a bytecode budget per compiled function, and
- *   spending it on helpers left the heap, the link and the trace hash as real calls.
- * - Message types, routes and the trace's per-route hash terms are resolved once and cached.
+ * Fields set in a constructor are `declare`d in this module's classes (see SimEvent for why).
+ * Message types, routes and the trace's per-route hash terms are resolved once and cached: the
+ * message path is the bulk of every run.
  */
 class Kernel {
   declare readonly seed: number;
@@ -571,10 +558,7 @@ class Kernel {
     }
     this.running = true;
     try {
-      const maxTimeUs = this.maxTimeUs ?? untilUs;
-      while (this.loop(untilUs, maxTimeUs)) {
-        // another batch (see LOOP_BATCH)
-      }
+      this.loop(untilUs, this.maxTimeUs ?? untilUs);
       this.endUs = untilUs;
     } finally {
       this.running = false;
@@ -584,64 +568,53 @@ class Kernel {
     return this.statsNow();
   }
 
-  /**
-   * The event loop proper: run events in scheduler order until the next lies past `untilUs`
-   * (false), or until LOOP_BATCH events have run (true: call again).
-   */
-  private loop(untilUs: number, maxTimeUs: number): boolean {
-    const sched = this.sched;
-    const lazy = this.lazyTop;
-    for (let n = 0; n < LOOP_BATCH; n++) {
-      // With a scheduler that can replace its first event, a delivery to a ready node stays
-      // queued while its handler runs (see topPending); every other event is popped first.
-      let ev: SimEvent | undefined;
-      let t: number;
-      if (lazy) {
-        ev = sched.peek!();
-        if (ev === undefined || (t = ev.timeUs) > untilUs) return false;
-      } else {
-        if ((t = sched.peekTimeUs()) > untilUs) return false;
-        ev = sched.pop();
-        if (ev === undefined) return false;
-      }
+  /** The event loop proper: run events in scheduler order until the next lies past `untilUs`. */
+  private loop(untilUs: number, maxTimeUs: number): void {
+    for (let ev = this.takeDue(untilUs); ev !== undefined; ev = this.takeDue(untilUs)) {
       this.queued--;
       if (ev.cancelled) {
-        if (lazy) sched.pop();
+        if (this.lazyTop) this.sched.pop();
         continue;
       }
+      const t = ev.timeUs;
       if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
       if (++this.eventCount > this.maxEvents) this.tooManyEvents();
       if (t > this.nowUs) this.nowUs = t;
-      const route = ev.link as Route;
-      if (ev.kind !== DELIVER || route.link.blocked > 0 || !route.dst.up || route.dst.paused) {
-        if (lazy) sched.pop();
-        if (ev.kind !== DELIVER) this.dispatch(ev);
-        else this.arriveAtUnready(route, ev);
-        continue;
+      if (ev.kind === EventKind.Deliver && isReady(ev.link as Route)) {
+        this.runDelivery(ev);
+      } else {
+        if (this.lazyTop) this.sched.pop();
+        this.dispatch(ev);
       }
-      // A delivery to a ready node, the bulk of all events: handled right here rather than in a
-      // method, so that the JIT's inlining budget for this loop goes to the handler's send instead.
-      const dst = route.dst;
-      const payload = ev.data as Message;
-      const msg = ev.msgType as MessageType | null;
-      // Recycled before the handler runs, so the reply it sends reuses this very event.
-      if (this.poolSize < MAX_POOLED_EVENTS) {
-        ev.data = null;
-        ev.link = null;
-        this.pool[this.poolSize++] = ev;
-      }
-      this.topPending = lazy;
-      // deliver(), written out.
-      this.deliveryCount++;
-      if (msg !== null) this.emitMessage(true, route, msg, this.nowUs);
-      try {
-        dst.process!.onMessage(dst.ctx!, route.src.id, payload);
-      } catch (e) {
-        this.fail(e, dst, 'onMessage');
-      }
-      if (this.topPending) this.popPendingTop();
     }
-    return true;
+  }
+
+  /**
+   * The next event due by `untilUs`, or undefined. It is removed from the queue, except with a
+   * scheduler that can replace its first event: there it stays first until the loop has decided
+   * how to run it (see topPending).
+   */
+  private takeDue(untilUs: number): SimEvent | undefined {
+    const sched = this.sched;
+    if (this.lazyTop) {
+      const ev = sched.peek!();
+      return ev === undefined || ev.timeUs > untilUs ? undefined : ev;
+    }
+    return sched.peekTimeUs() > untilUs ? undefined : sched.pop();
+  }
+
+  /**
+   * Run a delivery to a ready node. Its event is recycled before the handler runs, so the reply
+   * the handler sends reuses it; with a lazy-top scheduler it stays queued meanwhile (topPending).
+   */
+  private runDelivery(ev: SimEvent): void {
+    const route = ev.link as Route;
+    const payload = ev.data as Message;
+    const msg = ev.msgType as MessageType | null;
+    this.recycle(ev);
+    this.topPending = this.lazyTop;
+    this.deliver(route, payload, msg);
+    if (this.topPending) this.popPendingTop();
   }
 
   /** Remove the delivery that ran from the queue, where it stayed because its handler added no event (see topPending). */
@@ -650,9 +623,12 @@ class Kernel {
     this.sched.pop();
   }
 
-  /** Runs every event but a delivery (the loop runs those itself, being the bulk of all events). */
+  /** Runs every event but a delivery to a ready node (see runDelivery). */
   private dispatch(ev: SimEvent): void {
     switch (ev.kind) {
+      case EventKind.Deliver:
+        this.arriveAtUnready(ev.link as Route, ev);
+        return;
       case EventKind.Timer:
       case EventKind.Mark:
         this.due(ev);
@@ -732,39 +708,18 @@ class Kernel {
   send(src: NodeState, to: string, payload: Message): void {
     let route = src.lastRoute;
     if (route === null || route.toId !== to) route = this.resolveRoute(src, to, payload);
-    const link = route.link;
     this.messageCount++;
-    // timeUs() (written out), not nowUs: a harness may send through a context between runs.
-    const now = this.endUs > this.nowUs ? this.endUs : this.nowUs;
+    // timeUs(), not nowUs: a harness may send through a context between runs.
+    const now = this.timeUs();
     // The type is read once, here: the delivery event carries it to the deliver trace event.
-    // (The last type is checked here, not in a helper: the JIT's inlining budget runs short on this path.)
-    let msg: MessageType | null = null;
-    if (this.traceKernel) {
-      const type = payload.type;
-      msg = type === this.lastMsgType ? this.lastMsgName : this.msgNameMiss(type, src);
-    }
+    const msg = this.traceKernel ? this.messageName(payload.type, src) : null;
     if (msg !== null) this.emitMessage(false, route, msg, now);
-    const at = link.route(now);
-    if (at < 0 || link.duplicateArrivalUs >= 0) {
+    const at = route.link.route(now);
+    if (at < 0 || route.link.duplicateArrivalUs >= 0) {
       this.dropOrDuplicate(at, payload, route, msg);
       return;
     }
-    // enqueueDelivery and push, written out for the common case (see the performance notes).
-    if (++this.queued > this.maxEvents) this.tooManyEvents();
-    const ev = this.poolSize === 0 ? this.newDeliveryEvent() : this.pool[--this.poolSize]!;
-    ev.timeUs = at;
-    ev.node = route.dst.index;
-    ev.from = src.index;
-    ev.data = payload;
-    ev.link = route;
-    ev.msgType = msg;
-    ev.seq = this.nextSeq++;
-    if (this.topPending) {
-      this.topPending = false;
-      this.sched.replaceTop!(ev);
-    } else {
-      this.sched.push(ev);
-    }
+    this.enqueueDelivery(at, payload, route, msg);
   }
 
   /** The rest of send when the link dropped the message (`at` < 0) or duplicated it. */
@@ -837,7 +792,7 @@ class Kernel {
     this.recycle(ev);
   }
 
-  /** Hand a message to its destination's process (the loop does the same for ready nodes). */
+  /** Hand a message to its destination's process. */
   private deliver(route: Route, payload: Message, msg: MessageType | null): void {
     const dst = route.dst;
     this.deliveryCount++;
@@ -1122,10 +1077,11 @@ class Kernel {
   }
 
   /**
-   * The trace form of message type `type` when it is not the last one asked for (send checks
-   * that itself): memoised, so the hash fast path finds its precomputed term.
+   * The trace form of message type `type`, memoised so the hash finds its precomputed term
+   * (and the last one kept apart: most traffic repeats a type).
    */
-  private msgNameMiss(type: string, src: NodeState): MessageType {
+  private messageName(type: string, src: NodeState): MessageType {
+    if (type === this.lastMsgType) return this.lastMsgName;
     let name = this.msgNames.get(type);
     if (name === undefined) {
       if (typeof type !== 'string') {
