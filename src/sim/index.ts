@@ -39,7 +39,7 @@ export {
   TraceSeqError,
   RESERVED_TRACE_KEYS,
 } from './trace.js';
-export { SimBoundExceeded, SimError, SimConfigError } from './errors.js';
+export { SimBoundExceeded, SimError, SimConfigError, KernelInvariantError, EventInPastError, QueueTopError, NodeNotReadyError } from './errors.js';
 export { Simulation, NET_NODE, DEFAULT_MAX_EVENTS, type SimulationOptions } from './simulation.js';
 export {
   drawFaultPlan,
