@@ -11,8 +11,8 @@
  * the figure that matters is the ratio (b)/(a).
  */
 import { performance } from 'node:perf_hooks';
-import { EventHeap, EventKind, SimEvent, Simulation, TraceHasher, deriveRng } from '../../../src/sim/index.js';
-import type { BenchRow, BenchSection } from '../main.js';
+import type { Lockstep } from '../lockstep.js';
+import type { BenchRow, BenchSection } from '../section.js';
 
 const NODES = 8;
 const MIN_LATENCY_US = 1000;
@@ -26,8 +26,10 @@ const EVENTS = 2_000_000;
 const WARMUP_EVENTS = EVENTS;
 const REPEATS = 5;
 
+type Sim = Lockstep['sim'];
+
 /** (a) The bare loop; returns a checksum so the work cannot be optimised away. */
-function bareLoop(events: number): number {
+function bareLoop({ EventHeap, EventKind, SimEvent, deriveRng }: Sim, events: number): number {
   const heap = new EventHeap();
   const rng = deriveRng(1, 'bench/bare');
   let seq = 0;
@@ -49,7 +51,7 @@ function bareLoop(events: number): number {
  * (b) The kernel ping-pong; returns the trace hash and the number of events run. With
  * `traced` false the kernel skips send/deliver events (the big-sweep mode), for comparison.
  */
-function kernelPingPong(events: number, traced = true): { hash: string; events: number; traceEvents: number } {
+function kernelPingPong({ Simulation, TraceHasher }: Sim, events: number, traced = true): { hash: string; events: number; traceEvents: number } {
   const hasher = new TraceHasher();
   const sim = new Simulation({
     seed: 1,
@@ -87,9 +89,9 @@ function timeMs(fn: () => void): number {
 
 const section: BenchSection = {
   key: 'kernel',
-  run() {
-    bareLoop(WARMUP_EVENTS);
-    kernelPingPong(WARMUP_EVENTS);
+  async run({ sim }) {
+    bareLoop(sim, WARMUP_EVENTS);
+    kernelPingPong(sim, WARMUP_EVENTS);
     let sink = 0;
     let kernelRun = { hash: '', events: 0, traceEvents: 0 };
     // Interleave the two so that a change in machine load affects both alike; keep the best of each.
@@ -97,9 +99,9 @@ const section: BenchSection = {
     let kernelMs = Infinity;
     let untracedMs = Infinity;
     for (let i = 0; i < REPEATS; i++) {
-      bareMs = Math.min(bareMs, timeMs(() => (sink += bareLoop(EVENTS))));
-      kernelMs = Math.min(kernelMs, timeMs(() => (kernelRun = kernelPingPong(EVENTS))));
-      untracedMs = Math.min(untracedMs, timeMs(() => kernelPingPong(EVENTS, false)));
+      bareMs = Math.min(bareMs, timeMs(() => (sink += bareLoop(sim, EVENTS))));
+      kernelMs = Math.min(kernelMs, timeMs(() => (kernelRun = kernelPingPong(sim, EVENTS))));
+      untracedMs = Math.min(untracedMs, timeMs(() => kernelPingPong(sim, EVENTS, false)));
     }
     if (kernelRun.events !== EVENTS || !(sink > 0)) {
       throw new Error(`kernel bench: expected ${EVENTS} kernel events, ran ${kernelRun.events}`);

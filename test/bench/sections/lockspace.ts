@@ -11,8 +11,8 @@
  * several rounds (the least disturbed by GC and the scheduler).
  */
 import { performance } from 'node:perf_hooks';
-import { LockSpace } from '../../../src/dlm/core/index.js';
-import type { BenchRow, BenchSection } from '../main.js';
+import type { LockSpace } from '../../../dist/dlm/core/index.js';
+import type { BenchRow, BenchSection } from '../section.js';
 
 const PAIRS = 1_000_000;
 const ROUNDS = 5;
@@ -25,7 +25,9 @@ function bestOf(rounds: number, run: () => number): number {
   return best;
 }
 
-function uncontendedSeconds(pairs: number): number {
+type LockSpaceClass = typeof LockSpace;
+
+function uncontendedSeconds(LockSpace: LockSpaceClass, pairs: number): number {
   const space = new LockSpace();
   const t0 = performance.now();
   for (let i = 0; i < pairs; i++) {
@@ -38,7 +40,7 @@ function uncontendedSeconds(pairs: number): number {
   return seconds;
 }
 
-function contendedSeconds(drains: number): number {
+function contendedSeconds(LockSpace: LockSpaceClass, drains: number): number {
   let total = 0;
   for (let d = 0; d < drains; d++) {
     const space = new LockSpace();
@@ -76,12 +78,13 @@ function baselineSeconds(pairs: number): number {
 
 const section: BenchSection = {
   key: 'lockSpace',
-  run() {
-    uncontendedSeconds(200_000);
-    contendedSeconds(5);
+  async run(lockstep) {
+    const { LockSpace } = lockstep.dlmCore;
+    uncontendedSeconds(LockSpace, 200_000);
+    contendedSeconds(LockSpace, 5);
     baselineSeconds(200_000);
-    const pairSeconds = bestOf(ROUNDS, () => uncontendedSeconds(PAIRS));
-    const drainSeconds = bestOf(ROUNDS, () => contendedSeconds(DRAINS));
+    const pairSeconds = bestOf(ROUNDS, () => uncontendedSeconds(LockSpace, PAIRS));
+    const drainSeconds = bestOf(ROUNDS, () => contendedSeconds(LockSpace, DRAINS));
     const baseSeconds = bestOf(ROUNDS, () => baselineSeconds(PAIRS));
     const pairsPerSec = PAIRS / pairSeconds;
     const grantsPerSec = (DRAINS * WAITERS) / drainSeconds;

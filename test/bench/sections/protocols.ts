@@ -8,13 +8,12 @@
  * Events are kernel events (deliveries, timers, faults); a run that violates an invariant
  * aborts the bench, since timing a broken run means nothing.
  */
-import { simulate } from '../../../src/explore/simulate.js';
+import type { ScenarioInput } from '../../../dist/scenario/index.js';
+import type { Lockstep } from '../lockstep.js';
+import type { BenchRow, BenchSection } from '../section.js';
 import { bestEventsPerSec } from '../simulate-rate.js';
-import { parseScenario, type ScenarioInput } from '../../../src/scenario/index.js';
-import type { BenchRow, BenchSection } from '../main.js';
+import { CLIENTS, RESOURCES, contendedClients } from '../workload.js';
 
-const CLIENTS = 20;
-const RESOURCES = 10;
 const REPEATS = 3;
 const SIM_MS = 60_000;
 
@@ -22,20 +21,7 @@ type Protocol = 'redlock' | 'zk' | 'lease-lock';
 const PROTOCOLS: readonly Protocol[] = ['redlock', 'zk', 'lease-lock'];
 
 /** The contended workload for `protocol`, as a scenario file would state it. */
-export function protocolWorkload(protocol: Protocol, durationMs: number): ScenarioInput {
-  const clients = Array.from({ length: CLIENTS }, (_, c) => ({
-    id: `c${c + 1}`,
-    repeat: 8000,
-    steps: Array.from({ length: 3 }, (_, k) => {
-      const resource = `r${(c * 3 + k * 7) % RESOURCES}`;
-      return [
-        { op: 'lock' as const, resource, mode: 'EX' as const },
-        { op: 'work' as const, ms: 1 },
-        { op: 'write' as const, resource, value: `c${c + 1}` },
-        { op: 'unlock' as const, resource },
-      ];
-    }).flat(),
-  }));
+function protocolWorkload(protocol: Protocol, durationMs: number): ScenarioInput {
   const fenced = protocol !== 'redlock';
   return {
     name: `bench-${protocol}-contended`,
@@ -44,7 +30,7 @@ export function protocolWorkload(protocol: Protocol, durationMs: number): Scenar
     lockService: protocol === 'zk' ? { leaseMs: 10_000, keepAliveMs: 3000 } : { leaseMs: 10_000 },
     storage: { checkTokens: fenced },
     network: { latencyMs: [1, 10] },
-    clients,
+    clients: contendedClients(),
     durationMs,
     seeds: 1,
     expect: 'pass',
@@ -58,23 +44,24 @@ interface Measured {
   ok: boolean;
 }
 
-function measure(protocol: Protocol, durationMs: number, checkersOff: boolean): Measured {
+function measure(lockstep: Lockstep, protocol: Protocol, durationMs: number, checkersOff: boolean): Measured {
+  const { parseScenario } = lockstep.scenario;
   const scenario = parseScenario(protocolWorkload(protocol, durationMs), `bench:${protocol}`);
-  const { eventsPerSec: best, events, ok } = bestEventsPerSec(scenario, checkersOff, REPEATS);
+  const { eventsPerSec: best, events, ok } = bestEventsPerSec(lockstep, scenario, checkersOff, REPEATS);
   // Completed critical sections, from one recorded short run (the timed runs record nothing).
-  const { events: trace } = simulate(parseScenario(protocolWorkload(protocol, 2000), `bench:${protocol}`), 1, { record: true, traceKernelEvents: false });
+  const { events: trace } = lockstep.simulate(parseScenario(protocolWorkload(protocol, 2000), `bench:${protocol}`), 1, { record: true, traceKernelEvents: false });
   const grants = (trace ?? []).filter((e) => e.type === 'grant').length;
   return { eventsPerSec: best, events, grants, ok };
 }
 
 const section: BenchSection = {
   key: 'protocols',
-  run() {
+  async run(lockstep) {
     const json: Record<string, unknown> = { clients: CLIENTS, resources: RESOURCES, simMs: SIM_MS };
     const rows: BenchRow[] = [];
     for (const protocol of PROTOCOLS) {
-      const on = measure(protocol, SIM_MS, false);
-      const off = measure(protocol, SIM_MS, true);
+      const on = measure(lockstep, protocol, SIM_MS, false);
+      const off = measure(lockstep, protocol, SIM_MS, true);
       if (!on.ok) throw new Error(`bench protocols: the ${protocol} workload violated an invariant; a benchmark of a broken run means nothing`);
       const instances = protocol === 'lease-lock' ? 1 : 5;
       rows.push(
