@@ -13,7 +13,7 @@
  * `npm run bench -- kernel dlm` runs only the named sections (by key); reports/bench.json then
  * keeps the other sections' last figures.
  *
- * `npm run bench -- --baseline-dist DIR dlm` also runs each section against another build
+ * `npm run bench -- --baseline-dist DIR dlm sweep` also runs each section against another build
  * (an A/B comparison on one machine, in one run): processes alternate between the two builds in
  * the order before, after, after, before (`--rounds 2`, the default with a baseline), so a drift
  * in machine load touches both alike; each figure is the median over the rounds, and the table
@@ -30,9 +30,10 @@ import dlm from './sections/dlm.js';
 import kernel from './sections/kernel.js';
 import lockSpace from './sections/lockspace.js';
 import protocols from './sections/protocols.js';
+import sweep from './sections/sweep.js';
 
 /** Every section, in the order a full run takes them. */
-const SECTIONS: readonly BenchSection[] = [dlm, kernel, lockSpace, protocols];
+const SECTIONS: readonly BenchSection[] = [dlm, kernel, lockSpace, protocols, sweep];
 
 const SECTION_FLAG = '--bench-section';
 const DIST_FLAG = '--dist';
