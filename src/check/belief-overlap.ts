@@ -16,7 +16,7 @@
  * (two events at the same instant) are not reported.
  */
 import type { Checker, CheckSink } from './checker.js';
-import type { ModeName } from './events.js';
+import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
 import { LockTable, TableChecker, pushLock, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { compatible } from './modes.js';

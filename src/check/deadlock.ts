@@ -26,7 +26,7 @@
  * join unrelated pending requests of one client into false cycles.
  */
 import type { Checker, CheckSink } from './checker.js';
-import type { CycleEdge, ModeName } from './events.js';
+import type { CycleEdge, ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { compatible } from './modes.js';

@@ -19,7 +19,7 @@
  * therefore never judged, which is what we want for Redlock, zk and lease-lock.
  */
 import type { Checker, CheckSink } from './checker.js';
-import type { ModeName } from './events.js';
+import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type ResourceState } from './lock-table.js';
 import { enqueueLock } from './queues.js';

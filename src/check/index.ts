@@ -26,7 +26,7 @@ import { DEFAULT_DEADLOCK_BOUND_US, DeadlockChecker } from './deadlock.js';
 import { FencingChecker } from './fencing.js';
 import { GrantOrderChecker } from './grant-order.js';
 import { checkedTypes, readerFor, type CheckedEvent } from './lock-event.js';
-import type { CycleEdge } from './events.js';
+import type { CycleEdge } from '../vocabulary/index.js';
 import { LivenessChecker } from './liveness.js';
 import { LockTable } from './lock-table.js';
 import { MutualExclusionChecker } from './mutual-exclusion.js';

@@ -19,7 +19,7 @@
  * deadline before the end of the run.
  */
 import type { Checker, CheckSink } from './checker.js';
-import type { ModeName, RequestFields, StatusName } from './events.js';
+import type { ModeName, RequestFields, StatusName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker } from './lock-table.js';
 import { formatMs } from './violation.js';

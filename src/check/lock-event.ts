@@ -12,7 +12,7 @@
  * a copy per event would cost more than the judgements. Checkers therefore must not mutate an
  * event's fields (they belong to the trace, which the hasher and recorder see too).
  */
-import type { DequeueFields, EnqueueFields, LockEventFields, LockEventType, ReleaseFields, RequestFields, StatusName } from './events.js';
+import type { DequeueFields, EnqueueFields, LockEventFields, LockEventType, ReleaseFields, RequestFields, StatusName } from '../vocabulary/index.js';
 import { isModeName } from './modes.js';
 import type { TraceEvent } from '../sim/types.js';
 import { CheckError } from './violation.js';

@@ -21,7 +21,7 @@
  * A checker built on its own (no table given) makes a private table and resolves and commits it
  * itself, so it judges exactly as it does inside a CheckerSet.
  */
-import type { ModeName } from './events.js';
+import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
 import type { LvbOperation } from './modes.js';
 import type { Overlap } from './belief-overlap.js';

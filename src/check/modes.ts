@@ -6,7 +6,7 @@
  * EX" must make `mutual-exclusion` fire). Keep these tables typed in by hand from the reference,
  * never derived from the implementation under test.
  */
-import type { ModeName } from './events.js';
+import type { ModeName } from '../vocabulary/index.js';
 
 /** The six modes in increasing numeric order (NL = 0 … EX = 5). */
 export const modeNames: readonly ModeName[] = ['NL', 'CR', 'CW', 'PR', 'PW', 'EX'];

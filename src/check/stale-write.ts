@@ -11,7 +11,7 @@
  * as "without ever holding". The storage's `reject` events are never violations.
  */
 import type { Checker, CheckSink } from './checker.js';
-import type { ModeName, ReleaseFields } from './events.js';
+import type { ModeName, ReleaseFields } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, readsFor, strictHolders } from './lock-table.js';
 import { modeNames, permitsWrite } from './modes.js';

@@ -3,7 +3,7 @@
  * observations, and the deadlock reports the service made. Times are true-time microseconds
  * (the kernel's unit); the result layer converts them to the milliseconds of DESIGN §5.3.
  */
-import type { CycleEdge } from './events.js';
+import type { CycleEdge } from '../vocabulary/index.js';
 
 /**
  * The invariant names of DESIGN §4, in its order. They are part of the public contract: never

@@ -15,7 +15,7 @@
  * edge's record stays open while the cycle exists, "some record is open" is equivalent to "the
  * graph has a cycle" at every instant — the property the tests check against a naive search.
  */
-import type { CycleEdge, ModeName } from './events.js';
+import type { CycleEdge, ModeName } from '../vocabulary/index.js';
 import { modeNames } from './modes.js';
 
 /** Why W waits for H on one resource. */

@@ -11,7 +11,7 @@
  * A {@link ProtocolModule} is what src/explore needs from a protocol to build a simulated world:
  * the service nodes, and a driver for each client.
  */
-import type { ModeName, StatusName } from '../check/events.js';
+import type { ModeName, StatusName } from '../vocabulary/index.js';
 import type { Message, ProcessContext, ProcessFactory } from '../sim/types.js';
 
 /** One lock-level operation a client asks its driver to perform. */

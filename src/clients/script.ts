@@ -4,7 +4,7 @@
  * scenario layer's parsed objects are assignable to these types without conversion. Times are
  * milliseconds, as in scenario files; the client converts to microseconds.
  */
-import type { ModeName } from '../check/events.js';
+import type { ModeName } from '../vocabulary/index.js';
 
 /** What a failed `lock`/`convert` does to the rest of the script (DESIGN §5.2 `onFail`). */
 export type FailPolicy = 'release' | 'continue';

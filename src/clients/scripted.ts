@@ -69,7 +69,7 @@
  *   {@link MAX_SCRIPT_STEPS}) is refused when the factory is built, and the running client
  *   asserts the same bound, so a bad `repeat` cannot hang a run.
  */
-import type { BastFields, CompleteFields, ModeName, RequestFields, StatusName } from '../check/events.js';
+import type { BastFields, CompleteFields, ModeName, RequestFields, StatusName } from '../vocabulary/index.js';
 import type { StorageReadRequest, StorageWriteRequest } from '../storage/storage.js';
 import { STORAGE_NODE_ID } from '../storage/storage.js';
 import type { Message, Process, ProcessContext, ProcessFactory, TimerId, TraceFields } from '../sim/types.js';

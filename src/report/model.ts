@@ -8,7 +8,7 @@
  * contracts; trace events keep the kernel's microseconds (`TraceEvent.tUs`).
  */
 
-import type { ModeName } from '../check/events.js';
+import type { ModeName } from '../vocabulary/index.js';
 import { invariantNames, type InvariantName } from '../check/violation.js';
 import type { TraceEvent } from '../sim/types.js';
 

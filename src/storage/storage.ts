@@ -10,7 +10,7 @@
  * there (stale-write, fencing). That is the point of the exercise: the only protection a resource
  * has against a client whose lock has silently ended is the token the client presents.
  */
-import type { StorageReadFields, StorageRejectFields, StorageWriteFields } from '../check/events.js';
+import type { StorageReadFields, StorageRejectFields, StorageWriteFields } from '../vocabulary/index.js';
 import type { Message, Process, ProcessContext, ProcessFactory } from '../sim/types.js';
 
 /** The default node id of the storage service (DESIGN §5.2 node names). */

@@ -30,7 +30,7 @@ import {
   type InvariantName,
   type Violation,
 } from '../../src/check/index.js';
-import type { CycleEdge, ModeName, StatusName } from '../../src/check/events.js';
+import type { CycleEdge, ModeName, StatusName } from '../../src/vocabulary/index.js';
 import type { TraceEvent } from '../../src/sim/types.js';
 import { Stream } from './stream.js';
 

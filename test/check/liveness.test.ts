@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCheckers, formatMs } from '../../src/check/index.js';
-import type { StatusName } from '../../src/check/events.js';
+import type { StatusName } from '../../src/vocabulary/index.js';
 import { Stream, check, ms } from './stream.js';
 
 describe('liveness', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ModeName } from '../../src/check/events.js';
+import type { ModeName } from '../../src/vocabulary/index.js';
 import { compatible, modeNames } from '../../src/check/index.js';
 import { WaitForGraph } from '../../src/check/wait-graph.js';
 import { Stream, check } from './stream.js';

@@ -5,7 +5,7 @@
  * `storage`, service types `m1` unless given.
  */
 import { createCheckers, type CheckerOptions, type CheckerSet, type InvariantName } from '../../src/check/index.js';
-import type { CycleEdge, LockEventFields, LockEventType, ModeName, StatusName } from '../../src/check/events.js';
+import type { CycleEdge, LockEventFields, LockEventType, ModeName, StatusName } from '../../src/vocabulary/index.js';
 import type { TraceEvent, TraceFields } from '../../src/sim/types.js';
 
 const clientSide: ReadonlySet<string> = new Set(['request', 'complete', 'bast', 'lapse']);

@@ -5,7 +5,7 @@
  * KeepAlive timer, so a pause of the client stops the renewals exactly as it would for a real
  * session. Tokens come from a counter shared by every driver built from one {@link FakeService}.
  */
-import type { ModeName, StatusName } from '../../src/check/events.js';
+import type { ModeName, StatusName } from '../../src/vocabulary/index.js';
 import type {
   DriverFactory,
   DriverHost,

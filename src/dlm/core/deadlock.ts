@@ -18,7 +18,7 @@
  * Everything here is pure: the lock space feeds it its queues; the cluster-wide detector of the
  * protocol layer feeds {@link findCycleThrough} edges gathered from several masters.
  */
-import type { CycleEdge, ModeName } from '../../check/events.js';
+import type { CycleEdge, ModeName } from '../../vocabulary/index.js';
 import { LockFlag } from './flags.js';
 import { MODE_NAMES } from './modes.js';
 import { LockSpaceInvariantError } from './errors.js';
@@ -185,7 +185,7 @@ export function chooseVictim(cycle: readonly WaitForEdge[]): WaitForEdge {
   return best;
 }
 
-/** The trace form of a cycle (src/check/events.ts `CycleEdge`); `heldMode` only on conflict edges. */
+/** The trace form of a cycle (src/vocabulary/lock-events.ts `CycleEdge`); `heldMode` only on conflict edges. */
 export function toCycleEdges(cycle: readonly WaitForEdge[]): CycleEdge[] {
   return cycle.map((e) => {
     const edge: CycleEdge = { node: e.waiterOwner, resource: e.resource, mode: e.waiterMode, waitsFor: e.holderOwner };

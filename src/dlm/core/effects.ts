@@ -3,12 +3,12 @@
  * appends to the space's effect buffer.
  *
  * The space is event-returning rather than callback-driven so a simulated master can turn every
- * effect into a message and a trace event in order (src/check/events.ts: `grant` from a GRANTED
+ * effect into a message and a trace event in order (src/vocabulary/lock-events.ts: `grant` from a GRANTED
  * completion, `enqueue`, `dequeue`, `release`, `lvb-write`, `lvb-invalidate`, `deadlock`), and a
  * plain caller can simply read them. Effects are appended in causal order: an operation's own
  * completion first, then whatever its grant pass did, resource destruction last.
  *
- * How a master turns them into trace events (src/check/events.ts):
+ * How a master turns them into trace events (src/vocabulary/lock-events.ts):
  *
  * | effect | trace event |
  * |---|---|
@@ -23,7 +23,7 @@
  * | `deadlock` | `deadlock` with `victim` = `victimOwner` and `cycle` = `toCycleEdges(cycle)` |
  * | `bast` | a message to the client (it traces `bast`) |
  */
-import type { ModeName, StatusName } from '../../check/events.js';
+import type { ModeName, StatusName } from '../../vocabulary/index.js';
 import type { DeadlockReport } from './deadlock.js';
 
 /** The operation a completion answers. */

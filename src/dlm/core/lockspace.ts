@@ -27,7 +27,7 @@
  * Every lock is assumed to have a blocking-notification routine (a bast may always be delivered).
  * Hot paths allocate only the lock, the resource on first use, the result and the effects.
  */
-import type { ModeName } from '../../check/events.js';
+import type { ModeName } from '../../vocabulary/index.js';
 import {
   chooseVictim,
   collectResourceEdges,

@@ -4,9 +4,9 @@
  *
  * Modes are small integers internally (NL = 0 … EX = 5, the numbering VMS and Linux share) so the
  * hot path can test compatibility with one bit operation; names (`'EX'`) appear only at the API
- * edge and in effects, where they match the trace vocabulary of src/check/events.ts.
+ * edge and in effects, where they match the trace vocabulary of src/vocabulary/lock-events.ts.
  */
-import type { ModeName } from '../../check/events.js';
+import type { ModeName } from '../../vocabulary/index.js';
 
 /** Mode numbers, as in `LCK$K_NLMODE`… and `DLM_LOCK_NL`…: restrictiveness grows with the number, except PR/CW. */
 export const Mode = { NL: 0, CR: 1, CW: 2, PR: 3, PW: 4, EX: 5 } as const;

@@ -26,7 +26,7 @@
  * Immediate conversion deadlock (pitfalls S20) is the lock space's own business at the master
  * (refused with DEADLOCK, or CONVDEADLK demotion), not this search's.
  */
-import type { CycleEdge } from '../../check/events.js';
+import type { CycleEdge } from '../../vocabulary/index.js';
 import { findCycleThrough, type EdgeView } from '../core/index.js';
 import type { TimerId } from '../../sim/types.js';
 import type { ManagerEnv } from './env.js';

@@ -22,7 +22,7 @@
  * confirms it ended the lock, because if the master died first, only the copy can tell its
  * successor to end whatever the dead master granted that session.
  */
-import type { ModeName } from '../../check/events.js';
+import type { ModeName } from '../../vocabulary/index.js';
 import { LockFlag, StatusFlag } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
 import { lockKey } from './session.js';

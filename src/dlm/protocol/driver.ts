@@ -27,7 +27,7 @@
  * node de-duplicates by; outcomes for a request already answered (or from an older session) are
  * ignored, so each outcome reaches the client exactly once.
  */
-import type { ModeName, StatusName } from '../../check/events.js';
+import type { ModeName, StatusName } from '../../vocabulary/index.js';
 import type { DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../../clients/contract.js';
 import type { Message, ProcessContext } from '../../sim/types.js';
 import { flagsFromNames, statusFlagNames } from '../core/index.js';

@@ -32,7 +32,7 @@
  * home remembers each request until its outcome comes back, and sends it again by the new route
  * when the copy holder it went through dies.
  */
-import type { ModeName } from '../../check/events.js';
+import type { ModeName } from '../../vocabulary/index.js';
 import type { TimerId } from '../../sim/types.js';
 import type { ManagerEnv } from './env.js';
 import { RelMessage } from './links.js';

@@ -63,7 +63,7 @@
  * edges, validates and pins a proposed cycle's edges, and completes the chosen victim with
  * DEADLOCK.
  */
-import type { ModeName, StatusName } from '../../check/events.js';
+import type { ModeName, StatusName } from '../../vocabulary/index.js';
 import {
   COMPATIBILITY,
   LockFlag,

@@ -19,7 +19,7 @@
  * each hop allocates only its own envelope. Everything here is plain data, JSON-shaped, and never
  * mutated after the first send (the reliable header aside).
  */
-import type { ModeName, StatusName } from '../../check/events.js';
+import type { ModeName, StatusName } from '../../vocabulary/index.js';
 import type { Message } from '../../sim/types.js';
 import type { RelMessage } from './links.js';
 

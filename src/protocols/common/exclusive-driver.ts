@@ -16,7 +16,7 @@
  * `acquire`, `unlock` and `abandon`.
  */
 import type { DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../../clients/contract.js';
-import type { GrantFields, ReleaseFields } from '../../check/events.js';
+import type { GrantFields, ReleaseFields } from '../../vocabulary/index.js';
 import type { Message, TimerId } from '../../sim/types.js';
 import { MAX_ATTEMPTS_PER_REQUEST, ProtocolInvariantError, retryDelayUs, unsupported, type ClientSettings } from '../shared.js';
 

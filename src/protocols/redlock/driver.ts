@@ -28,7 +28,7 @@
  * no order (pitfalls S02 (c)), so `token()` is always undefined.
  */
 import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../../clients/contract.js';
-import type { ExpireFields } from '../../check/events.js';
+import type { ExpireFields } from '../../vocabulary/index.js';
 import type { Message, TimerId } from '../../sim/types.js';
 import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
 import { delCommand } from '../common/key-commands.js';

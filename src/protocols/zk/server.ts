@@ -29,7 +29,7 @@
  * after a restart every live session gets a fresh timeout, as after a leader election.
  */
 import type { ServiceOptions } from '../../clients/contract.js';
-import type { ExpireFields } from '../../check/events.js';
+import type { ExpireFields } from '../../vocabulary/index.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory, TimerId } from '../../sim/types.js';
 import { ProtocolInvariantError, bool, int, msToUs, str } from '../shared.js';
 
