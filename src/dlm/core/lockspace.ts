@@ -182,52 +182,31 @@ export interface LockCopy {
   lvbSeq?: number;
 }
 
-// Module-local copies of everything the hot paths touch. Loaders (tsx, vitest) compile imported
-// bindings into property getters, and a getter call per flag test cost more than the rest of an
-// uncontended lock+unlock pair; V8 inlines these consts instead.
-const F_NOQUEUE = LockFlag.NOQUEUE;
-const F_VALBLK = LockFlag.VALBLK;
-const F_QUECVT = LockFlag.QUECVT;
-const F_IVVALBLK = LockFlag.IVVALBLK;
-const F_CONVDEADLK = LockFlag.CONVDEADLK;
-const F_NODLCKWT = LockFlag.NODLCKWT;
-const F_EXPEDITE = LockFlag.EXPEDITE;
-const F_NOQUEUEBAST = LockFlag.NOQUEUEBAST;
-const F_HEADQUE = LockFlag.HEADQUE;
-const F_NOORDER = LockFlag.NOORDER;
-const F_ALTPR = LockFlag.ALTPR;
-const F_ALTCW = LockFlag.ALTCW;
-const S_DEMOTED = StatusFlag.DEMOTED;
-const S_VALNOTVALID = StatusFlag.VALNOTVALID;
-const S_ALTMODE = StatusFlag.ALTMODE;
-const M_NL = Mode.NL;
-const M_CR = Mode.CR;
-const M_CW = Mode.CW;
-const M_PR = Mode.PR;
-const M_PW = Mode.PW;
-const M_EX = Mode.EX;
-const NONE = NO_MODE;
-const NAMES = MODE_NAMES;
-const GRANTED = LockState.GRANTED;
-const CONVERTING = LockState.CONVERTING;
-const WAITING = LockState.WAITING;
-const UNQUEUED = LockState.NONE;
-const LVB_TABLE = LVB_OPERATIONS;
-const LVB_READ = LvbOp.READ;
-const LVB_WRITE = LvbOp.WRITE;
-const NewLock = LockRecord;
-const NewResource = Resource;
-const modeOf = toMode;
-const lockFlagsCheck = lockFlagsError;
-const convertFlagsCheck = convertFlagsError;
-const quecvtCheck = quecvtError;
-const unlockFlagsCheck = unlockFlagsError;
-
 /** Deepest sub-resource nesting accepted (FreeVMS caps it too, SS$_EXDEPTH). */
 export const MAX_TREE_DEPTH = 32;
 
 const DEFAULT_MAX_LOCKS = 1 << 20;
 const STATE_NAMES = ['granted', 'converting', 'waiting'] as const;
+
+/** Convert's and unlock's options once checked, with their defaults filled in. */
+interface RequestOptions {
+  flags: number;
+  nowUs: number;
+  value: Uint8Array | null;
+}
+
+/** The synchronous refusal of a request with a bad argument. */
+interface InvalidArgument {
+  status: 'INVALID_ARG';
+  lockId: number;
+  reason: string;
+}
+
+/** What a conversion pass leaves blocked: the highest requested mode, and whether one asks for CW. */
+interface BlockedConversions {
+  highestMode: number;
+  anyConcurrentWrite: boolean;
+}
 
 function refuse<S extends string>(status: S, lockId: number, reason: string): { status: S; lockId: number; reason: string } {
   return { status, lockId, reason };
@@ -261,16 +240,7 @@ export class LockSpace {
   private lastNowUs = 0;
   /** Time of the operation in progress. */
   private nowUs = 0;
-  /** The options readOptions read last (valid only right after it returned null). */
-  private optFlags = 0;
-  private optNowUs = 0;
-  private optValue: Uint8Array | null = null;
   private out: Effect[] = [];
-  /** Set by {@link canBeGranted}: the queued conversion this lock is in conversion deadlock with. */
-  private deadlk: LockRecord | null = null;
-  /** Results of the last conversion pass: highest blocked requested mode, and whether one is CW. */
-  private passHigh = NONE;
-  private passCw = false;
 
   constructor(options: LockSpaceOptions = {}) {
     this.profile = options.profile ?? 'linux';
@@ -308,9 +278,7 @@ export class LockSpace {
 
   /** Drops the pending effects, reusing the buffer (the allocation-free drain for hot loops). */
   clearEffects(): void {
-    // Pops, which the JIT inlines: setting `length` calls a builtin (~50 ns), once per operation.
-    const out = this.out;
-    while (out.length > 0) out.pop();
+    this.out.length = 0;
   }
 
   // ---------------------------------------------------------------- requests
@@ -327,8 +295,8 @@ export class LockSpace {
    * appears as a completion effect.
    */
   lock(owner: string, resource: string, mode: ModeName | Mode, opts?: LockOptions): LockResult {
-    const rq = modeOf(mode);
-    if (rq === NONE) return refuse('INVALID_ARG', 0, `unknown mode ${String(mode)}`);
+    const rq = toMode(mode);
+    if (rq === NO_MODE) return refuse('INVALID_ARG', 0, `unknown mode ${String(mode)}`);
     let flags = 0;
     let priority = 0;
     let nowUs = this.lastNowUs;
@@ -353,12 +321,12 @@ export class LockSpace {
         const p = this.locks.get(opts.parentLockId);
         if (p === undefined) return refuse('INVALID_ARG', 0, `unknown parent lock ${opts.parentLockId}`);
         if (p.owner !== owner) return refuse('INVALID_ARG', 0, 'the parent lock belongs to another owner');
-        if (p.state !== GRANTED) return refuse('PARNOTGRANT', 0, 'the parent lock is not granted');
+        if (p.state !== LockState.GRANTED) return refuse('PARNOTGRANT', 0, 'the parent lock is not granted');
         if (p.resource.depth + 1 >= MAX_TREE_DEPTH) return refuse('INVALID_ARG', 0, `resource tree deeper than ${MAX_TREE_DEPTH}`);
         parent = p;
       }
     }
-    const bad = lockFlagsCheck(flags, rq);
+    const bad = lockFlagsError(flags, rq);
     if (bad !== null) return refuse('INVALID_ARG', 0, bad);
     if (typeof owner !== 'string' || owner.length === 0) return refuse('INVALID_ARG', 0, 'owner must be a non-empty string');
     if (typeof resource !== 'string' || resource.length === 0) return refuse('INVALID_ARG', 0, 'resource name must be a non-empty string');
@@ -367,7 +335,7 @@ export class LockSpace {
 
     const res = this.findOrCreate(resource, parent === null ? null : parent.resource);
     const id = this.nextLockId++;
-    const lock = new NewLock(id, owner, res, parent, rq, flags, priority);
+    const lock = new LockRecord(id, owner, res, parent, rq, flags, priority);
     lock.queuedAtUs = nowUs;
     lock.queueSeq = ++this.seq;
     this.locks.set(id, lock);
@@ -378,20 +346,20 @@ export class LockSpace {
       this.grant(res, lock);
       return { status: 'GRANTED', lockId: id, reason: undefined };
     }
-    if (!(flags & F_NOQUEUE)) {
-      this.enqueue(res, lock, WAITING);
+    if (!(flags & LockFlag.NOQUEUE)) {
+      this.enqueue(res, lock, LockState.WAITING);
       this.sendBastQueue(res.grantedHead, lock, rq);
-      if (flags & (F_HEADQUE | F_NOORDER)) {
+      if (flags & (LockFlag.HEADQUE | LockFlag.NOORDER)) {
         // At the head (Rule NW) or with NOORDER the pending rules may grant it at once; Linux
         // would leave it queued until the next grant pass.
         this.grantPending(res, false);
-        if (lock.state === GRANTED) return { status: 'GRANTED', lockId: id, reason: undefined };
+        if (lock.state === LockState.GRANTED) return { status: 'GRANTED', lockId: id, reason: undefined };
       }
       return { status: 'QUEUED', lockId: id, reason: undefined };
     }
     this.detach(lock);
     this.complete(lock, 'lock', 'NOTQUEUED', undefined);
-    if (flags & F_NOQUEUEBAST) {
+    if (flags & LockFlag.NOQUEUEBAST) {
       this.sendBastQueue(res.grantedHead, lock, rq);
       this.sendBastQueue(res.convHead, lock, rq);
     }
@@ -410,16 +378,14 @@ export class LockSpace {
   convert(lockId: number, mode: ModeName | Mode, opts?: ConvertOptions): ConvertResult {
     const lock = this.locks.get(lockId);
     if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
-    const rq = modeOf(mode);
-    if (rq === NONE) return refuse('INVALID_ARG', lockId, `unknown mode ${String(mode)}`);
-    const refused = this.readOptions(lockId, opts);
-    if (refused !== null) return refused;
-    const flags = this.optFlags;
-    const nowUs = this.optNowUs;
-    const value = this.optValue;
-    const bad = convertFlagsCheck(flags) ?? quecvtCheck(flags, lock.gr, rq);
+    const rq = toMode(mode);
+    if (rq === NO_MODE) return refuse('INVALID_ARG', lockId, `unknown mode ${String(mode)}`);
+    const options = this.readOptions(lockId, opts);
+    if ('status' in options) return options;
+    const { flags, nowUs, value } = options;
+    const bad = convertFlagsError(flags) ?? quecvtError(flags, lock.gr, rq);
     if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
-    if (lock.state !== GRANTED) return refuse('BUSY', lockId, 'the lock is not granted or has a request pending');
+    if (lock.state !== LockState.GRANTED) return refuse('BUSY', lockId, 'the lock is not granted or has a request pending');
     this.begin(nowUs);
 
     const res = lock.resource;
@@ -436,14 +402,14 @@ export class LockSpace {
       this.grantPending(res, false);
       return { status: 'GRANTED', lockId, reason: undefined };
     }
-    const partner = this.deadlk;
-    if (partner !== null && !(flags & F_NODLCKWT)) {
+    const partner = this.detectConversionDeadlock(res, lock);
+    if (partner !== null && !(flags & LockFlag.NODLCKWT)) {
       this.reportConversionDeadlock(lock, partner, 'refused');
       this.revert(lock);
       this.complete(lock, 'convert', 'DEADLOCK', undefined);
       return { status: 'DEADLOCK', lockId, reason: undefined };
     }
-    if (lock.sb & S_DEMOTED) {
+    if (lock.sb & StatusFlag.DEMOTED) {
       // CONVDEADLK demoted this lock to NL: earlier conversions may now go first, then retry this one (Linux do_convert).
       this.convertPass(res, false);
       if (this.grantableIgnoringAlt(res, lock, true)) {
@@ -452,9 +418,9 @@ export class LockSpace {
         return { status: 'GRANTED', lockId, reason: undefined };
       }
     }
-    if (!(flags & F_NOQUEUE)) {
+    if (!(flags & LockFlag.NOQUEUE)) {
       res.unlink(lock);
-      this.enqueue(res, lock, CONVERTING);
+      this.enqueue(res, lock, LockState.CONVERTING);
       this.sendBastQueue(res.grantedHead, lock, lock.rq);
       if (partner !== null) {
         // NODLCKWT: queued despite the conversion deadlock; tell the owner with a bast for its own mode.
@@ -464,17 +430,17 @@ export class LockSpace {
           lock.highbast = lock.rq;
         }
       }
-      if (lock.sb & S_DEMOTED || flags & (F_HEADQUE | F_NOORDER)) {
+      if (lock.sb & StatusFlag.DEMOTED || flags & (LockFlag.HEADQUE | LockFlag.NOORDER)) {
         // A demotion may unblock others; a conversion put at the head (Rule CQ), or a NOORDER one
         // that QUECVT forced to queue, may be grantable by the pending rules at once.
         this.grantPending(res, false);
-        if (lock.state === GRANTED) return { status: 'GRANTED', lockId, reason: undefined };
+        if (lock.state === LockState.GRANTED) return { status: 'GRANTED', lockId, reason: undefined };
       }
       return { status: 'QUEUED', lockId, reason: undefined };
     }
     this.revert(lock);
     this.complete(lock, 'convert', 'NOTQUEUED', undefined);
-    if (flags & F_NOQUEUEBAST) {
+    if (flags & LockFlag.NOQUEUEBAST) {
       this.sendBastQueue(res.grantedHead, lock, rq);
       this.sendBastQueue(res.convHead, lock, rq);
     }
@@ -489,25 +455,23 @@ export class LockSpace {
   unlock(lockId: number, opts?: UnlockOptions): UnlockResult {
     const lock = this.locks.get(lockId);
     if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
-    const refused = this.readOptions(lockId, opts);
-    if (refused !== null) return refused;
-    const flags = this.optFlags;
-    const nowUs = this.optNowUs;
-    const value = this.optValue;
-    const bad = unlockFlagsCheck(flags);
+    const options = this.readOptions(lockId, opts);
+    if ('status' in options) return options;
+    const { flags, nowUs, value } = options;
+    const bad = unlockFlagsError(flags);
     if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
-    if (lock.state !== GRANTED) return refuse('BUSY', lockId, 'the lock is not granted (cancel its pending request instead)');
+    if (lock.state !== LockState.GRANTED) return refuse('BUSY', lockId, 'the lock is not granted (cancel its pending request instead)');
     if (lock.sublocks > 0) return refuse('SUBLOCKS', lockId, `the lock still has ${lock.sublocks} sublocks`);
     this.begin(nowUs);
 
     const res = lock.resource;
-    if (lock.gr >= M_PW) {
-      if (flags & F_IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
+    if (lock.gr >= Mode.PW) {
+      if (flags & LockFlag.IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
       else if (value !== null) this.write(res, lock, value);
     }
     res.unlink(lock);
     res.removeHeld(lock.gr);
-    lock.gr = NONE;
+    lock.gr = NO_MODE;
     this.detach(lock);
     this.complete(lock, 'unlock', 'UNLOCKED', undefined);
     if (res.lockCount === 0) this.destroy(res);
@@ -529,11 +493,11 @@ export class LockSpace {
       nowUs = opts.nowUs;
     }
     this.begin(nowUs);
-    if (lock.state === GRANTED) {
+    if (lock.state === LockState.GRANTED) {
       this.complete(lock, 'cancel', 'CANCELGRANT', undefined);
       return { status: 'CANCELGRANT', lockId, reason: undefined };
     }
-    const converting = lock.state === CONVERTING;
+    const converting = lock.state === LockState.CONVERTING;
     this.endPending(lock, 'cancel', converting ? 'CANCELLED' : 'ABORTED');
     return { status: converting ? 'CANCELLED' : 'ABORTED', lockId, reason: undefined };
   }
@@ -560,10 +524,10 @@ export class LockSpace {
         seen.add(res);
         touched.push(res);
       }
-      if (l.state !== GRANTED) this.emitDequeue(l, 'purge');
+      if (l.state !== LockState.GRANTED) this.emitDequeue(l, 'purge');
       if (l.gr >= 0) {
-        this.out.push({ type: 'release', lockId: l.id, owner: l.owner, resource: res.display, mode: NAMES[l.gr]!, reason: 'purge' });
-        if (l.gr >= M_PW) this.invalidate(res, 'purge', l);
+        this.out.push({ type: 'release', lockId: l.id, owner: l.owner, resource: res.display, mode: MODE_NAMES[l.gr]!, reason: 'purge' });
+        if (l.gr >= Mode.PW) this.invalidate(res, 'purge', l);
         res.removeHeld(l.gr);
       }
       res.unlink(l);
@@ -594,7 +558,7 @@ export class LockSpace {
     const waitUs = this.deadlockWaitMs * 1000;
     const timedOut: LockRecord[] = [];
     for (const l of this.locks.values()) {
-      if (l.state !== GRANTED && !(l.flags & F_NODLCKWT) && nowUs - l.queuedAtUs >= waitUs) timedOut.push(l);
+      if (l.state !== LockState.GRANTED && !(l.flags & LockFlag.NODLCKWT) && nowUs - l.queuedAtUs >= waitUs) timedOut.push(l);
     }
     timedOut.sort((a, b) => a.queuedAtUs - b.queuedAtUs || a.queueSeq - b.queueSeq);
     const reports: DeadlockReport[] = [];
@@ -606,11 +570,11 @@ export class LockSpace {
       if (round > bound) throw new LockSpaceInvariantError('deadlock search resolved more cycles than there are requests');
       let resolved = false;
       for (const x of timedOut) {
-        if (this.locks.get(x.id) !== x || x.state === GRANTED) continue;
+        if (this.locks.get(x.id) !== x || x.state === LockState.GRANTED) continue;
         const cycle = findCycleThrough(this.waitForEdges(), x.id, localEdgeView);
         if (cycle === null) continue;
         const v = this.locks.get(chooseVictim(cycle).waiterLockId);
-        if (v === undefined || v.state === GRANTED) throw new LockSpaceInvariantError('deadlock victim is not a pending request');
+        if (v === undefined || v.state === LockState.GRANTED) throw new LockSpaceInvariantError('deadlock victim is not a pending request');
         const report: DeadlockReport = {
           detection: 'timed',
           resolution: 'victim',
@@ -641,7 +605,7 @@ export class LockSpace {
     const waitUs = this.deadlockWaitMs * 1000;
     let next: number | undefined;
     for (const l of this.locks.values()) {
-      if (l.state === GRANTED || l.flags & F_NODLCKWT) continue;
+      if (l.state === LockState.GRANTED || l.flags & LockFlag.NODLCKWT) continue;
       const due = l.queuedAtUs + waitUs > afterUs ? l.queuedAtUs + waitUs : afterUs + waitUs;
       if (next === undefined || due < next) next = due;
     }
@@ -666,7 +630,7 @@ export class LockSpace {
   completeAsDeadlockVictim(lockId: number, opts?: TimeOptions): VictimResult {
     const lock = this.locks.get(lockId);
     if (lock === undefined) return refuse('INVALID_ARG', lockId, `unknown lock ${lockId}`);
-    if (lock.state === GRANTED) return refuse('INVALID_ARG', lockId, 'the lock has no pending request');
+    if (lock.state === LockState.GRANTED) return refuse('INVALID_ARG', lockId, 'the lock has no pending request');
     this.begin(opts?.nowUs !== undefined && validTime(opts.nowUs) ? opts.nowUs : this.lastNowUs);
     this.endPending(lock, 'deadlock', 'DEADLOCK');
     return { status: 'DEADLOCK', lockId, reason: undefined };
@@ -745,13 +709,13 @@ export class LockSpace {
             owner: l.owner,
             path,
             state: STATE_NAMES[l.state as 0 | 1 | 2],
-            flags: l.state === GRANTED ? l.grantFlags : l.flags,
+            flags: l.state === LockState.GRANTED ? l.grantFlags : l.flags,
             priority: l.priority,
             queuedAtUs: l.queuedAtUs,
           };
           if (l.parent !== null) copy.parentLockId = l.parent.id;
-          if (l.gr >= 0) copy.grantedMode = NAMES[l.gr]!;
-          if (l.rq >= 0) copy.requestedMode = NAMES[l.asked]!;
+          if (l.gr >= 0) copy.grantedMode = MODE_NAMES[l.gr]!;
+          if (l.rq >= 0) copy.requestedMode = MODE_NAMES[l.asked]!;
           if (l.lvbCopy !== null) {
             copy.value = l.lvbCopy;
             copy.lvbSeq = l.lvbCopySeq;
@@ -791,7 +755,7 @@ export class LockSpace {
       if (res === null) throw new LockSpaceInvariantError('adopted copy without a resource');
       if (res.lockCount === 0) touched.push(res);
       const id = copy.lockId ?? this.nextLockId++;
-      const lock = new NewLock(id, copy.owner, res, parent, rq, flags, copy.priority ?? 0);
+      const lock = new LockRecord(id, copy.owner, res, parent, rq, flags, copy.priority ?? 0);
       lock.gr = gr;
       lock.grantFlags = flags;
       lock.queuedAtUs = copy.queuedAtUs ?? nowUs;
@@ -804,7 +768,7 @@ export class LockSpace {
         lock.lvbCopy = value;
         lock.lvbCopySeq = copy.lvbSeq ?? 0;
       }
-      const state = copy.state === 'granted' ? GRANTED : copy.state === 'converting' ? CONVERTING : WAITING;
+      const state = copy.state === 'granted' ? LockState.GRANTED : copy.state === 'converting' ? LockState.CONVERTING : LockState.WAITING;
       res.link(lock, state, false);
       if (gr >= 0) res.addHeld(gr);
       this.locks.set(id, lock);
@@ -830,48 +794,55 @@ export class LockSpace {
   private grantableIgnoringAlt(res: Resource, lock: LockRecord, now: boolean, recover = false): boolean {
     const conv = lock.gr >= 0;
     const flags = lock.flags;
-    if (flags & F_EXPEDITE) return true;
+    if (flags & LockFlag.EXPEDITE) return true;
     let held = res.heldMask;
     if (conv && res.held[lock.gr] === 1) held &= ~(1 << lock.gr);
     if ((held & ~this.compatMask[lock.rq]!) !== 0) return false;
     if (conv && recover) return true;
-    if (now && conv) return !(flags & F_QUECVT) || res.convHead === null;
-    if (flags & F_NOORDER) return true;
+    if (now && conv) return !(flags & LockFlag.QUECVT) || res.convHead === null;
+    if (flags & LockFlag.NOORDER) return true;
     if (conv) return res.convHead === lock;
     if (now) return res.convHead === null && res.waitHead === null;
     return res.convHead === null && (res.waitHead === lock || this.skipFifo);
   }
 
   /**
-   * Linux `can_be_granted`: the rules above, then the ALTPR/ALTCW retry, then conversion-deadlock
-   * detection for a queueable conversion (CONVDEADLK demotes it to NL here; otherwise
-   * {@link deadlk} names the partner). Linux checks for deadlock before trying the alternate mode;
-   * here a request grantable in its alternate mode is granted, since it never has to queue (the
-   * model-based test found a NODLCKWT conversion queued as "deadlocked" while its ALTPR mode was
-   * grantable).
+   * Linux `can_be_granted`: the rules above, then the ALTPR/ALTCW retry. Linux checks for
+   * conversion deadlock before trying the alternate mode; here a request grantable in its alternate
+   * mode is granted, since it never has to queue (the model-based test found a NODLCKWT conversion
+   * queued as "deadlocked" while its ALTPR mode was grantable), and the deadlock check
+   * ({@link detectConversionDeadlock}) follows a refusal.
    */
   private canBeGranted(res: Resource, lock: LockRecord, now: boolean, recover: boolean): boolean {
-    this.deadlk = null;
     if (this.grantableIgnoringAlt(res, lock, now, recover)) return true;
     const flags = lock.flags;
     const orig = lock.rq;
-    const alt = orig !== M_PR && flags & F_ALTPR ? M_PR : orig !== M_CW && flags & F_ALTCW ? M_CW : NONE;
-    if (alt !== NONE) {
+    const alt = orig !== Mode.PR && flags & LockFlag.ALTPR ? Mode.PR : orig !== Mode.CW && flags & LockFlag.ALTCW ? Mode.CW : NO_MODE;
+    if (alt !== NO_MODE) {
       lock.rq = alt;
       if (this.grantableIgnoringAlt(res, lock, now, false)) {
-        lock.sb |= S_ALTMODE;
+        lock.sb |= StatusFlag.ALTMODE;
         return true;
       }
       lock.rq = orig;
     }
-    if (lock.gr >= 0 && !(flags & F_NOQUEUE)) {
-      const partner = this.conversionDeadlockPartner(res, lock);
-      if (partner !== null) {
-        if (flags & F_CONVDEADLK && lock.gr !== M_NL) this.demote(res, lock, partner);
-        else this.deadlk = partner;
-      }
-    }
     return false;
+  }
+
+  /**
+   * The deadlock half of Linux `can_be_granted`, for a request it just refused: a queueable
+   * conversion in conversion deadlock is demoted to NL under CONVDEADLK (and null returned);
+   * otherwise its partner is returned. Null when there is no conversion deadlock.
+   */
+  private detectConversionDeadlock(res: Resource, lock: LockRecord): LockRecord | null {
+    if (lock.gr < 0 || lock.flags & LockFlag.NOQUEUE) return null;
+    const partner = this.conversionDeadlockPartner(res, lock);
+    if (partner === null) return null;
+    if (lock.flags & LockFlag.CONVDEADLK && lock.gr !== Mode.NL) {
+      this.demote(res, lock, partner);
+      return null;
+    }
+    return partner;
   }
 
   /**
@@ -902,12 +873,12 @@ export class LockSpace {
     this.reportConversionDeadlock(lock, partner, 'demoted');
     const from = lock.gr;
     res.removeHeld(from);
-    res.addHeld(M_NL);
-    lock.gr = M_NL;
+    res.addHeld(Mode.NL);
+    lock.gr = Mode.NL;
     lock.grantedAtUs = this.nowUs;
     lock.grantSeq = ++this.seq;
-    lock.sb |= S_DEMOTED;
-    this.out.push({ type: 'demote', lockId: lock.id, owner: lock.owner, resource: res.display, fromMode: NAMES[from]!, mode: 'NL' });
+    lock.sb |= StatusFlag.DEMOTED;
+    this.out.push({ type: 'demote', lockId: lock.id, owner: lock.owner, resource: res.display, fromMode: MODE_NAMES[from]!, mode: 'NL' });
   }
 
   /**
@@ -915,15 +886,15 @@ export class LockSpace {
    * locks that block the highest still-blocked mode.
    */
   private grantPending(res: Resource, recover: boolean): void {
-    this.convertPass(res, recover);
-    let high = this.passHigh;
-    let cw = this.passCw;
+    const blocked = this.convertPass(res, recover);
+    let high = blocked.highestMode;
+    let cw = blocked.anyConcurrentWrite;
     // Wait pass. Once a head stays blocked, only NOORDER requests behind it can still be granted,
     // so the walk stops there unless some are queued (or the test-only FIFO plant is on).
     let headBlocked = false;
     for (let l = res.waitHead; l !== null; ) {
       const next = l.next;
-      if (headBlocked && !(l.flags & F_NOORDER) && !this.skipFifo) {
+      if (headBlocked && !(l.flags & LockFlag.NOORDER) && !this.skipFifo) {
         l = next;
         continue;
       }
@@ -935,18 +906,18 @@ export class LockSpace {
     if (res.waitCount > 0) {
       // Every request still waiting is blocked: the highest asked mode and any CW among them.
       const asked = res.waitAsked!;
-      for (let m = M_EX; m > high; m--) {
+      for (let m = Mode.EX; m > high; m--) {
         if (asked[m]! > 0) {
           high = m;
           break;
         }
       }
-      if (asked[M_CW]! > 0) cw = true;
+      if (asked[Mode.CW]! > 0) cw = true;
     }
-    if (high === NONE) return;
+    if (high === NO_MODE) return;
     for (let g = res.grantedHead; g !== null; g = g.next) {
       if (this.lockRequiresBast(g, high, cw)) {
-        this.queueBast(g, cw && high === M_PR && g.gr === M_PR ? M_CW : high);
+        this.queueBast(g, cw && high === Mode.PR && g.gr === Mode.PR ? Mode.CW : high);
         g.highbast = high;
       }
     }
@@ -955,27 +926,27 @@ export class LockSpace {
   /**
    * The conversion pass (Linux `grant_pending_convert`): grants queued conversions in order
    * (Rule CQ; NOORDER and recovery ignore order), restarting from the head after every grant or
-   * demotion; a NODLCKWT lock found in conversion deadlock gets a bast for its own mode. Leaves the
-   * highest blocked mode and the CW flag in {@link passHigh} / {@link passCw}.
+   * demotion; a NODLCKWT lock found in conversion deadlock gets a bast for its own mode. Returns
+   * what stays blocked (conversions in conversion deadlock left out).
    */
-  private convertPass(res: Resource, recover: boolean): void {
+  private convertPass(res: Resource, recover: boolean): BlockedConversions {
     const limit = 2 * res.convCount + 2;
     let rounds = 0;
     restart: for (;;) {
       if (++rounds > limit) throw new LockSpaceInvariantError(`conversion pass on ${res.display} did not settle`);
-      let high: number = NONE;
+      let high: number = NO_MODE;
       let cw = false;
       for (let l = res.convHead; l !== null; ) {
         const next = l.next;
-        const wasDemoted = (l.sb & S_DEMOTED) !== 0;
+        const wasDemoted = (l.sb & StatusFlag.DEMOTED) !== 0;
         if (this.canBeGranted(res, l, false, recover)) {
           this.grant(res, l);
           continue restart;
         }
-        if (!wasDemoted && l.sb & S_DEMOTED) continue restart;
-        const partner = this.deadlk;
+        const partner = this.detectConversionDeadlock(res, l);
+        if (!wasDemoted && l.sb & StatusFlag.DEMOTED) continue restart;
         if (partner !== null) {
-          if (l.flags & F_NODLCKWT && l.highbast < l.rq) {
+          if (l.flags & LockFlag.NODLCKWT && l.highbast < l.rq) {
             this.reportConversionDeadlock(l, partner, 'queued');
             this.queueBast(l, l.rq);
             l.highbast = l.rq;
@@ -984,12 +955,10 @@ export class LockSpace {
           continue;
         }
         if (l.rq > high) high = l.rq;
-        if (l.rq === M_CW) cw = true;
+        if (l.rq === Mode.CW) cw = true;
         l = next;
       }
-      this.passHigh = high;
-      this.passCw = cw;
-      return;
+      return { highestMode: high, anyConcurrentWrite: cw };
     }
   }
 
@@ -1002,25 +971,25 @@ export class LockSpace {
     const rq = lock.rq;
     const flags = lock.flags;
     let value: Uint8Array | undefined;
-    const op = LVB_TABLE[prev + 1]![rq]!;
-    if (op === LVB_READ) {
-      if (flags & F_VALBLK) value = res.lvb ?? new Uint8Array(this.valueBlockBytes);
-    } else if (op === LVB_WRITE) {
-      if (flags & F_IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
-      else if (flags & F_VALBLK && lock.pendingValue !== null) value = this.write(res, lock, lock.pendingValue);
+    const op = LVB_OPERATIONS[prev + 1]![rq]!;
+    if (op === LvbOp.READ) {
+      if (flags & LockFlag.VALBLK) value = res.lvb ?? new Uint8Array(this.valueBlockBytes);
+    } else if (op === LvbOp.WRITE) {
+      if (flags & LockFlag.IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
+      else if (flags & LockFlag.VALBLK && lock.pendingValue !== null) value = this.write(res, lock, lock.pendingValue);
     }
-    if (flags & F_VALBLK && res.lvbInvalid) lock.sb |= S_VALNOTVALID;
-    if (lock.state !== GRANTED) {
-      if (lock.state !== UNQUEUED) res.unlink(lock);
-      res.link(lock, GRANTED, false);
+    if (flags & LockFlag.VALBLK && res.lvbInvalid) lock.sb |= StatusFlag.VALNOTVALID;
+    if (lock.state !== LockState.GRANTED) {
+      if (lock.state !== LockState.NONE) res.unlink(lock);
+      res.link(lock, LockState.GRANTED, false);
     } else if (prev !== rq) {
       res.unlink(lock);
-      res.link(lock, GRANTED, false);
+      res.link(lock, LockState.GRANTED, false);
     }
     if (prev >= 0) res.removeHeld(prev);
     res.addHeld(rq);
     lock.gr = rq;
-    lock.rq = NONE;
+    lock.rq = NO_MODE;
     lock.highbast = 0;
     lock.pendingValue = null;
     lock.grantFlags = flags;
@@ -1037,9 +1006,9 @@ export class LockSpace {
   private endPending(lock: LockRecord, reason: 'cancel' | 'deadlock', status: 'ABORTED' | 'CANCELLED' | 'DEADLOCK'): void {
     const res = lock.resource;
     this.emitDequeue(lock, reason);
-    if (lock.state === CONVERTING) {
+    if (lock.state === LockState.CONVERTING) {
       res.unlink(lock);
-      res.link(lock, GRANTED, false);
+      res.link(lock, LockState.GRANTED, false);
       this.revert(lock);
       this.complete(lock, 'convert', status, undefined);
       this.grantPending(res, false);
@@ -1054,22 +1023,22 @@ export class LockSpace {
 
   /** A conversion that did not happen: no mode requested any more, the granted request's flags back. */
   private revert(lock: LockRecord): void {
-    lock.rq = NONE;
+    lock.rq = NO_MODE;
     lock.flags = lock.grantFlags;
     lock.pendingValue = null;
   }
 
   /** Puts a request on the waiting or conversion queue and announces it. */
-  private enqueue(res: Resource, lock: LockRecord, state: typeof WAITING | typeof CONVERTING): void {
-    res.link(lock, state, (lock.flags & F_HEADQUE) !== 0);
+  private enqueue(res: Resource, lock: LockRecord, state: typeof LockState.WAITING | typeof LockState.CONVERTING): void {
+    res.link(lock, state, (lock.flags & LockFlag.HEADQUE) !== 0);
     this.out.push({
       type: 'enqueue',
       lockId: lock.id,
       owner: lock.owner,
       resource: res.display,
-      mode: NAMES[lock.rq]!,
-      heldMode: lock.gr >= 0 ? NAMES[lock.gr] : undefined,
-      queue: state === WAITING ? 'waiting' : 'converting',
+      mode: MODE_NAMES[lock.rq]!,
+      heldMode: lock.gr >= 0 ? MODE_NAMES[lock.gr] : undefined,
+      queue: state === LockState.WAITING ? 'waiting' : 'converting',
       flags: lock.flags,
       atUs: this.nowUs,
     });
@@ -1079,7 +1048,7 @@ export class LockSpace {
 
   /** Linux `lock_requires_bast`: after a grant pass, does granted lock `g` block the highest blocked mode? */
   private lockRequiresBast(g: LockRecord, high: number, cw: boolean): boolean {
-    if (g.gr === M_PR && cw) return g.highbast < M_EX;
+    if (g.gr === Mode.PR && cw) return g.highbast < Mode.EX;
     return g.highbast < high && ((this.compatMask[high]! >> g.gr) & 1) === 0;
   }
 
@@ -1091,7 +1060,7 @@ export class LockSpace {
     for (let g = head; g !== null; g = g.next) {
       if (g === self) continue;
       let needed: boolean;
-      if ((g.gr === M_PR && mode === M_CW) || (g.gr === M_CW && mode === M_PR)) needed = g.highbast < M_EX;
+      if ((g.gr === Mode.PR && mode === Mode.CW) || (g.gr === Mode.CW && mode === Mode.PR)) needed = g.highbast < Mode.EX;
       else needed = g.highbast < mode && ((this.compatMask[mode]! >> g.gr) & 1) === 0;
       if (needed) {
         this.queueBast(g, mode);
@@ -1107,10 +1076,10 @@ export class LockSpace {
    */
   private queueBast(lock: LockRecord, mode: number): void {
     if (lock.lastCastMode >= 0 && ((this.compatMask[mode]! >> lock.lastCastMode) & 1) === 1) return;
-    if (lock.lastCbBast && (lock.lastCbMode === mode || (lock.lastCbMode > mode && lock.lastCbMode > M_PR))) return;
+    if (lock.lastCbBast && (lock.lastCbMode === mode || (lock.lastCbMode > mode && lock.lastCbMode > Mode.PR))) return;
     lock.lastCbMode = mode;
     lock.lastCbBast = true;
-    this.out.push({ type: 'bast', lockId: lock.id, owner: lock.owner, resource: lock.resource.display, mode: NAMES[mode]! });
+    this.out.push({ type: 'bast', lockId: lock.id, owner: lock.owner, resource: lock.resource.display, mode: MODE_NAMES[mode]! });
   }
 
   // ---------------------------------------------------------------- internals: effects and bookkeeping
@@ -1118,7 +1087,7 @@ export class LockSpace {
   /** Appends a completion carrying the lock's current mode and pending status flags, then clears them. */
   private complete(lock: LockRecord, op: Operation, status: CompleteEffect['status'], value: Uint8Array | undefined): void {
     const gr = lock.gr;
-    const asked = op === 'lock' || op === 'convert' ? lock.asked : NONE;
+    const asked = op === 'lock' || op === 'convert' ? lock.asked : NO_MODE;
     this.out.push({
       type: 'complete',
       op,
@@ -1126,8 +1095,8 @@ export class LockSpace {
       owner: lock.owner,
       resource: lock.resource.display,
       status,
-      mode: gr >= 0 ? NAMES[gr] : undefined,
-      requestedMode: asked >= 0 ? NAMES[asked] : undefined,
+      mode: gr >= 0 ? MODE_NAMES[gr] : undefined,
+      requestedMode: asked >= 0 ? MODE_NAMES[asked] : undefined,
       flags: lock.sb,
       value: value === undefined ? undefined : decodeValue(value),
       valueBytes: value,
@@ -1140,7 +1109,7 @@ export class LockSpace {
   }
 
   private emitDequeue(lock: LockRecord, reason: 'cancel' | 'deadlock' | 'purge'): void {
-    this.out.push({ type: 'dequeue', lockId: lock.id, owner: lock.owner, resource: lock.resource.display, mode: NAMES[lock.rq]!, reason });
+    this.out.push({ type: 'dequeue', lockId: lock.id, owner: lock.owner, resource: lock.resource.display, mode: MODE_NAMES[lock.rq]!, reason });
   }
 
   /** Writes the resource's value block from `lock` and returns the block now in the resource. */
@@ -1183,28 +1152,25 @@ export class LockSpace {
   }
 
   /**
-   * Reads convert's and unlock's options (flags, nowUs, value, checked in that order) into
-   * optFlags, optNowUs and optValue, with no object per call; returns the refusal of the first
-   * invalid one, or null.
+   * Reads convert's and unlock's shared options (flags, nowUs, value, checked in that order), with
+   * their defaults; returns the refusal of the first invalid one instead.
    */
-  private readOptions(lockId: number, opts: ConvertOptions | UnlockOptions | undefined): { status: 'INVALID_ARG'; lockId: number; reason: string } | null {
-    this.optFlags = 0;
-    this.optNowUs = this.lastNowUs;
-    this.optValue = null;
-    if (opts === undefined) return null;
+  private readOptions(lockId: number, opts: ConvertOptions | UnlockOptions | undefined): RequestOptions | InvalidArgument {
+    const options: RequestOptions = { flags: 0, nowUs: this.lastNowUs, value: null };
+    if (opts === undefined) return options;
     if (opts.flags !== undefined) {
-      this.optFlags = this.parseFlags(opts.flags);
-      if (this.optFlags < 0) return refuse('INVALID_ARG', lockId, 'unknown flag');
+      options.flags = this.parseFlags(opts.flags);
+      if (options.flags < 0) return refuse('INVALID_ARG', lockId, 'unknown flag');
     }
     if (opts.nowUs !== undefined) {
       if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', lockId, 'nowUs must be a finite number >= 0');
-      this.optNowUs = opts.nowUs;
+      options.nowUs = opts.nowUs;
     }
     if (opts.value !== undefined) {
-      this.optValue = encodeValue(opts.value, this.valueBlockBytes);
-      if (this.optValue === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
+      options.value = encodeValue(opts.value, this.valueBlockBytes);
+      if (options.value === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
     }
-    return null;
+    return options;
   }
 
   private parseFlags(flags: FlagsArg): number {
@@ -1216,7 +1182,7 @@ export class LockSpace {
     const table = parent === null ? this.roots : (parent.children ??= new Map<string, Resource>());
     let res = table.get(name);
     if (res === undefined) {
-      res = new NewResource(name, parent);
+      res = new Resource(name, parent);
       table.set(name, res);
       this.resourceTotal++;
       this.out.push({ type: 'resource-create', resource: res.display, name, parent: parent?.display });
@@ -1269,14 +1235,14 @@ export class LockSpace {
       resource: l.resource.display,
       path: pathOf(l.resource),
       state: STATE_NAMES[l.state as 0 | 1 | 2],
-      grantedMode: l.gr >= 0 ? NAMES[l.gr] : undefined,
-      requestedMode: l.rq >= 0 ? NAMES[l.rq] : undefined,
+      grantedMode: l.gr >= 0 ? MODE_NAMES[l.gr] : undefined,
+      requestedMode: l.rq >= 0 ? MODE_NAMES[l.rq] : undefined,
       flags: l.flags,
       priority: l.priority,
       parentLockId: l.parent?.id,
       sublocks: l.sublocks,
-      demoted: (l.sb & S_DEMOTED) !== 0,
-      queuedAtUs: l.state === GRANTED ? undefined : l.queuedAtUs,
+      demoted: (l.sb & StatusFlag.DEMOTED) !== 0,
+      queuedAtUs: l.state === LockState.GRANTED ? undefined : l.queuedAtUs,
       grantedAtUs: l.gr >= 0 ? l.grantedAtUs : undefined,
     };
   }
@@ -1300,17 +1266,17 @@ export class LockSpace {
       }
       const flags = copy.flags ?? 0;
       if (!Number.isInteger(flags) || flags < 0) throw new AdoptError(`${where}: flags must be a bitmask`);
-      const gr = copy.grantedMode === undefined ? NONE : modeOf(copy.grantedMode);
-      const rq = copy.requestedMode === undefined ? NONE : modeOf(copy.requestedMode);
-      if (copy.grantedMode !== undefined && gr === NONE) throw new AdoptError(`${where}: unknown grantedMode`);
-      if (copy.requestedMode !== undefined && rq === NONE) throw new AdoptError(`${where}: unknown requestedMode`);
+      const gr = copy.grantedMode === undefined ? NO_MODE : toMode(copy.grantedMode);
+      const rq = copy.requestedMode === undefined ? NO_MODE : toMode(copy.requestedMode);
+      if (copy.grantedMode !== undefined && gr === NO_MODE) throw new AdoptError(`${where}: unknown grantedMode`);
+      if (copy.requestedMode !== undefined && rq === NO_MODE) throw new AdoptError(`${where}: unknown requestedMode`);
       if (copy.state === 'granted') {
-        if (gr === NONE || rq !== NONE) throw new AdoptError(`${where}: a granted copy has a grantedMode and no requestedMode`);
+        if (gr === NO_MODE || rq !== NO_MODE) throw new AdoptError(`${where}: a granted copy has a grantedMode and no requestedMode`);
       } else if (copy.state === 'converting') {
-        if (rq === NONE) throw new AdoptError(`${where}: a converting copy has a requestedMode`);
-        if (gr === NONE && rq !== M_PR && rq !== M_CW) throw new AdoptError(`${where}: only a PR/CW conversion may omit its grantedMode`);
+        if (rq === NO_MODE) throw new AdoptError(`${where}: a converting copy has a requestedMode`);
+        if (gr === NO_MODE && rq !== Mode.PR && rq !== Mode.CW) throw new AdoptError(`${where}: only a PR/CW conversion may omit its grantedMode`);
       } else if (copy.state === 'waiting') {
-        if (rq === NONE || gr !== NONE) throw new AdoptError(`${where}: a waiting copy has a requestedMode and no grantedMode`);
+        if (rq === NO_MODE || gr !== NO_MODE) throw new AdoptError(`${where}: a waiting copy has a requestedMode and no grantedMode`);
       } else {
         throw new AdoptError(`${where}: unknown state ${String(copy.state)}`);
       }
@@ -1353,16 +1319,16 @@ export class LockSpace {
 
   /** Linux `recover_conversion`: a PR↔CW converter whose granted mode is unknown gets a consistent one. */
   private recoverConversion(res: Resource): void {
-    let other: number = NONE;
+    let other: number = NO_MODE;
     for (let g = res.grantedHead; g !== null; g = g.next) {
-      if (g.gr === M_PR || g.gr === M_CW) {
+      if (g.gr === Mode.PR || g.gr === Mode.CW) {
         other = g.gr;
         break;
       }
     }
     for (let c = res.convHead; c !== null; c = c.next) {
-      if (c.gr !== NONE) continue;
-      c.gr = other === NONE ? c.rq : other;
+      if (c.gr !== NO_MODE) continue;
+      c.gr = other === NO_MODE ? c.rq : other;
       res.addHeld(c.gr);
       c.lastCastMode = c.gr;
       c.lastCbMode = c.gr;
@@ -1376,9 +1342,9 @@ export class LockSpace {
     let any = false;
     scan: for (const head of [res.grantedHead, res.convHead]) {
       for (let l = head; l !== null; l = l.next) {
-        if (!(l.flags & F_VALBLK)) continue;
+        if (!(l.flags & LockFlag.VALBLK)) continue;
         any = true;
-        if (l.gr > M_CR) {
+        if (l.gr > Mode.CR) {
           big = l;
           break scan;
         }
