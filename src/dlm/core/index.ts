@@ -6,8 +6,8 @@
  * `purge` / `findDeadlocks`, and read the effects it appends (completions, basts, queue changes,
  * value-block writes and invalidations, deadlocks, resource lifecycle).
  */
+export { LockSpace } from './lockspace.js';
 export {
-  LockSpace,
   MAX_TREE_DEPTH,
   type ConvertOptions,
   type FlagsArg,
@@ -18,7 +18,7 @@ export {
   type ResourceSnapshot,
   type TimeOptions,
   type UnlockOptions,
-} from './lockspace.js';
+} from './lockspace-types.js';
 export type {
   BastEffect,
   CancelResult,

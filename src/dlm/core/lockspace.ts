@@ -47,7 +47,7 @@ import type {
   UnlockResult,
   VictimResult,
 } from './effects.js';
-import { AdoptError, LockSpaceCapacityError, LockSpaceConfigError, LockSpaceInvariantError } from './errors.js';
+import { LockSpaceCapacityError, LockSpaceConfigError, LockSpaceInvariantError } from './errors.js';
 import {
   LockFlag,
   StatusFlag,
@@ -58,135 +58,23 @@ import {
   unlockFlagsError,
 } from './flags.js';
 import { COMPATIBILITY, MODE_NAMES, Mode, NO_MODE, compatMasks, matrixShapeError, toMode } from './modes.js';
-import { LockRecord, LockState, Resource } from './resource.js';
+import type {
+  ConvertOptions,
+  FlagsArg,
+  LockCopy,
+  LockInfo,
+  LockOptions,
+  LockSpaceOptions,
+  ResourceSnapshot,
+  TimeOptions,
+  UnlockOptions,
+} from './lockspace-types.js';
+import { MAX_TREE_DEPTH, validTime } from './lockspace-types.js';
+import { adoptCopies, snapshotLocks, type RecoveryHost } from './recovery.js';
+import { LockRecord, LockState, Resource, STATE_NAMES, pathOf } from './resource.js';
 import { LVB_OPERATIONS, LvbOp, decodeValue, encodeValue, invalidateBlock, writeBlock } from './valueblock.js';
 
-/** Options of a {@link LockSpace}. */
-export interface LockSpaceOptions {
-  /** Value-block size in bytes (positive integer). Default 32, or 16 with the `vms` profile (§4.1 [PROJECT]). */
-  valueBlockBytes?: number;
-  /** `linux` (default) or `vms`: only selects the default value-block size; the rules are the project's in both. */
-  profile?: 'linux' | 'vms';
-  /** Wait after which a pending request starts a deadlock search (§6.1 DEADLOCK_WAIT). 0 (default) turns the search off. */
-  deadlockWaitMs?: number;
-  /** Bound on live locks; one more throws {@link LockSpaceCapacityError}. Default 1,048,576. */
-  maxLocks?: number;
-  /**
-   * TEST-ONLY: replaces the compatibility matrix (`[held][requested]`, 6×6 booleans) so a test can
-   * plant a wrong entry and check that its checker notices. Never set this outside tests.
-   */
-  compatibility?: readonly (readonly boolean[])[];
-  /**
-   * TEST-ONLY: the wait pass grants any compatible waiting request, not only the head (a planted
-   * FIFO bug for checker self-tests). Never set this outside tests.
-   */
-  unsafeGrantSkipsFifo?: boolean;
-}
-
-/** Flags given as a bitmask of `LockFlag` bits, or as names (`['NOQUEUE', 'VALBLK']`). */
-export type FlagsArg = number | readonly string[];
-
-/** Options of {@link LockSpace.lock}. */
-export interface LockOptions {
-  flags?: FlagsArg;
-  /** Accepted for symmetry; a new request never writes the value block (§4.2 row UN). */
-  value?: string | Uint8Array;
-  /** A granted lock of the same owner: the request is for the sub-resource named under its resource (§5). */
-  parentLockId?: number;
-  /** Deadlock priority: the lowest-priority request of a cycle is the victim. Default 0. */
-  priority?: number;
-  /** The caller's time of the request (µs). Default: the latest time seen by the space. */
-  nowUs?: number;
-}
-
-/** Options of {@link LockSpace.convert}. */
-export interface ConvertOptions {
-  flags?: FlagsArg;
-  /** The value to write where §4.2 says the conversion writes (from PW/EX, with VALBLK). */
-  value?: string | Uint8Array;
-  nowUs?: number;
-}
-
-/** Options of {@link LockSpace.unlock}. */
-export interface UnlockOptions {
-  /** VALBLK (accepted, no effect of its own) and IVVALBLK. */
-  flags?: FlagsArg;
-  /** Written to the resource when the lock is held in PW or EX (VMS `$DEQ valblk`, §4.2 [PROJECT]). */
-  value?: string | Uint8Array;
-  nowUs?: number;
-}
-
-/** Options of {@link LockSpace.cancel}, {@link LockSpace.purge} and {@link LockSpace.completeAsDeadlockVictim}. */
-export interface TimeOptions {
-  nowUs?: number;
-}
-
-/** Read-only view of one lock. */
-export interface LockInfo {
-  lockId: number;
-  owner: string;
-  /** Display name of the resource (`parent/child` for a sub-resource). */
-  resource: string;
-  /** The resource's names from the root down. */
-  path: string[];
-  state: 'granted' | 'converting' | 'waiting';
-  grantedMode: ModeName | undefined;
-  requestedMode: ModeName | undefined;
-  /** Request flags (`LockFlag` bits) of the latest request. */
-  flags: number;
-  priority: number;
-  parentLockId: number | undefined;
-  sublocks: number;
-  /** CONVDEADLK demoted the pending conversion's granted mode to NL. */
-  demoted: boolean;
-  /** When the pending request was made (µs), for a converting or waiting lock. */
-  queuedAtUs: number | undefined;
-  grantedAtUs: number | undefined;
-}
-
-/** Read-only view of one resource: its queues in order, its value block, its children. */
-export interface ResourceSnapshot {
-  resource: string;
-  name: string;
-  path: string[];
-  parent: string | undefined;
-  granted: LockInfo[];
-  converting: LockInfo[];
-  waiting: LockInfo[];
-  valueBlock: { value: string; bytes: Uint8Array; valid: boolean; seq: number };
-  children: string[];
-}
-
-/**
- * A lock as a surviving node reports it to a new master (§8.2 step 4), and as
- * {@link LockSpace.snapshot} exports it. `grantedMode` may be left out of a `converting` copy whose
- * PR↔CW middle conversion was in flight: {@link LockSpace.adopt} repairs it as Linux
- * `recover_conversion` does.
- */
-export interface LockCopy {
-  /** Keep this id in the new space (must be free); otherwise a fresh id is assigned. */
-  lockId?: number;
-  owner: string;
-  /** Resource names from the root down. */
-  path: readonly string[];
-  /** The parent lock (by its id in the batch or in the space) of a sub-resource lock. */
-  parentLockId?: number;
-  state: 'granted' | 'converting' | 'waiting';
-  grantedMode?: ModeName;
-  requestedMode?: ModeName;
-  flags?: number;
-  priority?: number;
-  queuedAtUs?: number;
-  /** The copy of the value block this lock last read or wrote (VALBLK locks), and its sequence number. */
-  value?: string | Uint8Array;
-  lvbSeq?: number;
-}
-
-/** Deepest sub-resource nesting accepted (FreeVMS caps it too, SS$_EXDEPTH). */
-export const MAX_TREE_DEPTH = 32;
-
 const DEFAULT_MAX_LOCKS = 1 << 20;
-const STATE_NAMES = ['granted', 'converting', 'waiting'] as const;
 
 /** Convert's and unlock's options once checked, with their defaults filled in. */
 interface RequestOptions {
@@ -212,9 +100,6 @@ function refuse<S extends string>(status: S, lockId: number, reason: string): { 
   return { status, lockId, reason };
 }
 
-function validTime(t: unknown): t is number {
-  return typeof t === 'number' && Number.isFinite(t) && t >= 0;
-}
 
 /**
  * A lock space (see the module comment). Operations return synchronously and append effects; the
@@ -241,6 +126,8 @@ export class LockSpace {
   /** Time of the operation in progress. */
   private nowUs = 0;
   private out: Effect[] = [];
+  /** What recovery.ts may touch of this space. */
+  private readonly recovery: RecoveryHost;
 
   constructor(options: LockSpaceOptions = {}) {
     this.profile = options.profile ?? 'linux';
@@ -260,6 +147,7 @@ export class LockSpace {
     if (shape) throw new LockSpaceConfigError(shape);
     this.compatMask = compatMasks(matrix);
     this.skipFifo = options.unsafeGrantSkipsFifo === true;
+    this.recovery = this.recoveryHost();
   }
 
   // ---------------------------------------------------------------- effects
@@ -338,9 +226,7 @@ export class LockSpace {
     const lock = new LockRecord(id, owner, res, parent, rq, flags, priority);
     lock.queuedAtUs = nowUs;
     lock.queueSeq = ++this.seq;
-    this.locks.set(id, lock);
-    res.lockCount++;
-    if (parent !== null) parent.sublocks++;
+    this.attach(lock);
 
     if (this.canBeGranted(res, lock, true, false)) {
       this.grant(res, lock);
@@ -691,7 +577,7 @@ export class LockSpace {
     return out;
   }
 
-  // ---------------------------------------------------------------- recovery
+  // ---------------------------------------------------------------- recovery (recovery.ts)
 
   /**
    * Every lock as a {@link LockCopy}, resource by resource (parents before children), each resource's
@@ -699,32 +585,7 @@ export class LockSpace {
    * new master; `adopt(snapshot())` into an empty space rebuilds the same queues.
    */
   snapshot(): LockCopy[] {
-    const out: LockCopy[] = [];
-    this.forEachResource((r) => {
-      const path = pathOf(r);
-      for (const head of [r.grantedHead, r.convHead, r.waitHead]) {
-        for (let l = head; l !== null; l = l.next) {
-          const copy: LockCopy = {
-            lockId: l.id,
-            owner: l.owner,
-            path,
-            state: STATE_NAMES[l.state as 0 | 1 | 2],
-            flags: l.state === LockState.GRANTED ? l.grantFlags : l.flags,
-            priority: l.priority,
-            queuedAtUs: l.queuedAtUs,
-          };
-          if (l.parent !== null) copy.parentLockId = l.parent.id;
-          if (l.gr >= 0) copy.grantedMode = MODE_NAMES[l.gr]!;
-          if (l.rq >= 0) copy.requestedMode = MODE_NAMES[l.asked]!;
-          if (l.lvbCopy !== null) {
-            copy.value = l.lvbCopy;
-            copy.lvbSeq = l.lvbCopySeq;
-          }
-          out.push(copy);
-        }
-      }
-    });
-    return out;
+    return snapshotLocks(this.recovery);
   }
 
   /**
@@ -738,51 +599,27 @@ export class LockSpace {
    */
   adopt(copies: readonly LockCopy[], opts?: TimeOptions): number[] {
     const nowUs = opts?.nowUs !== undefined && validTime(opts.nowUs) ? opts.nowUs : this.lastNowUs;
-    const plan = this.planAdoption(copies);
-    this.begin(nowUs);
-    // Fresh ids must not collide with ids the batch keeps.
-    for (const { copy } of plan) if (copy.lockId !== undefined && copy.lockId >= this.nextLockId) this.nextLockId = copy.lockId + 1;
-    const touched: Resource[] = [];
-    const ids: number[] = new Array<number>(copies.length).fill(0);
-    const byId = new Map<number, LockRecord>();
-    for (const { copy, index, gr, rq, flags, value } of plan) {
-      let parent: LockRecord | null = null;
-      if (copy.parentLockId !== undefined) parent = byId.get(copy.parentLockId) ?? this.locks.get(copy.parentLockId)!;
-      let res: Resource | null = parent === null ? null : parent.resource;
-      for (let i = parent === null ? 0 : copy.path.length - 1; i < copy.path.length; i++) {
-        res = this.findOrCreate(copy.path[i]!, res);
-      }
-      if (res === null) throw new LockSpaceInvariantError('adopted copy without a resource');
-      if (res.lockCount === 0) touched.push(res);
-      const id = copy.lockId ?? this.nextLockId++;
-      const lock = new LockRecord(id, copy.owner, res, parent, rq, flags, copy.priority ?? 0);
-      lock.gr = gr;
-      lock.grantFlags = flags;
-      lock.queuedAtUs = copy.queuedAtUs ?? nowUs;
-      lock.queueSeq = ++this.seq;
-      lock.grantedAtUs = nowUs;
-      lock.grantSeq = lock.queueSeq;
-      lock.lastCastMode = gr;
-      lock.lastCbMode = gr;
-      if (value !== null) {
-        lock.lvbCopy = value;
-        lock.lvbCopySeq = copy.lvbSeq ?? 0;
-      }
-      const state = copy.state === 'granted' ? LockState.GRANTED : copy.state === 'converting' ? LockState.CONVERTING : LockState.WAITING;
-      res.link(lock, state, false);
-      if (gr >= 0) res.addHeld(gr);
-      this.locks.set(id, lock);
-      byId.set(id, lock);
-      res.lockCount++;
-      if (parent !== null) parent.sublocks++;
-      ids[index] = id;
-    }
-    for (const res of touched) {
-      this.recoverConversion(res);
-      this.recoverValueBlock(res);
-    }
-    for (const res of touched) this.grantPending(res, true);
-    return ids;
+    return adoptCopies(this.recovery, copies, nowUs);
+  }
+
+  /** The internals recovery.ts works through (see {@link RecoveryHost}). */
+  private recoveryHost(): RecoveryHost {
+    return {
+      valueBlockBytes: this.valueBlockBytes,
+      lockById: (lockId) => this.locks.get(lockId),
+      lookup: (path) => this.lookup(path),
+      forEachResource: (visit) => this.forEachResource(visit),
+      begin: (nowUs) => this.begin(nowUs),
+      reserveLockId: (lockId) => {
+        if (lockId >= this.nextLockId) this.nextLockId = lockId + 1;
+      },
+      freshLockId: () => this.nextLockId++,
+      nextSeq: () => ++this.seq,
+      findOrCreate: (name, parent) => this.findOrCreate(name, parent),
+      attach: (lock) => this.attach(lock),
+      invalidateValueBlock: (res) => this.invalidate(res, 'recovery', null),
+      grantPendingAfterRecovery: (res) => this.grantPending(res, true),
+    };
   }
 
   // ---------------------------------------------------------------- internals: grant rules
@@ -1139,6 +976,13 @@ export class LockSpace {
     });
   }
 
+  /** Counts a new lock as live: in the space, on its resource, under its parent lock. */
+  private attach(lock: LockRecord): void {
+    this.locks.set(lock.id, lock);
+    lock.resource.lockCount++;
+    if (lock.parent !== null) lock.parent.sublocks++;
+  }
+
   /** Removes an ended lock from the space (its queue link is already gone). */
   private detach(lock: LockRecord): void {
     this.locks.delete(lock.id);
@@ -1246,123 +1090,4 @@ export class LockSpace {
       grantedAtUs: l.gr >= 0 ? l.grantedAtUs : undefined,
     };
   }
-
-  // ---------------------------------------------------------------- internals: recovery
-
-  private planAdoption(copies: readonly LockCopy[]): { copy: LockCopy; index: number; gr: number; rq: number; flags: number; value: Uint8Array | null }[] {
-    const batchIds = new Map<number, LockCopy>();
-    const fresh = new Set<string>();
-    const plan = copies.map((copy, index) => {
-      const where = `lock copy ${index}`;
-      if (typeof copy.owner !== 'string' || copy.owner.length === 0) throw new AdoptError(`${where}: owner must be a non-empty string`);
-      if (!Array.isArray(copy.path) || copy.path.length === 0 || copy.path.some((n) => typeof n !== 'string' || n.length === 0)) {
-        throw new AdoptError(`${where}: path must be a non-empty list of names`);
-      }
-      if (copy.path.length > MAX_TREE_DEPTH) throw new AdoptError(`${where}: resource tree deeper than ${MAX_TREE_DEPTH}`);
-      if (copy.lockId !== undefined) {
-        if (!Number.isInteger(copy.lockId) || copy.lockId <= 0) throw new AdoptError(`${where}: lockId must be a positive integer`);
-        if (this.locks.has(copy.lockId) || batchIds.has(copy.lockId)) throw new AdoptError(`${where}: lock id ${copy.lockId} is already in use`);
-        batchIds.set(copy.lockId, copy);
-      }
-      const flags = copy.flags ?? 0;
-      if (!Number.isInteger(flags) || flags < 0) throw new AdoptError(`${where}: flags must be a bitmask`);
-      const gr = copy.grantedMode === undefined ? NO_MODE : toMode(copy.grantedMode);
-      const rq = copy.requestedMode === undefined ? NO_MODE : toMode(copy.requestedMode);
-      if (copy.grantedMode !== undefined && gr === NO_MODE) throw new AdoptError(`${where}: unknown grantedMode`);
-      if (copy.requestedMode !== undefined && rq === NO_MODE) throw new AdoptError(`${where}: unknown requestedMode`);
-      if (copy.state === 'granted') {
-        if (gr === NO_MODE || rq !== NO_MODE) throw new AdoptError(`${where}: a granted copy has a grantedMode and no requestedMode`);
-      } else if (copy.state === 'converting') {
-        if (rq === NO_MODE) throw new AdoptError(`${where}: a converting copy has a requestedMode`);
-        if (gr === NO_MODE && rq !== Mode.PR && rq !== Mode.CW) throw new AdoptError(`${where}: only a PR/CW conversion may omit its grantedMode`);
-      } else if (copy.state === 'waiting') {
-        if (rq === NO_MODE || gr !== NO_MODE) throw new AdoptError(`${where}: a waiting copy has a requestedMode and no grantedMode`);
-      } else {
-        throw new AdoptError(`${where}: unknown state ${String(copy.state)}`);
-      }
-      if (copy.queuedAtUs !== undefined && !validTime(copy.queuedAtUs)) throw new AdoptError(`${where}: queuedAtUs must be a time`);
-      if (copy.priority !== undefined && !Number.isFinite(copy.priority)) throw new AdoptError(`${where}: priority must be a finite number`);
-      let value: Uint8Array | null = null;
-      if (copy.value !== undefined) {
-        value = encodeValue(copy.value, this.valueBlockBytes);
-        if (value === null) throw new AdoptError(`${where}: value longer than ${this.valueBlockBytes} bytes`);
-      }
-      const key = JSON.stringify(copy.path);
-      if (!fresh.has(key)) {
-        if (this.lookup(copy.path) !== undefined) throw new AdoptError(`${where}: resource ${copy.path.join('/')} already exists`);
-        fresh.add(key);
-      }
-      return { copy, index, gr, rq, flags, value };
-    });
-    for (const { copy, index } of plan) {
-      const where = `lock copy ${index}`;
-      if (copy.path.length === 1) {
-        if (copy.parentLockId !== undefined) throw new AdoptError(`${where}: a root resource lock has no parent`);
-        continue;
-      }
-      if (copy.parentLockId === undefined) throw new AdoptError(`${where}: a sub-resource lock needs its parentLockId`);
-      const inBatch = batchIds.get(copy.parentLockId);
-      const existing = this.locks.get(copy.parentLockId);
-      const parentPath = inBatch?.path ?? (existing ? pathOf(existing.resource) : undefined);
-      const parentOwner = inBatch?.owner ?? existing?.owner;
-      const parentState = inBatch?.state ?? (existing ? STATE_NAMES[existing.state as 0 | 1 | 2] : undefined);
-      if (parentPath === undefined) throw new AdoptError(`${where}: unknown parent lock ${copy.parentLockId}`);
-      if (parentOwner !== copy.owner) throw new AdoptError(`${where}: the parent lock belongs to another owner`);
-      if (parentState === 'waiting') throw new AdoptError(`${where}: the parent lock is not granted`);
-      if (JSON.stringify(parentPath) !== JSON.stringify(copy.path.slice(0, -1))) {
-        throw new AdoptError(`${where}: the parent lock is not on the parent resource`);
-      }
-    }
-    // Parents before their sublocks: shallower resources first, copy order otherwise.
-    return plan.map((p, i) => ({ p, i })).sort((a, b) => a.p.copy.path.length - b.p.copy.path.length || a.i - b.i).map(({ p }) => p);
-  }
-
-  /** Linux `recover_conversion`: a PR↔CW converter whose granted mode is unknown gets a consistent one. */
-  private recoverConversion(res: Resource): void {
-    let other: number = NO_MODE;
-    for (let g = res.grantedHead; g !== null; g = g.next) {
-      if (g.gr === Mode.PR || g.gr === Mode.CW) {
-        other = g.gr;
-        break;
-      }
-    }
-    for (let c = res.convHead; c !== null; c = c.next) {
-      if (c.gr !== NO_MODE) continue;
-      c.gr = other === NO_MODE ? c.rq : other;
-      res.addHeld(c.gr);
-      c.lastCastMode = c.gr;
-      c.lastCbMode = c.gr;
-    }
-  }
-
-  /** Linux `recover_lvb` (§4.3): rebuild the block from the best surviving copy. */
-  private recoverValueBlock(res: Resource): void {
-    let big: LockRecord | null = null;
-    let high: LockRecord | null = null;
-    let any = false;
-    scan: for (const head of [res.grantedHead, res.convHead]) {
-      for (let l = head; l !== null; l = l.next) {
-        if (!(l.flags & LockFlag.VALBLK)) continue;
-        any = true;
-        if (l.gr > Mode.CR) {
-          big = l;
-          break scan;
-        }
-        if (high === null || l.lvbCopySeq >= high.lvbCopySeq) high = l;
-      }
-    }
-    if (!any) return;
-    const src = big ?? high;
-    if (src !== null) {
-      res.lvb = src.lvbCopy === null ? null : src.lvbCopy.slice();
-      res.lvbSeq = src.lvbCopySeq;
-    }
-    if (big === null) this.invalidate(res, 'recovery', null);
-  }
-}
-
-function pathOf(r: Resource): string[] {
-  const out: string[] = [];
-  for (let x: Resource | null = r; x !== null; x = x.parent) out.push(x.name);
-  return out.reverse();
 }

@@ -13,10 +13,6 @@ import { LockFlag } from './flags.js';
 import { NO_MODE } from './modes.js';
 import type { ValueBlockState } from './valueblock.js';
 
-// Module-local copies (imported bindings become getters under tsx/vitest; see lockspace.ts).
-const NONE = NO_MODE;
-const F_NOORDER = LockFlag.NOORDER;
-
 /**
  * Which queue a lock is on (§3.1): exactly one of the three once it is accepted. `NONE` is the
  * moment between creating a new request's record and granting or queueing it.
@@ -25,6 +21,9 @@ export const LockState = { GRANTED: 0, CONVERTING: 1, WAITING: 2, NONE: 3 } as c
 /** A lock's queue. */
 export type LockState = (typeof LockState)[keyof typeof LockState];
 
+/** The queue names of LockState GRANTED, CONVERTING and WAITING, as views and copies spell them. */
+export const STATE_NAMES = ['granted', 'converting', 'waiting'] as const;
+
 /** One lock: its identity, modes, current request and the bookkeeping the rules need. */
 export class LockRecord {
   /** Previous / next lock on the same queue. */
@@ -32,7 +31,7 @@ export class LockRecord {
   next: LockRecord | null = null;
   state: LockState = LockState.NONE;
   /** Granted mode, or -1 (a waiting new request holds nothing). */
-  gr: number = NONE;
+  gr: number = NO_MODE;
   /** Requested mode of the pending request, or -1 when nothing is pending. */
   rq: number;
   /** Flags of the latest lock/convert request (Linux `lkb_exflags`). */
@@ -48,9 +47,9 @@ export class LockRecord {
   /** Highest bast mode sent since the last grant (Linux `lkb_highbast`, reset to 0 on grant). */
   highbast = 0;
   /** Mode carried by the last completion, -1 before any (bast staleness, §7.2). */
-  lastCastMode: number = NONE;
+  lastCastMode: number = NO_MODE;
   /** Mode of the last notification and whether it was a bast (bast de-duplication, §7.2). */
-  lastCbMode: number = NONE;
+  lastCbMode: number = NO_MODE;
   lastCbBast = false;
   /** Value the pending request passed, already encoded (written only where §4.2 says so). */
   pendingValue: Uint8Array | null = null;
@@ -182,7 +181,7 @@ export class Resource implements ValueBlockState {
       }
       this.waitCount++;
       (this.waitAsked ??= [0, 0, 0, 0, 0, 0])[lock.asked]!++;
-      if (lock.flags & F_NOORDER) this.waitNoorder++;
+      if (lock.flags & LockFlag.NOORDER) this.waitNoorder++;
     }
   }
 
@@ -209,10 +208,17 @@ export class Resource implements ValueBlockState {
       else this.waitTail = prev;
       this.waitCount--;
       this.waitAsked![lock.asked]!--;
-      if (lock.flags & F_NOORDER) this.waitNoorder--;
+      if (lock.flags & LockFlag.NOORDER) this.waitNoorder--;
     }
     lock.prev = null;
     lock.next = null;
     lock.state = LockState.NONE;
   }
+}
+
+/** The names of a resource from the root down (the path views and lock copies carry). */
+export function pathOf(r: Resource): string[] {
+  const out: string[] = [];
+  for (let x: Resource | null = r; x !== null; x = x.parent) out.push(x.name);
+  return out.reverse();
 }
