@@ -18,7 +18,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import { LockTable, TableChecker, pushLock, removeLock, type LockState, type ResourceState } from './lock-table.js';
+import { LockTable, TableChecker, pushLock, removeLock, type LockState, type ResourceState, type Slot } from './lock-table.js';
 import { compatible } from './modes.js';
 
 /** An overlap open on a resource. */
@@ -32,6 +32,25 @@ function pairKey(a: string, b: string): string {
   return JSON.stringify(a < b ? [a, b] : [b, a]);
 }
 
+/** Per lock: the mode its client believes it holds, and since when. */
+export class Belief {
+  /** The mode the client believes it holds; undefined: no belief. */
+  mode: ModeName | undefined = undefined;
+  sinceUs = 0;
+  /** Order of the belief's start among all beliefs (ties of equal times). */
+  order = 0;
+}
+
+/** Per resource: its believers and its open overlaps. */
+export class ResourceBeliefs {
+  /** The locks whose client believes it holds one, in the order the beliefs started. */
+  readonly believers: LockState[] = [];
+  /** When `believers` last went from empty to not (the order of resources at a crash). */
+  believedOrder = 0;
+  /** The overlaps open on this resource, by client pair; undefined: none. */
+  overlaps: Map<string, Overlap> | undefined = undefined;
+}
+
 export class BeliefOverlapChecker extends TableChecker implements Checker {
   readonly name = 'belief-overlap' as const;
   readonly reads: readonly CheckedType[] = ['complete', 'request', 'lapse', 'crash'];
@@ -39,6 +58,8 @@ export class BeliefOverlapChecker extends TableChecker implements Checker {
   private readonly open = new Map<string, ResourceState>();
   private starts = 0;
   private fills = 0;
+  private readonly beliefs: Slot<Belief>;
+  private readonly resources: Slot<ResourceBeliefs>;
 
   /**
    * @param leaseChecking clients whose belief ends at their `lapse` mark
@@ -49,8 +70,9 @@ export class BeliefOverlapChecker extends TableChecker implements Checker {
     shared?: LockTable,
   ) {
     super(shared);
-    // The table it reads: per lock the client's belief (LockState.belief*), per resource its
-    // believers and its open overlaps (ResourceState.believers, believedOrder, overlaps).
+    // Its own slots: per lock, the client's belief; per resource, its believers and open overlaps.
+    this.beliefs = this.table.lockSlot(() => new Belief());
+    this.resources = this.table.resourceSlot(() => new ResourceBeliefs());
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
@@ -60,7 +82,7 @@ export class BeliefOverlapChecker extends TableChecker implements Checker {
       case 'complete': {
         const lock = this.table.lock!;
         // Only GRANTED starts a belief; any outcome may change or end one (mode absent = none).
-        if (e.fields.status !== 'GRANTED' && lock.beliefMode === undefined) return;
+        if (e.fields.status !== 'GRANTED' && this.beliefs.of(lock).mode === undefined) return;
         this.believe(lock, e.fields.mode, e.tUs, sink);
         return;
       }
@@ -72,8 +94,8 @@ export class BeliefOverlapChecker extends TableChecker implements Checker {
         return;
       case 'crash': {
         // Ended resource by resource in the order their beliefs began (rare: a sort is fine).
-        const held = this.table.locksOf(e.crashed).filter((lock) => lock.beliefMode !== undefined);
-        held.sort((a, b) => a.res.believedOrder - b.res.believedOrder);
+        const held = this.table.locksOf(e.crashed).filter((lock) => this.beliefs.of(lock).mode !== undefined);
+        held.sort((a, b) => this.resources.of(a.res).believedOrder - this.resources.of(b.res).believedOrder);
         for (const lock of held) this.believe(lock, undefined, e.tUs, sink);
         return;
       }
@@ -84,32 +106,35 @@ export class BeliefOverlapChecker extends TableChecker implements Checker {
 
   /** Set `lock`'s belief to `mode` (undefined: none) at `atUs`, opening and closing overlaps. */
   private believe(lock: LockState, mode: ModeName | undefined, atUs: number, sink: CheckSink): void {
-    const before = lock.beliefMode;
+    const mine = this.beliefs.of(lock);
+    const before = mine.mode;
     if (before === mode) return;
     const res = lock.res;
-    const believers = res.believers;
-    lock.beliefMode = mode;
+    const beliefs = this.resources.of(res);
+    const believers = beliefs.believers;
+    mine.mode = mode;
     if (mode === undefined) removeLock(believers, lock);
     else if (before === undefined) {
-      lock.beliefSinceUs = atUs;
-      lock.beliefOrder = this.starts++;
-      if (believers.length === 0) res.believedOrder = ++this.fills;
+      mine.sinceUs = atUs;
+      mine.order = this.starts++;
+      if (believers.length === 0) beliefs.believedOrder = ++this.fills;
       pushLock(believers, lock, 'the believers');
     }
-    let overlaps = res.overlaps;
+    let overlaps = beliefs.overlaps;
     for (let i = 0; i < believers.length; i++) {
       const theirs = believers[i]!;
       if (theirs === lock) continue;
-      const clash = mode !== undefined && !compatible(theirs.beliefMode!, mode);
+      const their = this.beliefs.of(theirs);
+      const clash = mode !== undefined && !compatible(their.mode!, mode);
       // Nothing open on the resource and nothing to open: no key to build (the common case).
       if (!clash && overlaps === undefined) continue;
       const key = pairKey(lock.client, theirs.client);
       const current = overlaps?.get(key);
       if (clash && current === undefined) {
-        const firstIsOther = theirs.beliefSinceUs < lock.beliefSinceUs || (theirs.beliefSinceUs === lock.beliefSinceUs && theirs.beliefOrder < lock.beliefOrder);
+        const firstIsOther = their.sinceUs < mine.sinceUs || (their.sinceUs === mine.sinceUs && their.order < mine.order);
         if (overlaps === undefined) {
           overlaps = new Map();
-          res.overlaps = overlaps;
+          beliefs.overlaps = overlaps;
           this.open.set(res.name, res);
         }
         overlaps.set(key, { nodes: firstIsOther ? [theirs.client, lock.client] : [lock.client, theirs.client], fromUs: atUs });
@@ -119,7 +144,7 @@ export class BeliefOverlapChecker extends TableChecker implements Checker {
       }
     }
     if (overlaps !== undefined && overlaps.size === 0) {
-      res.overlaps = undefined;
+      beliefs.overlaps = undefined;
       this.open.delete(res.name);
     }
   }
@@ -131,8 +156,9 @@ export class BeliefOverlapChecker extends TableChecker implements Checker {
 
   finish(endUs: number, sink: CheckSink): void {
     for (const res of this.open.values()) {
-      for (const overlap of res.overlaps!.values()) this.emit(res.name, overlap, endUs, sink);
-      res.overlaps = undefined;
+      const beliefs = this.resources.of(res);
+      for (const overlap of beliefs.overlaps!.values()) this.emit(res.name, overlap, endUs, sink);
+      beliefs.overlaps = undefined;
     }
     this.open.clear();
   }

@@ -28,7 +28,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { CycleEdge, ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, noFlags, removeLock, type LockState, type ResourceState } from './lock-table.js';
+import { LockTable, TableChecker, noFlags, removeLock, type LockState, type Slot } from './lock-table.js';
 import { compatible } from './modes.js';
 import { enqueueLock } from './queues.js';
 import { formatMs } from './violation.js';
@@ -42,11 +42,30 @@ export function defaultDeadlockBoundUs(waitMs = 0): number {
   return Math.max(2 * waitMs * 1000, DEFAULT_DEADLOCK_BOUND_US);
 }
 
+/** Per lock: its queued request, and its outstanding lock/convert request. */
+export class WaitingRequest {
+  /** The queue its request is on; undefined: not queued. */
+  queue: 'waiting' | 'converting' | undefined = undefined;
+  mode: ModeName = 'NL';
+  flags: readonly string[] = noFlags;
+  /** The op of the lock/convert request sent and not yet answered; undefined: none. */
+  sentOp: 'lock' | 'convert' | undefined = undefined;
+  sentMode: ModeName = 'NL';
+}
+
+/** Per resource: the checker's mirror of its queues, head first (see queues.ts). */
+export class WaitQueues {
+  readonly converting: LockState[] = [];
+  readonly waiting: LockState[] = [];
+}
+
 export class DeadlockChecker extends TableChecker implements Checker {
   readonly name = 'deadlock' as const;
   /** What it acts on; the bound of open cycles it judges at every checked event, whatever its type (`dueUs`). */
   readonly reads: readonly CheckedType[] = ['request', 'complete', 'crash', 'enqueue', 'grant', 'release', 'expire', 'dequeue', 'deadlock'];
   private readonly graph = new WaitForGraph();
+  private readonly requests: Slot<WaitingRequest>;
+  private readonly queues: Slot<WaitQueues>;
 
   /**
    * @param boundUs how long a cycle may stand
@@ -58,9 +77,10 @@ export class DeadlockChecker extends TableChecker implements Checker {
   ) {
     if (!(boundUs >= 0)) throw new RangeError(`deadlock: the bound must be ≥ 0 µs, got ${boundUs}`);
     super(shared);
-    // The table it reads: the grants (lock view: a demotion leaves NL), per lock its queued request
-    // and its outstanding lock/convert request (LockState.dl*), and per resource its queues
-    // (ResourceState.dlConverting, dlWaiting).
+    // The table it reads: the grants (lock view: a demotion leaves NL). Its own slots: per lock,
+    // its queued request and its outstanding lock/convert request; per resource, its queues.
+    this.requests = this.table.lockSlot(() => new WaitingRequest());
+    this.queues = this.table.resourceSlot(() => new WaitQueues());
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
@@ -75,26 +95,28 @@ export class DeadlockChecker extends TableChecker implements Checker {
     switch (e.type) {
       case 'request':
         if (e.fields.op === 'lock' || e.fields.op === 'convert') {
-          const lock = this.table.lock!;
-          lock.dlSentOp = e.fields.op;
-          lock.dlSentMode = e.fields.mode!;
+          const request = this.requests.of(this.table.lock!);
+          request.sentOp = e.fields.op;
+          request.sentMode = e.fields.mode!;
         }
         return;
       case 'complete':
-        this.table.lock!.dlSentOp = undefined;
+        this.requests.of(this.table.lock!).sentOp = undefined;
         return;
       case 'crash':
-        for (const lock of this.table.locksOf(e.crashed)) lock.dlSentOp = undefined;
+        for (const lock of this.table.locksOf(e.crashed)) this.requests.of(lock).sentOp = undefined;
         return;
       case 'enqueue': {
         const lock = this.table.lock!;
         const { mode, queue } = e.fields;
         this.stopWaiting(lock);
-        lock.dlQueue = queue;
-        lock.dlMode = mode;
-        lock.dlFlags = e.fields.flags ?? noFlags;
+        const request = this.requests.of(lock);
+        request.queue = queue;
+        request.mode = mode;
+        request.flags = e.fields.flags ?? noFlags;
         const res = lock.res;
-        enqueueLock(queue === 'waiting' ? res.dlWaiting : res.dlConverting, lock, lock.dlFlags, queue);
+        const queues = this.queues.of(res);
+        enqueueLock(queue === 'waiting' ? queues.waiting : queues.converting, lock, request.flags, queue);
         const holders = res.holders;
         for (let i = 0; i < holders.length; i++) {
           const held = holders[i]!;
@@ -109,9 +131,9 @@ export class DeadlockChecker extends TableChecker implements Checker {
         const mode = e.fields.mode;
         this.stopWaiting(lock);
         // Conversions first, then waiting requests, each head first (the order edges appear in).
-        const res = lock.res;
-        for (let i = 0; i < res.dlConverting.length; i++) this.relink(res.dlConverting[i]!, lock, mode, e.tUs);
-        for (let i = 0; i < res.dlWaiting.length; i++) this.relink(res.dlWaiting[i]!, lock, mode, e.tUs);
+        const queues = this.queues.of(lock.res);
+        for (let i = 0; i < queues.converting.length; i++) this.relink(queues.converting[i]!, lock, mode, e.tUs);
+        for (let i = 0; i < queues.waiting.length; i++) this.relink(queues.waiting[i]!, lock, mode, e.tUs);
         return;
       }
       case 'release':
@@ -121,13 +143,14 @@ export class DeadlockChecker extends TableChecker implements Checker {
         // conversion still waits.
         if (!(e.type === 'release' && e.fields.reason === 'demote')) this.stopWaiting(lock);
         const res = lock.res;
+        const queues = this.queues.of(res);
         const client = lock.client;
-        for (let i = 0; i < res.dlConverting.length; i++) {
-          const x = res.dlConverting[i]!;
+        for (let i = 0; i < queues.converting.length; i++) {
+          const x = queues.converting[i]!;
           if (x !== lock) this.graph.removeSupport(x.client, client, res.name);
         }
-        for (let i = 0; i < res.dlWaiting.length; i++) {
-          const x = res.dlWaiting[i]!;
+        for (let i = 0; i < queues.waiting.length; i++) {
+          const x = queues.waiting[i]!;
           if (x !== lock) this.graph.removeSupport(x.client, client, res.name);
         }
         return;
@@ -146,16 +169,19 @@ export class DeadlockChecker extends TableChecker implements Checker {
   /** `holder` now holds `mode`: the queued `waiter` waits for it, or no longer does. */
   private relink(waiter: LockState, holder: LockState, mode: ModeName, atUs: number): void {
     if (waiter === holder) return;
-    if (compatible(mode, waiter.dlMode)) this.graph.removeSupport(waiter.client, holder.client, holder.res.name);
-    else this.graph.addSupport(waiter.client, holder.client, holder.res.name, waitLabel(waiter.dlMode, mode), atUs);
+    const wanted = this.requests.of(waiter).mode;
+    if (compatible(mode, wanted)) this.graph.removeSupport(waiter.client, holder.client, holder.res.name);
+    else this.graph.addSupport(waiter.client, holder.client, holder.res.name, waitLabel(wanted, mode), atUs);
   }
 
   /** `lock`'s queued request, if any, leaves the queue: it waits for nobody there any more. */
   private stopWaiting(lock: LockState): void {
-    const queue = lock.dlQueue;
+    const request = this.requests.of(lock);
+    const queue = request.queue;
     if (queue === undefined) return;
-    removeLock(queue === 'waiting' ? lock.res.dlWaiting : lock.res.dlConverting, lock);
-    lock.dlQueue = undefined;
+    const queues = this.queues.of(lock.res);
+    removeLock(queue === 'waiting' ? queues.waiting : queues.converting, lock);
+    request.queue = undefined;
     this.graph.removeWaiterOn(lock.client, lock.res.name);
   }
 
@@ -219,20 +245,21 @@ export class DeadlockChecker extends TableChecker implements Checker {
   private edgeProblem(edge: CycleEdge): string | undefined {
     const { node, resource, waitsFor } = edge;
     const lock = this.table.find(node, resource);
-    const queued = lock?.dlQueue !== undefined;
-    const sentOp = lock?.dlSentOp;
+    const request = lock === undefined ? undefined : this.requests.of(lock);
+    const queued = request?.queue !== undefined;
+    const sentOp = request?.sentOp;
     // What node waits for: its queued request, else the lock/convert it sent and is not yet answered.
-    const wanted = queued ? lock?.dlMode : sentOp !== undefined ? lock?.dlSentMode : undefined;
-    if (lock === undefined || wanted === undefined) return `${node} was not waiting on ${resource}`;
+    const wanted = queued ? request?.mode : sentOp !== undefined ? request?.sentMode : undefined;
+    if (lock === undefined || request === undefined || wanted === undefined) return `${node} was not waiting on ${resource}`;
     if (node === waitsFor) return `${node} cannot wait for itself`;
     const heldMode = this.table.find(waitsFor, resource)?.mode;
     if (heldMode !== undefined && !compatible(heldMode, wanted)) return undefined;
     // Served first: queued ahead of node's entry, or — for a request not yet queued — ahead of
     // where it would go (behind every queued conversion; a new request behind everything).
-    const res = lock.res;
+    const queues = this.queues.of(lock.res);
     const first = queued
-      ? ahead(res, lock)
-      : [...res.dlConverting, ...res.dlWaiting].filter((x) => sentOp === 'lock' || x.dlQueue === 'converting');
+      ? ahead(queues, lock, request)
+      : [...queues.converting, ...queues.waiting].filter((x) => sentOp === 'lock' || this.requests.of(x).queue === 'converting');
     if (first.some((x) => x.client === waitsFor)) return undefined;
     const notAhead = ` and had no request queued ahead of ${node}'s`;
     return heldMode === undefined
@@ -257,12 +284,12 @@ function cycleText(edges: readonly CycleEdge[]): string {
 }
 
 /**
- * The requests the queue rules serve before `lock`'s queued one: for a conversion, the conversions
- * ahead of it (rule CQ); for a waiting request, every queued conversion (rule P) and the waiting
- * requests ahead of it (rule NW). None when its request carries NOORDER (or EXPEDITE, waiting).
+ * The requests the queue rules serve before `lock`'s queued `request`: for a conversion, the
+ * conversions ahead of it (rule CQ); for a waiting request, every queued conversion (rule P) and the
+ * waiting requests ahead of it (rule NW). None when its request carries NOORDER (or EXPEDITE, waiting).
  */
-function ahead(res: ResourceState, lock: LockState): LockState[] {
-  if (lock.dlQueue === 'converting') return lock.dlFlags.includes('NOORDER') ? [] : res.dlConverting.slice(0, res.dlConverting.indexOf(lock));
-  if (lock.dlFlags.includes('NOORDER') || lock.dlFlags.includes('EXPEDITE')) return [];
-  return [...res.dlConverting, ...res.dlWaiting.slice(0, res.dlWaiting.indexOf(lock))];
+function ahead(queues: WaitQueues, lock: LockState, request: WaitingRequest): LockState[] {
+  if (request.queue === 'converting') return request.flags.includes('NOORDER') ? [] : queues.converting.slice(0, queues.converting.indexOf(lock));
+  if (request.flags.includes('NOORDER') || request.flags.includes('EXPEDITE')) return [];
+  return [...queues.converting, ...queues.waiting.slice(0, queues.waiting.indexOf(lock))];
 }

@@ -13,19 +13,32 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, readsFor } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, type Slot } from './lock-table.js';
 import { formatMs } from './violation.js';
+
+/** Per resource: the highest token issued in a grant, and the highest the storage accepted. */
+export class ResourceTokens {
+  issued = false;
+  issuedToken = 0;
+  issuedClient = '';
+  issuedUs = 0;
+  accepted = false;
+  acceptedToken = 0;
+  acceptedClient = '';
+  acceptedUs = 0;
+}
 
 export class FencingChecker extends TableChecker implements Checker {
   readonly name = 'fencing' as const;
   readonly reads: readonly CheckedType[];
+  private readonly tokens: Slot<ResourceTokens>;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
     super(shared);
     // The table it reads: the token of each client's live grant (strict view: LockState.token while
-    // `granted`), and per resource the highest token issued and accepted (ResourceState.issued*,
-    // accepted*).
+    // `granted`); its own slot: per resource, the highest token issued and accepted.
+    this.tokens = this.table.resourceSlot(() => new ResourceTokens());
     this.reads = readsFor(['grant', 'write'], shared);
   }
 
@@ -41,46 +54,46 @@ export class FencingChecker extends TableChecker implements Checker {
     const { client, resource, token } = e.fields;
     if (token === undefined) return;
     const lock = this.table.lock!;
-    const res = lock.res;
+    const tokens = this.tokens.of(lock.res);
     const restated = lock.granted && lock.token === token;
-    if (res.issued && token <= res.issuedToken && !(restated && token === res.issuedToken)) {
+    if (tokens.issued && token <= tokens.issuedToken && !(restated && token === tokens.issuedToken)) {
       sink.violation({
         invariant: this.name,
         atUs: e.tUs,
-        message: `${e.node} issued token ${token} to ${client} for ${resource} at ${formatMs(e.tUs)}, not above token ${res.issuedToken} issued to ${res.issuedClient} at ${formatMs(res.issuedUs)}: tokens must strictly increase in grant order`,
+        message: `${e.node} issued token ${token} to ${client} for ${resource} at ${formatMs(e.tUs)}, not above token ${tokens.issuedToken} issued to ${tokens.issuedClient} at ${formatMs(tokens.issuedUs)}: tokens must strictly increase in grant order`,
         resource,
-        nodes: res.issuedClient === client ? [client] : [client, res.issuedClient],
+        nodes: tokens.issuedClient === client ? [client] : [client, tokens.issuedClient],
         seq: e.seq,
       });
     }
-    if (!res.issued || token > res.issuedToken) {
-      res.issued = true;
-      res.issuedToken = token;
-      res.issuedClient = client;
-      res.issuedUs = e.tUs;
+    if (!tokens.issued || token > tokens.issuedToken) {
+      tokens.issued = true;
+      tokens.issuedToken = token;
+      tokens.issuedClient = client;
+      tokens.issuedUs = e.tUs;
     }
   }
 
   private judgeWrite(e: Extract<LockEvent, { type: 'write' }>, sink: CheckSink): void {
     const { client, resource, token } = e.fields;
     if (token === undefined) return;
-    const res = this.table.res!;
-    if (res.accepted && token < res.acceptedToken) {
+    const tokens = this.tokens.of(this.table.res!);
+    if (tokens.accepted && token < tokens.acceptedToken) {
       sink.violation({
         invariant: this.name,
         atUs: e.tUs,
-        message: `storage accepted ${client}'s write to ${resource} with token ${token} at ${formatMs(e.tUs)} after accepting token ${res.acceptedToken} from ${res.acceptedClient} at ${formatMs(res.acceptedUs)}`,
+        message: `storage accepted ${client}'s write to ${resource} with token ${token} at ${formatMs(e.tUs)} after accepting token ${tokens.acceptedToken} from ${tokens.acceptedClient} at ${formatMs(tokens.acceptedUs)}`,
         resource,
-        nodes: res.acceptedClient === client ? [client] : [client, res.acceptedClient],
+        nodes: tokens.acceptedClient === client ? [client] : [client, tokens.acceptedClient],
         seq: e.seq,
       });
       return;
     }
-    if (!res.accepted || token > res.acceptedToken) {
-      res.accepted = true;
-      res.acceptedToken = token;
-      res.acceptedClient = client;
-      res.acceptedUs = e.tUs;
+    if (!tokens.accepted || token > tokens.acceptedToken) {
+      tokens.accepted = true;
+      tokens.acceptedToken = token;
+      tokens.acceptedClient = client;
+      tokens.acceptedUs = e.tUs;
     }
   }
 

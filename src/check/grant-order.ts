@@ -21,23 +21,42 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type ResourceState } from './lock-table.js';
+import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type Slot } from './lock-table.js';
 import { enqueueLock } from './queues.js';
 import { formatMs } from './violation.js';
 
 /** No request is served first (shared: never mutated). */
 const none: readonly LockState[] = Object.freeze([]);
 
+/** Per lock: the flags of its last lock/convert request, and its queued request. */
+export class OrderedRequest {
+  requestFlags: readonly string[] = noFlags;
+  /** The queue its request is on; undefined: not queued. */
+  queue: 'waiting' | 'converting' | undefined = undefined;
+  mode: ModeName = 'NL';
+  flags: readonly string[] = noFlags;
+  queuedUs = 0;
+}
+
+/** Per resource: the checker's mirror of its queues, head first (see queues.ts). */
+export class OrderedQueues {
+  readonly converting: LockState[] = [];
+  readonly waiting: LockState[] = [];
+}
+
 export class GrantOrderChecker extends TableChecker implements Checker {
   readonly name = 'grant-order' as const;
   readonly reads: readonly CheckedType[];
+  private readonly requests: Slot<OrderedRequest>;
+  private readonly queues: Slot<OrderedQueues>;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
     super(shared);
-    // The table it reads: the grants (lock view), per lock the flags of its last lock/convert
-    // request and its queued request (LockState.go*), and per resource its queues
-    // (ResourceState.goConverting, goWaiting).
+    // The table it reads: the grants (lock view). Its own slots: per lock, the flags of its last
+    // lock/convert request and its queued request; per resource, its queues.
+    this.requests = this.table.lockSlot(() => new OrderedRequest());
+    this.queues = this.table.resourceSlot(() => new OrderedQueues());
     this.reads = readsFor(['request', 'enqueue', 'grant', 'dequeue', 'release', 'expire'], shared);
   }
 
@@ -51,17 +70,18 @@ export class GrantOrderChecker extends TableChecker implements Checker {
   private judge(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'request':
-        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.table.lock!.goRequestFlags = e.fields.flags ?? noFlags;
+        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.requests.of(this.table.lock!).requestFlags = e.fields.flags ?? noFlags;
         return;
       case 'enqueue': {
         const lock = this.table.lock!;
         this.unqueue(lock);
-        lock.goQueue = e.fields.queue;
-        lock.goMode = e.fields.mode;
-        lock.goFlags = e.fields.flags ?? lock.goRequestFlags;
-        lock.goQueuedUs = e.tUs;
-        const res = lock.res;
-        enqueueLock(lock.goQueue === 'waiting' ? res.goWaiting : res.goConverting, lock, lock.goFlags, lock.goQueue);
+        const request = this.requests.of(lock);
+        request.queue = e.fields.queue;
+        request.mode = e.fields.mode;
+        request.flags = e.fields.flags ?? request.requestFlags;
+        request.queuedUs = e.tUs;
+        const queues = this.queues.of(lock.res);
+        enqueueLock(request.queue === 'waiting' ? queues.waiting : queues.converting, lock, request.flags, request.queue);
         return;
       }
       case 'grant':
@@ -81,30 +101,33 @@ export class GrantOrderChecker extends TableChecker implements Checker {
   }
 
   private unqueue(lock: LockState): void {
-    const queue = lock.goQueue;
+    const request = this.requests.of(lock);
+    const queue = request.queue;
     if (queue === undefined) return;
-    removeLock(queue === 'waiting' ? lock.res.goWaiting : lock.res.goConverting, lock);
-    lock.goQueue = undefined;
+    const queues = this.queues.of(lock.res);
+    removeLock(queue === 'waiting' ? queues.waiting : queues.converting, lock);
+    request.queue = undefined;
   }
 
   private judgeGrant(e: Extract<LockEvent, { type: 'grant' }>, sink: CheckSink): void {
     const lock = this.table.lock!;
-    const res = lock.res;
+    const queues = this.queues.of(lock.res);
+    const request = this.requests.of(lock);
     const { client, resource, mode } = e.fields;
     // The table still holds the mode before this grant (it commits after the checkers).
     const heldMode = lock.mode;
-    if (res.goConverting.length === 0 && res.goWaiting.length === 0) return;
-    const queue = lock.goQueue;
+    if (queues.converting.length === 0 && queues.waiting.length === 0) return;
+    const queue = request.queue;
     const first = e.fields.recovery === true ? none : this.servedFirst(lock, mode, heldMode);
     this.unqueue(lock);
     if (first.length === 0) return;
     let what: string;
     let rule: string;
     if (queue === 'converting') {
-      what = `${client}'s queued conversion to ${lock.goMode}`;
+      what = `${client}'s queued conversion to ${request.mode}`;
       rule = 'rule CQ: conversions are granted in queue order';
     } else if (queue === 'waiting') {
-      what = `${client}'s waiting request for ${lock.goMode}`;
+      what = `${client}'s waiting request for ${request.mode}`;
       rule = 'rules P/NW: queued conversions first, then waiting requests in FIFO order';
     } else if (heldMode !== undefined) {
       what = `${client}'s conversion from ${heldMode} to ${mode} with QUECVT, immediately,`;
@@ -113,7 +136,10 @@ export class GrantOrderChecker extends TableChecker implements Checker {
       what = `${client}'s new request for ${mode}, immediately,`;
       rule = 'rule N: a new request is granted at once only when both queues are empty';
     }
-    const ahead = first.map((x) => `${x.client}'s ${x.goQueue === 'converting' ? 'queued conversion to' : 'waiting request for'} ${x.goMode} (queued at ${formatMs(x.goQueuedUs)})`);
+    const ahead = first.map((x) => {
+      const earlier = this.requests.of(x);
+      return `${x.client}'s ${earlier.queue === 'converting' ? 'queued conversion to' : 'waiting request for'} ${earlier.mode} (queued at ${formatMs(earlier.queuedUs)})`;
+    });
     sink.violation({
       invariant: this.name,
       atUs: e.tUs,
@@ -126,12 +152,13 @@ export class GrantOrderChecker extends TableChecker implements Checker {
 
   /** The queued requests the rules serve before this grant (empty when it is in order). */
   private servedFirst(lock: LockState, mode: ModeName, heldMode: ModeName | undefined): readonly LockState[] {
-    const res = lock.res;
-    if (lock.goQueue !== undefined) return ahead(res, lock);
-    const flags = lock.goRequestFlags;
-    if (heldMode !== undefined) return flags.includes('QUECVT') && res.goConverting.length > 0 ? [...res.goConverting] : none;
+    const queues = this.queues.of(lock.res);
+    const request = this.requests.of(lock);
+    if (request.queue !== undefined) return ahead(queues, lock, request);
+    const flags = request.requestFlags;
+    if (heldMode !== undefined) return flags.includes('QUECVT') && queues.converting.length > 0 ? [...queues.converting] : none;
     const exempt = flags.includes('NOORDER') || (flags.includes('EXPEDITE') && mode === 'NL');
-    return exempt ? none : [...res.goConverting, ...res.goWaiting];
+    return exempt ? none : [...queues.converting, ...queues.waiting];
   }
 
   finish(): void {
@@ -140,18 +167,18 @@ export class GrantOrderChecker extends TableChecker implements Checker {
 }
 
 /**
- * The requests the queue rules serve before `lock`'s queued one: for a conversion, the conversions
- * ahead of it (rule CQ); for a waiting request, every queued conversion (rule P) and the waiting
- * requests ahead of it (rule NW). None when its request carries NOORDER (or EXPEDITE, waiting).
- * Allocates only when some are served first (a violation).
+ * The requests the queue rules serve before `lock`'s queued `request`: for a conversion, the
+ * conversions ahead of it (rule CQ); for a waiting request, every queued conversion (rule P) and the
+ * waiting requests ahead of it (rule NW). None when its request carries NOORDER (or EXPEDITE,
+ * waiting). Allocates only when some are served first (a violation).
  */
-function ahead(res: ResourceState, lock: LockState): readonly LockState[] {
-  if (lock.goQueue === 'converting') {
-    if (lock.goFlags.includes('NOORDER')) return none;
-    const ci = res.goConverting.indexOf(lock);
-    return ci === 0 ? none : res.goConverting.slice(0, ci);
+function ahead(queues: OrderedQueues, lock: LockState, request: OrderedRequest): readonly LockState[] {
+  if (request.queue === 'converting') {
+    if (request.flags.includes('NOORDER')) return none;
+    const ci = queues.converting.indexOf(lock);
+    return ci === 0 ? none : queues.converting.slice(0, ci);
   }
-  if (lock.goFlags.includes('NOORDER') || lock.goFlags.includes('EXPEDITE')) return none;
-  const wi = res.goWaiting.indexOf(lock);
-  return wi === 0 && res.goConverting.length === 0 ? none : [...res.goConverting, ...res.goWaiting.slice(0, wi)];
+  if (request.flags.includes('NOORDER') || request.flags.includes('EXPEDITE')) return none;
+  const wi = queues.waiting.indexOf(lock);
+  return wi === 0 && queues.converting.length === 0 ? none : [...queues.converting, ...queues.waiting.slice(0, wi)];
 }

@@ -21,7 +21,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, RequestFields, StatusName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker } from './lock-table.js';
+import { LockTable, TableChecker, type Slot } from './lock-table.js';
 import { formatMs } from './violation.js';
 
 /** A request waiting for its answer. */
@@ -76,6 +76,8 @@ export class LivenessChecker extends TableChecker implements Checker {
    * never makes it wrong, and the head is looked up again once time passes it.
    */
   dueUs = Infinity;
+  /** Per lock: its pending requests, oldest first, reported or not. */
+  private readonly pending: Slot<Pending[]>;
 
   /**
    * @param shared the run's table, committed by the CheckerSet; omit to keep a private one
@@ -87,9 +89,9 @@ export class LivenessChecker extends TableChecker implements Checker {
   ) {
     if (!(livenessUs >= 0) || !(healUs >= 0)) throw new RangeError(`liveness: livenessUs and healUs must be ≥ 0, got ${livenessUs} and ${healUs}`);
     super(shared);
-    // The table it reads: per lock, its pending requests, oldest first, reported or not
-    // (LockState.livePending). A list that empties is kept for the lock's next request (one lock
-    // per client and resource, requested all run).
+    // Its own slot: per lock, its pending requests. A list that empties is kept for the lock's
+    // next request (one lock per client and resource, requested all run).
+    this.pending = this.table.lockSlot((): Pending[] => []);
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
@@ -100,8 +102,7 @@ export class LivenessChecker extends TableChecker implements Checker {
       case 'request': {
         const { client, resource, op, mode } = e.fields;
         const entry = new Pending(client, resource, op, mode, e.tUs, Math.max(e.tUs, this.healUs) + this.livenessUs);
-        const lock = this.table.lock!;
-        const list = (lock.livePending ??= []);
+        const list = this.pending.of(this.table.lock!);
         list.push(entry);
         if (list.length > MAX_PENDING_PER_LOCK) throw new RangeError(`liveness: ${client} has more than ${MAX_PENDING_PER_LOCK} requests pending on ${resource}`);
         this.queue.push(entry);
@@ -114,8 +115,7 @@ export class LivenessChecker extends TableChecker implements Checker {
         return;
       case 'crash': {
         for (const lock of this.table.locksOf(e.crashed)) {
-          const list = lock.livePending;
-          if (list === undefined) continue;
+          const list = this.pending.of(lock);
           for (const p of list) p.done = true;
           list.length = 0;
         }
@@ -130,8 +130,8 @@ export class LivenessChecker extends TableChecker implements Checker {
   /** Take the entries a `complete` answers (see the module comment) off the client's list. */
   private answer(e: Extract<LockEvent, { type: 'complete' }>): void {
     const status = e.fields.status;
-    const list = this.table.lock!.livePending;
-    if (list === undefined || list.length === 0) return;
+    const list = this.pending.of(this.table.lock!);
+    if (list.length === 0) return;
     if (list.length === 1) {
       // Whatever the status, a lone pending request is the one answered (the common case).
       list.pop()!.done = true;

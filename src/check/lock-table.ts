@@ -4,10 +4,10 @@
  *
  * Almost every judgement is about the lock an event names, so the CheckerSet finds that lock once
  * per event (`resolve`) and every checker reads `table.lock` instead of looking the pair up in
- * tables of its own: a checked run used to spend more on those lookups (and on the objects it
- * stored in them) than on judging. Records are objects of one shape each, made once per lock and
- * kept for the run (the same few locks are taken and released all run long), so judging an event
- * allocates nothing; memory is bounded by the distinct locks named, as before.
+ * tables of its own (one lookup per event, not one per checker). Records are made once per lock
+ * and kept for the run (the same few locks are taken and released all run long), each with every
+ * checker's slot state, so judging an event allocates nothing; memory is bounded by the distinct
+ * locks named.
  *
  * Two kinds of state live here:
  * - the grants as the service states them, kept by the table itself (`commit`, after every
@@ -15,18 +15,16 @@
  *   built) in the two views the invariants need: the *lock* view (value-block, grant-order,
  *   deadlock), where a CONVDEADLK demotion leaves the lock at NL, and the *strict* view
  *   (mutual-exclusion, stale-write, fencing), where any `release` ends the grant;
- * - each checker's own per-lock and per-resource state, in fields named for their owner and
- *   written by that checker only, so enabling one invariant never changes what another sees.
+ * - each checker's own per-lock and per-resource state, in a {@link Slot} the checker takes from
+ *   the table when it is built: its type is declared in the checker's file, the table only makes
+ *   one value per record, and only the checker holding the slot reads or writes it, so enabling one
+ *   invariant never changes what another sees.
  *
  * A checker built on its own (no table given) makes a private table and resolves and commits it
  * itself, so it judges exactly as it does inside a CheckerSet.
  */
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import type { LvbOperation } from './modes.js';
-import type { Overlap } from './belief-overlap.js';
-import type { Pending } from './liveness.js';
-import type { BlockState } from './value-block.js';
 
 /** The empty flag list (shared: flag lists are never mutated). */
 export const noFlags: readonly string[] = Object.freeze([]);
@@ -45,56 +43,16 @@ export class LockState {
   /** Strict view: when the grant became live (table-wide order), for the order of holders in messages. */
   grantOrder = 0;
 
-  // -- stale-write: the last end of any hold, and of a write-capable hold --------------------
-  endUs = 0;
-  /** How the last hold ended ("expired", "released: unlock", ...); undefined: it never did. */
-  endHow: string | undefined = undefined;
-  endMode: ModeName = 'NL';
-  writeEndUs = 0;
-  /** How the last write-capable hold ended (a conversion down counts); undefined: it never did. */
-  writeEndHow: string | undefined = undefined;
-  writeEndMode: ModeName = 'NL';
-
-  // -- value-block --------------------------------------------------------------------------
-  /** Whether the client takes part in value-block transfer (VALBLK, or its grant carried a value). */
-  vbValblk = false;
-  /** Whether a request of this lock is queued. */
-  vbQueued = false;
-  /** The value-block operation of the last grant, until the client's `complete`; undefined: none. */
-  vbGrantOp: LvbOperation | undefined = undefined;
-  /** The value block as it was at that grant. */
-  vbGrantBlock: BlockState | undefined = undefined;
-
-  // -- grant-order: the flags of the last lock/convert request, and the queued request -------
-  goRequestFlags: readonly string[] = noFlags;
-  goQueue: 'waiting' | 'converting' | undefined = undefined;
-  goMode: ModeName = 'NL';
-  goFlags: readonly string[] = noFlags;
-  goQueuedUs = 0;
-
-  // -- deadlock: the queued request, and the outstanding lock/convert request ----------------
-  dlQueue: 'waiting' | 'converting' | undefined = undefined;
-  dlMode: ModeName = 'NL';
-  dlFlags: readonly string[] = noFlags;
-  /** The op of the lock/convert request sent and not yet answered; undefined: none. */
-  dlSentOp: 'lock' | 'convert' | undefined = undefined;
-  dlSentMode: ModeName = 'NL';
-
-  // -- liveness -----------------------------------------------------------------------------
-  /** This lock's pending requests, oldest first (see LivenessChecker); undefined until the first. */
-  livePending: Pending[] | undefined = undefined;
-
-  // -- belief-overlap -----------------------------------------------------------------------
-  /** The mode the client believes it holds; undefined: no belief. */
-  beliefMode: ModeName | undefined = undefined;
-  beliefSinceUs = 0;
-  /** Order of the belief's start among all beliefs (ties of equal times). */
-  beliefOrder = 0;
+  /** Each checker's own state for this lock, by slot (see {@link Slot}). */
+  readonly slots: unknown[];
 
   constructor(
     readonly client: string,
     readonly res: ResourceState,
-  ) {}
+    makers: readonly (() => unknown)[],
+  ) {
+    this.slots = makers.map((make) => make());
+  }
 }
 
 /** One resource. */
@@ -104,37 +62,29 @@ export class ResourceState {
   /** The locks with a grant in the lock view, in the order they were granted (a conversion keeps its place). */
   readonly holders: LockState[] = [];
 
-  // -- fencing: the highest token issued, and the highest the storage accepted ---------------
-  issued = false;
-  issuedToken = 0;
-  issuedClient = '';
-  issuedUs = 0;
-  accepted = false;
-  acceptedToken = 0;
-  acceptedClient = '';
-  acceptedUs = 0;
+  /** Each checker's own state for this resource, by slot (see {@link Slot}). */
+  readonly slots: unknown[];
 
-  // -- value-block --------------------------------------------------------------------------
-  /** The value block as the checker believes it must be; undefined: fresh. */
-  vbBlock: BlockState | undefined = undefined;
-  /** How many locks have a request queued. */
-  vbQueuedCount = 0;
+  constructor(
+    readonly name: string,
+    makers: readonly (() => unknown)[],
+  ) {
+    this.slots = makers.map((make) => make());
+  }
+}
 
-  // -- grant-order and deadlock: each its own mirror of the queues, head first ----------------
-  readonly goConverting: LockState[] = [];
-  readonly goWaiting: LockState[] = [];
-  readonly dlConverting: LockState[] = [];
-  readonly dlWaiting: LockState[] = [];
+/**
+ * A checker's handle on its own state for every lock (or every resource) of a table: the table
+ * makes the state with `make` when it makes the record, and `of` reads it back. The state's type is
+ * the checker's own; no other checker holds the handle.
+ */
+export class Slot<T> {
+  constructor(private readonly index: number) {}
 
-  // -- belief-overlap -----------------------------------------------------------------------
-  /** The locks whose client believes it holds one, in the order the beliefs started. */
-  readonly believers: LockState[] = [];
-  /** When `believers` last went from empty to not (belief-overlap's order of resources). */
-  believedOrder = 0;
-  /** The overlaps open on this resource, by client pair; undefined: none. */
-  overlaps: Map<string, Overlap> | undefined = undefined;
-
-  constructor(readonly name: string) {}
+  /** This slot's state on `record`. */
+  of(record: LockState | ResourceState): T {
+    return record.slots[this.index] as T;
+  }
 }
 
 /** Most locks a resource's list may hold (holders, queues, believers); more means a runaway producer. */
@@ -158,7 +108,7 @@ export class LockTable {
   /**
    * Resources by name. A prototype-less object rather than a Map: every event is looked up here
    * and in its resource's `locks`, and a keyed load of a name seen before costs less than a Map
-   * look-up (measured: checked bench runs ~2-3 % faster). Names are only ever looked up, never
+   * look-up. Names are only ever looked up, never
    * iterated (`all` keeps the order), so integer-like names are harmless.
    */
   private readonly byName: Record<string, ResourceState | undefined> = Object.create(null) as Record<string, ResourceState | undefined>;
@@ -169,6 +119,27 @@ export class LockTable {
   /** The lock the current event names (client and resource); undefined when it names none. */
   lock: LockState | undefined = undefined;
   private grants = 0;
+  private readonly lockMakers: (() => unknown)[] = [];
+  private readonly resourceMakers: (() => unknown)[] = [];
+
+  /** A slot of per-lock state for a checker, made with `make` for every lock; taken before any event. */
+  lockSlot<T>(make: () => T): Slot<T> {
+    this.assertEmpty();
+    this.lockMakers.push(make);
+    return new Slot<T>(this.lockMakers.length - 1);
+  }
+
+  /** A slot of per-resource state for a checker, made with `make` for every resource; taken before any event. */
+  resourceSlot<T>(make: () => T): Slot<T> {
+    this.assertEmpty();
+    this.resourceMakers.push(make);
+    return new Slot<T>(this.resourceMakers.length - 1);
+  }
+
+  /** Slots are taken while the table is empty, so every record carries every slot. */
+  private assertEmpty(): void {
+    if (this.all.length > 0) throw new RangeError('check: a checker took a slot after the lock table recorded its first resource');
+  }
 
   /** Find (making them on first mention) the resource and lock that `e` names. */
   resolve(e: CheckedEvent): void {
@@ -185,7 +156,7 @@ export class LockTable {
       default: {
         const res = this.resource(e.fields.resource);
         this.res = res;
-        this.lock = lockOn(res, e.fields.client);
+        this.lock = this.lockOn(res, e.fields.client);
       }
     }
   }
@@ -212,7 +183,7 @@ export class LockTable {
   resource(name: string): ResourceState {
     let res = this.byName[name];
     if (res === undefined) {
-      res = new ResourceState(name);
+      res = new ResourceState(name, this.resourceMakers);
       this.byName[name] = res;
       this.all.push(res);
     }
@@ -234,6 +205,15 @@ export class LockTable {
     return out;
   }
 
+  private lockOn(res: ResourceState, client: string): LockState {
+    let lock = res.locks[client];
+    if (lock === undefined) {
+      lock = new LockState(client, res, this.lockMakers);
+      res.locks[client] = lock;
+    }
+    return lock;
+  }
+
   private grant(lock: LockState, mode: ModeName, atUs: number, token: number | undefined): void {
     if (lock.mode === undefined) pushLock(lock.res.holders, lock, 'the holders');
     lock.mode = mode;
@@ -253,14 +233,6 @@ export class LockTable {
   }
 }
 
-function lockOn(res: ResourceState, client: string): LockState {
-  let lock = res.locks[client];
-  if (lock === undefined) {
-    lock = new LockState(client, res);
-    res.locks[client] = lock;
-  }
-  return lock;
-}
 
 function end(lock: LockState): void {
   if (lock.mode !== undefined) {

@@ -13,7 +13,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, ReleaseFields } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, readsFor, strictHolders } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, strictHolders, type Slot } from './lock-table.js';
 import { modeNames, permitsWrite } from './modes.js';
 import { formatMs } from './violation.js';
 
@@ -29,15 +29,28 @@ const releasedHow: Readonly<Record<ReleaseFields['reason'], string>> = {
 /** How a write-capable hold ended by a conversion down, by the new mode. */
 const convertedHow = new Map<ModeName, string>(modeNames.map((m) => [m, `converted to ${m}`]));
 
+/** Per lock: the last end of any hold, and of a write-capable hold. */
+export class HoldEnds {
+  endUs = 0;
+  /** How the last hold ended ("expired", "released: unlock", ...); undefined: it never did. */
+  endHow: string | undefined = undefined;
+  endMode: ModeName = 'NL';
+  writeEndUs = 0;
+  /** How the last write-capable hold ended (a conversion down counts); undefined: it never did. */
+  writeEndHow: string | undefined = undefined;
+  writeEndMode: ModeName = 'NL';
+}
+
 export class StaleWriteChecker extends TableChecker implements Checker {
   readonly name = 'stale-write' as const;
   readonly reads: readonly CheckedType[];
+  private readonly ends: Slot<HoldEnds>;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
     super(shared);
-    // The table it reads: the grants (strict view), and per lock the last end of any hold and of a
-    // write-capable hold (LockState.end*, LockState.writeEnd*).
+    // The table it reads: the grants (strict view); its own slot: per lock, how holds ended.
+    this.ends = this.table.lockSlot(() => new HoldEnds());
     this.reads = readsFor(['grant', 'release', 'expire', 'write'], shared);
   }
 
@@ -54,9 +67,10 @@ export class StaleWriteChecker extends TableChecker implements Checker {
         const lock = this.table.lock!;
         const mode = e.fields.mode;
         if (lock.granted && permitsWrite(lock.mode!) && !permitsWrite(mode)) {
-          lock.writeEndUs = e.tUs;
-          lock.writeEndHow = convertedHow.get(mode)!;
-          lock.writeEndMode = lock.mode!;
+          const ends = this.ends.of(lock);
+          ends.writeEndUs = e.tUs;
+          ends.writeEndHow = convertedHow.get(mode)!;
+          ends.writeEndMode = lock.mode!;
         }
         return;
       }
@@ -65,13 +79,14 @@ export class StaleWriteChecker extends TableChecker implements Checker {
         const lock = this.table.lock!;
         if (!lock.granted) return;
         const ended = lock.mode!;
-        lock.endUs = e.tUs;
-        lock.endHow = e.type === 'expire' ? 'expired' : releasedHow[e.fields.reason];
-        lock.endMode = ended;
+        const ends = this.ends.of(lock);
+        ends.endUs = e.tUs;
+        ends.endHow = e.type === 'expire' ? 'expired' : releasedHow[e.fields.reason];
+        ends.endMode = ended;
         if (permitsWrite(ended)) {
-          lock.writeEndUs = e.tUs;
-          lock.writeEndHow = lock.endHow;
-          lock.writeEndMode = ended;
+          ends.writeEndUs = e.tUs;
+          ends.writeEndHow = ends.endHow;
+          ends.writeEndMode = ended;
         }
         return;
       }
@@ -90,14 +105,15 @@ export class StaleWriteChecker extends TableChecker implements Checker {
     const { client, resource } = e.fields;
     const token = e.fields.token === undefined ? 'no token' : `token ${e.fields.token}`;
     const accepted = `storage accepted ${client}'s write (${token}) at ${formatMs(e.tUs)}`;
+    const ends = this.ends.of(lock);
     let why: string;
     if (lock.granted) {
-      why = lock.writeEndHow !== undefined
-        ? `, but ${client}'s ${lock.writeEndMode} lock on ${resource} ended at ${formatMs(lock.writeEndUs)} (${lock.writeEndHow})`
+      why = ends.writeEndHow !== undefined
+        ? `, but ${client}'s ${ends.writeEndMode} lock on ${resource} ended at ${formatMs(ends.writeEndUs)} (${ends.writeEndHow})`
         : ` while ${client} held only ${lock.mode!} on ${resource} (since ${formatMs(lock.grantedUs)}), which does not permit writing`;
     } else {
-      why = lock.endHow !== undefined
-        ? `, but ${client}'s lock on ${resource} ended at ${formatMs(lock.endUs)} (${lock.endHow})`
+      why = ends.endHow !== undefined
+        ? `, but ${client}'s lock on ${resource} ended at ${formatMs(ends.endUs)} (${ends.endHow})`
         : ` without ${client} ever holding a lock on ${resource}`;
     }
     const others: string[] = [];

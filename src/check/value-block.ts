@@ -22,8 +22,8 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import { LockTable, TableChecker, readsFor, type LockState, type ResourceState } from './lock-table.js';
-import { lvbOperation } from './modes.js';
+import { LockTable, TableChecker, readsFor, type LockState, type ResourceState, type Slot } from './lock-table.js';
+import { lvbOperation, type LvbOperation } from './modes.js';
 import { formatMs } from './violation.js';
 
 /** A resource's value block as the checker believes it must be (immutable: replaced, never changed). */
@@ -43,17 +43,40 @@ export function stripZeros(value: string): string {
   return value.replace(/\u0000+$/, '');
 }
 
+/** Per lock: whether it takes part in value-block transfer, whether it is queued, and what its last grant handed out. */
+export class BlockLock {
+  /** Whether the client takes part in value-block transfer (VALBLK, or its grant carried a value). */
+  valblk = false;
+  /** Whether a request of this lock is queued. */
+  queued = false;
+  /** The value-block operation of the last grant, until the client's `complete`; undefined: none. */
+  grantOp: LvbOperation | undefined = undefined;
+  /** The value block as it was at that grant. */
+  grantBlock: BlockState | undefined = undefined;
+}
+
+/** Per resource: the value block and how many requests are queued. */
+export class BlockResource {
+  /** The value block as the checker believes it must be; undefined: fresh. */
+  block: BlockState | undefined = undefined;
+  /** How many locks have a request queued. */
+  queuedCount = 0;
+}
+
 export class ValueBlockChecker extends TableChecker implements Checker {
   readonly name = 'value-block' as const;
   readonly reads: readonly CheckedType[];
+  private readonly perLock: Slot<BlockLock>;
+  private readonly perResource: Slot<BlockResource>;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
     super(shared);
-    // The table it reads: the grants (lock view: a demotion leaves NL), per resource the value
-    // block and how many requests are queued (ResourceState.vb*), and per lock whether it is
-    // queued, whether it takes part in value-block transfer, and what its last grant handed out
-    // (LockState.vb*).
+    // The table it reads: the grants (lock view: a demotion leaves NL). Its own slots: per
+    // resource, the value block and how many requests are queued; per lock, whether it is queued,
+    // whether it takes part in value-block transfer, and what its last grant handed out.
+    this.perLock = this.table.lockSlot(() => new BlockLock());
+    this.perResource = this.table.resourceSlot(() => new BlockResource());
     this.reads = readsFor(['request', 'enqueue', 'grant', 'complete', 'lvb-write', 'lvb-invalidate', 'release', 'expire', 'dequeue'], shared);
   }
 
@@ -67,24 +90,25 @@ export class ValueBlockChecker extends TableChecker implements Checker {
   private judge(e: CheckedEvent, sink: CheckSink): void {
     switch (e.type) {
       case 'request':
-        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.table.lock!.vbValblk = e.fields.flags?.includes('VALBLK') ?? false;
+        if (e.fields.op === 'lock' || e.fields.op === 'convert') this.perLock.of(this.table.lock!).valblk = e.fields.flags?.includes('VALBLK') ?? false;
         return;
       case 'enqueue': {
         const lock = this.table.lock!;
-        setQueued(lock, true);
-        if (e.fields.flags?.includes('VALBLK')) lock.vbValblk = true;
+        this.setQueued(lock, true);
+        if (e.fields.flags?.includes('VALBLK')) this.perLock.of(lock).valblk = true;
         return;
       }
       case 'grant': {
         const lock = this.table.lock!;
         const { client, resource, mode, value } = e.fields;
-        setQueued(lock, false);
-        if (value !== undefined) lock.vbValblk = true;
-        const state = lock.res.vbBlock ?? fresh;
+        const mine = this.perLock.of(lock);
+        this.setQueued(lock, false);
+        if (value !== undefined) mine.valblk = true;
+        const state = this.perResource.of(lock.res).block ?? fresh;
         // The table still holds the mode before this grant (it commits after the checkers).
         const op = lvbOperation(lock.mode, mode);
-        lock.vbGrantOp = op;
-        lock.vbGrantBlock = state;
+        mine.grantOp = op;
+        mine.grantBlock = state;
         if (value !== undefined && op === 'read') {
           const what = `${e.node} granted ${mode} on ${resource} to ${client} at ${formatMs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
           this.judgeRead(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
@@ -95,26 +119,27 @@ export class ValueBlockChecker extends TableChecker implements Checker {
         const { client, resource, value } = e.fields;
         if (e.fields.status !== 'GRANTED') return;
         const lock = this.table.lock!;
-        const op = lock.vbGrantOp;
-        const block = lock.vbGrantBlock;
-        lock.vbGrantOp = undefined;
-        lock.vbGrantBlock = undefined;
+        const mine = this.perLock.of(lock);
+        const op = mine.grantOp;
+        const block = mine.grantBlock;
+        mine.grantOp = undefined;
+        mine.grantBlock = undefined;
         if (value === undefined) return;
         if (op !== undefined && op !== 'read') return;
-        const state = block ?? lock.res.vbBlock ?? fresh;
+        const state = block ?? this.perResource.of(lock.res).block ?? fresh;
         const held = e.fields.mode !== undefined ? ` ${e.fields.mode}` : '';
         const what = `${client} learned it was GRANTED${held} on ${resource} at ${formatMs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
         this.judgeRead(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
         return;
       }
       case 'lvb-write':
-        this.table.res!.vbBlock = { value: stripZeros(e.fields.value), writer: { client: e.fields.client, atUs: e.tUs }, invalid: undefined };
+        this.perResource.of(this.table.res!).block = { value: stripZeros(e.fields.value), writer: { client: e.fields.client, atUs: e.tUs }, invalid: undefined };
         return;
       case 'lvb-invalidate': {
-        const res = this.table.res!;
-        const state = res.vbBlock ?? fresh;
+        const res = this.perResource.of(this.table.res!);
+        const state = res.block ?? fresh;
         const why = e.fields.client !== undefined ? `${e.fields.reason}, ${e.fields.client}` : e.fields.reason;
-        res.vbBlock = { ...state, invalid: { why, atUs: e.tUs, client: e.fields.client } };
+        res.block = { ...state, invalid: { why, atUs: e.tUs, client: e.fields.client } };
         return;
       }
       case 'release':
@@ -124,26 +149,27 @@ export class ValueBlockChecker extends TableChecker implements Checker {
         if (e.type === 'release' && e.fields.reason === 'demote') return;
         const lock = this.table.lock!;
         const client = e.fields.client;
+        const mine = this.perLock.of(lock);
         const ended = lock.mode;
-        setQueued(lock, false);
+        this.setQueued(lock, false);
         const died = e.type === 'expire' || e.fields.reason === 'purge';
-        if (ended !== undefined && died && (ended === 'PW' || ended === 'EX') && lock.vbValblk) {
-          const res = lock.res;
-          const state = res.vbBlock ?? fresh;
+        if (ended !== undefined && died && (ended === 'PW' || ended === 'EX') && mine.valblk) {
+          const res = this.perResource.of(lock.res);
+          const state = res.block ?? fresh;
           if (state.invalid === undefined) {
             const how = e.type === 'expire' ? 'expired' : 'was purged';
-            res.vbBlock = { ...state, invalid: { why: `${client}'s ${ended} lock ${how}`, atUs: e.tUs, client } };
+            res.block = { ...state, invalid: { why: `${client}'s ${ended} lock ${how}`, atUs: e.tUs, client } };
           }
         }
-        if (ended !== undefined) lock.vbValblk = false;
+        if (ended !== undefined) mine.valblk = false;
         // The table ends the grant after this: the holders then are the others.
-        destroyIfUnused(lock.res, ended !== undefined ? 1 : 0);
+        this.destroyIfUnused(lock.res, ended !== undefined ? 1 : 0);
         return;
       }
       case 'dequeue': {
         const lock = this.table.lock!;
-        setQueued(lock, false);
-        destroyIfUnused(lock.res, 0);
+        this.setQueued(lock, false);
+        this.destroyIfUnused(lock.res, 0);
         return;
       }
       default:
@@ -186,22 +212,24 @@ export class ValueBlockChecker extends TableChecker implements Checker {
     });
   }
 
+  /** Mark whether `lock` has a request queued, keeping its resource's count. */
+  private setQueued(lock: LockState, queued: boolean): void {
+    const mine = this.perLock.of(lock);
+    if (mine.queued === queued) return;
+    mine.queued = queued;
+    this.perResource.of(lock.res).queuedCount += queued ? 1 : -1;
+  }
+
+  /**
+   * The resource and its value block go with its last lock (dlm-semantics §4.4): no live grant
+   * (the table's holders, less `ending` that this event ends) and nothing queued.
+   */
+  private destroyIfUnused(res: ResourceState, ending: number): void {
+    const mine = this.perResource.of(res);
+    if (res.holders.length - ending === 0 && mine.queuedCount === 0) mine.block = undefined;
+  }
+
   finish(): void {
     // Judged at each grant and completion; nothing is left open at the end.
   }
-}
-
-/** Mark whether `lock` has a request queued, keeping its resource's count. */
-function setQueued(lock: LockState, queued: boolean): void {
-  if (lock.vbQueued === queued) return;
-  lock.vbQueued = queued;
-  lock.res.vbQueuedCount += queued ? 1 : -1;
-}
-
-/**
- * The resource and its value block go with its last lock (dlm-semantics §4.4): no live grant
- * (the table's holders, less `ending` that this event ends) and nothing queued.
- */
-function destroyIfUnused(res: ResourceState, ending: number): void {
-  if (res.holders.length - ending === 0 && res.vbQueuedCount === 0) res.vbBlock = undefined;
 }
