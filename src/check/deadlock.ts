@@ -31,7 +31,7 @@ import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, removeLock, type LockState, type Slot } from './lock-table.js';
 import { compatible } from './modes.js';
 import { enqueueLock } from './queues.js';
-import { formatMs } from './violation.js';
+import { formatUs } from '../sim/index.js';
 import { WaitForGraph, waitLabel, type CycleRecord } from './wait-graph.js';
 
 /** The default bound when none is given: 5 s (DESIGN: max(2 × deadlockWaitMs, 5000 ms)). */
@@ -199,7 +199,7 @@ export class DeadlockChecker extends TableChecker implements Checker {
     for (const record of this.graph.openCycles()) {
       if (record.reported || record.sinceUs + this.boundUs >= nowUs) continue;
       record.reported = true;
-      this.reportCycle(record, record.sinceUs + this.boundUs, `persisted unresolved for more than ${formatMs(this.boundUs)}`, sink);
+      this.reportCycle(record, record.sinceUs + this.boundUs, `persisted unresolved for more than ${formatUs(this.boundUs)}`, sink);
     }
   }
 
@@ -208,7 +208,7 @@ export class DeadlockChecker extends TableChecker implements Checker {
     sink.violation({
       invariant: this.name,
       atUs,
-      message: `wait-for cycle ${cycleText(edges)} formed at ${formatMs(record.sinceUs)} and ${how}`,
+      message: `wait-for cycle ${cycleText(edges)} formed at ${formatUs(record.sinceUs)} and ${how}`,
       resource: edges[0]!.resource,
       nodes: [...record.path],
     });
@@ -229,7 +229,7 @@ export class DeadlockChecker extends TableChecker implements Checker {
     sink.violation({
       invariant: this.name,
       atUs: e.tUs,
-      message: `${e.node} reported a deadlock at ${formatMs(e.tUs)} (victim ${victim}): ${cycleText(cycle)}, but at that instant ${problems.join('; ')}: a phantom`,
+      message: `${e.node} reported a deadlock at ${formatUs(e.tUs)} (victim ${victim}): ${cycleText(cycle)}, but at that instant ${problems.join('; ')}: a phantom`,
       resource: cycle[0]!.resource,
       nodes: [...new Set(nodes)],
       seq: e.seq,

@@ -14,7 +14,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, readsFor, type Slot } from './lock-table.js';
-import { formatMs } from './violation.js';
+import { formatUs } from '../sim/index.js';
 
 /** Per resource: the highest token issued in a grant, and the highest the storage accepted. */
 export class ResourceTokens {
@@ -60,7 +60,7 @@ export class FencingChecker extends TableChecker implements Checker {
       sink.violation({
         invariant: this.name,
         atUs: e.tUs,
-        message: `${e.node} issued token ${token} to ${client} for ${resource} at ${formatMs(e.tUs)}, not above token ${tokens.issuedToken} issued to ${tokens.issuedClient} at ${formatMs(tokens.issuedUs)}: tokens must strictly increase in grant order`,
+        message: `${e.node} issued token ${token} to ${client} for ${resource} at ${formatUs(e.tUs)}, not above token ${tokens.issuedToken} issued to ${tokens.issuedClient} at ${formatUs(tokens.issuedUs)}: tokens must strictly increase in grant order`,
         resource,
         nodes: tokens.issuedClient === client ? [client] : [client, tokens.issuedClient],
         seq: e.seq,
@@ -82,7 +82,7 @@ export class FencingChecker extends TableChecker implements Checker {
       sink.violation({
         invariant: this.name,
         atUs: e.tUs,
-        message: `storage accepted ${client}'s write to ${resource} with token ${token} at ${formatMs(e.tUs)} after accepting token ${tokens.acceptedToken} from ${tokens.acceptedClient} at ${formatMs(tokens.acceptedUs)}`,
+        message: `storage accepted ${client}'s write to ${resource} with token ${token} at ${formatUs(e.tUs)} after accepting token ${tokens.acceptedToken} from ${tokens.acceptedClient} at ${formatUs(tokens.acceptedUs)}`,
         resource,
         nodes: tokens.acceptedClient === client ? [client] : [client, tokens.acceptedClient],
         seq: e.seq,

@@ -23,7 +23,7 @@ import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type Slot } from './lock-table.js';
 import { enqueueLock } from './queues.js';
-import { formatMs } from './violation.js';
+import { formatUs } from '../sim/index.js';
 
 /** No request is served first (shared: never mutated). */
 const none: readonly LockState[] = Object.freeze([]);
@@ -138,12 +138,12 @@ export class GrantOrderChecker extends TableChecker implements Checker {
     }
     const ahead = first.map((x) => {
       const earlier = this.requests.of(x);
-      return `${x.client}'s ${earlier.queue === 'converting' ? 'queued conversion to' : 'waiting request for'} ${earlier.mode} (queued at ${formatMs(earlier.queuedUs)})`;
+      return `${x.client}'s ${earlier.queue === 'converting' ? 'queued conversion to' : 'waiting request for'} ${earlier.mode} (queued at ${formatUs(earlier.queuedUs)})`;
     });
     sink.violation({
       invariant: this.name,
       atUs: e.tUs,
-      message: `${e.node} granted ${what} on ${resource} at ${formatMs(e.tUs)} ahead of ${ahead.join(', ')} (${rule})`,
+      message: `${e.node} granted ${what} on ${resource} at ${formatUs(e.tUs)} ahead of ${ahead.join(', ')} (${rule})`,
       resource,
       nodes: [client, ...first.map((x) => x.client)],
       seq: e.seq,

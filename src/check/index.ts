@@ -49,7 +49,7 @@ export type { CheckedEvent, CheckedType, CrashEvent, EventHead, LockEvent } from
 export { checkedTypes, readEvent } from './lock-event.js';
 export { compatible, compatibilityMatrix, isModeName, lvbOperation, modeNames, permitsWrite } from './modes.js';
 export { defaultDeadlockBoundUs, DEFAULT_DEADLOCK_BOUND_US } from './deadlock.js';
-export { CheckError, formatMs, invariantNames, isInvariantName } from './violation.js';
+export { CheckError, invariantNames, isInvariantName } from './violation.js';
 export type { BeliefOverlap, DeadlockReport, InvariantName, Violation } from './violation.js';
 export {
   BeliefOverlapChecker,

@@ -22,7 +22,7 @@ import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, RequestFields, StatusName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, type Slot } from './lock-table.js';
-import { formatMs } from './violation.js';
+import { formatUs } from '../sim/index.js';
 
 /** A request waiting for its answer. */
 export class Pending {
@@ -169,11 +169,11 @@ export class LivenessChecker extends TableChecker implements Checker {
       }
       p.done = true;
       const what = p.mode !== undefined ? `${p.op} ${p.mode}` : p.op;
-      const after = this.healUs > p.atUs ? `the faults healed at ${formatMs(this.healUs)}` : 'it was sent';
+      const after = this.healUs > p.atUs ? `the faults healed at ${formatUs(this.healUs)}` : 'it was sent';
       sink.violation({
         invariant: this.name,
         atUs: p.deadlineUs,
-        message: `${p.client}'s ${what} request on ${p.resource} (sent at ${formatMs(p.atUs)}) was still unanswered at ${formatMs(p.deadlineUs)}, ${formatMs(this.livenessUs)} after ${after}`,
+        message: `${p.client}'s ${what} request on ${p.resource} (sent at ${formatUs(p.atUs)}) was still unanswered at ${formatUs(p.deadlineUs)}, ${formatUs(this.livenessUs)} after ${after}`,
         resource: p.resource,
         nodes: [p.client],
       });

@@ -12,7 +12,7 @@ import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, readsFor, type LockState } from './lock-table.js';
 import { compatible } from './modes.js';
-import { formatMs } from './violation.js';
+import { formatUs } from '../sim/index.js';
 
 export class MutualExclusionChecker extends TableChecker implements Checker {
   readonly name = 'mutual-exclusion' as const;
@@ -46,11 +46,11 @@ export class MutualExclusionChecker extends TableChecker implements Checker {
     if (conflicts === undefined) return;
     // Listed in the order the grants became live.
     conflicts.sort((a, b) => a.grantOrder - b.grantOrder);
-    const holdersText = conflicts.map((h) => `${h.client} holds ${h.mode!} (granted at ${formatMs(h.grantedUs)})`).join(', ');
+    const holdersText = conflicts.map((h) => `${h.client} holds ${h.mode!} (granted at ${formatUs(h.grantedUs)})`).join(', ');
     sink.violation({
       invariant: this.name,
       atUs: e.tUs,
-      message: `${e.node} granted ${mode} on ${resource} to ${client} at ${formatMs(e.tUs)} while ${holdersText}: incompatible modes`,
+      message: `${e.node} granted ${mode} on ${resource} to ${client} at ${formatUs(e.tUs)} while ${holdersText}: incompatible modes`,
       resource,
       nodes: [client, ...conflicts.map((h) => h.client)],
       seq: e.seq,

@@ -15,7 +15,7 @@ import type { ModeName, ReleaseFields } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, readsFor, strictHolders, type Slot } from './lock-table.js';
 import { modeNames, permitsWrite } from './modes.js';
-import { formatMs } from './violation.js';
+import { formatUs } from '../sim/index.js';
 
 /** How a hold ended, by release reason: built once, not per release. */
 const releasedHow: Readonly<Record<ReleaseFields['reason'], string>> = {
@@ -104,16 +104,16 @@ export class StaleWriteChecker extends TableChecker implements Checker {
 
     const { client, resource } = e.fields;
     const token = e.fields.token === undefined ? 'no token' : `token ${e.fields.token}`;
-    const accepted = `storage accepted ${client}'s write (${token}) at ${formatMs(e.tUs)}`;
+    const accepted = `storage accepted ${client}'s write (${token}) at ${formatUs(e.tUs)}`;
     const ends = this.ends.of(lock);
     let why: string;
     if (lock.granted) {
       why = ends.writeEndHow !== undefined
-        ? `, but ${client}'s ${ends.writeEndMode} lock on ${resource} ended at ${formatMs(ends.writeEndUs)} (${ends.writeEndHow})`
-        : ` while ${client} held only ${lock.mode!} on ${resource} (since ${formatMs(lock.grantedUs)}), which does not permit writing`;
+        ? `, but ${client}'s ${ends.writeEndMode} lock on ${resource} ended at ${formatUs(ends.writeEndUs)} (${ends.writeEndHow})`
+        : ` while ${client} held only ${lock.mode!} on ${resource} (since ${formatUs(lock.grantedUs)}), which does not permit writing`;
     } else {
       why = ends.endHow !== undefined
-        ? `, but ${client}'s lock on ${resource} ended at ${formatMs(ends.endUs)} (${ends.endHow})`
+        ? `, but ${client}'s lock on ${resource} ended at ${formatUs(ends.endUs)} (${ends.endHow})`
         : ` without ${client} ever holding a lock on ${resource}`;
     }
     const others: string[] = [];
@@ -121,7 +121,7 @@ export class StaleWriteChecker extends TableChecker implements Checker {
     for (const g of strictHolders(lock.res, lock)) {
       if (g.mode === 'NL') continue;
       others.push(g.client);
-      described.push(`${g.client} holds ${g.mode!} since ${formatMs(g.grantedUs)}`);
+      described.push(`${g.client} holds ${g.mode!} since ${formatUs(g.grantedUs)}`);
     }
     sink.violation({
       invariant: this.name,

@@ -24,7 +24,7 @@ import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
 import { LockTable, TableChecker, readsFor, type LockState, type ResourceState, type Slot } from './lock-table.js';
 import { lvbOperation, type LvbOperation } from './modes.js';
-import { formatMs } from './violation.js';
+import { formatUs } from '../sim/index.js';
 
 /** A resource's value block as the checker believes it must be (immutable: replaced, never changed). */
 export interface BlockState {
@@ -110,7 +110,7 @@ export class ValueBlockChecker extends TableChecker implements Checker {
         mine.grantOp = op;
         mine.grantBlock = state;
         if (value !== undefined && op === 'read') {
-          const what = `${e.node} granted ${mode} on ${resource} to ${client} at ${formatMs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
+          const what = `${e.node} granted ${mode} on ${resource} to ${client} at ${formatUs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
           this.judgeRead(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
         }
         return;
@@ -128,7 +128,7 @@ export class ValueBlockChecker extends TableChecker implements Checker {
         if (op !== undefined && op !== 'read') return;
         const state = block ?? this.perResource.of(lock.res).block ?? fresh;
         const held = e.fields.mode !== undefined ? ` ${e.fields.mode}` : '';
-        const what = `${client} learned it was GRANTED${held} on ${resource} at ${formatMs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
+        const what = `${client} learned it was GRANTED${held} on ${resource} at ${formatUs(e.tUs)} with value block ${JSON.stringify(stripZeros(value))}`;
         this.judgeRead(what, client, resource, value, e.fields.flags, state, e.tUs, e.seq, sink);
         return;
       }
@@ -192,11 +192,11 @@ export class ValueBlockChecker extends TableChecker implements Checker {
     let why: string;
     let other: string | undefined;
     if (state.invalid !== undefined) {
-      why = `, not flagged VALNOTVALID, but the value block was invalidated at ${formatMs(state.invalid.atUs)} (${state.invalid.why})`;
+      why = `, not flagged VALNOTVALID, but the value block was invalidated at ${formatUs(state.invalid.atUs)} (${state.invalid.why})`;
       other = state.invalid.client;
     } else if (stripZeros(value) !== state.value) {
       why = state.writer !== undefined
-        ? `, but the last value written is ${JSON.stringify(state.value)} (by ${state.writer.client} at ${formatMs(state.writer.atUs)})`
+        ? `, but the last value written is ${JSON.stringify(state.value)} (by ${state.writer.client} at ${formatUs(state.writer.atUs)})`
         : ', but nothing was written to it yet (a fresh resource reads as "")';
       other = state.writer?.client;
     } else {

@@ -68,16 +68,6 @@ export interface DeadlockReport {
 }
 
 /**
- * Format a microsecond time as milliseconds for messages: at least one decimal, at most three,
- * trailing zeros dropped ("15300.0 ms", "15300.25 ms", "0.001 ms").
- */
-export function formatMs(us: number): string {
-  const fixed = (us / 1000).toFixed(3);
-  const trimmed = fixed.replace(/0{1,2}$/, '');
-  return `${trimmed} ms`;
-}
-
-/**
  * A malformed event reached the checkers (a required field missing or of the wrong type). This
  * is a producer bug, so it is loud: it names the event's seq and type and the field.
  */

@@ -73,6 +73,7 @@ import type { BastFields, CompleteFields, ModeName, RequestFields, StatusName } 
 import type { StorageReadRequest, StorageWriteRequest } from '../storage/storage.js';
 import { STORAGE_NODE_ID } from '../storage/storage.js';
 import type { Message, Process, ProcessContext, ProcessFactory, TimerId, TraceFields } from '../sim/types.js';
+import { msToUs } from '../sim/index.js';
 import type { DriverFactory, DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from './contract.js';
 import type { ClientScript, ClientStep, ClientStepOp, FailPolicy } from './script.js';
 
@@ -116,11 +117,6 @@ export class ScriptError extends Error {
     super(`client ${client}: ${detail}`);
     this.name = 'ScriptError';
   }
-}
-
-/** Milliseconds (scenario unit) to integer microseconds (kernel unit). */
-function msToUs(ms: number): number {
-  return Math.round(ms * 1000);
 }
 
 function requireMs(client: string, where: string, ms: number | undefined, min: number, strict: boolean): void {

@@ -3,10 +3,7 @@
  * (DESIGN §5.2, milliseconds), so a failure's fault list can be pasted back into a scenario.
  */
 import type { FaultSpec } from '../report/model.js';
-import type { Fault } from '../sim/index.js';
-
-const US_PER_MS = 1000;
-const ms = (us: number): number => us / US_PER_MS;
+import { usToMs as ms, type Fault } from '../sim/index.js';
 
 /** A kernel fault (µs) as the scenario-file JSON object (ms). */
 export function faultToJson(fault: Fault): FaultSpec {

@@ -20,6 +20,8 @@ import {
   TraceHasher,
   TraceRecorder,
   drawFaultPlan,
+  msToUs,
+  usToMs,
   type Fault,
   type NodeEventSink,
   type TraceEvent,
@@ -62,7 +64,6 @@ export const protocols: Readonly<Record<Scenario['protocol'], ProtocolModule>> =
   'lease-lock': leaseLockProtocol,
 };
 
-const US_PER_MS = 1000;
 const DEFAULT_MAX_EVENTS = 5_000_000;
 
 /**
@@ -75,7 +76,7 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
   assertSeed(seed);
   const protocol = protocols[scenario.protocol];
   const options = serviceOptions(scenario, opts.mutations);
-  const durationUs = scenario.durationMs * US_PER_MS;
+  const durationUs = msToUs(scenario.durationMs);
   const hasher = new TraceHasher();
   const recorder = opts.record ? new TraceRecorder(opts.recordMax ?? 2_000_000) : undefined;
   const sim = new Simulation({
@@ -91,7 +92,7 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
   const leaseChecking = leaseCheckingClients(scenario);
   const checkers = opts.checkersOff ? undefined : createCheckers({
     invariants: scenario.invariants,
-    livenessUs: scenario.livenessMs * US_PER_MS,
+    livenessUs: msToUs(scenario.livenessMs),
     healUs: healTimeUs(faults),
     leaseChecking,
     deadlockBoundUs: deadlockBoundUs(scenario),
@@ -125,25 +126,25 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
     expectMet: expectationMet(scenario, violations.map((v) => v.invariant)),
     violations: violations.map((v) => ({
       invariant: v.invariant,
-      atMs: v.atUs / US_PER_MS,
+      atMs: usToMs(v.atUs),
       message: v.message,
       ...(v.resource !== undefined ? { resource: v.resource } : {}),
       nodes: [...v.nodes],
     })),
     observations: (checkers?.observations ?? []).map((o) => ({
       kind: o.kind,
-      fromMs: o.fromUs / US_PER_MS,
-      toMs: o.toUs / US_PER_MS,
+      fromMs: usToMs(o.fromUs),
+      toMs: usToMs(o.toUs),
       resource: o.resource,
       nodes: [...o.nodes],
     })),
     deadlocks: (checkers?.deadlocks ?? []).map((d) => ({
-      atMs: d.atUs / US_PER_MS,
+      atMs: usToMs(d.atUs),
       victim: d.victim,
       cycle: d.cycle.map((e) => ({ node: e.node, resource: e.resource, mode: e.mode, waitsFor: e.waitsFor })),
     })),
     faults: faults.map(faultToJson),
-    stats: { events: stats.events, messages: stats.messages, simMs: stats.simUs / US_PER_MS },
+    stats: { events: stats.events, messages: stats.messages, simMs: usToMs(stats.simUs) },
     traceHash: hasher.hex(),
   };
   return { result, events: recorder?.events, clocks: recorder ? clockSamples(sim, stats.simUs) : undefined };
@@ -208,7 +209,7 @@ function serviceOptions(scenario: Scenario, mutations: ServiceMutations | undefi
 function networkConfig(scenario: Scenario) {
   const n = scenario.network;
   return {
-    latencyUs: [n.latencyMs[0] * US_PER_MS, n.latencyMs[1] * US_PER_MS] as const,
+    latencyUs: [msToUs(n.latencyMs[0]), msToUs(n.latencyMs[1])] as const,
     dropRate: n.dropRate,
     duplicateRate: n.duplicateRate,
     fifo: n.fifo,
@@ -220,7 +221,7 @@ function drawClock(sim: Simulation, scenario: Scenario, node: string) {
   const { skewMs, driftPpm } = scenario.clocks;
   if (skewMs === 0 && driftPpm === 0) return { offsetUs: 0, driftPpm: 0 };
   const rng = sim.rng(`clock/${node}`);
-  const skewUs = Math.round(skewMs * US_PER_MS);
+  const skewUs = msToUs(skewMs);
   return {
     offsetUs: skewUs === 0 ? 0 : rng.int(-skewUs, skewUs),
     driftPpm: driftPpm === 0 ? 0 : rng.int(-Math.round(driftPpm), Math.round(driftPpm)),

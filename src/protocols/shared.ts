@@ -9,9 +9,7 @@
  */
 import type { LockOutcome, LockRequest, ServiceOptions } from '../clients/contract.js';
 import type { ClockKind, Message, Process, ProcessFactory, Rng } from '../sim/types.js';
-
-/** Microseconds per millisecond: scenario options speak ms, the kernel µs. */
-export const US_PER_MS = 1000;
+import { msToUs } from '../sim/index.js';
 
 /** The Redlock spec's per-instance timeout for a 10 s TTL ("~5–50 ms"), used when unset. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 50;
@@ -48,11 +46,6 @@ export class ProtocolInvariantError extends Error {
     super(`lockstep: ${node}: protocol invariant broken: ${detail}`);
     this.name = 'ProtocolInvariantError';
   }
-}
-
-/** Milliseconds to integer microseconds. */
-export function msToUs(ms: number): number {
-  return Math.round(ms * US_PER_MS);
 }
 
 /** The client-side settings every driver reads, with the defaults of the scenario schema. */

@@ -15,7 +15,7 @@ import { escapeHtml, jsonForScript, renderMarkdown, safeRelativeHref } from './e
 import { eventMs, fieldNum, fieldStr } from './fields.js';
 import type { FaultSpec, RunReportInput, SuiteReportInput, Violation } from './model.js';
 import { INVARIANT_NAMES } from './model.js';
-import { formatMs } from './narrate.js';
+import { formatMs } from '../sim/index.js';
 import { MARK_COLORS, MODE_COLORS, REPORT_CSS } from './style.js';
 
 /** Marks on the space-time diagram get text labels only below this many marks (else they would pile up). */

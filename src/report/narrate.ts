@@ -6,6 +6,7 @@
  */
 
 import type { TraceEvent } from '../sim/types.js';
+import { formatMs } from '../sim/index.js';
 import { fieldDurationMs, fieldGroups, fieldNum, fieldStr, fieldStrList } from './fields.js';
 
 /** Event types that are routine plumbing rather than part of the story. */
@@ -14,20 +15,6 @@ const ROUTINE_TYPES: ReadonlySet<string> = new Set(['send', 'deliver', 'timer'])
 /** Whether an event belongs to the story (everything but routine message and timer plumbing). */
 export function isSignificant(event: TraceEvent): boolean {
   return !ROUTINE_TYPES.has(event.type);
-}
-
-/** Formats a millisecond duration compactly: `250 ms`, `15 s`, `1.5 s`. */
-export function formatMs(ms: number): string {
-  const abs = Math.abs(ms);
-  if (abs >= 1000) {
-    const s = ms / 1000;
-    return `${Number.isInteger(s) ? s.toFixed(0) : trimZeros(s.toFixed(3))} s`;
-  }
-  return `${Number.isInteger(ms) ? ms.toFixed(0) : trimZeros(ms.toFixed(3))} ms`;
-}
-
-function trimZeros(text: string): string {
-  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
 function quote(value: string): string {

@@ -5,14 +5,13 @@
  * is what a person needs to see the failure happen.
  */
 import type { TraceEvent } from '../sim/types.js';
+import { usToMs } from '../sim/index.js';
 import type { ReplayResult } from './model.js';
 import { isSignificant, narrate } from './narrate.js';
 
-const US_PER_MS = 1000;
-
 /** Milliseconds with one decimal, right-aligned for columns. */
 export function fmtMs(us: number): string {
-  return (us / US_PER_MS).toFixed(1);
+  return usToMs(us).toFixed(1);
 }
 
 /** The node's local wall clock at the event, when the event carries it. */

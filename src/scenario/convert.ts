@@ -3,26 +3,8 @@
  * integer count of µs; scenario files speak ms). The schema guarantees every time is a whole
  * number of µs, so these conversions are exact, never rounding a user's number silently.
  */
-import type { Fault } from '../sim/types.js';
-import { isWholeMicroseconds, type Scenario, type ScenarioFault } from './schema.js';
-
-/** Microseconds per millisecond. */
-export const US_PER_MS = 1000;
-
-/**
- * Milliseconds to an integer count of microseconds. Throws RangeError for a value that is not
- * finite or is not a whole number of µs within the safe integer range (a validated scenario
- * never contains one; this guards callers that convert their own numbers).
- */
-export function msToUs(ms: number): number {
-  if (!Number.isFinite(ms)) throw new RangeError(`msToUs: not a finite time: ${ms}`);
-  const us = Math.round(ms * US_PER_MS);
-  if (!isWholeMicroseconds(ms)) {
-    throw new RangeError(`msToUs: ${ms} ms is not a whole number of microseconds`);
-  }
-  if (!Number.isSafeInteger(us)) throw new RangeError(`msToUs: ${ms} ms is out of range`);
-  return us === 0 ? 0 : us; // no -0
-}
+import { msToUs, type Fault } from '../sim/index.js';
+import type { Scenario, ScenarioFault } from './schema.js';
 
 /** One scenario fault (ms) as the kernel's fault (µs, absolute true time). */
 export function toFault(fault: ScenarioFault): Fault {

@@ -16,4 +16,4 @@ export {
   MAX_SUITE_FILES,
   type LoadedScenario,
 } from './load.js';
-export { msToUs, toFault, toFaultPlan, US_PER_MS } from './convert.js';
+export { toFault, toFaultPlan } from './convert.js';

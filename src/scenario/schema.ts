@@ -25,6 +25,7 @@
 import { z } from 'zod';
 import { invariantNames, type InvariantName } from '../check/violation.js';
 import { withGot } from './issues.js';
+import { isWholeMicroseconds } from '../sim/index.js';
 
 // ----------------------------------------------------------------------------------------------
 // Vocabularies.
@@ -112,16 +113,6 @@ export const DEFAULT_LATENCY_MS: readonly [number, number] = [1, 10];
 // Building blocks.
 
 const encoder = new TextEncoder();
-
-/**
- * True when `ms` is a whole number of microseconds (so `msToUs` is exact). The tolerance covers
- * the binary rounding of decimal input (999999999.123 ms is not exactly representable) and
- * nothing more: it grows with the magnitude at one part in 10^15.
- */
-export function isWholeMicroseconds(ms: number): boolean {
-  const us = ms * 1000;
-  return Number.isFinite(us) && Math.abs(us - Math.round(us)) <= 1e-6 + Math.abs(us) * 1e-15;
-}
 
 const wholeUs = { error: withGot('must be a whole number of microseconds (at most 3 decimals)') };
 

@@ -53,3 +53,4 @@ export {
   type RandomFaultProfile,
   type RandomFaultSpec,
 } from './faults.js';
+export { US_PER_MS, MS_PER_S, isWholeMicroseconds, msToUs, usToMs, formatUs, formatMs } from './units.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCheckers, formatMs } from '../../src/check/index.js';
+import { createCheckers } from '../../src/check/index.js';
+import { formatUs } from '../../src/sim/index.js';
 import type { StatusName } from '../../src/vocabulary/index.js';
 import { Stream, check, ms } from './stream.js';
 
@@ -99,7 +100,7 @@ describe('liveness', () => {
             if (p.reported || p.deadlineMs >= nowMs) continue;
             p.reported = true;
             const what = p.op === 'lock' || p.op === 'convert' ? `${p.op} EX` : p.op;
-            expected.push(`${p.deadlineMs} ${p.client}'s ${what} request on r (sent at ${formatMs(ms(p.atMs))})`);
+            expected.push(`${p.deadlineMs} ${p.client}'s ${what} request on r (sent at ${formatUs(ms(p.atMs))})`);
           }
         };
         const s = new Stream();

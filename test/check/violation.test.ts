@@ -1,16 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CheckError, formatMs, invariantNames, isInvariantName } from '../../src/check/index.js';
-
-describe('formatMs', () => {
-  it('prints milliseconds with one to three decimals', () => {
-    expect(formatMs(15_300_000)).toBe('15300.0 ms');
-    expect(formatMs(15_300_250)).toBe('15300.25 ms');
-    expect(formatMs(15_300_200)).toBe('15300.2 ms');
-    expect(formatMs(1)).toBe('0.001 ms');
-    expect(formatMs(0)).toBe('0.0 ms');
-    expect(formatMs(-2_500)).toBe('-2.5 ms');
-  });
-});
+import { CheckError, invariantNames, isInvariantName } from '../../src/check/index.js';
 
 describe('invariant names', () => {
   it('lists the seven names of DESIGN §4 in order', () => {

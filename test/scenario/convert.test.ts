@@ -1,29 +1,7 @@
 // Scenario faults (ms) to the kernel's fault plan (µs): exact, in file order, optional fields omitted.
 import { describe, expect, it } from 'vitest';
-import { msToUs, parseScenario, toFaultPlan } from '../../src/scenario/index.js';
+import { parseScenario, toFaultPlan } from '../../src/scenario/index.js';
 import type { Fault } from '../../src/sim/types.js';
-
-describe('msToUs', () => {
-  it('converts whole microseconds exactly', () => {
-    expect(msToUs(0)).toBe(0);
-    expect(msToUs(-0)).toBe(0);
-    expect(Object.is(msToUs(-0), 0)).toBe(true);
-    expect(msToUs(1)).toBe(1000);
-    expect(msToUs(0.001)).toBe(1);
-    expect(msToUs(15300.123)).toBe(15_300_123);
-    expect(msToUs(-10000)).toBe(-10_000_000);
-    expect(msToUs(1_000_000_000)).toBe(1e12);
-    expect(msToUs(999_999_999.123)).toBe(999_999_999_123);
-  });
-
-  it('refuses what is not a whole microsecond or not finite', () => {
-    expect(() => msToUs(0.0005)).toThrow(RangeError);
-    expect(() => msToUs(999_999_999.1235)).toThrow(RangeError);
-    expect(() => msToUs(Number.NaN)).toThrow(RangeError);
-    expect(() => msToUs(Number.POSITIVE_INFINITY)).toThrow(RangeError);
-    expect(() => msToUs(1e16)).toThrow(RangeError);
-  });
-});
 
 describe('toFaultPlan', () => {
   it('converts every fault kind, keeping file order', () => {

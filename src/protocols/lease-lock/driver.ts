@@ -19,7 +19,8 @@ import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions
 import type { Message } from '../../sim/types.js';
 import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
 import { delCommand } from '../common/key-commands.js';
-import { ProtocolConfigError, bool, clientSettings, int, msToUs, noQueue, uniqueValue, type ClientSettings } from '../shared.js';
+import { ProtocolConfigError, bool, clientSettings, int, noQueue, uniqueValue, type ClientSettings } from '../shared.js';
+import { msToUs } from '../../sim/index.js';
 import { LL_DEL, LL_DEL_REPLY, LL_SET, LL_SET_REPLY, type LeaseDel, type LeaseSet } from './instance.js';
 
 interface LeaseLock extends ExclusiveLock<'acquiring' | 'backoff'> {

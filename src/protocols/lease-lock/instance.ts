@@ -38,7 +38,8 @@ import type { ServiceOptions } from '../../clients/contract.js';
 import type { ExpireFields, GrantFields, ReleaseFields } from '../../vocabulary/index.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory, TimerId } from '../../sim/types.js';
 import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand, type SetNxReply } from '../common/key-commands.js';
-import { ProtocolInvariantError, int, msToUs, str } from '../shared.js';
+import { ProtocolInvariantError, int, str } from '../shared.js';
+import { msToUs } from '../../sim/index.js';
 
 export const LL_SET = 'll.set';
 export const LL_SET_REPLY = 'll.set-reply';

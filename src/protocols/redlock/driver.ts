@@ -32,7 +32,8 @@ import type { ExpireFields } from '../../vocabulary/index.js';
 import type { Message, TimerId } from '../../sim/types.js';
 import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
 import { delCommand } from '../common/key-commands.js';
-import { ProtocolConfigError, bool, clientSettings, int, msToUs, noQueue, uniqueValue, type ClientSettings } from '../shared.js';
+import { ProtocolConfigError, bool, clientSettings, int, noQueue, uniqueValue, type ClientSettings } from '../shared.js';
+import { msToUs } from '../../sim/index.js';
 import { RL_DEL, RL_DEL_REPLY, RL_SET, RL_SET_REPLY, type RedlockDel, type RedlockSet } from './instance.js';
 
 /** One lock of the client; `attempts` also numbers its release rounds. */

@@ -22,7 +22,8 @@
 import type { ServiceOptions } from '../../clients/contract.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory } from '../../sim/types.js';
 import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand, type SetNxReply } from '../common/key-commands.js';
-import { ProtocolInvariantError, int, msToUs, str } from '../shared.js';
+import { ProtocolInvariantError, int, str } from '../shared.js';
+import { msToUs } from '../../sim/index.js';
 
 /** Message types of the instance protocol. */
 export const RL_SET = 'rl.set';

@@ -50,11 +50,11 @@ import {
   ProtocolMessageError,
   clientSettings,
   int,
-  msToUs,
   noQueue,
   str,
   type ClientSettings,
 } from '../shared.js';
+import { msToUs } from '../../sim/index.js';
 import {
   ZK_CHILDREN,
   ZK_CONNECT,

@@ -31,7 +31,8 @@
 import type { ServiceOptions } from '../../clients/contract.js';
 import type { ExpireFields } from '../../vocabulary/index.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory, TimerId } from '../../sim/types.js';
-import { ProtocolInvariantError, bool, int, msToUs, str } from '../shared.js';
+import { ProtocolInvariantError, bool, int, str } from '../shared.js';
+import { msToUs } from '../../sim/index.js';
 
 export const ZK_CONNECT = 'zk.connect';
 export const ZK_CONNECTED = 'zk.connected';
