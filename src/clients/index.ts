@@ -1,6 +1,6 @@
 /**
- * Workload processes: the protocol-neutral scripted client and the driver contract that each
- * lock protocol implements for it.
+ * Workload processes: the protocol-neutral scripted client. The driver contract each lock
+ * protocol implements for it lives beside the protocols (src/protocols/contract.ts).
  */
 export {
   DEFAULT_STORAGE_RETRY_MS,
@@ -26,15 +26,3 @@ export type {
   WorkStep,
   WriteStep,
 } from './script.js';
-export type {
-  ClientSpec,
-  DriverFactory,
-  DriverHost,
-  LocalDeadline,
-  LockDriver,
-  LockOutcome,
-  LockRequest,
-  ProtocolModule,
-  ServiceMutations,
-  ServiceOptions,
-} from './contract.js';

@@ -74,7 +74,7 @@ import type { StorageReadRequest, StorageWriteRequest } from '../storage/storage
 import { STORAGE_NODE_ID } from '../storage/storage.js';
 import type { Message, Process, ProcessContext, ProcessFactory, TimerId, TraceFields } from '../sim/types.js';
 import { msToUs } from '../sim/index.js';
-import type { DriverFactory, DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from './contract.js';
+import type { DriverFactory, DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../protocols/contract.js';
 import type { ClientScript, ClientStep, ClientStepOp, FailPolicy } from './script.js';
 
 /** The most steps one client may execute in a run (steps × repeat). */

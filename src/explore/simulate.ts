@@ -7,7 +7,7 @@
  * checkers listening to the same event stream the trace hash is computed over. A run is a pure
  * function of (scenario, seed, options): everything random comes from named streams of the seed.
  */
-import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } from '../clients/contract.js';
+import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } from '../protocols/index.js';
 import { scriptedClient, type ClientScript } from '../clients/index.js';
 import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../check/index.js';
 import { dlmProtocol } from '../dlm/protocol/index.js';

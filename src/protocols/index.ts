@@ -12,4 +12,16 @@
 export { redlockProtocol } from './redlock/index.js';
 export { zkProtocol } from './zk/index.js';
 export { leaseLockProtocol } from './lease-lock/index.js';
+export type {
+  ClientSpec,
+  DriverFactory,
+  DriverHost,
+  LocalDeadline,
+  LockDriver,
+  LockOutcome,
+  LockRequest,
+  ProtocolModule,
+  ServiceMutations,
+  ServiceOptions,
+} from './contract.js';
 export { ProtocolConfigError, ProtocolInvariantError, ProtocolMessageError, DEFAULT_REQUEST_TIMEOUT_MS } from './shared.js';

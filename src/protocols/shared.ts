@@ -7,7 +7,7 @@
  * trees (the scenario validator already refuses those in files); a driver answers anything else
  * with INVALID_ARG rather than guessing a meaning.
  */
-import type { LockOutcome, LockRequest, ServiceOptions } from '../clients/contract.js';
+import type { LockOutcome, LockRequest, ServiceOptions } from './contract.js';
 import type { ClockKind, Message, Process, ProcessFactory, Rng } from '../sim/types.js';
 import { msToUs } from '../sim/index.js';
 

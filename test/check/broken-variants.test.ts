@@ -6,7 +6,7 @@
  * invariant that bug breaks fires — and the broken run reproduces its trace hash.
  */
 import { describe, expect, it } from 'vitest';
-import type { ServiceMutations } from '../../src/clients/contract.js';
+import type { ServiceMutations } from '../../src/protocols/contract.js';
 import { simulate, type SimulateOptions } from '../../src/explore/simulate.js';
 import { loadScenarioFile, parseScenario, type Scenario, type ScenarioInput } from '../../src/scenario/index.js';
 

@@ -13,7 +13,7 @@ import type {
   LockDriver,
   LockOutcome,
   LockRequest,
-} from '../../src/clients/contract.js';
+} from '../../src/protocols/contract.js';
 import type { Message } from '../../src/sim/types.js';
 
 export interface FakeConfig {

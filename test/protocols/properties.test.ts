@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClientStep } from '../../src/clients/index.js';
-import type { ProtocolModule, ServiceOptions } from '../../src/clients/contract.js';
+import type { ProtocolModule, ServiceOptions } from '../../src/protocols/contract.js';
 import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../../src/protocols/index.js';
 import { runWorld, serviceOptions, type WorldClient } from './world.js';
 

@@ -4,7 +4,7 @@
  * same parts src/explore/simulate.ts assembles, with every number chosen by the test (fixed
  * latencies, explicit clocks and faults) so the pitfalls' timelines come out exactly.
  */
-import type { ClientSpec, ProtocolModule, ServiceOptions } from '../../src/clients/contract.js';
+import type { ClientSpec, ProtocolModule, ServiceOptions } from '../../src/protocols/contract.js';
 import { scriptedClient, type ClientStep } from '../../src/clients/index.js';
 import { createCheckers, type BeliefOverlap, type InvariantName, type Violation } from '../../src/check/index.js';
 import { Simulation, TraceHasher, TraceRecorder, type ClockConfig, type Fault, type TraceEvent } from '../../src/sim/index.js';

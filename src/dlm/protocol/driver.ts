@@ -1,5 +1,5 @@
 /**
- * The DLM client driver (the protocol-specific half of a scripted client, src/clients/contract.ts):
+ * The DLM client driver (the protocol-specific half of a scripted client, src/protocols/contract.ts):
  * a Chubby-style session with KeepAlives, a conservative local lease, jeopardy and grace.
  *
  * Session. At start the driver opens a session with its home manager and then sends a KeepAlive
@@ -28,7 +28,7 @@
  * ignored, so each outcome reaches the client exactly once.
  */
 import type { ModeName, StatusName } from '../../vocabulary/index.js';
-import type { DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../../clients/contract.js';
+import type { DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../../protocols/contract.js';
 import type { Message, ProcessContext } from '../../sim/types.js';
 import { flagsFromNames, statusFlagNames } from '../core/index.js';
 import { RelMessage, ReliableLinks, type LinkHandler } from './links.js';

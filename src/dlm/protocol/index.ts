@@ -39,7 +39,7 @@
  * and lostGrantNeverRetried (every network hop of a grant sent once, unreliably: ./master.ts and
  * ./home.ts, received in ./manager.ts and ./driver.ts).
  */
-import type { ProtocolModule } from '../../clients/contract.js';
+import type { ProtocolModule } from '../../protocols/contract.js';
 import { DlmDriver } from './driver.js';
 import { Manager } from './manager.js';
 import { tuningOf } from './tuning.js';
@@ -52,7 +52,7 @@ export function managerIds(n: number): string[] {
   return ids;
 }
 
-/** The DLM protocol module (src/clients/contract.ts). */
+/** The DLM protocol module (src/protocols/contract.ts). */
 export const dlmProtocol: ProtocolModule = {
   name: 'dlm',
   serviceNodes(managers, options) {

@@ -2,7 +2,7 @@
  * The DLM protocol's timing, derived once from the scenario's {@link ServiceOptions} (milliseconds)
  * into kernel units (microseconds), with the few constants of the protocol's own.
  */
-import type { ServiceMutations, ServiceOptions } from '../../clients/contract.js';
+import type { ServiceMutations, ServiceOptions } from '../../protocols/contract.js';
 import { DEFAULT_LINK_TUNING, type LinkTuning } from './links.js';
 
 /**

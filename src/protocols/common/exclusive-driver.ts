@@ -15,7 +15,7 @@
  * {@link LockDriver.token}, and calls back into the driver through four hooks — `newLock`,
  * `acquire`, `unlock` and `abandon`.
  */
-import type { DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../../clients/contract.js';
+import type { DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../contract.js';
 import type { GrantFields, ReleaseFields } from '../../vocabulary/index.js';
 import type { Message, TimerId } from '../../sim/types.js';
 import { MAX_ATTEMPTS_PER_REQUEST, ProtocolInvariantError, retryDelayUs, unsupported, type ClientSettings } from '../shared.js';

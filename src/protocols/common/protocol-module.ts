@@ -6,7 +6,7 @@
  * same for all three: the service nodes refuse a configuration the clients could not run with,
  * before any node starts, with the same error the drivers would raise.
  */
-import type { ClientSpec, DriverHost, LockDriver, ProtocolModule, ServiceOptions } from '../../clients/contract.js';
+import type { ClientSpec, DriverHost, LockDriver, ProtocolModule, ServiceOptions } from '../contract.js';
 import type { ProcessFactory } from '../../sim/types.js';
 import { idleProcess, managerIds } from '../shared.js';
 

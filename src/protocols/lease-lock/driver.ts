@@ -15,7 +15,7 @@
  * reply at most `requestTimeoutMs`, then reports UNLOCKED anyway (the key, if the DEL was lost,
  * expires by its TTL).
  */
-import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../../clients/contract.js';
+import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../contract.js';
 import type { Message } from '../../sim/types.js';
 import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
 import { delCommand } from '../common/key-commands.js';

@@ -3,7 +3,7 @@
  * `SET NX PX` (./instance.ts, which decides and traces the grants) and a client driver
  * (./driver.ts). Manager nodes beyond m1 (the scenario validator allows only one) would run idle.
  */
-import type { ProtocolModule } from '../../clients/contract.js';
+import type { ProtocolModule } from '../contract.js';
 import { comparisonProtocol } from '../common/protocol-module.js';
 import { LeaseLockDriver, leaseLockSettings } from './driver.js';
 import { leaseLockInstance } from './instance.js';

@@ -34,7 +34,7 @@
  * {reason: 'purge'} for each. (Until the restart nobody else can be granted by a single
  * instance, so ending the grants then, rather than at the crash, changes no verdict.)
  */
-import type { ServiceOptions } from '../../clients/contract.js';
+import type { ServiceOptions } from '../contract.js';
 import type { ExpireFields, GrantFields, ReleaseFields } from '../../vocabulary/index.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory, TimerId } from '../../sim/types.js';
 import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand, type SetNxReply } from '../common/key-commands.js';

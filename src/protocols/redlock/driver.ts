@@ -27,7 +27,7 @@
  * nothing (the grant already expired). Redlock issues no fencing tokens: its random values have
  * no order (pitfalls S02 (c)), so `token()` is always undefined.
  */
-import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../../clients/contract.js';
+import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../contract.js';
 import type { ExpireFields } from '../../vocabulary/index.js';
 import type { Message, TimerId } from '../../sim/types.js';
 import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';

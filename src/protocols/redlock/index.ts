@@ -3,7 +3,7 @@
  * and a client driver running the distlock algorithm against all of them. See ./driver.ts for
  * the algorithm and how its grants are judged, ./instance.ts for the instance.
  */
-import type { ProtocolModule } from '../../clients/contract.js';
+import type { ProtocolModule } from '../contract.js';
 import { comparisonProtocol } from '../common/protocol-module.js';
 import { RedlockDriver, redlockSettings } from './driver.js';
 import { redlockInstance } from './instance.js';

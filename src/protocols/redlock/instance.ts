@@ -19,7 +19,7 @@
  * restart comes back empty (S06). A delayed restart (S06 fix A) is the crash fault's
  * `restartAfterMs`: messages to a down node are dropped, so the instance is simply unavailable.
  */
-import type { ServiceOptions } from '../../clients/contract.js';
+import type { ServiceOptions } from '../contract.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory } from '../../sim/types.js';
 import { delDeletes, delExpected, durableMap, type DelCommand, type DelReply, type SetNxCommand, type SetNxReply } from '../common/key-commands.js';
 import { ProtocolInvariantError, int, str } from '../shared.js';

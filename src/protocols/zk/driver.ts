@@ -40,7 +40,7 @@
  * and the recipe grants in creation order, so tokens increase in grant order — the `fencing`
  * invariant judges it (Kleppmann: "use the zxid ... as fencing token").
  */
-import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../../clients/contract.js';
+import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../contract.js';
 import type { Message, TimerId } from '../../sim/types.js';
 import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
 import {

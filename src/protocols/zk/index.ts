@@ -14,7 +14,7 @@
  *   With `validityCheck: true` (the default) the client checks its own node and stops on
  *   SESSION_EXPIRED, and behaves as under ZooKeeper, where the bug cannot happen.
  */
-import type { ProtocolModule } from '../../clients/contract.js';
+import type { ProtocolModule } from '../contract.js';
 import { comparisonProtocol } from '../common/protocol-module.js';
 import { ZkDriver, zkSettings } from './driver.js';
 import { zkServer } from './server.js';

@@ -28,7 +28,7 @@
  * State (tree, sessions, watches) is on disk (`ctx.durable`), like ZooKeeper's transaction log;
  * after a restart every live session gets a fresh timeout, as after a leader election.
  */
-import type { ServiceOptions } from '../../clients/contract.js';
+import type { ServiceOptions } from '../contract.js';
 import type { ExpireFields } from '../../vocabulary/index.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory, TimerId } from '../../sim/types.js';
 import { ProtocolInvariantError, bool, int, str } from '../shared.js';

@@ -1,10 +1,10 @@
 /**
- * The planted bugs of ServiceMutations (src/clients/contract.ts), one branch each in the DLM
+ * The planted bugs of ServiceMutations (src/protocols/contract.ts), one branch each in the DLM
  * protocol: each must make its invariant's checker fire on a scenario the correct service passes
  * (DESIGN §6: a checker is trusted once a deliberately broken variant makes it fire).
  */
 import { describe, expect, it } from 'vitest';
-import type { ServiceMutations } from '../../../src/clients/contract.js';
+import type { ServiceMutations } from '../../../src/protocols/contract.js';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
 import { pick, run, runTwice, scenario } from './world.js';
 

@@ -6,7 +6,7 @@
  * trace is a sum of known hops and the tests can state exact instants.
  */
 import { expect } from 'vitest';
-import type { ServiceMutations } from '../../../src/clients/contract.js';
+import type { ServiceMutations } from '../../../src/protocols/contract.js';
 import { simulate } from '../../../src/explore/simulate.js';
 import { parseScenario, type ScenarioInput } from '../../../src/scenario/index.js';
 import type { ReplayResult } from '../../../src/report/model.js';

@@ -6,7 +6,7 @@
  * outcome; each protocol must answer the same list the same way.
  */
 import { describe, expect, it } from 'vitest';
-import type { DriverHost, LockDriver, LockOutcome, LockRequest, ProtocolModule } from '../../../src/clients/contract.js';
+import type { DriverHost, LockDriver, LockOutcome, LockRequest, ProtocolModule } from '../../../src/protocols/contract.js';
 import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../../../src/protocols/index.js';
 import { Simulation, type Message, type Process, type ProcessContext } from '../../../src/sim/index.js';
 import { serviceOptions } from '../world.js';

@@ -4,7 +4,7 @@
  * refused by the service nodes already, with the driver's own error.
  */
 import { describe, expect, it } from 'vitest';
-import type { ProtocolModule } from '../../../src/clients/contract.js';
+import type { ProtocolModule } from '../../../src/protocols/contract.js';
 import { ProtocolConfigError, leaseLockProtocol, redlockProtocol, zkProtocol } from '../../../src/protocols/index.js';
 import { serviceOptions } from '../world.js';
 

@@ -10,6 +10,9 @@
  *
  * A {@link ProtocolModule} is what src/explore needs from a protocol to build a simulated world:
  * the service nodes, and a driver for each client.
+ *
+ * The contract sits beside the protocols because every protocol (src/dlm/protocol included)
+ * implements it; the scripted client only consumes it.
  */
 import type { ModeName, StatusName } from '../vocabulary/index.js';
 import type { Message, ProcessContext, ProcessFactory } from '../sim/types.js';
