@@ -10,7 +10,7 @@ import { ScenarioError, loadScenarios, resolveScenario, type LoadedScenario } fr
 import { NondeterminismError, replayCommand, sweepScenario } from '../explore/sweep.js';
 import { simulate, SimBoundExceeded } from '../explore/simulate.js';
 import { canonicalLine } from '../sim/index.js';
-import type { RunResult, ScenarioRunResult } from '../report/model.js';
+import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { renderJUnit } from '../report/junit.js';
 import { storyLines } from '../report/story.js';
 import { writeRunReport, writeSuiteReport } from '../report/write.js';

@@ -2,7 +2,7 @@
  * The scripted client: a naive application that does exactly the steps of its scenario script
  * (DESIGN §5.2), against any lock service, through a protocol-specific {@link LockDriver}.
  *
- * It traces the client-side half of the lock vocabulary (src/check/events.ts): `request` when it
+ * It traces the client-side half of the lock vocabulary (src/vocabulary/lock-events.ts): `request` when it
  * asks its driver for something, `complete` exactly once per outcome the driver reports, `bast`
  * per blocking notification, and — for a lease-checking client — `lapse` marks when its local
  * lease deadline passes. It adds two client events of its own: `skip` (a `checkLease` write or

@@ -13,7 +13,7 @@ import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../chec
 import { dlmProtocol } from '../dlm/protocol/index.js';
 import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
-import { toFaultPlan } from '../scenario/index.js';
+import { fromFault, toFaultPlan } from '../scenario/index.js';
 import {
   SimBoundExceeded,
   Simulation,
@@ -28,8 +28,8 @@ import {
   type TraceFields,
 } from '../sim/index.js';
 import { storageProcess } from '../storage/index.js';
-import type { NodeClockSamples, ReplayResult } from '../report/model.js';
-import { faultToJson, healTimeUs } from './faults.js';
+import type { NodeClockSamples, ReplayResult } from './result.js';
+import { healTimeUs } from './faults.js';
 
 /** Options that are not part of a scenario file: test-only mutations and output choices. */
 export interface SimulateOptions {
@@ -143,7 +143,7 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
       victim: d.victim,
       cycle: d.cycle.map((e) => ({ node: e.node, resource: e.resource, mode: e.mode, waitsFor: e.waitsFor })),
     })),
-    faults: faults.map(faultToJson),
+    faults: faults.map(fromFault),
     stats: { events: stats.events, messages: stats.messages, simMs: usToMs(stats.simUs) },
     traceHash: hasher.hex(),
   };

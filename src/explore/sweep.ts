@@ -4,7 +4,7 @@
  * replay byte for byte is reported as nondeterminism, its own error, never as a finding).
  */
 import type { Scenario } from '../scenario/index.js';
-import type { ReplayResult, ScenarioRunResult, SeedFailure } from '../report/model.js';
+import type { ReplayResult, ScenarioRunResult, SeedFailure } from './result.js';
 import { simulate, type SimulateOptions } from './simulate.js';
 
 /** A scenario as loaded from a file. */

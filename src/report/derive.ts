@@ -10,7 +10,7 @@
  */
 
 import type { TraceEvent } from '../sim/types.js';
-import type { DeadlockReport, NodeClockSamples, ReplayResult } from './model.js';
+import type { DeadlockReport, NodeClockSamples, ReplayResult } from '../explore/result.js';
 import { eventMs, fieldDurationMs, fieldGroups, fieldLocalMs, fieldNum, fieldStr } from './fields.js';
 import { isSignificant, narrate } from './narrate.js';
 

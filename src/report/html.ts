@@ -13,7 +13,9 @@ import { SUITE_CLIENT_JS } from './client-suite.js';
 import { deriveRunView, type DeadlockView, type EdgeEvent, type RunView } from './derive.js';
 import { escapeHtml, jsonForScript, renderMarkdown, safeRelativeHref } from './escape.js';
 import { eventMs, fieldNum, fieldStr } from './fields.js';
-import type { FaultSpec, RunReportInput, SuiteReportInput, Violation } from './model.js';
+import type { Violation } from '../explore/result.js';
+import type { ScenarioFault } from '../scenario/index.js';
+import type { RunReportInput, SuiteReportInput } from './model.js';
 import { INVARIANT_NAMES } from './model.js';
 import { formatMs } from '../sim/index.js';
 import { MARK_COLORS, MODE_COLORS, REPORT_CSS } from './style.js';
@@ -63,7 +65,7 @@ function seqLink(seq: number | undefined, text: string): string {
 }
 
 /** A one-line description of an applied fault (§5.2 form). */
-export function describeFault(fault: FaultSpec): string {
+export function describeFault(fault: ScenarioFault): string {
   const at = `at ${formatMs(fault.atMs)}`;
   switch (fault.kind) {
     case 'pause':

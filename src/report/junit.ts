@@ -3,7 +3,7 @@
  * did not meet its expectation is a failure whose body lists each failing seed with its replay
  * command, so the CI page alone is enough to reproduce it.
  */
-import type { RunResult } from './model.js';
+import type { RunResult } from '../explore/result.js';
 
 /** Escape text for XML attribute values and character data. */
 export function xmlEscape(text: string): string {

@@ -6,7 +6,7 @@
  */
 import type { TraceEvent } from '../sim/types.js';
 import { usToMs } from '../sim/index.js';
-import type { ReplayResult } from './model.js';
+import type { ReplayResult } from '../explore/result.js';
 import { isSignificant, narrate } from './narrate.js';
 
 /** Milliseconds with one decimal, right-aligned for columns. */

@@ -1,9 +1,10 @@
 /**
- * From the scenario's milliseconds to the kernel's microseconds (DESIGN §2: virtual time is an
- * integer count of µs; scenario files speak ms). The schema guarantees every time is a whole
- * number of µs, so these conversions are exact, never rounding a user's number silently.
+ * The one conversion between the scenario's faults (ms, DESIGN §5.2) and the kernel's (µs,
+ * DESIGN §2: virtual time is an integer count of µs; scenario files speak ms), both ways. The
+ * schema guarantees every time is a whole number of µs, so these conversions are exact, never
+ * rounding a user's number silently.
  */
-import { msToUs, type Fault } from '../sim/index.js';
+import { msToUs, usToMs, type Fault } from '../sim/index.js';
 import type { Scenario, ScenarioFault } from './schema.js';
 
 /** One scenario fault (ms) as the kernel's fault (µs, absolute true time). */
@@ -35,6 +36,41 @@ export function toFault(fault: ScenarioFault): Fault {
       return { kind: 'delay', atUs, from: fault.from, to: fault.to, extraUs: msToUs(fault.extraMs), forUs: msToUs(fault.forMs) };
     case 'drop':
       return { kind: 'drop', atUs, from: fault.from, to: fault.to, forUs: msToUs(fault.forMs) };
+  }
+}
+
+/**
+ * One kernel fault (µs) back in the scenario-file form (ms): how a run reports its applied plan,
+ * seed-drawn faults included, so a failure's fault list can be pasted back into a scenario. Keys
+ * come in the order the result JSON prints them.
+ */
+export function fromFault(fault: Fault): ScenarioFault {
+  switch (fault.kind) {
+    case 'pause':
+      return { atMs: usToMs(fault.atUs), kind: fault.kind, node: fault.node, forMs: usToMs(fault.forUs) };
+    case 'crash':
+      return {
+        atMs: usToMs(fault.atUs),
+        kind: fault.kind,
+        node: fault.node,
+        ...(fault.restartAfterUs !== undefined ? { restartAfterMs: usToMs(fault.restartAfterUs) } : {}),
+      };
+    case 'clock-jump':
+      return { atMs: usToMs(fault.atUs), kind: fault.kind, node: fault.node, byMs: usToMs(fault.byUs), clock: fault.clock };
+    case 'clock-drift':
+      return { atMs: usToMs(fault.atUs), kind: fault.kind, node: fault.node, ppm: fault.ppm };
+    case 'partition':
+      return {
+        atMs: usToMs(fault.atUs),
+        kind: fault.kind,
+        groups: fault.groups.map((g) => [...g]),
+        ...(fault.forUs !== undefined ? { forMs: usToMs(fault.forUs) } : {}),
+        ...(fault.oneWay ? { oneWay: true } : {}),
+      };
+    case 'delay':
+      return { atMs: usToMs(fault.atUs), kind: fault.kind, from: fault.from, to: fault.to, extraMs: usToMs(fault.extraUs), forMs: usToMs(fault.forUs) };
+    case 'drop':
+      return { atMs: usToMs(fault.atUs), kind: fault.kind, from: fault.from, to: fault.to, forMs: usToMs(fault.forUs) };
   }
 }
 

@@ -16,4 +16,4 @@ export {
   MAX_SUITE_FILES,
   type LoadedScenario,
 } from './load.js';
-export { toFault, toFaultPlan } from './convert.js';
+export { fromFault, toFault, toFaultPlan } from './convert.js';

@@ -2,12 +2,13 @@
  * Hand-built, realistic traces for the report tests: the GC-pause lesson (pitfalls S01), an
  * AB–BA deadlock (S18), a scenario whose title and values carry markup, and a 100,000-event
  * synthetic run for the size test. Events are written as the kernel and the lock services
- * write them (DESIGN §5.5, src/check/events.ts): `local` in ms on every event of a simulated
+ * write them (DESIGN §5.5, src/vocabulary/lock-events.ts): `local` in ms on every event of a simulated
  * node, network faults under `net`, violations under `checker`.
  */
 
 import type { TraceEvent, TraceFields } from '../../src/sim/types.js';
-import type { ReplayResult, RunReportInput, SuiteReportInput } from '../../src/report/model.js';
+import type { ReplayResult } from '../../src/explore/result.js';
+import type { RunReportInput, SuiteReportInput } from '../../src/report/model.js';
 
 interface ClockModel {
   offsetMs: number;

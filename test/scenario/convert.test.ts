@@ -1,6 +1,6 @@
 // Scenario faults (ms) to the kernel's fault plan (µs): exact, in file order, optional fields omitted.
 import { describe, expect, it } from 'vitest';
-import { parseScenario, toFaultPlan } from '../../src/scenario/index.js';
+import { fromFault, parseScenario, toFaultPlan } from '../../src/scenario/index.js';
 import type { Fault } from '../../src/sim/types.js';
 
 describe('toFaultPlan', () => {
@@ -60,5 +60,35 @@ describe('toFaultPlan', () => {
     const source = scenario.faults[0];
     if (source?.kind !== 'partition') throw new Error('expected a partition');
     expect(source.groups[0]).toEqual(['m1']);
+  });
+});
+
+describe('fromFault', () => {
+  it('gives back every scenario fault kind from the kernel plan, in the result JSON key order', () => {
+    const faults = [
+      { atMs: 200, kind: 'pause', node: 'c1', forMs: 15000 },
+      { atMs: 1000, kind: 'clock-jump', node: 'm3', byMs: -5500.5, clock: 'wall' },
+      { atMs: 1500, kind: 'clock-drift', node: 'm2', ppm: -100000 },
+      { atMs: 2000, kind: 'partition', groups: [['m1', 'c1'], ['m2', 'm3', 'c2']], forMs: 5000 },
+      { atMs: 2500, kind: 'partition', groups: [['c1'], ['m1']], oneWay: true },
+      { atMs: 3000, kind: 'crash', node: 'm1', restartAfterMs: 5000 },
+      { atMs: 3500, kind: 'crash', node: 'storage' },
+      { atMs: 0, kind: 'delay', from: 'm1', to: 'c1', extraMs: 8000, forMs: 100 },
+      { atMs: 0.25, kind: 'drop', from: 'c2', to: 'storage', forMs: 0.001 },
+    ];
+    const scenario = parseScenario(
+      {
+        name: 'faults-back',
+        clients: [
+          { id: 'c1', steps: [{ op: 'sleep', ms: 1 }] },
+          { id: 'c2', steps: [{ op: 'sleep', ms: 1 }] },
+        ],
+        faults,
+      },
+      'faults-back.json',
+    );
+    const back = toFaultPlan(scenario).map(fromFault);
+    expect(back).toStrictEqual(faults);
+    expect(back.map((f) => JSON.stringify(f))).toEqual(faults.map((f) => JSON.stringify(f)));
   });
 });

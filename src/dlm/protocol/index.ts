@@ -28,7 +28,7 @@
  *   granted, looked up, adopted or leased without a majority, so a partition never grants on both
  *   sides.
  *
- * Trace events of the protocol's own (besides src/check/events.ts): `dlm-view` {view, dead,
+ * Trace events of the protocol's own (besides src/vocabulary/lock-events.ts): `dlm-view` {view, dead,
  * joined} at each view change, `dlm-reset` {gen} when a manager resets.
  * - Deadlock (./coordinator.ts): edge gathering by the first live manager, every half
  *   deadlockWaitMs, with two-phase validation and pinning of the cycle before a victim is chosen,

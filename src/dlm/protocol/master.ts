@@ -4,7 +4,7 @@
  *
  * Requests arrive from copy holders (`mreq`), are de-duplicated by the driver's request id (the
  * network may duplicate; recovery and re-homing re-send), and go to the lock space; its effects
- * become, in order, the lock-level trace events of src/check/events.ts — `enqueue`, `grant` (with
+ * become, in order, the lock-level trace events of src/vocabulary/lock-events.ts — `enqueue`, `grant` (with
  * token, value and flags), `release`, `dequeue`, `lvb-write`, `lvb-invalidate`, `deadlock` — and
  * the outcomes and blocking notifications sent back through the copy holder. Every lock-level
  * event of a resource is traced here, at the master, at the moment the lock space decides it, so

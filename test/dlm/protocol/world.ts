@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import type { ServiceMutations } from '../../../src/protocols/contract.js';
 import { simulate } from '../../../src/explore/simulate.js';
 import { parseScenario, type ScenarioInput } from '../../../src/scenario/index.js';
-import type { ReplayResult } from '../../../src/report/model.js';
+import type { ReplayResult } from '../../../src/explore/result.js';
 import type { TraceEvent } from '../../../src/sim/index.js';
 
 /** One trace event, flattened: true time in ms, node, type, fields (without `local`). */

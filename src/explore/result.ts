@@ -1,0 +1,113 @@
+/**
+ * The JSON result shapes of DESIGN §5.3 (replay) and §5.4 (run), owned by the code that produces
+ * them: src/explore builds them from a run, and the CLI and the reports read them. Nothing here
+ * has behaviour.
+ *
+ * Times are milliseconds of true (simulation) time, as in the JSON contracts; trace events keep
+ * the kernel's microseconds (`TraceEvent.tUs`). Faults are in the scenario-file form
+ * (`ScenarioFault`), so a failure's fault list can be pasted back into a scenario.
+ */
+
+import type { ModeName } from '../vocabulary/index.js';
+import type { InvariantName } from '../check/index.js';
+import type { Expectation, ScenarioFault } from '../scenario/index.js';
+
+// ----------------------------------------------------------------------------------------------
+// §5.3 Replay result.
+
+/** An invariant violation found by the checkers (§5.3 `violations[]`). */
+export interface Violation {
+  invariant: InvariantName;
+  atMs: number;
+  message: string;
+  resource?: string;
+  nodes: string[];
+}
+
+/** A reported non-violation (§4: belief-overlap), as a true-time interval on one resource. */
+export interface Observation {
+  kind: 'belief-overlap';
+  fromMs: number;
+  toMs: number;
+  resource: string;
+  nodes: string[];
+}
+
+/** One edge of a reported wait-for cycle: `node` waits in `mode` on `resource` for `waitsFor`. */
+export interface DeadlockCycleEdge {
+  node: string;
+  resource: string;
+  mode: ModeName;
+  waitsFor: string;
+}
+
+/** A deadlock the service found and resolved (§5.3 `deadlocks[]`). */
+export interface DeadlockReport {
+  atMs: number;
+  victim: string;
+  cycle: DeadlockCycleEdge[];
+}
+
+/** Counters of one run (§5.3 `stats`). */
+export interface ReplayStats {
+  events: number;
+  messages: number;
+  simMs: number;
+}
+
+/** The result of one (scenario, seed) run: `lockstep replay --json` (DESIGN §5.3). */
+export interface ReplayResult {
+  scenario: string;
+  seed: number;
+  ok: boolean;
+  expectMet: boolean;
+  violations: Violation[];
+  observations: Observation[];
+  deadlocks: DeadlockReport[];
+  /** Every applied fault (the scenario's and the seed-drawn ones), as printed with every failure. */
+  faults: ScenarioFault[];
+  stats: ReplayStats;
+  traceHash: string;
+}
+
+/**
+ * One node's wall clock read by the harness (which may see true time), at enough instants to
+ * draw it exactly: the start, both sides of every jump and drift change, and the end. The trace
+ * alone cannot give this for a node that traces little (a Redlock instance sends and receives,
+ * and message events carry no `local`).
+ */
+export interface NodeClockSamples {
+  node: string;
+  /** True times of the samples, µs, non-decreasing. */
+  tUs: number[];
+  /** Wall clock minus true time at each, µs. */
+  offsetUs: number[];
+}
+
+// ----------------------------------------------------------------------------------------------
+// §5.4 Run result.
+
+/** One failing seed of a sweep, with the exact command that reproduces it. */
+export interface SeedFailure {
+  seed: number;
+  invariant: InvariantName;
+  atMs: number;
+  message: string;
+  replay: string;
+}
+
+/** One scenario of a sweep (§5.4 `scenarios[]`). `failures` are the finds. */
+export interface ScenarioRunResult {
+  scenario: string;
+  file: string;
+  seedsRun: number;
+  expect: Expectation;
+  met: boolean;
+  failures: SeedFailure[];
+}
+
+/** The result of `lockstep run --json` (DESIGN §5.4). */
+export interface RunResult {
+  ok: boolean;
+  scenarios: ScenarioRunResult[];
+}
