@@ -12,16 +12,6 @@
 export { redlockProtocol } from './redlock/index.js';
 export { zkProtocol } from './zk/index.js';
 export { leaseLockProtocol } from './lease-lock/index.js';
-export type {
-  ClientSpec,
-  DriverFactory,
-  DriverHost,
-  LocalDeadline,
-  LockDriver,
-  LockOutcome,
-  LockRequest,
-  ProtocolModule,
-  ServiceMutations,
-  ServiceOptions,
-} from './contract.js';
+/** The driver contract every protocol (the DLM included) implements for the scripted client. */
+export type * from './contract.js';
 export { ProtocolConfigError, ProtocolInvariantError, ProtocolMessageError, DEFAULT_REQUEST_TIMEOUT_MS } from './shared.js';
