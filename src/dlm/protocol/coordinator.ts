@@ -31,7 +31,7 @@ import { findCycleThrough, type EdgeView } from '../core/index.js';
 import type { TimerId } from '../../sim/types.js';
 import type { ManagerEnv } from './env.js';
 import { RelMessage } from './links.js';
-import type { DlDecideMsg, DlEdgesBody, DlGatherMsg, DlPrepareMsg, DlVoteBody, EdgeWire } from './wire.js';
+import type { DeadlockDecideMsg, DeadlockEdgesBody, DeadlockGatherMsg, DeadlockPrepareMsg, DeadlockVoteBody, EdgeWire } from './wire.js';
 
 const edgeView: EdgeView<EdgeWire> = {
   waiter: (e) => `${e.master}:${e.waiterLockId}`,
@@ -98,12 +98,12 @@ export class DeadlockCoordinator {
     this.edges = [];
     this.waiting = new Set(env.members.live);
     for (const m of env.members.live) {
-      const msg: DlGatherMsg = new RelMessage('dl-gather', this.round);
+      const msg: DeadlockGatherMsg = new RelMessage('dl-gather', this.round);
       env.post(m, msg);
     }
   }
 
-  onEdges(from: string, msg: DlEdgesBody): void {
+  onEdges(from: string, msg: DeadlockEdgesBody): void {
     if (this.phase !== 'gather' || msg.round !== this.round || !this.waiting.delete(from)) return;
     for (const e of msg.edges) this.edges.push(e);
     if (this.waiting.size === 0) this.search();
@@ -149,12 +149,12 @@ export class DeadlockCoordinator {
     this.waiting = new Set(this.participants);
     this.phase = 'prepare';
     for (const [m, list] of byMaster) {
-      const msg: DlPrepareMsg = new RelMessage('dl-prepare', { round: this.round, edges: list });
+      const msg: DeadlockPrepareMsg = new RelMessage('dl-prepare', { round: this.round, edges: list });
       env.post(m, msg);
     }
   }
 
-  onVote(from: string, msg: DlVoteBody): void {
+  onVote(from: string, msg: DeadlockVoteBody): void {
     if (this.phase !== 'prepare' || msg.round !== this.round || !this.waiting.has(from)) return;
     if (!msg.ok) {
       this.abort();
@@ -169,7 +169,7 @@ export class DeadlockCoordinator {
     this.found++;
     for (const m of this.participants) {
       const here = m === victim.master;
-      const d: DlDecideMsg = new RelMessage('dl-decide', {
+      const d: DeadlockDecideMsg = new RelMessage('dl-decide', {
         round: this.round,
         commit: true,
         victimLockId: here ? victim.waiterLockId : 0,
@@ -186,7 +186,7 @@ export class DeadlockCoordinator {
     if (this.phase === 'prepare') {
       for (const m of this.participants) {
         if (!env.members.isAlive(m)) continue;
-        const d: DlDecideMsg = new RelMessage('dl-decide', { round: this.round, commit: false, victimLockId: 0, victimVersion: 0 });
+        const d: DeadlockDecideMsg = new RelMessage('dl-decide', { round: this.round, commit: false, victimLockId: 0, victimVersion: 0 });
         env.post(m, d);
       }
     }

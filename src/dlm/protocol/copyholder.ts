@@ -33,9 +33,9 @@ import type {
   BastWire,
   CopyWire,
   HeldWire,
-  GatherResMsg,
-  HoutMsg,
-  MreqMsg,
+  GatherResultMsg,
+  HomeOutcomeMsg,
+  MasterRequestMsg,
   OpWire,
   OutWire,
 } from './wire.js';
@@ -107,7 +107,7 @@ export class CopyHolderRole {
   constructor(private readonly env: ManagerEnv) {}
 
   /** An operation from a home (possibly this node): record it, then pass it to the master. */
-  onChop(op: OpWire, masterHint: string | null): void {
+  onCopyHolderRequest(op: OpWire, masterHint: string | null): void {
     if (masterHint !== null && this.env.masterOf(op.root) === undefined && this.env.members.isAlive(masterHint)) {
       this.env.setMaster(op.root, masterHint);
     }
@@ -132,7 +132,7 @@ export class CopyHolderRole {
       this.env.lookup(op.root);
       return;
     }
-    const msg: MreqMsg = new RelMessage('mreq', op);
+    const msg: MasterRequestMsg = new RelMessage('mreq', op);
     this.env.post(master, msg);
   }
 
@@ -154,7 +154,7 @@ export class CopyHolderRole {
   }
 
   /** An outcome from a master: record it, then pass it to the home. */
-  onMout(out: OutWire, home: string): void {
+  onMasterOutcome(out: OutWire, home: string): void {
     let recs = this.byRoot.get(out.root);
     const key = out.key;
     let rec = recs?.get(key);
@@ -186,17 +186,17 @@ export class CopyHolderRole {
       if (out.also !== 0) removePending(rec, out.also);
       if (rec.lockId === 0 && rec.pending.length === 0) recs!.delete(key);
     }
-    if (home === this.env.id) this.env.home.onHout(out);
+    if (home === this.env.id) this.env.home.onHomeOutcome(out);
     else {
-      const msg: HoutMsg = new RelMessage('hout', out);
+      const msg: HomeOutcomeMsg = new RelMessage('hout', out);
       this.env.post(home, msg);
     }
   }
 
   /** A blocking notification from a master: pass it to the home. */
-  onMbast(b: BastWire): void {
+  onMasterBast(b: BastWire): void {
     if (b.home === this.env.id) {
-      this.env.home.onHbast(b);
+      this.env.home.onHomeBast(b);
       return;
     }
     const msg: BastRelayMsg = new RelMessage('hbast', b);
@@ -204,7 +204,7 @@ export class CopyHolderRole {
   }
 
   /** A new master of `root` gathers the copies. */
-  onGatherReq(from: string, root: string, round: number): void {
+  onGatherRequest(from: string, root: string, round: number): void {
     this.env.setMaster(root, from);
     const recs = this.byRoot.get(root);
     const records: CopyWire[] = [];
@@ -215,7 +215,7 @@ export class CopyHolderRole {
     for (const [resource, token] of marks) {
       if (resource === root || resource.startsWith(prefix)) tokens.push([resource, token]);
     }
-    const msg: GatherResMsg = new RelMessage('gather-res', { root, round, records, tokens });
+    const msg: GatherResultMsg = new RelMessage('gather-res', { root, round, records, tokens });
     this.env.post(from, msg);
     // The new master will start a gap above the highest mark it gathers. Should it die with
     // tokens nobody recorded (its grants cut off from their copy holders), the next one must
@@ -226,7 +226,7 @@ export class CopyHolderRole {
   }
 
   /** A master hands this node copies (a client moved home, or this node became its buddy). */
-  onChInstall(records: readonly CopyWire[]): void {
+  onCopyInstall(records: readonly CopyWire[]): void {
     for (const w of records) {
       let recs = this.byRoot.get(w.root);
       if (recs === undefined) {
@@ -258,7 +258,7 @@ export class CopyHolderRole {
   }
 
   /** `master` is no longer served by this node as its buddy: drop the copies whose home is that master. */
-  onChDrop(master: string): void {
+  onCopiesDrop(master: string): void {
     for (const [root, recs] of this.byRoot) {
       if (this.env.masterOf(root) !== master) continue;
       for (const [key, rec] of [...recs]) if (rec.home === master) recs.delete(key);
@@ -285,14 +285,14 @@ export class CopyHolderRole {
   }
 
   /** The master marked `resource`'s value block invalid: remember it on every copy of it. */
-  onChLvb(root: string, resource: string): void {
+  onValueBlockInvalid(root: string, resource: string): void {
     const recs = this.byRoot.get(root);
     if (recs === undefined) return;
     for (const rec of recs.values()) if (rec.resource === resource) rec.lvbInvalid = true;
   }
 
   /** A master moved this copy to another holder: drop ours unless it is newer. */
-  onChRelease(client: string, root: string, resource: string, version: number): void {
+  onCopyRelease(client: string, root: string, resource: string, version: number): void {
     const recs = this.byRoot.get(root);
     const key = lockKey(client, resource);
     const rec = recs?.get(key);

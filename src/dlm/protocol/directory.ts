@@ -27,7 +27,7 @@
  */
 import type { ManagerEnv } from './env.js';
 import { RelMessage } from './links.js';
-import type { DirSyncBody, LookupResMsg } from './wire.js';
+import type { DirectorySyncBody, LookupResultMsg } from './wire.js';
 
 interface DirRecord {
   /** The master, or '' when only known to need recovery. */
@@ -91,7 +91,7 @@ export class DirectoryRole {
     const members = env.members;
     if (!members.isAlive(from)) return;
     if (view !== members.viewKey) {
-      const retry: LookupResMsg = new RelMessage('lookup-res', { root, master: '', masterGen: -1, recover: false, view: members.viewKey });
+      const retry: LookupResultMsg = new RelMessage('lookup-res', { root, master: '', masterGen: -1, recover: false, view: members.viewKey });
       env.post(from, retry);
       return;
     }
@@ -106,11 +106,11 @@ export class DirectoryRole {
       recover = rec !== undefined || !this.pristine;
       this.records.set(root, { master: from, gen: members.genOf(from), orphan: false, recover });
     }
-    const msg: LookupResMsg = new RelMessage('lookup-res', { root, master, masterGen: members.genOf(master), recover, view });
+    const msg: LookupResultMsg = new RelMessage('lookup-res', { root, master, masterGen: members.genOf(master), recover, view });
     env.post(from, msg);
   }
 
-  onDirSync(from: string, msg: DirSyncBody): void {
+  onDirSync(from: string, msg: DirectorySyncBody): void {
     const members = this.env.members;
     this.synced.set(from, msg.view);
     const gen = members.genOf(from);

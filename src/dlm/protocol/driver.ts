@@ -36,8 +36,8 @@ import { lockKey, sessionId } from './session.js';
 import type { Tuning } from './tuning.js';
 import type {
   ClientBastMsg,
-  ClientOutMsg,
-  ClientReqMsg,
+  ClientOutcomeMsg,
+  ClientRequestMsg,
   HeldWire,
   KeepAliveAckMsg,
   KeepAliveMsg,
@@ -177,7 +177,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
         break;
       case 'out':
         // seq 0: an unreliable grant (the lostGrantNeverRetried mutation, see ./home.ts).
-        if ((payload as ClientOutMsg).seq === 0) this.onOut((payload as ClientOutMsg).body);
+        if ((payload as ClientOutcomeMsg).seq === 0) this.onOut((payload as ClientOutcomeMsg).body);
         else mine = this.links.receive(from, payload);
         break;
       default:
@@ -207,7 +207,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
   // ------------------------------------------------------------------ LinkHandler
 
   deliver(_from: string, msg: RelMessage): void {
-    const m = msg as ClientOutMsg | ClientBastMsg;
+    const m = msg as ClientOutcomeMsg | ClientBastMsg;
     if (m.type === 'out') this.onOut(m.body);
     else if (m.type === 'bast') {
       const b = m.body;
@@ -358,7 +358,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
   // ------------------------------------------------------------------ requests
 
   private sendOp(op: OpWire): void {
-    const msg: ClientReqMsg = new RelMessage('req', op);
+    const msg: ClientRequestMsg = new RelMessage('req', op);
     this.links.send(this.home, msg);
   }
 

@@ -35,7 +35,7 @@ export interface ManagerEnv {
   readonly tokenWatermarks: Map<string, number>;
   readonly dir: DirectoryRole;
   readonly master: MasterRole;
-  readonly ch: CopyHolderRole;
+  readonly copyHolder: CopyHolderRole;
   readonly home: HomeRole;
   readonly coord: DeadlockCoordinator;
   /** Reliable send to a manager (queued locally when it is this one; dropped when it is not live). */

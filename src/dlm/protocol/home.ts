@@ -38,11 +38,11 @@ import type { ManagerEnv } from './env.js';
 import { RelMessage } from './links.js';
 import type {
   AdoptMsg,
-  AdoptResBody,
+  AdoptResultBody,
   BastWire,
-  ChopMsg,
+  CopyHolderRequestMsg,
   ClientBastMsg,
-  ClientOutMsg,
+  ClientOutcomeMsg,
   HeldWire,
   KeepAliveAckMsg,
   KeepAliveMsg,
@@ -55,9 +55,9 @@ import type {
 /** A request the home forwarded and has no outcome for yet, and the copy holder it went to. */
 interface Unresolved {
   op: OpWire;
-  ch: string;
+  copyHolder: string;
   /** The copy holder's generation when sent: if it restarts, the request is gone with it. */
-  chGen: number;
+  copyHolderGen: number;
 }
 
 class Session {
@@ -188,7 +188,7 @@ export class HomeRole {
     this.nack(ka.client, ka.sess, ka.kseq, 'pending');
   }
 
-  onAdoptRes(from: string, msg: AdoptResBody): void {
+  onAdoptResult(from: string, msg: AdoptResultBody): void {
     const a = this.adoptions.get(msg.sess);
     if (a === undefined || !a.waiting.delete(from)) return;
     if (!msg.ok) a.ok = false;
@@ -260,7 +260,7 @@ export class HomeRole {
   onReq(from: string, op: OpWire): void {
     const s = this.sessions.get(from);
     if (s === undefined || s.sess !== op.sess || op.client !== from || op.home !== this.env.id) return;
-    const u: Unresolved = { op, ch: '', chGen: -1 };
+    const u: Unresolved = { op, copyHolder: '', copyHolderGen: -1 };
     s.unresolved.set(op.reqId, u);
     if (s.unresolved.size > MAX_UNRESOLVED_PER_SESSION) throw new RangeError(`home ${this.env.id}: ${from} has more than ${MAX_UNRESOLVED_PER_SESSION} requests unresolved`);
     this.route(u);
@@ -271,7 +271,7 @@ export class HomeRole {
     const op = u.op;
     const master = env.masterOf(op.root);
     if (master === undefined) {
-      u.ch = '';
+      u.copyHolder = '';
       let list = this.waiting.get(op.root);
       if (list === undefined) {
         list = [];
@@ -282,15 +282,15 @@ export class HomeRole {
       return;
     }
     const me = env.id;
-    const ch = master === me ? (env.members.successorOf(me) ?? me) : me;
-    u.ch = ch;
-    u.chGen = env.members.genOf(ch);
-    if (ch === me) {
-      env.ch.onChop(op, master);
+    const copyHolder = master === me ? (env.members.successorOf(me) ?? me) : me;
+    u.copyHolder = copyHolder;
+    u.copyHolderGen = env.members.genOf(copyHolder);
+    if (copyHolder === me) {
+      env.copyHolder.onCopyHolderRequest(op, master);
       return;
     }
-    const msg: ChopMsg = new RelMessage('chop', op, master);
-    env.post(ch, msg);
+    const msg: CopyHolderRequestMsg = new RelMessage('chop', op, master);
+    env.post(copyHolder, msg);
   }
 
   /** `root`'s master became known: route what waited for it. */
@@ -306,12 +306,12 @@ export class HomeRole {
   }
 
   /** An outcome on its way to a client. */
-  onHout(out: OutWire): void {
+  onHomeOutcome(out: OutWire): void {
     const s = this.sessions.get(out.client);
     if (s === undefined || s.sess !== out.sess) return;
     s.unresolved.delete(out.reqId);
     if (out.also !== 0) s.unresolved.delete(out.also);
-    const msg: ClientOutMsg = new RelMessage('out', out);
+    const msg: ClientOutcomeMsg = new RelMessage('out', out);
     if (this.env.tuning.mutations.lostGrantNeverRetried === true && out.status === 'GRANTED') {
       // MUTATION lostGrantNeverRetried: the grant goes to the client once, unreliably (seq 0).
       this.env.ctx.send(out.client, msg);
@@ -320,7 +320,7 @@ export class HomeRole {
     this.env.toClient(out.client, msg);
   }
 
-  onHbast(b: BastWire): void {
+  onHomeBast(b: BastWire): void {
     const s = this.sessions.get(b.client);
     if (s === undefined || s.sess !== b.sess) return;
     const msg: ClientBastMsg = new RelMessage('bast', b);
@@ -342,13 +342,13 @@ export class HomeRole {
     }
     for (const s of this.sessions.values()) {
       for (const u of s.unresolved.values()) {
-        if (u.ch === '' || u.ch === this.env.id) continue;
-        if (!members.isAlive(u.ch) || members.genOf(u.ch) !== u.chGen || u.ch !== this.expectedCh(u.op)) this.route(u);
+        if (u.copyHolder === '' || u.copyHolder === this.env.id) continue;
+        if (!members.isAlive(u.copyHolder) || members.genOf(u.copyHolder) !== u.copyHolderGen || u.copyHolder !== this.expectedCopyHolder(u.op)) this.route(u);
       }
     }
   }
 
-  private expectedCh(op: OpWire): string {
+  private expectedCopyHolder(op: OpWire): string {
     const env = this.env;
     const master = env.masterOf(op.root);
     if (master === undefined) return '';

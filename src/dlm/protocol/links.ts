@@ -6,8 +6,8 @@
  * directory and recovery traffic) goes through a {@link ReliableLinks}: a per-peer sliding window
  * in the style of TCP, kept deliberately small.
  *
- * - Each message carries a header: the sender's generation `sg`, the receiver generation it is
- *   addressed to `rg`, a per-link sequence number `seq` (from 1) and a piggybacked cumulative
+ * - Each message carries a header: the sender's generation `senderGen`, the receiver generation it is
+ *   addressed to `receiverGen`, a per-link sequence number `seq` (from 1) and a piggybacked cumulative
  *   acknowledgement `ack` for the reverse direction. The header lives in the message object
  *   itself, so a send allocates nothing beyond the message.
  * - The receiver delivers in sequence order, exactly once per (sender generation, seq): duplicates
@@ -43,9 +43,9 @@ export class RelMessage<T extends string = string, B = unknown> implements Messa
   readonly [field: string]: unknown;
   readonly type: T;
   /** Sender generation (set by {@link ReliableLinks.send}). */
-  sg = 0;
+  senderGen = 0;
   /** Receiver generation the sender addressed. */
-  rg = 0;
+  receiverGen = 0;
   /** Per-link sequence number, from 1 (0: an `ack`, a `nak`, or a message sent outside the links). */
   seq = 0;
   /** Cumulative acknowledgement of the reverse direction (piggybacked, or an `ack`'s own). */
@@ -65,7 +65,7 @@ export class RelMessage<T extends string = string, B = unknown> implements Messa
 /** Explicit cumulative acknowledgement (unreliable): `ack` acknowledges every seq up to it. */
 export type AckMessage = RelMessage<'ack', null>;
 
-/** "You addressed a generation of mine that is gone; I am `sg` now" (unreliable). */
+/** "You addressed a generation of mine that is gone; I am `senderGen` now" (unreliable). */
 export type NakMessage = RelMessage<'nak', null>;
 
 /** What the owner of the links is told. */
@@ -139,9 +139,9 @@ class PeerLink implements PeerHandle {
   suspended = false;
   // --- receiving
   /** The sender generation the receive numbers belong to; -1 before the first message. */
-  rgen = -1;
-  /** Every seq ≤ cum has been delivered. */
-  cum = 0;
+  peerSenderGen = -1;
+  /** Every seq ≤ deliveredThrough has been delivered. */
+  deliveredThrough = 0;
   early: Map<number, RelMessage> | null = null;
   ackDue = false;
 
@@ -177,7 +177,7 @@ export class ReliableLinks {
 
   constructor(
     private readonly ctx: ProcessContext,
-    /** This node's generation: the `sg` of everything it sends. */
+    /** This node's generation: the `senderGen` of everything it sends. */
     private myGen: number,
     private readonly handler: LinkHandler,
     private readonly tuning: LinkTuning = DEFAULT_LINK_TUNING,
@@ -193,8 +193,8 @@ export class ReliableLinks {
     this.myGen = gen;
     for (const l of this.links.values()) {
       l.resetSend();
-      l.rgen = -1;
-      l.cum = 0;
+      l.peerSenderGen = -1;
+      l.deliveredThrough = 0;
       l.early = null;
       l.ackDue = false;
     }
@@ -278,10 +278,10 @@ export class ReliableLinks {
   }
 
   private transmitNew(l: PeerLink, msg: RelMessage): void {
-    msg.sg = this.myGen;
-    msg.rg = l.gen;
+    msg.senderGen = this.myGen;
+    msg.receiverGen = l.gen;
     msg.seq = l.nextSeq++;
-    msg.ack = l.rgen === l.gen ? l.cum : 0;
+    msg.ack = l.peerSenderGen === l.gen ? l.deliveredThrough : 0;
     l.ackDue = false;
     if (l.unacked === 0 || l.stalled) {
       l.stalled = false;
@@ -311,56 +311,56 @@ export class ReliableLinks {
     const m: RelMessage = msg;
     const type = m.type;
     if (type === 'ack') {
-      if (m.rg === this.myGen) this.acked(l, m.sg, m.ack);
+      if (m.receiverGen === this.myGen) this.acked(l, m.senderGen, m.ack);
       return true;
     }
     if (type === 'nak') {
-      this.handler.peerGeneration(from, m.sg);
+      this.handler.peerGeneration(from, m.senderGen);
       return true;
     }
-    if (m.rg !== this.myGen) {
+    if (m.receiverGen !== this.myGen) {
       const nak: NakMessage = new RelMessage('nak', null);
-      nak.sg = this.myGen;
+      nak.senderGen = this.myGen;
       this.ctx.send(from, nak);
       return true;
     }
-    if (m.sg < l.rgen) return true;
-    if (m.sg > l.rgen) {
-      l.rgen = m.sg;
-      l.cum = 0;
+    if (m.senderGen < l.peerSenderGen) return true;
+    if (m.senderGen > l.peerSenderGen) {
+      l.peerSenderGen = m.senderGen;
+      l.deliveredThrough = 0;
       l.early = null;
     }
-    if (m.ack > 0) this.acked(l, m.sg, m.ack);
+    if (m.ack > 0) this.acked(l, m.senderGen, m.ack);
     if (!l.ackDue) {
       l.ackDue = true;
       this.ackDue.push(l);
     }
     const seq = m.seq;
-    if (seq <= l.cum) return true;
-    if (seq > l.cum + 1) {
-      if (seq - l.cum <= this.tuning.maxReorder) (l.early ??= new Map()).set(seq, m);
+    if (seq <= l.deliveredThrough) return true;
+    if (seq > l.deliveredThrough + 1) {
+      if (seq - l.deliveredThrough <= this.tuning.maxReorder) (l.early ??= new Map()).set(seq, m);
       return true;
     }
-    l.cum = seq;
+    l.deliveredThrough = seq;
     this.handler.deliver(from, m);
     // Drain early arrivals that are now in order (the handler may have reset this state).
     for (let n = 0; n <= this.tuning.maxReorder; n++) {
       if (l.early === null || l.early.size === 0) break;
-      const next = l.early.get(l.cum + 1);
+      const next = l.early.get(l.deliveredThrough + 1);
       if (next === undefined) break;
-      l.early.delete(l.cum + 1);
-      l.cum++;
+      l.early.delete(l.deliveredThrough + 1);
+      l.deliveredThrough++;
       this.handler.deliver(from, next);
     }
     return true;
   }
 
-  private acked(l: PeerLink, sg: number, cum: number): void {
-    if (l.gen !== sg) return;
+  private acked(l: PeerLink, senderGen: number, deliveredThrough: number): void {
+    if (l.gen !== senderGen) return;
     const q = l.queue;
     let h = l.head;
-    if (h >= q.length || q[h]!.seq > cum) return;
-    while (h < q.length && q[h]!.seq <= cum) h++;
+    if (h >= q.length || q[h]!.seq > deliveredThrough) return;
+    while (h < q.length && q[h]!.seq <= deliveredThrough) h++;
     l.tries = 0;
     l.stalled = false;
     if (h === q.length) {
@@ -387,9 +387,9 @@ export class ReliableLinks {
       if (!l.ackDue) continue;
       l.ackDue = false;
       const ack: AckMessage = new RelMessage('ack', null);
-      ack.sg = this.myGen;
-      ack.rg = l.rgen;
-      ack.ack = l.cum;
+      ack.senderGen = this.myGen;
+      ack.receiverGen = l.peerSenderGen;
+      ack.ack = l.deliveredThrough;
       this.ctx.send(l.peer, ack);
     }
     while (due.length > 0) due.pop(); // not `length = 0`: see acked

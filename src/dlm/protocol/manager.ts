@@ -39,16 +39,16 @@ import { MasterRole } from './master.js';
 import { Membership, generationOf, type Member, type MembershipHost, type PeerState } from './membership.js';
 import type { Tuning } from './tuning.js';
 import type {
-  AdoptResMsg,
-  ClientReqMsg,
+  AdoptResultMsg,
+  ClientRequestMsg,
   DeadToMeMsg,
-  DirSyncMsg,
-  DlEdgesMsg,
-  DlVoteMsg,
+  DirectorySyncMsg,
+  DeadlockEdgesMsg,
+  DeadlockVoteMsg,
   HeartbeatMsg,
   KeepAliveMsg,
   LookupMsg,
-  LookupResBody,
+  LookupResultBody,
   PeerMsg,
   ToClientMsg,
 } from './wire.js';
@@ -71,7 +71,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   lostSessions = new Set<string>();
   dir!: DirectoryRole;
   master!: MasterRole;
-  ch!: CopyHolderRole;
+  copyHolder!: CopyHolderRole;
   home!: HomeRole;
   coord!: DeadlockCoordinator;
 
@@ -113,7 +113,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   private makeRoles(): void {
     this.dir = new DirectoryRole(this, this.dirRecords);
     this.master = new MasterRole(this);
-    this.ch = new CopyHolderRole(this);
+    this.copyHolder = new CopyHolderRole(this);
     this.home = new HomeRole(this);
     this.coord = new DeadlockCoordinator(this);
   }
@@ -192,7 +192,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   private receive(from: string, payload: Message): void {
     const h = this.links.handle(from);
     const p = h.tag as Readonly<PeerState> | undefined;
-    if (p !== undefined && !p.alive && payload instanceof RelMessage && payload.seq > 0 && payload.sg === p.gen) return;
+    if (p !== undefined && !p.alive && payload instanceof RelMessage && payload.seq > 0 && payload.senderGen === p.gen) return;
     this.rxPeer = p;
     this.links.receiveVia(h, payload);
     this.rxPeer = undefined;
@@ -225,7 +225,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       // restarted before its heartbeat arrived): learn it first, as from a heartbeat, so that the
       // old generation's death is handled and any answer goes to the new one. A dead
       // generation's leftovers are dropped.
-      if (msg.sg > p.gen) this.members.onHeartbeat(from, msg.sg);
+      if (msg.senderGen > p.gen) this.members.onHeartbeat(from, msg.senderGen);
       if (!p.alive) return;
     }
     this.dispatch(from, msg);
@@ -240,69 +240,69 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   }
 
   private dispatch(from: string, msg: RelMessage): void {
-    const m = msg as PeerMsg | ClientReqMsg;
+    const m = msg as PeerMsg | ClientRequestMsg;
     switch (m.type) {
       case 'req':
         this.home.onReq(from, m.body);
         return;
       case 'chop':
-        this.ch.onChop(m.body, m.next);
+        this.copyHolder.onCopyHolderRequest(m.body, m.next);
         return;
       case 'mreq':
-        this.master.onMreq(from, m.body);
+        this.master.onMasterRequest(from, m.body);
         return;
       case 'mout':
-        this.ch.onMout(m.body, m.next);
+        this.copyHolder.onMasterOutcome(m.body, m.next);
         return;
       case 'hout':
-        this.home.onHout(m.body);
+        this.home.onHomeOutcome(m.body);
         return;
       case 'mbast':
-        this.ch.onMbast(m.body);
+        this.copyHolder.onMasterBast(m.body);
         return;
       case 'hbast':
-        this.home.onHbast(m.body);
+        this.home.onHomeBast(m.body);
         return;
       case 'not-master': {
         const root = m.body;
         if (this.cachedMasters.get(root)?.id === from) this.cachedMasters.delete(root);
-        this.ch.onNotMaster(root);
+        this.copyHolder.onNotMaster(root);
         return;
       }
       case 'ch-install':
-        this.ch.onChInstall(m.body);
+        this.copyHolder.onCopyInstall(m.body);
         return;
       case 'ch-release': {
         const r = m.body;
-        this.ch.onChRelease(r.client, r.root, r.resource, r.version);
+        this.copyHolder.onCopyRelease(r.client, r.root, r.resource, r.version);
         return;
       }
       case 'ch-lvb':
-        this.ch.onChLvb(m.body.root, m.body.resource);
+        this.copyHolder.onValueBlockInvalid(m.body.root, m.body.resource);
         return;
       case 'ch-drop':
-        this.ch.onChDrop(m.body);
+        this.copyHolder.onCopiesDrop(m.body);
         return;
       case 'lookup':
         this.dir.onLookup(from, m.body.root, m.body.view);
         return;
       case 'lookup-res':
-        this.onLookupRes(m.body);
+        this.onLookupResult(m.body);
         return;
       case 'dir-sync':
         this.dir.onDirSync(from, m.body);
         return;
       case 'gather-req':
-        this.ch.onGatherReq(from, m.body.root, m.body.round);
+        this.copyHolder.onGatherRequest(from, m.body.root, m.body.round);
         return;
       case 'gather-res':
-        this.master.onGatherRes(from, m.body);
+        this.master.onGatherResult(from, m.body);
         return;
       case 'purge': {
         const p = m.body;
         this.lostSessions.add(p.sess);
         this.master.onPurge(p.client, p.sess, p.reason);
-        this.ch.onPurge(p.client, p.sess);
+        this.copyHolder.onPurge(p.client, p.sess);
         this.home.onPurgeNotice(p.client, p.sess);
         return;
       }
@@ -310,25 +310,25 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         const a = m.body;
         const seen = this.adoptEpochs.get(a.sess);
         if (seen !== undefined && a.epoch < seen) {
-          const res: AdoptResMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok: true, stale: true, held: [] });
+          const res: AdoptResultMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok: true, stale: true, held: [] });
           this.post(from, res);
           return;
         }
         this.adoptEpochs.set(a.sess, a.epoch);
         this.sessionHomes.set(a.sess, a.home);
         this.home.onAdoptNotice(a.client, a.sess, a.home);
-        const copies = this.ch.onAdopt(a.client, a.sess, a.home);
+        const copies = this.copyHolder.onAdopt(a.client, a.sess, a.home);
         const { ok, held } = this.master.onAdopt(a.client, a.sess, a.home);
         for (const h of copies) held.push(h);
-        const res: AdoptResMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok, stale: false, held });
+        const res: AdoptResultMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok, stale: false, held });
         this.post(from, res);
         return;
       }
       case 'adopt-res':
-        this.home.onAdoptRes(from, m.body);
+        this.home.onAdoptResult(from, m.body);
         return;
       case 'dl-gather': {
-        const res: DlEdgesMsg = new RelMessage('dl-edges', { round: m.body, edges: this.master.dlEdges() });
+        const res: DeadlockEdgesMsg = new RelMessage('dl-edges', { round: m.body, edges: this.master.deadlockEdges() });
         this.post(from, res);
         return;
       }
@@ -337,8 +337,8 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         return;
       case 'dl-prepare': {
         const p = m.body;
-        const ok = this.master.dlPrepare(from, p.round, p.edges);
-        const vote: DlVoteMsg = new RelMessage('dl-vote', { round: p.round, ok });
+        const ok = this.master.deadlockPrepare(from, p.round, p.edges);
+        const vote: DeadlockVoteMsg = new RelMessage('dl-vote', { round: p.round, ok });
         this.post(from, vote);
         return;
       }
@@ -347,7 +347,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         return;
       case 'dl-decide': {
         const d = m.body;
-        this.master.dlDecide(from, d.round, d.commit, d.victimLockId, d.victimVersion);
+        this.master.deadlockDecide(from, d.round, d.commit, d.victimLockId, d.victimVersion);
         return;
       }
       default:
@@ -397,7 +397,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.post(dir, msg);
   }
 
-  private onLookupRes(m: LookupResBody): void {
+  private onLookupResult(m: LookupResultBody): void {
     if (this.lookups.get(m.root) === undefined) return;
     this.lookups.delete(m.root);
     if (m.view !== this.members.viewKey || m.master === '') {
@@ -412,7 +412,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.setMaster(m.root, m.master);
     if (m.master === this.id) this.master.becomeMaster(m.root, m.recover);
     this.master.onMasterKnown(m.root);
-    this.ch.onMasterKnown(m.root);
+    this.copyHolder.onMasterKnown(m.root);
     this.home.onMasterKnown(m.root);
   }
 
@@ -467,7 +467,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       this.lookups.delete(root);
       this.lookup(root);
     }
-    this.ch.lookUpOrphans(this.orphans);
+    this.copyHolder.lookUpOrphans(this.orphans);
     this.orphans = [];
     this.dir.onViewChange();
   }
@@ -489,11 +489,11 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     const claims = new Map<string, string[]>();
     const orphaned = new Map<string, string[]>();
     for (const root of this.master.masteredRoots()) push(claims, this.dirOf(root), root);
-    this.orphans = this.ch.orphanedRoots();
+    this.orphans = this.copyHolder.orphanedRoots();
     for (const root of this.orphans) push(orphaned, this.dirOf(root), root);
     const view = this.members.viewKey;
     for (const m of live) {
-      const msg: DirSyncMsg = new RelMessage('dir-sync', { view, claims: claims.get(m) ?? [], orphans: orphaned.get(m) ?? [] });
+      const msg: DirectorySyncMsg = new RelMessage('dir-sync', { view, claims: claims.get(m) ?? [], orphans: orphaned.get(m) ?? [] });
       this.post(m, msg);
     }
   }

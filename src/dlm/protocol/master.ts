@@ -86,16 +86,16 @@ import { RelMessage } from './links.js';
 import type {
   BastRelayMsg,
   BastWire,
-  ChDropMsg,
-  ChInstallMsg,
-  ChLvbMsg,
-  ChReleaseMsg,
+  CopiesDropMsg,
+  CopyInstallMsg,
+  ValueBlockInvalidMsg,
+  CopyReleaseMsg,
   CopyWire,
   EdgeWire,
-  GatherReqMsg,
-  GatherResBody,
+  GatherRequestMsg,
+  GatherResultBody,
   HeldWire,
-  MoutMsg,
+  MasterOutcomeMsg,
   NotMasterMsg,
   OpWire,
   OutWire,
@@ -129,7 +129,7 @@ class LockMeta {
   queued = 0;
   /** Generations of the home and copy holder when last set: a restart of either counts as a death. */
   homeGen = -1;
-  chGen = -1;
+  copyHolderGen = -1;
 
   constructor(
     readonly client: string,
@@ -139,7 +139,7 @@ class LockMeta {
     readonly parent: string | null,
     public sess: string,
     public home: string,
-    public ch: string,
+    public copyHolder: string,
     public priority: number,
   ) {
     this.key = lockKey(client, resource);
@@ -151,7 +151,7 @@ class RootState {
   recovering = false;
   round = 0;
   waiting = new Set<string>();
-  collected: { from: string; msg: GatherResBody }[] = [];
+  collected: { from: string; msg: GatherResultBody }[] = [];
   /** Requests that arrived while the root recovered or their lock was pinned, in order. */
   deferred: OpWire[] = [];
   /** Rebuilt after losing several managers: nothing is granted before this (mono µs). */
@@ -240,7 +240,7 @@ export class MasterRole {
   }
 
   /** Where outcomes of a lock of a client homed at `home` go: the home, or this node's buddy when it is the home (or the home is dead). */
-  private chFor(home: string): string {
+  private copyHolderFor(home: string): string {
     const env = this.env;
     if (home !== env.id && env.members.isAlive(home)) return home;
     return env.members.successorOf(env.id) ?? env.id;
@@ -251,9 +251,9 @@ export class MasterRole {
   /** The directory made this node master of `root` (`recover`: rebuild it from the survivors' copies). */
   becomeMaster(root: string, recover: boolean): void {
     if (this.roots.has(root)) return;
-    const rs = new RootState();
-    this.roots.set(root, rs);
-    if (recover) this.startGather(root, rs);
+    const rootState = new RootState();
+    this.roots.set(root, rootState);
+    if (recover) this.startGather(root, rootState);
   }
 
   /** A request for a root this node does not know it masters: ask the directory first. */
@@ -272,9 +272,9 @@ export class MasterRole {
     const list = this.unknown.get(root);
     if (list === undefined) return;
     this.unknown.delete(root);
-    const rs = this.roots.get(root);
-    if (rs !== undefined) {
-      for (const { op } of list) this.accept(rs, op);
+    const rootState = this.roots.get(root);
+    if (rootState !== undefined) {
+      for (const { op } of list) this.accept(rootState, op);
       return;
     }
     const told = new Set<string>();
@@ -288,16 +288,16 @@ export class MasterRole {
 
   // ------------------------------------------------------------------ requests
 
-  onMreq(from: string, op: OpWire): void {
-    const rs = this.roots.get(op.root);
-    if (rs === undefined) {
+  onMasterRequest(from: string, op: OpWire): void {
+    const rootState = this.roots.get(op.root);
+    if (rootState === undefined) {
       this.deferUnknown(from, op);
       return;
     }
-    this.accept(rs, op);
+    this.accept(rootState, op);
   }
 
-  private accept(rs: RootState, op: OpWire): void {
+  private accept(rootState: RootState, op: OpWire): void {
     const env = this.env;
     if (env.lostSessions.has(op.sess)) return;
     const meta = this.sessionMeta(op);
@@ -307,10 +307,10 @@ export class MasterRole {
       this.resend(meta, op.reqId);
       return;
     }
-    if (!this.mayAct(rs) || meta.pinned > 0 || meta.queued > 0) {
+    if (!this.mayAct(rootState) || meta.pinned > 0 || meta.queued > 0) {
       meta.queued++;
-      rs.deferred.push(op);
-      if (rs.deferred.length > MAX_DEFERRED_PER_ROOT) throw new RangeError(`master ${env.id}: more than ${MAX_DEFERRED_PER_ROOT} requests deferred on ${op.root}`);
+      rootState.deferred.push(op);
+      if (rootState.deferred.length > MAX_DEFERRED_PER_ROOT) throw new RangeError(`master ${env.id}: more than ${MAX_DEFERRED_PER_ROOT} requests deferred on ${op.root}`);
       return;
     }
     this.execute(meta, op);
@@ -358,36 +358,36 @@ export class MasterRole {
     if (meta.sess !== op.sess) return;
     const home = this.homeFor(op);
     if (home === meta.home || !this.env.members.isAlive(home)) return;
-    const ch = this.chFor(home);
+    const copyHolder = this.copyHolderFor(home);
     if (meta.lockId === 0) {
       this.setHome(meta, home);
       return;
     }
-    if (ch !== meta.ch) this.releaseCopy(meta);
-    const moved = ch !== meta.ch || this.env.members.genOf(ch) !== meta.chGen;
+    if (copyHolder !== meta.copyHolder) this.releaseCopy(meta);
+    const moved = copyHolder !== meta.copyHolder || this.env.members.genOf(copyHolder) !== meta.copyHolderGen;
     this.setHome(meta, home);
-    if (moved && ch !== this.env.id) this.sendInstalls(new Map([[ch, [this.wire(meta)]]]));
+    if (moved && copyHolder !== this.env.id) this.sendInstalls(new Map([[copyHolder, [this.wire(meta)]]]));
   }
 
-  /** Requests on `rs` may be executed now: not rebuilding, not on hold, and a quorum. */
-  private mayAct(rs: RootState): boolean {
-    return !rs.recovering && rs.holdUntilUs === 0 && this.env.members.hasQuorum;
+  /** Requests on `rootState` may be executed now: not rebuilding, not on hold, and a quorum. */
+  private mayAct(rootState: RootState): boolean {
+    return !rootState.recovering && rootState.holdUntilUs === 0 && this.env.members.hasQuorum;
   }
 
   /** Serve the deferred requests that may go now, in order; a lock still blocked keeps the rest of its requests waiting. */
-  private processDeferred(rs: RootState): void {
-    if (!this.mayAct(rs) || rs.deferred.length === 0) return;
-    const list = rs.deferred;
-    rs.deferred = [];
+  private processDeferred(rootState: RootState): void {
+    if (!this.mayAct(rootState) || rootState.deferred.length === 0) return;
+    const list = rootState.deferred;
+    rootState.deferred = [];
     const blocked = new Set<LockMeta>();
     for (const op of list) {
       const meta = this.findMeta(op.client, op.resource);
       if (meta === undefined) continue;
       meta.queued--;
-      if (blocked.has(meta) || meta.pinned > 0 || !this.mayAct(rs)) {
+      if (blocked.has(meta) || meta.pinned > 0 || !this.mayAct(rootState)) {
         blocked.add(meta);
         meta.queued++;
-        rs.deferred.push(op);
+        rootState.deferred.push(op);
         continue;
       }
       if (this.env.lostSessions.has(op.sess)) continue;
@@ -541,18 +541,18 @@ export class MasterRole {
     kept.push(out);
     if (kept.length > OUTCOMES_KEPT) kept.shift();
     const env = this.env;
-    if (meta.ch === env.id) {
-      env.ch.onMout(out, meta.home);
+    if (meta.copyHolder === env.id) {
+      env.copyHolder.onMasterOutcome(out, meta.home);
       return;
     }
-    const msg: MoutMsg = new RelMessage('mout', out, meta.home);
+    const msg: MasterOutcomeMsg = new RelMessage('mout', out, meta.home);
     if (env.tuning.mutations.lostGrantNeverRetried === true && out.status === 'GRANTED') {
       // MUTATION lostGrantNeverRetried: a grant goes out once, unreliably; if the network loses
       // it, nobody ever sends it again (seq 0: handled outside the reliable links).
-      if (env.members.isAlive(meta.ch)) env.ctx.send(meta.ch, msg);
+      if (env.members.isAlive(meta.copyHolder)) env.ctx.send(meta.copyHolder, msg);
       return;
     }
-    env.post(meta.ch, msg);
+    env.post(meta.copyHolder, msg);
   }
 
   /** A request came again: its outcome, if it has one, goes again (to the lock's current copy holder). */
@@ -637,11 +637,11 @@ export class MasterRole {
         const meta = this.byLock.get(e.lockId);
         if (meta === undefined || meta.dying) return;
         const b: BastWire = { client: meta.client, sess: meta.sess, home: meta.home, resource: meta.resource, mode: e.mode };
-        if (meta.ch === env.id) {
-          env.ch.onMbast(b);
+        if (meta.copyHolder === env.id) {
+          env.copyHolder.onMasterBast(b);
         } else {
           const msg: BastRelayMsg = new RelMessage('mbast', b);
-          env.post(meta.ch, msg);
+          env.post(meta.copyHolder, msg);
         }
         return;
       }
@@ -875,15 +875,15 @@ export class MasterRole {
     const installs = new Map<string, CopyWire[]>();
     for (const meta of ms.values()) {
       if (meta.sess !== sess) continue;
-      const ch = this.chFor(home);
+      const copyHolder = this.copyHolderFor(home);
       if (meta.lockId === 0) {
         this.setHome(meta, home);
         continue;
       }
-      if (ch !== meta.ch) this.releaseCopy(meta);
-      const moved = ch !== meta.ch || this.env.members.genOf(ch) !== meta.chGen;
+      if (copyHolder !== meta.copyHolder) this.releaseCopy(meta);
+      const moved = copyHolder !== meta.copyHolder || this.env.members.genOf(copyHolder) !== meta.copyHolderGen;
       this.setHome(meta, home);
-      if (moved) pushTo(installs, ch, this.wire(meta));
+      if (moved) pushTo(installs, copyHolder, this.wire(meta));
       if (meta.mode !== null) held.push({ resource: meta.resource, mode: meta.mode });
     }
     this.sendInstalls(installs);
@@ -893,9 +893,9 @@ export class MasterRole {
   /** Tell a lock's copy holder, if it is another live node, that its copy moves elsewhere. */
   private releaseCopy(meta: LockMeta): void {
     const env = this.env;
-    const old = meta.ch;
+    const old = meta.copyHolder;
     if (old === env.id || !env.members.isAlive(old)) return;
-    const msg: ChReleaseMsg = new RelMessage('ch-release', { client: meta.client, root: meta.root, resource: meta.resource, version: meta.version });
+    const msg: CopyReleaseMsg = new RelMessage('ch-release', { client: meta.client, root: meta.root, resource: meta.resource, version: meta.version });
     env.post(old, msg);
   }
 
@@ -933,21 +933,21 @@ export class MasterRole {
     const env = this.env;
     const told = new Set<string>();
     for (const m of this.byLock.values()) {
-      if (m === dead || m.resource !== dead.resource || told.has(m.ch)) continue;
-      told.add(m.ch);
-      if (m.ch === env.id) {
-        env.ch.onChLvb(m.root, m.resource);
+      if (m === dead || m.resource !== dead.resource || told.has(m.copyHolder)) continue;
+      told.add(m.copyHolder);
+      if (m.copyHolder === env.id) {
+        env.copyHolder.onValueBlockInvalid(m.root, m.resource);
         continue;
       }
-      const msg: ChLvbMsg = new RelMessage('ch-lvb', { root: m.root, resource: m.resource });
-      env.post(m.ch, msg);
+      const msg: ValueBlockInvalidMsg = new RelMessage('ch-lvb', { root: m.root, resource: m.resource });
+      env.post(m.copyHolder, msg);
     }
   }
 
   private sendInstalls(installs: Map<string, CopyWire[]>): void {
-    for (const [ch, records] of installs) {
-      const msg: ChInstallMsg = new RelMessage('ch-install', records);
-      this.env.post(ch, msg);
+    for (const [copyHolder, records] of installs) {
+      const msg: CopyInstallMsg = new RelMessage('ch-install', records);
+      this.env.post(copyHolder, msg);
     }
   }
 
@@ -965,29 +965,29 @@ export class MasterRole {
       for (const meta of ms.values()) {
         if (meta.lockId === 0) continue;
         if (!this.homeLives(meta)) this.orphan(meta.client, meta.sess);
-        const ch = this.chFor(meta.home);
-        if (ch !== meta.ch || members.genOf(ch) !== meta.chGen) {
+        const copyHolder = this.copyHolderFor(meta.home);
+        if (copyHolder !== meta.copyHolder || members.genOf(copyHolder) !== meta.copyHolderGen) {
           // The holder the copy leaves (if it is still alive: the home came back, and the copy
           // returns from the buddy) lets its copy go; kept, it would outrank the new holder's
           // fresher but lower-versioned records in a later recovery.
-          if (ch !== meta.ch) this.releaseCopy(meta);
-          meta.ch = ch;
-          meta.chGen = members.genOf(ch);
-          if (ch !== env.id) pushTo(installs, ch, this.wire(meta));
+          if (copyHolder !== meta.copyHolder) this.releaseCopy(meta);
+          meta.copyHolder = copyHolder;
+          meta.copyHolderGen = members.genOf(copyHolder);
+          if (copyHolder !== env.id) pushTo(installs, copyHolder, this.wire(meta));
         }
       }
     }
     const buddy = members.successorOf(env.id);
     if (this.buddy !== undefined && this.buddy !== buddy && members.isAlive(this.buddy)) {
-      const msg: ChDropMsg = new RelMessage('ch-drop', env.id);
+      const msg: CopiesDropMsg = new RelMessage('ch-drop', env.id);
       env.post(this.buddy, msg);
     }
     this.buddy = buddy;
     this.sendInstalls(installs);
-    for (const [root, rs] of this.roots) {
-      if (!rs.recovering) continue;
-      for (const m of [...rs.waiting]) if (dead.has(m) || !members.isAlive(m)) rs.waiting.delete(m);
-      this.tryFinish(root, rs);
+    for (const [root, rootState] of this.roots) {
+      if (!rootState.recovering) continue;
+      for (const m of [...rootState.waiting]) if (dead.has(m) || !members.isAlive(m)) rootState.waiting.delete(m);
+      this.tryFinish(root, rootState);
     }
     // Homes that came back at the same generation (a minority merged back): no orphans any more.
     for (const [client, o] of [...this.orphans]) {
@@ -1002,7 +1002,7 @@ export class MasterRole {
     if (members.hasQuorum) {
       // A quorum (back): what waited for one goes on.
       for (const lockId of [...this.zombies.keys()]) this.finishZombie(lockId);
-      for (const rs of this.roots.values()) this.processDeferred(rs);
+      for (const rootState of this.roots.values()) this.processDeferred(rootState);
     }
   }
 
@@ -1010,42 +1010,42 @@ export class MasterRole {
   onQuorumChange(): void {
     if (!this.env.members.hasQuorum) return;
     for (const lockId of [...this.zombies.keys()]) this.finishZombie(lockId);
-    for (const [root, rs] of this.roots) {
-      if (rs.recovering) this.tryFinish(root, rs);
-      else this.processDeferred(rs);
+    for (const [root, rootState] of this.roots) {
+      if (rootState.recovering) this.tryFinish(root, rootState);
+      else this.processDeferred(rootState);
     }
   }
 
   // ------------------------------------------------------------------ recovery
 
-  private startGather(root: string, rs: RootState): void {
+  private startGather(root: string, rootState: RootState): void {
     const env = this.env;
-    rs.recovering = true;
-    rs.round++;
-    rs.collected = [];
-    rs.waiting = new Set(env.members.live);
+    rootState.recovering = true;
+    rootState.round++;
+    rootState.collected = [];
+    rootState.waiting = new Set(env.members.live);
     for (const m of env.members.live) {
-      const msg: GatherReqMsg = new RelMessage('gather-req', { root, round: rs.round });
+      const msg: GatherRequestMsg = new RelMessage('gather-req', { root, round: rootState.round });
       env.post(m, msg);
     }
   }
 
-  onGatherRes(from: string, msg: GatherResBody): void {
-    const rs = this.roots.get(msg.root);
-    if (rs === undefined || !rs.recovering || msg.round !== rs.round || !rs.waiting.delete(from)) return;
-    rs.collected.push({ from, msg });
-    this.tryFinish(msg.root, rs);
+  onGatherResult(from: string, msg: GatherResultBody): void {
+    const rootState = this.roots.get(msg.root);
+    if (rootState === undefined || !rootState.recovering || msg.round !== rootState.round || !rootState.waiting.delete(from)) return;
+    rootState.collected.push({ from, msg });
+    this.tryFinish(msg.root, rootState);
   }
 
-  private tryFinish(root: string, rs: RootState): void {
-    if (rs.waiting.size > 0 || !this.env.members.hasQuorum) return;
+  private tryFinish(root: string, rootState: RootState): void {
+    if (rootState.waiting.size > 0 || !this.env.members.hasQuorum) return;
     const order = this.env.members.live;
-    const collected = rs.collected.slice().sort((a, b) => order.indexOf(a.from) - order.indexOf(b.from));
-    rs.collected = [];
-    this.rebuild(root, rs, collected.map((c) => c.msg));
+    const collected = rootState.collected.slice().sort((a, b) => order.indexOf(a.from) - order.indexOf(b.from));
+    rootState.collected = [];
+    this.rebuild(root, rootState, collected.map((c) => c.msg));
   }
 
-  private rebuild(root: string, rs: RootState, replies: readonly GatherResBody[]): void {
+  private rebuild(root: string, rootState: RootState, replies: readonly GatherResultBody[]): void {
     const env = this.env;
     const nowUs = this.now();
     // Merge the copies: the newest version of each lock, and every pending operation once.
@@ -1178,7 +1178,7 @@ export class MasterRole {
         this.bind(meta, lockIds[i]!);
         if (over(w)) ended.push(meta);
         else if (!this.homeLives(meta)) this.orphan(w.client, w.sess);
-        if (meta.ch !== env.id) pushTo(installs, meta.ch, this.wire(meta));
+        if (meta.copyHolder !== env.id) pushTo(installs, meta.copyHolder, this.wire(meta));
       });
       this.drain();
       if (!lossy) for (const id of standIns) this.finishZombie(id);
@@ -1190,9 +1190,9 @@ export class MasterRole {
       this.endLock(meta, 'expire');
     }
     // Copies this node held as a home now belong with its buddy.
-    if (env.members.successorOf(env.id) !== undefined) env.ch.onChDrop(env.id);
+    if (env.members.successorOf(env.id) !== undefined) env.copyHolder.onCopiesDrop(env.id);
     this.sendInstalls(installs);
-    rs.recovering = false;
+    rootState.recovering = false;
     // Locks letting go (unlock, down-conversion) replay first, so the rebuilt queues are
     // consistent again before anything else is decided; each client's operations stay in order.
     const replays: OpWire[] = [];
@@ -1205,34 +1205,34 @@ export class MasterRole {
       }
     }
     if (lossy) {
-      this.hold(rs, replays, standIns);
+      this.hold(rootState, replays, standIns);
     } else {
       // 3. Replay the operations still pending, in request order.
       for (const op of replays) this.replay(op);
     }
     this.recoveryStep = false;
-    this.processDeferred(rs);
+    this.processDeferred(rootState);
   }
 
-  /** Put `rs` on hold (see {@link rebuild}); the replays wait at the head of its queue. */
-  private hold(rs: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
+  /** Put `rootState` on hold (see {@link rebuild}); the replays wait at the head of its queue. */
+  private hold(rootState: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
     const env = this.env;
     const t = env.tuning;
     const holdUs = t.leaseUs + t.failureTimeoutUs + t.keepAliveUs;
-    rs.holdUntilUs = this.now() + holdUs;
+    rootState.holdUntilUs = this.now() + holdUs;
     for (const op of replays) {
       const meta = this.findMeta(op.client, op.resource);
       if (meta !== undefined) meta.queued++;
       else this.metaFor(op.client, op.resource, op.root, op.path, op.parent, op.sess, op.home, op.priority).queued++;
     }
-    rs.deferred = [...replays, ...rs.deferred];
-    if (rs.holdTimer !== 0) env.cancelTimer(rs.holdTimer);
-    rs.holdTimer = env.timer(holdUs, () => {
-      rs.holdTimer = 0;
-      rs.holdUntilUs = 0;
+    rootState.deferred = [...replays, ...rootState.deferred];
+    if (rootState.holdTimer !== 0) env.cancelTimer(rootState.holdTimer);
+    rootState.holdTimer = env.timer(holdUs, () => {
+      rootState.holdTimer = 0;
+      rootState.holdUntilUs = 0;
       // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
       this.recoveryStep = true;
-      this.processDeferred(rs);
+      this.processDeferred(rootState);
       for (const id of standIns) {
         const z = this.zombies.get(id);
         if (z !== undefined) z.delayed = true;
@@ -1245,7 +1245,7 @@ export class MasterRole {
   // ------------------------------------------------------------------ deadlock participant
 
   /** This master's wait-for edges (conflict edges between live locks). */
-  dlEdges(): EdgeWire[] {
+  deadlockEdges(): EdgeWire[] {
     const out: EdgeWire[] = [];
     const nowUs = this.now();
     const me = this.env.id;
@@ -1277,7 +1277,7 @@ export class MasterRole {
    * since the edges were gathered. If all are, pin them until the coordinator decides, so the
    * cycle still stands when the coordinator reports it. Returns the vote.
    */
-  dlPrepare(coord: string, round: number, edges: readonly EdgeWire[]): boolean {
+  deadlockPrepare(coord: string, round: number, edges: readonly EdgeWire[]): boolean {
     const metas: LockMeta[] = [];
     for (const e of edges) {
       const wm = this.byLock.get(e.waiterLockId);
@@ -1293,7 +1293,7 @@ export class MasterRole {
   }
 
   /** The coordinator decided: unpin, and complete the victim with DEADLOCK when it is here. */
-  dlDecide(coord: string, round: number, commit: boolean, victimLockId: number, victimVersion: number): void {
+  deadlockDecide(coord: string, round: number, commit: boolean, victimLockId: number, victimVersion: number): void {
     this.releasePins(`${coord}#${round}`);
     if (commit && victimLockId !== 0) {
       const meta = this.byLock.get(victimLockId);
@@ -1323,7 +1323,7 @@ export class MasterRole {
     const purges = this.deferredPurges;
     this.deferredPurges = [];
     for (const p of purges) this.onPurge(p.client, p.sess, p.reason);
-    for (const rs of this.roots.values()) this.processDeferred(rs);
+    for (const rootState of this.roots.values()) this.processDeferred(rootState);
   }
 
   // ------------------------------------------------------------------ bookkeeping
@@ -1345,7 +1345,7 @@ export class MasterRole {
     }
     let meta = ms.get(resource);
     if (meta === undefined) {
-      meta = new LockMeta(client, resource, root, path, parent, sess, home, this.chFor(home), priority);
+      meta = new LockMeta(client, resource, root, path, parent, sess, home, this.copyHolderFor(home), priority);
       this.setHome(meta, home);
       ms.set(resource, meta);
     }
@@ -1357,8 +1357,8 @@ export class MasterRole {
     const members = this.env.members;
     meta.home = home;
     meta.homeGen = members.genOf(home);
-    meta.ch = this.chFor(home);
-    meta.chGen = members.genOf(meta.ch);
+    meta.copyHolder = this.copyHolderFor(home);
+    meta.copyHolderGen = members.genOf(meta.copyHolder);
   }
 
   /** The lock's home is alive at the generation it had when it sent the lock's requests. */

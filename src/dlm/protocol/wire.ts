@@ -176,10 +176,10 @@ export interface KeepAliveNackMsg extends Message {
 }
 
 /** Driver → home: an operation. */
-export type ClientReqMsg = RelMessage<'req', OpWire>;
+export type ClientRequestMsg = RelMessage<'req', OpWire>;
 
 /** Home → driver: an outcome. */
-export type ClientOutMsg = RelMessage<'out', OutWire>;
+export type ClientOutcomeMsg = RelMessage<'out', OutWire>;
 
 /** Home → driver: a blocking notification. */
 export type ClientBastMsg = RelMessage<'bast', BastWire>;
@@ -188,16 +188,16 @@ export type ClientBastMsg = RelMessage<'bast', BastWire>;
 // Home → copy holder → master, and back.
 
 /** Home → copy holder (when they differ); `next` is the master as the home knows it (saves the copy holder a look-up). */
-export type ChopMsg = RelMessage<'chop', OpWire>;
+export type CopyHolderRequestMsg = RelMessage<'chop', OpWire>;
 
 /** Copy holder → master. */
-export type MreqMsg = RelMessage<'mreq', OpWire>;
+export type MasterRequestMsg = RelMessage<'mreq', OpWire>;
 
 /** Master → copy holder; `next` is the client's home, where the copy holder passes the outcome on. */
-export type MoutMsg = RelMessage<'mout', OutWire>;
+export type MasterOutcomeMsg = RelMessage<'mout', OutWire>;
 
 /** Copy holder → home (when they differ). */
-export type HoutMsg = RelMessage<'hout', OutWire>;
+export type HomeOutcomeMsg = RelMessage<'hout', OutWire>;
 
 /** A blocking notification, from the master (built once, shared by every hop). */
 export interface BastWire {
@@ -216,9 +216,9 @@ export type BastRelayMsg = RelMessage<'mbast' | 'hbast', BastWire>;
 export type NotMasterMsg = RelMessage<'not-master', string>;
 
 /** Master → a new copy holder: take over these copies (home moved, or buddy changed). */
-export type ChInstallMsg = RelMessage<'ch-install', readonly CopyWire[]>;
+export type CopyInstallMsg = RelMessage<'ch-install', readonly CopyWire[]>;
 
-export interface ChReleaseBody {
+export interface CopyReleaseBody {
   readonly client: string;
   readonly root: string;
   readonly resource: string;
@@ -226,18 +226,18 @@ export interface ChReleaseBody {
 }
 
 /** Master → a former copy holder: these locks' copies live elsewhere now (drop yours unless newer). */
-export type ChReleaseMsg = RelMessage<'ch-release', ChReleaseBody>;
+export type CopyReleaseMsg = RelMessage<'ch-release', CopyReleaseBody>;
 
-export interface ChLvbBody {
+export interface ValueBlockInvalidBody {
   readonly root: string;
   readonly resource: string;
 }
 
 /** Master → the copy holders of a resource's locks: its value block was marked invalid (a PW/EX holder died). */
-export type ChLvbMsg = RelMessage<'ch-lvb', ChLvbBody>;
+export type ValueBlockInvalidMsg = RelMessage<'ch-lvb', ValueBlockInvalidBody>;
 
 /** Master → its former buddy (the master in `body`): drop the copies you hold for me. */
-export type ChDropMsg = RelMessage<'ch-drop', string>;
+export type CopiesDropMsg = RelMessage<'ch-drop', string>;
 
 // ---------------------------------------------------------------------------------------------
 // Membership (unreliable).
@@ -274,7 +274,7 @@ export interface LookupBody {
 
 export type LookupMsg = RelMessage<'lookup', LookupBody>;
 
-export interface LookupResBody {
+export interface LookupResultBody {
   readonly root: string;
   /** The master, or '' when the views differed (ask again). */
   readonly master: string;
@@ -284,10 +284,10 @@ export interface LookupResBody {
   readonly view: string;
 }
 
-export type LookupResMsg = RelMessage<'lookup-res', LookupResBody>;
+export type LookupResultMsg = RelMessage<'lookup-res', LookupResultBody>;
 
 /** Sent to every live member after each view change: "my view is `view`; here is what I master / hold copies of". */
-export interface DirSyncBody {
+export interface DirectorySyncBody {
   readonly view: string;
   /** Roots the sender masters whose directory node is the receiver. */
   readonly claims: readonly string[];
@@ -295,19 +295,19 @@ export interface DirSyncBody {
   readonly orphans: readonly string[];
 }
 
-export type DirSyncMsg = RelMessage<'dir-sync', DirSyncBody>;
+export type DirectorySyncMsg = RelMessage<'dir-sync', DirectorySyncBody>;
 
 // ---------------------------------------------------------------------------------------------
 // Recovery.
 
-export interface GatherReqBody {
+export interface GatherRequestBody {
   readonly root: string;
   readonly round: number;
 }
 
-export type GatherReqMsg = RelMessage<'gather-req', GatherReqBody>;
+export type GatherRequestMsg = RelMessage<'gather-req', GatherRequestBody>;
 
-export interface GatherResBody {
+export interface GatherResultBody {
   readonly root: string;
   readonly round: number;
   readonly records: readonly CopyWire[];
@@ -315,7 +315,7 @@ export interface GatherResBody {
   readonly tokens: readonly (readonly [string, number])[];
 }
 
-export type GatherResMsg = RelMessage<'gather-res', GatherResBody>;
+export type GatherResultMsg = RelMessage<'gather-res', GatherResultBody>;
 
 // ---------------------------------------------------------------------------------------------
 // Sessions.
@@ -345,7 +345,7 @@ export interface AdoptBody {
 
 export type AdoptMsg = RelMessage<'adopt', AdoptBody>;
 
-export interface AdoptResBody {
+export interface AdoptResultBody {
   readonly client: string;
   readonly sess: string;
   /** False when this node already purged the session (grace ran out, or it expired). */
@@ -356,31 +356,31 @@ export interface AdoptResBody {
   readonly held: readonly HeldWire[];
 }
 
-export type AdoptResMsg = RelMessage<'adopt-res', AdoptResBody>;
+export type AdoptResultMsg = RelMessage<'adopt-res', AdoptResultBody>;
 
 // ---------------------------------------------------------------------------------------------
 // Cluster-wide deadlock detection.
 
 /** The coordinator asks for the wait-for edges of round `body`. */
-export type DlGatherMsg = RelMessage<'dl-gather', number>;
+export type DeadlockGatherMsg = RelMessage<'dl-gather', number>;
 
-export interface DlEdgesBody {
+export interface DeadlockEdgesBody {
   readonly round: number;
   readonly edges: readonly EdgeWire[];
 }
 
-export type DlEdgesMsg = RelMessage<'dl-edges', DlEdgesBody>;
+export type DeadlockEdgesMsg = RelMessage<'dl-edges', DeadlockEdgesBody>;
 
-export type DlPrepareMsg = RelMessage<'dl-prepare', DlEdgesBody>;
+export type DeadlockPrepareMsg = RelMessage<'dl-prepare', DeadlockEdgesBody>;
 
-export interface DlVoteBody {
+export interface DeadlockVoteBody {
   readonly round: number;
   readonly ok: boolean;
 }
 
-export type DlVoteMsg = RelMessage<'dl-vote', DlVoteBody>;
+export type DeadlockVoteMsg = RelMessage<'dl-vote', DeadlockVoteBody>;
 
-export interface DlDecideBody {
+export interface DeadlockDecideBody {
   readonly round: number;
   readonly commit: boolean;
   /** The victim's waiting lock at this master (0: the victim is elsewhere). */
@@ -388,34 +388,34 @@ export interface DlDecideBody {
   readonly victimVersion: number;
 }
 
-export type DlDecideMsg = RelMessage<'dl-decide', DlDecideBody>;
+export type DeadlockDecideMsg = RelMessage<'dl-decide', DeadlockDecideBody>;
 
 /** Every reliable manager-to-manager message. */
 export type PeerMsg =
-  | ChopMsg
-  | MreqMsg
-  | MoutMsg
-  | HoutMsg
+  | CopyHolderRequestMsg
+  | MasterRequestMsg
+  | MasterOutcomeMsg
+  | HomeOutcomeMsg
   | BastRelayMsg
   | NotMasterMsg
-  | ChInstallMsg
-  | ChDropMsg
-  | ChReleaseMsg
-  | ChLvbMsg
+  | CopyInstallMsg
+  | CopiesDropMsg
+  | CopyReleaseMsg
+  | ValueBlockInvalidMsg
   | LookupMsg
-  | LookupResMsg
-  | DirSyncMsg
-  | GatherReqMsg
-  | GatherResMsg
+  | LookupResultMsg
+  | DirectorySyncMsg
+  | GatherRequestMsg
+  | GatherResultMsg
   | PurgeMsg
   | AdoptMsg
-  | AdoptResMsg
-  | DlGatherMsg
-  | DlEdgesMsg
-  | DlPrepareMsg
-  | DlVoteMsg
-  | DlDecideMsg;
+  | AdoptResultMsg
+  | DeadlockGatherMsg
+  | DeadlockEdgesMsg
+  | DeadlockPrepareMsg
+  | DeadlockVoteMsg
+  | DeadlockDecideMsg;
 
 /** Every reliable manager-to-client message. */
-export type ToClientMsg = ClientOutMsg | ClientBastMsg;
+export type ToClientMsg = ClientOutcomeMsg | ClientBastMsg;
 

@@ -125,7 +125,7 @@ describe('reliable links', () => {
     expect(a.links.unackedTo('b')).toBe(0);
     const m: Numbered = new RelMessage('n', 42);
     a.links.send('b', m);
-    expect(m.rg).toBe(1);
+    expect(m.receiverGen).toBe(1);
     expect(m.seq).toBe(1);
   });
 });
