@@ -368,7 +368,7 @@ export class CopyHolderRole {
   }
 }
 
-/** Drop every operation of `reqId` from the copy's pending list, in place (no splice: a builtin call per outcome). */
+/** Drop every operation of `reqId` from the copy's pending list, in place. */
 function removePending(rec: CopyRecord, reqId: number): void {
   const p = rec.pending;
   let kept = 0;
@@ -376,5 +376,5 @@ function removePending(rec: CopyRecord, reqId: number): void {
     const op = p[i]!;
     if (op.reqId !== reqId) p[kept++] = op;
   }
-  while (p.length > kept) p.pop();
+  p.length = kept;
 }

@@ -427,7 +427,7 @@ export class MasterRole {
         meta.mainReqId = op.reqId;
         meta.reqFlags = op.flags;
         const name = op.parent === null ? op.root : op.path[op.path.length - 1]!;
-        // One options shape for every request (the lock space reads an undefined option as absent): no spread.
+        // The lock space reads an undefined option as absent.
         const r = space.lock(op.client, name, op.mode, { flags: op.flags, priority: op.priority, nowUs, parentLockId });
         if (r.status === 'INVALID_ARG' || r.status === 'PARNOTGRANT') {
           meta.mainReqId = 0;
