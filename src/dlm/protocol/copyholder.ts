@@ -24,7 +24,7 @@
  */
 import type { ModeName } from '../../vocabulary/index.js';
 import { LockFlag, StatusFlag } from '../core/index.js';
-import type { ManagerEnv } from './env.js';
+import type { CopyHolderPort, ManagerEnv } from './env.js';
 import { lockKey } from './session.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
 import { RelMessage } from './links.js';
@@ -95,7 +95,7 @@ const VALNOTVALID = StatusFlag.VALNOTVALID;
 /** Most operations one copy may have pending (a client has at most a request and a cancel in flight). */
 export const MAX_PENDING_PER_COPY = 64;
 
-export class CopyHolderRole {
+export class CopyHolderRole implements CopyHolderPort {
   /**
    * root → (client \u0001 resource) → copy. A root's map stays when its last copy goes (the next
    * lock on the root needs one again; there are no more of them than roots).

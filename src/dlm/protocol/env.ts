@@ -7,15 +7,34 @@
  * re-enters another in the middle of a change.
  */
 import type { ProcessContext, TimerId } from '../../sim/types.js';
-import type { CopyHolderRole } from './copyholder.js';
-import type { DeadlockCoordinator } from './coordinator.js';
-import type { DirectoryRole } from './directory.js';
-import type { HomeRole } from './home.js';
 import type { ReliableLinks } from './links.js';
-import type { MasterRole } from './master.js';
 import type { Membership } from './membership.js';
 import type { Tuning } from './tuning.js';
-import type { PeerMsg, ToClientMsg } from './wire.js';
+import type { BastWire, OpWire, OutWire, PeerMsg, ToClientMsg } from './wire.js';
+
+/**
+ * What the other roles of a node call on its copy holder directly (./copyholder.ts), when the copy
+ * holder is the node itself. Declared here, not imported from the role, so that the roles and this
+ * shared context do not import each other.
+ */
+export interface CopyHolderPort {
+  onCopyHolderRequest(op: OpWire, masterHint: string | null): void;
+  onMasterOutcome(out: OutWire, home: string): void;
+  onMasterBast(bast: BastWire): void;
+  onCopiesDrop(master: string): void;
+  onValueBlockInvalid(root: string, resource: string): void;
+}
+
+/** What the copy holder calls on the home role of its own node (./home.ts). */
+export interface HomePort {
+  onHomeOutcome(out: OutWire): void;
+  onHomeBast(bast: BastWire): void;
+}
+
+/** What the copy holder asks the master role of its own node (./master.ts). */
+export interface MasterPort {
+  masters(root: string): boolean;
+}
 
 export interface ManagerEnv {
   readonly ctx: ProcessContext;
@@ -33,11 +52,9 @@ export interface ManagerEnv {
    * survivor that remembers them.
    */
   readonly tokenWatermarks: Map<string, number>;
-  readonly dir: DirectoryRole;
-  readonly master: MasterRole;
-  readonly copyHolder: CopyHolderRole;
-  readonly home: HomeRole;
-  readonly coord: DeadlockCoordinator;
+  readonly master: MasterPort;
+  readonly copyHolder: CopyHolderPort;
+  readonly home: HomePort;
   /** Reliable send to a manager (queued locally when it is this one; dropped when it is not live). */
   post(to: string, msg: PeerMsg): void;
   /** Reliable send to a client. */

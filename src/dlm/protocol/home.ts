@@ -34,7 +34,7 @@
  */
 import type { ModeName } from '../../vocabulary/index.js';
 import type { TimerId } from '../../sim/types.js';
-import type { ManagerEnv } from './env.js';
+import type { HomePort, ManagerEnv } from './env.js';
 import { RelMessage } from './links.js';
 import type {
   AdoptMsg,
@@ -92,7 +92,7 @@ class Adoption {
 /** Most requests one client may have unresolved at its home. */
 export const MAX_UNRESOLVED_PER_SESSION = 10_000;
 
-export class HomeRole {
+export class HomeRole implements HomePort {
   private readonly sessions = new Map<string, Session>();
   private readonly adoptions = new Map<string, Adoption>();
   /** Requests waiting for their root's master to be known. */

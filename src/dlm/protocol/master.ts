@@ -79,7 +79,7 @@ import {
   type LockCopy,
 } from '../core/index.js';
 import type { TimerId } from '../../sim/types.js';
-import type { ManagerEnv } from './env.js';
+import type { ManagerEnv, MasterPort } from './env.js';
 import { isNewerSession, lockKey } from './session.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
 import { RelMessage } from './links.js';
@@ -187,7 +187,7 @@ export const MAX_DEFERRED_PER_ROOT = 100_000;
 const VALBLK = LockFlag.VALBLK;
 const IVVALBLK = LockFlag.IVVALBLK;
 
-export class MasterRole {
+export class MasterRole implements MasterPort {
   readonly space: LockSpace;
   private readonly metas = new Map<string, Map<string, LockMeta>>();
   private readonly byLock = new Map<number, LockMeta>();
