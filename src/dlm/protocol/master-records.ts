@@ -1,0 +1,351 @@
+/**
+ * The master role's records (see ./master.ts): one {@link LockMeta} per (client, resource) it has
+ * heard of, the state of each root it masters, the ended locks still in its lock space, and the
+ * messages that keep each lock's copy holder in step with the record. Every other part of the
+ * master (requests, effects, sessions, recovery, deadlock participation) reads and writes these
+ * records through {@link MasterRecords}; none of them keeps a second index of its own.
+ */
+import type { ModeName, StatusName } from '../../vocabulary/index.js';
+import type { LockSpace } from '../core/index.js';
+import type { TimerId } from '../../sim/types.js';
+import type { ManagerEnv } from './env.js';
+import { lockKey } from './session.js';
+import { RelMessage } from './links.js';
+import type {
+  CopyInstallMsg,
+  CopyReleaseMsg,
+  CopyWire,
+  GatherResultBody,
+  MasterOutcomeMsg,
+  OpWire,
+  OutWire,
+  ValueBlockInvalidMsg,
+} from './wire.js';
+
+/** Why a session's locks end: its lease or grace ran out (`expire`), or its reclaim failed (`lost`). */
+export type EndReason = 'expire' | 'lost';
+
+/** What identifies a lock and its session in a request or a copy (both {@link OpWire} and {@link CopyWire} carry it). */
+export type LockIdentity = Pick<OpWire, 'client' | 'resource' | 'root' | 'path' | 'parent' | 'sess' | 'priority'>;
+
+/** What the master keeps per (client, resource): the lock, its routing and its de-duplication state. */
+export class LockMeta {
+  readonly key: string;
+  lockId = 0;
+  /** Bumped at every change of the lock (queued, granted, dequeued, ...): copies and edge validation compare it. */
+  version = 0;
+  /** Highest request id accepted for this lock. */
+  lastReqId = 0;
+  /** The lock/convert/unlock request awaiting its completion, and the cancel awaiting its answer. */
+  mainReqId = 0;
+  cancelReqId = 0;
+  /** Flags of the pending request (they become the grant's flags). */
+  reqFlags = 0;
+  grantFlags = 0;
+  mode: ModeName | null = null;
+  token: number | null = null;
+  value: string | null = null;
+  lvbSeq = 0;
+  /** Recent outcomes, re-sent when a request comes again. */
+  outcomes: OutWire[] = [];
+  /** Being ended because its session is over, and why: its completions are internal, not outcomes. */
+  ending: EndReason | null = null;
+  /** Pinned by a deadlock round being decided. */
+  pinned = 0;
+  /** Requests of this lock waiting in its root's deferred queue. */
+  queued = 0;
+  /** Generations of the home and copy holder when last set: a restart of either counts as a death. */
+  homeGen = -1;
+  copyHolderGen = -1;
+
+  constructor(
+    readonly client: string,
+    readonly resource: string,
+    readonly root: string,
+    readonly path: readonly string[],
+    readonly parent: string | null,
+    public sess: string,
+    public home: string,
+    public copyHolder: string,
+    public priority: number,
+  ) {
+    this.key = lockKey(client, resource);
+  }
+}
+
+/** A gather reply, with the manager it came from. */
+export interface GatheredReply {
+  readonly from: string;
+  readonly reply: GatherResultBody;
+}
+
+/**
+ * Where a mastered root stands. `gathering`: rebuilding from the survivors' copies, waiting for
+ * the managers in `waiting`; `rebuilding`: the copies are in and being adopted (one synchronous
+ * step); `holding`: rebuilt after losing several managers, nothing is granted until `untilUs`
+ * (mono µs); `serving`: requests are executed as they come.
+ */
+export type RootPhase =
+  | { readonly kind: 'serving' }
+  | { readonly kind: 'gathering'; readonly round: number; readonly waiting: Set<string>; readonly collected: GatheredReply[] }
+  | { readonly kind: 'rebuilding' }
+  | { readonly kind: 'holding'; readonly untilUs: number; timer: TimerId };
+
+export const SERVING: RootPhase = { kind: 'serving' };
+
+/** Per root this node masters. */
+export class RootState {
+  phase: RootPhase = SERVING;
+  /** Gather rounds started so far: a reply names its round, so a late one from an earlier round is ignored. */
+  gatherRounds = 0;
+  /** Requests that arrived while the root recovered or their lock was pinned, in order. */
+  deferred: OpWire[] = [];
+
+  constructor(readonly root: string) {}
+}
+
+/**
+ * A lock whose owner's session is over but which still sits in the lock space: during lock-delay,
+ * or on a master without a quorum (which must not run a grant pass). Its end was already traced.
+ */
+export interface Zombie {
+  timer: TimerId;
+  /** The lock-delay (if any) is over. */
+  delayed: boolean;
+  /** The value block must still be marked invalid in the lock space (traced already). */
+  invalidate: boolean;
+}
+
+/** How many recent outcomes a lock keeps for re-sending. */
+const OUTCOMES_KEPT = 4;
+
+/** The master's records and the messages that keep copy holders in step with them (see the module comment). */
+export class MasterRecords {
+  /** Every lock heard of, by client then resource. */
+  readonly metas = new Map<string, Map<string, LockMeta>>();
+  /** The records of the locks that exist in the lock space, by lock id. */
+  readonly byLockId = new Map<number, LockMeta>();
+  readonly roots = new Map<string, RootState>();
+  /** Ended locks still in the lock space, by lock id (see {@link Zombie}). */
+  readonly zombies = new Map<number, Zombie>();
+  private highestLockId = 0;
+
+  constructor(
+    private readonly env: ManagerEnv,
+    private readonly space: LockSpace,
+  ) {}
+
+  /** A lock id above every id the lock space has handed out (for copies adopted in a rebuild). */
+  nextLockId(): number {
+    return ++this.highestLockId;
+  }
+
+  /** The record of `lock`, created (homed at `home`) if need be. */
+  metaFor(lock: LockIdentity, home: string): LockMeta {
+    let byResource = this.metas.get(lock.client);
+    if (byResource === undefined) {
+      byResource = new Map();
+      this.metas.set(lock.client, byResource);
+    }
+    let meta = byResource.get(lock.resource);
+    if (meta === undefined) {
+      meta = new LockMeta(lock.client, lock.resource, lock.root, lock.path, lock.parent, lock.sess, home, this.copyHolderFor(home), lock.priority);
+      this.setHome(meta, home);
+      byResource.set(lock.resource, meta);
+    }
+    return meta;
+  }
+
+  findMeta(client: string, resource: string): LockMeta | undefined {
+    return this.metas.get(client)?.get(resource);
+  }
+
+  bind(meta: LockMeta, lockId: number): void {
+    meta.lockId = lockId;
+    this.byLockId.set(lockId, meta);
+    if (lockId > this.highestLockId) this.highestLockId = lockId;
+  }
+
+  unbind(meta: LockMeta): void {
+    this.byLockId.delete(meta.lockId);
+    meta.lockId = 0;
+    meta.mode = null;
+    meta.token = null;
+  }
+
+  /** Where outcomes of a lock of a client homed at `home` go: the home, or this node's buddy when it is the home (or the home is dead). */
+  copyHolderFor(home: string): string {
+    const env = this.env;
+    if (home !== env.id && env.members.isAlive(home)) return home;
+    return env.members.successorOf(env.id) ?? env.id;
+  }
+
+  /** Set the lock's home (and so its copy holder), remembering their generations. */
+  setHome(meta: LockMeta, home: string): void {
+    const members = this.env.members;
+    meta.home = home;
+    meta.homeGen = members.genOf(home);
+    meta.copyHolder = this.copyHolderFor(home);
+    meta.copyHolderGen = members.genOf(meta.copyHolder);
+  }
+
+  /** The lock's home is alive at the generation it had when it sent the lock's requests. */
+  homeLives(meta: LockMeta): boolean {
+    const members = this.env.members;
+    return members.isAlive(meta.home) && members.genOf(meta.home) === meta.homeGen;
+  }
+
+  // ------------------------------------------------------------------ outcomes
+
+  /** A synchronous refusal (no completion effect): answer with the mode still held. */
+  refuse(meta: LockMeta, reqId: number, status: StatusName): void {
+    this.sendOutcome(meta, outcomeOf(meta, reqId, 0, status, 0, null, 0));
+  }
+
+  /** Send `out` to the lock's copy holder, keeping it for a re-send. */
+  sendOutcome(meta: LockMeta, out: OutWire): void {
+    const kept = meta.outcomes;
+    kept.push(out);
+    if (kept.length > OUTCOMES_KEPT) kept.shift();
+    const env = this.env;
+    if (meta.copyHolder === env.id) {
+      env.copyHolder.onMasterOutcome(out, meta.home);
+      return;
+    }
+    const msg: MasterOutcomeMsg = new RelMessage('mout', out, meta.home);
+    if (env.tuning.mutations.lostGrantNeverRetried === true && out.status === 'GRANTED') {
+      // MUTATION lostGrantNeverRetried: a grant goes out once, unreliably; if the network loses
+      // it, nobody ever sends it again (seq 0: handled outside the reliable links).
+      if (env.members.isAlive(meta.copyHolder)) env.ctx.send(meta.copyHolder, msg);
+      return;
+    }
+    env.post(meta.copyHolder, msg);
+  }
+
+  /** A request came again: its outcome, if it has one, goes again (to the lock's current copy holder). */
+  resend(meta: LockMeta, reqId: number): void {
+    for (const out of meta.outcomes) {
+      if (out.reqId === reqId || out.also === reqId) {
+        this.sendOutcome(meta, { ...out, sess: meta.sess });
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ copies
+
+  /** The copy of `meta` its copy holder keeps. */
+  copyOf(meta: LockMeta): CopyWire {
+    return {
+      client: meta.client,
+      sess: meta.sess,
+      home: meta.home,
+      resource: meta.resource,
+      root: meta.root,
+      path: meta.path,
+      parent: meta.parent,
+      lockId: meta.lockId,
+      version: meta.version,
+      grantedMode: meta.mode,
+      grantFlags: meta.grantFlags,
+      token: meta.token,
+      value: meta.value,
+      lvbSeq: meta.lvbSeq,
+      priority: meta.priority,
+      pending: [],
+      lost: false,
+      lvbInvalid: this.valueBlockInvalid(meta.path),
+    };
+  }
+
+  /** Whether the value block of the resource at `path` is marked invalid here. */
+  private valueBlockInvalid(path: readonly string[]): boolean {
+    const resource = this.space.resource(...path);
+    return resource !== undefined && !resource.valueBlock.valid;
+  }
+
+  /** Tell a lock's copy holder, if it is another live node, that its copy moves elsewhere. */
+  releaseCopy(meta: LockMeta): void {
+    const env = this.env;
+    const old = meta.copyHolder;
+    if (old === env.id || !env.members.isAlive(old)) return;
+    const msg: CopyReleaseMsg = new RelMessage('ch-release', { client: meta.client, root: meta.root, resource: meta.resource, version: meta.version });
+    env.post(old, msg);
+  }
+
+  /** Send each copy holder the copies it now keeps. */
+  sendInstalls(installs: Map<string, CopyWire[]>): void {
+    for (const [copyHolder, records] of installs) {
+      const msg: CopyInstallMsg = new RelMessage('ch-install', records);
+      this.env.post(copyHolder, msg);
+    }
+  }
+
+  /** Tell the copy holders of `resource`'s other locks that its value block is now invalid. */
+  announceInvalid(dead: LockMeta): void {
+    const env = this.env;
+    const told = new Set<string>();
+    for (const meta of this.byLockId.values()) {
+      if (meta === dead || meta.resource !== dead.resource || told.has(meta.copyHolder)) continue;
+      told.add(meta.copyHolder);
+      if (meta.copyHolder === env.id) {
+        env.copyHolder.onValueBlockInvalid(meta.root, meta.resource);
+        continue;
+      }
+      const msg: ValueBlockInvalidMsg = new RelMessage('ch-lvb', { root: meta.root, resource: meta.resource });
+      env.post(meta.copyHolder, msg);
+    }
+  }
+
+  /**
+   * Move `meta` to a new home: the old copy holder lets its copy go, and the copy is added to
+   * `installs` for the new one when the holder changed or restarted (and is another node when
+   * `remoteOnly`). A lock that does not exist only changes home.
+   */
+  rehome(meta: LockMeta, home: string, installs: Map<string, CopyWire[]>, remoteOnly: boolean): void {
+    const copyHolder = this.copyHolderFor(home);
+    if (meta.lockId === 0) {
+      this.setHome(meta, home);
+      return;
+    }
+    if (copyHolder !== meta.copyHolder) this.releaseCopy(meta);
+    const moved = copyHolder !== meta.copyHolder || this.env.members.genOf(copyHolder) !== meta.copyHolderGen;
+    this.setHome(meta, home);
+    if (moved && (!remoteOnly || copyHolder !== this.env.id)) pushTo(installs, copyHolder, this.copyOf(meta));
+  }
+}
+
+/** The outcome of `reqId` on `meta` as its copy holder and client see it. */
+export function outcomeOf(meta: LockMeta, reqId: number, also: number, status: StatusName, flags: number, value: string | null, lvbSeq: number): OutWire {
+  return {
+    key: meta.key,
+    client: meta.client,
+    sess: meta.sess,
+    reqId,
+    also,
+    resource: meta.resource,
+    root: meta.root,
+    path: meta.path,
+    parent: meta.parent,
+    status,
+    mode: meta.mode,
+    flags,
+    value,
+    lvbSeq,
+    token: meta.token,
+    grantFlags: meta.grantFlags,
+    priority: meta.priority,
+    lockId: meta.lockId,
+    version: meta.version,
+  };
+}
+
+/** Append `value` to the list of `key`. */
+export function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  list.push(value);
+}

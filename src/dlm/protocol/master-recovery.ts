@@ -1,0 +1,283 @@
+/**
+ * Recovery at the master role (see "Recovery" in ./master.ts): gather every live manager's copies
+ * of a root whose master died, merge them (./recovery-merge.ts), restate what the dead master may
+ * have traced beyond them, adopt the granted locks into a fresh resource, and replay the
+ * operations still pending — or hold the root first when several managers went down at once.
+ */
+import { LockFlag, type LockCopy, type LockSpace } from '../core/index.js';
+import type { ManagerEnv } from './env.js';
+import type { FencingTokens } from './fencing-tokens.js';
+import { RelMessage } from './links.js';
+import type { EffectTranslator } from './master-effects.js';
+import { pushTo, SERVING, type GatheredReply, type LockMeta, type MasterRecords, type RootPhase, type RootState } from './master-records.js';
+import type { MasterRequests } from './master-requests.js';
+import type { MasterSessions } from './master-sessions.js';
+import { decreases, mainOp, mergeCopies, newestValueBlocks, replayOrder, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
+import { lockKey } from './session.js';
+import type { CopyWire, GatherRequestMsg, GatherResultBody, OpWire } from './wire.js';
+
+/** Owner of the ownerless NL lock that carries an invalid value block through a rebuild. */
+const STAND_IN = '~lvb';
+
+const VALBLK = LockFlag.VALBLK;
+
+/** The copies to adopt into the lock space, and what they stand for. */
+interface AdoptionPlan {
+  readonly copies: LockCopy[];
+  /** The lock ids of the value blocks' stand-ins (the first copies). */
+  readonly standIns: number[];
+  /** The survivors' copies behind the remaining copies, in the same order. */
+  readonly adopted: CopyWire[];
+}
+
+/** The recovery of the roots one master takes over. */
+export class MasterRecovery {
+  constructor(
+    private readonly env: ManagerEnv,
+    private readonly space: LockSpace,
+    private readonly records: MasterRecords,
+    private readonly tokens: FencingTokens,
+    private readonly effects: EffectTranslator,
+    private readonly sessions: MasterSessions,
+    private readonly requests: MasterRequests,
+  ) {}
+
+  private now(): number {
+    return this.env.ctx.now('mono');
+  }
+
+  /** Ask every live manager for its copies of `rootState`'s locks. */
+  startGather(rootState: RootState): void {
+    const env = this.env;
+    const round = ++rootState.gatherRounds;
+    rootState.phase = { kind: 'gathering', round, waiting: new Set(env.members.live), collected: [] };
+    for (const member of env.members.live) {
+      const msg: GatherRequestMsg = new RelMessage('gather-req', { root: rootState.root, round });
+      env.post(member, msg);
+    }
+  }
+
+  onGatherResult(from: string, reply: GatherResultBody): void {
+    const rootState = this.records.roots.get(reply.root);
+    if (rootState === undefined) return;
+    const phase = rootState.phase;
+    if (phase.kind !== 'gathering' || reply.round !== phase.round || !phase.waiting.delete(from)) return;
+    phase.collected.push({ from, reply });
+    this.tryFinish(rootState, phase);
+  }
+
+  /** The view changed: a gather stops waiting for managers that died. */
+  onViewChange(dead: ReadonlySet<string>): void {
+    const members = this.env.members;
+    for (const rootState of this.records.roots.values()) {
+      const phase = rootState.phase;
+      if (phase.kind !== 'gathering') continue;
+      for (const member of [...phase.waiting]) if (dead.has(member) || !members.isAlive(member)) phase.waiting.delete(member);
+      this.tryFinish(rootState, phase);
+    }
+  }
+
+  /** A quorum is back: gathers that had every reply finish, other roots serve what waited. */
+  onQuorum(): void {
+    for (const rootState of this.records.roots.values()) {
+      const phase = rootState.phase;
+      if (phase.kind === 'gathering') this.tryFinish(rootState, phase);
+      else this.requests.processDeferred(rootState);
+    }
+  }
+
+  private tryFinish(rootState: RootState, phase: Extract<RootPhase, { kind: 'gathering' }>): void {
+    if (phase.waiting.size > 0 || !this.env.members.hasQuorum) return;
+    const order = this.env.members.live;
+    const collected = phase.collected.slice().sort((a: GatheredReply, b: GatheredReply) => order.indexOf(a.from) - order.indexOf(b.from));
+    rootState.phase = { kind: 'rebuilding' };
+    this.rebuild(rootState, collected.map((c) => c.reply));
+  }
+
+  private rebuild(rootState: RootState, replies: readonly GatherResultBody[]): void {
+    const root = rootState.root;
+    const { entries, seenTokens } = mergeCopies(replies);
+    // Fencing: start above every token any survivor saw, plus the gap.
+    if (!seenTokens.has(root)) seenTokens.set(root, 0);
+    this.tokens.raiseAboveSeen(seenTokens);
+    this.effects.duringRecovery(() => {
+      // A copy of a session that is over: its lock is ended (below), its requests are not replayed.
+      const over = (copy: CopyWire): boolean => copy.lost || this.env.lostSessions.has(copy.sess);
+      // 1. Restate what the dead master may have traced beyond the copies.
+      this.restate(entries, over);
+      // 2. Rebuild the granted locks (parents first).
+      const lossy = this.lostSeveral();
+      const standIns = this.adoptGranted(root, entries, over, lossy);
+      rootState.phase = SERVING;
+      const replays = replayOrder(entries, over);
+      if (lossy) {
+        this.hold(rootState, replays, standIns);
+      } else {
+        // 3. Replay the operations still pending, in request order.
+        for (const op of replays) this.requests.replay(op);
+      }
+    });
+    this.requests.processDeferred(rootState);
+  }
+
+  /** Trace what the dead master may have done beyond the copies (step 1 of the module comment of ./master.ts). */
+  private restate(entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean): void {
+    const env = this.env;
+    for (const { copy, pending } of entries) {
+      if (copy.grantedMode === null && pending.some((op) => op.op === 'lock')) {
+        env.trace('release', { client: copy.client, resource: copy.resource, reason: 'superseded' });
+      }
+    }
+    for (const { copy, pending } of entries) {
+      if (copy.grantedMode === null || pending.length === 0 || over(copy)) continue;
+      // What the dead master may have done already, never more than it could have granted: an
+      // unlock or a down-conversion in flight counts as done (Linux treats remote down-conversions
+      // as fire-and-forget too); an up-conversion as not done.
+      const main = mainOp(pending);
+      if (main?.op === 'unlock') env.trace('release', { client: copy.client, resource: copy.resource, reason: 'unlock' });
+      else if (main?.op === 'convert' && decreases(copy.grantedMode, main.mode)) env.trace('grant', { client: copy.client, resource: copy.resource, mode: main.mode!, recovery: true });
+      else env.trace('grant', { client: copy.client, resource: copy.resource, mode: copy.grantedMode, recovery: true });
+    }
+  }
+
+  /**
+   * Several managers gone at once (two missing, or two deaths within a lease, a grace period and a
+   * failure timeout): a lock whose master and copy holder were both among them is unknown here.
+   */
+  private lostSeveral(): boolean {
+    const env = this.env;
+    const t = env.tuning;
+    return t.leaseUs > 0 && (env.members.missing >= 2 || env.members.recentDeaths(t.leaseUs + t.failureTimeoutUs + t.graceUs) >= 2);
+  }
+
+  /** Adopt the granted copies into the lock space and take them into the records; returns the stand-ins' lock ids. */
+  private adoptGranted(root: string, entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean, lossy: boolean): number[] {
+    const env = this.env;
+    const granted = entries.filter((entry) => entry.copy.grantedMode !== null).sort((a, b) => a.copy.path.length - b.copy.path.length);
+    const plan = this.planAdoption(root, granted, lossy);
+    const installs = new Map<string, CopyWire[]>();
+    const ended: LockMeta[] = [];
+    if (plan.copies.length > 0) {
+      // A held root's stand-ins stay until the hold is over (`delayed` false until then).
+      for (const lockId of plan.standIns) this.records.zombies.set(lockId, { timer: 0, delayed: !lossy, invalidate: false });
+      const lockIds = this.space.adopt(plan.copies, { nowUs: this.now() }).slice(plan.standIns.length);
+      plan.adopted.forEach((copy, i) => {
+        const meta = this.takeIntoRecords(copy, lockIds[i]!);
+        if (over(copy)) ended.push(meta);
+        else if (!this.records.homeLives(meta)) this.sessions.orphan(copy.client, copy.sess);
+        if (meta.copyHolder !== env.id) pushTo(installs, meta.copyHolder, this.records.copyOf(meta));
+      });
+      this.effects.drain();
+      if (!lossy) for (const lockId of plan.standIns) this.sessions.finishZombie(lockId);
+    }
+    // Locks of sessions that ended while their master was down end now (expire: value block
+    // invalidated where a PW/EX holder dies), so the trace never keeps them standing.
+    for (const meta of ended) {
+      env.lostSessions.add(meta.sess);
+      this.sessions.endLock(meta, 'expire');
+    }
+    // Copies this node held as a home now belong with its buddy.
+    if (env.members.successorOf(env.id) !== undefined) env.copyHolder.onCopiesDrop(env.id);
+    this.records.sendInstalls(installs);
+    return plan.standIns;
+  }
+
+  /**
+   * The copies to adopt. Value blocks: one whose newest copies saw it invalid (a PW/EX holder
+   * died, nobody wrote since) must stay invalid. The lock space recovers a block as valid from any
+   * copy held above CR, so for such a resource the copies are adopted without VALBLK and one
+   * ownerless NL copy carries the block: the lock space then rebuilds it from that copy and marks
+   * it invalid (§4.3), and the stand-in leaves at once. After losing several managers whatever an
+   * unknown lock wrote is unknown too: every rebuilt value block is marked invalid, and kept (by
+   * its stand-in) until the hold is over. A copy whose parent lock is not adopted is superseded.
+   */
+  private planAdoption(root: string, granted: readonly MergedCopy[], lossy: boolean): AdoptionPlan {
+    const newest = newestValueBlocks(granted, VALBLK);
+    const invalid = new Set<string>();
+    for (const [resource, block] of newest) if (block.invalid && block.path.length === 1) invalid.add(resource);
+    if (lossy) {
+      invalid.add(root);
+      for (const { copy } of granted) if (copy.path.length === 1) invalid.add(copy.resource);
+    }
+    const plan: AdoptionPlan = { copies: [], standIns: [], adopted: [] };
+    for (const resource of invalid) {
+      const standIn = this.standInCopy(resource, newest.get(resource));
+      plan.copies.push(standIn);
+      plan.standIns.push(standIn.lockId!);
+    }
+    const lockIds = new Map<string, number>();
+    for (const { copy } of granted) {
+      let parentLockId: number | undefined;
+      if (copy.parent !== null) {
+        parentLockId = lockIds.get(lockKey(copy.client, copy.parent));
+        if (parentLockId === undefined) {
+          this.env.trace('release', { client: copy.client, resource: copy.resource, reason: 'superseded' });
+          continue;
+        }
+      }
+      const lockId = this.records.nextLockId();
+      lockIds.set(lockKey(copy.client, copy.resource), lockId);
+      const flags = invalid.has(copy.resource) ? copy.grantFlags & ~VALBLK : copy.grantFlags;
+      const lockCopy: LockCopy = { lockId, owner: copy.client, path: copy.path, state: 'granted', grantedMode: copy.grantedMode!, flags, priority: copy.priority };
+      if (parentLockId !== undefined) lockCopy.parentLockId = parentLockId;
+      if (copy.value !== null) {
+        lockCopy.value = copy.value;
+        lockCopy.lvbSeq = copy.lvbSeq;
+      }
+      plan.copies.push(lockCopy);
+      plan.adopted.push(copy);
+    }
+    return plan;
+  }
+
+  /** The ownerless NL copy that carries `resource`'s invalid value block through the rebuild. */
+  private standInCopy(resource: string, newest: NewestValueBlock | undefined): LockCopy {
+    const lockId = this.records.nextLockId();
+    const copy: LockCopy = { lockId, owner: STAND_IN, path: newest?.path ?? [resource], state: 'granted', grantedMode: 'NL', flags: VALBLK, lvbSeq: newest?.seq ?? 0 };
+    if (newest !== undefined && newest.value !== null) copy.value = newest.value;
+    return copy;
+  }
+
+  /** The record of an adopted copy, bound to its new lock id. */
+  private takeIntoRecords(copy: CopyWire, lockId: number): LockMeta {
+    // A reclaim may have moved the session while its copies were being gathered.
+    const home = this.env.sessionHomes.get(copy.sess) ?? copy.home;
+    const meta = this.records.metaFor(copy, home);
+    meta.sess = copy.sess;
+    this.records.setHome(meta, home);
+    meta.version = Math.max(meta.version, copy.version) + 1;
+    meta.mode = copy.grantedMode;
+    meta.grantFlags = copy.grantFlags;
+    meta.token = copy.token;
+    meta.value = copy.value;
+    meta.lvbSeq = copy.lvbSeq;
+    this.records.bind(meta, lockId);
+    return meta;
+  }
+
+  /**
+   * Hold a root rebuilt after losing several managers: nothing is granted for a lease, a failure
+   * timeout and a KeepAlive (by then any unknown lock's lease has run out, its home lacking a
+   * quorum to extend it). The replays wait at the head of its queue.
+   */
+  private hold(rootState: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
+    const env = this.env;
+    const t = env.tuning;
+    const holdUs = t.leaseUs + t.failureTimeoutUs + t.keepAliveUs;
+    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: this.now() + holdUs, timer: 0 };
+    rootState.phase = holding;
+    this.requests.deferFirst(rootState, replays);
+    holding.timer = env.timer(holdUs, () => {
+      rootState.phase = SERVING;
+      // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
+      this.effects.duringRecovery(() => {
+        this.requests.processDeferred(rootState);
+        for (const lockId of standIns) {
+          const zombie = this.records.zombies.get(lockId);
+          if (zombie !== undefined) zombie.delayed = true;
+          this.sessions.finishZombie(lockId);
+        }
+      });
+    });
+  }
+}

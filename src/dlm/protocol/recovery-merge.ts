@@ -1,0 +1,101 @@
+/**
+ * The pure half of a master's recovery (see "Recovery" in ./master.ts): merging the survivors'
+ * copies of a root's locks, finding each resource's newest value block, and ordering the pending
+ * operations for replay. Nothing here reads or changes the master's state.
+ */
+import type { ModeName } from '../../vocabulary/index.js';
+import { isDownConversion, toMode, type Mode } from '../core/index.js';
+import { lockKey } from './session.js';
+import type { CopyWire, GatherResultBody, OpWire } from './wire.js';
+
+/** One lock as the survivors know it: its newest copy, and every pending operation any copy carried, in request order. */
+export interface MergedCopy {
+  copy: CopyWire;
+  readonly pending: OpWire[];
+}
+
+/** The survivors' copies of a root, merged. */
+export interface MergedCopies {
+  /** One entry per lock, in the order the locks were first seen. */
+  readonly entries: MergedCopy[];
+  /** The highest token any survivor issued or saw, per resource. */
+  readonly seenTokens: Map<string, number>;
+}
+
+/** Merge the gathered copies: the newest version of each lock, and every pending operation once. */
+export function mergeCopies(replies: readonly GatherResultBody[]): MergedCopies {
+  const merged = new Map<string, MergedCopy>();
+  const seenTokens = new Map<string, number>();
+  const see = (resource: string, token: number): void => {
+    const current = seenTokens.get(resource);
+    if (current === undefined || token > current) seenTokens.set(resource, token);
+  };
+  for (const reply of replies) {
+    for (const [resource, token] of reply.tokens) see(resource, token);
+    for (const copy of reply.records) {
+      if (copy.token !== null) see(copy.resource, copy.token);
+      const key = lockKey(copy.client, copy.resource);
+      const current = merged.get(key);
+      if (current === undefined) {
+        merged.set(key, { copy, pending: copy.pending.slice() });
+        continue;
+      }
+      if (copy.version > current.copy.version || (copy.lost && !current.copy.lost)) current.copy = copy;
+      for (const op of copy.pending) if (!current.pending.some((p) => p.reqId === op.reqId)) current.pending.push(op);
+      current.pending.sort((a, b) => a.reqId - b.reqId);
+    }
+  }
+  return { entries: [...merged.values()], seenTokens };
+}
+
+/** The newest value block the copies of one resource carry. */
+export interface NewestValueBlock {
+  seq: number;
+  invalid: boolean;
+  value: string | null;
+  path: readonly string[];
+}
+
+/**
+ * The newest value block per resource among granted copies that carry one: the highest sequence
+ * number, invalid when any copy at that number saw it invalid.
+ */
+export function newestValueBlocks(granted: readonly MergedCopy[], valueBlockFlag: number): Map<string, NewestValueBlock> {
+  const newest = new Map<string, NewestValueBlock>();
+  for (const { copy } of granted) {
+    if ((copy.grantFlags & valueBlockFlag) === 0 && copy.value === null) continue;
+    const current = newest.get(copy.resource);
+    if (current === undefined || copy.lvbSeq > current.seq) newest.set(copy.resource, { seq: copy.lvbSeq, invalid: copy.lvbInvalid, value: copy.value, path: copy.path });
+    else if (copy.lvbSeq === current.seq && copy.lvbInvalid) current.invalid = true;
+  }
+  return newest;
+}
+
+/** The lock/convert/unlock among a copy's pending operations (a cancel may ride along). */
+export function mainOp(pending: readonly OpWire[]): OpWire | undefined {
+  for (const op of pending) if (op.op !== 'cancel') return op;
+  return undefined;
+}
+
+/** A conversion from `from` to `to` that only gives capability up (always granted at once). */
+export function decreases(from: ModeName, to: ModeName | null): boolean {
+  return to !== null && (from === to || isDownConversion(toMode(from) as Mode, toMode(to) as Mode));
+}
+
+/**
+ * The pending operations to replay, in order: locks letting go (unlock, down-conversion) first, so
+ * the rebuilt queues are consistent again before anything else is decided; each client's
+ * operations stay in order. Copies of sessions that are over (`over`) replay nothing.
+ */
+export function replayOrder(entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean): OpWire[] {
+  const replays: OpWire[] = [];
+  for (const lettingGoPass of [true, false]) {
+    for (const { copy, pending } of entries) {
+      if (over(copy) || pending.length === 0) continue;
+      const main = mainOp(pending);
+      const letsGo = main !== undefined && (main.op === 'unlock' || (main.op === 'convert' && copy.grantedMode !== null && decreases(copy.grantedMode, main.mode)));
+      if (letsGo === lettingGoPass) for (const op of pending) replays.push(op);
+    }
+  }
+  return replays;
+}
