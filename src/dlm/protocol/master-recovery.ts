@@ -1,8 +1,9 @@
 /**
  * Recovery at the master role (see "Recovery" in ./master.ts): gather every live manager's copies
  * of a root whose master died, merge them (./recovery-merge.ts), restate what the dead master may
- * have traced beyond them, adopt the granted locks into a fresh resource, and replay the
- * operations still pending — or hold the root first when several managers went down at once.
+ * have traced beyond them, adopt the granted locks into a fresh resource, check the rebuilt root
+ * (./recovery-assertions.ts), and replay the operations still pending — or hold the root first
+ * when several managers went down at once.
  */
 import { LockFlag, type LockCopy, type LockSpace } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
@@ -12,6 +13,7 @@ import type { EffectTranslator } from './master-effects.js';
 import { pushTo, SERVING, type GatheredReply, type LockMeta, type MasterRecords, type RootPhase, type RootState } from './master-records.js';
 import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
+import { assertRebuiltRoot } from './recovery-assertions.js';
 import { decreases, mainOp, mergeCopies, newestValueBlocks, replayOrder, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
 import { lockKey } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, OpWire } from './wire.js';
@@ -40,6 +42,8 @@ export class MasterRecovery {
     private readonly effects: EffectTranslator,
     private readonly sessions: MasterSessions,
     private readonly requests: MasterRequests,
+    /** The compatibility matrix the lock space grants by (the rebuilt root is checked against it). */
+    private readonly compatibility: readonly (readonly boolean[])[],
   ) {}
 
   private now(): number {
@@ -108,6 +112,18 @@ export class MasterRecovery {
       // 2. Rebuild the granted locks (parents first).
       const lossy = this.lostSeveral();
       const standIns = this.adoptGranted(root, entries, over, lossy);
+      assertRebuiltRoot({
+        node: this.env.id,
+        nowUs: this.now(),
+        root,
+        space: this.space,
+        compatibility: this.compatibility,
+        sessionOfLock: (lockId) => this.records.byLockId.get(lockId)?.sess,
+        isOwnerless: (lockId) => this.records.zombies.has(lockId),
+        lostSessions: this.env.lostSessions,
+        seenTokens,
+        tokenCounter: (resource) => this.tokens.counterOf(resource),
+      });
       rootState.phase = SERVING;
       const replays = replayOrder(entries, over);
       if (lossy) {

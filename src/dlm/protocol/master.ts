@@ -66,7 +66,7 @@
  * This module composes the role and follows membership; each concern lives in its own module:
  * ./master-records.ts (the per-lock records and the copy holders' messages), ./master-requests.ts,
  * ./master-effects.ts, ./master-sessions.ts (expiry, lock-delay, grace, adoption),
- * ./master-recovery.ts (with ./recovery-merge.ts),
+ * ./master-recovery.ts (with ./recovery-merge.ts and ./recovery-assertions.ts),
  * ./master-deadlock.ts and ./fencing-tokens.ts.
  */
 import { COMPATIBILITY, LockSpace } from '../core/index.js';
@@ -110,7 +110,7 @@ export class MasterRole implements MasterPort {
     this.effects = new EffectTranslator(env, this.space, this.records, this.tokens);
     this.sessions = new MasterSessions(env, this.space, this.records, this.effects);
     this.requests = new MasterRequests(env, this.space, this.records, this.effects, this.sessions);
-    this.recovery = new MasterRecovery(env, this.space, this.records, this.tokens, this.effects, this.sessions, this.requests);
+    this.recovery = new MasterRecovery(env, this.space, this.records, this.tokens, this.effects, this.sessions, this.requests, compatibility);
     this.deadlock = new DeadlockParticipant(env, this.space, this.records, this.effects, this.sessions, this.requests);
     this.buddy = env.members.successorOf(env.id);
   }
