@@ -191,12 +191,12 @@ export class ReliableLinks {
   /** Become generation `gen` (a reset): all link state is dropped (the handles and their tags stay). */
   resetSelf(gen: number): void {
     this.myGen = gen;
-    for (const l of this.links.values()) {
-      l.resetSend();
-      l.peerSenderGen = -1;
-      l.deliveredThrough = 0;
-      l.early = null;
-      l.ackDue = false;
+    for (const link of this.links.values()) {
+      link.resetSend();
+      link.peerSenderGen = -1;
+      link.deliveredThrough = 0;
+      link.early = null;
+      link.ackDue = false;
     }
     this.ackDue.length = 0;
   }
@@ -207,12 +207,12 @@ export class ReliableLinks {
   }
 
   private link(peer: string): PeerLink {
-    let l = this.links.get(peer);
-    if (l === undefined) {
-      l = new PeerLink(peer);
-      this.links.set(peer, l);
+    let link = this.links.get(peer);
+    if (link === undefined) {
+      link = new PeerLink(peer);
+      this.links.set(peer, link);
     }
-    return l;
+    return link;
   }
 
   /** The generation of `peer` this side addresses, or -1 when unknown. */
@@ -226,15 +226,15 @@ export class ReliableLinks {
    * generation after {@link suspend}: retransmission resumes where it stopped.
    */
   setPeerGen(peer: string, gen: number): void {
-    const l = this.link(peer);
-    if (l.gen === gen) {
-      if (l.suspended) this.resume(l);
+    const link = this.link(peer);
+    if (link.gen === gen) {
+      if (link.suspended) this.resume(link);
       return;
     }
-    const backlog = l.gen === -1 ? l.backlog : null;
-    l.resetSend();
-    l.gen = gen;
-    if (backlog !== null) for (const m of backlog) this.transmitNew(l, m);
+    const backlog = link.gen === -1 ? link.backlog : null;
+    link.resetSend();
+    link.gen = gen;
+    if (backlog !== null) for (const message of backlog) this.transmitNew(link, message);
   }
 
   /**
@@ -246,16 +246,16 @@ export class ReliableLinks {
    * messages are discarded then.
    */
   suspend(peer: string): void {
-    const l = this.links.get(peer);
-    if (l !== undefined) l.suspended = true;
+    const link = this.links.get(peer);
+    if (link !== undefined) link.suspended = true;
   }
 
-  private resume(l: PeerLink): void {
-    l.suspended = false;
-    l.stalled = false;
-    l.tries = 0;
-    l.lastTxUs = this.ctx.now('mono') - this.tuning.rtoUs;
-    if (l.unacked > 0 && !this.timerArmed) this.armTimer();
+  private resume(link: PeerLink): void {
+    link.suspended = false;
+    link.stalled = false;
+    link.tries = 0;
+    link.lastTxUs = this.ctx.now('mono') - this.tuning.rtoUs;
+    if (link.unacked > 0 && !this.timerArmed) this.armTimer();
   }
 
   /**
@@ -267,30 +267,30 @@ export class ReliableLinks {
   }
 
   /** {@link send} on a handle from {@link handle}. */
-  sendVia(h: PeerHandle, msg: RelMessage): void {
-    const l = h as PeerLink;
-    if (l.gen === -1) {
-      (l.backlog ??= []).push(msg);
-      if (l.backlog.length > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${l.peer}: backlog exceeds ${this.tuning.maxUnacked}`);
+  sendVia(handle: PeerHandle, msg: RelMessage): void {
+    const link = handle as PeerLink;
+    if (link.gen === -1) {
+      (link.backlog ??= []).push(msg);
+      if (link.backlog.length > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${link.peer}: backlog exceeds ${this.tuning.maxUnacked}`);
       return;
     }
-    this.transmitNew(l, msg);
+    this.transmitNew(link, msg);
   }
 
-  private transmitNew(l: PeerLink, msg: RelMessage): void {
+  private transmitNew(link: PeerLink, msg: RelMessage): void {
     msg.senderGen = this.myGen;
-    msg.receiverGen = l.gen;
-    msg.seq = l.nextSeq++;
-    msg.ack = l.peerSenderGen === l.gen ? l.deliveredThrough : 0;
-    l.ackDue = false;
-    if (l.unacked === 0 || l.stalled) {
-      l.stalled = false;
-      l.tries = 0;
-      l.lastTxUs = this.ctx.now('mono');
+    msg.receiverGen = link.gen;
+    msg.seq = link.nextSeq++;
+    msg.ack = link.peerSenderGen === link.gen ? link.deliveredThrough : 0;
+    link.ackDue = false;
+    if (link.unacked === 0 || link.stalled) {
+      link.stalled = false;
+      link.tries = 0;
+      link.lastTxUs = this.ctx.now('mono');
     }
-    l.queue.push(msg);
-    if (l.queue.length - l.head > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${l.peer}: more than ${this.tuning.maxUnacked} unacknowledged messages`);
-    this.ctx.send(l.peer, msg);
+    link.queue.push(msg);
+    if (link.queue.length - link.head > this.tuning.maxUnacked) throw new LinkOverflowError(`link ${this.ctx.id}→${link.peer}: more than ${this.tuning.maxUnacked} unacknowledged messages`);
+    this.ctx.send(link.peer, msg);
     if (!this.timerArmed) this.armTimer();
   }
 
@@ -304,77 +304,77 @@ export class ReliableLinks {
   }
 
   /** {@link receive} on a handle from {@link handle}. */
-  receiveVia(h: PeerHandle, msg: Message): boolean {
+  receiveVia(handle: PeerHandle, msg: Message): boolean {
     if (!(msg instanceof RelMessage)) return false;
-    const l = h as PeerLink;
-    const from = l.peer;
-    const m: RelMessage = msg;
-    const type = m.type;
+    const link = handle as PeerLink;
+    const from = link.peer;
+    const message: RelMessage = msg;
+    const type = message.type;
     if (type === 'ack') {
-      if (m.receiverGen === this.myGen) this.acked(l, m.senderGen, m.ack);
+      if (message.receiverGen === this.myGen) this.acked(link, message.senderGen, message.ack);
       return true;
     }
     if (type === 'nak') {
-      this.handler.peerGeneration(from, m.senderGen);
+      this.handler.peerGeneration(from, message.senderGen);
       return true;
     }
-    if (m.receiverGen !== this.myGen) {
+    if (message.receiverGen !== this.myGen) {
       const nak: NakMessage = new RelMessage('nak', null);
       nak.senderGen = this.myGen;
       this.ctx.send(from, nak);
       return true;
     }
-    if (m.senderGen < l.peerSenderGen) return true;
-    if (m.senderGen > l.peerSenderGen) {
-      l.peerSenderGen = m.senderGen;
-      l.deliveredThrough = 0;
-      l.early = null;
+    if (message.senderGen < link.peerSenderGen) return true;
+    if (message.senderGen > link.peerSenderGen) {
+      link.peerSenderGen = message.senderGen;
+      link.deliveredThrough = 0;
+      link.early = null;
     }
-    if (m.ack > 0) this.acked(l, m.senderGen, m.ack);
-    if (!l.ackDue) {
-      l.ackDue = true;
-      this.ackDue.push(l);
+    if (message.ack > 0) this.acked(link, message.senderGen, message.ack);
+    if (!link.ackDue) {
+      link.ackDue = true;
+      this.ackDue.push(link);
     }
-    const seq = m.seq;
-    if (seq <= l.deliveredThrough) return true;
-    if (seq > l.deliveredThrough + 1) {
-      if (seq - l.deliveredThrough <= this.tuning.maxReorder) (l.early ??= new Map()).set(seq, m);
+    const seq = message.seq;
+    if (seq <= link.deliveredThrough) return true;
+    if (seq > link.deliveredThrough + 1) {
+      if (seq - link.deliveredThrough <= this.tuning.maxReorder) (link.early ??= new Map()).set(seq, message);
       return true;
     }
-    l.deliveredThrough = seq;
-    this.handler.deliver(from, m);
+    link.deliveredThrough = seq;
+    this.handler.deliver(from, message);
     // Drain early arrivals that are now in order (the handler may have reset this state).
     for (let n = 0; n <= this.tuning.maxReorder; n++) {
-      if (l.early === null || l.early.size === 0) break;
-      const next = l.early.get(l.deliveredThrough + 1);
+      if (link.early === null || link.early.size === 0) break;
+      const next = link.early.get(link.deliveredThrough + 1);
       if (next === undefined) break;
-      l.early.delete(l.deliveredThrough + 1);
-      l.deliveredThrough++;
+      link.early.delete(link.deliveredThrough + 1);
+      link.deliveredThrough++;
       this.handler.deliver(from, next);
     }
     return true;
   }
 
-  private acked(l: PeerLink, senderGen: number, deliveredThrough: number): void {
-    if (l.gen !== senderGen) return;
-    const q = l.queue;
-    let h = l.head;
-    if (h >= q.length || q[h]!.seq > deliveredThrough) return;
-    while (h < q.length && q[h]!.seq <= deliveredThrough) h++;
-    l.tries = 0;
-    l.stalled = false;
-    if (h === q.length) {
-      q.length = 0;
-      l.head = 0;
+  private acked(link: PeerLink, senderGen: number, acknowledgedThrough: number): void {
+    if (link.gen !== senderGen) return;
+    const queue = link.queue;
+    let head = link.head;
+    if (head >= queue.length || queue[head]!.seq > acknowledgedThrough) return;
+    while (head < queue.length && queue[head]!.seq <= acknowledgedThrough) head++;
+    link.tries = 0;
+    link.stalled = false;
+    if (head === queue.length) {
+      queue.length = 0;
+      link.head = 0;
       return;
     }
-    if (h > 64 && h * 2 > q.length) {
-      l.queue = q.slice(h);
-      l.head = 0;
+    if (head > 64 && head * 2 > queue.length) {
+      link.queue = queue.slice(head);
+      link.head = 0;
     } else {
-      l.head = h;
+      link.head = head;
     }
-    l.lastTxUs = this.ctx.now('mono');
+    link.lastTxUs = this.ctx.now('mono');
   }
 
   /** Send the explicit acks still owed (call at the end of every handler). */
@@ -382,14 +382,14 @@ export class ReliableLinks {
     const due = this.ackDue;
     if (due.length === 0) return;
     for (let i = 0; i < due.length; i++) {
-      const l = due[i]!;
-      if (!l.ackDue) continue;
-      l.ackDue = false;
+      const link = due[i]!;
+      if (!link.ackDue) continue;
+      link.ackDue = false;
       const ack: AckMessage = new RelMessage('ack', null);
       ack.senderGen = this.myGen;
-      ack.receiverGen = l.peerSenderGen;
-      ack.ack = l.deliveredThrough;
-      this.ctx.send(l.peer, ack);
+      ack.receiverGen = link.peerSenderGen;
+      ack.ack = link.deliveredThrough;
+      this.ctx.send(link.peer, ack);
     }
     due.length = 0;
   }
@@ -399,22 +399,22 @@ export class ReliableLinks {
     if (tag !== RTX_TAG) return false;
     this.timerArmed = false;
     const now = this.ctx.now('mono');
-    const t = this.tuning;
+    const tuning = this.tuning;
     let pending = false;
-    for (const l of this.links.values()) {
-      if (l.unacked === 0 || l.stalled || l.suspended || l.gen === -1) continue;
-      const rto = Math.min(t.maxRtoUs, t.rtoUs * 2 ** Math.min(l.tries, 20));
-      if (now - l.lastTxUs >= rto) {
-        if (l.tries >= t.maxRetries) {
-          l.stalled = true;
-          this.handler.linkStalled(l.peer);
+    for (const link of this.links.values()) {
+      if (link.unacked === 0 || link.stalled || link.suspended || link.gen === -1) continue;
+      const rto = Math.min(tuning.maxRtoUs, tuning.rtoUs * 2 ** Math.min(link.tries, 20));
+      if (now - link.lastTxUs >= rto) {
+        if (link.tries >= tuning.maxRetries) {
+          link.stalled = true;
+          this.handler.linkStalled(link.peer);
           continue;
         }
-        l.tries++;
-        l.lastTxUs = now;
-        const end = Math.min(l.queue.length, l.head + t.burst);
-        for (let i = l.head; i < end; i++) {
-          this.ctx.send(l.peer, l.queue[i]!);
+        link.tries++;
+        link.lastTxUs = now;
+        const end = Math.min(link.queue.length, link.head + tuning.burst);
+        for (let i = link.head; i < end; i++) {
+          this.ctx.send(link.peer, link.queue[i]!);
           this.retransmits++;
         }
       }
