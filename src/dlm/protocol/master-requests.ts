@@ -70,22 +70,31 @@ export class MasterRequests {
   }
 
   private accept(rootState: RootState, op: OpWire): void {
-    const env = this.env;
-    if (env.lostSessions.has(op.sess)) return;
-    const meta = this.sessionMeta(op);
+    const meta = this.admit(op);
     if (meta === undefined) return;
-    if (op.reqId <= meta.lastReqId) {
-      this.followHome(meta, op);
-      this.records.resend(meta, op.reqId);
-      return;
-    }
     if (!this.mayAct(rootState) || meta.pinned > 0 || meta.queued > 0) {
       meta.queued++;
       rootState.deferred.push(op);
-      if (rootState.deferred.length > MAX_DEFERRED_PER_ROOT) throw new RangeError(`master ${env.id}: more than ${MAX_DEFERRED_PER_ROOT} requests deferred on ${op.root}`);
+      if (rootState.deferred.length > MAX_DEFERRED_PER_ROOT) throw new RangeError(`master ${this.env.id}: more than ${MAX_DEFERRED_PER_ROOT} requests deferred on ${op.root}`);
       return;
     }
     this.execute(meta, op);
+  }
+
+  /**
+   * The lock `op` is a new request of, or undefined when there is nothing to do: its session is
+   * over or older than the lock's, or it came again (its outcome, if any, goes again).
+   */
+  private admit(op: OpWire): LockMeta | undefined {
+    if (this.env.lostSessions.has(op.sess)) return undefined;
+    const meta = this.sessionMeta(op);
+    if (meta === undefined) return undefined;
+    if (op.reqId <= meta.lastReqId) {
+      this.followHome(meta, op);
+      this.records.resend(meta, op.reqId);
+      return undefined;
+    }
+    return meta;
   }
 
   /** The lock's bookkeeping for `op`, after retiring an older session's lock; undefined when `op` is from an older session. */
@@ -166,15 +175,8 @@ export class MasterRequests {
         rootState.deferred.push(op);
         continue;
       }
-      if (this.env.lostSessions.has(op.sess)) continue;
-      const current = this.sessionMeta(op);
-      if (current === undefined) continue;
-      if (op.reqId <= current.lastReqId) {
-        this.followHome(current, op);
-        this.records.resend(current, op.reqId);
-        continue;
-      }
-      this.execute(current, op);
+      const current = this.admit(op);
+      if (current !== undefined) this.execute(current, op);
     }
   }
 
