@@ -6,7 +6,7 @@
  * state at fault, and the kernel reports the throw with the node, the time and the seed that
  * replays it.
  */
-import type { ModeName } from '../../check/events.js';
+import type { ModeName } from '../../vocabulary/index.js';
 import { toMode, type LockInfo, type LockSpace, type Mode } from '../core/index.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
 
