@@ -1,6 +1,6 @@
 /**
  * Effect translation for the master role (see ./master.ts): the lock space's effects become, in
- * order, the lock-level trace events of src/check/events.ts and the outcomes and blocking
+ * order, the lock-level trace events of src/vocabulary/lock-events.ts and the outcomes and blocking
  * notifications sent back through each lock's copy holder. Every lock-level event of a resource is
  * traced here, at the moment the lock space decides it, so the trace orders them exactly as the
  * master did.
