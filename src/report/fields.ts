@@ -6,6 +6,12 @@
 
 import type { TraceEvent } from '../sim/types.js';
 
+/** A pointer to one trace event, so a chart element can link to its trace row. */
+export interface EventRef {
+  seq: number;
+  tMs: number;
+}
+
 /** A string field, or undefined when absent or not a string. */
 export function fieldStr(event: TraceEvent, key: string): string | undefined {
   const value = event.fields?.[key];

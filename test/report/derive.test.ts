@@ -1,20 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  deriveBeliefBars,
-  deriveClocks,
-  deriveDeadlocks,
-  deriveFaultSpans,
-  deriveGrantBars,
-  deriveMessages,
-  deriveQueueBars,
-  deriveRunView,
-  deriveStorageOps,
-  deriveTraceRows,
-  naturalCompare,
-  orderNodes,
-  ReportBoundError,
-} from '../../src/report/derive.js';
+import { deriveClocks } from '../../src/report/derive-clocks.js';
+import { deriveDeadlocks } from '../../src/report/derive-deadlocks.js';
+import { deriveFaultSpans } from '../../src/report/derive-faults.js';
+import { naturalCompare, orderNodes } from '../../src/report/derive-lanes.js';
+import { deriveBeliefBars, deriveGrantBars, deriveQueueBars } from '../../src/report/derive-locks.js';
+import { deriveMessages } from '../../src/report/derive-messages.js';
+import { deriveStorageOps } from '../../src/report/derive-storage.js';
+import { deriveTraceRows } from '../../src/report/derive-trace.js';
+import { deriveRunView, ReportBoundError } from '../../src/report/derive.js';
 import { narrate } from '../../src/report/narrate.js';
 import type { TraceEvent } from '../../src/sim/types.js';
 import { deadlockInput, gcPauseInput, TraceBuilder } from './fixtures.js';
