@@ -8,8 +8,7 @@
 
 import type { TraceEvent } from '../sim/types.js';
 import { chartJsSource } from './chartjs.js';
-import { RUN_CLIENT_JS } from './client-run.js';
-import { SUITE_CLIENT_JS } from './client-suite.js';
+import { clientScript } from './client-script.js';
 import type { DeadlockView, EdgeEvent } from './derive-deadlocks.js';
 import { deriveRunView, type RunView } from './derive.js';
 import { escapeHtml, jsonForScript, renderMarkdown, safeRelativeHref } from './escape.js';
@@ -667,7 +666,7 @@ ${scenario.lesson.trim() !== '' ? `<section class="card lesson" id="lesson"><h2>
 </main>
 <div class="tip" id="tip"></div>`;
 
-  return page(`${scenario.title} · ${scenario.name} seed ${input.seed} · lockstep`, body, payload, RUN_CLIENT_JS);
+  return page(`${scenario.title} · ${scenario.name} seed ${input.seed} · lockstep`, body, payload, clientScript('run.js'));
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -756,5 +755,5 @@ ${rows}
 <footer>lockstep suite report · ${input.scenarios.length} scenarios · ${seeds} seeds</footer>
 </main>`;
 
-  return page('lockstep · scenario suite', body, { invariants: INVARIANT_NAMES, expected, unexpected }, SUITE_CLIENT_JS);
+  return page('lockstep · scenario suite', body, { invariants: INVARIANT_NAMES, expected, unexpected }, clientScript('suite.js'));
 }

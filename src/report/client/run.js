@@ -1,56 +1,92 @@
+// @ts-check
 /**
- * The browser code of the run report, as a string inlined into the page. It reads the JSON
- * data block, draws the chart.js charts (lock timeline, storage, clocks), the space-time
- * diagram (plain canvas, virtually scrolled so long runs stay cheap), and the paged, filterable
- * trace table; every chart element links to its trace row. When all drawing is done it sets
- * `window.__reportReady = true` (the browser test waits for it).
+ * The browser code of the run report, inlined into every run page by client-script.ts. It reads
+ * the JSON data block (`RunPayload`, built by run-payload.ts), draws the chart.js charts (lock
+ * timeline, storage, clocks), the space-time diagram (plain canvas, virtually scrolled so long
+ * runs stay cheap), and the paged, filterable trace table; every chart element links to its
+ * trace row. When all drawing is done it sets `window.__reportReady = true` (the browser test
+ * waits for it).
  *
- * It is plain ES2017 with no template literals (it lives inside one), builds DOM only through
- * textContent, and touches no network.
+ * It is plain ES2017 (a page must open in any current browser as it is, with no build step),
+ * builds DOM only through textContent, and touches no network. tsc checks it
+ * (tsconfig.client.json: checkJs with the DOM library); its types are JSDoc comments on lines of their
+ * own, which the inliner leaves out of the page.
  */
 
-/** The run report's inline script. Expects `#report-data` and the element ids html.ts writes. */
-export const RUN_CLIENT_JS = String.raw`
 (function () {
   'use strict';
-  var D = JSON.parse(document.getElementById('report-data').textContent);
+  /** @type {import('../payload.js').RunPayload} */
+  var D = JSON.parse($('#report-data').textContent || '');
   var MODE = D.modeColors, MARK = D.markColors;
+  /** @type {string[]} */
   var errors = [];
   window.__reportErrors = errors;
 
-  function $(sel) { return document.querySelector(sel); }
+  /**
+   * One element the page always has (html.ts writes every id this script looks up), typed as an
+   * input: the script reads only members that inputs share with the other elements it looks up.
+   * @param {string} sel
+   * @returns {HTMLInputElement}
+   */
+  function $(sel) {
+    /** @type {HTMLInputElement | null} */
+    var found = document.querySelector(sel);
+    if (!found) throw new Error('the page has no ' + sel);
+    return found;
+  }
+  /** A canvas the page has only when its section has data, else null. */
+  /** @param {string} id @returns {HTMLCanvasElement | null} */
+  function canvasById(id) { var c = document.getElementById(id); return c instanceof HTMLCanvasElement ? c : null; }
+  /** @param {HTMLCanvasElement} canvas @returns {CanvasRenderingContext2D} */
+  function context2d(canvas) {
+    var c = canvas.getContext('2d');
+    if (!c) throw new Error('canvas has no 2d context');
+    return c;
+  }
+  /** @template {keyof HTMLElementTagNameMap} K @param {K} tag @param {string | null} [cls] @param {string | number | null} [text] @returns {HTMLElementTagNameMap[K]} */
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
     if (text !== undefined && text !== null) e.textContent = String(text);
     return e;
   }
+  /** @param {string} s */
   function trim(s) { return s.indexOf('.') >= 0 ? s.replace(/0+$/, '').replace(/\.$/, '') : s; }
+  /** @param {number} ms */
   function fmtMs(ms) {
     var a = Math.abs(ms);
     if (a >= 1000) return trim((ms / 1000).toFixed(3)) + ' s';
     return trim(ms.toFixed(3)) + ' ms';
   }
+  /** @param {number} ms @param {number} span */
   function fmtTick(ms, span) {
     if (span >= 5000) return trim((ms / 1000).toFixed(2)) + ' s';
     return trim(ms.toFixed(1)) + ' ms';
   }
-  function modeColor(m) { return MODE[m] || '#777777'; }
+  /** @param {string | undefined} m */
+  function modeColor(m) { return (m !== undefined && MODE[m]) || '#777777'; }
+  /** @param {string} hex @returns {number[]} */
   function hexRgb(hex) {
     var h = hex.replace('#', '');
     return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
   }
+  /** @param {string} hex @param {number} a */
   function rgba(hex, a) { var c = hexRgb(hex); return 'rgba(' + c[0] + ',' + c[1] + ',' + c[2] + ',' + a + ')'; }
+  /** @param {string} hex */
   function darker(hex) { var c = hexRgb(hex); return 'rgb(' + Math.round(c[0] * .6) + ',' + Math.round(c[1] * .6) + ',' + Math.round(c[2] * .6) + ')'; }
+  /** @param {string} hex */
   function isLight(hex) { var c = hexRgb(hex); return (0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2]) > 150; }
+  /** @param {string} name @param {() => void} fn */
   function safely(name, fn) {
-    try { fn(); } catch (e) { errors.push(name + ': ' + (e && e.stack ? e.stack : e)); console.error('report: ' + name + ' failed', e); }
+    try { fn(); } catch (e) { errors.push(name + ': ' + (e instanceof Error && e.stack ? e.stack : e)); console.error('report: ' + name + ' failed', e); }
   }
+  /** @param {ArrayLike<number>} arr @param {number} v */
   function lowerBound(arr, v) {
     var lo = 0, hi = arr.length;
     while (lo < hi) { var mid = (lo + hi) >>> 1; if (arr[mid] < v) lo = mid + 1; else hi = mid; }
     return lo;
   }
+  /** @param {CanvasRenderingContext2D} ctx @param {string} text @param {number} x @param {number} y @param {string} fg @param {string} bg @param {'left' | 'right' | 'center'} align */
   function labelBox(ctx, text, x, y, fg, bg, align) {
     var w = ctx.measureText(text).width;
     var x0 = align === 'right' ? x - w - 6 : (align === 'center' ? x - w / 2 - 3 : x);
@@ -145,8 +181,10 @@ export const RUN_CLIENT_JS = String.raw`
     applyFilter(); renderPage();
     var links = document.querySelectorAll('[data-seq]');
     for (var i = 0; i < links.length; i++) {
-      links[i].addEventListener('click', function (ev) { ev.preventDefault(); jumpToSeq(Number(this.getAttribute('data-seq'))); });
+      links[i].addEventListener('click', onLinkClick);
     }
+    /** @this {Element} @param {Event} ev */
+    function onLinkClick(ev) { ev.preventDefault(); jumpToSeq(Number(this.getAttribute('data-seq'))); }
   });
 
   // ------------------------------------------------------------------------------------------
@@ -214,26 +252,34 @@ export const RUN_CLIENT_JS = String.raw`
     return raw && typeof raw.s === 'number' ? raw.s : -1;
   }
   function onChartClick(evt, elements, chart) { var s = seqOf(chart, elements); if (s >= 0) jumpToSeq(s); }
+  /** @param {string} color @param {boolean} light */
   function hatch(color, light) {
     var c = document.createElement('canvas'); c.width = 10; c.height = 10;
-    var x = c.getContext('2d');
+    var x = context2d(c);
     x.fillStyle = rgba(color, light ? 0.16 : 0.28); x.fillRect(0, 0, 10, 10);
     x.strokeStyle = color; x.lineWidth = light ? 1.2 : 2.2;
     x.beginPath(); x.moveTo(-2, 12); x.lineTo(12, -2); x.moveTo(-2, 2); x.lineTo(2, -2); x.moveTo(8, 12); x.lineTo(12, 8); x.stroke();
-    return x.createPattern(c, 'repeat');
+    return pattern(x, c);
   }
+  /** @param {CanvasRenderingContext2D} ctx @param {HTMLCanvasElement} tile */
+  function pattern(ctx, tile) {
+    var p = ctx.createPattern(tile, 'repeat');
+    if (!p) throw new Error('canvas pattern unavailable');
+    return p;
+  }
+  /** @param {string} color */
   function dots(color) {
     var c = document.createElement('canvas'); c.width = 6; c.height = 6;
-    var x = c.getContext('2d');
+    var x = context2d(c);
     x.fillStyle = 'rgba(255,255,255,0.92)'; x.fillRect(0, 0, 6, 6);
     x.fillStyle = color; x.beginPath(); x.arc(3, 3, 1.3, 0, Math.PI * 2); x.fill();
-    return x.createPattern(c, 'repeat');
+    return pattern(x, c);
   }
 
   // ------------------------------------------------------------------------------------------
   // Lock timeline: what the service granted beside what the client believed.
   safely('timeline', function () {
-    var T = D.timeline, canvas = document.getElementById('chart-timeline');
+    var T = D.timeline, canvas = canvasById('chart-timeline');
     if (!canvas) return;
     var labels = T.rows, cache = {};
     function memo(kind, m, make) { var k = kind + m; if (!cache[k]) cache[k] = make(); return cache[k]; }
@@ -337,7 +383,7 @@ export const RUN_CLIENT_JS = String.raw`
   // ------------------------------------------------------------------------------------------
   // Storage: accepted and rejected writes with their tokens, and the highest token accepted so far.
   safely('storage', function () {
-    var canvas = document.getElementById('chart-storage');
+    var canvas = canvasById('chart-storage');
     if (!canvas) return;
     var P = D.storage.points, acc = [], rej = [], bad = [], high = [], best = -Infinity;
     for (var i = 0; i < P.length; i++) {
@@ -400,7 +446,7 @@ export const RUN_CLIENT_JS = String.raw`
   // ------------------------------------------------------------------------------------------
   // Clocks: local wall clock minus true time, per node.
   safely('clocks', function () {
-    var canvas = document.getElementById('chart-clocks');
+    var canvas = canvasById('chart-clocks');
     if (!canvas) return;
     var palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#000000', '#8c959f', '#b8860b'];
     var sets = [];
@@ -439,8 +485,11 @@ export const RUN_CLIENT_JS = String.raw`
   // ------------------------------------------------------------------------------------------
   // Space-time diagram: lanes per node, message arrows, fault intervals; canvas, virtually scrolled.
   safely('spacetime', function () {
-    var canvas = document.getElementById('st-canvas');
-    if (!canvas) return;
+    var canvas = canvasById('st-canvas');
+    if (canvas) spaceTime(canvas);
+  });
+  /** @param {HTMLCanvasElement} canvas */
+  function spaceTime(canvas) {
     var S = D.st, nodes = D.nodes, N = nodes.length, M = S.from.length;
     var scroll = $('#st-scroll'), spacer = $('#st-spacer'), tip = $('#tip'), zoomLabel = $('#st-zoom-label');
     var GUTTER = 92, AXIS = 34, LANE = 38, PAD_L = 18, PAD_R = 24, CAP = 64;
@@ -448,14 +497,17 @@ export const RUN_CLIENT_JS = String.raw`
     var ZOOMS = [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128];
     var zi = ZOOMS.indexOf(S.defaultPxPerMs); if (zi < 0) zi = 9;
     var compress = true;
-    var ctx = canvas.getContext('2d');
+    var ctx = context2d(canvas);
     var times = [0, END];
-    for (var i = 0; i < M; i++) { times.push(S.sm[i]); if (S.em[i] !== null) times.push(S.em[i]); }
+    for (var i = 0; i < M; i++) { times.push(S.sm[i]); var arrival = S.em[i]; if (arrival !== null) times.push(arrival); }
     S.spans.forEach(function (s) { times.push(s.a, s.b); });
     S.marks.forEach(function (m) { times.push(m.t); });
     times.sort(function (a, b) { return a - b; });
     var uniq = []; for (var u = 0; u < times.length; u++) if (u === 0 || times[u] !== times[u - 1]) uniq.push(times[u]);
-    var ax = null, xs = null, xe = null, markX = null;
+    var xs = null, xe = null, markX = null;
+    /** The time axis: segments [t0, t1] drawn from x0 on at ppm px/ms, compressed gaps between them. buildAxis sets it before any use. */
+    /** @type {{ t0: number[], t1: number[], x0: number[], ppm: number, width: number }} */
+    var ax = { t0: [], t1: [], x0: [], ppm: 1, width: 0 };
     function buildAxis() {
       var ppm = ZOOMS[zi];
       var t0 = [uniq[0]], t1 = [], x0 = [PAD_L], x = PAD_L;
@@ -508,7 +560,7 @@ export const RUN_CLIENT_JS = String.raw`
       return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
     }
     function draw() {
-      var dpr = window.devicePixelRatio || 1, cssW = canvas.parentNode.clientWidth;
+      var dpr = window.devicePixelRatio || 1, cssW = $('.st-frame').clientWidth;
       if (canvas.width !== Math.round(cssW * dpr) || canvas.height !== Math.round(H * dpr)) {
         canvas.width = Math.round(cssW * dpr); canvas.height = Math.round(H * dpr); canvas.style.height = H + 'px';
       }
@@ -591,7 +643,7 @@ export const RUN_CLIENT_JS = String.raw`
         var sx = SX(mxp), sy = laneY(mk.n);
         if (mk.k === 'violation') {
           ctx.fillStyle = MARK.violation; ctx.beginPath(); ctx.moveTo(sx, sy - 8); ctx.lineTo(sx + 8, sy); ctx.lineTo(sx, sy + 8); ctx.lineTo(sx - 8, sy); ctx.closePath(); ctx.fill();
-          ctx.font = '600 11px ' + family; labelBox(ctx, mk.l, sx + 10, sy - 12, '#ffffff', MARK.violation, 'left');
+          ctx.font = '600 11px ' + family; labelBox(ctx, mk.l || '', sx + 10, sy - 12, '#ffffff', MARK.violation, 'left');
         } else if (mk.k === 'reject') {
           ctx.strokeStyle = MARK.rejected; ctx.lineWidth = 2.5; ctx.beginPath(); ctx.moveTo(sx - 5, sy - 5); ctx.lineTo(sx + 5, sy + 5); ctx.moveTo(sx + 5, sy - 5); ctx.lineTo(sx - 5, sy + 5); ctx.stroke();
         } else if (mk.k === 'write') {
@@ -697,12 +749,11 @@ export const RUN_CLIENT_JS = String.raw`
     if (firstViolation < 0) goV.disabled = true;
     goV.addEventListener('click', function () { if (firstViolation >= 0) { scroll.scrollLeft = Math.max(0, markX[firstViolation] - viewW / 2); draw(); } });
     // Fit the whole run in view when that keeps a typical message at least 8 px wide.
-    viewW = canvas.parentNode.clientWidth - GUTTER;
+    viewW = $('.st-frame').clientWidth - GUTTER;
     buildAxis();
     while (ax.width + PAD_R > viewW && zi > 0 && ZOOMS[zi - 1] * S.medianLatencyMs >= 8) { zi--; buildAxis(); }
     draw();
-  });
+  }
 
   requestAnimationFrame(function () { requestAnimationFrame(function () { window.__reportReady = true; }); });
 })();
-`;

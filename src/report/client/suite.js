@@ -1,14 +1,18 @@
+// @ts-check
 /**
- * The browser code of the suite page, as a string inlined into the page: one chart.js chart
- * of finds per invariant (the scenario's expected violation vs any other), then
- * `window.__reportReady = true`. Plain ES2017, no template literals, no network.
+ * The browser code of the suite page, inlined by client-script.ts: one chart.js chart of finds
+ * per invariant (the scenario's expected violation vs any other), then
+ * `window.__reportReady = true`. Plain ES2017, no network. tsc checks it (tsconfig.client.json);
+ * its JSDoc comments sit on lines of their own, which the inliner leaves out of the page.
  */
 
-/** The suite page's inline script. Expects `#report-data` and `#chart-finds`. */
-export const SUITE_CLIENT_JS = String.raw`
 (function () {
   'use strict';
-  var D = JSON.parse(document.getElementById('report-data').textContent);
+  var dataBlock = document.getElementById('report-data');
+  if (!dataBlock) throw new Error('the page has no data block');
+  /** @type {import('../payload.js').SuitePayload} */
+  var D = JSON.parse(dataBlock.textContent || '');
+  /** @type {string[]} */
   var errors = [];
   window.__reportErrors = errors;
   try {
@@ -31,7 +35,9 @@ export const SUITE_CLIENT_JS = String.raw`
         ctx.restore();
       }
     };
-    new C(document.getElementById('chart-finds'), {
+    var canvas = document.getElementById('chart-finds');
+    if (!(canvas instanceof HTMLCanvasElement)) throw new Error('the page has no finds chart');
+    new C(canvas, {
       type: 'bar',
       data: { labels: D.invariants, datasets: [
         { label: 'the scenario\u2019s expected violation (a lesson shown)', data: D.expected, backgroundColor: '#0072B2', borderColor: '#004a75', borderWidth: 1 },
@@ -47,9 +53,8 @@ export const SUITE_CLIENT_JS = String.raw`
       plugins: [totals]
     });
   } catch (e) {
-    errors.push(String(e && e.stack ? e.stack : e));
+    errors.push(String(e instanceof Error && e.stack ? e.stack : e));
     console.error('report: finds chart failed', e);
   }
   requestAnimationFrame(function () { requestAnimationFrame(function () { window.__reportReady = true; }); });
 })();
-`;
