@@ -7,8 +7,9 @@
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ReportInputError } from './escape.js';
-import { renderRunReport, renderSuiteReport } from './html.js';
+import { renderRunReport } from './html.js';
 import type { RunReportInput, SuiteReportInput } from './model.js';
+import { renderSuiteReport } from './suite-page.js';
 
 /** The name of the suite page inside a report folder. */
 export const SUITE_REPORT_FILE = 'index.html';
