@@ -9,6 +9,7 @@ describe('ambient time and randomness guard (DESIGN §2)', () => {
   it('no file under src/ (except the CLI progress display) uses ambient time or randomness', () => {
     const { scanned, findings } = scanTree(root);
     expect(scanned).toContain('src/sim/simulation.ts');
+    expect(scanned).toContain('src/report/client/run.js');
     expect(scanned).not.toContain('src/cli/progress.ts');
     expect(formatFindings(findings)).toBe('');
   });

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
-import { listTs, stripComments } from './scan.js';
+import { listSources, stripComments } from './scan.js';
 
 /** What one layer may import, and why: one row of the table in layers.test.ts. */
 export interface LayerRule {
@@ -143,7 +143,7 @@ export function scanLayers(
 ): { scanned: string[]; findings: LayerFinding[] } {
   const scanned: string[] = [];
   const findings: LayerFinding[] = [];
-  for (const abs of listTs(join(root, 'src'))) {
+  for (const abs of listSources(join(root, 'src'))) {
     const file = relative(root, abs).split(sep).join('/');
     scanned.push(file);
     findings.push(...checkImports(file, readFileSync(abs, 'utf8'), table, exceptions));
@@ -154,7 +154,7 @@ export function scanLayers(
 /** The exceptions no file uses any more (each should be deleted from the table). */
 export function unusedExceptions(root: string, exceptions: readonly LayerException[]): LayerException[] {
   const used = new Set<LayerException>();
-  for (const abs of listTs(join(root, 'src'))) {
+  for (const abs of listSources(join(root, 'src'))) {
     const file = relative(root, abs).split(sep).join('/');
     const fromLayer = layerOf(file);
     for (const { specifier } of importSites(readFileSync(abs, 'utf8'))) {

@@ -95,22 +95,22 @@ export function scanSource(file: string, source: string): Finding[] {
   return findings;
 }
 
-/** Every .ts file under `dir`, sorted, as absolute paths. */
-export function listTs(dir: string): string[] {
+/** Every source file (.ts, and the report's browser scripts in .js) under `dir`, sorted, as absolute paths. */
+export function listSources(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...listTs(p));
-    else if (name.endsWith('.ts')) out.push(p);
+    if (statSync(p).isDirectory()) out.push(...listSources(p));
+    else if (name.endsWith('.ts') || name.endsWith('.js')) out.push(p);
   }
   return out;
 }
 
-/** Scan every .ts under `<root>/src` except the allowed files. */
+/** Scan every source file under `<root>/src` except the allowed files. */
 export function scanTree(root: string): { scanned: string[]; findings: Finding[] } {
   const scanned: string[] = [];
   const findings: Finding[] = [];
-  for (const abs of listTs(join(root, 'src'))) {
+  for (const abs of listSources(join(root, 'src'))) {
     const rel = relative(root, abs).split(sep).join('/');
     if (ALLOWED.includes(rel)) continue;
     scanned.push(rel);
