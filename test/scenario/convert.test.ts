@@ -3,6 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { fromFault, parseScenario, toFaultPlan } from '../../src/scenario/index.js';
 import type { Fault } from '../../src/sim/types.js';
 
+/** One fault of every kind, as a scenario file writes them (the clock jump names its clock). */
+const FAULTS_MS = [
+  { atMs: 200, kind: 'pause', node: 'c1', forMs: 15000 },
+  { atMs: 1000, kind: 'clock-jump', node: 'm3', byMs: -5500.5, clock: 'wall' },
+  { atMs: 1500, kind: 'clock-drift', node: 'm2', ppm: -100000 },
+  { atMs: 2000, kind: 'partition', groups: [['m1', 'c1'], ['m2', 'm3', 'c2']], forMs: 5000 },
+  { atMs: 2500, kind: 'partition', groups: [['c1'], ['m1']], oneWay: true },
+  { atMs: 3000, kind: 'crash', node: 'm1', restartAfterMs: 5000 },
+  { atMs: 3500, kind: 'crash', node: 'storage' },
+  { atMs: 0, kind: 'delay', from: 'm1', to: 'c1', extraMs: 8000, forMs: 100 },
+  { atMs: 0.25, kind: 'drop', from: 'c2', to: 'storage', forMs: 0.001 },
+];
+
+/** The same, with the clock jump's clock left to its default. */
+const FAULTS_MS_DEFAULT_CLOCK = FAULTS_MS.map((f) => (f.kind === 'clock-jump' ? { atMs: f.atMs, kind: f.kind, node: f.node, byMs: f.byMs } : f));
+
 describe('toFaultPlan', () => {
   it('converts every fault kind, keeping file order', () => {
     const scenario = parseScenario(
@@ -12,17 +28,7 @@ describe('toFaultPlan', () => {
           { id: 'c1', steps: [{ op: 'sleep', ms: 1 }] },
           { id: 'c2', steps: [{ op: 'sleep', ms: 1 }] },
         ],
-        faults: [
-          { atMs: 200, kind: 'pause', node: 'c1', forMs: 15000 },
-          { atMs: 1000, kind: 'clock-jump', node: 'm3', byMs: -5500.5 },
-          { atMs: 1500, kind: 'clock-drift', node: 'm2', ppm: -100000 },
-          { atMs: 2000, kind: 'partition', groups: [['m1', 'c1'], ['m2', 'm3', 'c2']], forMs: 5000 },
-          { atMs: 2500, kind: 'partition', groups: [['c1'], ['m1']], oneWay: true },
-          { atMs: 3000, kind: 'crash', node: 'm1', restartAfterMs: 5000 },
-          { atMs: 3500, kind: 'crash', node: 'storage' },
-          { atMs: 0, kind: 'delay', from: 'm1', to: 'c1', extraMs: 8000, forMs: 100 },
-          { atMs: 0.25, kind: 'drop', from: 'c2', to: 'storage', forMs: 0.001 },
-        ],
+        faults: FAULTS_MS_DEFAULT_CLOCK,
       },
       'faults.json',
     );
@@ -65,17 +71,6 @@ describe('toFaultPlan', () => {
 
 describe('fromFault', () => {
   it('gives back every scenario fault kind from the kernel plan, in the result JSON key order', () => {
-    const faults = [
-      { atMs: 200, kind: 'pause', node: 'c1', forMs: 15000 },
-      { atMs: 1000, kind: 'clock-jump', node: 'm3', byMs: -5500.5, clock: 'wall' },
-      { atMs: 1500, kind: 'clock-drift', node: 'm2', ppm: -100000 },
-      { atMs: 2000, kind: 'partition', groups: [['m1', 'c1'], ['m2', 'm3', 'c2']], forMs: 5000 },
-      { atMs: 2500, kind: 'partition', groups: [['c1'], ['m1']], oneWay: true },
-      { atMs: 3000, kind: 'crash', node: 'm1', restartAfterMs: 5000 },
-      { atMs: 3500, kind: 'crash', node: 'storage' },
-      { atMs: 0, kind: 'delay', from: 'm1', to: 'c1', extraMs: 8000, forMs: 100 },
-      { atMs: 0.25, kind: 'drop', from: 'c2', to: 'storage', forMs: 0.001 },
-    ];
     const scenario = parseScenario(
       {
         name: 'faults-back',
@@ -83,12 +78,12 @@ describe('fromFault', () => {
           { id: 'c1', steps: [{ op: 'sleep', ms: 1 }] },
           { id: 'c2', steps: [{ op: 'sleep', ms: 1 }] },
         ],
-        faults,
+        faults: FAULTS_MS,
       },
       'faults-back.json',
     );
     const back = toFaultPlan(scenario).map(fromFault);
-    expect(back).toStrictEqual(faults);
-    expect(back.map((f) => JSON.stringify(f))).toEqual(faults.map((f) => JSON.stringify(f)));
+    expect(back).toStrictEqual(FAULTS_MS);
+    expect(back.map((f) => JSON.stringify(f))).toEqual(FAULTS_MS.map((f) => JSON.stringify(f)));
   });
 });
