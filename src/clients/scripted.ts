@@ -69,22 +69,35 @@
  *   {@link MAX_SCRIPT_STEPS}) is refused when the factory is built, and the running client
  *   asserts the same bound, so a bad `repeat` cannot hang a run.
  */
-import type { BastFields, CompleteFields, ModeName, RequestFields, StatusName } from '../vocabulary/index.js';
+import type { BastFields, ModeName, RequestFields } from '../vocabulary/index.js';
 import type { StorageReadRequest, StorageWriteRequest } from '../storage/storage.js';
 import { STORAGE_NODE_ID } from '../storage/storage.js';
-import type { Message, Process, ProcessContext, ProcessFactory, TimerId, TraceFields } from '../sim/types.js';
 import { msToUs } from '../sim/index.js';
-import type { DriverFactory, DriverHost, LocalDeadline, LockDriver, LockOutcome, LockRequest } from '../protocols/contract.js';
-import type { ClientScript, ClientStep, ClientStepOp, FailPolicy } from './script.js';
+import type { Message, Process, ProcessContext, ProcessFactory, TimerId } from '../sim/types.js';
+import { asTraceFields, completeFields, requestFields, type DoneFields, type SkipFields } from './client-events.js';
+import { answers, newResourceState, PendingOp, refreshLapseMarks, type ResourceState } from './client-resources.js';
+import {
+  CompiledStep,
+  DEFAULT_STORAGE_RETRY_MS,
+  MAX_SCRIPT_STEPS,
+  MAX_STORAGE_RETRIES,
+  requireMs,
+  ScriptError,
+  STEP_AWAIT,
+  STEP_CANCEL,
+  STEP_LOCK,
+  STEP_STORAGE,
+  STEP_TIMER,
+  STEP_UNLOCK,
+  unlockRequest,
+  validateScript,
+  type CompiledScript,
+} from './compiled-script.js';
+import type { DriverFactory, DriverHost, LockDriver, LockOutcome, LockRequest } from '../protocols/contract.js';
+import type { ClientScript } from './script.js';
 
-/** The most steps one client may execute in a run (steps × repeat). */
-export const MAX_SCRIPT_STEPS = 100_000;
-
-/** The most times one storage request is re-sent before the client gives up with an error. */
-export const MAX_STORAGE_RETRIES = 100_000;
-
-/** Default interval between re-sends of an unanswered storage request, ms of the client's clock. */
-export const DEFAULT_STORAGE_RETRY_MS = 1000;
+export { DEFAULT_STORAGE_RETRY_MS, MAX_SCRIPT_STEPS, MAX_STORAGE_RETRIES, ScriptError, validateScript };
+export type { DoneFields, SkipFields, SkipReason } from './client-events.js';
 
 /** Options of a scripted client. */
 export interface ScriptedClientOptions {
@@ -94,232 +107,6 @@ export interface ScriptedClientOptions {
   storageRetryMs?: number;
   /** Step budget (steps × repeat). Default {@link MAX_SCRIPT_STEPS}. */
   maxSteps?: number;
-}
-
-/** Why a `checkLease` step was not sent. */
-export type SkipReason = 'lease-expired' | 'not-held';
-
-/** Fields of the client's `skip` event. */
-export interface SkipFields {
-  client: string;
-  resource: string;
-  reason: SkipReason;
-}
-
-/** Fields of the client's `done` event. */
-export interface DoneFields {
-  client: string;
-}
-
-/** A script the client cannot run (bad numbers, over the step budget). */
-export class ScriptError extends Error {
-  constructor(client: string, detail: string) {
-    super(`client ${client}: ${detail}`);
-    this.name = 'ScriptError';
-  }
-}
-
-function requireMs(client: string, where: string, ms: number | undefined, min: number, strict: boolean): void {
-  if (ms === undefined) return;
-  if (!Number.isFinite(ms) || ms < min || (strict && ms === min)) {
-    throw new ScriptError(client, `${where} must be a finite number ${strict ? '>' : '>='} ${min}, got ${ms}`);
-  }
-}
-
-/** Checks the numbers of a script and its step budget; throws {@link ScriptError}. */
-export function validateScript(script: ClientScript, maxSteps: number = MAX_SCRIPT_STEPS): void {
-  const id = script.id;
-  if (!Number.isSafeInteger(script.repeat) || script.repeat < 0) {
-    throw new ScriptError(id, `repeat must be a non-negative integer, got ${script.repeat}`);
-  }
-  requireMs(id, 'startMs', script.startMs, 0, false);
-  const total = script.steps.length * script.repeat;
-  if (total > maxSteps) {
-    throw new ScriptError(id, `steps × repeat = ${total} exceeds the step budget ${maxSteps}`);
-  }
-  script.steps.forEach((step, i) => {
-    const where = `steps[${i}] (${step.op})`;
-    requireMs(id, `${where}.atMs`, step.atMs, 0, false);
-    if (step.op === 'work' || step.op === 'sleep') requireMs(id, `${where}.ms`, step.ms, 0, false);
-    if (step.op === 'lock' || step.op === 'convert') requireMs(id, `${where}.timeoutMs`, step.timeoutMs, 0, true);
-  });
-}
-
-/** Kinds of a {@link CompiledStep}: a small-integer switch instead of string compares per step. */
-const STEP_LOCK = 0; // lock and convert
-const STEP_UNLOCK = 1;
-const STEP_CANCEL = 2;
-const STEP_AWAIT = 3;
-const STEP_STORAGE = 4; // write and read
-const STEP_TIMER = 5; // work and sleep
-
-const STEP_KINDS: Readonly<Record<ClientStepOp, number>> = {
-  lock: STEP_LOCK,
-  convert: STEP_LOCK,
-  unlock: STEP_UNLOCK,
-  cancel: STEP_CANCEL,
-  await: STEP_AWAIT,
-  write: STEP_STORAGE,
-  read: STEP_STORAGE,
-  work: STEP_TIMER,
-  sleep: STEP_TIMER,
-};
-
-/**
- * One script step, resolved once when the factory is built rather than re-read on every run of
- * it: every field is set in the constructor (one hidden class for every step, so the step loop's
- * reads stay monomorphic), times are in µs, optional fields have their defaults filled, and the
- * timer tag and driver request are built here, so running a step builds no string or request.
- * (Fields are `declare`d for the reason given at {@link PendingOp}.)
- */
-class CompiledStep {
-  declare readonly kind: number;
-  declare readonly op: ClientStepOp;
-  /** The step's resource; `''` for work/sleep. */
-  declare readonly resource: string;
-  /** The `atMs` gate in µs from the client's start; -1 when the step has none. */
-  declare readonly atUs: number;
-  /** work/sleep: the timer's delay. */
-  declare readonly delayUs: number;
-  /** work/sleep: the timer's trace tag (`script:work` / `script:sleep`); `''` otherwise. */
-  declare readonly timerTag: string;
-  /** lock/convert: the mode asked for. */
-  declare readonly mode: ModeName | undefined;
-  /** lock/convert/unlock: the request flags, undefined when there are none. */
-  declare readonly flags: readonly string[] | undefined;
-  /** write: the value written; undefined: the client's id. */
-  declare readonly value: string | undefined;
-  /** lock/convert: the script waits for the outcome (`wait` is not false). */
-  declare readonly waits: boolean;
-  /** lock/convert: the `timeoutMs` in µs; -1 when the step has none. */
-  declare readonly timeoutUs: number;
-  declare readonly onFail: FailPolicy;
-  /** write/read: compare the lease deadline first. */
-  declare readonly checkLease: boolean;
-  /**
-   * lock/convert/unlock: the driver request, built once and handed to the driver on every run of
-   * the step (frozen: a driver reads a request, and may keep it, but never changes it).
-   */
-  declare readonly request: LockRequest | undefined;
-
-  constructor(step: ClientStep, script: ClientScript) {
-    const kind = STEP_KINDS[step.op] as number | undefined;
-    if (kind === undefined) throw new ScriptError(script.id, `unknown step op ${String(step.op)}`);
-    this.kind = kind;
-    this.op = step.op;
-    this.resource = 'resource' in step ? step.resource : '';
-    this.atUs = step.atMs === undefined ? -1 : msToUs(step.atMs);
-    this.delayUs = 0;
-    this.timerTag = '';
-    this.mode = undefined;
-    this.flags = undefined;
-    this.value = undefined;
-    this.waits = true;
-    this.timeoutUs = -1;
-    this.onFail = 'release';
-    this.checkLease = false;
-    this.request = undefined;
-    switch (step.op) {
-      case 'lock':
-      case 'convert': {
-        this.mode = step.mode;
-        this.flags = nonEmpty(step.flags);
-        this.waits = step.wait !== false;
-        if (step.timeoutMs !== undefined) this.timeoutUs = msToUs(step.timeoutMs);
-        this.onFail = step.onFail ?? 'release';
-        const req: LockRequest = { op: step.op, resource: step.resource, mode: step.mode, priority: script.deadlockPriority };
-        if (this.flags !== undefined) req.flags = [...this.flags];
-        if (step.value !== undefined) req.value = step.value;
-        if (step.op === 'lock' && step.parent !== undefined) req.parent = step.parent;
-        this.request = Object.freeze(req);
-        return;
-      }
-      case 'unlock': {
-        this.flags = nonEmpty(step.flags);
-        this.request = Object.freeze(unlockRequest(step.resource, this.flags, step.value));
-        return;
-      }
-      case 'cancel':
-      case 'await':
-        return;
-      case 'write':
-      case 'read':
-        if (step.op === 'write') this.value = step.value;
-        this.checkLease = step.checkLease === true;
-        return;
-      case 'work':
-      case 'sleep':
-        this.delayUs = msToUs(step.ms);
-        this.timerTag = step.op === 'work' ? 'script:work' : 'script:sleep';
-        return;
-    }
-  }
-}
-
-/** `flags` when it has any, else undefined (an empty list means no flags everywhere). */
-function nonEmpty(flags: readonly string[] | undefined): readonly string[] | undefined {
-  return flags !== undefined && flags.length > 0 ? flags : undefined;
-}
-
-/** An unlock request as the driver receives it (its own copy of the flags). */
-function unlockRequest(resource: string, flags: readonly string[] | undefined, value: string | undefined): LockRequest {
-  const req: LockRequest = { op: 'unlock', resource };
-  if (flags !== undefined) req.flags = [...flags];
-  if (value !== undefined) req.value = value;
-  return req;
-}
-
-/** A validated script with its steps compiled: shared by every incarnation-0 process built from it. */
-interface CompiledScript {
-  readonly script: ClientScript;
-  readonly steps: readonly CompiledStep[];
-}
-
-/**
- * An operation the client has asked its driver for and whose outcome has not come back yet.
- * (Fields are `declare`d and set in the constructor, as in src/sim: no class-field definitions
- * that start every field out `undefined`, and no separate initializer call per operation.)
- */
-class PendingOp {
-  declare readonly op: 'lock' | 'convert' | 'unlock';
-  declare readonly onFail: FailPolicy;
-  declare readonly resource: string;
-  declare readonly res: ResourceState;
-  /** A cancel was sent for it (by a `cancel` step, a timeout, or the release-all). */
-  declare cancelRequested: boolean;
-  /** The script's own `cancel` step asked for it: a non-GRANTED outcome is not a failure. */
-  declare cancelledByStep: boolean;
-  /** Its `timeoutMs` timer while armed; 0 (never a timer handle) when none. */
-  declare timeoutTimer: TimerId;
-
-  constructor(op: 'lock' | 'convert' | 'unlock', onFail: FailPolicy, resource: string, res: ResourceState) {
-    this.op = op;
-    this.onFail = onFail;
-    this.resource = resource;
-    this.res = res;
-    this.cancelRequested = false;
-    this.cancelledByStep = false;
-    this.timeoutTimer = 0;
-  }
-}
-
-/** A lapse mark armed for a deadline. */
-interface ArmedLapse {
-  readonly clock: LocalDeadline['clock'];
-  readonly atUs: number;
-  readonly id: TimerId;
-}
-
-/** The client's view of one resource. */
-interface ResourceState {
-  /** The mode the client holds, as the last outcome reported it. */
-  held: ModeName | undefined;
-  pending: PendingOp | undefined;
-  /** An unlock was requested and has not completed: the client no longer believes it holds. */
-  releasing: boolean;
-  /** The release-all has sent this resource its unlock (at most once). */
-  releasedByAbort: boolean;
-  lapse: ArmedLapse | undefined;
 }
 
 /*
@@ -342,55 +129,6 @@ const WAIT_LOCK = 5;
 const WAIT_STORAGE = 6;
 
 type Phase = 'starting' | 'running' | 'aborting' | 'done';
-
-/**
- * Whether an outcome with `status` answers the pending operation `op`: GRANTED and the refusals
- * answer a lock/convert, UNLOCKED answers an unlock, CANCELGRANT answers nothing pending (it is the
- * cancel's own answer), and the generic errors answer either.
- */
-function answers(op: PendingOp, status: StatusName): boolean {
-  switch (status) {
-    case 'CANCELGRANT':
-      return false;
-    case 'UNLOCKED':
-    case 'SUBLOCKS':
-      return op.op === 'unlock';
-    case 'BUSY':
-    case 'INVALID_ARG':
-      return true;
-    default:
-      return op.op !== 'unlock';
-  }
-}
-
-/**
- * A trace event's typed fields as the kernel's `trace` takes them. The field interfaces have no
- * index signature, so they are not assignable to TraceFields; this cast replaces the
- * `{ ...fields }` copy per event that used to satisfy the type (each fields object is fresh and
- * never touched again, so the kernel may copy it or keep it).
- */
-function asTraceFields(fields: RequestFields | CompleteFields | BastFields | SkipFields | DoneFields): TraceFields {
-  return fields as unknown as TraceFields;
-}
-
-/**
- * The `complete` event's fields for `outcome`, keys always in the order client, resource, status,
- * mode, flags, value, token. The usual outcomes (no flags, no value) are built as literals: one
- * allocation of a fixed shape instead of a literal grown key by key.
- */
-function completeFields(client: string, resource: string, outcome: LockOutcome): CompleteFields {
-  const { status, mode, flags, value, token } = outcome;
-  if ((flags === undefined || flags.length === 0) && value === undefined) {
-    if (mode === undefined) return token === undefined ? { client, resource, status } : { client, resource, status, token };
-    return token === undefined ? { client, resource, status, mode } : { client, resource, status, mode, token };
-  }
-  const fields: CompleteFields = { client, resource, status };
-  if (mode !== undefined) fields.mode = mode;
-  if (flags !== undefined && flags.length > 0) fields.flags = [...flags];
-  if (value !== undefined) fields.value = value;
-  if (token !== undefined) fields.token = token;
-  return fields;
-}
 
 /** One incarnation-0 scripted client; see the module comment for the semantics. */
 class ScriptedClientProcess implements Process, DriverHost {
@@ -704,16 +442,7 @@ class ScriptedClientProcess implements Process, DriverHost {
 
   /** Traces `request`; its fields' keys always in the order client, resource, op, mode, flags. */
   private traceRequest(resource: string, op: RequestFields['op'], mode: ModeName | undefined, flags: readonly string[] | undefined): void {
-    const client = this.id;
-    let fields: RequestFields;
-    if (flags === undefined || flags.length === 0) {
-      fields = mode === undefined ? { client, resource, op } : { client, resource, op, mode };
-    } else {
-      fields = { client, resource, op };
-      if (mode !== undefined) fields.mode = mode;
-      fields.flags = [...flags];
-    }
-    this.ctx.trace('request', asTraceFields(fields));
+    this.ctx.trace('request', asTraceFields(requestFields(this.id, resource, op, mode, flags)));
   }
 
   private requestLock(step: CompiledStep, res: ResourceState): PendingOp {
@@ -865,20 +594,7 @@ class ScriptedClientProcess implements Process, DriverHost {
 
   /** Re-arms `lapse` marks to the driver's current deadlines (lease-checking clients only). */
   private refreshLapseMarks(): void {
-    for (const [resource, res] of this.resources) {
-      const want = res.held !== undefined && !res.releasing ? this.driver.leaseDeadline(resource) : undefined;
-      const armed = res.lapse;
-      if (want === undefined && armed === undefined) continue;
-      if (want !== undefined && armed !== undefined && want.clock === armed.clock && want.atUs === armed.atUs) continue;
-      if (armed !== undefined) {
-        this.ctx.cancelMark(armed.id);
-        res.lapse = undefined;
-      }
-      if (want !== undefined) {
-        const id = this.ctx.markAt(want.atUs, want.clock, 'lapse', { client: this.id, resource });
-        res.lapse = { clock: want.clock, atUs: want.atUs, id };
-      }
-    }
+    refreshLapseMarks(this.ctx, this.id, this.driver, this.resources);
   }
 
   // --- helpers -----------------------------------------------------------------------------------
@@ -886,7 +602,7 @@ class ScriptedClientProcess implements Process, DriverHost {
   private resource(name: string): ResourceState {
     let res = this.resources.get(name);
     if (res === undefined) {
-      res = { held: undefined, pending: undefined, releasing: false, releasedByAbort: false, lapse: undefined };
+      res = newResourceState();
       this.resources.set(name, res);
     }
     return res;
