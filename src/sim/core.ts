@@ -59,6 +59,11 @@ export class KernelCore {
   nowUs = 0;
   /** Where the last run() ended (time stands there until the next event runs). */
   protected endUs = 0;
+  /**
+   * Simulation.requestYield() was called: the loop returns after the event now running, and a
+   * resumed node's replay of held events stops before the next one (FaultInjector.replayHeld).
+   */
+  yieldRequested = false;
   protected declare readonly sched: Scheduler;
   /** The scheduler has peek() and replaceTop() (see Scheduler.peek). */
   protected declare readonly lazyTop: boolean;

@@ -31,6 +31,8 @@ export interface WindowRec {
 
 /** Validates fault plans and applies their faults to nodes, clocks and links. */
 export class FaultInjector {
+  /** The rest of a resumed node's held events, when a yield stopped their replay (see replayHeld). */
+  private heldReplay: { node: NodeState; held: SimEvent[]; next: number } | undefined = undefined;
   private declare readonly core: KernelCore;
   private declare readonly timers: TimerTable;
   private declare readonly messages: MessagePath;
@@ -215,12 +217,38 @@ export class FaultInjector {
     }
     const held = node.held;
     node.held = [];
-    for (let i = 0; i < held.length; i++) {
+    this.replayHeld(node, held, 0);
+  }
+
+  /**
+   * Hands a resumed node its held events from index `from` on. A yield requested by one of them
+   * (Simulation.requestYield) stops the replay there; the next run() continues it
+   * ({@link continueReplay}) before any other event, so code outside the kernel runs between two
+   * held events as it would between two ordinary events.
+   */
+  private replayHeld(node: NodeState, held: SimEvent[], from: number): void {
+    for (let i = from; i < held.length; i++) {
+      if (this.core.yieldRequested && i > from) {
+        this.heldReplay = { node, held, next: i };
+        return;
+      }
       const ev = held[i]!;
       if (ev.cancelled) continue;
       if (ev.kind === EventKind.Deliver) this.messages.deliver(ev.link as Route, ev.data as Message, ev.msgType as MessageType | null);
       else this.timers.fire(node, ev.data as TimerRec);
     }
+  }
+
+  /** Continues a replay of held events that a yield stopped (called by run() before its loop). */
+  continueReplay(): void {
+    const replay = this.heldReplay;
+    if (replay === undefined) return;
+    this.heldReplay = undefined;
+    // Nothing ran since the yield but code outside the kernel, which cannot crash or pause a node.
+    if (!replay.node.up || replay.node.paused) {
+      throw new SimError(`lockstep: internal: node ${replay.node.id} changed state during a yield`, this.core.nowUs, replay.node.id);
+    }
+    this.replayHeld(replay.node, replay.held, replay.next);
   }
 
   private crash(node: NodeState, restartAfterUs: number | undefined): void {

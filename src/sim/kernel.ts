@@ -23,6 +23,8 @@ export class Kernel extends KernelCore {
   private declare readonly faults: FaultInjector;
   private readonly harnessRngs = new Map<string, Rng>();
   private running = false;
+  /** The last run() returned at a yield, before `untilUs` (see Simulation.requestYield). */
+  yielded = false;
   /** Events run so far (cancelled ones not counted). */
   private eventCount = 0;
 
@@ -84,9 +86,11 @@ export class Kernel extends KernelCore {
       throw new SimConfigError(`lockstep: run(untilUs) needs an integer >= the current time ${this.timeUs()}, got ${untilUs}`);
     }
     this.running = true;
+    this.yielded = false;
     try {
+      this.faults.continueReplay();
       this.loop(untilUs, this.maxTimeUs ?? untilUs);
-      this.endUs = untilUs;
+      if (!this.yielded) this.endUs = untilUs;
     } finally {
       this.running = false;
       // A handler that threw leaves its delivery queued: remove it, as pop() would have.
@@ -101,7 +105,15 @@ export class Kernel extends KernelCore {
    * goes backwards; with the timed scheduler it is always the event's time (see push).
    */
   private loop(untilUs: number, maxTimeUs: number): void {
-    for (let ev = this.takeDue(untilUs); ev !== undefined; ev = this.takeDue(untilUs)) {
+    for (;;) {
+      // A yield is taken before the next event is: an event taken is an event run.
+      if (this.yieldRequested) {
+        this.yieldRequested = false;
+        this.yielded = true;
+        return;
+      }
+      const ev = this.takeDue(untilUs);
+      if (ev === undefined) return;
       this.queued--;
       if (ev.cancelled) {
         if (this.lazyTop) this.sched.pop();

@@ -80,9 +80,28 @@ export class Simulation {
     this.k.addFaults(faults);
   }
 
-  /** Run until the queue is empty or the next event lies past `untilUs`; time ends at `untilUs`. */
+  /**
+   * Run until the queue is empty or the next event lies past `untilUs`; time ends at `untilUs`.
+   * A run returns earlier, right after the event during which {@link requestYield} was called,
+   * with {@link yielded} true; calling `run(untilUs)` again continues with the next event.
+   */
   run(untilUs: number): SimStats {
     return this.k.run(untilUs);
+  }
+
+  /**
+   * Ask the running loop to return after the event now running, before the next one starts
+   * (also between two held events a resumed node is handed). For a harness that must let code
+   * outside the kernel run between two events at one simulated instant: the async clients'
+   * promise continuations (src/clients/async-client.ts).
+   */
+  requestYield(): void {
+    this.k.yieldRequested = true;
+  }
+
+  /** Whether the last {@link run} returned at a yield rather than at `untilUs`. */
+  get yielded(): boolean {
+    return this.k.yielded;
   }
 
   /** True time in µs. For the harness only — processes must never see it. */
