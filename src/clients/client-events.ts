@@ -6,6 +6,7 @@
 import type { BastFields, CompleteFields, ModeName, RequestFields } from '../vocabulary/index.js';
 import type { TraceFields } from '../sim/types.js';
 import type { LockOutcome } from '../protocols/contract.js';
+import type { StorageReadRequest, StorageWriteRequest } from '../storage/storage.js';
 
 /** Why a `checkLease` step was not sent. */
 export type SkipReason = 'lease-expired' | 'not-held';
@@ -62,4 +63,16 @@ export function requestFields(client: string, resource: string, op: RequestField
     fields.flags = [...flags];
   }
   return fields;
+}
+
+/** A request to the storage. */
+export type StorageRequest = StorageWriteRequest | StorageReadRequest;
+
+/**
+ * The storage request both clients send: keys in the order type, resource, value, token, reqId;
+ * `token` only when the client attaches one, `value` only on a write.
+ */
+export function storageRequest(op: 'write' | 'read', resource: string, value: string, token: number | undefined, reqId: number): StorageRequest {
+  if (op === 'read') return { type: 'read', resource, reqId };
+  return token === undefined ? { type: 'write', resource, value, reqId } : { type: 'write', resource, value, token, reqId };
 }

@@ -26,3 +26,21 @@ export type {
   WorkStep,
   WriteStep,
 } from './script.js';
+export { asyncClient } from './async-client.js';
+export type {
+  AsyncClientOptions,
+  AsyncClientSpec,
+  ClientContext,
+  ClientProgram,
+  ClockReading,
+  LockOptions,
+  LockResult,
+  ReadResult,
+  UnlockOptions,
+  UnlockResult,
+  WriteOptions,
+  WriteResult,
+} from './async-client.js';
+export { AsyncClientError, AsyncClientHub } from './async-hub.js';
+export { AmbientCallError, drainMicrotasks, holdFence, releaseFence } from './ambient-fence.js';
+export { isLockProtocol, type LockProtocol } from './custom-protocol.js';

@@ -74,7 +74,7 @@ import type { StorageReadRequest, StorageWriteRequest } from '../storage/storage
 import { STORAGE_NODE_ID } from '../storage/storage.js';
 import { msToUs } from '../sim/index.js';
 import type { Message, Process, ProcessContext, ProcessFactory, TimerId } from '../sim/types.js';
-import { asTraceFields, completeFields, requestFields, type DoneFields, type SkipFields } from './client-events.js';
+import { asTraceFields, completeFields, requestFields, storageRequest, type DoneFields, type SkipFields } from './client-events.js';
 import { answers, newResourceState, PendingOp, refreshLapseMarks, type ResourceState } from './client-resources.js';
 import {
   CompiledStep,
@@ -498,16 +498,9 @@ class ScriptedClientProcess implements Process, DriverHost {
     }
     const reqId = this.nextReqId;
     this.nextReqId += 1;
-    let payload: StorageWriteRequest | StorageReadRequest;
-    if (step.op === 'write') {
-      const token = this.driver.token(resource);
-      const value = step.value ?? this.id;
-      payload = token === undefined
-        ? { type: 'write', resource, value, reqId }
-        : { type: 'write', resource, value, token, reqId };
-    } else {
-      payload = { type: 'read', resource, reqId };
-    }
+    const payload = step.op === 'write'
+      ? storageRequest('write', resource, step.value ?? this.id, this.driver.token(resource), reqId)
+      : storageRequest('read', resource, '', undefined, reqId);
     this.ctx.send(this.storage, payload);
     this.waitTimer = this.ctx.setTimer(this.retryUs, 'script:retry', 'mono');
     this.waitKind = WAIT_STORAGE;

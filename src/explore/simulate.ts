@@ -8,7 +8,7 @@
  * function of (scenario, seed, options): everything random comes from named streams of the seed.
  */
 import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } from '../protocols/index.js';
-import { scriptedClient, type ClientScript } from '../clients/index.js';
+import { asyncClient, AsyncClientHub, scriptedClient, type ClientScript } from '../clients/index.js';
 import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../check/index.js';
 import { dlmProtocol } from '../dlm/protocol/index.js';
 import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
@@ -24,6 +24,7 @@ import {
   usToMs,
   type Fault,
   type NodeEventSink,
+  type SimStats,
   type TraceEvent,
   type TraceFields,
 } from '../sim/index.js';
@@ -73,8 +74,30 @@ const DEFAULT_MAX_EVENTS = 5_000_000;
  * partial result.
  */
 export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions = {}): SimulateOutcome {
+  const run = prepareRun(scenario, seed, opts);
+  if (run.asyncClients !== undefined) {
+    throw new Error(`lockstep: scenario ${scenario.name} has async clients; run it with the async simulate() of the lockstep package`);
+  }
+  return run.finish(run.sim.run(run.durationUs));
+}
+
+/**
+ * A world built and not yet run: `simulate` runs it in one go; the async simulator
+ * (src/library/simulate.ts) runs it in slices, draining the async clients' code between them.
+ */
+export interface PreparedRun {
+  readonly sim: Simulation;
+  readonly durationUs: number;
+  /** The async clients' hub, when the scenario has any. */
+  readonly asyncClients: AsyncClientHub | undefined;
+  /** Judges the run once the kernel has reached `durationUs`. */
+  finish(stats: SimStats): SimulateOutcome;
+}
+
+/** Builds the world of `scenario` under `seed` (see {@link simulate}). */
+export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptions = {}): PreparedRun {
   assertSeed(seed);
-  const protocol = protocols[scenario.protocol];
+  const protocol = scenario.lockProtocol ?? protocols[scenario.protocol];
   const options = serviceOptions(scenario, opts.mutations);
   const durationUs = msToUs(scenario.durationMs);
   const hasher = new TraceHasher();
@@ -104,6 +127,7 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
 
   for (const service of services) sim.addNode(service.id, service.factory, drawClock(sim, scenario, service.id));
   sim.addNode('storage', storageProcess({ checkTokens: scenario.storage.checkTokens, ignoreTokens: opts.storageIgnoresTokens ?? false }), drawClock(sim, scenario, 'storage'));
+  let asyncClients: AsyncClientHub | undefined;
   scenario.clients.forEach((client, index) => {
     const spec: ClientSpec = {
       id: client.id,
@@ -111,11 +135,26 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
       deadlockPriority: client.deadlockPriority,
     };
     const driver = protocol.driver(spec, managerIds, options);
-    sim.addNode(client.id, scriptedClient(clientScript(client, leaseChecking.has(client.id)), driver, { storage: 'storage' }), drawClock(sim, scenario, client.id));
+    const factory = client.run !== undefined
+      ? asyncClient({ id: client.id, startMs: client.startMs, deadlockPriority: client.deadlockPriority, run: client.run }, driver, (asyncClients ??= new AsyncClientHub(() => sim.requestYield())), { storage: 'storage' })
+      : scriptedClient(clientScript(client, leaseChecking.has(client.id)), driver, { storage: 'storage' });
+    sim.addNode(client.id, factory, drawClock(sim, scenario, client.id));
   });
   sim.addFaults(faults);
+  return { sim, durationUs, asyncClients, finish: (stats) => judge(scenario, seed, stats, faults, checkers, hasher, recorder, sim) };
+}
 
-  const stats = sim.run(durationUs);
+/** The replay result of a finished run (DESIGN §5.3). */
+function judge(
+  scenario: Scenario,
+  seed: number,
+  stats: SimStats,
+  faults: readonly Fault[],
+  checkers: CheckerSet | undefined,
+  hasher: TraceHasher,
+  recorder: TraceRecorder | undefined,
+  sim: Simulation,
+): SimulateOutcome {
   checkers?.finish(stats.simUs);
 
   const violations = checkers?.violations ?? [];

@@ -51,6 +51,20 @@ export function replayCommand(file: string, seed: number): string {
 
 /** Runs the seeds of one scenario and returns its DESIGN §5.4 entry. Throws NondeterminismError. */
 export function sweepScenario(target: SweepTarget, opts: SweepOptions = {}): ScenarioRunResult {
+  const runOne = opts.runner ?? simulate;
+  const sweep = sweepSeeds(target, opts);
+  let next = sweep.next();
+  while (next.done !== true) next = sweep.next(runOne(target.scenario, next.value, opts.simulate).result);
+  return next.value;
+}
+
+/**
+ * The sweep as a generator, so that a synchronous runner ({@link sweepScenario}) and an
+ * asynchronous one (the async simulator of src/library, for scenarios with async clients) share
+ * one set of rules: it yields each seed to run — a failing seed twice, for the determinism
+ * re-check — takes that run's result back, and returns the scenario's DESIGN §5.4 entry.
+ */
+export function* sweepSeeds(target: SweepTarget, opts: Omit<SweepOptions, 'runner' | 'simulate'> = {}): Generator<number, ScenarioRunResult, ReplayResult> {
   const { scenario, file } = target;
   const seeds = opts.seed !== undefined ? [opts.seed] : range(opts.seeds ?? scenario.seeds);
   const stopAtFirstFind = opts.stopAtFirstFind ?? true;
@@ -58,14 +72,13 @@ export function sweepScenario(target: SweepTarget, opts: SweepOptions = {}): Sce
   const failures: SeedFailure[] = [];
   const violated = new Set<string>();
   let seedsRun = 0;
-  const runOne = opts.runner ?? simulate;
 
   for (const seed of seeds) {
-    const { result } = runOne(scenario, seed, opts.simulate);
+    const result: ReplayResult = yield seed;
     seedsRun += 1;
     opts.onSeed?.(seedsRun, seeds.length);
     if (result.violations.length === 0) continue;
-    const again = runOne(scenario, seed, opts.simulate).result;
+    const again: ReplayResult = yield seed;
     if (again.traceHash !== result.traceHash) throw new NondeterminismError(scenario.name, seed, result.traceHash, again.traceHash);
     for (const v of result.violations) violated.add(v.invariant);
     const first = pickReported(scenario, result.violations);

@@ -26,6 +26,8 @@ import { z } from 'zod';
 import { invariantNames, type InvariantName } from '../check/violation.js';
 import { withGot } from './issues.js';
 import { isWholeMicroseconds } from '../sim/index.js';
+import type { ClientProgram } from '../clients/async-client.js';
+import { isLockProtocol, type LockProtocol } from '../clients/custom-protocol.js';
 
 // ----------------------------------------------------------------------------------------------
 // Vocabularies.
@@ -239,7 +241,10 @@ export const clientSchema = z.strictObject({
   startMs: msAtLeast0().default(0),
   /** The script runs this many times. */
   repeat: z.number().int().min(1).max(MAX_REPEAT).default(1),
-  steps: z.array(stepSchema).min(1).max(MAX_STEPS),
+  /** The script; empty for a client given as `run` (validate.ts requires exactly one of the two). */
+  steps: z.array(stepSchema).min(1).max(MAX_STEPS).default([]),
+  /** A user-written client: `async (ctx) => { ... }` (TypeScript scenarios only; src/clients/async-client.ts). */
+  run: z.custom<ClientProgram>((value) => typeof value === 'function', { error: withGot('must be an async function (ctx) => { ... }') }).optional(),
   /** The lowest priority is the deadlock victim (dlm only). */
   deadlockPriority: z.number().int().min(-1_000_000).max(1_000_000).default(0),
   /** The manager this client talks to; by default clients are spread over the managers in order. */
@@ -441,6 +446,12 @@ export const scenarioObjectSchema = z.strictObject({
   /** Markdown: what goes wrong, why, and the fix. */
   lesson: z.string().max(MAX_TEXT_CHARS).default(''),
   protocol: z.enum(PROTOCOLS).default('dlm'),
+  /**
+   * A user-written lock protocol (TypeScript scenarios only; src/clients/custom-protocol.ts).
+   * `protocol` then names the built-in protocol whose scenario rules it follows
+   * (`lockProtocol.scenarioRules`).
+   */
+  lockProtocol: z.custom<LockProtocol>(isLockProtocol, { error: withGot('must be a lock protocol: { name, scenarioRules, serviceNodes, driver }') }).optional(),
   /** Lock-manager nodes m1..mN (redlock: instances). Default dlm 3, redlock 5, zk 3, lease-lock 1. */
   managers: z.number().int().min(1).max(MAX_MANAGERS).optional(),
   lockService: lockServiceSchema.prefault({}),

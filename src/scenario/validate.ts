@@ -168,6 +168,8 @@ function checkClients(s: ParsedScenario, full: Scenario, managerNames: readonly 
     if (s.protocol !== 'dlm' && client.deadlockPriority !== 0) {
       out.add([...at, 'deadlockPriority'], `only used by protocol dlm (deadlock victims); this scenario's protocol is ${s.protocol}`);
     }
+    if (client.run !== undefined && client.steps.length > 0) out.add([...at, 'run'], 'a client has either steps or run (an async function), not both');
+    if (client.run === undefined && client.steps.length === 0) out.add([...at, 'steps'], 'required: the client\'s steps (or, in a TypeScript scenario, run: an async function)');
     checkSteps(s, full, client.steps, [...at, 'steps'], out);
   });
 }

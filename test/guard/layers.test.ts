@@ -15,7 +15,7 @@ import {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Every layer below the command, for the two rows that may use them all. */
-const BELOW_CLI = ['explore', 'report', 'scenario', 'check', 'dlm', 'dlm/core', 'dlm/protocol', 'protocols', 'storage', 'clients', 'sim', 'vocabulary'];
+const BELOW_CLI = ['library', 'explore', 'report', 'scenario', 'check', 'dlm', 'dlm/core', 'dlm/protocol', 'protocols', 'storage', 'clients', 'sim', 'vocabulary'];
 
 /**
  * The architecture (DESIGN §1), one row per layer under src/: what it may import, and why.
@@ -33,9 +33,11 @@ const LAYERS: Readonly<Record<string, LayerRule>> = {
   'dlm/protocol': { may: ['vocabulary', 'sim', 'dlm/core', 'protocols'], why: 'lock-manager nodes are processes built on the core that implement the driver contract of protocols/contract.ts' },
   dlm:            { may: ['dlm/core', 'dlm/protocol'], why: 'the dlm entry only re-exports its two halves' },
   clients:        { may: ['vocabulary', 'sim', 'protocols', 'storage'], why: 'a scripted client drives a protocol through the driver contract and writes to the storage node' },
-  scenario:       { may: ['vocabulary', 'sim', 'check'], why: 'the schema names invariants (owned by the checkers) and converts faults to the kernel form with sim units' },
+  scenario:       { may: ['vocabulary', 'sim', 'check', 'clients'], why: 'the schema names invariants (owned by the checkers), converts faults to the kernel form with sim units, and types a TypeScript scenario\'s async clients and user protocol (clients)' },
   explore:        { may: ['vocabulary', 'sim', 'check', 'dlm', 'dlm/core', 'dlm/protocol', 'protocols', 'storage', 'clients', 'scenario'], why: 'builds and runs worlds from every part below, and owns the result shapes it produces' },
   report:         { may: ['vocabulary', 'sim', 'check', 'scenario', 'explore'], why: 'renders traces and the result shapes of explore; nothing below may import it' },
+  library:        { may: ['explore', 'report', 'scenario', 'clients', 'protocols', 'sim', 'vocabulary'], why: 'the library API (src/index.ts) runs scenarios with async clients between kernel events and returns the result shapes of explore' },
+  vitest:         { may: ['library', 'explore'], why: 'lockstep/vitest: a matcher and a test helper over the library API' },
   cli:            { may: BELOW_CLI, why: 'the command sits on top; nothing imports it' },
   index:          { may: [...BELOW_CLI, 'cli'], why: 'the package entry (src/index.ts) is the public surface and re-exports from every layer' },
 };

@@ -24,8 +24,8 @@ export const BANNED: readonly { name: string; pattern: RegExp }[] = [
   { name: 'new Date(', pattern: /\bnew\s+Date\s*\(/ },
 ];
 
-/** Files under src/ allowed to use wall-clock time: the CLI's progress display only. */
-export const ALLOWED: readonly string[] = ['src/cli/progress.ts'];
+/** Files under src/ allowed to name the banned APIs: the CLI's progress display (wall-clock time), and the fence that refuses them inside async clients. */
+export const ALLOWED: readonly string[] = ['src/cli/progress.ts', 'src/clients/ambient-fence.ts'];
 
 export interface Finding {
   /** Path relative to the repository root, with forward slashes. */
