@@ -7,8 +7,9 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ScenarioError, loadScenarios, resolveScenario, type LoadedScenario } from '../scenario/index.js';
-import { NondeterminismError, replayCommand, sweepScenario } from '../explore/sweep.js';
-import { simulate, SimBoundExceeded } from '../explore/simulate.js';
+import { NondeterminismError, replayCommand } from '../explore/sweep.js';
+import { SimBoundExceeded } from '../explore/simulate.js';
+import { isClientError, simulateScenario, sweepScenarioAsync } from '../library/simulate.js';
 import { canonicalLine } from '../sim/index.js';
 import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { renderJUnit } from '../report/junit.js';
@@ -124,7 +125,7 @@ function parse(command: string, args: readonly string[], permitted: readonly (ke
  * §5.1); anything else is a bug in lockstep and is rethrown with its stack.
  */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ScenarioError || error instanceof UsageError) {
+  if (error instanceof ScenarioError || error instanceof UsageError || isClientError(error)) {
     console.error(`error: ${error.message}`);
     return EXIT_BAD_INPUT;
   }
@@ -168,7 +169,7 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   for (const [index, loaded] of suite.entries()) {
     const watch = new Stopwatch();
     const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
-    const entry = sweepScenario(loaded, {
+    const entry = await sweepScenarioAsync(loaded, {
       ...(seeds !== undefined ? { seeds } : {}),
       ...(seed !== undefined ? { seed } : {}),
       onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),
@@ -216,7 +217,7 @@ async function writeReports(dir: string, suite: LoadedScenario[], results: Scena
     const loaded = suite[i]!;
     const links: Record<number, string> = {};
     for (const failure of entry.failures) {
-      const { result, events, clocks } = simulate(loaded.scenario, failure.seed, { record: true });
+      const { result, events, clocks } = await simulateScenario(loaded.scenario, failure.seed, { record: true });
       const path = await writeRunReport(dir, {
         scenario: scenarioInfo(loaded),
         seed: failure.seed,
@@ -248,7 +249,7 @@ async function replayCommandMain(positionals: string[], flags: Flags): Promise<n
   const seed = parseSeed(flags.seed, '--seed');
   if (seed === undefined) throw new UsageError('replay: --seed S is required');
   const loaded = await resolveScenario(positionals[0]!);
-  const { result, events = [], clocks } = simulate(loaded.scenario, seed, { record: true });
+  const { result, events = [], clocks } = await simulateScenario(loaded.scenario, seed, { record: true });
   const replay = replayCommand(loaded.file, seed);
 
   if (flags.trace) writeFileAtomic(flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));

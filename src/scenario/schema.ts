@@ -242,7 +242,7 @@ export const clientSchema = z.strictObject({
   /** The script runs this many times. */
   repeat: z.number().int().min(1).max(MAX_REPEAT).default(1),
   /** The script; empty for a client given as `run` (validate.ts requires exactly one of the two). */
-  steps: z.array(stepSchema).min(1).max(MAX_STEPS).default([]),
+  steps: z.array(stepSchema).max(MAX_STEPS).default([]),
   /** A user-written client: `async (ctx) => { ... }` (TypeScript scenarios only; src/clients/async-client.ts). */
   run: z.custom<ClientProgram>((value) => typeof value === 'function', { error: withGot('must be an async function (ctx) => { ... }') }).optional(),
   /** The lowest priority is the deadlock victim (dlm only). */

@@ -169,7 +169,7 @@ function checkClients(s: ParsedScenario, full: Scenario, managerNames: readonly 
       out.add([...at, 'deadlockPriority'], `only used by protocol dlm (deadlock victims); this scenario's protocol is ${s.protocol}`);
     }
     if (client.run !== undefined && client.steps.length > 0) out.add([...at, 'run'], 'a client has either steps or run (an async function), not both');
-    if (client.run === undefined && client.steps.length === 0) out.add([...at, 'steps'], 'required: the client\'s steps (or, in a TypeScript scenario, run: an async function)');
+    if (client.run === undefined && client.steps.length === 0) out.add([...at, 'steps'], 'needs at least 1 entry (or, in a TypeScript scenario, run: an async function instead of steps)');
     checkSteps(s, full, client.steps, [...at, 'steps'], out);
   });
 }

@@ -181,6 +181,6 @@ describe('client errors', () => {
     expect(() => defineScenario({ name: 'x', clients: [{ id: 'c1', steps: [{ op: 'sleep', ms: 1 }], run: async () => undefined }] })).toThrow(
       'clients[0].run: a client has either steps or run (an async function), not both',
     );
-    expect(() => defineScenario({ name: 'x', clients: [{ id: 'c1' }] })).toThrow('clients[0].steps: required');
+    expect(() => defineScenario({ name: 'x', clients: [{ id: 'c1' }] })).toThrow('clients[0].steps: needs at least 1 entry (or, in a TypeScript scenario, run: an async function instead of steps)');
   });
 });
