@@ -48,7 +48,7 @@ import type { StorageReadAck, StorageWriteAck } from '../storage/storage.js';
 import { STORAGE_NODE_ID } from '../storage/storage.js';
 import { AmbientCallError, runAsClient, type ClientScope } from './ambient-fence.js';
 import { asTraceFields, completeFields, requestFields, storageRequest, type DoneFields, type StorageRequest } from './client-events.js';
-import { answers, newResourceState, PendingOp, type ResourceState } from './client-resources.js';
+import { newResourceState, PendingOp, takeAnswered, type ResourceState } from './client-resources.js';
 import { DEFAULT_STORAGE_RETRY_MS, MAX_STORAGE_RETRIES, requireMs, unlockRequest } from './compiled-script.js';
 import { msToUs } from '../sim/index.js';
 import type { DriverFactory, DriverHost, LockDriver, LockOutcome, LockRequest } from '../protocols/contract.js';
@@ -249,13 +249,9 @@ class AsyncClientProcess implements Process, DriverHost, ClientScope {
 
   complete(resource: string, outcome: LockOutcome): void {
     this.ctx.trace('complete', asTraceFields(completeFields(this.client, resource, outcome)));
-    const res = this.resource(resource);
-    res.held = outcome.mode;
-    const op = res.pending;
-    if (op === undefined || !answers(op, outcome.status)) return;
-    res.pending = undefined;
+    const op = takeAnswered(this.resource(resource), outcome);
+    if (op === undefined) return;
     if (op.timeoutTimer !== 0) this.disarm(op.timeoutTimer);
-    if (op.op === 'unlock') res.releasing = false;
     const resolve = this.waiting.get(op);
     this.waiting.delete(op);
     resolve?.(outcome);

@@ -7,7 +7,7 @@
  */
 import type { ModeName, StatusName } from '../vocabulary/index.js';
 import type { ProcessContext, TimerId } from '../sim/types.js';
-import type { LocalDeadline, LockDriver } from '../protocols/contract.js';
+import type { LocalDeadline, LockDriver, LockOutcome } from '../protocols/contract.js';
 import type { FailPolicy } from './script.js';
 
 /**
@@ -79,6 +79,20 @@ export function answers(op: PendingOp, status: StatusName): boolean {
 }
 
 /**
+
+/**
+ * Applies a driver's outcome to the client's view of `res`: the mode it reports becomes the mode
+ * held, and the pending operation it answers (see {@link answers}) is no longer pending and is
+ * returned; an outcome that answers nothing (CANCELGRANT) changes only the mode held.
+ */
+export function takeAnswered(res: ResourceState, outcome: LockOutcome): PendingOp | undefined {
+  res.held = outcome.mode;
+  const op = res.pending;
+  if (op === undefined || !answers(op, outcome.status)) return undefined;
+  res.pending = undefined;
+  if (op.op === 'unlock') res.releasing = false;
+  return op;
+}
 
 /** A resource the client has not used before: nothing held, nothing pending. */
 export function newResourceState(): ResourceState {

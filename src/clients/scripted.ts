@@ -75,7 +75,7 @@ import { STORAGE_NODE_ID } from '../storage/storage.js';
 import { msToUs } from '../sim/index.js';
 import type { Message, Process, ProcessContext, ProcessFactory, TimerId } from '../sim/types.js';
 import { asTraceFields, completeFields, requestFields, storageRequest, type DoneFields, type SkipFields } from './client-events.js';
-import { answers, newResourceState, PendingOp, refreshLapseMarks, type ResourceState } from './client-resources.js';
+import { newResourceState, PendingOp, refreshLapseMarks, takeAnswered, type ResourceState } from './client-resources.js';
 import {
   CompiledStep,
   DEFAULT_STORAGE_RETRY_MS,
@@ -235,16 +235,12 @@ class ScriptedClientProcess implements Process, DriverHost {
   complete(resource: string, outcome: LockOutcome): void {
     this.ctx.trace('complete', asTraceFields(completeFields(this.id, resource, outcome)));
 
-    const res = this.resource(resource);
-    res.held = outcome.mode;
-    const op = res.pending;
     // An outcome that answers no pending operation of ours — CANCELGRANT is the answer to a
     // cancel that found the request already granted, never the request's own outcome — is
     // traced and otherwise only updates the mode held.
-    if (op === undefined || !answers(op, outcome.status)) return;
-    res.pending = undefined;
+    const op = takeAnswered(this.resource(resource), outcome);
+    if (op === undefined) return;
     if (op.timeoutTimer !== 0) this.disarmTimeout(op.timeoutTimer);
-    if (op.op === 'unlock') res.releasing = false;
     if (this.waitKind === WAIT_LOCK && this.waitResource === resource) this.waitKind = WAIT_NONE;
 
     const failed = op.op !== 'unlock' && outcome.status !== 'GRANTED' && !op.cancelledByStep;

@@ -68,7 +68,7 @@ it('an idle client meets its expectation (the matcher)', async () => {
   expect(result).toMeetExpectation();
 });
 
-it('the unfenced worker passes', async () => {
+it('the unfenced worker passes', { timeout: 120_000 }, async () => {
   await verifyScenario(await loadScenario('scenarios/unfenced-worker.ts'));
 });
 `;
