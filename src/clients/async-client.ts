@@ -321,11 +321,16 @@ class AsyncClientProcess implements Process, DriverHost, ClientScope {
   private operation<T>(start: (settle: (value: T) => void) => void): Promise<T> {
     return new Promise<T>((resolve) => {
       this.inFlight += 1;
-      start((value) => {
-        this.inFlight -= 1;
-        resolve(value);
-        this.hub.wake();
-      });
+      try {
+        start((value) => {
+          this.inFlight -= 1;
+          resolve(value);
+          this.hub.wake();
+        });
+      } catch (error) {
+        this.inFlight -= 1; // never started: the promise rejects with the error
+        throw error;
+      }
     });
   }
 

@@ -124,6 +124,6 @@ describe('the packed package in a fresh project with only vitest and typescript'
     expect(replayed.code).toBe(1);
     expect(replayed.output).toContain('unfenced-worker');
     expect(replayed.output).toContain('storage accepts w1\'s write to job-1: "done by w1"');
-    expect(replayed.output).toContain('verdict: violated: stale-write (expected pass: not met)');
+    expect(replayed.output).toContain('verdict: violated: stale-write (expected pass: NOT met)');
   });
 });
