@@ -48,9 +48,9 @@ import type { StorageReadAck, StorageWriteAck } from '../storage/storage.js';
 import { STORAGE_NODE_ID } from '../storage/storage.js';
 import { AmbientCallError, runAsClient, type ClientScope } from './ambient-fence.js';
 import { asTraceFields, completeFields, requestFields, storageRequest, type DoneFields, type StorageRequest } from './client-events.js';
-import { newResourceState, PendingOp, takeAnswered, type ResourceState } from './client-resources.js';
+import { PendingOp, resourceIn, takeAnswered, type ResourceState } from './client-resources.js';
 import { DEFAULT_STORAGE_RETRY_MS, MAX_STORAGE_RETRIES, requireMs, unlockRequest } from './compiled-script.js';
-import { msToUs } from '../sim/index.js';
+import { msToUs, US_PER_MS } from '../sim/index.js';
 import type { DriverFactory, DriverHost, LockDriver, LockOutcome, LockRequest } from '../protocols/contract.js';
 import { AsyncClientError, type AsyncClientHub } from './async-hub.js';
 import type { BastFields } from '../vocabulary/index.js';
@@ -348,7 +348,7 @@ class AsyncClientProcess implements Process, DriverHost, ClientScope {
       this.waiting.set(op, settle);
       this.ctx.trace('request', asTraceFields(requestFields(this.client, resource, kind, mode, flags)));
       if (options.timeoutMs !== undefined) {
-        op.timeoutTimer = this.armTimer(msToUs(options.timeoutMs), TAG_TIMEOUT, () => {
+        op.timeoutTimer = this.armTimer(durationUs(options.timeoutMs), TAG_TIMEOUT, () => {
           op.timeoutTimer = 0;
           if (res.pending === op && !op.cancelRequested) this.requestCancel(op);
         });
@@ -426,7 +426,7 @@ class AsyncClientProcess implements Process, DriverHost, ClientScope {
   private wait(ms: number, tag: string, what: string): Promise<void> {
     requireMs(this.client, `${what}(ms)`, ms, 0, false);
     return this.operation<void>((settle) => {
-      this.armTimer(msToUs(ms), tag, () => settle());
+      this.armTimer(durationUs(ms), tag, () => settle());
     });
   }
 
@@ -445,12 +445,7 @@ class AsyncClientProcess implements Process, DriverHost, ClientScope {
   }
 
   private resource(name: string): ResourceState {
-    let res = this.resources.get(name);
-    if (res === undefined) {
-      res = newResourceState();
-      this.resources.set(name, res);
-    }
-    return res;
+    return resourceIn(this.resources, name);
   }
 
   private armTimer(delayUs: number, tag: string, fire: () => void): TimerId {
@@ -462,6 +457,15 @@ class AsyncClientProcess implements Process, DriverHost, ClientScope {
   private disarm(id: TimerId): void {
     if (this.timers.delete(id)) this.ctx.cancelTimer(id);
   }
+}
+
+/**
+ * A duration the client's code asks for, in the kernel's µs: rounded to the microsecond, since
+ * code computes durations freely (`ctx.sleep(ctx.random() * 100)`), unlike scenario files, whose
+ * times the schema requires to be whole microseconds.
+ */
+function durationUs(ms: number): number {
+  return Math.round(ms * US_PER_MS);
 }
 
 function lockResult(resource: string, outcome: LockOutcome): LockResult {

@@ -94,9 +94,17 @@ export function takeAnswered(res: ResourceState, outcome: LockOutcome): PendingO
   return op;
 }
 
-/** A resource the client has not used before: nothing held, nothing pending. */
-export function newResourceState(): ResourceState {
-  return { held: undefined, pending: undefined, releasing: false, releasedByAbort: false, lapse: undefined };
+/**
+ * The client's state of resource `name`, created on first use (nothing held, nothing pending);
+ * the map keeps first-use order, which a scripted client's release-all follows.
+ */
+export function resourceIn(resources: Map<string, ResourceState>, name: string): ResourceState {
+  let res = resources.get(name);
+  if (res === undefined) {
+    res = { held: undefined, pending: undefined, releasing: false, releasedByAbort: false, lapse: undefined };
+    resources.set(name, res);
+  }
+  return res;
 }
 
 /**

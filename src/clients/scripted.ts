@@ -75,7 +75,7 @@ import { STORAGE_NODE_ID } from '../storage/storage.js';
 import { msToUs } from '../sim/index.js';
 import type { Message, Process, ProcessContext, ProcessFactory, TimerId } from '../sim/types.js';
 import { asTraceFields, completeFields, requestFields, storageRequest, type DoneFields, type SkipFields } from './client-events.js';
-import { newResourceState, PendingOp, refreshLapseMarks, takeAnswered, type ResourceState } from './client-resources.js';
+import { PendingOp, refreshLapseMarks, resourceIn, takeAnswered, type ResourceState } from './client-resources.js';
 import {
   CompiledStep,
   DEFAULT_STORAGE_RETRY_MS,
@@ -589,12 +589,7 @@ class ScriptedClientProcess implements Process, DriverHost {
   // --- helpers -----------------------------------------------------------------------------------
 
   private resource(name: string): ResourceState {
-    let res = this.resources.get(name);
-    if (res === undefined) {
-      res = newResourceState();
-      this.resources.set(name, res);
-    }
-    return res;
+    return resourceIn(this.resources, name);
   }
 
   private disarmTimeout(id: TimerId): void {
