@@ -6,7 +6,7 @@
  * Human output goes to stdout, progress to stderr and only on a terminal.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ScenarioError, loadScenarios, resolveScenario, type LoadedScenario } from '../scenario/index.js';
+import { ScenarioError, coverageLine, loadScenarios, pitfallLessons, resolveScenario, type LoadedScenario } from '../scenario/index.js';
 import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario, sweepScenarioAsync } from '../library/simulate.js';
@@ -44,7 +44,7 @@ exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondete
 PATH          scenario files (.json, .ts) or folders; default: scenarios/
 --seeds N     seeds per scenario, 0..N-1 (default: each scenario's own "seeds")
 --seed S      run only seed S (an integer in [0, 2^32))
---json        print the run result (DESIGN §5.4) as JSON on stdout
+--json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
 
@@ -53,10 +53,11 @@ Every failing seed is re-run once; a different trace hash exits 3 (nondeterminis
 
 SCENARIO      a scenario file, or the name of a scenario under scenarios/
 --seed S      the seed to replay (required)
---json        print the replay result (DESIGN §5.3) as JSON on stdout
---trace FILE  write the trace as JSON lines (DESIGN §5.5)
+--json        print the replay result as JSON on stdout (verdict, violations, stats, trace hash)
+--trace FILE  write the trace as JSON lines, one event per line
 --report DIR  write the HTML run report into DIR`,
-  list: `lockstep list [PATH...] — name, title, protocol and expectation of each scenario
+  list: `lockstep list [PATH...] — name, protocol, expectation, pitfalls and title of each scenario,
+then how many of the 25 pitfalls in docs/pitfalls.md have a broken lesson and a fixed twin
 
 PATH          scenario files or folders; default: scenarios/`,
 };
@@ -267,14 +268,22 @@ async function replayCommandMain(positionals: string[], flags: Flags): Promise<n
   return result.expectMet ? EXIT_OK : EXIT_NOT_MET;
 }
 
+/** A scenario's pitfalls for the listing: `1,2✗` shows them happening, `9✓` their repair. */
+function pitfallColumn(pitfalls: { broken: readonly number[]; fixed: readonly number[] }): string {
+  const broken = pitfalls.broken.length > 0 ? `${pitfalls.broken.join(',')}✗` : '';
+  const fixed = pitfalls.fixed.length > 0 ? `${pitfalls.fixed.join(',')}✓` : '';
+  return [broken, fixed].filter((part) => part !== '').join(' ');
+}
+
 async function listCommand(paths: string[]): Promise<number> {
   const suite = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
   const width = Math.max(4, ...suite.map((l) => l.scenario.name.length));
-  console.log(`${'name'.padEnd(width)}  ${'protocol'.padEnd(10)}  ${'expect'.padEnd(17)}  title`);
+  console.log(`${'name'.padEnd(width)}  ${'protocol'.padEnd(10)}  ${'expect'.padEnd(17)}  ${'pitfalls'.padEnd(12)}  title`);
   for (const { scenario } of suite) {
     const expect = scenario.expect === 'pass' ? 'pass' : scenario.expect.violation;
-    console.log(`${scenario.name.padEnd(width)}  ${scenario.protocol.padEnd(10)}  ${expect.padEnd(17)}  ${scenario.title ?? ''}`);
+    console.log(`${scenario.name.padEnd(width)}  ${scenario.protocol.padEnd(10)}  ${expect.padEnd(17)}  ${pitfallColumn(scenario.pitfalls).padEnd(12)}  ${scenario.title ?? ''}`);
   }
   console.log(`\n${suite.length} scenarios`);
+  console.log(coverageLine(pitfallLessons(suite.map((loaded) => loaded.scenario))));
   return EXIT_OK;
 }

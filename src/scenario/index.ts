@@ -16,4 +16,5 @@ export {
   MAX_SUITE_FILES,
   type LoadedScenario,
 } from './load.js';
+export { pitfallLessons, isCovered, coverageLine, type PitfallLessons } from './pitfalls.js';
 export { fromFault, toFault, toFaultPlan } from './convert.js';

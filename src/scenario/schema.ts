@@ -97,6 +97,8 @@ export const MAX_RESOURCE_BYTES = 64;
 export const MAX_NAME_CHARS = 64;
 export const MAX_TEXT_CHARS = 100_000;
 export const MAX_VALUE_BLOCK_BYTES = 1024;
+/** How many pitfalls docs/pitfalls.md numbers (a scenario's `pitfalls` name them 1..PITFALL_COUNT). */
+export const PITFALL_COUNT = 25;
 
 /** The scenario `name` pattern (DESIGN §5.2). */
 export const NAME_PATTERN = /^[a-z0-9-]+$/;
@@ -435,6 +437,11 @@ const expectSchema = z.union([z.literal('pass'), z.strictObject({ violation: z.e
 });
 export type Expectation = z.output<typeof expectSchema>;
 
+/** A list of pitfall numbers, 1..PITFALL_COUNT. */
+function pitfallNumbers() {
+  return z.array(z.number().int().min(1).max(PITFALL_COUNT)).max(PITFALL_COUNT).default([]);
+}
+
 /** The scenario shape, before the defaults that depend on other fields. See the module doc. */
 export const scenarioObjectSchema = z.strictObject({
   /** Unique in a suite; used on the command line and in reports. */
@@ -445,6 +452,15 @@ export const scenarioObjectSchema = z.strictObject({
   title: z.string().max(200).default(''),
   /** Markdown: what goes wrong, why, and the fix. */
   lesson: z.string().max(MAX_TEXT_CHARS).default(''),
+  /**
+   * The pitfalls this scenario teaches, by their number in the catalogue (docs/pitfalls.md, 1 to
+   * {@link PITFALL_COUNT}): `broken` where it shows the pitfall happening, `fixed` where it shows
+   * the repair, so `lockstep list` can tell which pitfalls have both halves of their lesson. Stated
+   * rather than derived from `expect`: some broken lessons (the herd effect) violate no invariant.
+   */
+  pitfalls: z
+    .strictObject({ broken: pitfallNumbers(), fixed: pitfallNumbers() })
+    .prefault({}),
   protocol: z.enum(PROTOCOLS).default('dlm'),
   /**
    * A user-written lock protocol (TypeScript scenarios only; src/clients/custom-protocol.ts).

@@ -35,6 +35,7 @@ describe('the DESIGN §5.2 example', () => {
       name: 'gc-pause-unfenced',
       title: 'A GC pause outlives the lease',
       lesson: 'markdown: what goes wrong, why, and the fix',
+      pitfalls: { broken: [], fixed: [] },
       protocol: 'dlm',
       managers: 3,
       lockService: {
