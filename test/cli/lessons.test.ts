@@ -101,3 +101,27 @@ describe('fencing twins reject the late write instead of accepting it', () => {
     });
   }
 });
+
+describe('region server GC pause past its ZooKeeper session (hbase-regionserver-gc-unfenced / -fenced)', () => {
+  it('rs1 wakes after 79 s, 20 s after its 60 s session expired; its append is accepted unfenced and refused by token fenced', () => {
+    for (const seed of [0, 1, 2]) {
+      const broken = traced('hbase-regionserver-gc-unfenced', seed);
+      const fixed = traced('hbase-regionserver-gc-fenced', seed);
+      expect(broken.result.violations.map((v) => v.invariant)).toEqual(['stale-write']);
+      expect(fixed.result.ok).toBe(true);
+      for (const { lines } of [broken, fixed]) {
+        const expiry = lines.find((e) => e.type === 'expire' && e['client'] === 'rs1')!;
+        const handOver = lines.find((e) => e.type === 'grant' && e['client'] === 'rs2')!;
+        // The session ends 60 s after rs1's last contact, before the pause ends at 80 s.
+        expect(expiry.t).toBeGreaterThan(60_000);
+        expect(expiry.t).toBeLessThan(61_000);
+        expect(handOver.t).toBeGreaterThan(expiry.t);
+      }
+      const lastAppend = (lines: TraceLine[]) => lines.filter((e) => (e.type === 'write' || e.type === 'reject') && e['client'] === 'rs1').at(-1)!;
+      expect(lastAppend(broken.lines)).toMatchObject({ type: 'write', value: 'rs1-edit-2' });
+      expect(lastAppend(fixed.lines)).toMatchObject({ type: 'reject', token: 1, highest: 2 });
+      expect(lastAppend(fixed.lines).t).toBe(lastAppend(broken.lines).t);
+      expect(lastAppend(broken.lines).t).toBeGreaterThan(80_000);
+    }
+  });
+});
