@@ -125,3 +125,25 @@ describe('region server GC pause past its ZooKeeper session (hbase-regionserver-
     }
   });
 });
+
+describe('etcd waiter whose lease expired in the queue (etcd-waiter-lease-expired-unchecked / -checked)', () => {
+  it('unchecked: p2 is told it holds the lock after its lease ended, beside p3; checked: p2 gives up when told its lease expired', () => {
+    for (const seed of [0, 1, 2]) {
+      const broken = traced('etcd-waiter-lease-expired-unchecked', seed);
+      const fixed = traced('etcd-waiter-lease-expired-checked', seed);
+      const grants = (lines: TraceLine[]) => lines.filter((e) => e.type === 'grant').map((e) => e['client']);
+      expect(grants(broken.lines)).toEqual(['p1', 'p2', 'p3']);
+      expect(broken.result.violations.map((v) => v.invariant)).toEqual(['mutual-exclusion']);
+      // p2's grant comes after p1 unlocked at 20 s, long after the server answered its keep-alive "expired".
+      const expired = broken.lines.find((e) => e.type === 'deliver' && e['to'] === 'p2' && e['msg'] === 'zk.expired')!;
+      const p2Grant = broken.lines.find((e) => e.type === 'grant' && e['client'] === 'p2')!;
+      expect(expired.t).toBeLessThan(7_000);
+      expect(p2Grant.t).toBeGreaterThan(20_000);
+      expect(grants(fixed.lines)).toEqual(['p1', 'p3']);
+      expect(fixed.result.ok).toBe(true);
+      const aborted = fixed.lines.find((e) => e.type === 'complete' && e['client'] === 'p2')!;
+      expect(aborted['status']).toBe('ABORTED');
+      expect(aborted.t).toBeLessThan(7_000);
+    }
+  });
+});

@@ -32,6 +32,7 @@ const PAIRS: readonly Pair[] = [
   { broken: 'lease-lock-release-del', invariant: 'stale-write', fixed: 'lease-lock-release-compare-and-delete' },
   { broken: 'zk-ghost-node', invariant: 'liveness', fixed: 'zk-ghost-node-guid' },
   { broken: 'zk-session-expiry-unfenced', invariant: 'stale-write', fixed: 'zk-session-expiry-fenced' },
+  { broken: 'etcd-waiter-lease-expired-unchecked', invariant: 'mutual-exclusion', fixed: 'etcd-waiter-lease-expired-checked' },
   { broken: 'hbase-regionserver-gc-unfenced', invariant: 'stale-write', fixed: 'hbase-regionserver-gc-fenced' },
 ];
 
