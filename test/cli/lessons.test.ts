@@ -87,6 +87,7 @@ describe('fencing twins reject the late write instead of accepting it', () => {
     ['delayed-write-unfenced', 'delayed-write-fenced'],
     ['chubby-lock-delay-outrun', 'chubby-lock-delay-sequencer'],
     ['zk-session-expiry-unfenced', 'zk-session-expiry-fenced'],
+    ['etcd-lock-pause-unfenced', 'etcd-lock-pause-fenced'],
   ] as const) {
     it(`${broken}: the storage accepts c1's late write; ${fixed}: it rejects it by token`, () => {
       const late = (lines: TraceLine[]) => lines.filter((e) => (e.type === 'write' || e.type === 'reject') && e['client'] === 'c1').at(-1)!;

@@ -33,6 +33,7 @@ const PAIRS: readonly Pair[] = [
   { broken: 'zk-ghost-node', invariant: 'liveness', fixed: 'zk-ghost-node-guid' },
   { broken: 'zk-session-expiry-unfenced', invariant: 'stale-write', fixed: 'zk-session-expiry-fenced' },
   { broken: 'etcd-waiter-lease-expired-unchecked', invariant: 'mutual-exclusion', fixed: 'etcd-waiter-lease-expired-checked' },
+  { broken: 'etcd-lock-pause-unfenced', invariant: 'stale-write', fixed: 'etcd-lock-pause-fenced' },
   { broken: 'hbase-regionserver-gc-unfenced', invariant: 'stale-write', fixed: 'hbase-regionserver-gc-fenced' },
 ];
 
