@@ -148,3 +148,26 @@ describe('etcd waiter whose lease expired in the queue (etcd-waiter-lease-expire
     }
   });
 });
+
+describe('heartbeat fail-over in a 90 s freeze (heartbeat-failover-unconfirmed / -self-fenced)', () => {
+  it('the service makes fsB primary at ≈ 33 s; unconfirmed, fsA keeps writing beside it; self-fenced, fsA skips every later write', () => {
+    for (const seed of [0, 1, 2]) {
+      const broken = traced('heartbeat-failover-unconfirmed', seed);
+      const fixed = traced('heartbeat-failover-self-fenced', seed);
+      for (const { lines } of [broken, fixed]) {
+        const expiry = lines.find((e) => e.type === 'expire' && e['client'] === 'fsA')!;
+        // Last answered keep-alive at about 3 s, then a 30 s lease.
+        expect(expiry.t).toBeGreaterThan(33_000);
+        expect(expiry.t).toBeLessThan(33_100);
+        expect(lines.find((e) => e.type === 'grant' && e['client'] === 'fsB')!.t).toBe(expiry.t);
+      }
+      const lateWrites = (lines: TraceLine[]) => lines.filter((e) => e.type === 'write' && e['client'] === 'fsA' && e.t > 33_000);
+      expect(lateWrites(broken.lines).length).toBeGreaterThan(0);
+      expect(new Set(broken.result.violations.map((v) => v.invariant))).toEqual(new Set(['stale-write']));
+      expect(lateWrites(fixed.lines)).toEqual([]);
+      const skips = fixed.lines.filter((e) => e.type === 'skip' && e['client'] === 'fsA');
+      expect(skips[0]!['reason']).toBe('lease-expired');
+      expect(fixed.result.ok).toBe(true);
+    }
+  });
+});

@@ -34,6 +34,7 @@ const PAIRS: readonly Pair[] = [
   { broken: 'zk-session-expiry-unfenced', invariant: 'stale-write', fixed: 'zk-session-expiry-fenced' },
   { broken: 'etcd-waiter-lease-expired-unchecked', invariant: 'mutual-exclusion', fixed: 'etcd-waiter-lease-expired-checked' },
   { broken: 'etcd-lock-pause-unfenced', invariant: 'stale-write', fixed: 'etcd-lock-pause-fenced' },
+  { broken: 'heartbeat-failover-unconfirmed', invariant: 'stale-write', fixed: 'heartbeat-failover-self-fenced' },
   { broken: 'hbase-regionserver-gc-unfenced', invariant: 'stale-write', fixed: 'hbase-regionserver-gc-fenced' },
 ];
 
