@@ -171,3 +171,19 @@ describe('heartbeat fail-over in a 90 s freeze (heartbeat-failover-unconfirmed /
     }
   });
 });
+
+describe('fail-over forgets an acknowledged lock (redis-failover-async-replica / redis-failover-consensus-fenced)', () => {
+  it('the restarted empty instance grants b while a still works; the store that keeps its nodes makes b wait for a', () => {
+    for (const seed of [0, 1, 2]) {
+      const broken = traced('redis-failover-async-replica', seed);
+      const fixed = traced('redis-failover-consensus-fenced', seed);
+      const grants = (lines: TraceLine[]) => lines.filter((e) => e.type === 'grant').map((e) => [e['client'], e.t > 10_000]);
+      expect(broken.lines.find((e) => e.type === 'release' && e['client'] === 'a')!['reason']).toBe('purge');
+      expect(grants(broken.lines)).toEqual([['a', false], ['b', false]]);
+      expect(broken.result.violations.map((v) => v.invariant)).toEqual(['stale-write']);
+      expect(grants(fixed.lines)).toEqual([['a', false], ['b', true]]);
+      expect(fixed.lines.filter((e) => e.type === 'write').map((e) => [e['client'], e['token']])).toEqual([['a', 1], ['b', 2]]);
+      expect(fixed.result.ok).toBe(true);
+    }
+  });
+});

@@ -35,6 +35,7 @@ const PAIRS: readonly Pair[] = [
   { broken: 'etcd-waiter-lease-expired-unchecked', invariant: 'mutual-exclusion', fixed: 'etcd-waiter-lease-expired-checked' },
   { broken: 'etcd-lock-pause-unfenced', invariant: 'stale-write', fixed: 'etcd-lock-pause-fenced' },
   { broken: 'heartbeat-failover-unconfirmed', invariant: 'stale-write', fixed: 'heartbeat-failover-self-fenced' },
+  { broken: 'redis-failover-async-replica', invariant: 'stale-write', fixed: 'redis-failover-consensus-fenced' },
   { broken: 'hbase-regionserver-gc-unfenced', invariant: 'stale-write', fixed: 'hbase-regionserver-gc-fenced' },
 ];
 
