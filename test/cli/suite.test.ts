@@ -21,6 +21,7 @@ interface CatalogueEntry {
   lesson: string;
   protocol?: string;
   expect?: 'pass' | { violation: string };
+  pitfalls?: { broken?: number[]; fixed?: number[] };
   seeds?: number;
 }
 
@@ -35,7 +36,7 @@ describe('the shipped catalogue', () => {
     for (const [i, s] of catalogue().entries()) {
       expect(`scenarios/${s.name}.json`).toBe(files[i]);
       expect(s.title.length, s.name).toBeGreaterThan(10);
-      expect(s.lesson, s.name).toMatch(/\nSource: .*(pitfalls S\d\d|dlm-semantics §\d)/);
+      expect(s.lesson, s.name).toMatch(/\nSources?: .*https?:\/\//);
       // 4 to 10 sentences, not counting the bold run-in headings (**Why:**, **The fix:**).
       const sentences = s.lesson.replace(/\*\*[^*]+:\*\* ?/g, '').split(/(?<=[.!?])\s+/).filter((x) => x.trim() !== '');
       expect(sentences.length, s.name).toBeGreaterThanOrEqual(4);
@@ -50,12 +51,18 @@ describe('the shipped catalogue', () => {
     expect(run.stderr).toBe('');
     const lines = run.stdout.trimEnd().split('\n');
     const all = catalogue();
-    expect(lines.at(-1)).toBe(`${all.length} scenarios`);
+    expect(lines.at(-2)).toBe(`${all.length} scenarios`);
+    expect(lines.at(-1)).toMatch(/^pitfalls covered \(a broken lesson and a fixed twin\): \d+ of 25/);
     for (const s of all) {
       const row = lines.find((l) => l.startsWith(`${s.name} `));
       expect(row, s.name).toBeDefined();
       const expectText = s.expect === undefined || s.expect === 'pass' ? 'pass' : s.expect.violation;
-      expect(row!.split(/\s{2,}/)).toEqual([s.name, s.protocol ?? 'dlm', expectText, s.title]);
+      const pitfalls = [
+        ...(s.pitfalls?.broken?.length ? [`${s.pitfalls.broken.join(',')}✗`] : []),
+        ...(s.pitfalls?.fixed?.length ? [`${s.pitfalls.fixed.join(',')}✓`] : []),
+      ].join(' ');
+      const columns = [s.name, s.protocol ?? 'dlm', expectText, ...(pitfalls === '' ? [] : [pitfalls]), s.title];
+      expect(row!.split(/\s{2,}/)).toEqual(columns);
     }
   });
 
@@ -64,7 +71,7 @@ describe('the shipped catalogue', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('gc-pause-fenced');
     expect(run.stdout).not.toContain('gc-pause-unfenced');
-    expect(run.stdout.trimEnd().endsWith('1 scenarios')).toBe(true);
+    expect(run.stdout.trimEnd().split('\n').at(-2)).toBe('1 scenarios');
   });
 });
 
