@@ -24,6 +24,7 @@ import {
   usToMs,
   type Fault,
   type NodeEventSink,
+  type Scheduler,
   type SimStats,
   type TraceEvent,
   type TraceFields,
@@ -48,6 +49,16 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Run with the checkers detached (bench baseline); the result then has no verdict. */
   checkersOff?: boolean;
+  /** Who picks the next event (the model checker's exploring scheduler); the timed one by default. */
+  scheduler?: Scheduler;
+  /** Called once the world is built, before it runs: the model checker hashes it and reads the verdicts as it goes. */
+  onBuilt?: (world: BuiltWorld) => void;
+}
+
+/** The simulation and its checkers, as {@link SimulateOptions.onBuilt} receives them. */
+export interface BuiltWorld {
+  sim: Simulation;
+  checkers: CheckerSet | undefined;
 }
 
 /** A replay result plus, when recording, the events it was computed from and every node's clock. */
@@ -107,6 +118,7 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
     bounds: { maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeUs: durationUs },
     network: networkConfig(scenario),
     traceKernelEvents: opts.traceKernelEvents ?? true,
+    ...(opts.scheduler ? { scheduler: opts.scheduler } : {}),
   });
 
   const services = protocol.serviceNodes(scenario.managers, options);
@@ -141,6 +153,7 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
     sim.addNode(client.id, factory, drawClock(sim, scenario, client.id));
   });
   sim.addFaults(faults);
+  opts.onBuilt?.({ sim, checkers });
   return { sim, durationUs, asyncClients, finish: (stats) => judge(scenario, seed, stats, faults, checkers, hasher, recorder, sim) };
 }
 
