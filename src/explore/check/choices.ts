@@ -73,7 +73,11 @@ export class ChoosingScheduler implements Scheduler {
   private faultsUsed = 0;
   private readonly crashed = new Set<number>();
   /** Kernel events handed out (not counting lost messages). */
-  eventsRun = 0;
+  get eventsRun(): number {
+    return this.runTimesUs.length;
+  }
+  /** The true time of each event handed out, in order (never decreasing). */
+  private readonly runTimesUs: number[] = [];
   private simulation: Simulation | undefined;
 
   constructor(
@@ -125,7 +129,16 @@ export class ChoosingScheduler implements Scheduler {
     const picked = choices.length === 1 ? 0 : this.ask(choices);
     const choice = choices[picked];
     if (choice === undefined) throw new RangeError(`lockstep: decision ${picked} out of range (${choices.length} choices)`);
-    return this.take(choice, picked === 0);
+    const ev = this.take(choice, picked === 0);
+    if (!ev.cancelled) this.runTimesUs.push(Math.max(this.nowUs, ev.timeUs));
+    return ev;
+  }
+
+  /** How many events ran at or before true time `tUs` (the length of a path up to a violation found then). */
+  eventsUpTo(tUs: number): number {
+    let count = 0;
+    while (count < this.runTimesUs.length && this.runTimesUs[count]! <= tUs) count++;
+    return count;
   }
 
   private ask(choices: readonly Choice[]): number {
@@ -191,7 +204,6 @@ export class ChoosingScheduler implements Scheduler {
       const copy = new SimEvent(this.nowUs, ev.kind, ev.node, ev.from, ev.data, ev.link);
       copy.msgType = ev.msgType;
       copy.seq = ev.seq;
-      this.eventsRun++;
       return copy;
     }
     this.remove(ev);
@@ -202,7 +214,6 @@ export class ChoosingScheduler implements Scheduler {
     }
     if (!isDefault) ev.timeUs = Math.max(this.nowUs, this.earliestUs(ev));
     if (ev.timeUs > this.nowUs) this.nowUs = ev.timeUs;
-    this.eventsRun++;
     return ev;
   }
 
@@ -221,7 +232,6 @@ export class ChoosingScheduler implements Scheduler {
       kind === 'crash'
         ? { kind: 'crash', atUs: this.nowUs, node: id, restartAfterUs: this.bounds.crashRestartUs }
         : { kind: 'pause', atUs: this.nowUs, node: id, forUs: this.bounds.pauseUs };
-    this.eventsRun++;
     return new SimEvent(this.nowUs, EventKind.Fault, -1, -1, fault, null);
   }
 }

@@ -46,7 +46,10 @@ export interface ExecuteOptions {
   readonly seed: number;
   readonly bounds: ChoiceBounds;
   readonly maxEvents: number;
+  /** The deadlock bound of check mode (see bounds.ts checkDeadlockBoundUs); undefined keeps the scenario's. */
+  readonly deadlockBoundUs: number | undefined;
 }
+
 
 /** Words for a choice, for stories and frontiers. */
 export function describeChoice(choice: Choice, scheduler: ChoosingScheduler): string {
@@ -76,11 +79,9 @@ function summarise(choices: readonly Choice[], scheduler: ChoosingScheduler): Ch
  */
 export function runToFrontier(opts: ExecuteOptions, prefix: readonly number[]): PathOutcome {
   let world: BuiltWorld | undefined;
-  const violated = (): readonly string[] => (world?.checkers?.violations ?? []).map((v) => v.invariant);
   const controller: ChoiceController = {
     beforeStep(scheduler) {
-      const found = violated();
-      if (found.length > 0) throw new StopRun({ kind: 'violation', invariants: found, eventsRun: scheduler.eventsRun });
+      stopAtViolation(world, scheduler);
     },
     decide(point: ChoicePoint) {
       if (point.index < prefix.length) return prefix[point.index]!;
@@ -92,13 +93,12 @@ export function runToFrontier(opts: ExecuteOptions, prefix: readonly number[]): 
 }
 
 /** Replay `decisions`, then take choice 0 to the end; returns the outcome and the decisions' story. */
-export function runComplete(opts: ExecuteOptions, decisions: readonly number[], stopAtViolation: boolean): { outcome: PathOutcome; story: DecisionRecord[] } {
+export function runComplete(opts: ExecuteOptions, decisions: readonly number[], stopEarly: boolean): { outcome: PathOutcome; story: DecisionRecord[] } {
   let world: BuiltWorld | undefined;
   const story: DecisionRecord[] = [];
   const controller: ChoiceController = {
     beforeStep(scheduler) {
-      const found = (world?.checkers?.violations ?? []).map((v) => v.invariant);
-      if (stopAtViolation && found.length > 0) throw new StopRun({ kind: 'violation', invariants: found, eventsRun: scheduler.eventsRun });
+      if (stopEarly) stopAtViolation(world, scheduler);
     },
     decide(point: ChoicePoint) {
       const index = point.index < decisions.length ? decisions[point.index]! : 0;
@@ -111,6 +111,14 @@ export function runComplete(opts: ExecuteOptions, decisions: readonly number[], 
   return { outcome: execute(opts, controller, (w) => (world = w)), story };
 }
 
+/** End the run with a violation outcome when the checkers have found one. */
+function stopAtViolation(world: BuiltWorld | undefined, scheduler: ChoosingScheduler): void {
+  const found = world?.checkers?.violations ?? [];
+  if (found.length === 0) return;
+  const firstUs = Math.min(...found.map((v) => v.atUs));
+  throw new StopRun({ kind: 'violation', invariants: found.map((v) => v.invariant), eventsRun: scheduler.eventsUpTo(firstUs) });
+}
+
 function execute(opts: ExecuteOptions, controller: ChoiceController, built: (world: BuiltWorld) => void): PathOutcome {
   const scheduler = new ChoosingScheduler(opts.bounds, controller);
   try {
@@ -118,12 +126,15 @@ function execute(opts: ExecuteOptions, controller: ChoiceController, built: (wor
       scheduler,
       traceKernelEvents: false,
       maxEvents: opts.maxEvents,
+      ...(opts.deadlockBoundUs !== undefined ? { deadlockBoundUs: opts.deadlockBoundUs } : {}),
       onBuilt: (world) => {
         scheduler.attach(world.sim);
         built(world);
       },
     });
-    return { kind: 'end', invariants: result.violations.map((v) => v.invariant), eventsRun: scheduler.eventsRun };
+    const firstUs = Math.min(...result.violations.map((v) => Math.round(v.atMs * 1000)));
+    const eventsRun = result.violations.length === 0 ? scheduler.eventsRun : scheduler.eventsUpTo(firstUs);
+    return { kind: 'end', invariants: result.violations.map((v) => v.invariant), eventsRun };
   } catch (error) {
     if (error instanceof StopRun) return error.outcome;
     throw error;

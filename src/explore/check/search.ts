@@ -145,8 +145,12 @@ function completeAtDepth(opts: SearchOptions, prefix: readonly number[]): Counte
 /** The counterexample `outcome` shows, if any, with its story. */
 function violationOf(opts: ExecuteOptions, prefix: readonly number[], outcome: PathOutcome): Counterexample | undefined {
   if (outcome.kind === 'frontier' || outcome.invariants.length === 0) return undefined;
-  const { story } = runComplete(opts, prefix, true);
-  return { invariants: [...new Set(outcome.invariants)], decisions: [...prefix], steps: outcome.eventsRun, story };
+  // Trailing zeros are the timed order, which a replay takes anyway after its last decision.
+  let length = prefix.length;
+  while (length > 0 && prefix[length - 1] === 0) length--;
+  const decisions = prefix.slice(0, length);
+  const { story } = runComplete(opts, decisions, true);
+  return { invariants: [...new Set(outcome.invariants)], decisions, steps: outcome.eventsRun, story };
 }
 
 /** DFS at depth bounds 1, 2, …, opts.depth, each from scratch: the first violation has the fewest decisions DFS can find. */
