@@ -39,6 +39,8 @@ export interface SearchOptions extends ExecuteOptions {
   readonly walks: number;
   /** PCT's priority change points. */
   readonly pctChangePoints: number;
+  /** Keep searching past violations (not expanding a violating state) to collect every invariant broken within bounds. */
+  readonly collectAll?: boolean;
 }
 
 /** A violating path. */
@@ -60,7 +62,10 @@ export interface SearchResult {
   readonly unexplored: number;
   readonly exhaustive: boolean;
   readonly visitedBytes: number;
+  /** The first (for BFS: fewest decisions) violating path found. */
   readonly counterexample: Counterexample | undefined;
+  /** Every invariant found broken, sorted (with collectAll, every one within bounds). */
+  readonly violated: readonly string[];
 }
 
 /** A frontier entry: a decision prefix and its sleep set. */
@@ -92,33 +97,40 @@ function graphSearch(opts: SearchOptions, depthBound: number): SearchResult {
   let deepest = 0;
   let depthCut = 0;
   let found: Counterexample | undefined;
+  const violated = new Set<string>();
+  const note = (counterexample: Counterexample | undefined): boolean => {
+    if (counterexample === undefined) return false;
+    found ??= counterexample;
+    for (const invariant of counterexample.invariants) violated.add(invariant);
+    return true;
+  };
   const takeNext = opts.strategy === 'bfs' ? () => frontier.shift()! : () => frontier.pop()!;
-  while (frontier.length > 0 && found === undefined && visited.size < opts.maxStates) {
+  while (frontier.length > 0 && (found === undefined || opts.collectAll === true) && visited.size < opts.maxStates) {
     const item = takeNext();
     const outcome = runToFrontier(opts, item.prefix);
     transitions++;
     deepest = Math.max(deepest, item.prefix.length);
-    found = violationOf(opts, item.prefix, outcome);
-    if (found !== undefined || outcome.kind !== 'frontier' || !visited.add(outcome.hash)) continue;
+    if (note(violationOf(opts, item.prefix, outcome)) || outcome.kind !== 'frontier' || !visited.add(outcome.hash)) continue;
     if (item.prefix.length >= depthBound) {
       depthCut++;
-      found = completeAtDepth(opts, item.prefix);
+      note(completeAtDepth(opts, item.prefix));
       continue;
     }
     const children = expand(item, outcome.choices, opts.sleepSets);
     if (opts.strategy === 'bfs') frontier.push(...children);
     else frontier.push(...children.reverse());
   }
-  const unexplored = found === undefined ? frontier.length : 0;
+  const unexplored = found === undefined || opts.collectAll === true ? frontier.length : 0;
   return {
     states: visited.size,
     transitions,
     depth: deepest,
     depthCut,
     unexplored,
-    exhaustive: found === undefined && unexplored === 0 && depthCut === 0,
+    exhaustive: (found === undefined || opts.collectAll === true) && unexplored === 0 && depthCut === 0,
     visitedBytes: visited.bytes,
     counterexample: found,
+    violated: [...violated].sort(),
   };
 }
 
@@ -177,10 +189,15 @@ function walks(opts: SearchOptions): SearchResult {
     const { outcome } = runComplete(opts, decisions, true);
     const found = violationOf(opts, decisions, outcome);
     if (found !== undefined) {
-      return { states: visited.size, transitions, depth: deepest, depthCut: 0, unexplored: 0, exhaustive: false, visitedBytes: visited.bytes, counterexample: found };
+      return walkResult(visited, transitions, deepest, found);
     }
   }
-  return { states: visited.size, transitions, depth: deepest, depthCut: 0, unexplored: 0, exhaustive: false, visitedBytes: visited.bytes, counterexample: undefined };
+  return walkResult(visited, transitions, deepest, undefined);
+}
+
+function walkResult(visited: VisitedSet, transitions: number, deepest: number, found: Counterexample | undefined): SearchResult {
+  const violated = found === undefined ? [] : [...found.invariants].sort();
+  return { states: visited.size, transitions, depth: deepest, depthCut: 0, unexplored: 0, exhaustive: false, visitedBytes: visited.bytes, counterexample: found, violated };
 }
 
 /**
