@@ -120,6 +120,8 @@ function graphSearch(opts: SearchOptions, depthBound: number): SearchResult {
     if (opts.strategy === 'bfs') frontier.push(...children);
     else frontier.push(...children.reverse());
   }
+  // A search that hit its state bound before any path ran to its end still owes the timed path.
+  if (found === undefined && frontier.length > 0) note(completeAtDepth(opts, []));
   const unexplored = found === undefined || opts.collectAll === true ? frontier.length : 0;
   return {
     states: visited.size,
@@ -148,7 +150,7 @@ function expand(item: Pending, choices: readonly ChoiceSummary[], sleepSets: boo
   return children;
 }
 
-/** A path cut by the depth bound runs on with choice 0; a violation on the way still counts. */
+/** A path cut by a bound runs on with choice 0; a violation on the way still counts. */
 function completeAtDepth(opts: SearchOptions, prefix: readonly number[]): Counterexample | undefined {
   const { outcome } = runComplete(opts, prefix, true);
   return violationOf(opts, prefix, outcome);

@@ -57,7 +57,7 @@ function options(scenario: Scenario, overrides: Partial<SearchOptions> = {}): Se
 describe('lockstep check: search', () => {
   it('finds the AB–BA deadlock by BFS, and its schedule replays to the same violation', () => {
     const scenario = twoLocks(true);
-    const result = search(options(scenario, { maxStates: 3000 }));
+    const result = search(options(scenario, { maxStates: 3000, sleepSets: true }));
     const found = result.counterexample!;
     expect(found.invariants).toEqual(['deadlock']);
     expect(found.decisions.length).toBeGreaterThan(0);
