@@ -17,6 +17,7 @@ import { storyLines } from '../report/story.js';
 import { writeRunReport, writeSuiteReport } from '../report/write.js';
 import { writeFileAtomic } from './files.js';
 import { Progress, Stopwatch } from './progress.js';
+import { CheckUsageError, checkCommand } from './check.js';
 
 /** A usage or input problem: printed as `error: …`, exit code 2. */
 export class UsageError extends Error {
@@ -36,6 +37,7 @@ usage:
   lockstep run [PATH...] [--seeds N] [--seed S] [--json] [--junit FILE] [--report DIR]
   lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
   lockstep list [PATH...]
+  lockstep check SCENARIO [--depth D] [--faults K] [--strategy bfs|dfs|iddfs|random|pct] [--max-states N] [--json] [--report DIR]
 
 Run 'lockstep <command> --help' for a command's options.
 exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondeterminism`,
@@ -92,6 +94,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       console.log('lockstep 0.1.0');
       return EXIT_OK;
     }
+    if (command === 'check') return await checkCommand(rest);
     const permitted = allowed[command];
     if (!permitted) throw new UsageError(`unknown command '${command}' (expected run, replay or list; see lockstep --help)`);
     const { flags, positionals } = parse(command, rest, permitted);
@@ -126,7 +129,7 @@ function parse(command: string, args: readonly string[], permitted: readonly (ke
  * §5.1); anything else is a bug in lockstep and is rethrown with its stack.
  */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ScenarioError || error instanceof UsageError || isClientError(error)) {
+  if (error instanceof ScenarioError || error instanceof UsageError || error instanceof CheckUsageError || isClientError(error)) {
     console.error(`error: ${error.message}`);
     return EXIT_BAD_INPUT;
   }

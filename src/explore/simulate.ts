@@ -24,6 +24,7 @@ import {
   usToMs,
   type Fault,
   type NodeEventSink,
+  type Scheduler,
   type SimStats,
   type TraceEvent,
   type TraceFields,
@@ -31,6 +32,7 @@ import {
 import { storageProcess } from '../storage/index.js';
 import type { NodeClockSamples, ReplayResult } from './result.js';
 import { healTimeUs } from './faults.js';
+import { checkDeadlockBoundUs, scheduleScheduler } from './check/bounds.js';
 
 /** Options that are not part of a scenario file: test-only mutations and output choices. */
 export interface SimulateOptions {
@@ -48,6 +50,21 @@ export interface SimulateOptions {
   maxEvents?: number;
   /** Run with the checkers detached (bench baseline); the result then has no verdict. */
   checkersOff?: boolean;
+  /**
+   * How long a wait-for cycle may stand before it is a deadlock, µs (default: the scenario's, see
+   * deadlockBoundUs). The model checker shortens it where nothing in the scenario can break a cycle.
+   */
+  deadlockBoundUs?: number;
+  /** Who picks the next event (the model checker's exploring scheduler); the timed one by default. */
+  scheduler?: Scheduler;
+  /** Called once the world is built, before it runs: the model checker hashes it and reads the verdicts as it goes. */
+  onBuilt?: (world: BuiltWorld) => void;
+}
+
+/** The simulation and its checkers, as {@link SimulateOptions.onBuilt} receives them. */
+export interface BuiltWorld {
+  sim: Simulation;
+  checkers: CheckerSet | undefined;
 }
 
 /** A replay result plus, when recording, the events it was computed from and every node's clock. */
@@ -100,6 +117,8 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
   const protocol = scenario.lockProtocol ?? protocols[scenario.protocol];
   const options = serviceOptions(scenario, opts.mutations);
   const durationUs = msToUs(scenario.durationMs);
+  const scheduled = opts.scheduler === undefined ? scheduleScheduler(scenario) : undefined;
+  const scheduler = opts.scheduler ?? scheduled;
   const hasher = new TraceHasher();
   const recorder = opts.record ? new TraceRecorder(opts.recordMax ?? 2_000_000) : undefined;
   const sim = new Simulation({
@@ -107,6 +126,7 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
     bounds: { maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeUs: durationUs },
     network: networkConfig(scenario),
     traceKernelEvents: opts.traceKernelEvents ?? true,
+    ...(scheduler ? { scheduler } : {}),
   });
 
   const services = protocol.serviceNodes(scenario.managers, options);
@@ -118,7 +138,7 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
     livenessUs: msToUs(scenario.livenessMs),
     healUs: healTimeUs(faults),
     leaseChecking,
-    deadlockBoundUs: deadlockBoundUs(scenario),
+    deadlockBoundUs: opts.deadlockBoundUs ?? (scheduled ? checkDeadlockBoundUs(scenario) : undefined) ?? deadlockBoundUs(scenario),
   });
 
   sim.addListener(hasher);
@@ -141,6 +161,8 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
     sim.addNode(client.id, factory, drawClock(sim, scenario, client.id));
   });
   sim.addFaults(faults);
+  scheduled?.attach(sim);
+  opts.onBuilt?.({ sim, checkers });
   return { sim, durationUs, asyncClients, finish: (stats) => judge(scenario, seed, stats, faults, checkers, hasher, recorder, sim) };
 }
 

@@ -319,6 +319,24 @@ const randomFaultPpm = z.strictObject({
   count: z.number().int().min(0).max(100).optional(),
 });
 
+/** Most decisions a schedule may list. */
+export const MAX_SCHEDULE_DECISIONS = 100_000;
+
+/** The fault kinds a model check may inject. */
+export const CHECK_FAULT_KINDS = ['loss', 'duplicate', 'crash', 'pause'] as const;
+
+/** See the scenario's `schedule` field. */
+export const scheduleSchema = z.strictObject({
+  /** The choice taken at each choice point, 0 being the timed scheduler's own. */
+  decisions: z.array(z.number().int().min(0).max(1_000_000)).max(MAX_SCHEDULE_DECISIONS),
+  /** `bounded`: deliveries may overtake within the latency range; `async`: any delivery may come at any time. */
+  network: z.enum(['bounded', 'async']).default('bounded'),
+  faultKinds: z.array(z.enum(CHECK_FAULT_KINDS)).max(CHECK_FAULT_KINDS.length).default([]),
+  faultBudget: z.number().int().min(0).max(100).default(0),
+  crashRestartMs: msAtLeast0().default(1000),
+  pauseMs: msAtLeast0().default(1000),
+});
+
 export const randomFaultsSchema = z.strictObject({
   pause: randomFaultMs.optional(),
   crash: randomFaultMs.optional(),
@@ -502,6 +520,12 @@ export const scenarioObjectSchema = z.strictObject({
   /** Invariants to check. Default: all that apply to the protocol ({@link defaultInvariants}). */
   invariants: z.array(z.enum(INVARIANTS)).max(INVARIANTS.length).optional(),
   expect: expectSchema.default('pass'),
+  /**
+   * A model checker's path (written by `lockstep check` into its repro files): the run is
+   * scheduled by the checker's choosing scheduler, taking `decisions[i]` at the i-th choice point
+   * and the timed order after, under the same choice bounds the check used.
+   */
+  schedule: scheduleSchema.optional(),
 });
 
 /** The shape's output: what validate.ts checks, before {@link applyDerivedDefaults}. */

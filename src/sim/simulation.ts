@@ -35,6 +35,8 @@
 import type { NodeClock } from './clock.js';
 import { Kernel } from './kernel.js';
 import type { SimulationOptions } from './core.js';
+import type { SimEvent } from './event.js';
+import { canonicalWorld } from './world-state.js';
 import type { ClockConfig, Fault, LinkConfig, ProcessFactory, Rng, SimStats, TraceFields, TraceListener } from './types.js';
 
 export { NET_NODE, DEFAULT_MAX_EVENTS, type SimulationOptions } from './core.js';
@@ -122,6 +124,14 @@ export class Simulation {
   /** Node ids in the order they were added. */
   nodeIds(): readonly string[] {
     return this.k.nodes.map((n) => n.id);
+  }
+
+  /**
+   * The canonical text of the world now (see world-state.ts): every node's state and the given
+   * pending events, times relative to now. For an exploring scheduler, which owns the queue.
+   */
+  canonicalWorld(pending: readonly SimEvent[]): string {
+    return canonicalWorld(this.k.nodes, pending, this.k.timeUs());
   }
 
   /** Counters so far. */

@@ -73,6 +73,12 @@ export interface Process {
   onTimer?(ctx: ProcessContext, tag: unknown, id: TimerId): void;
   /** Called when the node resumes from a pause, before held events are replayed. */
   onResume?(ctx: ProcessContext): void;
+  /**
+   * The process's state in a form whose canonical text identifies it, for a model checker's
+   * visited set (see world-state.ts). Optional: without it the process object is walked field by
+   * field, which misses state kept only in closures.
+   */
+  canonicalState?(): unknown;
 }
 
 /** Builds a fresh process for a node: at start, and again at each restart after a crash. */

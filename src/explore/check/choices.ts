@@ -1,0 +1,237 @@
+/**
+ * The model checker's choice points: at every step, which of the enabled events runs next, and
+ * whether instead a message is lost or duplicated or a fault strikes (DESIGN §2).
+ *
+ * {@link ChoosingScheduler} owns the event queue in place of the timed scheduler. At each pop it
+ * lists the enabled choices in a canonical order and asks its {@link ChoiceController} which to
+ * take; a step with a single choice asks nothing. Choice 0 is always the event the timed
+ * scheduler would run (the minimum (time, seq)), run at its own time, so a run that always takes
+ * choice 0 is exactly the seeded run.
+ *
+ * Enabled: an event may run next when the earliest instant it could happen is no later than the
+ * latest instant any other pending event could. A timer, start or fault happens exactly at its
+ * time; a delivery sent at s may arrive anywhere in [s + min latency, s + max latency] (in an
+ * asynchronous network, anywhere from now on). On a FIFO link only the oldest message in flight
+ * may arrive. An event run ahead of its drawn time runs at the earliest instant it could, so no
+ * timer ever runs late.
+ */
+import { EventKind, SimEvent, type Fault, type Scheduler, type Simulation } from '../../sim/index.js';
+
+/** What the search may do at a step. */
+export type Choice =
+  | { readonly kind: 'run'; readonly event: SimEvent }
+  | { readonly kind: 'lose'; readonly event: SimEvent }
+  | { readonly kind: 'duplicate'; readonly event: SimEvent }
+  | { readonly kind: 'crash'; readonly node: number }
+  | { readonly kind: 'pause'; readonly node: number };
+
+/** The fault kinds a check may inject from its budget. */
+export type InjectedFaultKind = 'loss' | 'duplicate' | 'crash' | 'pause';
+
+/** The bounds of the choices offered. */
+export interface ChoiceBounds {
+  /** Fastest and slowest one-way latency, µs; the slowest is Infinity for an asynchronous network. */
+  readonly latencyUs: readonly [number, number];
+  /** Messages keep their order per directed link. */
+  readonly fifo: boolean;
+  /** Faults the search may inject, at most `faultBudget` in all on one path. */
+  readonly faultKinds: readonly InjectedFaultKind[];
+  readonly faultBudget: number;
+  /** A crashed node restarts this long after (µs); a pause lasts this long. */
+  readonly crashRestartUs: number;
+  readonly pauseUs: number;
+}
+
+/** Picks one of `choices` (index into it); may throw to end the run at this point. */
+export interface ChoiceController {
+  decide(point: ChoicePoint): number;
+  /** Called before every step, choice or not (the explorer stops a path at its first violation). */
+  beforeStep?(scheduler: ChoosingScheduler): void;
+}
+
+/** One step with more than one choice. */
+export interface ChoicePoint {
+  /** Decision points passed before this one on the path. */
+  readonly index: number;
+  /** Kernel events run before this step. */
+  readonly eventsRun: number;
+  readonly choices: readonly Choice[];
+  readonly scheduler: ChoosingScheduler;
+}
+
+/** A stable name of a choice within one path (event seqs are deterministic on re-execution). */
+export function choiceKey(choice: Choice): string {
+  return choice.kind === 'crash' || choice.kind === 'pause' ? `${choice.kind}:${choice.node}` : `${choice.kind}:${choice.event.seq}`;
+}
+
+/** The scheduler that asks a controller at every choice point (see the module comment). */
+export class ChoosingScheduler implements Scheduler {
+  private queue: SimEvent[] = [];
+  private readonly sentAtUs = new Map<SimEvent, number>();
+  private nowUs = 0;
+  private decisionIndex = 0;
+  private faultsUsed = 0;
+  private readonly crashed = new Set<number>();
+  /** Kernel events handed out (not counting lost messages). */
+  get eventsRun(): number {
+    return this.runTimesUs.length;
+  }
+  /** The true time of each event handed out, in order (never decreasing). */
+  private readonly runTimesUs: number[] = [];
+  private simulation: Simulation | undefined;
+
+  constructor(
+    private readonly bounds: ChoiceBounds,
+    private readonly controller: ChoiceController,
+  ) {}
+
+  /** Attach the simulation (for node names, crash faults and the world hash). */
+  attach(simulation: Simulation): void {
+    this.simulation = simulation;
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  /** Faults injected so far on this path. */
+  get faultCount(): number {
+    return this.faultsUsed;
+  }
+
+  push(ev: SimEvent): void {
+    this.queue.push(ev);
+    if (ev.kind === EventKind.Deliver) this.sentAtUs.set(ev, this.nowUs);
+  }
+
+  peekTimeUs(): number {
+    let min = Infinity;
+    for (const ev of this.queue) if (!ev.cancelled && ev.timeUs < min) min = ev.timeUs;
+    return min;
+  }
+
+  /** The canonical text of the world now (nodes and pending events). */
+  canonicalWorld(): string {
+    if (this.simulation === undefined) throw new Error('lockstep: internal: ChoosingScheduler used before attach()');
+    return this.simulation.canonicalWorld(this.queue);
+  }
+
+  /** Node name by index. */
+  nodeName(index: number): string {
+    return this.simulation?.nodeIds()[index] ?? `#${index}`;
+  }
+
+  pop(): SimEvent | undefined {
+    this.queue = this.queue.filter((ev) => !ev.cancelled);
+    if (this.queue.length === 0) return undefined;
+    this.controller.beforeStep?.(this);
+    const choices = this.choices();
+    const picked = choices.length === 1 ? 0 : this.ask(choices);
+    const choice = choices[picked];
+    if (choice === undefined) throw new RangeError(`lockstep: decision ${picked} out of range (${choices.length} choices)`);
+    const ev = this.take(choice, picked === 0);
+    if (!ev.cancelled) this.runTimesUs.push(Math.max(this.nowUs, ev.timeUs));
+    return ev;
+  }
+
+  /** How many events ran at or before true time `tUs` (the length of a path up to a violation found then). */
+  eventsUpTo(tUs: number): number {
+    let count = 0;
+    while (count < this.runTimesUs.length && this.runTimesUs[count]! <= tUs) count++;
+    return count;
+  }
+
+  private ask(choices: readonly Choice[]): number {
+    const point: ChoicePoint = { index: this.decisionIndex, eventsRun: this.eventsRun, choices, scheduler: this };
+    const picked = this.controller.decide(point);
+    this.decisionIndex++;
+    return picked;
+  }
+
+  /** The enabled choices, canonical order: runs by (time, seq), then losses, duplicates, faults. */
+  choices(): Choice[] {
+    const enabled = this.enabledEvents();
+    const out: Choice[] = enabled.map((event) => ({ kind: 'run', event }));
+    if (this.faultsUsed >= this.bounds.faultBudget) return out;
+    const kinds = this.bounds.faultKinds;
+    const deliveries = enabled.filter((ev) => ev.kind === EventKind.Deliver);
+    if (kinds.includes('loss')) for (const event of deliveries) out.push({ kind: 'lose', event });
+    if (kinds.includes('duplicate')) for (const event of deliveries) out.push({ kind: 'duplicate', event });
+    const nodeCount = this.simulation?.nodeIds().length ?? 0;
+    for (const kind of ['crash', 'pause'] as const) {
+      if (!kinds.includes(kind)) continue;
+      for (let node = 0; node < nodeCount; node++) if (!this.crashed.has(node)) out.push({ kind, node });
+    }
+    return out;
+  }
+
+  /** Events that may run next, by (time, seq): see the module comment. */
+  private enabledEvents(): SimEvent[] {
+    const sorted = [...this.queue].sort((a, b) => a.timeUs - b.timeUs || a.seq - b.seq);
+    let latestBound = Infinity;
+    for (const ev of sorted) latestBound = Math.min(latestBound, this.latestUs(ev));
+    const heads = new Set<string>();
+    const enabled: SimEvent[] = [];
+    for (const ev of sorted) {
+      if (ev.kind === EventKind.Deliver && this.bounds.fifo) {
+        const link = `${ev.from}>${ev.node}`;
+        if (heads.has(link)) continue;
+        heads.add(link);
+      }
+      if (enabled.length === 0 || this.earliestUs(ev) <= latestBound) enabled.push(ev);
+    }
+    return enabled;
+  }
+
+  private earliestUs(ev: SimEvent): number {
+    if (ev.kind !== EventKind.Deliver) return ev.timeUs;
+    const sent = this.sentAtUs.get(ev) ?? this.nowUs;
+    return Math.min(ev.timeUs, Math.max(this.nowUs, sent + this.bounds.latencyUs[0]));
+  }
+
+  private latestUs(ev: SimEvent): number {
+    if (ev.kind !== EventKind.Deliver) return ev.timeUs;
+    const sent = this.sentAtUs.get(ev) ?? this.nowUs;
+    return Math.max(ev.timeUs, sent + this.bounds.latencyUs[1]);
+  }
+
+  /** Carry out `choice`: the event the kernel runs now (a lost message comes back cancelled). */
+  private take(choice: Choice, isDefault: boolean): SimEvent {
+    if (choice.kind === 'crash' || choice.kind === 'pause') return this.inject(choice.kind, choice.node);
+    const ev = choice.event;
+    if (choice.kind === 'duplicate') {
+      this.faultsUsed++;
+      const copy = new SimEvent(this.nowUs, ev.kind, ev.node, ev.from, ev.data, ev.link);
+      copy.msgType = ev.msgType;
+      copy.seq = ev.seq;
+      return copy;
+    }
+    this.remove(ev);
+    if (choice.kind === 'lose') {
+      this.faultsUsed++;
+      ev.cancelled = true;
+      return ev;
+    }
+    if (!isDefault) ev.timeUs = Math.max(this.nowUs, this.earliestUs(ev));
+    if (ev.timeUs > this.nowUs) this.nowUs = ev.timeUs;
+    return ev;
+  }
+
+  private remove(ev: SimEvent): void {
+    const at = this.queue.indexOf(ev);
+    this.queue.splice(at, 1);
+    this.sentAtUs.delete(ev);
+  }
+
+  /** A crash or pause of `node`, striking now. */
+  private inject(kind: 'crash' | 'pause', node: number): SimEvent {
+    this.faultsUsed++;
+    this.crashed.add(node);
+    const id = this.nodeName(node);
+    const fault: Fault =
+      kind === 'crash'
+        ? { kind: 'crash', atUs: this.nowUs, node: id, restartAfterUs: this.bounds.crashRestartUs }
+        : { kind: 'pause', atUs: this.nowUs, node: id, forUs: this.bounds.pauseUs };
+    return new SimEvent(this.nowUs, EventKind.Fault, -1, -1, fault, null);
+  }
+}

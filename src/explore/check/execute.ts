@@ -1,0 +1,142 @@
+/**
+ * Stateless re-execution (as CHESS and Shuttle do): a path is the list of decisions taken at its
+ * choice points, and the search reaches a state by running the real simulation from the start,
+ * replaying that list. Processes are ordinary mutable objects, so nothing is copied or restored:
+ * a run is a pure function of (scenario, seed, decisions).
+ */
+import type { Scenario } from '../../scenario/index.js';
+import { hashText } from '../../sim/index.js';
+import { simulate, type BuiltWorld } from '../simulate.js';
+import { ChoosingScheduler, choiceKey, type Choice, type ChoiceBounds, type ChoiceController, type ChoicePoint } from './choices.js';
+
+/** What a search needs to know of one choice at a frontier. */
+export interface ChoiceSummary {
+  readonly key: string;
+  /** The node the choice acts on (for independence), or -1. */
+  readonly node: number;
+  /** Whether it only runs an event (a fault or a loss is never independent of anything). */
+  readonly plainRun: boolean;
+  readonly text: string;
+}
+
+/** Where a replay of a decision prefix ended. */
+export type PathOutcome =
+  | { readonly kind: 'frontier'; readonly hash: number; readonly choices: readonly ChoiceSummary[]; readonly eventsRun: number }
+  | { readonly kind: 'violation'; readonly invariants: readonly string[]; readonly eventsRun: number }
+  | { readonly kind: 'end'; readonly invariants: readonly string[]; readonly eventsRun: number };
+
+/** Thrown by the controller to end a run where the search wants it ended. */
+class StopRun extends Error {
+  constructor(readonly outcome: PathOutcome) {
+    super('lockstep: internal: path stop');
+  }
+}
+
+/** A decision: which choice, and what it did (for the story). */
+export interface DecisionRecord {
+  readonly index: number;
+  readonly of: number;
+  readonly eventsRun: number;
+  readonly text: string;
+}
+
+/** One run of `scenario` at `seed` under the choosing scheduler. */
+export interface ExecuteOptions {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly bounds: ChoiceBounds;
+  readonly maxEvents: number;
+  /** The deadlock bound of check mode (see bounds.ts checkDeadlockBoundUs); undefined keeps the scenario's. */
+  readonly deadlockBoundUs: number | undefined;
+}
+
+
+/** Words for a choice, for stories and frontiers. */
+export function describeChoice(choice: Choice, scheduler: ChoosingScheduler): string {
+  if (choice.kind === 'crash' || choice.kind === 'pause') return `${choice.kind} ${scheduler.nodeName(choice.node)}`;
+  const ev = choice.event;
+  const what = ev.kind === 1 ? `'${String((ev.data as { type?: unknown }).type)}' ${scheduler.nodeName(ev.from)}→${scheduler.nodeName(ev.node)}` : `${eventKindName(ev.kind)} of ${scheduler.nodeName(ev.node)}`;
+  const verb = choice.kind === 'run' ? (ev.kind === 1 ? 'deliver' : 'run') : choice.kind;
+  return `${verb} ${what} (due ${(ev.timeUs / 1000).toFixed(3)} ms)`;
+}
+
+function eventKindName(kind: number): string {
+  return ['start', 'delivery', 'timer', 'mark', 'fault', 'resume', 'restart', 'heal', 'delay-end', 'drop-end'][kind] ?? `kind ${kind}`;
+}
+
+function summarise(choices: readonly Choice[], scheduler: ChoosingScheduler): ChoiceSummary[] {
+  return choices.map((choice) => ({
+    key: choiceKey(choice),
+    node: choice.kind === 'crash' || choice.kind === 'pause' ? choice.node : choice.event.node,
+    plainRun: choice.kind === 'run' && choice.event.kind !== 4,
+    text: describeChoice(choice, scheduler),
+  }));
+}
+
+/**
+ * Replay `prefix`, then stop at the next choice point and report it (its world hash and
+ * choices); stop earlier at a violation, or report the end when the run finishes first.
+ */
+export function runToFrontier(opts: ExecuteOptions, prefix: readonly number[]): PathOutcome {
+  let world: BuiltWorld | undefined;
+  const controller: ChoiceController = {
+    beforeStep(scheduler) {
+      stopAtViolation(world, scheduler);
+    },
+    decide(point: ChoicePoint) {
+      if (point.index < prefix.length) return prefix[point.index]!;
+      const hash = hashText(point.scheduler.canonicalWorld());
+      throw new StopRun({ kind: 'frontier', hash, choices: summarise(point.choices, point.scheduler), eventsRun: point.eventsRun });
+    },
+  };
+  return execute(opts, controller, (w) => (world = w));
+}
+
+/** Replay `decisions`, then take choice 0 to the end; returns the outcome and the decisions' story. */
+export function runComplete(opts: ExecuteOptions, decisions: readonly number[], stopEarly: boolean): { outcome: PathOutcome; story: DecisionRecord[] } {
+  let world: BuiltWorld | undefined;
+  const story: DecisionRecord[] = [];
+  const controller: ChoiceController = {
+    beforeStep(scheduler) {
+      if (stopEarly) stopAtViolation(world, scheduler);
+    },
+    decide(point: ChoicePoint) {
+      const index = point.index < decisions.length ? decisions[point.index]! : 0;
+      if (point.index < decisions.length) {
+        story.push({ index, of: point.choices.length, eventsRun: point.eventsRun, text: describeChoice(point.choices[index]!, point.scheduler) });
+      }
+      return index;
+    },
+  };
+  return { outcome: execute(opts, controller, (w) => (world = w)), story };
+}
+
+/** End the run with a violation outcome when the checkers have found one. */
+function stopAtViolation(world: BuiltWorld | undefined, scheduler: ChoosingScheduler): void {
+  const found = world?.checkers?.violations ?? [];
+  if (found.length === 0) return;
+  const firstUs = Math.min(...found.map((v) => v.atUs));
+  throw new StopRun({ kind: 'violation', invariants: found.map((v) => v.invariant), eventsRun: scheduler.eventsUpTo(firstUs) });
+}
+
+function execute(opts: ExecuteOptions, controller: ChoiceController, built: (world: BuiltWorld) => void): PathOutcome {
+  const scheduler = new ChoosingScheduler(opts.bounds, controller);
+  try {
+    const { result } = simulate(opts.scenario, opts.seed, {
+      scheduler,
+      traceKernelEvents: false,
+      maxEvents: opts.maxEvents,
+      ...(opts.deadlockBoundUs !== undefined ? { deadlockBoundUs: opts.deadlockBoundUs } : {}),
+      onBuilt: (world) => {
+        scheduler.attach(world.sim);
+        built(world);
+      },
+    });
+    const firstUs = Math.min(...result.violations.map((v) => Math.round(v.atMs * 1000)));
+    const eventsRun = result.violations.length === 0 ? scheduler.eventsRun : scheduler.eventsUpTo(firstUs);
+    return { kind: 'end', invariants: result.violations.map((v) => v.invariant), eventsRun };
+  } catch (error) {
+    if (error instanceof StopRun) return error.outcome;
+    throw error;
+  }
+}
