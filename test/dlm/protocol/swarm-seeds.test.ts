@@ -23,3 +23,24 @@ describe('swarm-fenced-dlm seed 8763: a lone manager\u2019s verdict makes nobody
     expect(result.traceHash).toBe('d502a21a60316ce9');
   });
 });
+
+describe('swarm-fenced-dlm seeds 16330 and 17560: the end of a held root ends the grants nobody knew of', () => {
+  // 16330: m1 grants c2 EX on a (token 14) just as a partition cuts off c2's home m2, which holds
+  // the grant's copy; m1 crashes, m2 resets, and c2 never hears of the grant. 17560: m2 grants c1
+  // EX on a (token 1010) just after a heal and resets moments later; c1 never hears of it. In both,
+  // the rebuilt master, having lost two managers, holds `a` for a lease; when the hold is over the
+  // unknown grant's lease has run out, and the client is still asking for the lock. The trace must
+  // end that grant before the held requests are served, or the checker keeps it beside the next.
+  it.each([
+    [16330, 'c2', 'm3', '57ec64611c3aa73f'],
+    [17560, 'c1', 'm1', '6824748e5bb82de5'],
+  ])('seed %i: %s\u2019s unknown grant ends (superseded) at the hold\u2019s end on %s, and nothing overlaps', (seed, client, master, hash) => {
+    const { result, events } = runTwice(swarm, seed);
+    expect(result.violations).toEqual([]);
+    const ends = pick(events, 'release', { client, resource: 'a', reason: 'superseded' }).filter((e) => e.node === master);
+    const firstRebuiltGrant = pick(events, 'grant', { resource: 'a' }).find((e) => e.node === master && e.t > ends[0]!.t - 1)!;
+    expect(ends.length).toBeGreaterThan(0);
+    expect(ends[ends.length - 1]!.t).toBe(firstRebuiltGrant.t);
+    expect(result.traceHash).toBe(hash);
+  });
+});
