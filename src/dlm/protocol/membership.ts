@@ -17,8 +17,7 @@
  * then does it grant, answer directory look-ups, adopt sessions or extend leases (./master.ts,
  * ./directory.ts, ./home.ts), so the two sides of a partition never both go on granting. Who
  * resets after a split is decided by the majority: a manager with a quorum answers a heartbeat
- * from a generation it declared dead, while it kept a quorum, with `dead-to-me` (a lone node's
- * verdict recovered nothing and makes nobody reset); a manager without one resets only when
+ * from a generation it declared dead with `dead-to-me`; a manager without one resets only when
  * it hears from a peer whose view (carried in every heartbeat) is a majority that left it out,
  * and otherwise takes the peer back (nobody had a quorum, so nobody recovered anything) — but
  * only on a heartbeat that echoes one this node sent after declaring the peer dead. A heartbeat
@@ -65,11 +64,6 @@ export interface PeerState {
   heardBeat: number;
   /** Declared dead while this node had beaten `probe - 1` times: a take-back needs an echo ≥ probe. */
   probe: number;
-  /**
-   * Declared dead while this node kept a quorum: the verdict of a majority, which may have
-   * recovered without the peer, so only then may this node tell it `dead-to-me`.
-   */
-  deadByQuorum: boolean;
   /** The peer's last heartbeat counted this node (at its generation) in its view. */
   confirmed: boolean;
   /** The view of that heartbeat (to skip re-parsing an unchanged one). */
@@ -116,7 +110,7 @@ export class Membership {
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
-      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadByQuorum: false, confirmed: true, lastView: '' });
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, confirmed: true, lastView: '' });
       links.setPeerGen(id, 0);
     }
     // A restarted node is a lost manager too: its state went with its previous incarnation.
@@ -210,10 +204,8 @@ export class Membership {
   /**
    * A heartbeat from `from` at generation `gen`, whose view is `view` ('' when unknown).
    *
-   * - A peer we declared dead at this very generation, while keeping a quorum: if we hold one
-   *   still, we recovered without it, so it must reset (`dead-to-me`). A peer declared dead by a
-   *   node left alone is no majority's verdict (nobody recovered its locks: it holds the only
-   *   record of them), and is handled as if we had no quorum. Without one, we may be the ones cut off: if its view is
+   * - A peer we declared dead at this very generation: if we hold a quorum we recovered without
+   *   it, so it must reset (`dead-to-me`). If we do not, we may be the ones cut off: if its view is
    *   a majority that left us out, we reset; otherwise nobody recovered anything (no quorum
    *   anywhere) and we simply take it back.
    * - A live peer whose view is a majority without us, while we have no quorum: the others went
@@ -240,7 +232,7 @@ export class Membership {
         }
         return;
       }
-      if (this.hasQuorum && p.deadByQuorum) {
+      if (this.hasQuorum) {
         const msg: DeadToMeMsg = { type: 'dead-to-me', gen };
         this.ctx.send(from, msg);
         return;
@@ -357,7 +349,6 @@ export class Membership {
     }
     if (dead === null) return;
     this.recompute();
-    for (const member of dead) this.peers.get(member.id)!.deadByQuorum = this.quorum;
     this.host.viewChanged(dead, []);
   }
 
