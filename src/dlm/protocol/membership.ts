@@ -113,8 +113,6 @@ export class Membership {
       this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, confirmed: true, lastView: '' });
       links.setPeerGen(id, 0);
     }
-    // A restarted node is a lost manager too: its state went with its previous incarnation.
-    if (myGen > 0) this.noteDeath(now);
     this.recompute();
   }
 
@@ -188,8 +186,6 @@ export class Membership {
     this.myGen = gen;
     this.beats = gen * BEATS_PER_GENERATION;
     const now = this.ctx.now('mono');
-    // This node's own state is lost, as a dead member's is.
-    this.noteDeath(now);
     for (const [id, p] of this.peers) {
       p.alive = true;
       p.lastHeardUs = now;
@@ -318,11 +314,7 @@ export class Membership {
     if (this.deaths.length > 64) this.deaths.shift();
   }
 
-  /**
-   * How many member deaths were noticed in the last `windowUs`, this node's own restarts and
-   * resets included: a rebuild after losing a peer is lossy when this node had lost its own state
-   * too, since a lock whose master was the peer and whose copy was here is then known to nobody.
-   */
+  /** How many member deaths were noticed in the last `windowUs`. */
   recentDeaths(windowUs: number): number {
     const since = this.ctx.now('mono') - windowUs;
     let n = 0;
