@@ -272,6 +272,23 @@ export class MasterRecovery {
   }
 
   /**
+   * The end of the hold is the end of every lock the lost managers may have granted beyond the
+   * copies: its lease has run out. A client still asking for a lock here does not know of such a
+   * grant (one that did would have reclaimed it), so any grant made for that request ends now:
+   * traced `release` (superseded) before the waiting requests are served, as step 1 of the
+   * rebuild does for the requests found in copies, so that the trace and the checkers never keep
+   * an unknown grant standing beside the ones the rebuilt master makes.
+   */
+  private endUnknownGrants(rootState: RootState): void {
+    const ended = new Set<string>();
+    for (const op of rootState.deferred) {
+      if (op.op !== 'lock' || ended.has(op.key) || this.records.findMeta(op.client, op.resource)?.mode != null) continue;
+      ended.add(op.key);
+      this.env.trace('release', { client: op.client, resource: op.resource, reason: 'superseded' });
+    }
+  }
+
+  /**
    * Hold a root rebuilt after losing several managers: nothing is granted for a lease, a failure
    * timeout and a KeepAlive (by then any unknown lock's lease has run out, its home lacking a
    * quorum to extend it). The replays wait at the head of its queue.
@@ -285,6 +302,7 @@ export class MasterRecovery {
     this.requests.deferFirst(rootState, replays);
     holding.timer = env.timer(holdUs, () => {
       rootState.phase = SERVING;
+      this.endUnknownGrants(rootState);
       // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
       this.effects.duringRecovery(() => {
         this.requests.processDeferred(rootState);

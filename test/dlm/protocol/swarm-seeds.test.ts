@@ -1,0 +1,52 @@
+/**
+ * Seeds of the fenced-DLM swarm (issue 12) that once broke an invariant, replayed against the
+ * swarm as it was when they failed (fixtures/swarm-fenced-dlm-issue12.json), so that each stays
+ * a regression whatever the shipped scenario becomes. Each pins the trace hash its fix produces.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { pick, runTwice } from './world.js';
+
+const swarm = JSON.parse(readFileSync(new URL('./fixtures/swarm-fenced-dlm-issue12.json', import.meta.url), 'utf8')) as ScenarioInput;
+
+describe('swarm-fenced-dlm seed 8763: the grant a reset master dropped ends when the rebuilt root\u2019s hold is over', () => {
+  // m1 grants c3 EX on a (token 23) just after c3's home m3 crashed: the grant message goes via
+  // the dead home and c3 never learns of it. m3 restarts inside a one-way partition, declares m1
+  // and m2 dead alone, and when it heals tells m1 `dead-to-me`: m1 resets, dropping the grant.
+  // m2 rebuilds a having lost two managers' state and holds it for a lease; c3 still asks for
+  // the lock, so whatever grant was made for it has ended when the hold is over.
+  it('c3\u2019s unknown grant ends (superseded) before m2 grants c4, and nothing overlaps', () => {
+    const { result, events } = runTwice(swarm, 8763);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'dlm-reset', {}).map((e) => `${e.t} ${e.node}`)).toEqual(['18011.462 m1']);
+    const firstGrant = pick(events, 'grant', { resource: 'a' }).find((e) => e.t > 18_011)!;
+    expect(`${firstGrant.t} ${firstGrant.node} ${String(firstGrant.f.client)}`).toBe('44785.199 m2 c4');
+    const c3Ends = pick(events, 'release', { client: 'c3', resource: 'a', reason: 'superseded' });
+    expect(c3Ends.map((e) => `${e.t} ${e.node}`)).toEqual(['44785.199 m2']);
+    expect(events.indexOf(c3Ends[0]!)).toBeLessThan(events.indexOf(firstGrant));
+    expect(result.traceHash).toBe('3311a6e6d00f85a4');
+  });
+});
+
+describe('swarm-fenced-dlm seeds 16330 and 17560: the end of a held root ends the grants nobody knew of', () => {
+  // 16330: m1 grants c2 EX on a (token 14) just as a partition cuts off c2's home m2, which holds
+  // the grant's copy; m1 crashes, m2 and m3 reset, c2 never hears of the grant, and m1@1000
+  // rebuilds a. 17560: m2 grants c1
+  // EX on a (token 1010) just after a heal and resets moments later; c1 never hears of it. In both,
+  // the rebuilt master, having lost two managers, holds `a` for a lease; when the hold is over the
+  // unknown grant's lease has run out, and the client is still asking for the lock. The trace must
+  // end that grant before the held requests are served, or the checker keeps it beside the next.
+  it.each([
+    [16330, 'c2', 'm1', 'ce1ea9f972b61b28'],
+    [17560, 'c1', 'm1', '6824748e5bb82de5'],
+  ])('seed %i: %s\u2019s unknown grant ends (superseded) at the hold\u2019s end on %s, and nothing overlaps', (seed, client, master, hash) => {
+    const { result, events } = runTwice(swarm, seed);
+    expect(result.violations).toEqual([]);
+    const ends = pick(events, 'release', { client, resource: 'a', reason: 'superseded' }).filter((e) => e.node === master);
+    const firstRebuiltGrant = pick(events, 'grant', { resource: 'a' }).find((e) => e.node === master && e.t > ends[0]!.t - 1)!;
+    expect(ends.length).toBeGreaterThan(0);
+    expect(ends[ends.length - 1]!.t).toBe(firstRebuiltGrant.t);
+    expect(result.traceHash).toBe(hash);
+  });
+});
