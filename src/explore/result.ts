@@ -17,7 +17,11 @@ import type { Expectation, ScenarioFault } from '../scenario/index.js';
 
 /** An invariant violation found by the checkers (§5.3 `violations[]`). */
 export interface Violation {
-  invariant: InvariantName;
+  /**
+   * The invariant violated, or `assertion`: a service node's own assertion on its state failed
+   * (the run ends there; the message says which check).
+   */
+  invariant: InvariantName | 'assertion';
   atMs: number;
   message: string;
   resource?: string;
@@ -90,7 +94,7 @@ export interface NodeClockSamples {
 /** One failing seed of a sweep, with the exact command that reproduces it. */
 export interface SeedFailure {
   seed: number;
-  invariant: InvariantName;
+  invariant: Violation['invariant'];
   atMs: number;
   message: string;
   replay: string;

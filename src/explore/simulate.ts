@@ -10,12 +10,13 @@
 import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } from '../protocols/index.js';
 import { asyncClient, AsyncClientHub, scriptedClient, type ClientScript } from '../clients/index.js';
 import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../check/index.js';
-import { dlmProtocol } from '../dlm/protocol/index.js';
-import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
+import { RecoveryAssertionError, dlmProtocol } from '../dlm/protocol/index.js';
+import { ProtocolInvariantError, leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { fromFault, toFaultPlan } from '../scenario/index.js';
 import {
   SimBoundExceeded,
+  SimError,
   Simulation,
   TraceHasher,
   TraceRecorder,
@@ -30,7 +31,7 @@ import {
   type TraceFields,
 } from '../sim/index.js';
 import { storageProcess } from '../storage/index.js';
-import type { NodeClockSamples, ReplayResult } from './result.js';
+import type { NodeClockSamples, ReplayResult, Violation } from './result.js';
 import { healTimeUs } from './faults.js';
 import { checkDeadlockBoundUs, scheduleScheduler } from './check/bounds.js';
 
@@ -95,7 +96,7 @@ export function simulate(scenario: Scenario, seed: number, opts: SimulateOptions
   if (run.asyncClients !== undefined) {
     throw new Error(`lockstep: scenario ${scenario.name} has async clients; run it with the async simulate() of the lockstep package`);
   }
-  return run.finish(run.sim.run(run.durationUs));
+  return run.finish(run.advance());
 }
 
 /**
@@ -107,8 +108,24 @@ export interface PreparedRun {
   readonly durationUs: number;
   /** The async clients' hub, when the scenario has any. */
   readonly asyncClients: AsyncClientHub | undefined;
-  /** Judges the run once the kernel has reached `durationUs`. */
+  /**
+   * Runs the kernel toward `durationUs` (to the end, or to the next yield of an async client).
+   * A service node whose own assertion fails ends the run there: that is a finding of this seed,
+   * as replayable as a violation, so it is kept in {@link failure} and judged as an `assertion`
+   * violation instead of ending the whole sweep.
+   */
+  advance(): SimStats;
+  /** The service assertion that ended the run, if one did. */
+  readonly failure: SimError | undefined;
+  /** Judges the run once the kernel has reached `durationUs` or a service assertion failed. */
   finish(stats: SimStats): SimulateOutcome;
+}
+
+/** An error a service node raised about its own state: a bug of the system under test. */
+function isServiceAssertion(error: unknown): error is SimError {
+  if (!(error instanceof SimError)) return false;
+  const cause = error.cause;
+  return cause instanceof RecoveryAssertionError || cause instanceof ProtocolInvariantError;
 }
 
 /** Builds the world of `scenario` under `seed` (see {@link simulate}). */
@@ -163,7 +180,25 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
   sim.addFaults(faults);
   scheduled?.attach(sim);
   opts.onBuilt?.({ sim, checkers });
-  return { sim, durationUs, asyncClients, finish: (stats) => judge(scenario, seed, stats, faults, checkers, hasher, recorder, sim) };
+  let failure: SimError | undefined;
+  return {
+    sim,
+    durationUs,
+    asyncClients,
+    get failure() {
+      return failure;
+    },
+    advance: () => {
+      try {
+        return sim.run(durationUs);
+      } catch (error) {
+        if (!isServiceAssertion(error)) throw error;
+        failure = error;
+        return sim.stats();
+      }
+    },
+    finish: (stats) => judge(scenario, seed, stats, faults, checkers, hasher, recorder, sim, failure),
+  };
 }
 
 /** The replay result of a finished run (DESIGN §5.3). */
@@ -176,10 +211,17 @@ function judge(
   hasher: TraceHasher,
   recorder: TraceRecorder | undefined,
   sim: Simulation,
+  failure: SimError | undefined,
 ): SimulateOutcome {
   checkers?.finish(stats.simUs);
 
-  const violations = checkers?.violations ?? [];
+  const violations: Array<{ invariant: Violation['invariant']; atUs: number; message: string; resource?: string; nodes: readonly string[] }> = [
+    ...(checkers?.violations ?? []),
+  ];
+  if (failure !== undefined) {
+    const cause = failure.cause instanceof Error ? failure.cause.message : failure.message;
+    violations.push({ invariant: 'assertion', atUs: failure.atUs, message: `${failure.node ?? 'a node'}'s own assertion failed: ${cause}`, nodes: failure.node !== undefined ? [failure.node] : [] });
+  }
   const result: ReplayResult = {
     scenario: scenario.name,
     seed,

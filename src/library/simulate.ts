@@ -19,14 +19,14 @@ import type { Scenario } from '../scenario/index.js';
 export async function simulateScenario(scenario: Scenario, seed: number, opts: SimulateOptions = {}): Promise<SimulateOutcome> {
   const run = prepareRun(scenario, seed, opts);
   const hub = run.asyncClients;
-  if (hub === undefined) return run.finish(run.sim.run(run.durationUs));
+  if (hub === undefined) return run.finish(run.advance());
   holdFence();
   try {
-    let stats = run.sim.run(run.durationUs);
-    while (run.sim.yielded) {
+    let stats = run.advance();
+    while (run.sim.yielded && run.failure === undefined) {
       await drainMicrotasks();
       hub.check();
-      stats = run.sim.run(run.durationUs);
+      stats = run.advance();
     }
     return run.finish(stats);
   } finally {

@@ -30,7 +30,7 @@ export function renderSuiteReport(input: SuiteReportInput): string {
     const expect = row.scenario.expect;
     for (const failure of row.scenario.failures) {
       finds += 1;
-      const index = INVARIANT_NAMES.indexOf(failure.invariant);
+      const index = (INVARIANT_NAMES as readonly string[]).indexOf(failure.invariant);
       if (index < 0) continue;
       if (expect !== 'pass' && expect.violation === failure.invariant) expected[index] = (expected[index] ?? 0) + 1;
       else unexpected[index] = (unexpected[index] ?? 0) + 1;

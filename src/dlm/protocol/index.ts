@@ -69,6 +69,7 @@ export const dlmProtocol: ProtocolModule = {
 };
 
 export { DlmDriver } from './driver.js';
+export { RecoveryAssertionError } from './recovery-assertions.js';
 export { Manager, MAX_LOCAL_DELIVERIES } from './manager.js';
 export { DirectoryRole } from './directory.js';
 export { MasterRole } from './master.js';
