@@ -18,6 +18,9 @@ import { writeRunReport, writeSuiteReport } from '../report/write.js';
 import { writeFileAtomic } from './files.js';
 import { Progress, Stopwatch } from './progress.js';
 import { CheckUsageError, checkCommand } from './check.js';
+import { parseJobs, parseShardFlag, sweepSuiteOnPool } from './parallel.js';
+import { MERGE_HELP, mergeCommand } from './merge.js';
+import { LOCKSTEP_VERSION } from '../explore/shard.js';
 
 /** A usage or input problem: printed as `error: …`, exit code 2. */
 export class UsageError extends Error {
@@ -34,7 +37,8 @@ const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
 
 usage:
-  lockstep run [PATH...] [--seeds N] [--seed S] [--json] [--junit FILE] [--report DIR]
+  lockstep run [PATH...] [--seeds N] [--seed S] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
+  lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR]
   lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
   lockstep list [PATH...]
   lockstep check SCENARIO [--depth D] [--faults K] [--strategy bfs|dfs|iddfs|random|pct] [--max-states N] [--json] [--report DIR]
@@ -49,8 +53,13 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/
 --json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
+--jobs N      worker threads (default: the available cores); the output is the same for any N
+--shard i/n   run only shard i of n of the (scenario, seed) pairs and print its result for
+              'lockstep merge' (needs --json; write it to a file)
 
-Every failing seed is re-run once; a different trace hash exits 3 (nondeterminism).`,
+Every failing seed is re-run once (with --jobs 2 or more, in another worker); a different trace
+hash exits 3 (nondeterminism).`,
+  merge: MERGE_HELP,
   replay: `lockstep replay SCENARIO --seed S — re-run one seed and tell its story
 
 SCENARIO      a scenario file, or the name of a scenario under scenarios/
@@ -71,13 +80,16 @@ const options = {
   junit: { type: 'string' },
   report: { type: 'string' },
   trace: { type: 'string' },
+  jobs: { type: 'string' },
+  shard: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'json', 'junit', 'report', 'help'],
+  run: ['seeds', 'seed', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
+  merge: ['json', 'junit', 'report', 'help'],
   replay: ['seed', 'json', 'trace', 'report', 'help'],
   list: ['help'],
 };
@@ -91,12 +103,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return command === undefined ? EXIT_BAD_INPUT : EXIT_OK;
     }
     if (command === '--version') {
-      console.log('lockstep 0.1.0');
+      console.log(`lockstep ${LOCKSTEP_VERSION}`);
       return EXIT_OK;
     }
     if (command === 'check') return await checkCommand(rest);
     const permitted = allowed[command];
-    if (!permitted) throw new UsageError(`unknown command '${command}' (expected run, replay or list; see lockstep --help)`);
+    if (!permitted) throw new UsageError(`unknown command '${command}' (expected run, merge, replay or list; see lockstep --help)`);
     const { flags, positionals } = parse(command, rest, permitted);
     if (flags.help) {
       console.log(HELP[command]);
@@ -104,6 +116,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (command === 'run') return await runCommand(positionals, flags, ['lockstep', ...argv].join(' '));
     if (command === 'replay') return await replayCommandMain(positionals, flags);
+    if (command === 'merge') return await mergeCommand(positionals, flags, ['lockstep', ...argv].join(' '));
     return await listCommand(positionals);
   } catch (error) {
     return exitCodeFor(error);
@@ -164,9 +177,24 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   const seeds = parseCount(flags.seeds, '--seeds');
   const seed = parseSeed(flags.seed, '--seed');
   if (seeds !== undefined && seed !== undefined) throw new UsageError('run: --seeds and --seed are mutually exclusive');
+  const jobs = parseJobs(flags.jobs, (message) => new UsageError(`run: ${message}`));
+  const shard = parseShardFlag(flags.shard, (message) => new UsageError(`run: ${message}`));
+  if (shard && (!flags.json || flags.junit || flags.report || seed !== undefined)) {
+    throw new UsageError('run: --shard prints a partial result for lockstep merge: use it with --json (redirected to a file), without --seed, --junit or --report (give those to merge)');
+  }
   const suite = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
   if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
 
+  const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) };
+  if (shard || jobs > 1) {
+    const swept = await sweepSuiteOnPool(suite, choice, jobs, shard);
+    if (swept.shard) {
+      console.log(JSON.stringify(swept.shard, null, 2));
+      return EXIT_OK;
+    }
+    if (!flags.json) for (const entry of swept.results) printScenarioLine(entry, swept.wallMs.get(entry.scenario) ?? 0);
+    return await finishRun(suite, swept.results, swept.wallMs, flags, commandLine);
+  }
   const progress = new Progress();
   const results: ScenarioRunResult[] = [];
   const wallMs = new Map<string, number>();
@@ -183,6 +211,14 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
     progress.clear();
     if (!flags.json) printScenarioLine(entry, wallMs.get(entry.scenario) ?? 0);
   }
+  return await finishRun(suite, results, wallMs, flags, commandLine);
+}
+
+/**
+ * Writes the JUnit file and the reports and prints the run result or summary, for `run` and for
+ * `merge`; returns the exit code of the verdicts.
+ */
+export async function finishRun(suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, flags: { json?: boolean; junit?: string; report?: string }, commandLine: string): Promise<number> {
   const run: RunResult = { ok: results.every((r) => r.met), scenarios: results };
 
   if (flags.junit) writeFileAtomic(flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
@@ -196,7 +232,8 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   return run.ok ? EXIT_OK : EXIT_NOT_MET;
 }
 
-function printScenarioLine(entry: ScenarioRunResult, ms: number): void {
+/** The line (and failing seeds) `run` prints for one scenario. */
+export function printScenarioLine(entry: ScenarioRunResult, ms: number): void {
   const expect = entry.expect === 'pass' ? 'pass' : entry.expect.violation;
   const tag = !entry.met ? 'FAIL' : entry.expect === 'pass' ? 'PASS' : 'FIND';
   const secs = (ms / 1000).toFixed(1);

@@ -44,3 +44,37 @@ export class Progress {
     this.width = 0;
   }
 }
+
+/** Seeds done and planned, and failing seeds seen, across every worker of a sweep. */
+export interface SeedCounts {
+  seedsDone: number;
+  seedsTotal: number;
+  failingSeeds: number;
+}
+
+/**
+ * The progress line of a sweep on several workers: seeds done of planned, seeds per second since
+ * the start, finds so far and the time left at that rate.
+ */
+export class SweepProgressLine {
+  private readonly watch = new Stopwatch();
+  constructor(private readonly progress: Progress) {}
+
+  update(counts: SeedCounts): void {
+    this.progress.update(formatSweepProgress(counts, this.watch.elapsedMs()));
+  }
+
+  clear(): void {
+    this.progress.clear();
+  }
+}
+
+/** `seeds 1200/20000 · 310 seeds/s · 2 finds · ETA 61 s` (no rate or ETA before the first seed). */
+export function formatSweepProgress(counts: SeedCounts, elapsedMs: number): string {
+  const finds = `${counts.failingSeeds} find${counts.failingSeeds === 1 ? '' : 's'}`;
+  const seeds = `seeds ${counts.seedsDone}/${counts.seedsTotal}`;
+  if (counts.seedsDone === 0 || elapsedMs <= 0) return `${seeds} · ${finds}`;
+  const perSecond = (counts.seedsDone * 1000) / elapsedMs;
+  const etaSeconds = Math.ceil((counts.seedsTotal - counts.seedsDone) / perSecond);
+  return `${seeds} · ${perSecond.toFixed(0)} seeds/s · ${finds} · ETA ${etaSeconds} s`;
+}

@@ -98,8 +98,8 @@ export function* sweepSeeds(target: SweepTarget, opts: Omit<SweepOptions, 'runne
   return { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures };
 }
 
-/** The violation to headline for a seed: the expected one when present, else the first. */
-function pickReported<V extends { invariant: string }>(scenario: Scenario, violations: readonly V[]): V {
+/** The violation to headline for a seed: the expected one when present, else the first (chunks in workers headline the same way). */
+export function pickReported<V extends { invariant: string }>(scenario: Scenario, violations: readonly V[]): V {
   if (scenario.expect !== 'pass') {
     const expected = scenario.expect.violation;
     const hit = violations.find((v) => v.invariant === expected);

@@ -1,0 +1,65 @@
+/**
+ * `run --jobs N` and `run --shard i/n`: the command-line side of sweeps on a worker pool
+ * (src/explore/pool.ts) and of shards (src/explore/shard.ts). The sweep itself, the partition
+ * and the merge are explore's; this file reads the flags, draws progress and times scenarios.
+ */
+import { availableParallelism } from 'node:os';
+import type { LoadedScenario } from '../scenario/index.js';
+import type { ScenarioRunResult } from '../report/model.js';
+import { inProcessExecutor, sweepOnPool, threadExecutor, type PoolScenarioResult } from '../explore/pool.js';
+import { parseShard, planRanges, shardRanges, shardResult, type Shard, type ShardResult } from '../explore/shard.js';
+import { Progress, Stopwatch, SweepProgressLine } from './progress.js';
+
+/** Most worker threads `--jobs` accepts. */
+const MAX_JOBS = 256;
+
+/** `--jobs N` (default: the cores this process may use); a bad value is a usage message. */
+export function parseJobs(text: string | undefined, usage: (message: string) => Error): number {
+  if (text === undefined) return availableParallelism();
+  const jobs = Number(text);
+  if (!/^\d+$/.test(text) || jobs < 1 || jobs > MAX_JOBS) throw usage(`--jobs: expected a whole number from 1 to ${MAX_JOBS}, got "${text}"`);
+  return jobs;
+}
+
+/** `--shard i/n`, or undefined without the flag. */
+export function parseShardFlag(text: string | undefined, usage: (message: string) => Error): Shard | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseShard(text);
+  } catch (error) {
+    throw usage(`--shard: ${(error as Error).message}`);
+  }
+}
+
+/** What a pool sweep gives the run command: results in suite order and each scenario's time. */
+export interface PoolRun {
+  results: ScenarioRunResult[];
+  wallMs: Map<string, number>;
+  /** Set for a shard: the result to print for `lockstep merge`. */
+  shard?: ShardResult;
+}
+
+/**
+ * Sweeps `suite` on `jobs` workers (in this thread for one), or only the part `shard` owns. A
+ * scenario's time is the time its chunks took in workers, so it adds up across shards.
+ */
+export async function sweepSuiteOnPool(suite: readonly LoadedScenario[], choice: { seeds?: number; seed?: number }, jobs: number, shard: Shard | undefined): Promise<PoolRun> {
+  const planned = planRanges(suite, choice);
+  const ranges = shard ? shardRanges(planned, shard) : planned;
+  const line = new SweepProgressLine(new Progress());
+  const watch = new Stopwatch();
+  let outcome: PoolScenarioResult[];
+  try {
+    outcome = await sweepOnPool(jobs === 1 ? inProcessExecutor(suite) : threadExecutor(jobs), suite, ranges, {
+      onProgress: (counts) => line.update(counts),
+      clockMs: () => watch.elapsedMs(),
+    });
+  } finally {
+    line.clear();
+  }
+  return {
+    results: outcome.map((o) => o.result),
+    wallMs: new Map(outcome.map((o) => [o.result.scenario, o.workMs])),
+    ...(shard ? { shard: shardResult(shard, suite, planned, outcome) } : {}),
+  };
+}

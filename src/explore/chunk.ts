@@ -1,0 +1,99 @@
+/**
+ * A sweep cut into chunks: a (scenario, seed range) is the unit of work a worker thread runs,
+ * and a seed range is also what a shard of a distributed sweep owns. Ranges are arithmetic
+ * (`first`, `first + step`, …) so a shard's seeds, which are every n-th pair of the suite, stay as
+ * compact as a contiguous run of seeds.
+ */
+import type { Scenario } from '../scenario/index.js';
+import type { InvariantName, SeedFailure } from '../report/model.js';
+import { SimBoundExceeded } from '../sim/index.js';
+import { simulate } from './simulate.js';
+import { pickReported, replayCommand } from './sweep.js';
+
+/** The seeds `first`, `first + step`, … (`count` of them). */
+export interface SeedRange {
+  first: number;
+  step: number;
+  count: number;
+}
+
+/** The seed at position `index` of a range. */
+export function seedAt(range: SeedRange, index: number): number {
+  return range.first + index * range.step;
+}
+
+/** The position of `seed` in a range (the seed must belong to it). */
+export function positionOf(range: SeedRange, seed: number): number {
+  const position = (seed - range.first) / range.step;
+  if (!Number.isInteger(position) || position < 0 || position >= range.count) {
+    throw new Error(`seed ${seed} is not in the range first ${range.first}, step ${range.step}, count ${range.count}`);
+  }
+  return position;
+}
+
+/** Positions `start` to `start + count - 1` of a range, as a range of their own. */
+export function subRange(range: SeedRange, start: number, count: number): SeedRange {
+  return { first: seedAt(range, start), step: range.step, count };
+}
+
+/** A failing seed as a chunk reports it: the §5.4 failure plus what the merge needs. */
+export interface FailingSeed extends SeedFailure {
+  /** The trace hash of this run; a re-run elsewhere must give the same. */
+  traceHash: string;
+}
+
+/** A seed whose run hit a simulation bound; it ends its chunk like an exception ends a sweep. */
+export interface BoundHit {
+  seed: number;
+  bound: SimBoundExceeded['bound'];
+  limit: number;
+  atUs: number;
+}
+
+/** What running one chunk found. Seeds after a stop (an expected find, a bound) did not run. */
+export interface ChunkOutcome {
+  seedsRun: number;
+  failing: FailingSeed[];
+  bound?: BoundHit;
+}
+
+/** Whether a failure of this scenario is the violation it expects (the sweep may stop there). */
+export function isExpectedFind(scenario: Pick<Scenario, 'expect'>, invariant: InvariantName): boolean {
+  return scenario.expect !== 'pass' && scenario.expect.violation === invariant;
+}
+
+/**
+ * Runs the seeds of `range` in order, as the sequential sweep would: every failing seed is
+ * recorded (its re-run is the caller's, in another worker), and the chunk stops after the first
+ * expected find when `stopAtFirstFind`, or at a seed that exceeds a bound.
+ */
+export function runChunk(scenario: Scenario, file: string, range: SeedRange, stopAtFirstFind: boolean): ChunkOutcome {
+  const failing: FailingSeed[] = [];
+  for (let index = 0; index < range.count; index++) {
+    const seed = seedAt(range, index);
+    let result;
+    try {
+      result = simulate(scenario, seed).result;
+    } catch (error) {
+      if (!(error instanceof SimBoundExceeded)) throw error;
+      return { seedsRun: index, failing, bound: { seed, bound: error.bound, limit: error.limit, atUs: error.atUs } };
+    }
+    if (result.violations.length === 0) continue;
+    const reported = pickReported(scenario, result.violations);
+    failing.push({
+      seed,
+      invariant: reported.invariant,
+      atMs: reported.atMs,
+      message: reported.message,
+      replay: replayCommand(file, seed),
+      traceHash: result.traceHash,
+    });
+    if (stopAtFirstFind && isExpectedFind(scenario, reported.invariant)) return { seedsRun: index + 1, failing };
+  }
+  return { seedsRun: range.count, failing };
+}
+
+/** The trace hash of one seed (the determinism re-run). */
+export function rerunHash(scenario: Scenario, seed: number): string {
+  return simulate(scenario, seed).result.traceHash;
+}

@@ -1,0 +1,248 @@
+/**
+ * Sweeps on every core: a suite's (scenario, seed range) chunks run on a pool of worker threads
+ * (piscina), and the results are put back together in seed order so that the run result is the
+ * one the sequential sweep gives, byte for byte (DESIGN §2: the seed decides everything).
+ *
+ * A chunk runs its seeds in order and stops at its first expected find; once a scenario has a find
+ * (or a seed that exceeds a bound) at some seed, chunks after it are not started, and what chunks
+ * already running find past it is dropped when the result is assembled. Every failing seed at or
+ * before the stop is run a second time in a different worker than its first run, so state a
+ * worker keeps between seeds cannot hide nondeterminism.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina, queueOptionsSymbol, type PiscinaTask } from 'piscina';
+import type { ScenarioRunResult } from '../report/model.js';
+import { SimBoundExceeded } from '../sim/index.js';
+import { isExpectedFind, positionOf, rerunHash, runChunk, subRange, type ChunkOutcome, type FailingSeed, type SeedRange } from './chunk.js';
+import { NondeterminismError, type SweepTarget } from './sweep.js';
+import type { ChunkTask, FromWorker, RerunTask } from './worker.js';
+
+/** Runs chunks and re-runs somewhere: on worker threads, or in this thread for one job. */
+export interface Executor {
+  /** How many chunks may run at once. */
+  readonly lanes: number;
+  runChunk(task: ChunkTask): Promise<ChunkOutcome & FromWorker>;
+  /** Re-runs a seed in a worker other than `firstWorkerId` (when there is more than one). */
+  rerun(task: RerunTask, firstWorkerId: number): Promise<{ traceHash: string } & FromWorker>;
+  close(): Promise<void>;
+}
+
+/** The `workerId` of work done in the calling thread. */
+export const IN_PROCESS_WORKER_ID = 0;
+
+/** An executor in the calling thread, for `--jobs 1` (a shard, or the bench's baseline). */
+export function inProcessExecutor(targets: readonly SweepTarget[]): Executor {
+  const byKey = new Map(targets.map((t) => [`${t.file}\u0000${t.scenario.name}`, t.scenario]));
+  const scenarioOf = (file: string, name: string) => {
+    const scenario = byKey.get(`${file}\u0000${name}`);
+    if (!scenario) throw new Error(`in-process executor: no scenario ${name} from ${file}`);
+    return scenario;
+  };
+  return {
+    lanes: 1,
+    runChunk: async (task) => ({ ...runChunk(scenarioOf(task.file, task.scenario), task.file, task.range, task.stopAtFirstFind), workerId: IN_PROCESS_WORKER_ID }),
+    rerun: async (task) => ({ traceHash: rerunHash(scenarioOf(task.file, task.scenario), task.seed), workerId: IN_PROCESS_WORKER_ID }),
+    close: async () => undefined,
+  };
+}
+
+interface AvoidWorker {
+  avoidWorkerId: number;
+}
+
+/** piscina's load balancer (its worker type is not exported by name). */
+type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina>[0]>['loadBalancer']>;
+type PiscinaWorker = Parameters<LoadBalancer>[1][number];
+
+/**
+ * Hands a task to an idle worker, and a re-run only to an idle worker other than the one that
+ * ran the seed first; with none free the task waits in the queue.
+ */
+function avoidingBalancer(task: PiscinaTask, workers: PiscinaWorker[]): PiscinaWorker | null {
+  const options = task[queueOptionsSymbol as keyof PiscinaTask] as AvoidWorker | null;
+  for (const worker of workers) {
+    if (worker.currentUsage === 0 && worker.id !== options?.avoidWorkerId) return worker;
+  }
+  return null;
+}
+
+/** The worker module, from the build this module belongs to (workers run compiled JavaScript). */
+const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** A pool of `jobs` worker threads (at least 2), all started at once and kept for the run. */
+export function threadExecutor(jobs: number): Executor {
+  if (!Number.isInteger(jobs) || jobs < 2) throw new Error(`threadExecutor: expected at least 2 jobs, got ${jobs}`);
+  const pool = new Piscina({ filename: WORKER_FILE, minThreads: jobs, maxThreads: jobs, idleTimeout: Number.MAX_SAFE_INTEGER, loadBalancer: avoidingBalancer });
+  return {
+    lanes: jobs,
+    runChunk: (task) => pool.run(task, { name: 'sweepChunk' }),
+    rerun: async (task, firstWorkerId) => {
+      const result = (await pool.run({ ...task, [queueOptionsSymbol]: { avoidWorkerId: firstWorkerId } }, { name: 'rerunSeed' })) as { traceHash: string } & FromWorker;
+      if (result.workerId === firstWorkerId) throw new Error(`pool: seed ${task.seed} of ${task.scenario} was re-run in worker ${firstWorkerId}, the worker of its first run`);
+      return result;
+    },
+    close: () => pool.destroy(),
+  };
+}
+
+/** How far the sweep has got, for a progress line. */
+export interface SweepProgress {
+  seedsDone: number;
+  /** Seeds still planned plus those done (it shrinks when a scenario stops at a find). */
+  seedsTotal: number;
+  /** Failing seeds seen so far (finds, for scenarios that expect a violation). */
+  failingSeeds: number;
+}
+
+export interface PoolSweepOptions {
+  /** Stop a scenario at its first expected find (default true, as `run` does). */
+  stopAtFirstFind?: boolean;
+  /** Largest number of seeds in one chunk (default 64). */
+  maxChunkSeeds?: number;
+  onProgress?: (progress: SweepProgress) => void;
+  /** Told of every determinism re-run (tests check which worker ran it). */
+  onRerun?: (rerun: { scenario: string; seed: number; firstWorkerId: number; rerunWorkerId: number }) => void;
+  /** Milliseconds of some clock (the CLI's); with it, each scenario's result carries the time spent on its chunks. */
+  clockMs?: () => number;
+}
+
+/** A scenario's result and the time its chunks took in workers (0 without a clock). */
+export interface PoolScenarioResult {
+  result: ScenarioRunResult;
+  workMs: number;
+}
+
+interface Chunk {
+  scenario: number;
+  start: number;
+  count: number;
+}
+
+/** One scenario's part of the sweep while it runs. */
+class ScenarioState {
+  stopPosition = Number.POSITIVE_INFINITY;
+  /** Outcomes by the chunk's first position. */
+  readonly outcomes = new Map<number, { chunk: Chunk; outcome: ChunkOutcome }>();
+  readonly reruns = new Map<number, Promise<string>>();
+  workMs = 0;
+
+  constructor(
+    readonly target: SweepTarget,
+    readonly range: SeedRange,
+  ) {}
+
+  /** Records a chunk's outcome and moves the stop to its first expected find or bound. */
+  record(chunk: Chunk, outcome: ChunkOutcome, stopAtFirstFind: boolean): void {
+    this.outcomes.set(chunk.start, { chunk, outcome });
+    const find = outcome.failing.find((f) => isExpectedFind(this.target.scenario, f.invariant));
+    if (stopAtFirstFind && find) this.stopPosition = Math.min(this.stopPosition, positionOf(this.range, find.seed));
+    if (outcome.bound) this.stopPosition = Math.min(this.stopPosition, positionOf(this.range, outcome.bound.seed));
+  }
+}
+
+/** Splits a range into chunks that grow from 1 seed to `maxSeeds`, so an early find wastes little. */
+export function chunkRange(scenario: number, range: SeedRange, maxSeeds: number, growFromOne: boolean): Chunk[] {
+  const chunks: Chunk[] = [];
+  let size = growFromOne ? 1 : maxSeeds;
+  for (let start = 0; start < range.count; start += size, size = Math.min(maxSeeds, size * 2)) {
+    chunks.push({ scenario, start, count: Math.min(size, range.count - start) });
+  }
+  return chunks;
+}
+
+/**
+ * Sweeps `targets[i]` over `ranges[i]` on `executor` and returns each scenario's §5.4 entry, in
+ * suite order. Throws what the sequential sweep would throw first: NondeterminismError or
+ * SimBoundExceeded, for the earliest scenario and seed.
+ */
+export async function sweepOnPool(executor: Executor, targets: readonly SweepTarget[], ranges: readonly SeedRange[], options: PoolSweepOptions = {}): Promise<PoolScenarioResult[]> {
+  const stopAtFirstFind = options.stopAtFirstFind ?? true;
+  const maxChunkSeeds = options.maxChunkSeeds ?? 64;
+  const states = targets.map((target, i) => new ScenarioState(target, ranges[i]!));
+  const chunks = states.flatMap((state, i) => chunkRange(i, state.range, maxChunkSeeds, stopAtFirstFind && state.target.scenario.expect !== 'pass'));
+  const progress: SweepProgress = { seedsDone: 0, seedsTotal: ranges.reduce((sum, r) => sum + r.count, 0), failingSeeds: 0 };
+  let cursor = 0;
+
+  const lane = async (): Promise<void> => {
+    while (cursor < chunks.length) {
+      const chunk = chunks[cursor++]!;
+      const state = states[chunk.scenario]!;
+      if (chunk.start > state.stopPosition) {
+        progress.seedsTotal -= chunk.count;
+        continue;
+      }
+      const startedMs = options.clockMs?.() ?? 0;
+      const { workerId, ...outcome } = await executor.runChunk({ file: state.target.file, scenario: state.target.scenario.name, range: subRange(state.range, chunk.start, chunk.count), stopAtFirstFind });
+      state.workMs += (options.clockMs?.() ?? 0) - startedMs;
+      state.record(chunk, outcome, stopAtFirstFind);
+      for (const failing of outcome.failing) {
+        if (positionOf(state.range, failing.seed) <= state.stopPosition) state.reruns.set(failing.seed, rerun(executor, state, failing, workerId, options));
+      }
+      progress.seedsDone += outcome.seedsRun;
+      progress.seedsTotal -= chunk.count - outcome.seedsRun;
+      progress.failingSeeds += outcome.failing.length;
+      options.onProgress?.({ ...progress });
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: executor.lanes }, lane));
+    const results: PoolScenarioResult[] = [];
+    for (const state of states) results.push({ result: await assemble(state, stopAtFirstFind), workMs: state.workMs });
+    return results;
+  } finally {
+    await executor.close();
+  }
+}
+
+function rerun(executor: Executor, state: ScenarioState, failing: FailingSeed, firstWorkerId: number, options: PoolSweepOptions): Promise<string> {
+  const task = { file: state.target.file, scenario: state.target.scenario.name, seed: failing.seed };
+  const hash = executor.rerun(task, firstWorkerId).then(({ traceHash, workerId }) => {
+    options.onRerun?.({ scenario: task.scenario, seed: task.seed, firstWorkerId, rerunWorkerId: workerId });
+    return traceHash;
+  });
+  // Awaited in seed order by assemble(); a rejection before then must not count as unhandled.
+  hash.catch(() => undefined);
+  return hash;
+}
+
+/**
+ * The scenario's §5.4 entry from its chunks, walking seeds in order as the sequential sweep does:
+ * a failing seed whose re-run differs throws, a bound throws, an expected find ends the walk.
+ */
+async function assemble(state: ScenarioState, stopAtFirstFind: boolean): Promise<ScenarioRunResult> {
+  const { scenario, file } = state.target;
+  const failures: ScenarioRunResult['failures'] = [];
+  let seedsRun = state.range.count;
+  let nextPosition = 0;
+  walk: for (const { chunk, outcome } of [...state.outcomes.values()].sort((a, b) => a.chunk.start - b.chunk.start)) {
+    assertContiguous(state, chunk, nextPosition);
+    nextPosition = chunk.start + chunk.count;
+    for (const failing of outcome.failing) {
+      const position = positionOf(state.range, failing.seed);
+      if (position > state.stopPosition) break walk;
+      const again = await state.reruns.get(failing.seed)!;
+      if (again !== failing.traceHash) throw new NondeterminismError(scenario.name, failing.seed, failing.traceHash, again);
+      const { traceHash: _hash, ...failure } = failing;
+      failures.push(failure);
+      if (stopAtFirstFind && isExpectedFind(scenario, failing.invariant)) {
+        seedsRun = position + 1;
+        break walk;
+      }
+    }
+    if (outcome.bound) throw new SimBoundExceeded(outcome.bound.bound, outcome.bound.limit, outcome.bound.atUs);
+    if (outcome.seedsRun !== chunk.count) throw new Error(`pool: ${scenario.name}: the chunk at position ${chunk.start} ran ${outcome.seedsRun} of ${chunk.count} seeds without a find or a bound`);
+  }
+  if (seedsRun === state.range.count && nextPosition !== state.range.count) {
+    throw new Error(`pool: ${scenario.name}: chunks covered ${nextPosition} of ${state.range.count} seeds without a find`);
+  }
+  const met = scenario.expect === 'pass' ? failures.length === 0 : failures.some((f) => isExpectedFind(scenario, f.invariant));
+  return { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures };
+}
+
+/** Chunks before the stop follow each other without a gap (else seeds went unchecked). */
+function assertContiguous(state: ScenarioState, chunk: Chunk, expectedStart: number): void {
+  if (chunk.start !== expectedStart) {
+    throw new Error(`pool: ${state.target.scenario.name}: a chunk starts at position ${chunk.start}, expected ${expectedStart}`);
+  }
+}

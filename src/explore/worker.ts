@@ -1,0 +1,62 @@
+/**
+ * The worker-thread side of the sweep pool (loaded by piscina from dist/explore/worker.js). A
+ * worker loads each scenario file itself, once, rather than receiving the scenario: a TypeScript
+ * scenario may hold functions, which cannot cross a thread boundary, and loading from the same
+ * file through the same loader gives the same validated scenario as the main thread's.
+ */
+import { threadId } from 'node:worker_threads';
+import { loadScenarios, type Scenario } from '../scenario/index.js';
+import { rerunHash, runChunk, type ChunkOutcome, type SeedRange } from './chunk.js';
+
+/** One chunk of seeds of one scenario. */
+export interface ChunkTask {
+  file: string;
+  scenario: string;
+  range: SeedRange;
+  stopAtFirstFind: boolean;
+}
+
+/** One failing seed to run again, for the determinism check. */
+export interface RerunTask {
+  file: string;
+  scenario: string;
+  seed: number;
+}
+
+/** Which worker answered: the pool checks that a re-run ran in a different worker than the first run. */
+export interface FromWorker {
+  workerId: number;
+}
+
+const loaded = new Map<string, Promise<Scenario>>();
+
+function scenarioOf(file: string, name: string): Promise<Scenario> {
+  const key = `${file}\u0000${name}`;
+  let scenario = loaded.get(key);
+  if (!scenario) {
+    scenario = loadScenarios([file]).then((suite) => {
+      const found = suite.find((one) => one.scenario.name === name);
+      if (!found) throw new Error(`worker: ${file} no longer holds scenario ${name}`);
+      return found.scenario;
+    });
+    loaded.set(key, scenario);
+  }
+  return scenario;
+}
+
+/** Runs a chunk (piscina task `sweepChunk`). */
+export async function sweepChunk(task: ChunkTask): Promise<ChunkOutcome & FromWorker> {
+  const scenario = await scenarioOf(task.file, task.scenario);
+  return { ...runChunk(scenario, task.file, task.range, task.stopAtFirstFind), workerId: threadId };
+}
+
+/** Re-runs one seed and returns its trace hash (piscina task `rerunSeed`). */
+export async function rerunSeed(task: RerunTask): Promise<{ traceHash: string } & FromWorker> {
+  const scenario = await scenarioOf(task.file, task.scenario);
+  return { traceHash: rerunHash(scenario, task.seed), workerId: threadId };
+}
+
+/** The worker's peak resident set size in bytes so far (the process's, shared by all its threads). */
+export function peakMemory(): { maxRssBytes: number } & FromWorker {
+  return { maxRssBytes: process.resourceUsage().maxRSS * 1024, workerId: threadId };
+}
