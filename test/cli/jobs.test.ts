@@ -92,11 +92,12 @@ describe('run --jobs', () => {
 });
 
 describe('run --shard and merge', () => {
-  function shardFiles(count: number, ...extra: string[]): string[] {
+  function shardFiles(count: number, ...runArgs: string[]): string[] {
+    const args = runArgs.length > 0 ? runArgs : [...SUITE, ...SEEDS];
     return Array.from({ length: count }, (_, i) => {
-      const run = cli('run', ...SUITE, ...SEEDS, '--shard', `${i + 1}/${count}`, '--json', ...extra);
+      const run = cli('run', ...args, '--shard', `${i + 1}/${count}`, '--json');
       expect(run.code, run.stderr).toBe(0);
-      const file = path.join(out, `shard-${i + 1}-of-${count}${extra.join('')}.json`);
+      const file = path.join(out, `shard-${i + 1}-of-${count}${runArgs.length > 0 ? '-small' : ''}.json`);
       writeFileSync(file, run.stdout);
       return file;
     });
@@ -127,17 +128,19 @@ describe('run --shard and merge', () => {
   });
 
   it('refuses shards of other suites, versions and shard counts, missing and repeated shards, and files that are not shard results (exit 2)', () => {
-    const [first, second, third] = shardFiles(3);
-    const [otherSeeds] = shardFiles(2, '--seeds', '5').slice(1);
+    const small = [SUITE[1]!, '--seeds', '2'];
+    const [first, second, third] = shardFiles(3, ...small);
+    const otherSeeds = path.join(out, 'other-seeds.json');
+    writeFileSync(otherSeeds, cli('run', SUITE[1]!, '--seeds', '3', '--shard', '2/3', '--json').stdout);
     const otherVersion = path.join(out, 'other-version.json');
     writeFileSync(otherVersion, readFileSync(second!, 'utf8').replace('"lockstep": "0.1.0"', '"lockstep": "0.0.9"'));
     const notShard = path.join(out, 'run.json');
     writeFileSync(notShard, cli('run', SUITE[1]!, '--seeds', '1', '--json').stdout);
     const cases: [string[], RegExp][] = [
-      [[first!, otherSeeds!, third!], /: suite: a different suite from .*shard-1-of-3\.json/],
+      [[first!, otherSeeds, third!], /other-seeds\.json: suite: a different suite from .*shard-1-of-3-small\.json/],
       [[first!, otherVersion, third!], /other-version\.json: lockstep: written by lockstep 0\.0\.9, this is lockstep 0\.1\.0/],
       [[first!, third!], /^error: merge: shard 2\/3 missing; every shard of the run is needed\n$/],
-      [[first!, first!, second!, third!], /shard-1-of-3\.json: shard: shard 1\/3 again/],
+      [[first!, first!, second!, third!], /shard-1-of-3-small\.json: shard: shard 1\/3 again/],
       [[notShard], /run\.json: lockstep: .* \(is it the output of lockstep run --shard i\/n --json\?\)/],
       [[path.join(out, 'absent.json')], /^error: merge: cannot read .*absent\.json: ENOENT\n$/],
     ];
