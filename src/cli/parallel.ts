@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { LoadedScenario } from '../scenario/index.js';
-import type { ScenarioRunResult } from '../report/model.js';
+import type { ScenarioRunResult } from '../explore/result.js';
 import { inProcessExecutor, sweepOnPool, threadExecutor, type PoolScenarioResult } from '../explore/pool.js';
 import { parseShard, planRanges, shardRanges, shardResult, type Shard, type ShardResult } from '../explore/shard.js';
 import { Progress, Stopwatch, SweepProgressLine } from './progress.js';

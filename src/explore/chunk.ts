@@ -5,7 +5,8 @@
  * compact as a contiguous run of seeds.
  */
 import type { Scenario } from '../scenario/index.js';
-import type { InvariantName, SeedFailure } from '../report/model.js';
+import type { InvariantName } from '../check/index.js';
+import type { SeedFailure } from './result.js';
 import { SimBoundExceeded } from '../sim/index.js';
 import { simulate } from './simulate.js';
 import { pickReported, replayCommand } from './sweep.js';

@@ -5,7 +5,7 @@
  * first expected find), the same verdict.
  */
 import { z } from 'zod';
-import type { RunResult, ScenarioRunResult, SeedFailure } from '../report/model.js';
+import type { RunResult, ScenarioRunResult, SeedFailure } from './result.js';
 import { isExpectedFind, positionOf, type SeedRange } from './chunk.js';
 import { LOCKSTEP_VERSION, shardRanges, type ShardResult, type ShardScenarioResult } from './shard.js';
 

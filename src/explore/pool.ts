@@ -11,7 +11,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina, queueOptionsSymbol, type PiscinaTask } from 'piscina';
-import type { ScenarioRunResult } from '../report/model.js';
+import type { ScenarioRunResult } from './result.js';
 import { SimBoundExceeded } from '../sim/index.js';
 import { isExpectedFind, positionOf, rerunHash, runChunk, subRange, type ChunkOutcome, type FailingSeed, type SeedRange } from './chunk.js';
 import { NondeterminismError, type SweepTarget } from './sweep.js';

@@ -5,7 +5,7 @@
  * shards back together (merge.ts) into the result the unsharded run prints.
  */
 import { createHash } from 'node:crypto';
-import type { ScenarioRunResult } from '../report/model.js';
+import type { ScenarioRunResult } from './result.js';
 import type { SeedRange } from './chunk.js';
 import type { SweepTarget } from './sweep.js';
 
