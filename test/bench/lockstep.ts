@@ -16,6 +16,7 @@ import type * as ScenarioModule from '../../dist/scenario/index.js';
 import type * as SimModule from '../../dist/sim/index.js';
 import type * as SimulateModule from '../../dist/explore/simulate.js';
 import type * as SweepModule from '../../dist/explore/sweep.js';
+import type * as PoolModule from '../../dist/explore/pool.js';
 
 /** The checkout the bench belongs to: it is compiled to `<root>/dist-bench/`, see tsconfig.json here. */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +33,8 @@ export interface Lockstep {
   dlmCore: typeof DlmCoreModule;
   simulate: typeof SimulateModule.simulate;
   sweepScenario: typeof SweepModule.sweepScenario;
+  /** The worker pool of `run --jobs`; absent from builds older than it. */
+  pool: typeof PoolModule | undefined;
 }
 
 /** Whether `dist` looks like a built lockstep (the check behind `--baseline-dist`'s error message). */
@@ -52,5 +55,6 @@ export async function loadLockstep(dist: string): Promise<Lockstep> {
     importFrom<typeof SimulateModule>(dist, 'explore/simulate.js'),
     importFrom<typeof SweepModule>(dist, 'explore/sweep.js'),
   ]);
-  return { dist, sim, scenario, dlmCore, simulate: simulateModule.simulate, sweepScenario: sweepModule.sweepScenario };
+  const pool = existsSync(join(dist, 'explore', 'pool.js')) ? await importFrom<typeof PoolModule>(dist, 'explore/pool.js') : undefined;
+  return { dist, sim, scenario, dlmCore, simulate: simulateModule.simulate, sweepScenario: sweepModule.sweepScenario, pool };
 }

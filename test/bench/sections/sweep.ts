@@ -6,9 +6,13 @@
  * - the swarm: seeds per second of the shipped swarm scenario (`swarm-fenced-dlm`, seed-drawn
  *   faults against the fenced DLM) on one core, after one untimed sweep of the same seeds, best
  *   of several sweeps.
+ * - the swarm on 2 worker threads (`run --jobs 2`, the pool of explore/pool.ts) in the same run:
+ *   seeds per second, the speedup over one core, and the peak resident memory each worker adds
+ *   (measured in a child process, see sweep-memory.ts).
  * Both in wall-clock and in CPU seconds (see stopwatch.ts). The `1` in `seedsPerSecond1` is the
  * number of cores the sweep uses.
  */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { LoadedScenario } from '../../../dist/scenario/index.js';
 import { repoRoot, type Lockstep } from '../lockstep.js';
@@ -18,6 +22,8 @@ import { Stopwatch } from '../stopwatch.js';
 const SWARM_FILE = 'scenarios/swarm-fenced-dlm.json';
 const SWARM_SEEDS = 400;
 const REPEATS = 3;
+const JOBS = 2;
+const MIB = 1024 * 1024;
 
 /** A catalogue pass or a sweep that does not meet its expectation is a bug, not a figure. */
 function assertMet(entries: readonly { scenario: string; met: boolean }[], what: string): void {
@@ -45,6 +51,24 @@ function sweepSwarm(lockstep: Lockstep, swarm: LoadedScenario): { perSecond: num
   return { perSecond: SWARM_SEEDS / wallSeconds, perCpuSecond: SWARM_SEEDS / cpuSeconds };
 }
 
+/** Seeds per wall-clock second of one sweep of seeds 0..SWARM_SEEDS-1 on a pool of JOBS worker threads. */
+async function sweepSwarmOnPool(pool: NonNullable<Lockstep['pool']>, swarm: LoadedScenario): Promise<number> {
+  const watch = new Stopwatch();
+  const [entry] = await pool.sweepOnPool(pool.threadExecutor(JOBS), [swarm], [{ first: 0, step: 1, count: SWARM_SEEDS }]);
+  const { wallSeconds } = watch.elapsed();
+  if (!entry) throw new Error('bench sweep: the pool returned no result');
+  assertMet([entry.result], 'the swarm on the pool');
+  if (entry.result.seedsRun !== SWARM_SEEDS) throw new Error(`bench sweep: the swarm ran ${entry.result.seedsRun} seeds on the pool, expected ${SWARM_SEEDS}`);
+  return SWARM_SEEDS / wallSeconds;
+}
+
+/** The peak resident memory one worker adds, from a fresh child process (see sweep-memory.ts). */
+function perWorkerPeakBytes(dist: string): number {
+  const script = join(repoRoot, 'dist-bench', 'sweep-memory.js');
+  const output = execFileSync(process.execPath, [script, dist, join(repoRoot, SWARM_FILE), String(SWARM_SEEDS), String(JOBS)], { encoding: 'utf8' });
+  return (JSON.parse(output) as { perWorkerBytes: number }).perWorkerBytes;
+}
+
 const section: BenchSection = {
   key: 'sweep',
   async run(lockstep) {
@@ -58,6 +82,7 @@ const section: BenchSection = {
       best.perSecond = Math.max(best.perSecond, rate.perSecond);
       best.perCpuSecond = Math.max(best.perCpuSecond, rate.perCpuSecond);
     }
+    const parallel = lockstep.pool ? await measurePool(lockstep, lockstep.pool, swarm) : undefined;
     const swarmLabel = `${swarm.scenario.name}, ${SWARM_SEEDS} seeds, 1 core`;
     const catalogueLabel = `catalogue: ${catalogue.scenarios} scenarios, ${catalogue.seeds} seeds`;
     const rows: BenchRow[] = [
@@ -66,6 +91,14 @@ const section: BenchSection = {
       { section: 'sweep', metric: `${catalogueLabel}: wall time`, value: catalogue.wallSeconds, unit: 's' },
       { section: 'sweep', metric: `${catalogueLabel}: CPU time`, value: catalogue.cpuSeconds, unit: 's' },
     ];
+    if (parallel) {
+      const poolLabel = `${swarm.scenario.name}, ${SWARM_SEEDS} seeds, ${JOBS} worker threads`;
+      rows.push(
+        { section: 'sweep', metric: poolLabel, value: parallel.perSecond, unit: 'seeds/s' },
+        { section: 'sweep', metric: `${poolLabel}: speedup over 1 core`, value: parallel.perSecond / best.perSecond, unit: 'x' },
+        { section: 'sweep', metric: `${poolLabel}: peak resident memory per worker`, value: parallel.perWorkerBytes / MIB, unit: 'MiB' },
+      );
+    }
     return {
       json: {
         scenario: swarm.scenario.name,
@@ -77,10 +110,21 @@ const section: BenchSection = {
         catalogueSeeds: catalogue.seeds,
         catalogueSeconds: catalogue.wallSeconds,
         catalogueCpuSeconds: catalogue.cpuSeconds,
+        ...(parallel
+          ? { jobs: JOBS, seedsPerSecond2: parallel.perSecond, speedup: parallel.perSecond / best.perSecond, peakResidentBytesPerWorker: parallel.perWorkerBytes }
+          : {}),
       },
       rows,
     };
   },
 };
+
+/** The swarm on the pool: one untimed sweep, then the best of REPEATS; memory from a child process. */
+async function measurePool(lockstep: Lockstep, pool: NonNullable<Lockstep['pool']>, swarm: LoadedScenario): Promise<{ perSecond: number; perWorkerBytes: number }> {
+  await sweepSwarmOnPool(pool, swarm);
+  let perSecond = 0;
+  for (let i = 0; i < REPEATS; i++) perSecond = Math.max(perSecond, await sweepSwarmOnPool(pool, swarm));
+  return { perSecond, perWorkerBytes: perWorkerPeakBytes(lockstep.dist) };
+}
 
 export default section;
