@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { loadScenarios } from '../scenario/index.js';
 import { mergeShards, readShard, ShardMergeError } from '../explore/merge.js';
-import { suiteDigest } from '../explore/shard.js';
+import { suiteDigest, type ShardResult } from '../explore/shard.js';
 import { finishRun, printScenarioLine, UsageError } from './main.js';
 
 /** `lockstep merge --help`. */
@@ -23,15 +23,17 @@ or the shards come from different suites, seeds, shard counts or lockstep versio
 /** Runs `lockstep merge`; returns the exit code. */
 export async function mergeCommand(files: string[], flags: { json?: boolean; junit?: string; report?: string }, commandLine: string): Promise<number> {
   if (files.length === 0) throw new UsageError('merge: expected the result files of every shard (lockstep run --shard i/n --json > FILE)');
+  let shards;
   let merged;
   try {
-    merged = mergeShards(files.map((file) => ({ file, result: readShard(file, readJson(file)) })));
+    shards = files.map((file) => ({ file, result: readShard(file, readJson(file)) }));
+    merged = mergeShards(shards);
   } catch (error) {
     if (error instanceof ShardMergeError) throw new UsageError(error.message);
     throw error;
   }
   const { run, workMs } = merged;
-  const suite = flags.report ? await loadSuiteOf(files[0]!, readShard(files[0]!, readJson(files[0]!))) : [];
+  const suite = flags.report ? await loadSuiteOf(shards[0]!.file, shards[0]!.result) : [];
   if (!flags.json) for (const entry of run.scenarios) printScenarioLine(entry, workMs.get(entry.scenario) ?? 0);
   return finishRun(suite, run.scenarios, workMs, flags, commandLine);
 }
@@ -51,7 +53,7 @@ function readJson(file: string): unknown {
 }
 
 /** The scenarios the shards ran, loaded again for the reports; they must not have changed since. */
-async function loadSuiteOf(file: string, shard: ReturnType<typeof readShard>) {
+async function loadSuiteOf(file: string, shard: ShardResult) {
   const suite = await loadScenarios(shard.scenarios.map((s) => s.file));
   if (suiteDigest(suite, shard.scenarios.map((s) => s.seeds)) !== shard.suite) {
     throw new UsageError(`merge: --report: the scenario files named in ${file} differ from those the shards ran; run the merge in the shards' checkout`);

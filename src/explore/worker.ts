@@ -55,8 +55,3 @@ export async function rerunSeed(task: RerunTask): Promise<{ traceHash: string } 
   const scenario = await scenarioOf(task.file, task.scenario);
   return { traceHash: rerunHash(scenario, task.seed), workerId: threadId };
 }
-
-/** The worker's peak resident set size in bytes so far (the process's, shared by all its threads). */
-export function peakMemory(): { maxRssBytes: number } & FromWorker {
-  return { maxRssBytes: process.resourceUsage().maxRSS * 1024, workerId: threadId };
-}
