@@ -72,7 +72,7 @@ const WORKER_FILE = fileURLToPath(new URL('./worker.js', import.meta.url));
 /** A pool of `jobs` worker threads (at least 2), all started at once and kept for the run. */
 export function threadExecutor(jobs: number): Executor {
   if (!Number.isInteger(jobs) || jobs < 2) throw new Error(`threadExecutor: expected at least 2 jobs, got ${jobs}`);
-  const pool = new Piscina({ filename: WORKER_FILE, minThreads: jobs, maxThreads: jobs, idleTimeout: Number.MAX_SAFE_INTEGER, loadBalancer: avoidingBalancer });
+  const pool = new Piscina({ filename: WORKER_FILE, minThreads: jobs, maxThreads: jobs, loadBalancer: avoidingBalancer });
   return {
     lanes: jobs,
     runChunk: (task) => pool.run(task, { name: 'sweepChunk' }),
