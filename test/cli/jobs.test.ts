@@ -15,6 +15,8 @@ const SUITE = [
   'scenarios/swarm-fenced-dlm.json',
 ];
 const SEEDS = ['--seeds', '6'];
+/** Each test spawns up to nine lockstep processes, each loading the suite and starting workers. */
+const SPAWNING_TEST_TIMEOUT_MS = 300_000;
 
 let out: string;
 beforeAll(() => {
@@ -57,7 +59,7 @@ function runWith(label: string, ...flags: string[]): Outputs {
   return { code: run.code, json: run.stdout, junit: junitWithoutTimes(junit), pages: reportPages(report) };
 }
 
-describe('run --jobs', () => {
+describe('run --jobs', { timeout: SPAWNING_TEST_TIMEOUT_MS }, () => {
   it('prints the same --json, JUnit and reports with 1, 2 and 3 jobs', () => {
     const one = runWith('jobs-1', '--jobs', '1');
     const parsed = JSON.parse(one.json) as RunJson;
@@ -91,7 +93,7 @@ describe('run --jobs', () => {
   });
 });
 
-describe('run --shard and merge', () => {
+describe('run --shard and merge', { timeout: SPAWNING_TEST_TIMEOUT_MS }, () => {
   function shardFiles(count: number, ...runArgs: string[]): string[] {
     const args = runArgs.length > 0 ? runArgs : [...SUITE, ...SEEDS];
     return Array.from({ length: count }, (_, i) => {
