@@ -5,8 +5,7 @@
  * compact as a contiguous run of seeds.
  */
 import type { Scenario } from '../scenario/index.js';
-import type { InvariantName } from '../check/index.js';
-import type { SeedFailure } from './result.js';
+import type { SeedFailure, Violation } from './result.js';
 import { SimBoundExceeded } from '../sim/index.js';
 import { simulate } from './simulate.js';
 import { pickReported, replayCommand } from './sweep.js';
@@ -59,7 +58,7 @@ export interface ChunkOutcome {
 }
 
 /** Whether a failure of this scenario is the violation it expects (the sweep may stop there). */
-export function isExpectedFind(scenario: Pick<Scenario, 'expect'>, invariant: InvariantName): boolean {
+export function isExpectedFind(scenario: Pick<Scenario, 'expect'>, invariant: Violation['invariant']): boolean {
   return scenario.expect !== 'pass' && scenario.expect.violation === invariant;
 }
 
