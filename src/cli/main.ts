@@ -11,6 +11,7 @@ import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario } from '../library/simulate.js';
 import { rateLines, sweepForRunAsync } from './rates.js';
+import { shrinkCommand } from './shrink.js';
 import { canonicalLine } from '../sim/index.js';
 import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { renderJUnit } from '../report/junit.js';
@@ -36,6 +37,7 @@ const HELP: Record<string, string> = {
 usage:
   lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--json] [--junit FILE] [--report DIR]
   lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
+  lockstep shrink SCENARIO --seed S [--invariant I] [--out FILE]
   lockstep list [PATH...]
 
 Run 'lockstep <command> --help' for a command's options.
@@ -58,6 +60,16 @@ SCENARIO      a scenario file, or the name of a scenario under scenarios/
 --json        print the replay result (DESIGN §5.3) as JSON on stdout
 --trace FILE  write the trace as JSON lines (DESIGN §5.5)
 --report DIR  write the HTML run report into DIR`,
+  shrink: `lockstep shrink SCENARIO --seed S — shrink a failing seed to a minimal repro file
+
+SCENARIO         a scenario file, or the name of a scenario under scenarios/
+--seed S         the failing seed (required)
+--invariant I    the invariant the repro must still violate (default: the expected one, else the first)
+--out FILE       where to write the repro (default: scenarios/regressions/NAME-seed-S.json)
+
+Delta debugging removes faults, clients, steps and repeats, halves fault lengths, shortens the run
+and fixes random latencies wherever the same seed still violates the same invariant. 'lockstep
+replay FILE' narrates the repro; 'lockstep run' replays it.`,
   list: `lockstep list [PATH...] — name, title, protocol and expectation of each scenario
 
 PATH          scenario files or folders; default: scenarios/`,
@@ -71,6 +83,8 @@ const options = {
   junit: { type: 'string' },
   report: { type: 'string' },
   trace: { type: 'string' },
+  invariant: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -79,6 +93,7 @@ type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
   run: ['seeds', 'seed', 'all-seeds', 'json', 'junit', 'report', 'help'],
   replay: ['seed', 'json', 'trace', 'report', 'help'],
+  shrink: ['seed', 'invariant', 'out', 'help'],
   list: ['help'],
 };
 
@@ -95,7 +110,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT_OK;
     }
     const permitted = allowed[command];
-    if (!permitted) throw new UsageError(`unknown command '${command}' (expected run, replay or list; see lockstep --help)`);
+    if (!permitted) throw new UsageError(`unknown command '${command}' (expected run, replay, shrink or list; see lockstep --help)`);
     const { flags, positionals } = parse(command, rest, permitted);
     if (flags.help) {
       console.log(HELP[command]);
@@ -103,6 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (command === 'run') return await runCommand(positionals, flags, ['lockstep', ...argv].join(' '));
     if (command === 'replay') return await replayCommandMain(positionals, flags);
+    if (command === 'shrink') return await shrinkMain(positionals, flags);
     return await listCommand(positionals);
   } catch (error) {
     return exitCodeFor(error);
@@ -251,9 +267,9 @@ function scenarioInfo(loaded: LoadedScenario) {
 
 async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('replay: expected exactly one SCENARIO (a file, or a name under scenarios/)');
-  const seed = parseSeed(flags.seed, '--seed');
-  if (seed === undefined) throw new UsageError('replay: --seed S is required');
   const loaded = await resolveScenario(positionals[0]!);
+  const seed = parseSeed(flags.seed, '--seed') ?? loaded.scenario.repro?.seed;
+  if (seed === undefined) throw new UsageError('replay: --seed S is required (only a repro file carries its own seed)');
   const { result, events = [], clocks } = await simulateScenario(loaded.scenario, seed, { record: true });
   const replay = replayCommand(loaded.file, seed);
 
@@ -270,6 +286,13 @@ async function replayCommandMain(positionals: string[], flags: Flags): Promise<n
     if (reportPath) console.log(`report: ${reportPath}`);
   }
   return result.expectMet ? EXIT_OK : EXIT_NOT_MET;
+}
+
+async function shrinkMain(positionals: string[], flags: Flags): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('shrink: expected exactly one SCENARIO (a file, or a name under scenarios/)');
+  const seed = parseSeed(flags.seed, '--seed');
+  if (seed === undefined) throw new UsageError('shrink: --seed S is required');
+  return shrinkCommand(positionals[0]!, seed, flags.invariant, flags.out, (message) => new UsageError(`shrink: ${message}`));
 }
 
 async function listCommand(paths: string[]): Promise<number> {
