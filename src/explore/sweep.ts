@@ -49,40 +49,67 @@ export function replayCommand(file: string, seed: number): string {
   return `npx lockstep replay ${file} --seed ${seed}`;
 }
 
-/** Runs the seeds of one scenario and returns its DESIGN §5.4 entry. Throws NondeterminismError. */
-export function sweepScenario(target: SweepTarget, opts: SweepOptions = {}): ScenarioRunResult {
-  const { scenario, file } = target;
-  const seeds = opts.seed !== undefined ? [opts.seed] : range(opts.seeds ?? scenario.seeds);
-  const stopAtFirstFind = opts.stopAtFirstFind ?? true;
-  const expectsViolation = scenario.expect !== 'pass';
-  const failures: SeedFailure[] = [];
-  const violated = new Set<string>();
-  let seedsRun = 0;
-  const runOne = opts.runner ?? simulate;
+/**
+ * One scenario's sweep, a seed at a time. {@link sweepScenario} runs it to the end at once; the
+ * CLI runs one seed per turn of the event loop instead, so that Ctrl-C can stop it at a seed
+ * boundary and {@link result} still describes exactly the seeds that ran.
+ */
+export class Sweep {
+  private readonly seeds: readonly number[];
+  private readonly failures: SeedFailure[] = [];
+  private readonly violated = new Set<string>();
+  private readonly runOne: NonNullable<SweepOptions['runner']>;
+  private seedsRun = 0;
+  private found = false;
 
-  for (const seed of seeds) {
-    const { result } = runOne(scenario, seed, opts.simulate);
-    seedsRun += 1;
-    opts.onSeed?.(seedsRun, seeds.length);
-    if (result.violations.length === 0) continue;
-    const again = runOne(scenario, seed, opts.simulate).result;
-    if (again.traceHash !== result.traceHash) throw new NondeterminismError(scenario.name, seed, result.traceHash, again.traceHash);
-    for (const v of result.violations) violated.add(v.invariant);
-    const first = pickReported(scenario, result.violations);
-    failures.push({
-      seed,
-      invariant: first.invariant,
-      atMs: first.atMs,
-      message: first.message,
-      replay: replayCommand(file, seed),
-    });
-    if (expectsViolation && stopAtFirstFind && violated.has((scenario.expect as { violation: string }).violation)) break;
+  constructor(
+    private readonly target: SweepTarget,
+    private readonly opts: SweepOptions = {},
+  ) {
+    this.seeds = opts.seed !== undefined ? [opts.seed] : range(opts.seeds ?? target.scenario.seeds);
+    this.runOne = opts.runner ?? simulate;
   }
 
-  const met = expectsViolation
-    ? violated.has((scenario.expect as { violation: string }).violation)
-    : failures.length === 0;
-  return { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures };
+  /** How many seeds the sweep would run without stopping at a find. */
+  get seedsPlanned(): number {
+    return this.seeds.length;
+  }
+
+  /** Every seed has run, or an expected violation was found and the sweep stops at the first find. */
+  get done(): boolean {
+    return this.seedsRun >= this.seeds.length || this.found;
+  }
+
+  /** Runs the next seed (and re-runs it if it failed). Throws NondeterminismError. */
+  runNext(): void {
+    const { scenario, file } = this.target;
+    const seed = this.seeds[this.seedsRun]!;
+    const { result } = this.runOne(scenario, seed, this.opts.simulate);
+    this.seedsRun += 1;
+    this.opts.onSeed?.(this.seedsRun, this.seeds.length);
+    if (result.violations.length === 0) return;
+    const again = this.runOne(scenario, seed, this.opts.simulate).result;
+    if (again.traceHash !== result.traceHash) throw new NondeterminismError(scenario.name, seed, result.traceHash, again.traceHash);
+    for (const v of result.violations) this.violated.add(v.invariant);
+    const first = pickReported(scenario, result.violations);
+    this.failures.push({ seed, invariant: first.invariant, atMs: first.atMs, message: first.message, replay: replayCommand(file, seed) });
+    const expected = scenario.expect === 'pass' ? undefined : scenario.expect.violation;
+    this.found = expected !== undefined && (this.opts.stopAtFirstFind ?? true) && this.violated.has(expected);
+  }
+
+  /** The DESIGN §5.4 entry of the seeds run so far. */
+  result(): ScenarioRunResult {
+    const { scenario, file } = this.target;
+    const met = scenario.expect === 'pass' ? this.failures.length === 0 : this.violated.has(scenario.expect.violation);
+    return { scenario: scenario.name, file, seedsRun: this.seedsRun, expect: scenario.expect, met, failures: [...this.failures] };
+  }
+}
+
+/** Runs the seeds of one scenario and returns its DESIGN §5.4 entry. Throws NondeterminismError. */
+export function sweepScenario(target: SweepTarget, opts: SweepOptions = {}): ScenarioRunResult {
+  const sweep = new Sweep(target, opts);
+  while (!sweep.done) sweep.runNext();
+  return sweep.result();
 }
 
 /** The violation to headline for a seed: the expected one when present, else the first. */

@@ -1,0 +1,188 @@
+/**
+ * `lockstep run`: sweep every scenario over its seeds, print a line per scenario, and write the
+ * JSON result, JUnit XML and HTML reports.
+ *
+ * A run can be long (`--seeds 100000`), so it stops cleanly: each seed runs on its own turn of the
+ * event loop, and a first Ctrl-C or SIGTERM ends the sweep at the next seed boundary and still
+ * writes everything for the seeds that ran, marked `"interrupted": true` ({@link Interrupt}).
+ */
+import { loadScenarios, type LoadedScenario } from '../scenario/index.js';
+import { Sweep } from '../explore/sweep.js';
+import { simulate } from '../explore/simulate.js';
+import type { RunResult, ScenarioRunResult } from '../explore/result.js';
+import { renderJUnit } from '../report/junit.js';
+import { writeRunReport, writeSuiteReport } from '../report/write.js';
+import { checkOutputPath, writeFileAtomic, writingInto } from './files.js';
+import { INTERRUPT_EXIT, Interrupt, turnEventLoop, type InterruptSignal } from './interrupt.js';
+import { Progress, Stopwatch } from './progress.js';
+import { EXIT_NOT_MET, EXIT_OK, parseSeed, parseWhole, UsageError } from './usage.js';
+
+/** The flags `run` reads. */
+export interface RunFlags {
+  seeds?: string;
+  seed?: string;
+  json?: boolean;
+  junit?: string;
+  report?: string;
+  'report-max'?: string;
+}
+
+/** The run result of DESIGN §5.4, plus `interrupted` when a signal stopped the sweep early. */
+export type RunOutput = RunResult & { interrupted?: true };
+
+/** Failing-seed pages written per scenario unless `--report-max` says otherwise: a swarm regression fails hundreds of seeds, and five pages tell its story. */
+const DEFAULT_REPORT_MAX = 5;
+
+/** Runs the `run` command; returns its exit code. */
+export async function runCommand(paths: readonly string[], flags: RunFlags, commandLine: string): Promise<number> {
+  const seeds = parseWhole(flags.seeds, '--seeds', 1, 1_000_000);
+  const seed = parseSeed(flags.seed, '--seed');
+  if (seeds !== undefined && seed !== undefined) throw new UsageError('run: --seeds and --seed are mutually exclusive');
+  const reportMax = parseWhole(flags['report-max'], '--report-max', 0, 1_000_000) ?? DEFAULT_REPORT_MAX;
+  if (flags['report-max'] !== undefined && !flags.report) throw new UsageError('run: --report-max needs --report DIR');
+  if (flags.junit) checkOutputPath('--junit', flags.junit, 'file');
+  if (flags.report) checkOutputPath('--report', flags.report, 'folder');
+  const suite = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
+  if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
+
+  const swept = await sweepSuite(suite, { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) }, !flags.json);
+  const run: RunOutput = { ok: swept.results.every((r) => r.met), scenarios: swept.results, ...(swept.interruptedBy ? { interrupted: true } : {}) };
+  await writeOutputs(run, swept, suite, flags, reportMax, commandLine);
+  if (swept.interruptedBy) return INTERRUPT_EXIT[swept.interruptedBy];
+  return run.ok ? EXIT_OK : EXIT_NOT_MET;
+}
+
+/** What a sweep of the suite produced: an entry per scenario that ran at least one seed. */
+interface SweptSuite {
+  results: ScenarioRunResult[];
+  wallMs: Map<string, number>;
+  interruptedBy: InterruptSignal | undefined;
+}
+
+/** Sweeps the scenarios in order, a seed per event-loop turn, until done or interrupted. */
+async function sweepSuite(suite: readonly LoadedScenario[], seedChoice: { seeds?: number; seed?: number }, printLines: boolean): Promise<SweptSuite> {
+  const progress = new Progress();
+  const interrupt = new Interrupt();
+  interrupt.install((signal) => {
+    progress.clear();
+    console.error(`${signal}: stopping after the current seed and writing what was done (again to stop at once)`);
+  });
+  const results: ScenarioRunResult[] = [];
+  const wallMs = new Map<string, number>();
+  try {
+    for (const [index, loaded] of suite.entries()) {
+      const watch = new Stopwatch();
+      const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
+      const sweep = new Sweep(loaded, { ...seedChoice, onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`) });
+      while (!sweep.done && interrupt.signal === undefined) {
+        sweep.runNext();
+        await turnEventLoop();
+      }
+      progress.clear();
+      const entry = sweep.result();
+      if (entry.seedsRun === 0) break;
+      wallMs.set(entry.scenario, watch.elapsedMs());
+      results.push(entry);
+      if (printLines) printScenarioLine(entry, wallMs.get(entry.scenario) ?? 0, interrupt.signal !== undefined && !sweep.done ? sweep.seedsPlanned : undefined);
+      if (interrupt.signal !== undefined) break;
+    }
+  } finally {
+    progress.clear();
+    interrupt.uninstall();
+  }
+  return { results, wallMs, interruptedBy: interrupt.signal };
+}
+
+async function writeOutputs(run: RunOutput, swept: SweptSuite, suite: readonly LoadedScenario[], flags: RunFlags, reportMax: number, commandLine: string): Promise<void> {
+  const { results, wallMs } = swept;
+  if (flags.junit) writeFileAtomic('--junit', flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
+  const reportDir = flags.report;
+  const written = reportDir ? await writingInto('--report', reportDir, () => writeReports(reportDir, suite, results, wallMs, commandLine, reportMax)) : undefined;
+  // The cap note goes where the reader looks: after the summary, or on stderr beside --json.
+  const notes = written ? capNotes(written.capped, reportMax) : [];
+  if (flags.json) {
+    console.log(JSON.stringify(run, null, 2));
+    for (const line of notes) console.error(line);
+    return;
+  }
+  printSummary(run, suite.length);
+  if (written) console.log(`report: ${written.index}`);
+  for (const line of notes) console.log(line);
+}
+
+/** One line per scenario, its failing seeds with replay commands; `planned` when a signal cut the sweep short. */
+function printScenarioLine(entry: ScenarioRunResult, ms: number, planned: number | undefined): void {
+  const expect = entry.expect === 'pass' ? 'pass' : entry.expect.violation;
+  const tag = planned !== undefined ? 'STOP' : !entry.met ? 'FAIL' : entry.expect === 'pass' ? 'PASS' : 'FIND';
+  const secs = (ms / 1000).toFixed(1);
+  console.log(`${tag}  ${entry.scenario.padEnd(34)} expect ${expect.padEnd(17)} ${String(entry.seedsRun).padStart(5)} seeds  ${secs.padStart(6)} s`);
+  const shown = entry.expect === 'pass' || !entry.met ? entry.failures : entry.failures.slice(0, 1);
+  for (const f of shown.slice(0, 5)) {
+    console.log(`      seed ${f.seed}: ${f.invariant} at ${f.atMs.toFixed(1)} ms — ${f.message}`);
+    console.log(`      replay: ${f.replay}`);
+  }
+  if (shown.length > 5) console.log(`      … and ${shown.length - 5} more failing seeds`);
+  if (planned !== undefined) console.log(`      interrupted after ${entry.seedsRun} of ${planned} seeds`);
+  else if (!entry.met && entry.expect !== 'pass') console.log(`      expected a ${entry.expect.violation} violation; none of ${entry.seedsRun} seeds produced one`);
+}
+
+function printSummary(run: RunOutput, suiteSize: number): void {
+  const notMet = run.scenarios.filter((s) => !s.met);
+  console.log(`\n${run.scenarios.length - notMet.length} met, ${notMet.length} not met (${run.scenarios.length} scenarios)`);
+  if (run.interrupted) console.log(`interrupted: ${run.scenarios.length} of ${suiteSize} scenarios started; the results above cover only the seeds that ran`);
+}
+
+/** A scenario whose failing seeds outnumbered the pages written for it. */
+interface CappedScenario {
+  scenario: string;
+  failures: number;
+}
+
+function capNotes(capped: readonly CappedScenario[], reportMax: number): string[] {
+  return capped.map(
+    (c) => `report: pages for the first ${reportMax} of ${c.failures} failing seeds of ${c.scenario} (--report-max ${reportMax}); the index lists all ${c.failures} with their replay commands`,
+  );
+}
+
+async function writeReports(
+  dir: string,
+  suite: readonly LoadedScenario[],
+  results: readonly ScenarioRunResult[],
+  wallMs: Map<string, number>,
+  commandLine: string,
+  reportMax: number,
+): Promise<{ index: string; capped: CappedScenario[] }> {
+  const rows = [];
+  const capped: CappedScenario[] = [];
+  for (const [i, entry] of results.entries()) {
+    const loaded = suite[i]!;
+    const links: Record<number, string> = {};
+    if (entry.failures.length > reportMax) capped.push({ scenario: entry.scenario, failures: entry.failures.length });
+    for (const failure of entry.failures.slice(0, reportMax)) {
+      const { result, events, clocks } = simulate(loaded.scenario, failure.seed, { record: true });
+      const path = await writeRunReport(dir, {
+        scenario: scenarioInfo(loaded),
+        seed: failure.seed,
+        result,
+        events: events ?? [],
+        ...(clocks ? { clocks } : {}),
+        replayCommand: failure.replay,
+      });
+      links[failure.seed] = path.split('/').pop()!;
+    }
+    rows.push({
+      scenario: entry,
+      title: loaded.scenario.title ?? loaded.scenario.name,
+      protocol: loaded.scenario.protocol,
+      wallMs: wallMs.get(entry.scenario) ?? 0,
+      reportLinks: links,
+    });
+  }
+  return { index: await writeSuiteReport(dir, { generatedBy: commandLine, scenarios: rows }), capped };
+}
+
+/** The report header's view of a loaded scenario. */
+export function scenarioInfo(loaded: LoadedScenario) {
+  const s = loaded.scenario;
+  return { name: s.name, title: s.title ?? s.name, lesson: s.lesson ?? '', protocol: s.protocol, file: loaded.file };
+}
