@@ -8,10 +8,11 @@
  * Human output goes to stdout, progress to stderr and only on a terminal.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ScenarioError, loadScenarios, resolveScenario } from '../scenario/index.js';
+import { ScenarioError, loadScenarios, resolveScenario, type LoadedScenario } from '../scenario/index.js';
 import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { simulate, SimBoundExceeded } from '../explore/simulate.js';
 import { canonicalLine } from '../sim/index.js';
+import { boundFlagsText, parseBoundFlags, traceOverflow, withBounds } from './bounds.js';
 import { storyLines } from '../report/story.js';
 import { writeRunReport } from '../report/write.js';
 import { checkOutputPath, OutputError, writeFileAtomic, writingInto } from './files.js';
@@ -24,8 +25,10 @@ const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
 
 usage:
-  lockstep run [PATH...] [--seeds N] [--seed S] [--json] [--junit FILE] [--report DIR] [--report-max N]
-  lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
+  lockstep run [PATH...] [--seeds N] [--seed S] [--json] [--junit FILE] [--report DIR] [--report-max N] [bounds]
+  lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR] [bounds]
+
+bounds (override each scenario's "bounds"): --max-events N  --max-sim-ms MS  --max-trace-events N
   lockstep list [PATH...]
 
 Run 'lockstep <command> --help' for a command's options.
@@ -40,6 +43,10 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
 --report-max N  at most N failing-seed pages per scenario (default 5); the index lists every failure
 
+--max-events N, --max-sim-ms MS, --max-trace-events N
+              bounds of each run, over the scenarios' own; a seed that reaches one is a
+              "budget" result with its replay command, the scenario is not met (exit 1)
+
 Every failing seed is re-run once; a different trace hash exits 3 (nondeterminism).
 Ctrl-C stops at the next seed and writes what was done ("interrupted": true), exit 130;
 a second Ctrl-C stops at once.`,
@@ -49,7 +56,9 @@ SCENARIO      a scenario file, or the name of a scenario under scenarios/
 --seed S      the seed to replay (required)
 --json        print the replay result (DESIGN §5.3) as JSON on stdout
 --trace FILE  write the trace as JSON lines (DESIGN §5.5)
---report DIR  write the HTML run report into DIR`,
+--report DIR  write the HTML run report into DIR
+--max-events N, --max-sim-ms MS, --max-trace-events N   bounds of the run (see run --help);
+              a run that reaches one stops with a budget message naming the seed, exit 1`,
   list: `lockstep list [PATH...] — name, title, protocol and expectation of each scenario
 
 PATH          scenario files or folders; default: scenarios/`,
@@ -62,6 +71,9 @@ const options = {
   junit: { type: 'string' },
   report: { type: 'string' },
   'report-max': { type: 'string' },
+  'max-events': { type: 'string' },
+  'max-sim-ms': { type: 'string' },
+  'max-trace-events': { type: 'string' },
   trace: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -69,8 +81,8 @@ const options = {
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'json', 'junit', 'report', 'report-max', 'help'],
-  replay: ['seed', 'json', 'trace', 'report', 'help'],
+  run: ['seeds', 'seed', 'json', 'junit', 'report', 'report-max', 'max-events', 'max-sim-ms', 'max-trace-events', 'help'],
+  replay: ['seed', 'json', 'trace', 'report', 'max-events', 'max-sim-ms', 'max-trace-events', 'help'],
   list: ['help'],
 };
 
@@ -150,11 +162,27 @@ export function exitCodeFor(error: unknown): number {
     console.error(`error: ${error.message}`);
     return EXIT_NONDETERMINISM;
   }
-  if (error instanceof SimBoundExceeded) {
-    console.error(`error: ${error.message}`);
+  if (error instanceof BudgetError) {
+    console.error(`budget: ${error.message}`);
     return EXIT_NOT_MET;
   }
   throw error;
+}
+
+/** A replay that reached a bound of its run: no verdict, exit 1, the scenario and seed named. */
+export class BudgetError extends Error {
+  override name = 'BudgetError';
+}
+
+/** Simulates one seed with its trace recorded; a bound reached becomes a {@link BudgetError}. */
+function replaySeed(loaded: LoadedScenario, seed: number) {
+  try {
+    return simulate(loaded.scenario, seed, { record: true });
+  } catch (error) {
+    const bound = error instanceof SimBoundExceeded ? error : traceOverflow(error);
+    if (bound !== undefined) throw new BudgetError(`${loaded.scenario.name} seed ${seed}: ${bound.message.replace(/^lockstep: /, '')}`);
+    throw error;
+  }
 }
 
 async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {
@@ -163,9 +191,10 @@ async function replayCommandMain(positionals: string[], flags: Flags): Promise<n
   if (seed === undefined) throw new UsageError('replay: --seed S is required');
   if (flags.trace) checkOutputPath('--trace', flags.trace, 'file');
   if (flags.report) checkOutputPath('--report', flags.report, 'folder');
-  const loaded = await resolveScenario(positionals[0]!);
-  const { result, events = [], clocks } = simulate(loaded.scenario, seed, { record: true });
-  const replay = replayCommand(loaded.file, seed);
+  const bounds = parseBoundFlags(flags);
+  const loaded = withBounds(await resolveScenario(positionals[0]!), bounds);
+  const { result, events = [], clocks } = replaySeed(loaded, seed);
+  const replay = [replayCommand(loaded.file, seed), boundFlagsText(bounds)].filter((part) => part !== '').join(' ');
 
   if (flags.trace) writeFileAtomic('--trace', flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
   let reportPath: string | undefined;

@@ -12,6 +12,7 @@ import { simulate } from '../explore/simulate.js';
 import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { renderJUnit } from '../report/junit.js';
 import { writeRunReport, writeSuiteReport } from '../report/write.js';
+import { boundFlagsText, parseBoundFlags, traceOverflow, withBounds } from './bounds.js';
 import { checkOutputPath, writeFileAtomic, writingInto } from './files.js';
 import { INTERRUPT_EXIT, Interrupt, turnEventLoop, type InterruptSignal } from './interrupt.js';
 import { Progress, Stopwatch } from './progress.js';
@@ -25,6 +26,9 @@ export interface RunFlags {
   junit?: string;
   report?: string;
   'report-max'?: string;
+  'max-events'?: string;
+  'max-sim-ms'?: string;
+  'max-trace-events'?: string;
 }
 
 /** The run result of DESIGN §5.4, plus `interrupted` when a signal stopped the sweep early. */
@@ -42,10 +46,12 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, comm
   if (flags['report-max'] !== undefined && !flags.report) throw new UsageError('run: --report-max needs --report DIR');
   if (flags.junit) checkOutputPath('--junit', flags.junit, 'file');
   if (flags.report) checkOutputPath('--report', flags.report, 'folder');
-  const suite = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
+  const bounds = parseBoundFlags(flags);
+  const suite = (await loadScenarios(paths.length > 0 ? paths : ['scenarios'])).map((loaded) => withBounds(loaded, bounds));
   if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
 
-  const swept = await sweepSuite(suite, { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) }, !flags.json);
+  const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}), replayFlags: boundFlagsText(bounds) };
+  const swept = await sweepSuite(suite, choice, !flags.json);
   const run: RunOutput = { ok: swept.results.every((r) => r.met), scenarios: swept.results, ...(swept.interruptedBy ? { interrupted: true } : {}) };
   await writeOutputs(run, swept, suite, flags, reportMax, commandLine);
   if (swept.interruptedBy) return INTERRUPT_EXIT[swept.interruptedBy];
@@ -60,7 +66,7 @@ interface SweptSuite {
 }
 
 /** Sweeps the scenarios in order, a seed per event-loop turn, until done or interrupted. */
-async function sweepSuite(suite: readonly LoadedScenario[], seedChoice: { seeds?: number; seed?: number }, printLines: boolean): Promise<SweptSuite> {
+async function sweepSuite(suite: readonly LoadedScenario[], seedChoice: { seeds?: number; seed?: number; replayFlags: string }, printLines: boolean): Promise<SweptSuite> {
   const progress = new Progress();
   const interrupt = new Interrupt();
   interrupt.install((signal) => {
@@ -122,6 +128,11 @@ function printScenarioLine(entry: ScenarioRunResult, ms: number, planned: number
     console.log(`      replay: ${f.replay}`);
   }
   if (shown.length > 5) console.log(`      … and ${shown.length - 5} more failing seeds`);
+  for (const o of (entry.overruns ?? []).slice(0, 5)) {
+    console.log(`      seed ${o.seed}: budget at ${o.atMs.toFixed(1)} ms — ${o.message.replace(/^lockstep: /, '')}`);
+    console.log(`      replay: ${o.replay}`);
+  }
+  if ((entry.overruns?.length ?? 0) > 5) console.log(`      … and ${entry.overruns!.length - 5} more seeds stopped by a bound`);
   if (planned !== undefined) console.log(`      interrupted after ${entry.seedsRun} of ${planned} seeds`);
   else if (!entry.met && entry.expect !== 'pass') console.log(`      expected a ${entry.expect.violation} violation; none of ${entry.seedsRun} seeds produced one`);
 }
@@ -159,7 +170,10 @@ async function writeReports(
     const links: Record<number, string> = {};
     if (entry.failures.length > reportMax) capped.push({ scenario: entry.scenario, failures: entry.failures.length });
     for (const failure of entry.failures.slice(0, reportMax)) {
-      const { result, events, clocks } = simulate(loaded.scenario, failure.seed, { record: true });
+      const recorded = recordSeed(loaded, failure.seed);
+      // A trace longer than bounds.maxTraceEvents gets no page; the index still lists the seed.
+      if (recorded === undefined) continue;
+      const { result, events, clocks } = recorded;
       const path = await writeRunReport(dir, {
         scenario: scenarioInfo(loaded),
         seed: failure.seed,
@@ -179,6 +193,15 @@ async function writeReports(
     });
   }
   return { index: await writeSuiteReport(dir, { generatedBy: commandLine, scenarios: rows }), capped };
+}
+
+function recordSeed(loaded: LoadedScenario, seed: number) {
+  try {
+    return simulate(loaded.scenario, seed, { record: true });
+  } catch (error) {
+    if (traceOverflow(error) !== undefined) return undefined;
+    throw error;
+  }
 }
 
 /** The report header's view of a loaded scenario. */

@@ -4,8 +4,8 @@
  * replay byte for byte is reported as nondeterminism, its own error, never as a finding).
  */
 import type { Scenario } from '../scenario/index.js';
-import type { ReplayResult, ScenarioRunResult, SeedFailure } from './result.js';
-import { simulate, type SimulateOptions } from './simulate.js';
+import type { ReplayResult, ScenarioRunResult, SeedFailure, SeedOverrun } from './result.js';
+import { SimBoundExceeded, simulate, type SimulateOptions } from './simulate.js';
 
 /** A scenario as loaded from a file. */
 export interface SweepTarget {
@@ -22,6 +22,8 @@ export interface SweepOptions {
   stopAtFirstFind?: boolean;
   /** Called after each seed; the CLI draws progress with it. */
   onSeed?: (done: number, total: number) => void;
+  /** Appended to every replay command (the CLI's bound flags, so a replay reaches the same bound). */
+  replayFlags?: string;
   /** Passed to every simulation (tests plant bugs through it). */
   simulate?: SimulateOptions;
   /**
@@ -57,6 +59,7 @@ export function replayCommand(file: string, seed: number): string {
 export class Sweep {
   private readonly seeds: readonly number[];
   private readonly failures: SeedFailure[] = [];
+  private readonly overruns: SeedOverrun[] = [];
   private readonly violated = new Set<string>();
   private readonly runOne: NonNullable<SweepOptions['runner']>;
   private seedsRun = 0;
@@ -80,28 +83,54 @@ export class Sweep {
     return this.seedsRun >= this.seeds.length || this.found;
   }
 
-  /** Runs the next seed (and re-runs it if it failed). Throws NondeterminismError. */
+  /**
+   * Runs the next seed (and re-runs it if it failed). A seed that reaches a bound of its run is
+   * an overrun (`budget`), recorded with its replay command; the sweep goes on. Throws
+   * NondeterminismError.
+   */
   runNext(): void {
     const { scenario, file } = this.target;
     const seed = this.seeds[this.seedsRun]!;
-    const { result } = this.runOne(scenario, seed, this.opts.simulate);
+    const replay = replayCommand(file, seed) + (this.opts.replayFlags ? ` ${this.opts.replayFlags}` : '');
+    const result = this.runSeed(seed, replay);
     this.seedsRun += 1;
     this.opts.onSeed?.(this.seedsRun, this.seeds.length);
-    if (result.violations.length === 0) return;
+    if (result === undefined || result.violations.length === 0) return;
     const again = this.runOne(scenario, seed, this.opts.simulate).result;
     if (again.traceHash !== result.traceHash) throw new NondeterminismError(scenario.name, seed, result.traceHash, again.traceHash);
     for (const v of result.violations) this.violated.add(v.invariant);
     const first = pickReported(scenario, result.violations);
-    this.failures.push({ seed, invariant: first.invariant, atMs: first.atMs, message: first.message, replay: replayCommand(file, seed) });
+    this.failures.push({ seed, invariant: first.invariant, atMs: first.atMs, message: first.message, replay });
     const expected = scenario.expect === 'pass' ? undefined : scenario.expect.violation;
     this.found = expected !== undefined && (this.opts.stopAtFirstFind ?? true) && this.violated.has(expected);
+  }
+
+  /** One seed's result, or undefined (and an overrun recorded) when it reached a bound. */
+  private runSeed(seed: number, replay: string): ReplayResult | undefined {
+    try {
+      return this.runOne(this.target.scenario, seed, this.opts.simulate).result;
+    } catch (error) {
+      if (!(error instanceof SimBoundExceeded)) throw error;
+      this.overruns.push({ seed, kind: 'budget', bound: error.bound, limit: error.limit, atMs: error.atUs / 1000, message: error.message, replay });
+      return undefined;
+    }
   }
 
   /** The DESIGN §5.4 entry of the seeds run so far. */
   result(): ScenarioRunResult {
     const { scenario, file } = this.target;
-    const met = scenario.expect === 'pass' ? this.failures.length === 0 : this.violated.has(scenario.expect.violation);
-    return { scenario: scenario.name, file, seedsRun: this.seedsRun, expect: scenario.expect, met, failures: [...this.failures] };
+    const found = scenario.expect === 'pass' ? this.failures.length === 0 : this.violated.has(scenario.expect.violation);
+    // A seed without a verdict leaves a pass unproven; an expected violation found elsewhere stands.
+    const met = found && (scenario.expect !== 'pass' || this.overruns.length === 0);
+    return {
+      scenario: scenario.name,
+      file,
+      seedsRun: this.seedsRun,
+      expect: scenario.expect,
+      met,
+      failures: [...this.failures],
+      ...(this.overruns.length > 0 ? { overruns: [...this.overruns] } : {}),
+    };
   }
 }
 
