@@ -3,8 +3,8 @@
  * they override each scenario's `bounds`, and a budget result's replay command carries them, so
  * the replay stops where the run did.
  */
-import { isWholeMicroseconds, MAX_TIME_MS, type Bounds, type LoadedScenario } from '../scenario/index.js';
-import { TraceOverflowError } from '../sim/index.js';
+import { MAX_TIME_MS, type Bounds, type LoadedScenario } from '../scenario/index.js';
+import { isWholeMicroseconds, TraceOverflowError } from '../sim/index.js';
 import { parseWhole, UsageError } from './usage.js';
 
 /** The bound flags as parsed: only those given. */
