@@ -9,7 +9,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ScenarioError, coverageLine, loadScenarios, pitfallLessons, resolveScenario, type LoadedScenario } from '../scenario/index.js';
 import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
-import { isClientError, simulateScenario, sweepScenarioAsync } from '../library/simulate.js';
+import { isClientError, simulateScenario } from '../library/simulate.js';
+import { rateLines, sweepForRunAsync } from './rates.js';
 import { canonicalLine } from '../sim/index.js';
 import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { renderJUnit } from '../report/junit.js';
@@ -37,7 +38,7 @@ const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
 
 usage:
-  lockstep run [PATH...] [--seeds N] [--seed S] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
+  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
   lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR]
   lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
   lockstep list [PATH...]
@@ -50,6 +51,7 @@ exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondete
 PATH          scenario files (.json, .ts) or folders; default: scenarios/
 --seeds N     seeds per scenario, 0..N-1 (default: each scenario's own "seeds")
 --seed S      run only seed S (an integer in [0, 2^32))
+--all-seeds   sweep every seed even after a find; per-invariant rates with 95 % intervals
 --json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
@@ -76,6 +78,7 @@ PATH          scenario files or folders; default: scenarios/`,
 const options = {
   seeds: { type: 'string' },
   seed: { type: 'string' },
+  'all-seeds': { type: 'boolean' },
   json: { type: 'boolean' },
   junit: { type: 'string' },
   report: { type: 'string' },
@@ -88,7 +91,7 @@ const options = {
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
+  run: ['seeds', 'seed', 'all-seeds', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
   merge: ['json', 'junit', 'report', 'help'],
   replay: ['seed', 'json', 'trace', 'report', 'help'],
   list: ['help'],
@@ -201,7 +204,8 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   for (const [index, loaded] of suite.entries()) {
     const watch = new Stopwatch();
     const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
-    const entry = await sweepScenarioAsync(loaded, {
+    const entry = await sweepForRunAsync(loaded, {
+      allSeeds: flags['all-seeds'] === true,
       ...(seeds !== undefined ? { seeds } : {}),
       ...(seed !== undefined ? { seed } : {}),
       onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),
@@ -245,6 +249,7 @@ export function printScenarioLine(entry: ScenarioRunResult, ms: number): void {
   }
   if (shown.length > 5) console.log(`      … and ${shown.length - 5} more failing seeds`);
   if (!entry.met && entry.expect !== 'pass') console.log(`      expected a ${entry.expect.violation} violation; none of ${entry.seedsRun} seeds produced one`);
+  for (const line of rateLines(entry)) console.log(line);
 }
 
 function printSummary(run: RunResult): void {

@@ -108,6 +108,32 @@ export interface ScenarioRunResult {
   expect: Expectation;
   met: boolean;
   failures: SeedFailure[];
+  /** Present when the sweep stopped at its first find, so no rate was measured (an extension of §5.4). */
+  earlyStop?: EarlyStop;
+  /** Per-invariant failure rates, present only with `--all-seeds` (an extension of §5.4). */
+  rates?: InvariantRate[];
+}
+
+/** Where and why a sweep stopped before its last seed. */
+export interface EarlyStop {
+  /** The seed of the find it stopped at. */
+  atSeed: number;
+  /** How many seeds the sweep would have run. */
+  seedsPlanned: number;
+  /** The stated notice: "stopped at the first find; --all-seeds to measure a rate". */
+  notice: string;
+}
+
+/** How often one invariant was violated over the seeds of a sweep, with a 95 % Wilson interval. */
+export interface InvariantRate {
+  invariant: InvariantName;
+  /** Seeds that violated it. */
+  seeds: number;
+  /** seeds / seedsRun. */
+  rate: number;
+  /** Lower and upper ends of the 95 % interval, fractions. */
+  low: number;
+  high: number;
 }
 
 /** The result of `lockstep run --json` (DESIGN §5.4). */

@@ -1,0 +1,29 @@
+/**
+ * The human lines of `run` about rates: per-invariant rates after an `--all-seeds` sweep, or the
+ * notice that a sweep stopped at its first find (so the reader does not take one find for a rate).
+ */
+import type { ScenarioRunResult } from '../explore/result.js';
+import { formatRate, planRunSweep, type RunSweepOptions } from '../explore/rates.js';
+import { sweepSeeds, type SweepTarget } from '../explore/sweep.js';
+import { simulateScenario } from '../library/simulate.js';
+
+/** The indented lines printed under a scenario's line of `lockstep run`. */
+export function rateLines(entry: ScenarioRunResult): string[] {
+  if (entry.rates) return entry.rates.map((rate) => `      rate ${formatRate(rate, entry.seedsRun)}`);
+  if (entry.earlyStop) return [`      ${entry.earlyStop.notice} (seed ${entry.earlyStop.atSeed} of ${entry.earlyStop.seedsPlanned} planned)`];
+  return [];
+}
+
+/** `run`'s sweep of one scenario (async clients or not), with rates or the early-stop notice. */
+export async function sweepForRunAsync(target: SweepTarget, opts: Omit<RunSweepOptions, 'runner'> = {}): Promise<ScenarioRunResult> {
+  const plan = planRunSweep(target, opts);
+  const sweep = sweepSeeds(target, plan.options);
+  let next = sweep.next();
+  while (next.done !== true) {
+    const seed = next.value;
+    const { result } = await simulateScenario(target.scenario, seed, plan.options.simulate);
+    plan.record(seed, result);
+    next = sweep.next(result);
+  }
+  return plan.finish(next.value);
+}
