@@ -11,6 +11,7 @@ import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario } from '../library/simulate.js';
 import { rateLines, sweepForRunAsync } from './rates.js';
+import { shrinkCommand } from './shrink.js';
 import { canonicalLine } from '../sim/index.js';
 import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { renderJUnit } from '../report/junit.js';
@@ -41,6 +42,7 @@ usage:
   lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
   lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR]
   lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
+  lockstep shrink SCENARIO --seed S [--invariant I] [--out FILE]
   lockstep list [PATH...]
   lockstep check SCENARIO [--depth D] [--faults K] [--strategy bfs|dfs|iddfs|random|pct] [--max-states N] [--json] [--report DIR]
 
@@ -69,6 +71,16 @@ SCENARIO      a scenario file, or the name of a scenario under scenarios/
 --json        print the replay result as JSON on stdout (verdict, violations, stats, trace hash)
 --trace FILE  write the trace as JSON lines, one event per line
 --report DIR  write the HTML run report into DIR`,
+  shrink: `lockstep shrink SCENARIO --seed S — shrink a failing seed to a minimal repro file
+
+SCENARIO         a scenario file, or the name of a scenario under scenarios/
+--seed S         the failing seed (required)
+--invariant I    the invariant the repro must still violate (default: the expected one, else the first)
+--out FILE       where to write the repro (default: scenarios/regressions/NAME-seed-S.json)
+
+Delta debugging removes faults, clients, steps and repeats, halves fault lengths, shortens the run
+and fixes random latencies wherever the same seed still violates the same invariant. 'lockstep
+replay FILE' narrates the repro; 'lockstep run' replays it.`,
   list: `lockstep list [PATH...] — name, protocol, expectation, pitfalls and title of each scenario,
 then how many of the 25 pitfalls in docs/pitfalls.md have a broken lesson and a fixed twin
 
@@ -85,6 +97,8 @@ const options = {
   trace: { type: 'string' },
   jobs: { type: 'string' },
   shard: { type: 'string' },
+  invariant: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
@@ -94,6 +108,7 @@ const allowed: Record<string, readonly (keyof typeof options)[]> = {
   run: ['seeds', 'seed', 'all-seeds', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
   merge: ['json', 'junit', 'report', 'help'],
   replay: ['seed', 'json', 'trace', 'report', 'help'],
+  shrink: ['seed', 'invariant', 'out', 'help'],
   list: ['help'],
 };
 
@@ -111,7 +126,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (command === 'check') return await checkCommand(rest);
     const permitted = allowed[command];
-    if (!permitted) throw new UsageError(`unknown command '${command}' (expected run, merge, replay or list; see lockstep --help)`);
+    if (!permitted) throw new UsageError(`unknown command '${command}' (expected run, merge, replay, shrink, list or check; see lockstep --help)`);
     const { flags, positionals } = parse(command, rest, permitted);
     if (flags.help) {
       console.log(HELP[command]);
@@ -120,6 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'run') return await runCommand(positionals, flags, ['lockstep', ...argv].join(' '));
     if (command === 'replay') return await replayCommandMain(positionals, flags);
     if (command === 'merge') return await mergeCommand(positionals, flags, ['lockstep', ...argv].join(' '));
+    if (command === 'shrink') return await shrinkMain(positionals, flags);
     return await listCommand(positionals);
   } catch (error) {
     return exitCodeFor(error);
@@ -292,9 +308,9 @@ function scenarioInfo(loaded: LoadedScenario) {
 
 async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('replay: expected exactly one SCENARIO (a file, or a name under scenarios/)');
-  const seed = parseSeed(flags.seed, '--seed');
-  if (seed === undefined) throw new UsageError('replay: --seed S is required');
   const loaded = await resolveScenario(positionals[0]!);
+  const seed = parseSeed(flags.seed, '--seed') ?? loaded.scenario.repro?.seed;
+  if (seed === undefined) throw new UsageError('replay: --seed S is required (only a repro file carries its own seed)');
   const { result, events = [], clocks } = await simulateScenario(loaded.scenario, seed, { record: true });
   const replay = replayCommand(loaded.file, seed);
 
@@ -318,6 +334,13 @@ function pitfallColumn(pitfalls: { broken: readonly number[]; fixed: readonly nu
   const broken = pitfalls.broken.length > 0 ? `${pitfalls.broken.join(',')}✗` : '';
   const fixed = pitfalls.fixed.length > 0 ? `${pitfalls.fixed.join(',')}✓` : '';
   return [broken, fixed].filter((part) => part !== '').join(' ');
+}
+
+async function shrinkMain(positionals: string[], flags: Flags): Promise<number> {
+  if (positionals.length !== 1) throw new UsageError('shrink: expected exactly one SCENARIO (a file, or a name under scenarios/)');
+  const seed = parseSeed(flags.seed, '--seed');
+  if (seed === undefined) throw new UsageError('shrink: --seed S is required');
+  return shrinkCommand(positionals[0]!, seed, flags.invariant, flags.out, (message) => new UsageError(`shrink: ${message}`));
 }
 
 async function listCommand(paths: string[]): Promise<number> {

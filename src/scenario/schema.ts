@@ -526,6 +526,18 @@ export const scenarioObjectSchema = z.strictObject({
    * and the timed order after, under the same choice bounds the check used.
    */
   schedule: scheduleSchema.optional(),
+  /**
+   * A repro file (written by `lockstep shrink`): the one seed that replays its failure, and the
+   * invariant it violated. `run` and `replay` use this seed when none is given.
+   */
+  repro: z
+    .strictObject({
+      seed: z.number().int().min(0).max(2 ** 32 - 1),
+      invariant: z.enum(INVARIANTS),
+      /** Where it was shrunk from, for the reader: `SCENARIO --seed S`. */
+      from: z.string().max(1000).optional(),
+    })
+    .optional(),
 });
 
 /** The shape's output: what validate.ts checks, before {@link applyDerivedDefaults}. */
