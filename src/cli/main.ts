@@ -11,7 +11,7 @@ import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario } from '../library/simulate.js';
 import { rateLines, sweepForRunAsync } from './rates.js';
-import { shrinkCommand } from './shrink.js';
+import { defaultRunPaths, shrinkCommand } from './shrink.js';
 import { canonicalLine } from '../sim/index.js';
 import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { renderJUnit } from '../report/junit.js';
@@ -50,7 +50,7 @@ Run 'lockstep <command> --help' for a command's options.
 exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondeterminism`,
   run: `lockstep run [PATH...] — sweep scenarios over seeds and check every invariant
 
-PATH          scenario files (.json, .ts) or folders; default: scenarios/
+PATH          scenario files (.json, .ts) or folders; default: scenarios/ and scenarios/regressions/
 --seeds N     seeds per scenario, 0..N-1 (default: each scenario's own "seeds")
 --seed S      run only seed S (an integer in [0, 2^32))
 --all-seeds   sweep every seed even after a find; per-invariant rates with 95 % intervals
@@ -201,7 +201,7 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   if (shard && (!flags.json || flags.junit || flags.report || seed !== undefined)) {
     throw new UsageError('run: --shard prints a partial result for lockstep merge: use it with --json (redirected to a file), without --seed, --junit or --report (give those to merge)');
   }
-  const suite = await loadScenarios(paths.length > 0 ? paths : ['scenarios']);
+  const suite = await loadScenarios(paths.length > 0 ? paths : defaultRunPaths());
   if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
 
   const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) };

@@ -1,6 +1,7 @@
 /**
  * The human lines of `run` about rates: per-invariant rates after an `--all-seeds` sweep, or the
- * notice that a sweep stopped at its first find (so the reader does not take one find for a rate).
+ * notice that a sweep stopped at its first find (so the reader does not take one find for a rate),
+ * or that a repro file no longer fails.
  */
 import type { ScenarioRunResult } from '../explore/result.js';
 import { formatRate, planRunSweep, type RunSweepOptions } from '../explore/rates.js';
@@ -9,6 +10,7 @@ import { simulateScenario } from '../library/simulate.js';
 
 /** The indented lines printed under a scenario's line of `lockstep run`. */
 export function rateLines(entry: ScenarioRunResult): string[] {
+  if (entry.fixed) return [`      ${entry.fixed}`];
   if (entry.rates) return entry.rates.map((rate) => `      rate ${formatRate(rate, entry.seedsRun)}`);
   if (entry.earlyStop) return [`      ${entry.earlyStop.notice} (seed ${entry.earlyStop.atSeed} of ${entry.earlyStop.seedsPlanned} planned)`];
   return [];

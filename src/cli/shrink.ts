@@ -3,6 +3,7 @@
  * minimal repro file, print what was removed, and write the file (default
  * `scenarios/regressions/NAME-seed-S.json`, the corpus `run` and `npm test` replay).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { INVARIANTS, resolveScenario, type InvariantName } from '../scenario/index.js';
 import { shrink, ShrinkError } from '../explore/shrink.js';
@@ -35,4 +36,9 @@ export async function shrinkCommand(scenarioArg: string, seed: number, invariant
   console.log(`repro: ${file}`);
   console.log(`replay: npx lockstep replay ${file}`);
   return 0;
+}
+
+/** What `run` sweeps without paths: the catalogue, and the regression corpus when there is one. */
+export function defaultRunPaths(): string[] {
+  return existsSync(REGRESSIONS_DIR) ? ['scenarios', REGRESSIONS_DIR] : ['scenarios'];
 }

@@ -112,6 +112,8 @@ export interface ScenarioRunResult {
   earlyStop?: EarlyStop;
   /** Per-invariant failure rates, present only with `--all-seeds` (an extension of §5.4). */
   rates?: InvariantRate[];
+  /** A repro file whose seed no longer violates its invariant: the bug looks fixed (an extension of §5.4). */
+  fixed?: string;
 }
 
 /** Where and why a sweep stopped before its last seed. */

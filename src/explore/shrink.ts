@@ -65,6 +65,7 @@ export function shrink(scenario: Scenario, seed: number, invariant?: InvariantNa
     name: `${scenario.name}-seed-${seed}`.slice(0, 64),
     seeds: 1,
     expect: { violation: target },
+    lesson: reproLesson(scenario, seed, target, shrinker.removed),
     repro: { seed, invariant: target, ...(from !== undefined ? { from } : {}) },
   };
   return {
@@ -77,6 +78,13 @@ export function shrink(scenario: Scenario, seed: number, invariant?: InvariantNa
     after: size(current, last),
     tests: shrinker.tests,
   };
+}
+
+/** The repro's lesson: what it was shrunk from and what went, then the original lesson. */
+function reproLesson(scenario: Scenario, seed: number, invariant: InvariantName, removed: readonly string[]): string {
+  const what = removed.length === 0 ? 'nothing could be removed' : `removed: ${removed.join('; ')}`;
+  const original = scenario.lesson ? `\n\nThe original scenario's lesson (the run it describes is the unshrunk one):\n\n${scenario.lesson}` : '';
+  return `Repro of a ${invariant} violation, shrunk by \`lockstep shrink\` from ${scenario.name} seed ${seed}; ${what}.${original}`;
 }
 
 function headline(scenario: Scenario, result: ReplayResult): InvariantName | undefined {
