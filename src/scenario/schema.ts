@@ -312,7 +312,17 @@ export type ScenarioFault = z.output<typeof faultSchema>;
  * restart delay, the jump size, the partition/drop length, the extra delay. `count` bounds how
  * many a seed may draw. Absent fields take the explorer's defaults.
  */
-const randomFaultMs = z.strictObject({ maxMs: msAbove0().optional(), count: z.number().int().min(0).max(100).optional() });
+const randomFaultMs = z.strictObject({
+  maxMs: msAbove0().optional(),
+  /** Smallest magnitude drawn (default 1 ms): a pause shorter than the lease finds nothing. */
+  minMs: msAbove0().optional(),
+  count: z.number().int().min(0).max(100).optional(),
+  /**
+   * The nodes this kind may hit (default: any node; crashes: the managers). For a partition, one
+   * side: these nodes against all the others, e.g. a client and two Redlock instances.
+   */
+  nodes: z.array(nodeName()).min(1).max(MAX_CLIENTS + MAX_MANAGERS + 1).optional(),
+});
 /** Seed-drawn clock drift: `maxPpm` bounds the rate error instead of a time. */
 const randomFaultPpm = z.strictObject({
   maxPpm: z.number().gt(0).max(MAX_DRIFT_PPM).optional(),

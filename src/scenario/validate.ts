@@ -284,6 +284,13 @@ function checkFaults(
   const checkNode = (name: string, at: readonly PropertyKey[]): void => {
     if (!nodes.has(name)) out.add(at, `unknown node "${name}" (nodes: ${describeNodes(managerNames, clientIds)})`);
   };
+  for (const [kind, spec] of Object.entries(s.randomFaults)) {
+    if (spec === undefined || !('maxMs' in spec || 'minMs' in spec || 'nodes' in spec)) continue;
+    if ('nodes' in spec && spec.nodes !== undefined) spec.nodes.forEach((name, ni) => checkNode(name, ['randomFaults', kind, 'nodes', ni]));
+    if ('minMs' in spec && spec.minMs !== undefined && spec.maxMs !== undefined && spec.minMs > spec.maxMs) {
+      out.add(['randomFaults', kind, 'minMs'], `${spec.minMs} is above maxMs ${spec.maxMs}`);
+    }
+  }
   s.faults.forEach((fault: ScenarioFault, fi) => {
     const at = ['faults', fi] as const;
     if (fault.atMs >= s.durationMs) {

@@ -19,6 +19,10 @@ import type { Fault, FaultKind, Rng } from './types.js';
 export interface RandomFaultSpec {
   /** Largest magnitude in ms: pause length, restart delay, |jump|, partition/window length, extra delay. */
   maxMs?: number;
+  /** Smallest magnitude in ms (default 1). */
+  minMs?: number;
+  /** The nodes this kind may hit; for a partition, one side against every other node. */
+  nodes?: readonly string[];
   /** Most faults of this kind per run (default 3). The number is drawn in [1, count]. */
   count?: number;
   /**
@@ -104,30 +108,34 @@ function split(rng: Rng, nodes: readonly string[]): string[][] {
 
 function draw(rng: Rng, kind: FaultKind, spec: RandomFaultSpec, t: FaultTargets, atUs: number): Fault | undefined {
   const maxMs = Math.floor(positive(spec.maxMs, DEFAULT_MAX_MS[kind], `${kind}.maxMs`));
-  const ms = () => rng.int(1, Math.max(1, maxMs)) * 1000;
+  const minMs = Math.min(Math.max(1, maxMs), Math.max(1, Math.floor(positive(spec.minMs, 1, `${kind}.minMs`))));
+  const ms = () => rng.int(minMs, Math.max(1, maxMs)) * 1000;
+  const pool = (fallback: readonly string[]) => (spec.nodes !== undefined ? spec.nodes : fallback);
   switch (kind) {
     case 'pause':
-      if (t.all.length === 0) return undefined;
-      return { kind, atUs, node: rng.pick(t.all), forUs: ms() };
+      if (pool(t.all).length === 0) return undefined;
+      return { kind, atUs, node: rng.pick(pool(t.all)), forUs: ms() };
     case 'crash': {
-      const pool = t.managers.length > 0 ? t.managers : t.all;
-      if (pool.length === 0) return undefined;
-      return { kind, atUs, node: rng.pick(pool), restartAfterUs: ms() };
+      const nodes = pool(t.managers.length > 0 ? t.managers : t.all);
+      if (nodes.length === 0) return undefined;
+      return { kind, atUs, node: rng.pick(nodes), restartAfterUs: ms() };
     }
     case 'clock-jump': {
-      if (t.all.length === 0) return undefined;
-      const node = rng.pick(t.all);
+      if (pool(t.all).length === 0) return undefined;
+      const node = rng.pick(pool(t.all));
       const magnitude = ms();
       return { kind, atUs, node, byUs: rng.chance(0.5) ? magnitude : -magnitude, clock: 'wall' };
     }
     case 'clock-drift': {
       if (t.all.length === 0) return undefined;
       const maxPpm = Math.floor(positive(spec.maxPpm, DEFAULT_MAX_PPM, 'clock-drift.maxPpm'));
-      return { kind, atUs, node: rng.pick(t.all), ppm: rng.int(-maxPpm, maxPpm) };
+      return { kind, atUs, node: rng.pick(pool(t.all)), ppm: rng.int(-maxPpm, maxPpm) };
     }
     case 'partition': {
       if (t.all.length < 2) return undefined;
-      const groups = split(rng, t.all);
+      const side = spec.nodes;
+      const rest = side === undefined ? [] : t.all.filter((n) => !side.includes(n));
+      const groups = side !== undefined && rest.length > 0 ? [[...side], rest] : split(rng, t.all);
       const forUs = ms();
       return rng.chance(0.25) ? { kind, atUs, groups, forUs, oneWay: true } : { kind, atUs, groups, forUs };
     }
