@@ -54,6 +54,7 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/ and sc
 --seeds N     seeds per scenario, 0..N-1 (default: each scenario's own "seeds")
 --seed S      run only seed S (an integer in [0, 2^32))
 --all-seeds   sweep every seed even after a find; per-invariant rates with 95 % intervals
+              (on one thread: --jobs does not apply)
 --json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
@@ -205,7 +206,10 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
 
   const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) };
-  if (shard || jobs > 1) {
+  const allSeeds = flags['all-seeds'] === true;
+  if (allSeeds && shard) throw new UsageError('run: --all-seeds measures rates from every seed of one run; it does not combine with --shard');
+  // Rates need every seed's violated invariants, which the pool's chunks do not carry: --all-seeds sweeps on this thread.
+  if (!allSeeds && (shard || jobs > 1)) {
     const swept = await sweepSuiteOnPool(suite, choice, jobs, shard);
     if (swept.shard) {
       console.log(JSON.stringify(swept.shard, null, 2));
@@ -221,7 +225,7 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
     const watch = new Stopwatch();
     const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
     const entry = await sweepForRunAsync(loaded, {
-      allSeeds: flags['all-seeds'] === true,
+      allSeeds,
       ...(seeds !== undefined ? { seeds } : {}),
       ...(seed !== undefined ? { seed } : {}),
       onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),

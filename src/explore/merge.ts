@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { RunResult, ScenarioRunResult, SeedFailure } from './result.js';
 import { isExpectedFind, positionOf, type SeedRange } from './chunk.js';
 import { LOCKSTEP_VERSION, shardRanges, type ShardResult, type ShardScenarioResult } from './shard.js';
+import { withRunNotes } from './rates.js';
 
 /** A shard file that cannot be merged; the message names the file and what is wrong. */
 export class ShardMergeError extends Error {
@@ -30,6 +31,7 @@ const shardSchema = z.object({
       failures: z.array(failure),
       seeds: seedRange,
       workMs: z.number().min(0),
+      repro: z.object({ seed: count, invariant: z.string(), from: z.string().optional() }).optional(),
     }),
   ),
 });
@@ -111,7 +113,7 @@ function mergeScenario(head: ShardScenarioResult, parts: readonly { file: string
   const kept = stopSeed === undefined ? failures : failures.slice(0, findIndex + 1);
   const seedsRun = stopSeed === undefined ? head.seeds.count : positionOf(head.seeds, stopSeed) + 1;
   const met = head.expect === 'pass' ? kept.length === 0 : stopSeed !== undefined;
-  return { scenario: head.scenario, file: head.file, seedsRun, expect: head.expect, met, failures: kept };
+  return withRunNotes(head, head.seeds.count, { scenario: head.scenario, file: head.file, seedsRun, expect: head.expect, met, failures: kept });
 }
 
 /** How many seeds of `range` are at most `seed`. */

@@ -16,6 +16,7 @@ import { SimBoundExceeded } from '../sim/index.js';
 import { isExpectedFind, positionOf, rerunHash, runChunk, subRange, type ChunkOutcome, type FailingSeed, type SeedRange } from './chunk.js';
 import { NondeterminismError, type SweepTarget } from './sweep.js';
 import type { ChunkTask, FromWorker, RerunTask } from './worker.js';
+import { withRunNotes } from './rates.js';
 
 /** Runs chunks and re-runs somewhere: on worker threads, or in this thread for one job. */
 export interface Executor {
@@ -237,7 +238,7 @@ async function assemble(state: ScenarioState, stopAtFirstFind: boolean): Promise
     throw new Error(`pool: ${scenario.name}: chunks covered ${nextPosition} of ${state.range.count} seeds without a find`);
   }
   const met = scenario.expect === 'pass' ? failures.length === 0 : failures.some((f) => isExpectedFind(scenario, f.invariant));
-  return { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures };
+  return withRunNotes(scenario, state.range.count, { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures });
 }
 
 /** Chunks before the stop follow each other without a gap (else seeds went unchecked). */

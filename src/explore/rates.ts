@@ -8,9 +8,8 @@
  * the rate comes with a 95 % Wilson score interval, which (unlike the normal approximation) stays
  * inside [0, 1] and is honest at 0 or n finds, the usual cases here.
  */
-import type { InvariantName } from '../check/index.js';
 import type { Scenario } from '../scenario/index.js';
-import type { EarlyStop, InvariantRate, ReplayResult, ScenarioRunResult } from './result.js';
+import type { EarlyStop, InvariantRate, ReplayResult, ScenarioRunResult, Violation } from './result.js';
 import { simulate, type SimulateOptions } from './simulate.js';
 import { sweepScenario, type SweepOptions, type SweepTarget } from './sweep.js';
 
@@ -42,8 +41,8 @@ export function wilsonInterval(hits: number, trials: number, z = Z_95): { low: n
  * is always listed (at 0 when no seed hit it: the figure a fixed twin is judged by); the others
  * in order of first appearance.
  */
-export function invariantRates(violatedBySeed: ReadonlyMap<number, ReadonlySet<InvariantName>>, seedsRun: number, expected?: InvariantName): InvariantRate[] {
-  const counts = new Map<InvariantName, number>();
+export function invariantRates(violatedBySeed: ReadonlyMap<number, ReadonlySet<Violation['invariant']>>, seedsRun: number, expected?: Violation['invariant']): InvariantRate[] {
+  const counts = new Map<Violation['invariant'], number>();
   if (expected !== undefined) counts.set(expected, 0);
   for (const invariants of violatedBySeed.values()) {
     for (const invariant of invariants) counts.set(invariant, (counts.get(invariant) ?? 0) + 1);
@@ -77,29 +76,56 @@ export interface RunSweepPlan {
  */
 export function planRunSweep(target: SweepTarget, opts: RunSweepOptions = {}): RunSweepPlan {
   const { allSeeds = false, runner: _runner, ...sweepOptions } = opts;
-  const violatedBySeed = new Map<number, Set<InvariantName>>();
-  const repro = target.scenario.repro;
-  const reproSeed = opts.seed === undefined && opts.seeds === undefined ? repro?.seed : undefined;
+  const violatedBySeed = new Map<number, Set<Violation['invariant']>>();
+  const reproSeed = reproSeedOf(target.scenario, opts);
   const options: SweepOptions = { ...sweepOptions, ...(reproSeed !== undefined ? { seed: reproSeed } : {}), stopAtFirstFind: !allSeeds };
   const seedsPlanned = options.seed !== undefined ? 1 : (opts.seeds ?? target.scenario.seeds);
   const record = (seed: number, result: ReplayResult): void => {
     if (result.violations.length > 0) violatedBySeed.set(seed, new Set(result.violations.map((v) => v.invariant)));
   };
   const finish = (entry: ScenarioRunResult): ScenarioRunResult => {
-    if (repro !== undefined && target.scenario.expect !== 'pass' && !entry.met) {
-      return { ...entry, fixed: `fixed: repro seed ${repro.seed} no longer violates ${repro.invariant}; set its "expect" to "pass" to keep it as a regression test` };
-    }
-    if (allSeeds) {
+    if (allSeeds && !isFixedRepro(target.scenario, entry)) {
       const expected = target.scenario.expect === 'pass' ? undefined : target.scenario.expect.violation;
       return { ...entry, rates: invariantRates(violatedBySeed, entry.seedsRun, expected) };
     }
-    if (entry.seedsRun < seedsPlanned && entry.failures.length > 0) {
-      const earlyStop: EarlyStop = { atSeed: entry.failures.at(-1)!.seed, seedsPlanned, notice: EARLY_STOP_NOTICE };
-      return { ...entry, earlyStop };
-    }
-    return entry;
+    return withRunNotes(target.scenario, seedsPlanned, entry);
   };
   return { options, record, finish };
+}
+
+/** What {@link withRunNotes} needs of a scenario (a shard result carries the same two fields). */
+export interface RunNoteSource {
+  expect: Scenario['expect'];
+  repro?: Scenario['repro'];
+}
+
+function isFixedRepro(source: RunNoteSource, entry: ScenarioRunResult): boolean {
+  return source.repro !== undefined && source.expect !== 'pass' && !entry.met;
+}
+
+/**
+ * The notes every path of `lockstep run` adds to a finished §5.4 entry (sequential, worker pool,
+ * merged shards), so their JSON stays byte-identical: `fixed` for a repro whose seed no longer
+ * fails, else `earlyStop` when the stop at the first find cut the sweep short of `seedsPlanned`.
+ */
+export function withRunNotes(source: RunNoteSource, seedsPlanned: number, entry: ScenarioRunResult): ScenarioRunResult {
+  const repro = source.repro;
+  if (repro !== undefined && isFixedRepro(source, entry)) {
+    return { ...entry, fixed: `fixed: repro seed ${repro.seed} no longer violates ${repro.invariant}; set its "expect" to "pass" to keep it as a regression test` };
+  }
+  if (entry.seedsRun < seedsPlanned && entry.failures.length > 0) {
+    const earlyStop: EarlyStop = { atSeed: entry.failures.at(-1)!.seed, seedsPlanned, notice: EARLY_STOP_NOTICE };
+    return { ...entry, earlyStop };
+  }
+  return entry;
+}
+
+/**
+ * The seed a repro file replays when the command line names none (`--seed` and `--seeds`
+ * override it), shared by the sequential sweep and the worker pool's seed ranges.
+ */
+export function reproSeedOf(scenario: Pick<Scenario, 'repro'>, choice: { seeds?: number; seed?: number }): number | undefined {
+  return choice.seed === undefined && choice.seeds === undefined ? scenario.repro?.seed : undefined;
 }
 
 /** {@link planRunSweep} over the synchronous sweep (scenarios without async clients). */

@@ -128,7 +128,7 @@ export interface EarlyStop {
 
 /** How often one invariant was violated over the seeds of a sweep, with a 95 % Wilson interval. */
 export interface InvariantRate {
-  invariant: InvariantName;
+  invariant: Violation['invariant'];
   /** Seeds that violated it. */
   seeds: number;
   /** seeds / seedsRun. */

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import type { ScenarioRunResult } from './result.js';
 import type { SeedRange } from './chunk.js';
 import type { SweepTarget } from './sweep.js';
+import { reproSeedOf } from './rates.js';
+import type { Scenario } from '../scenario/index.js';
 
 /** The version written into shard results; shards of another version are not merged. */
 export const LOCKSTEP_VERSION = '0.1.0';
@@ -29,9 +31,15 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** The seeds each scenario sweeps: `seed` alone, or 0..seeds-1 (default: the scenario's own `seeds`). */
+/**
+ * The seeds each scenario sweeps: `seed` alone, a repro file's own seed when no seeds are chosen,
+ * or 0..seeds-1 (default: the scenario's own `seeds`).
+ */
 export function planRanges(targets: readonly SweepTarget[], choice: { seeds?: number; seed?: number }): SeedRange[] {
-  return targets.map((t) => (choice.seed !== undefined ? { first: choice.seed, step: 1, count: 1 } : { first: 0, step: 1, count: choice.seeds ?? t.scenario.seeds }));
+  return targets.map((t) => {
+    const only = choice.seed ?? reproSeedOf(t.scenario, choice);
+    return only !== undefined ? { first: only, step: 1, count: 1 } : { first: 0, step: 1, count: choice.seeds ?? t.scenario.seeds };
+  });
 }
 
 /**
@@ -60,7 +68,9 @@ export function suiteDigest(targets: readonly SweepTarget[], ranges: readonly Se
 }
 
 /** One scenario of a shard: the §5.4 entry for the shard's seeds, and the whole sweep's seeds. */
-export interface ShardScenarioResult extends Omit<ScenarioRunResult, 'met'> {
+export interface ShardScenarioResult extends Omit<ScenarioRunResult, 'met' | 'earlyStop' | 'fixed'> {
+  /** The scenario's repro seed and invariant, when it is a repro file (merge adds its `fixed` note). */
+  repro?: Scenario['repro'];
   /** The unsharded sweep's seeds of this scenario (each shard owns a part, see {@link shardRanges}). */
   seeds: SeedRange;
   /** Time this shard spent on the scenario, ms (summed into the merged JUnit and report). */
@@ -81,6 +91,9 @@ export function shardResult(shard: Shard, targets: readonly SweepTarget[], range
     lockstep: LOCKSTEP_VERSION,
     suite: suiteDigest(targets, ranges),
     shard,
-    scenarios: results.map(({ result: { met: _partial, ...entry }, workMs }, i) => ({ ...entry, seeds: ranges[i]!, workMs })),
+    scenarios: results.map(({ result: { met: _partial, earlyStop: _early, fixed: _fixed, ...entry }, workMs }, i) => {
+      const repro = targets[i]!.scenario.repro;
+      return { ...entry, ...(repro !== undefined ? { repro } : {}), seeds: ranges[i]!, workMs };
+    }),
   };
 }

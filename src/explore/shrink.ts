@@ -89,7 +89,9 @@ function reproLesson(scenario: Scenario, seed: number, invariant: InvariantName,
 
 function headline(scenario: Scenario, result: ReplayResult): InvariantName | undefined {
   if (scenario.expect !== 'pass' && result.violations.some((v) => v.invariant === (scenario.expect as { violation: InvariantName }).violation)) return scenario.expect.violation;
-  return result.violations[0]?.invariant;
+  // A failed service assertion ends the run; a repro names an invariant a checker judges.
+  for (const v of result.violations) if (v.invariant !== 'assertion') return v.invariant;
+  return undefined;
 }
 
 function describeViolated(result: ReplayResult): string {
