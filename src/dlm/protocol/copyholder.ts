@@ -22,6 +22,7 @@
  * confirms it ended the lock, because if the master died first, only the copy can tell its
  * successor to end whatever the dead master granted that session.
  */
+import { truncate } from './lists.js';
 import type { ModeName } from '../../vocabulary/index.js';
 import { LockFlag, StatusFlag } from '../core/index.js';
 import type { CopyHolderPort, ManagerEnv } from './env.js';
@@ -376,5 +377,5 @@ function removePending(rec: CopyRecord, reqId: number): void {
     const op = p[i]!;
     if (op.reqId !== reqId) p[kept++] = op;
   }
-  p.length = kept;
+  truncate(p, kept);
 }

@@ -30,6 +30,7 @@
  * Receivers keep their per-sender state for good (a few numbers per peer ever heard from), so a
  * sender that resumes after a long silence is never mistaken for a new one.
  */
+import { truncate } from './lists.js';
 import type { Message, ProcessContext } from '../../sim/types.js';
 
 /**
@@ -198,7 +199,7 @@ export class ReliableLinks {
       link.early = null;
       link.ackDue = false;
     }
-    this.ackDue.length = 0;
+    truncate(this.ackDue, 0);
   }
 
   /** The link with `peer`, created if need be: hold it to skip the look-up on every message. */
@@ -364,7 +365,7 @@ export class ReliableLinks {
     link.tries = 0;
     link.stalled = false;
     if (head === queue.length) {
-      queue.length = 0;
+      truncate(queue, 0);
       link.head = 0;
       return;
     }
@@ -391,7 +392,7 @@ export class ReliableLinks {
       ack.ack = link.deliveredThrough;
       this.ctx.send(link.peer, ack);
     }
-    due.length = 0;
+    truncate(due, 0);
   }
 
   /** Offer a timer tag; returns true when it was the retransmission timer. */

@@ -27,6 +27,7 @@
  * as a new generation, empty, exactly as if it had crashed and restarted: the others have
  * already recovered without it.
  */
+import { truncate } from './lists.js';
 import type { Message, Process, ProcessContext, TimerId } from '../../sim/types.js';
 import { CopyHolderRole } from './copyholder.js';
 import { DeadlockCoordinator } from './coordinator.js';
@@ -209,7 +210,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       if (++n > MAX_LOCAL_DELIVERIES) throw new RangeError(`manager ${this.id}: more than ${MAX_LOCAL_DELIVERIES} local deliveries in one handler`);
       this.dispatch(this.id, msg);
     }
-    this.local.length = 0;
+    truncate(this.local, 0);
     this.localHead = 0;
     this.links.flushAcks();
   }
