@@ -43,18 +43,7 @@ export { canonicalLine } from './sim/index.js';
 
 // --- user-written clients ------------------------------------------------------------------------
 export { AmbientCallError, AsyncClientError } from './clients/index.js';
-export type {
-  ClientContext,
-  ClientProgram,
-  ClockReading,
-  LockOptions,
-  LockResult,
-  ReadResult,
-  UnlockOptions,
-  UnlockResult,
-  WriteOptions,
-  WriteResult,
-} from './clients/index.js';
+export type * from './clients/client-context.js';
 
 // --- user-written lock protocols: the driver contract -------------------------------------------
 export type { LockProtocol } from './clients/index.js';

@@ -27,20 +27,8 @@ export type {
   WriteStep,
 } from './script.js';
 export { asyncClient } from './async-client.js';
-export type {
-  AsyncClientOptions,
-  AsyncClientSpec,
-  ClientContext,
-  ClientProgram,
-  ClockReading,
-  LockOptions,
-  LockResult,
-  ReadResult,
-  UnlockOptions,
-  UnlockResult,
-  WriteOptions,
-  WriteResult,
-} from './async-client.js';
+export type { AsyncClientOptions, AsyncClientSpec } from './async-client.js';
+export type * from './client-context.js';
 export { AsyncClientError, AsyncClientHub } from './async-hub.js';
 export { AmbientCallError, drainMicrotasks, holdFence, releaseFence } from './ambient-fence.js';
 export { isLockProtocol, type LockProtocol } from './custom-protocol.js';

@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { invariantNames, type InvariantName } from '../check/violation.js';
 import { withGot } from './issues.js';
 import { isWholeMicroseconds } from '../sim/index.js';
-import type { ClientProgram } from '../clients/async-client.js';
+import type { ClientProgram } from '../clients/client-context.js';
 import { isLockProtocol, type LockProtocol } from '../clients/custom-protocol.js';
 
 // ----------------------------------------------------------------------------------------------

@@ -12,29 +12,36 @@ import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
 import type { EdgeWire } from './wire.js';
 
+/**
+ * The parts of a master the deadlock participant reads and acts through: its lock space and
+ * records for the edges and pins, the effect translator to complete a victim, and the sessions
+ * and request path whose deferred work a decided round releases.
+ */
+export interface DeadlockHost {
+  readonly env: ManagerEnv;
+  readonly space: LockSpace;
+  readonly records: MasterRecords;
+  readonly effects: EffectTranslator;
+  readonly sessions: MasterSessions;
+  readonly requests: MasterRequests;
+}
+
 /** The deadlock participant of one master. */
 export class DeadlockParticipant {
   /** The locks each undecided round pinned, by `coordinator#round`. */
   private readonly pins = new Map<string, LockMeta[]>();
 
-  constructor(
-    private readonly env: ManagerEnv,
-    private readonly space: LockSpace,
-    private readonly records: MasterRecords,
-    private readonly effects: EffectTranslator,
-    private readonly sessions: MasterSessions,
-    private readonly requests: MasterRequests,
-  ) {}
+  constructor(private readonly master: DeadlockHost) {}
 
   /** This master's wait-for edges (conflict edges between live locks). */
   edges(): EdgeWire[] {
     const edges: EdgeWire[] = [];
-    const nowUs = this.env.ctx.now('mono');
-    const master = this.env.id;
-    for (const edge of this.space.waitForEdges()) {
+    const nowUs = this.master.env.ctx.now('mono');
+    const master = this.master.env.id;
+    for (const edge of this.master.space.waitForEdges()) {
       if (edge.kind !== 'conflict') continue;
-      const waiter = this.records.byLockId.get(edge.waiterLockId);
-      const holder = this.records.byLockId.get(edge.holderLockId);
+      const waiter = this.master.records.byLockId.get(edge.waiterLockId);
+      const holder = this.master.records.byLockId.get(edge.holderLockId);
       if (waiter === undefined || holder === undefined) continue;
       edges.push({
         master,
@@ -62,10 +69,10 @@ export class DeadlockParticipant {
   prepare(coordinator: string, round: number, edges: readonly EdgeWire[]): boolean {
     const metas: LockMeta[] = [];
     for (const edge of edges) {
-      const waiter = this.records.byLockId.get(edge.waiterLockId);
-      const holder = this.records.byLockId.get(edge.holderLockId);
+      const waiter = this.master.records.byLockId.get(edge.waiterLockId);
+      const holder = this.master.records.byLockId.get(edge.holderLockId);
       if (waiter === undefined || holder === undefined || waiter.version !== edge.waiterVersion || holder.version !== edge.holderVersion) return false;
-      const info = this.space.lockInfo(edge.waiterLockId);
+      const info = this.master.space.lockInfo(edge.waiterLockId);
       if (info === undefined || info.state === 'granted') return false;
       metas.push(waiter, holder);
     }
@@ -78,10 +85,10 @@ export class DeadlockParticipant {
   decide(coordinator: string, round: number, commit: boolean, victimLockId: number, victimVersion: number): void {
     this.releasePins(`${coordinator}#${round}`);
     if (commit && victimLockId !== 0) {
-      const meta = this.records.byLockId.get(victimLockId);
+      const meta = this.master.records.byLockId.get(victimLockId);
       if (meta !== undefined && meta.version === victimVersion) {
-        this.space.completeAsDeadlockVictim(victimLockId, { nowUs: this.env.ctx.now('mono') });
-        this.effects.drain();
+        this.master.space.completeAsDeadlockVictim(victimLockId, { nowUs: this.master.env.ctx.now('mono') });
+        this.master.effects.drain();
       }
     }
     this.afterUnpin();
@@ -103,7 +110,7 @@ export class DeadlockParticipant {
 
   /** What waited for the pins goes on: purges first, then the deferred requests. */
   private afterUnpin(): void {
-    this.sessions.retryDeferredPurges();
-    this.requests.processAllDeferred();
+    this.master.sessions.retryDeferredPurges();
+    this.master.requests.processAllDeferred();
   }
 }

@@ -111,7 +111,7 @@ export class MasterRole implements MasterPort {
     this.sessions = new MasterSessions(env, this.space, this.records, this.effects);
     this.requests = new MasterRequests(env, this.space, this.records, this.effects, this.sessions);
     this.recovery = new MasterRecovery(env, this.space, this.records, this.tokens, this.effects, this.sessions, this.requests, compatibility);
-    this.deadlock = new DeadlockParticipant(env, this.space, this.records, this.effects, this.sessions, this.requests);
+    this.deadlock = new DeadlockParticipant({ env, space: this.space, records: this.records, effects: this.effects, sessions: this.sessions, requests: this.requests });
     this.buddy = env.members.successorOf(env.id);
   }
 
