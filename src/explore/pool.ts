@@ -113,7 +113,7 @@ export interface PoolScenarioResult {
   workMs: number;
 }
 
-interface Chunk {
+export interface Chunk {
   scenario: number;
   start: number;
   count: number;
@@ -152,6 +152,30 @@ export function chunkRange(scenario: number, range: SeedRange, maxSeeds: number,
 }
 
 /**
+ * Splits the suite's last chunks so that they shrink towards its end (guided self-scheduling,
+ * Polychronopoulos and Kuck, IEEE Trans. Computers 1987): no chunk holds more than 1/(2·lanes) of
+ * the seeds still to run after it starts. Seeds differ in cost, so with full-size chunks to the
+ * end one lane runs a last 64-seed chunk while the others idle; tapered, the lanes finish within
+ * about one small chunk of each other. Early chunks keep their size (the bound only bites in the
+ * last 2·lanes·maxSeeds seeds; one lane has no one to wait for), and which chunk a seed is in
+ * never changes a result.
+ */
+export function taperTail(chunks: readonly Chunk[], lanes: number): Chunk[] {
+  if (lanes === 1) return [...chunks];
+  let remaining = chunks.reduce((sum, chunk) => sum + chunk.count, 0);
+  const tapered: Chunk[] = [];
+  for (const chunk of chunks) {
+    for (let start = chunk.start, end = chunk.start + chunk.count; start < end; ) {
+      const count = Math.min(end - start, Math.max(1, Math.ceil(remaining / (2 * lanes))));
+      tapered.push({ scenario: chunk.scenario, start, count });
+      start += count;
+      remaining -= count;
+    }
+  }
+  return tapered;
+}
+
+/**
  * Sweeps `targets[i]` over `ranges[i]` on `executor` and returns each scenario's §5.4 entry, in
  * suite order. Throws what the sequential sweep would throw first: NondeterminismError or
  * SimBoundExceeded, for the earliest scenario and seed.
@@ -160,7 +184,8 @@ export async function sweepOnPool(executor: Executor, targets: readonly SweepTar
   const stopAtFirstFind = options.stopAtFirstFind ?? true;
   const maxChunkSeeds = options.maxChunkSeeds ?? 64;
   const states = targets.map((target, i) => new ScenarioState(target, ranges[i]!));
-  const chunks = states.flatMap((state, i) => chunkRange(i, state.range, maxChunkSeeds, stopAtFirstFind && state.target.scenario.expect !== 'pass'));
+  const planned = states.flatMap((state, i) => chunkRange(i, state.range, maxChunkSeeds, stopAtFirstFind && state.target.scenario.expect !== 'pass'));
+  const chunks = taperTail(planned, executor.lanes);
   const progress: SweepProgress = { seedsDone: 0, seedsTotal: ranges.reduce((sum, r) => sum + r.count, 0), failingSeeds: 0 };
   let cursor = 0;
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { chunkRange, sweepOnPool, type Executor } from '../../src/explore/pool.js';
+import { chunkRange, sweepOnPool, taperTail, type Executor } from '../../src/explore/pool.js';
 import { seedAt, type ChunkOutcome, type FailingSeed } from '../../src/explore/chunk.js';
 import { NondeterminismError, sweepScenario } from '../../src/explore/sweep.js';
 import { SimBoundExceeded } from '../../src/sim/index.js';
@@ -99,6 +99,17 @@ describe('sweepOnPool', () => {
   it('chunks grow from one seed to the largest size when a find may stop the scenario early', () => {
     expect(chunkRange(0, { first: 0, step: 1, count: 20 }, 4, true).map((c) => [c.start, c.count])).toEqual([[0, 1], [1, 2], [3, 4], [7, 4], [11, 4], [15, 4], [19, 1]]);
     expect(chunkRange(2, { first: 5, step: 3, count: 9 }, 4, false).map((c) => [c.scenario, c.start, c.count])).toEqual([[2, 0, 4], [2, 4, 4], [2, 8, 1]]);
+  });
+
+  it('the last chunks of the suite shrink to a quarter of what is left on two lanes, covering every seed once', () => {
+    const planned = [...chunkRange(0, { first: 0, step: 1, count: 40 }, 16, false), ...chunkRange(1, { first: 0, step: 1, count: 12 }, 16, false)];
+    const tapered = taperTail(planned, 2);
+    expect(tapered.map((c) => [c.scenario, c.start, c.count])).toEqual([
+      [0, 0, 13], [0, 13, 3], [0, 16, 9], [0, 25, 7], [0, 32, 5], [0, 37, 3],
+      [1, 0, 3], [1, 3, 3], [1, 6, 2], [1, 8, 1], [1, 9, 1], [1, 10, 1], [1, 11, 1],
+    ]);
+    expect(tapered.reduce((sum, c) => sum + c.count, 0)).toBe(52);
+    expect(taperTail(planned, 1)).toEqual(planned);
   });
 });
 
