@@ -10,7 +10,7 @@ import { ScenarioError, coverageLine, loadScenarios, pitfallLessons, resolveScen
 import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario } from '../library/simulate.js';
-import { rateLines, sweepForRunAsync } from './rates.js';
+import { parseInvariant, rateLines, sweepForRunAsync } from './rates.js';
 import { defaultRunPaths, shrinkCommand } from './shrink.js';
 import { canonicalLine } from '../sim/index.js';
 import type { RunResult, ScenarioRunResult } from '../explore/result.js';
@@ -39,7 +39,7 @@ const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
 
 usage:
-  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
+  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--invariant I] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
   lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR]
   lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
   lockstep shrink SCENARIO --seed S [--invariant I] [--out FILE]
@@ -55,6 +55,9 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/ and sc
 --seed S      run only seed S (an integer in [0, 2^32))
 --all-seeds   sweep every seed even after a find; per-invariant rates with 95 % intervals
               (on one thread: --jobs does not apply)
+--invariant I search for violations of I alone: only they stop the sweep and meet it (the
+              scenario's expectation becomes I); with --all-seeds or --invariant, every distinct
+              failure met (invariant, resource, nodes) is listed (on one thread)
 --json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
@@ -106,7 +109,7 @@ const options = {
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'all-seeds', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
+  run: ['seeds', 'seed', 'all-seeds', 'invariant', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
   merge: ['json', 'junit', 'report', 'help'],
   replay: ['seed', 'json', 'trace', 'report', 'help'],
   shrink: ['seed', 'invariant', 'out', 'help'],
@@ -208,8 +211,10 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) };
   const allSeeds = flags['all-seeds'] === true;
   if (allSeeds && shard) throw new UsageError('run: --all-seeds measures rates from every seed of one run; it does not combine with --shard');
-  // Rates need every seed's violated invariants, which the pool's chunks do not carry: --all-seeds sweeps on this thread.
-  if (!allSeeds && (shard || jobs > 1)) {
+  const invariant = parseInvariant(flags.invariant, (message) => new UsageError(`run: ${message}`));
+  if (invariant !== undefined && shard) throw new UsageError('run: --invariant searches one invariant over the seeds of one run; it does not combine with --shard');
+  // Rates and distinct failures need every seed's violations, which the pool's chunks do not carry: they sweep on this thread.
+  if (!allSeeds && invariant === undefined && (shard || jobs > 1)) {
     const swept = await sweepSuiteOnPool(suite, choice, jobs, shard);
     if (swept.shard) {
       console.log(JSON.stringify(swept.shard, null, 2));
@@ -226,6 +231,7 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
     const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
     const entry = await sweepForRunAsync(loaded, {
       allSeeds,
+      ...(invariant !== undefined ? { invariant } : {}),
       ...(seeds !== undefined ? { seeds } : {}),
       ...(seed !== undefined ? { seed } : {}),
       onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),

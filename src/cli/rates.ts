@@ -6,10 +6,18 @@
 import type { ScenarioRunResult } from '../explore/result.js';
 import { formatRate, planRunSweep, type RunSweepOptions } from '../explore/rates.js';
 import { sweepSeeds, type SweepTarget } from '../explore/sweep.js';
+import { formatDistinctFailure } from '../explore/targets.js';
+import { INVARIANTS, type InvariantName } from '../scenario/index.js';
 import { simulateScenario } from '../library/simulate.js';
 
 /** The indented lines printed under a scenario's line of `lockstep run`. */
 export function rateLines(entry: ScenarioRunResult): string[] {
+  const target = entry.expect === 'pass' ? undefined : entry.expect.violation;
+  const distinct = (entry.distinctFailures ?? []).map((failure) => `      ${formatDistinctFailure(failure, target)}`);
+  return [...noteLines(entry), ...distinct];
+}
+
+function noteLines(entry: ScenarioRunResult): string[] {
   if (entry.fixed) return [`      ${entry.fixed}`];
   if (entry.rates) return entry.rates.map((rate) => `      rate ${formatRate(rate, entry.seedsRun)}`);
   if (entry.earlyStop) return [`      ${entry.earlyStop.notice} (seed ${entry.earlyStop.atSeed} of ${entry.earlyStop.seedsPlanned} planned)`];
@@ -19,13 +27,20 @@ export function rateLines(entry: ScenarioRunResult): string[] {
 /** `run`'s sweep of one scenario (async clients or not), with rates or the early-stop notice. */
 export async function sweepForRunAsync(target: SweepTarget, opts: Omit<RunSweepOptions, 'runner'> = {}): Promise<ScenarioRunResult> {
   const plan = planRunSweep(target, opts);
-  const sweep = sweepSeeds(target, plan.options);
+  const sweep = sweepSeeds(plan.target, plan.options);
   let next = sweep.next();
   while (next.done !== true) {
     const seed = next.value;
-    const { result } = await simulateScenario(target.scenario, seed, plan.options.simulate);
+    const { result } = await simulateScenario(plan.target.scenario, seed, plan.options.simulate);
     plan.record(seed, result);
     next = sweep.next(result);
   }
   return plan.finish(next.value);
+}
+
+/** `--invariant I` of run: one of the invariants, else a usage error naming the choices. */
+export function parseInvariant(value: string | undefined, usage: (message: string) => Error): InvariantName | undefined {
+  if (value === undefined) return undefined;
+  if (!(INVARIANTS as readonly string[]).includes(value)) throw usage(`--invariant: expected one of ${INVARIANTS.join(', ')}, got "${value}"`);
+  return value as InvariantName;
 }

@@ -12,6 +12,7 @@ import type { Scenario } from '../scenario/index.js';
 import type { EarlyStop, InvariantRate, ReplayResult, ScenarioRunResult, Violation } from './result.js';
 import { simulate, type SimulateOptions } from './simulate.js';
 import { sweepScenario, type SweepOptions, type SweepTarget } from './sweep.js';
+import { DistinctFailures, targetScenario } from './targets.js';
 
 /** z for a two-sided 95 % interval. */
 const Z_95 = 1.959963984540054;
@@ -54,6 +55,8 @@ export function invariantRates(violatedBySeed: ReadonlyMap<number, ReadonlySet<V
 export interface RunSweepOptions extends Omit<SweepOptions, 'stopAtFirstFind' | 'runner'> {
   /** Run every seed even after a find, and report per-invariant rates. */
   allSeeds?: boolean;
+  /** Count only finds of this invariant: the sweep stops at and is met by a find of it alone. */
+  invariant?: Violation['invariant'];
   /** Runs one seed (default {@link simulate}); tests substitute their own. */
   runner?: (scenario: Scenario, seed: number, opts: SimulateOptions | undefined) => { result: ReplayResult };
 }
@@ -62,6 +65,8 @@ export interface RunSweepOptions extends Omit<SweepOptions, 'stopAtFirstFind' | 
 export interface RunSweepPlan {
   /** The sweep's options: a repro file's own seed, no stop at the first find with allSeeds. */
   options: SweepOptions;
+  /** The scenario to sweep: the loaded one, or its search for the target invariant. */
+  target: SweepTarget;
   /** Records the invariants one seed violated (a re-run records the same set again). */
   record(seed: number, result: ReplayResult): void;
   /** The §5.4 entry with the rates, the early-stop notice or the fixed notice added. */
@@ -75,22 +80,30 @@ export interface RunSweepPlan {
  * longer fails is marked `fixed`. The sweep itself is the caller's (sync or async clients).
  */
 export function planRunSweep(target: SweepTarget, opts: RunSweepOptions = {}): RunSweepPlan {
-  const { allSeeds = false, runner: _runner, ...sweepOptions } = opts;
+  const { allSeeds = false, invariant, runner: _runner, ...sweepOptions } = opts;
+  const searched: SweepTarget = { ...target, scenario: targetScenario(target.scenario, invariant === 'assertion' ? undefined : invariant) };
+  const distinct = allSeeds || invariant !== undefined ? new DistinctFailures() : undefined;
   const violatedBySeed = new Map<number, Set<Violation['invariant']>>();
   const reproSeed = reproSeedOf(target.scenario, opts);
   const options: SweepOptions = { ...sweepOptions, ...(reproSeed !== undefined ? { seed: reproSeed } : {}), stopAtFirstFind: !allSeeds };
   const seedsPlanned = options.seed !== undefined ? 1 : (opts.seeds ?? target.scenario.seeds);
   const record = (seed: number, result: ReplayResult): void => {
     if (result.violations.length > 0) violatedBySeed.set(seed, new Set(result.violations.map((v) => v.invariant)));
+    distinct?.record(seed, result);
   };
-  const finish = (entry: ScenarioRunResult): ScenarioRunResult => {
-    if (allSeeds && !isFixedRepro(target.scenario, entry)) {
-      const expected = target.scenario.expect === 'pass' ? undefined : target.scenario.expect.violation;
+  const finish = (swept: ScenarioRunResult): ScenarioRunResult => {
+    const entry: ScenarioRunResult = {
+      ...swept,
+      ...(invariant !== undefined ? { target: invariant } : {}),
+      ...(distinct ? { distinctFailures: distinct.list() } : {}),
+    };
+    if (allSeeds && !isFixedRepro(searched.scenario, entry)) {
+      const expected = searched.scenario.expect === 'pass' ? undefined : searched.scenario.expect.violation;
       return { ...entry, rates: invariantRates(violatedBySeed, entry.seedsRun, expected) };
     }
-    return withRunNotes(target.scenario, seedsPlanned, entry);
+    return withRunNotes(searched.scenario, seedsPlanned, entry);
   };
-  return { options, record, finish };
+  return { options, target: searched, record, finish };
 }
 
 /** What {@link withRunNotes} needs of a scenario (a shard result carries the same two fields). */
@@ -137,7 +150,7 @@ export function sweepForRun(target: SweepTarget, opts: RunSweepOptions = {}): Sc
     plan.record(seed, outcome.result);
     return outcome;
   };
-  return plan.finish(sweepScenario(target, { ...plan.options, runner: recording }));
+  return plan.finish(sweepScenario(plan.target, { ...plan.options, runner: recording }));
 }
 
 /** One rate as a human line: `stale-write: 12/200 seeds = 6.00 % (95 % CI 3.47–10.2 %)`. */

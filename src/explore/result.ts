@@ -114,6 +114,34 @@ export interface ScenarioRunResult {
   rates?: InvariantRate[];
   /** A repro file whose seed no longer violates its invariant: the bug looks fixed (an extension of §5.4). */
   fixed?: string;
+  /** The invariant a targeted search (`--invariant`) counted finds of (an extension of §5.4). */
+  target?: Violation['invariant'];
+  /** Every distinct failure a search sweep met, with `--all-seeds` or `--invariant` (an extension of §5.4). */
+  distinctFailures?: DistinctFailure[];
+  /** Abstract transitions the sweep's seeds reached, with `--coverage` (an extension of §5.4). */
+  coverage?: CoverageSummary;
+}
+
+/** One distinct failure of a sweep: an invariant and a short signature (resource, nodes). */
+export interface DistinctFailure {
+  invariant: Violation['invariant'];
+  /** `invariant resource nodes`, e.g. `stale-write file c1,c2`. */
+  signature: string;
+  /** Seeds that showed it. */
+  seeds: number;
+  /** The first of them, and its message. */
+  firstSeed: number;
+  message: string;
+}
+
+/** Coverage of a sweep: distinct abstract transitions (event type, node role, lock state) reached. */
+export interface CoverageSummary {
+  /** Distinct transitions over all seeds. */
+  transitions: number;
+  /** Seeds that reached at least one transition no earlier seed had. */
+  seedsWithNew: number;
+  /** The seeds run and their own new transitions, in run order (only seeds that added some). */
+  newBySeed: { seed: number; added: number }[];
 }
 
 /** Where and why a sweep stopped before its last seed. */
