@@ -11,6 +11,7 @@ import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario } from '../library/simulate.js';
 import { parseInvariant, rateLines, sweepForRunAsync } from './rates.js';
+import { guidedRun } from './guided.js';
 import { defaultRunPaths, shrinkCommand } from './shrink.js';
 import { canonicalLine } from '../sim/index.js';
 import type { RunResult, ScenarioRunResult } from '../explore/result.js';
@@ -58,6 +59,12 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/ and sc
 --invariant I search for violations of I alone: only they stop the sweep and meet it (the
               scenario's expectation becomes I); with --all-seeds or --invariant, every distinct
               failure met (invariant, resource, nodes) is listed (on one thread)
+--coverage    count the distinct abstract transitions (node role, event, lock state, previous
+              event) the seeds reached, and how many seeds reached new ones (on one thread)
+--guided      feedback-directed search: alternate seed-drawn fault plans with mutations of the
+              plans of runs that reached new transitions, up to --seeds runs from --seed (default
+              0), for the expected invariant or --invariant; a find is written as a repro file
+              to --out DIR (default guided-repros/) and replayed with 'lockstep replay FILE'
 --json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
@@ -102,6 +109,8 @@ const options = {
   jobs: { type: 'string' },
   shard: { type: 'string' },
   invariant: { type: 'string' },
+  coverage: { type: 'boolean' },
+  guided: { type: 'boolean' },
   out: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
@@ -109,7 +118,7 @@ const options = {
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'all-seeds', 'invariant', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
+  run: ['seeds', 'seed', 'all-seeds', 'invariant', 'coverage', 'guided', 'out', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
   merge: ['json', 'junit', 'report', 'help'],
   replay: ['seed', 'json', 'trace', 'report', 'help'],
   shrink: ['seed', 'invariant', 'out', 'help'],
@@ -212,9 +221,13 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   const allSeeds = flags['all-seeds'] === true;
   if (allSeeds && shard) throw new UsageError('run: --all-seeds measures rates from every seed of one run; it does not combine with --shard');
   const invariant = parseInvariant(flags.invariant, (message) => new UsageError(`run: ${message}`));
-  if (invariant !== undefined && shard) throw new UsageError('run: --invariant searches one invariant over the seeds of one run; it does not combine with --shard');
-  // Rates and distinct failures need every seed's violations, which the pool's chunks do not carry: they sweep on this thread.
-  if (!allSeeds && invariant === undefined && (shard || jobs > 1)) {
+  const coverage = flags.coverage === true;
+  const guided = flags.guided === true;
+  if ((invariant !== undefined || coverage || guided) && shard) throw new UsageError('run: --invariant, --coverage and --guided search over the seeds of one run; they do not combine with --shard');
+  if (guided && allSeeds) throw new UsageError('run: --guided stops at its first find; it does not combine with --all-seeds');
+  if (flags.out !== undefined && !guided) throw new UsageError('run: --out names the folder of --guided finds; use it with --guided');
+  // Rates, distinct failures and coverage need every seed's run, which the pool's chunks do not carry: they sweep on this thread.
+  if (!allSeeds && invariant === undefined && !coverage && !guided && (shard || jobs > 1)) {
     const swept = await sweepSuiteOnPool(suite, choice, jobs, shard);
     if (swept.shard) {
       console.log(JSON.stringify(swept.shard, null, 2));
@@ -229,8 +242,11 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   for (const [index, loaded] of suite.entries()) {
     const watch = new Stopwatch();
     const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
-    const entry = await sweepForRunAsync(loaded, {
+    const entry = guided
+      ? await guidedRun(loaded, { ...choice, ...(invariant !== undefined ? { invariant } : {}), ...(flags.out !== undefined ? { out: flags.out } : {}) }, (message) => new UsageError(`run: ${message}`))
+      : await sweepForRunAsync(loaded, {
       allSeeds,
+      coverage,
       ...(invariant !== undefined ? { invariant } : {}),
       ...(seeds !== undefined ? { seeds } : {}),
       ...(seed !== undefined ? { seed } : {}),

@@ -7,6 +7,7 @@ import type { ScenarioRunResult } from '../explore/result.js';
 import { formatRate, planRunSweep, type RunSweepOptions } from '../explore/rates.js';
 import { sweepSeeds, type SweepTarget } from '../explore/sweep.js';
 import { formatDistinctFailure } from '../explore/targets.js';
+import { CoverageMap, formatCoverage, transitionsOf } from '../explore/coverage.js';
 import { INVARIANTS, type InvariantName } from '../scenario/index.js';
 import { simulateScenario } from '../library/simulate.js';
 
@@ -14,7 +15,8 @@ import { simulateScenario } from '../library/simulate.js';
 export function rateLines(entry: ScenarioRunResult): string[] {
   const target = entry.expect === 'pass' ? undefined : entry.expect.violation;
   const distinct = (entry.distinctFailures ?? []).map((failure) => `      ${formatDistinctFailure(failure, target)}`);
-  return [...noteLines(entry), ...distinct];
+  const coverage = entry.coverage ? [`      ${formatCoverage(entry.coverage, entry.seedsRun)}`] : [];
+  return [...noteLines(entry), ...distinct, ...coverage];
 }
 
 function noteLines(entry: ScenarioRunResult): string[] {
@@ -25,17 +27,22 @@ function noteLines(entry: ScenarioRunResult): string[] {
 }
 
 /** `run`'s sweep of one scenario (async clients or not), with rates or the early-stop notice. */
-export async function sweepForRunAsync(target: SweepTarget, opts: Omit<RunSweepOptions, 'runner'> = {}): Promise<ScenarioRunResult> {
-  const plan = planRunSweep(target, opts);
+export async function sweepForRunAsync(target: SweepTarget, opts: Omit<RunSweepOptions, 'runner'> & { coverage?: boolean } = {}): Promise<ScenarioRunResult> {
+  const { coverage: measureCoverage = false, ...runOptions } = opts;
+  const plan = planRunSweep(target, runOptions);
+  const coverage = measureCoverage ? new CoverageMap() : undefined;
+  const clientIds = target.scenario.clients.map((client) => client.id);
   const sweep = sweepSeeds(plan.target, plan.options);
   let next = sweep.next();
   while (next.done !== true) {
     const seed = next.value;
-    const { result } = await simulateScenario(plan.target.scenario, seed, plan.options.simulate);
+    const { result, events } = await simulateScenario(plan.target.scenario, seed, coverage ? { ...plan.options.simulate, record: true } : plan.options.simulate);
     plan.record(seed, result);
+    coverage?.add(seed, transitionsOf(events ?? [], clientIds));
     next = sweep.next(result);
   }
-  return plan.finish(next.value);
+  const entry = plan.finish(next.value);
+  return coverage ? { ...entry, coverage: coverage.summary() } : entry;
 }
 
 /** `--invariant I` of run: one of the invariants, else a usage error naming the choices. */
