@@ -11,7 +11,7 @@ import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } fro
 import { asyncClient, AsyncClientHub, scriptedClient, type ClientScript } from '../clients/index.js';
 import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../check/index.js';
 import { RecoveryAssertionError, dlmProtocol } from '../dlm/protocol/index.js';
-import { ProtocolInvariantError, leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
+import { ProtocolInvariantError, etcdProtocol, leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { fromFault, toFaultPlan } from '../scenario/index.js';
 import {
@@ -81,6 +81,7 @@ export const protocols: Readonly<Record<Scenario['protocol'], ProtocolModule>> =
   redlock: redlockProtocol,
   zk: zkProtocol,
   'lease-lock': leaseLockProtocol,
+  etcd: etcdProtocol,
 };
 
 const DEFAULT_MAX_EVENTS = 5_000_000;

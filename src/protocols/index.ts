@@ -12,6 +12,7 @@
 export { redlockProtocol } from './redlock/index.js';
 export { zkProtocol } from './zk/index.js';
 export { leaseLockProtocol } from './lease-lock/index.js';
+export { etcdProtocol } from './etcd/index.js';
 /** The driver contract every protocol (the DLM included) implements for the scripted client. */
 export type * from './contract.js';
 export { ProtocolConfigError, ProtocolInvariantError, ProtocolMessageError, DEFAULT_REQUEST_TIMEOUT_MS } from './shared.js';

@@ -33,7 +33,7 @@ import { isLockProtocol, type LockProtocol } from '../clients/custom-protocol.js
 // Vocabularies.
 
 /** The lock services a scenario can run (DESIGN §1). */
-export const PROTOCOLS = ['dlm', 'redlock', 'zk', 'lease-lock'] as const;
+export const PROTOCOLS = ['dlm', 'redlock', 'zk', 'lease-lock', 'etcd'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** The six lock modes, weakest first (dlm-semantics §1). */
@@ -436,9 +436,9 @@ export const lockServiceSchema = z.strictObject({
  * this table apply to every protocol.
  */
 export const PROTOCOL_OPTIONS = {
-  keepAliveMs: ['dlm', 'zk'],
+  keepAliveMs: ['dlm', 'zk', 'etcd'],
   lockDelayMs: ['dlm'],
-  fencing: ['dlm', 'zk', 'lease-lock'],
+  fencing: ['dlm', 'zk', 'lease-lock', 'etcd'],
   deadlock: ['dlm'],
   valueBlockBytes: ['dlm'],
   profile: ['dlm'],
@@ -448,10 +448,10 @@ export const PROTOCOL_OPTIONS = {
   persistence: ['redlock', 'lease-lock'],
   driftFactor: ['redlock'],
   driftExtraMs: ['redlock'],
-  validityCheck: ['redlock', 'zk'],
+  validityCheck: ['redlock', 'zk', 'etcd'],
   requestTimeoutMs: ['redlock'],
   fanout: ['redlock'],
-  retryDelayMs: ['redlock', 'zk', 'lease-lock'],
+  retryDelayMs: ['redlock', 'zk', 'lease-lock', 'etcd'],
   watch: ['zk'],
   guidNames: ['zk'],
   release: ['redlock', 'lease-lock'],
@@ -557,7 +557,7 @@ export type ParsedScenario = z.output<typeof scenarioObjectSchema>;
 // Derived defaults.
 
 /** Default number of lock-service nodes per protocol (Redlock's canonical N=5; one Redis for lease-lock). */
-export const DEFAULT_MANAGERS: Readonly<Record<Protocol, number>> = { dlm: 3, redlock: 5, zk: 3, 'lease-lock': 1 };
+export const DEFAULT_MANAGERS: Readonly<Record<Protocol, number>> = { dlm: 3, redlock: 5, zk: 3, 'lease-lock': 1, etcd: 1 };
 
 /** Whether grants under this configuration carry fencing tokens. */
 export function issuesTokens(protocol: Protocol, fencing: boolean | undefined): boolean {

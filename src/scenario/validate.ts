@@ -121,6 +121,9 @@ function checkLockService(s: ParsedScenario, full: Scenario, out: Problems): voi
   if (s.protocol === 'lease-lock' && s.managers !== undefined && s.managers !== 1) {
     out.add(['managers'], `lease-lock runs a single instance, so managers must be 1, got ${s.managers}`);
   }
+  if (s.protocol === 'etcd' && s.managers !== undefined && s.managers !== 1) {
+    out.add(['managers'], `etcd is modelled as one linearizable store, so managers must be 1, got ${s.managers}`);
+  }
   if (s.storage.checkTokens) {
     if (s.protocol === 'redlock') {
       out.add(
@@ -132,8 +135,8 @@ function checkLockService(s: ParsedScenario, full: Scenario, out: Problems): voi
       out.add(['storage', 'checkTokens'], 'needs lockService.fencing: with fencing off no tokens are issued');
     }
   }
-  if ((s.protocol === 'redlock' || s.protocol === 'lease-lock' || s.protocol === 'zk') && s.lockService.leaseMs <= 0) {
-    const what = s.protocol === 'zk' ? 'the session timeout' : 'the key TTL';
+  if ((s.protocol === 'redlock' || s.protocol === 'lease-lock' || s.protocol === 'zk' || s.protocol === 'etcd') && s.lockService.leaseMs <= 0) {
+    const what = s.protocol === 'zk' ? 'the session timeout' : s.protocol === 'etcd' ? 'the lease TTL' : 'the key TTL';
     out.add(['lockService', 'leaseMs'], `protocol ${s.protocol} needs ${what}: set leaseMs above 0`);
   }
   const [minMs, maxMs] = s.network.latencyMs;

@@ -95,10 +95,12 @@ export function lockServiceArb(protocol: Protocol): fc.Arbitrary<Json> {
       return fc.record({ ...ttl, watch: fc.constantFrom('predecessor', 'parent'), guidNames: fc.boolean(), validityCheck: fc.boolean() }, { requiredKeys: ['leaseMs'] }) as fc.Arbitrary<Json>;
     case 'lease-lock':
       return fc.record({ ...ttl, release: fc.constantFrom('compare-and-delete', 'del'), fencing: fc.boolean() }, { requiredKeys: ['leaseMs'] }) as fc.Arbitrary<Json>;
+    case 'etcd':
+      return fc.record({ ...ttl, keepAliveMs: msUpTo(10_000_000), validityCheck: fc.boolean(), fencing: fc.boolean() }, { requiredKeys: ['leaseMs'] }) as fc.Arbitrary<Json>;
   }
 }
 
-const PROTOCOLS: readonly Protocol[] = ['dlm', 'redlock', 'zk', 'lease-lock'];
+const PROTOCOLS: readonly Protocol[] = ['dlm', 'redlock', 'zk', 'lease-lock', 'etcd'];
 
 // Built once: constructing arbitraries (stringMatching above all) is far costlier than drawing.
 const nameArb = fc.stringMatching(/^[a-z0-9-]{1,20}$/);
@@ -138,7 +140,7 @@ export const validScenario: fc.Arbitrary<Json> = fc
     clients: fc.integer({ min: 1, max: 4 }),
   })
   .chain(({ protocol, managers: m, clients: n }) => {
-    const managers = protocol === 'lease-lock' ? 1 : m;
+    const managers = protocol === 'lease-lock' || protocol === 'etcd' ? 1 : m;
     const ids = Array.from({ length: n }, (_, i) => `c${i + 1}`);
     const nodes = [...Array.from({ length: managers }, (_, i) => `m${i + 1}`), ...ids, 'storage'];
     return fc.record(

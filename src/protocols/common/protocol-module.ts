@@ -12,7 +12,7 @@ import { idleProcess, managerIds } from '../shared.js';
 
 /** What one comparison protocol supplies; `S` is its client settings. */
 export interface ComparisonProtocolSpec<S> {
-  readonly name: 'redlock' | 'zk' | 'lease-lock';
+  readonly name: 'redlock' | 'zk' | 'lease-lock' | 'etcd';
   /**
    * Which manager nodes run the service: every one, or only m1 — the others then run idle, so
    * scenario faults naming them stay valid.
