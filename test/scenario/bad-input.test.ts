@@ -327,7 +327,7 @@ describe('cross-field errors (validate)', () => {
     expectError(
       { ...base(), protocol: 'redlock', lockService: { fencing: true }, clients: [base().clients[0]] },
       'lockService.fencing',
-      "only used by protocols dlm, zk, lease-lock; this scenario's protocol is redlock",
+      "only used by protocols dlm, zk, lease-lock, etcd; this scenario's protocol is redlock",
     );
   });
 
@@ -341,6 +341,10 @@ describe('cross-field errors (validate)', () => {
     expectError(t, 'clients[0].steps[0].flags[1]', 'lease-lock accepts only the NOQUEUE flag (a try-lock), got "VALBLK"');
     const u = { ...base(), protocol: 'lease-lock', lockService: { leaseMs: 10_000 }, managers: 3, clients: [base().clients[0]] };
     expectError(u, 'managers', 'lease-lock runs a single instance, so managers must be 1, got 3');
+    const e = { ...base(), protocol: 'etcd', lockService: { leaseMs: 10_000 }, managers: 3, clients: [base().clients[0]] };
+    expectError(e, 'managers', 'etcd is modelled as one linearizable store, so managers must be 1, got 3');
+    const f = { ...base(), protocol: 'etcd', lockService: { leaseMs: 0 }, clients: [base().clients[0]] };
+    expectError(f, 'lockService.leaseMs', 'protocol etcd needs the lease TTL: set leaseMs above 0');
   });
 
   it('redlock, zk and lease-lock need a TTL / session timeout (leaseMs above 0)', () => {
