@@ -1,7 +1,7 @@
 /**
  * The lock services users compare the DLM against (DESIGN §1 `protocols/`): Redlock over N
- * independent instances, the ZooKeeper lock recipe (which also models etcd's lock, pitfalls
- * S15), and a single-instance lease lock. Each is a {@link ProtocolModule}: service nodes plus a
+ * independent instances, the ZooKeeper lock recipe, a single-instance lease lock, and etcd's
+ * lock (one linearizable store standing for the Raft group). Each is a {@link ProtocolModule}: service nodes plus a
  * client driver, emitting the lock event vocabulary of src/vocabulary/lock-events.ts so the same
  * protocol-neutral checkers judge all of them.
  *
