@@ -1,13 +1,14 @@
 /**
  * The lock services users compare the DLM against (DESIGN §1 `protocols/`): Redlock over N
  * independent instances, the ZooKeeper lock recipe, a single-instance lease lock, and etcd's
- * lock (one linearizable store standing for the Raft group). Each is a {@link ProtocolModule}: service nodes plus a
- * client driver, emitting the lock event vocabulary of src/vocabulary/lock-events.ts so the same
- * protocol-neutral checkers judge all of them.
+ * lock (one linearizable store standing for the Raft group). Each is a {@link ProtocolModule}:
+ * service nodes plus a client driver, emitting the lock event vocabulary of
+ * src/vocabulary/lock-events.ts so the same protocol-neutral checkers judge all of them.
  *
- * Who decides a grant (DESIGN §4): the Redlock client (majority within validity), the zk client
- * that sees itself first, the lease-lock instance (its key). Tokens: none for Redlock, the lock
- * node's czxid for zk, an INCR counter for lease-lock (both only with `lockService.fencing`).
+ * Who decides a grant (DESIGN §4): the Redlock client (majority within validity), the zk or etcd
+ * client that learns it is first, the lease-lock instance (its key). Tokens: none for Redlock, the
+ * lock node's czxid for zk, an INCR counter for lease-lock, the lock key's create revision for etcd
+ * (all only with `lockService.fencing`).
  */
 export { redlockProtocol } from './redlock/index.js';
 export { zkProtocol } from './zk/index.js';
