@@ -288,7 +288,7 @@ function serviceOptions(scenario: Scenario, mutations: ServiceMutations | undefi
     lockDelayMs: ls.lockDelayMs,
     fencing: ls.fencing,
     expiryClock: ls.expiryClock,
-    deadlock: { detect: ls.deadlock.detect, waitMs: ls.deadlock.waitMs },
+    deadlock: ls.deadlock.confirm === undefined ? { detect: ls.deadlock.detect, waitMs: ls.deadlock.waitMs } : { detect: ls.deadlock.detect, waitMs: ls.deadlock.waitMs, confirm: ls.deadlock.confirm },
     valueBlockBytes: ls.valueBlockBytes,
     graceMs: ls.graceMs,
     heartbeatMs: ls.heartbeatMs,

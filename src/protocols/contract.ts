@@ -95,7 +95,12 @@ export interface ServiceOptions {
   lockDelayMs: number;
   fencing: boolean;
   expiryClock: 'mono' | 'wall';
-  deadlock: { detect: boolean; waitMs: number };
+  /**
+   * `confirm` (default true): the deadlock coordinator asks each master to confirm a cycle's edges
+   * before acting on it; false is the central detector that trusts the edges it gathered, stale
+   * ones included (pitfalls S21, phantom deadlocks).
+   */
+  deadlock: { detect: boolean; waitMs: number; confirm?: boolean };
   valueBlockBytes: number;
   /** Chubby grace period after a manager fail-over. */
   graceMs: number;

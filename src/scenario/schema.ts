@@ -391,6 +391,8 @@ export const lockServiceSchema = z.strictObject({
     .strictObject({
       detect: z.boolean().default(true),
       waitMs: msAbove0().default(DEFAULT_DEADLOCK_WAIT_MS),
+      /** Confirm a gathered cycle at its masters before acting (default true); false trusts stale edges (pitfalls S21). */
+      confirm: z.boolean().optional(),
     })
     .optional(),
   /** Value block size; a positive multiple of 8. Default 32, or 16 with profile "vms". */

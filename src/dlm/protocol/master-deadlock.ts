@@ -63,10 +63,13 @@ export class DeadlockParticipant {
 
   /**
    * Validate a proposed cycle's edges at this master: each waiter and holder must be unchanged
-   * since the edges were gathered. If all are, pin them until the coordinator decides, so the
-   * cycle still stands when the coordinator reports it. Returns the vote.
+   * since the edges were gathered (unless `lockService.deadlock.confirm` is false). If all are,
+   * pin them until the coordinator decides, so the cycle still stands when the coordinator
+   * reports it. Returns the vote.
    */
   prepare(coordinator: string, round: number, edges: readonly EdgeWire[]): boolean {
+    // A central detector that trusts its gathered edges (pitfalls S21) votes yes unchecked.
+    if (!this.master.env.tuning.deadlockConfirm) return true;
     const metas: LockMeta[] = [];
     for (const edge of edges) {
       const waiter = this.master.records.byLockId.get(edge.waiterLockId);

@@ -42,6 +42,8 @@ export interface Tuning {
   readonly deadlockWaitUs: number;
   /** How often the coordinator gathers wait-for edges: half the wait, so a cycle is found within 1.5 × wait plus round trips. */
   readonly deadlockPeriodUs: number;
+  /** Masters confirm a gathered cycle's edges before the coordinator acts (false: pitfalls S21's central detector). */
+  readonly deadlockConfirm: boolean;
   readonly valueBlockBytes: number;
   readonly profile: 'linux' | 'vms';
   readonly link: LinkTuning;
@@ -88,6 +90,7 @@ export function tuningOf(o: ServiceOptions): Tuning {
     deadlockDetect: detect,
     deadlockWaitUs: waitUs,
     deadlockPeriodUs: detect ? Math.max(1000, Math.floor(waitUs / 2)) : 0,
+    deadlockConfirm: o.deadlock.confirm ?? true,
     valueBlockBytes: o.valueBlockBytes,
     profile: o.profile,
     link: DEFAULT_LINK_TUNING,
