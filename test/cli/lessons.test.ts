@@ -135,8 +135,8 @@ describe('etcd waiter whose lease expired in the queue (etcd-waiter-lease-expire
       const grants = (lines: TraceLine[]) => lines.filter((e) => e.type === 'grant').map((e) => e['client']);
       expect(grants(broken.lines)).toEqual(['p1', 'p2', 'p3']);
       expect(broken.result.violations.map((v) => v.invariant)).toEqual(['mutual-exclusion']);
-      // p2's grant comes after p1 unlocked at 20 s, long after the server answered its keep-alive "expired".
-      const expired = broken.lines.find((e) => e.type === 'deliver' && e['to'] === 'p2' && e['msg'] === 'zk.expired')!;
+      // p2's grant comes after p1 unlocked at 20 s, long after the store answered its first keep-alive after the pause (lease gone).
+      const expired = broken.lines.find((e) => e.type === 'deliver' && e['to'] === 'p2' && e['msg'] === 'etcd.keepalive-reply' && e.t > 6_600)!;
       const p2Grant = broken.lines.find((e) => e.type === 'grant' && e['client'] === 'p2')!;
       expect(expired.t).toBeLessThan(7_000);
       expect(p2Grant.t).toBeGreaterThan(20_000);

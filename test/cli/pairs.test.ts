@@ -37,6 +37,7 @@ const PAIRS: readonly Pair[] = [
   { broken: 'heartbeat-failover-unconfirmed', invariant: 'stale-write', fixed: 'heartbeat-failover-self-fenced' },
   { broken: 'redis-failover-async-replica', invariant: 'stale-write', fixed: 'redis-failover-consensus-fenced' },
   { broken: 'hbase-regionserver-gc-unfenced', invariant: 'stale-write', fixed: 'hbase-regionserver-gc-fenced' },
+  { broken: 'phantom-deadlock-stale-edges', invariant: 'deadlock', fixed: 'phantom-deadlock-confirmed-edges' },
 ];
 
 /** Seeds for each fixed twin: enough to see that the fix holds beyond one schedule, cheap to run. */
