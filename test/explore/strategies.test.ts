@@ -5,6 +5,7 @@ import { parseScenario, type Scenario } from '../../src/scenario/index.js';
 import { simulate } from '../../src/explore/simulate.js';
 import { LockActivity, placeInSpans, withFaultStrategy, withinSpans } from '../../src/explore/strategies/index.js';
 import type { Fault } from '../../src/sim/index.js';
+import { cli } from '../cli/cli.js';
 
 /** Two clients take `a` in turns for 20 s of a 60 s run: the last 40 s have no lock activity. */
 function scenario(randomFaults: Record<string, unknown>, faults: unknown[] = []): Scenario {
@@ -127,5 +128,24 @@ describe('fault strategies', () => {
     expect(() => parseScenario({ ...base, randomFaults: { moments: { on: ['lease'] } } }, 'x.json')).toThrow(/randomFaults\.moments\.on\[0\]/);
     expect(() => parseScenario({ ...base, randomFaults: { moments: { clients: ['c9'] } } }, 'x.json')).toThrow(/randomFaults\.moments\.clients\[0\]: unknown client "c9"/);
     expect(() => parseScenario({ ...base, randomFaults: { pause: { permanent: 1 } } }, 'x.json')).toThrow(/randomFaults\.pause\.permanent/);
+  });
+});
+
+describe('--fault-strategy on the command line', () => {
+  it('overrides the scenario, carries the flag into the replay line, and replays the same verdict', () => {
+    const file = 'scenarios/search/gc-pause-unfenced-search.json';
+    const run = cli('run', file, '--seed', '5', '--fault-strategy', 'workload', '--json');
+    const entry = (JSON.parse(run.stdout) as { scenarios: Array<{ failures: Array<{ seed: number; invariant: string; replay: string }> }> }).scenarios[0]!;
+    expect(entry.failures.map((f) => [f.seed, f.invariant, f.replay])).toEqual([[5, 'stale-write', `npx lockstep replay ${file} --seed 5 --fault-strategy workload`]]);
+    const replay = cli('replay', file, '--seed', '5', '--fault-strategy', 'workload', '--json');
+    const result = JSON.parse(replay.stdout) as { violations: Array<{ invariant: string }> };
+    expect(result.violations.map((v) => v.invariant)).toEqual(['stale-write']);
+    const uniform = cli('run', file, '--seed', '5', '--json');
+    expect(JSON.parse(uniform.stdout).scenarios[0].failures).toEqual([]);
+  });
+
+  it('refuses an unknown strategy with exit 2', () => {
+    const run = cli('run', 'scenarios/search', '--fault-strategy', 'spread');
+    expect([run.code, run.stderr.trim()]).toEqual([2, 'error: run: --fault-strategy: expected one of uniform, workload, moments, got "spread"']);
   });
 });
