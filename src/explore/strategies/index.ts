@@ -99,13 +99,29 @@ function momentPlan(scenario: Scenario, explicit: readonly Fault[], placed: read
   let trigger: MomentTrigger | undefined;
   return {
     scheduled: explicit,
-    healUs: healTimeUs([...explicit, ...armed.map(latest)]),
+    healUs: armedHealUs(explicit, armed),
     attach: (target) => {
       trigger = new MomentTrigger(armed, options.clients, target);
       target.addListener(trigger);
     },
     applied: () => stableByTime([...explicit, ...(trigger?.fired ?? [])]),
   };
+}
+
+/**
+ * A bound on when the plan heals whatever moments its armed faults fire at: each as if it fired
+ * at the end of its wait, and an armed delay carrying the extras of every delay on its link, since
+ * where it lands decides which of them it overlaps.
+ */
+function armedHealUs(explicit: readonly Fault[], armed: readonly ArmedFault[]): number {
+  const all = [...explicit, ...armed.map((a) => a.fault)];
+  let healUs = healTimeUs([...explicit, ...armed.map(latest)]);
+  for (const { fault, untilUs } of armed) {
+    if (fault.kind !== 'delay') continue;
+    const linkExtraUs = all.reduce((sum, f) => (f.kind === 'delay' && f.from === fault.from && f.to === fault.to ? sum + f.extraUs : sum), 0);
+    healUs = Math.max(healUs, untilUs + fault.forUs + linkExtraUs);
+  }
+  return healUs;
 }
 
 /** An armed fault as if it fired at the last instant of its wait. */
