@@ -23,6 +23,7 @@ import { Progress, Stopwatch } from './progress.js';
 import { CheckUsageError, checkCommand } from './check.js';
 import { parseJobs, parseShardFlag, sweepSuiteOnPool } from './parallel.js';
 import { MERGE_HELP, mergeCommand } from './merge.js';
+import { overrideFaultStrategy, parseFaultStrategy, replayWithStrategy } from './fault-strategy.js';
 import { LOCKSTEP_VERSION } from '../explore/shard.js';
 
 /** A usage or input problem: printed as `error: …`, exit code 2. */
@@ -40,9 +41,9 @@ const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
 
 usage:
-  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--invariant I] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
+  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--invariant I] [--coverage] [--guided] [--fault-strategy S] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
   lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR]
-  lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
+  lockstep replay SCENARIO --seed S [--fault-strategy S] [--json] [--trace FILE] [--report DIR]
   lockstep shrink SCENARIO --seed S [--invariant I] [--out FILE]
   lockstep list [PATH...]
   lockstep check SCENARIO [--depth D] [--faults K] [--strategy bfs|dfs|iddfs|random|pct] [--max-states N] [--json] [--report DIR]
@@ -65,6 +66,9 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/ and sc
               plans of runs that reached new transitions, up to --seeds runs from --seed (default
               0), for the expected invariant or --invariant; a find is written as a repro file
               to --out DIR (default guided-repros/) and replayed with 'lockstep replay FILE'
+--fault-strategy uniform|workload|moments
+              place every scenario's drawn faults by this strategy instead of its own
+              randomFaults.strategy (on one thread: --jobs does not apply)
 --json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
@@ -79,6 +83,7 @@ hash exits 3 (nondeterminism).`,
 
 SCENARIO      a scenario file, or the name of a scenario under scenarios/
 --seed S      the seed to replay (required)
+--fault-strategy S   the strategy the run that found it placed its drawn faults by (as its replay line says)
 --json        print the replay result as JSON on stdout (verdict, violations, stats, trace hash)
 --trace FILE  write the trace as JSON lines, one event per line
 --report DIR  write the HTML run report into DIR`,
@@ -102,6 +107,7 @@ const options = {
   seeds: { type: 'string' },
   seed: { type: 'string' },
   'all-seeds': { type: 'boolean' },
+  'fault-strategy': { type: 'string' },
   json: { type: 'boolean' },
   junit: { type: 'string' },
   report: { type: 'string' },
@@ -118,9 +124,9 @@ const options = {
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'all-seeds', 'invariant', 'coverage', 'guided', 'out', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
+  run: ['seeds', 'seed', 'all-seeds', 'invariant', 'coverage', 'guided', 'out', 'fault-strategy', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
   merge: ['json', 'junit', 'report', 'help'],
-  replay: ['seed', 'json', 'trace', 'report', 'help'],
+  replay: ['seed', 'fault-strategy', 'json', 'trace', 'report', 'help'],
   shrink: ['seed', 'invariant', 'out', 'help'],
   list: ['help'],
 };
@@ -214,7 +220,8 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   if (shard && (!flags.json || flags.junit || flags.report || seed !== undefined)) {
     throw new UsageError('run: --shard prints a partial result for lockstep merge: use it with --json (redirected to a file), without --seed, --junit or --report (give those to merge)');
   }
-  const suite = await loadScenarios(paths.length > 0 ? paths : defaultRunPaths());
+  const strategy = parseFaultStrategy(flags['fault-strategy'], (message) => new UsageError(`run: ${message}`));
+  const suite = overrideFaultStrategy(await loadScenarios(paths.length > 0 ? paths : defaultRunPaths()), strategy);
   if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
 
   const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) };
@@ -227,7 +234,8 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   if (guided && allSeeds) throw new UsageError('run: --guided stops at its first find; it does not combine with --all-seeds');
   if (flags.out !== undefined && !guided) throw new UsageError('run: --out names the folder of --guided finds; use it with --guided');
   // Rates, distinct failures and coverage need every seed's run, which the pool's chunks do not carry: they sweep on this thread.
-  if (!allSeeds && invariant === undefined && !coverage && !guided && (shard || jobs > 1)) {
+  // The pool's workers load each scenario from its file: an overridden strategy sweeps on this thread.
+  if (!allSeeds && invariant === undefined && !coverage && !guided && strategy === undefined && (shard || jobs > 1)) {
     const swept = await sweepSuiteOnPool(suite, choice, jobs, shard);
     if (swept.shard) {
       console.log(JSON.stringify(swept.shard, null, 2));
@@ -244,14 +252,14 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
     const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
     const entry = guided
       ? await guidedRun(loaded, { ...choice, ...(invariant !== undefined ? { invariant } : {}), ...(flags.out !== undefined ? { out: flags.out } : {}) }, (message) => new UsageError(`run: ${message}`))
-      : await sweepForRunAsync(loaded, {
-      allSeeds,
-      coverage,
-      ...(invariant !== undefined ? { invariant } : {}),
-      ...(seeds !== undefined ? { seeds } : {}),
-      ...(seed !== undefined ? { seed } : {}),
-      onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),
-    });
+      : replayWithStrategy(await sweepForRunAsync(loaded, {
+          allSeeds,
+          coverage,
+          ...(invariant !== undefined ? { invariant } : {}),
+          ...(seeds !== undefined ? { seeds } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+          onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),
+        }), strategy);
     wallMs.set(loaded.scenario.name, watch.elapsedMs());
     results.push(entry);
     progress.clear();
@@ -334,11 +342,12 @@ function scenarioInfo(loaded: LoadedScenario) {
 
 async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('replay: expected exactly one SCENARIO (a file, or a name under scenarios/)');
-  const loaded = await resolveScenario(positionals[0]!);
+  const strategy = parseFaultStrategy(flags['fault-strategy'], (message) => new UsageError(`replay: ${message}`));
+  const [loaded] = overrideFaultStrategy([await resolveScenario(positionals[0]!)], strategy) as [LoadedScenario];
   const seed = parseSeed(flags.seed, '--seed') ?? loaded.scenario.repro?.seed;
   if (seed === undefined) throw new UsageError('replay: --seed S is required (only a repro file carries its own seed)');
   const { result, events = [], clocks } = await simulateScenario(loaded.scenario, seed, { record: true });
-  const replay = replayCommand(loaded.file, seed);
+  const replay = replayCommand(loaded.file, seed) + (strategy !== undefined ? ` --fault-strategy ${strategy}` : '');
 
   if (flags.trace) writeFileAtomic(flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
   let reportPath: string | undefined;

@@ -13,14 +13,13 @@ import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../chec
 import { RecoveryAssertionError, dlmProtocol } from '../dlm/protocol/index.js';
 import { ProtocolInvariantError, etcdProtocol, leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
-import { fromFault, toFaultPlan } from '../scenario/index.js';
+import { fromFault } from '../scenario/index.js';
 import {
   SimBoundExceeded,
   SimError,
   Simulation,
   TraceHasher,
   TraceRecorder,
-  drawFaultPlan,
   msToUs,
   usToMs,
   type Fault,
@@ -32,7 +31,7 @@ import {
 } from '../sim/index.js';
 import { storageProcess } from '../storage/index.js';
 import type { NodeClockSamples, ReplayResult, Violation } from './result.js';
-import { healTimeUs } from './faults.js';
+import { LockActivity, planFaults, type SpanUs } from './strategies/index.js';
 import { checkDeadlockBoundUs, scheduleScheduler } from './check/bounds.js';
 
 /** Options that are not part of a scenario file: test-only mutations and output choices. */
@@ -149,12 +148,12 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
 
   const services = protocol.serviceNodes(scenario.managers, options);
   const managerIds = services.map((s) => s.id);
-  const faults = faultPlan(scenario, sim, managerIds, durationUs);
+  const plan = planFaults({ scenario, sim, managerIds, durationUs, pilotSpans: () => pilotSpans(scenario, seed, opts) });
   const leaseChecking = leaseCheckingClients(scenario);
   const checkers = opts.checkersOff ? undefined : createCheckers({
     invariants: scenario.invariants,
     livenessUs: msToUs(scenario.livenessMs),
-    healUs: healTimeUs(faults),
+    healUs: plan.healUs,
     leaseChecking,
     deadlockBoundUs: opts.deadlockBoundUs ?? (scheduled ? checkDeadlockBoundUs(scenario) : undefined) ?? deadlockBoundUs(scenario),
   });
@@ -178,7 +177,8 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
       : scriptedClient(clientScript(client, leaseChecking.has(client.id)), driver, { storage: 'storage' });
     sim.addNode(client.id, factory, drawClock(sim, scenario, client.id));
   });
-  sim.addFaults(faults);
+  sim.addFaults(plan.scheduled);
+  plan.attach(sim);
   scheduled?.attach(sim);
   opts.onBuilt?.({ sim, checkers });
   let failure: SimError | undefined;
@@ -198,7 +198,7 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
         return sim.stats();
       }
     },
-    finish: (stats) => judge(scenario, seed, stats, faults, checkers, hasher, recorder, sim, failure),
+    finish: (stats) => judge(scenario, seed, stats, plan.applied(), checkers, hasher, recorder, sim, failure),
   };
 }
 
@@ -332,14 +332,24 @@ function drawClock(sim: Simulation, scenario: Scenario, node: string) {
   };
 }
 
-/** The scenario's explicit faults plus the seed-drawn swarm faults, in one sorted plan. */
-function faultPlan(scenario: Scenario, sim: Simulation, managerIds: readonly string[], durationUs: number): Fault[] {
-  const explicit = toFaultPlan(scenario);
-  const profile = scenario.randomFaults;
-  if (!profile || Object.keys(profile).length === 0) return explicit;
-  const clients = scenario.clients.map((c) => c.id);
-  const drawn = drawFaultPlan(sim.rng('faults'), profile, { managers: [...managerIds], clients, all: [...managerIds, 'storage', ...clients] }, durationUs);
-  return [...explicit, ...drawn].sort((a, b) => a.atUs - b.atUs);
+/**
+ * The spans in which clients hold or wait for locks in a run of `scenario` under `seed` with
+ * none of its drawn faults (its explicit ones stay): the pilot that workload-aware placement
+ * learns the activity window from (see strategies/placement.ts).
+ */
+function pilotSpans(scenario: Scenario, seed: number, opts: SimulateOptions): SpanUs[] {
+  const activity = new LockActivity();
+  const pilot = prepareRun({ ...scenario, randomFaults: {} }, seed, {
+    checkersOff: true,
+    traceKernelEvents: false,
+    ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}),
+    onBuilt: ({ sim }) => sim.addListener(activity),
+  });
+  if (pilot.asyncClients !== undefined) {
+    throw new Error(`lockstep: scenario ${scenario.name}: the ${scenario.randomFaults.strategy} fault strategy learns the clients' activity from a pilot run, which needs scripted clients`);
+  }
+  pilot.advance();
+  return activity.spans(pilot.durationUs);
 }
 
 function leaseCheckingClients(scenario: Scenario): Set<string> {

@@ -347,15 +347,58 @@ export const scheduleSchema = z.strictObject({
   pauseMs: msAtLeast0().default(1000),
 });
 
+/**
+ * A crash or partition may also never end: `permanent` is the share of drawn ones (0 to 1) that
+ * never restart or heal, a node lost for good or a network split for good (default 0).
+ */
+const randomFaultEnding = randomFaultMs.extend({ permanent: z.number().min(0).max(1).optional() });
+
+/**
+ * How a seed's drawn faults are placed in time (see src/explore/strategies/):
+ * - `uniform` (default): at times drawn uniformly over the run;
+ * - `workload`: the same draws, moved into the time in which some client holds or waits for a
+ *   lock, learnt from a fault-free pilot run of the same seed;
+ * - `moments`: placed as for `workload`, then each fault waits for the first protocol moment of
+ *   `moments.on` at or after its time and fires right then (or not at all within `withinMs`).
+ */
+export const FAULT_STRATEGIES = ['uniform', 'workload', 'moments'] as const;
+export type FaultStrategy = (typeof FAULT_STRATEGIES)[number];
+
+/**
+ * Protocol moments a fault can be fired at, read from the trace: `hold` a client learns it holds
+ * a lock; `grant` a master grants one (the grant is in flight to the client); `recovery` a lock
+ * manager sees a member die or resets itself; `renewal` a client receives a keep-alive reply (its
+ * lease was just renewed).
+ */
+export const FAULT_MOMENTS = ['hold', 'grant', 'recovery', 'renewal'] as const;
+export type FaultMoment = (typeof FAULT_MOMENTS)[number];
+
+/** Most ms a fault placed by `moments` waits for its moment (default). */
+export const DEFAULT_MOMENT_WITHIN_MS = 5000;
+
+const randomFaultMoments = z.strictObject({
+  /** The moments a fault may wait for; each fault draws one (default: all). */
+  on: z.array(z.enum(FAULT_MOMENTS)).min(1).max(FAULT_MOMENTS.length).optional(),
+  /** Only moments of these clients count (`hold`, `grant`, `renewal`); default: any client. */
+  clients: z.array(nodeName()).min(1).max(MAX_CLIENTS).optional(),
+  /** How long a fault waits for its moment after its placed time before it is dropped. */
+  withinMs: msAbove0().optional(),
+});
+
 export const randomFaultsSchema = z.strictObject({
   pause: randomFaultMs.optional(),
-  crash: randomFaultMs.optional(),
+  crash: randomFaultEnding.optional(),
   'clock-jump': randomFaultMs.optional(),
   'clock-drift': randomFaultPpm.optional(),
-  partition: randomFaultMs.optional(),
+  partition: randomFaultEnding.optional(),
   delay: randomFaultMs.optional(),
   drop: randomFaultMs.optional(),
+  /** How the drawn faults are placed in time (default `uniform`); `run --fault-strategy` overrides it. */
+  strategy: z.enum(FAULT_STRATEGIES).optional(),
+  /** With `strategy: "moments"`: which moments the faults wait for. */
+  moments: randomFaultMoments.optional(),
 });
+export type RandomFaults = z.output<typeof randomFaultsSchema>;
 
 // ----------------------------------------------------------------------------------------------
 // The lock service.

@@ -287,7 +287,11 @@ function checkFaults(
   const checkNode = (name: string, at: readonly PropertyKey[]): void => {
     if (!nodes.has(name)) out.add(at, `unknown node "${name}" (nodes: ${describeNodes(managerNames, clientIds)})`);
   };
-  for (const [kind, spec] of Object.entries(s.randomFaults)) {
+  const { strategy: _strategy, moments, ...kinds } = s.randomFaults;
+  moments?.clients?.forEach((name, ci) => {
+    if (!clientIds.includes(name)) out.add(['randomFaults', 'moments', 'clients', ci], `unknown client "${name}" (clients: ${describeNodes([], clientIds)})`);
+  });
+  for (const [kind, spec] of Object.entries(kinds)) {
     if (spec === undefined || !('maxMs' in spec || 'minMs' in spec || 'nodes' in spec)) continue;
     if ('nodes' in spec && spec.nodes !== undefined) spec.nodes.forEach((name, ni) => checkNode(name, ['randomFaults', kind, 'nodes', ni]));
     if ('minMs' in spec && spec.minMs !== undefined && spec.maxMs !== undefined && spec.minMs > spec.maxMs) {

@@ -1,0 +1,130 @@
+/**
+ * A seed's fault plan: the scenario's explicit faults plus the swarm's drawn ones, placed by the
+ * scenario's fault strategy (`randomFaults.strategy`, overridden by `run --fault-strategy`).
+ * See placement.ts for where drawn faults land and moments.ts for faults fired at protocol moments.
+ */
+import type { Scenario } from '../../scenario/index.js';
+import { DEFAULT_MOMENT_WITHIN_MS, FAULT_MOMENTS, toFaultPlan, type FaultStrategy } from '../../scenario/index.js';
+import { drawFaultPlan, msToUs, type Fault, type Simulation } from '../../sim/index.js';
+import { healTimeUs } from '../faults.js';
+import type { SpanUs } from './activity.js';
+import { armFaults, MomentTrigger, type ArmedFault } from './moments.js';
+import { makePermanent, placeInSpans, stableByTime } from './placement.js';
+
+export { LockActivity, mergeSpans, withinSpans, type SpanUs } from './activity.js';
+export { MomentTrigger, isMoment, type ArmedFault } from './moments.js';
+export { placeInSpans } from './placement.js';
+
+/** The strategy a scenario's drawn faults are placed by. */
+export function faultStrategyOf(scenario: Scenario): FaultStrategy {
+  return scenario.randomFaults.strategy ?? 'uniform';
+}
+
+/** Whether the scenario draws any faults at all (a strategy alone draws nothing). */
+export function drawsFaults(scenario: Scenario): boolean {
+  const { strategy: _strategy, moments: _moments, ...kinds } = scenario.randomFaults;
+  return Object.values(kinds).some((spec) => spec !== undefined);
+}
+
+/**
+ * The scenario with its fault strategy set to `strategy` (what `--fault-strategy` does); a
+ * scenario that draws no faults is returned as it is.
+ */
+export function withFaultStrategy(scenario: Scenario, strategy: FaultStrategy): Scenario {
+  if (!drawsFaults(scenario)) return scenario;
+  return { ...scenario, randomFaults: { ...scenario.randomFaults, strategy } };
+}
+
+/** A seed's fault plan, before and while it runs. */
+export interface PlannedFaults {
+  /** The faults queued at their times before the run starts. */
+  readonly scheduled: readonly Fault[];
+  /**
+   * A true time by which every fault, fired or not, has healed: for faults waiting for a moment,
+   * as if each fired at the end of its wait (the liveness bound must be known before the run).
+   */
+  readonly healUs: number;
+  /** Hooks the moment trigger into the simulation, when some fault waits for a moment. */
+  attach(sim: Simulation): void;
+  /** Every fault that was applied or queued, in time order: the result's `faults`. */
+  applied(): Fault[];
+}
+
+/** What planning needs from the world builder. */
+export interface PlanInput {
+  scenario: Scenario;
+  sim: Simulation;
+  managerIds: readonly string[];
+  durationUs: number;
+  /**
+   * The spans in which clients hold or wait for locks in the fault-free pilot run of the same
+   * scenario and seed; only called by the strategies that need it.
+   */
+  pilotSpans: () => SpanUs[];
+}
+
+/** Draws and places the seed's faults (see the module comment). */
+export function planFaults(input: PlanInput): PlannedFaults {
+  const { scenario, sim, managerIds, durationUs } = input;
+  const explicit = toFaultPlan(scenario);
+  if (!drawsFaults(scenario)) return fixedPlan(explicit);
+  const clients = scenario.clients.map((c) => c.id);
+  const targets = { managers: [...managerIds], clients, all: [...managerIds, 'storage', ...clients] };
+  let drawn = drawFaultPlan(sim.rng('faults'), scenario.randomFaults, targets, durationUs);
+  const { crash, partition } = scenario.randomFaults;
+  if (crash?.permanent !== undefined || partition?.permanent !== undefined) {
+    drawn = makePermanent(drawn, { crash: crash?.permanent, partition: partition?.permanent }, sim.rng('faults/permanent'));
+  }
+  const strategy = faultStrategyOf(scenario);
+  if (strategy === 'uniform') return fixedPlan([...explicit, ...drawn].sort((a, b) => a.atUs - b.atUs));
+  const placed = placeInSpans(drawn, input.pilotSpans(), durationUs);
+  if (strategy === 'workload') return fixedPlan(stableByTime([...explicit, ...placed]));
+  return momentPlan(scenario, explicit, placed, sim);
+}
+
+/** A plan whose every fault is known before the run. */
+function fixedPlan(faults: readonly Fault[]): PlannedFaults {
+  return { scheduled: faults, healUs: healTimeUs(faults), attach: () => undefined, applied: () => [...faults] };
+}
+
+/** The explicit faults scheduled, the placed ones armed to wait for their moments. */
+function momentPlan(scenario: Scenario, explicit: readonly Fault[], placed: readonly Fault[], sim: Simulation): PlannedFaults {
+  const moments = scenario.randomFaults.moments;
+  const options = {
+    on: moments?.on ?? FAULT_MOMENTS,
+    clients: moments?.clients,
+    withinUs: msToUs(moments?.withinMs ?? DEFAULT_MOMENT_WITHIN_MS),
+  };
+  const armed = armFaults(placed, options, sim.rng('faults/moments'));
+  let trigger: MomentTrigger | undefined;
+  return {
+    scheduled: explicit,
+    healUs: armedHealUs(explicit, armed),
+    attach: (target) => {
+      trigger = new MomentTrigger(armed, options.clients, target);
+      target.addListener(trigger);
+    },
+    applied: () => stableByTime([...explicit, ...(trigger?.fired ?? [])]),
+  };
+}
+
+/**
+ * A bound on when the plan heals whatever moments its armed faults fire at: each as if it fired
+ * at the end of its wait, and an armed delay carrying the extras of every delay on its link, since
+ * where it lands decides which of them it overlaps.
+ */
+function armedHealUs(explicit: readonly Fault[], armed: readonly ArmedFault[]): number {
+  const all = [...explicit, ...armed.map((a) => a.fault)];
+  let healUs = healTimeUs([...explicit, ...armed.map(latest)]);
+  for (const { fault, untilUs } of armed) {
+    if (fault.kind !== 'delay') continue;
+    const linkExtraUs = all.reduce((sum, f) => (f.kind === 'delay' && f.from === fault.from && f.to === fault.to ? sum + f.extraUs : sum), 0);
+    healUs = Math.max(healUs, untilUs + fault.forUs + linkExtraUs);
+  }
+  return healUs;
+}
+
+/** An armed fault as if it fired at the last instant of its wait. */
+function latest(armed: ArmedFault): Fault {
+  return { ...armed.fault, atUs: armed.untilUs };
+}
