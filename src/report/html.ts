@@ -149,7 +149,7 @@ function summaryHtml(input: RunReportInput, view: RunView, violationSeqs: readon
     view.deadlocks.length === 0
       ? '<p class="empty">none</p>'
       : `<ul>${view.deadlocks
-          .map((d, i) => `<li><a href="#deadlock-${i + 1}">${h(`at ${formatMs(d.atMs)}: ${d.edges.map((e) => e.node).join(' → ')}; victim ${d.victim}`)}</a></li>`)
+          .map((d, i) => `<li><a href="#deadlock-${i + 1}">${h(`at ${formatMs(d.atMs)}: ${d.edges.map((e) => e.node).join(' → ')}; ${d.victim !== undefined ? `victim ${d.victim}` : 'unresolved'}`)}</a></li>`)
           .join('')}</ul>`;
   const faultItems =
     result.faults.length === 0 ? '<p class="empty">none</p>' : `<ul>${result.faults.map((f) => `<li>${h(describeFault(f))}</li>`).join('')}</ul>`;
