@@ -211,6 +211,8 @@ export class DeadlockChecker extends TableChecker implements Checker {
       message: `wait-for cycle ${cycleText(edges)} formed at ${formatUs(record.sinceUs)} and ${how}`,
       resource: edges[0]!.resource,
       nodes: [...record.path],
+      cycle: edges,
+      formedUs: record.sinceUs,
     });
   }
 
@@ -233,6 +235,7 @@ export class DeadlockChecker extends TableChecker implements Checker {
       resource: cycle[0]!.resource,
       nodes: [...new Set(nodes)],
       seq: e.seq,
+      cycle: cycle.map((edge) => ({ ...edge })),
     });
   }
 

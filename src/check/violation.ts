@@ -44,6 +44,15 @@ export interface Violation {
   nodes: string[];
   /** The trace `seq` of the event at which it was detected; absent when judged by a deadline or at the end. */
   seq?: number;
+  /**
+   * For a `deadlock` violation, the wait-for cycle it is about, in wait order (each edge's
+   * `waitsFor` is the next edge's `node`): the unresolved cycle, or the phantom the service
+   * reported. Carried so a report can draw the cycle a reader is meant to see; absent for
+   * every other invariant.
+   */
+  cycle?: CycleEdge[];
+  /** For an unresolved cycle: the true time, µs, at which it formed (its closing edge appeared). */
+  formedUs?: number;
 }
 
 /**

@@ -45,11 +45,19 @@ export interface DeadlockCycleEdge {
   waitsFor: string;
 }
 
-/** A deadlock the service found and resolved (§5.3 `deadlocks[]`). */
+/**
+ * A deadlock of the run (§5.3 `deadlocks[]`): one the service found and resolved (with its
+ * `victim`), or — an extension of §5.3 — a wait-for cycle the service never resolved, which the
+ * `deadlock` checker reported as a violation (`unresolved: true`, no victim, `formedAtMs` when
+ * the cycle closed, `atMs` when the checker judged it).
+ */
 export interface DeadlockReport {
   atMs: number;
-  victim: string;
+  /** The client whose request was refused to break the cycle; absent for an unresolved cycle. */
+  victim?: string;
   cycle: DeadlockCycleEdge[];
+  unresolved?: true;
+  formedAtMs?: number;
 }
 
 /** Counters of one run (§5.3 `stats`). */

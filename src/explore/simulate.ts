@@ -13,6 +13,7 @@ import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../chec
 import { RecoveryAssertionError, dlmProtocol } from '../dlm/protocol/index.js';
 import { ProtocolInvariantError, etcdProtocol, leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
+import type { CycleEdge } from '../vocabulary/index.js';
 import { fromFault } from '../scenario/index.js';
 import {
   SimBoundExceeded,
@@ -30,7 +31,7 @@ import {
   type TraceFields,
 } from '../sim/index.js';
 import { storageProcess } from '../storage/index.js';
-import type { NodeClockSamples, ReplayResult, Violation } from './result.js';
+import type { DeadlockCycleEdge, NodeClockSamples, ReplayResult, Violation } from './result.js';
 import { LockActivity, planFaults, type SpanUs } from './strategies/index.js';
 import { checkDeadlockBoundUs, scheduleScheduler } from './check/bounds.js';
 
@@ -242,16 +243,28 @@ function judge(
       resource: o.resource,
       nodes: [...o.nodes],
     })),
-    deadlocks: (checkers?.deadlocks ?? []).map((d) => ({
-      atMs: usToMs(d.atUs),
-      victim: d.victim,
-      cycle: d.cycle.map((e) => ({ node: e.node, resource: e.resource, mode: e.mode, waitsFor: e.waitsFor })),
-    })),
+    deadlocks: [
+      ...(checkers?.deadlocks ?? []).map((d) => ({
+        atMs: usToMs(d.atUs),
+        victim: d.victim,
+        cycle: d.cycle.map(resultEdge),
+      })),
+      ...(checkers?.violations ?? []).flatMap((v) =>
+        v.invariant === 'deadlock' && v.cycle !== undefined && v.formedUs !== undefined
+          ? [{ atMs: usToMs(v.atUs), cycle: v.cycle.map(resultEdge), unresolved: true as const, formedAtMs: usToMs(v.formedUs) }]
+          : [],
+      ),
+    ],
     faults: faults.map(fromFault),
     stats: { events: stats.events, messages: stats.messages, simMs: usToMs(stats.simUs) },
     traceHash: hasher.hex(),
   };
   return { result, events: recorder?.events, clocks: recorder ? clockSamples(sim, stats.simUs) : undefined };
+}
+
+/** A cycle edge as §5.3 shows it (without the checker's `heldMode`). */
+function resultEdge(edge: CycleEdge): DeadlockCycleEdge {
+  return { node: edge.node, resource: edge.resource, mode: edge.mode, waitsFor: edge.waitsFor };
 }
 
 /** Each node's wall clock at the start, on both sides of each change, and at `endUs` (see NodeClockSamples). */

@@ -27,14 +27,23 @@ export function deadlockSection(view: RunView): string {
       const found = deadlock.detector !== undefined ? `, found by ${h(deadlock.detector)} (${seqLink(deadlock.seq, `#${deadlock.seq ?? ''}`)})` : '';
       return (
         `<div class="dl" id="deadlock-${index + 1}">${renderDeadlockSvg(deadlock, `dl${index + 1}`)}<div>` +
-        `<h3>Deadlock ${index + 1} at ${h(formatMs(deadlock.atMs))}${found}</h3>` +
-        `<p>Cycle ${h(`${names.join(' → ')} → ${names[0] ?? ''}`)}. Victim: <strong>${h(deadlock.victim)}</strong>, whose request is refused with DEADLOCK to break the cycle.</p>` +
+        `<h3>${deadlock.unresolved === true ? `Unresolved deadlock ${index + 1}, reported at` : `Deadlock ${index + 1} at`} ${h(formatMs(deadlock.atMs))}${found}</h3>` +
+        `<p>Cycle ${h(`${names.join(' → ')} → ${names[0] ?? ''}`)}. ${outcomeText(deadlock)}</p>` +
         `<p class="hint">The events that created each wait-for edge:</p><ol>${items}</ol></div></div>`
       );
     })
     .join('');
 }
 
+
+/** What became of the cycle: the victim the service chose, or nobody (an unresolved cycle). */
+function outcomeText(deadlock: DeadlockView): string {
+  if (deadlock.victim !== undefined) {
+    return `Victim: <strong>${h(deadlock.victim)}</strong>, whose request is refused with DEADLOCK to break the cycle.`;
+  }
+  const formed = deadlock.formedAtMs !== undefined ? ` It formed at ${h(formatMs(deadlock.formedAtMs))};` : '';
+  return `<strong>No victim: the lock service never broke this cycle.</strong>${formed} the <code>deadlock</code> checker reported it at ${h(formatMs(deadlock.atMs))}, and every client on it waits for ever.`;
+}
 
 function edgeEventLine(label: string, event: EdgeEvent | undefined): string {
   if (event === undefined) return `<span class="evt">${h(label)}: not in the trace</span>`;
@@ -98,7 +107,7 @@ export function renderDeadlockSvg(view: DeadlockView, idPrefix: string): string 
   for (const name of names) {
     const p = pos.get(name);
     if (p === undefined) continue;
-    const victim = name === view.victim;
+    const victim = view.victim !== undefined && name === view.victim;
     parts.push(
       `<circle cx="${fmt(p.x)}" cy="${fmt(p.y)}" r="${nodeR}" fill="${victim ? '#fdebe3' : '#ffffff'}" stroke="${victim ? MARK_COLORS.violation : '#3b434b'}" stroke-width="${victim ? 3.5 : 2}"/>`,
     );
@@ -112,9 +121,10 @@ export function renderDeadlockSvg(view: DeadlockView, idPrefix: string): string 
     }
   }
   const cycleText = `${names.join(' → ')} → ${names[0] ?? ''}`;
+  const outcome = view.victim !== undefined ? `victim ${view.victim}` : 'unresolved: no victim';
   return [
-    `<svg class="waitfor" viewBox="0 0 ${width} ${height}" role="img" aria-label="${h(`wait-for cycle ${cycleText}; victim ${view.victim}`)}" font-family="system-ui, 'DejaVu Sans', sans-serif">`,
-    `<title>${h(`wait-for cycle ${cycleText}; victim ${view.victim}`)}</title>`,
+    `<svg class="waitfor" viewBox="0 0 ${width} ${height}" role="img" aria-label="${h(`wait-for cycle ${cycleText}; ${outcome}`)}" font-family="system-ui, 'DejaVu Sans', sans-serif">`,
+    `<title>${h(`wait-for cycle ${cycleText}; ${outcome}`)}</title>`,
     `<defs>${defs}</defs>`,
     `<text x="12" y="20" font-size="11" fill="#59636e">arrow: waiter → holder, labelled with the resource and the mode it waits for</text>`,
     ...parts,

@@ -30,7 +30,12 @@ export interface DeadlockEdgeView {
 /** One deadlock: the cycle, the victim, and where it was found. */
 export interface DeadlockView {
   atMs: number;
-  victim: string;
+  /** Absent for a cycle nobody resolved (`unresolved`). */
+  victim?: string;
+  /** A cycle the service never broke, reported by the `deadlock` checker as a violation. */
+  unresolved?: true;
+  /** When an unresolved cycle formed. */
+  formedAtMs?: number;
   /** The node that found it, and the `deadlock` event (when traced). */
   detector?: string;
   seq?: number;
@@ -62,7 +67,8 @@ function cycleFromEvent(event: TraceEvent): DeadlockReport['cycle'] {
 /**
  * The deadlocks of the result, each matched to its `deadlock` trace event (same time and
  * victim) and each edge to the events that created it: the waiter's latest `enqueue` on the
- * resource and the holder's latest `grant` there, both before the deadlock event. Deadlock
+ * resource and the holder's latest `grant` there, both before the deadlock event (for an
+ * unresolved cycle, before the checker judged it). Deadlock
  * events of the trace that the result does not list are appended, so none is hidden.
  */
 export function deriveDeadlocks(events: readonly TraceEvent[], reported: readonly DeadlockReport[]): DeadlockView[] {
@@ -72,9 +78,10 @@ export function deriveDeadlocks(events: readonly TraceEvent[], reported: readonl
   });
   const used = new Set<number>();
   const views: DeadlockView[] = [];
-  const build = (cycle: DeadlockReport['cycle'], atMs: number, victim: string, eventIndex: number | undefined): DeadlockView => {
+  const build = (cycle: DeadlockReport['cycle'], atMs: number, victim: string | undefined, eventIndex: number | undefined): DeadlockView => {
     const cut = eventIndex ?? upperBoundByTime(events, atMs);
-    const view: DeadlockView = { atMs, victim, edges: [] };
+    const view: DeadlockView = { atMs, edges: [] };
+    if (victim !== undefined) view.victim = victim;
     const found = eventIndex !== undefined ? events[eventIndex] : undefined;
     if (found !== undefined) {
       view.detector = found.node;
@@ -95,6 +102,13 @@ export function deriveDeadlocks(events: readonly TraceEvent[], reported: readonl
     return view;
   };
   for (const report of reported) {
+    if (report.unresolved === true) {
+      const view = build(report.cycle, report.atMs, undefined, undefined);
+      view.unresolved = true;
+      if (report.formedAtMs !== undefined) view.formedAtMs = report.formedAtMs;
+      views.push(view);
+      continue;
+    }
     const match = deadlockEvents.find((index) => {
       const event = events[index];
       return (

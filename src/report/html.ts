@@ -15,7 +15,7 @@ import type { ScenarioFault } from '../scenario/index.js';
 import type { RunReportInput } from './model.js';
 import { formatMs } from '../sim/index.js';
 import { chip, h, page, seqLink } from './page.js';
-import { buildRunPayload, type RunPayloadParts } from './run-payload.js';
+import { TIMELINE_MIN_BAR_PX, buildRunPayload, type RunPayloadParts } from './run-payload.js';
 import { MARK_COLORS, MODE_COLORS } from './style.js';
 
 /** A one-line description of an applied fault (§5.2 form). */
@@ -90,7 +90,7 @@ export function renderRunReport(input: RunReportInput): string {
     clocksHtml(view),
     spaceTimeHtml(view),
     deadlocksHtml(view),
-    TRACE_HTML,
+    traceHtml(view),
     footerHtml(input),
     '</main>',
     '<div class="tip" id="tip"></div>',
@@ -149,7 +149,7 @@ function summaryHtml(input: RunReportInput, view: RunView, violationSeqs: readon
     view.deadlocks.length === 0
       ? '<p class="empty">none</p>'
       : `<ul>${view.deadlocks
-          .map((d, i) => `<li><a href="#deadlock-${i + 1}">${h(`at ${formatMs(d.atMs)}: ${d.edges.map((e) => e.node).join(' → ')}; victim ${d.victim}`)}</a></li>`)
+          .map((d, i) => `<li><a href="#deadlock-${i + 1}">${h(`at ${formatMs(d.atMs)}: ${d.edges.map((e) => e.node).join(' → ')}; ${d.victim !== undefined ? `victim ${d.victim}` : 'unresolved'}`)}</a></li>`)
           .join('')}</ul>`;
   const faultItems =
     result.faults.length === 0 ? '<p class="empty">none</p>' : `<ul>${result.faults.map((f) => `<li>${h(describeFault(f))}</li>`).join('')}</ul>`;
@@ -160,7 +160,8 @@ function summaryHtml(input: RunReportInput, view: RunView, violationSeqs: readon
     <div class="stat"><div class="k">Deadlocks</div>${deadlockItems}</div>
     <div class="stat"><div class="k">Faults applied</div>${faultItems}</div>
     <div class="stat"><div class="k">Run</div><dl class="kv">
-      <dt>events</dt><dd>${result.stats.events}</dd>
+      <dt title="events the simulator ran (the replay result's stats.events)">simulation steps</dt><dd>${result.stats.events}</dd>
+      <dt title="rows of the trace below">trace events</dt><dd>${input.events.length} (${storyCount(view)} in the story)</dd>
       <dt>messages</dt><dd>${result.stats.messages}</dd>
       <dt>simulated</dt><dd>${h(formatMs(result.stats.simMs))}</dd>
       <dt>trace hash</dt><dd class="mono">${h(result.traceHash)}</dd>
@@ -179,23 +180,35 @@ function lessonHtml(input: RunReportInput): string {
 function timelineHtml(input: RunReportInput, view: RunView, parts: RunPayloadParts): string {
   const { result } = input;
   const { timelineRows, timelineSlots, clientSpanCount } = parts;
-  const labelLines = Math.min(2, result.violations.length + result.observations.length);
-  const timelineHeight = Math.max(170, timelineRows * (timelineSlots * 17 + 16) + 64 + labelLines * 21);
+  const labelLines = Math.min(3, result.violations.length + result.observations.length);
+  const rows = parts.payload.timeline.byResource ? new Set(parts.payload.timeline.rowResource).size : timelineRows;
+  const timelineHeight = Math.max(170, rows * (timelineSlots * 17 + 16) + 64 + labelLines * 21);
   const notes: string[] = [];
   if (view.barsOmitted > 0) notes.push(`<p class="note">${view.barsOmitted} later bars are not drawn (the timeline keeps the first ${view.grants.length} of each kind); the trace below has every event.</p>`);
   if (view.unmatchedMessages > 0) notes.push(`<p class="note">${view.unmatchedMessages} deliveries matched no send (the trace began mid-flight).</p>`);
   return `<section class="card" id="timeline">
   <h2>Lock timeline</h2>
-  <p class="hint">One row per client and resource. The solid bar is what the lock service granted (with its fencing token); the hatched bar beside it is what the client believed it held. Where the hatched bar outlasts the solid one, the client acts on a lock it no longer has. Click a bar to open its event in the trace.</p>
-  ${timelineRows > 0 ? `${modeLegend(view, result, clientSpanCount)}<div class="chart" style="height:${timelineHeight}px"><canvas id="chart-timeline" role="img" aria-label="lock timeline"></canvas></div>` : '<p class="empty">No lock was granted in this run.</p>'}
+  <p class="hint">One row per client and resource (or, with many clients, one per resource, each bar naming its client). The solid bar is what the lock service granted (with its fencing token); the hatched bar beside it is what the client believed it held. Where the hatched bar outlasts the solid one, the client acts on a lock it no longer has. Every bar is drawn at least ${TIMELINE_MIN_BAR_PX} px wide, however short. Zoom with the buttons or Ctrl+wheel, drag sideways to pan; click a bar to open its event in the trace.</p>
+  ${timelineRows > 0 ? `${modeLegend(view, result, clientSpanCount)}${TIMELINE_CONTROLS}<div class="chart" style="height:${timelineHeight}px"><canvas id="chart-timeline" role="img" aria-label="lock timeline"></canvas></div>` : '<p class="empty">No lock was granted in this run.</p>'}
   ${notes.join('')}
 </section>`;
 }
 
+const TIMELINE_CONTROLS = `<div class="controls">
+    <button id="tl-out" type="button" title="zoom out">− zoom out</button>
+    <button id="tl-in" type="button" title="zoom in">+ zoom in</button>
+    <button id="tl-left" type="button" title="earlier">‹ earlier</button>
+    <button id="tl-right" type="button" title="later">later ›</button>
+    <button id="tl-fit" type="button">lock activity</button>
+    <button id="tl-all" type="button">whole run</button>
+    <label><input id="tl-group" type="checkbox"> one row per resource</label>
+    <span id="tl-zoom-label" class="hint"></span>
+  </div>`;
+
 function storageHtml(view: RunView): string {
   return `<section class="card" id="storage">
   <h2>Storage</h2>
-  <p class="hint">Every write the storage accepted or rejected, at its true time, by fencing token. A write whose token is below one already accepted is what fencing must reject. Click a point to open it in the trace.</p>
+  <p class="hint">Every write the storage accepted or rejected, at its true time, by fencing token. A write whose token is below one already accepted on the same resource is what fencing must reject; each resource has its own dashed line of the highest token accepted on it (tokens of different resources are unrelated). Click a point to open it in the trace.</p>
   ${view.storage.length > 0 ? '<div class="chart" style="height:280px"><canvas id="chart-storage" role="img" aria-label="storage writes"></canvas></div>' : '<p class="empty">No writes reached the storage in this run.</p>'}
 </section>`;
 }
@@ -231,14 +244,17 @@ function deadlocksHtml(view: RunView): string {
 </section>`;
 }
 
-/** The trace table's filters and pager; the browser script fills its rows from the data block. */
-const TRACE_HTML = `<section class="card" id="trace">
+/** The trace table's filters and pager; the browser script fills its rows from the data block. It opens on the story. */
+function traceHtml(view: RunView): string {
+  const story = storyCount(view);
+  const routine = view.rows.length - story;
+  return `<section class="card" id="trace">
   <h2>Trace</h2>
-  <p class="hint">Every event in order, narrated. Filter by node (an event concerns its node, client, sender and receiver) or resource.</p>
+  <p class="hint">The run's ${view.rows.length} trace events in order, narrated. It opens on the story: the ${story} lock, storage, fault and verdict events; tick the box to add the ${routine} messages and timers between them. Filter by node (an event concerns its node, client, sender and receiver) or resource.</p>
   <div class="controls">
     <label>node <select id="f-node"><option value="">all</option></select></label>
     <label>resource <select id="f-res"><option value="">all</option></select></label>
-    <label><input id="f-story" type="checkbox"> hide messages and timers</label>
+    <label><input id="f-all" type="checkbox"> show the ${routine} messages and timers too</label>
     <label>search <input id="f-text" type="search" placeholder="text or type"></label>
   </div>
   <div class="pager">
@@ -249,8 +265,14 @@ const TRACE_HTML = `<section class="card" id="trace">
   </div>
   <table class="trace"><thead><tr><th class="num">seq</th><th class="num">true time</th><th>node</th><th>type</th><th>what happened</th></tr></thead><tbody id="trace-body"></tbody></table>
 </section>`;
+}
 
 function footerHtml(input: RunReportInput): string {
   const { scenario, result } = input;
-  return `<footer>lockstep run report · ${h(scenario.name)} · seed ${h(String(input.seed))} · ${result.stats.events} events · trace ${h(result.traceHash)}</footer>`;
+  return `<footer>lockstep run report · ${h(scenario.name)} · seed ${h(String(input.seed))} · ${result.stats.events} simulation steps · ${input.events.length} trace events · trace ${h(result.traceHash)}</footer>`;
+}
+
+/** The trace rows of the story: lock, storage, fault and verdict events (not messages or timers). */
+function storyCount(view: RunView): number {
+  return view.rows.filter((row) => row.significant).length;
 }

@@ -66,6 +66,12 @@ export interface TimelinePayload {
   queued: TimelineBar[];
   overlaps: OverlapBand[];
   pauses: ClientSpanBar[];
+  /** The least width a bar is drawn with, px, however short its interval. */
+  minBarPx: number;
+  /** Start with one row per resource (many clients), not one per (resource, client). */
+  byResource: boolean;
+  /** The end of the initial view: the last lock activity with a margin, or `endMs` when that is most of the run. */
+  activityEndMs: number;
 }
 
 /** One write at the storage. */

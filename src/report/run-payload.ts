@@ -27,6 +27,15 @@ import type {
 } from './payload.js';
 import { MARK_COLORS, MODE_COLORS } from './style.js';
 
+/** The least width a timeline bar is drawn with, px: a 18 ms grant in a 30 s run must still show. */
+export const TIMELINE_MIN_BAR_PX = 4;
+
+/** Past this many (resource, client) rows the timeline opens with one row per resource. */
+export const TIMELINE_ROWS_PER_CLIENT_MAX = 24;
+
+/** The timeline opens on the lock activity unless it fills at least this fraction of the run. */
+const ACTIVITY_VIEW_FRACTION = 0.6;
+
 /** Marks on the space-time diagram get text labels only below this many marks (else they would pile up). */
 const MARK_LABEL_LIMIT = 1500;
 
@@ -78,7 +87,7 @@ export function buildRunPayload(input: RunReportInput, view: RunView): RunPayloa
   const lanes = new Lanes(view.nodes);
   const anchors = result.violations.map((violation) => violationAnchor(events, violation));
   const violationSeqs = anchors.map((anchor) => anchor.seq);
-  const timeline = timelinePayload(view, result.observations, lanes);
+  const timeline = timelinePayload(view, result, lanes);
   const payload: RunPayload = {
     endMs: view.endMs,
     modeColors: MODE_COLORS,
@@ -146,7 +155,8 @@ function timelineRowKeys(view: RunView, lanes: Lanes): { resource: string; clien
   return rowKeys;
 }
 
-function timelinePayload(view: RunView, observations: RunReportInput['result']['observations'], lanes: Lanes): TimelinePayload {
+function timelinePayload(view: RunView, result: RunReportInput['result'], lanes: Lanes): TimelinePayload {
+  const { observations } = result;
   const rowKeys = timelineRowKeys(view, lanes);
   const rowIndex = new Map<string, number>(rowKeys.map((row, index) => [`${row.resource}\u0000${row.client}`, index]));
   const barData = (bars: RunView['grants']): TimelineBar[] =>
@@ -171,7 +181,24 @@ function timelinePayload(view: RunView, observations: RunReportInput['result']['
       .filter((o) => o.kind === 'belief-overlap')
       .map((o) => ({ a: o.fromMs, b: o.toMs, res: o.resource, nodes: o.nodes })),
     pauses: clientSpanBars(view, rowKeys),
+    minBarPx: TIMELINE_MIN_BAR_PX,
+    byResource: rowKeys.length > TIMELINE_ROWS_PER_CLIENT_MAX,
+    activityEndMs: activityEndMs(view, result),
   };
+}
+
+/**
+ * The end of the timeline's initial view: the last instant anything happens to a lock (a bar
+ * starts or ends, an overlap ends, a violation), plus a twentieth, so a run whose locks are all
+ * done in its first seconds does not open as a sliver. When that is most of the run, the whole run.
+ */
+function activityEndMs(view: RunView, result: RunReportInput['result']): number {
+  let last = 0;
+  for (const bar of [...view.grants, ...view.beliefs, ...view.queued]) last = Math.max(last, bar.end === 'open' ? bar.fromMs : bar.toMs);
+  for (const observation of result.observations) last = Math.max(last, observation.toMs);
+  for (const violation of result.violations) last = Math.max(last, violation.atMs);
+  const withMargin = last * 1.05 + 1;
+  return withMargin >= view.endMs * ACTIVITY_VIEW_FRACTION ? view.endMs : withMargin;
 }
 
 /** Pauses and crashes of clients, one bar per timeline row of that client. */

@@ -29,7 +29,10 @@ export function storyLines(
 ): string[] {
   const lines: string[] = [];
   lines.push(`${scenario.name} — ${scenario.title ?? ''}`.trimEnd());
-  lines.push(`seed ${result.seed} · ${result.stats.events} events · ${result.stats.messages} messages · ${result.stats.simMs.toFixed(1)} ms simulated · trace ${result.traceHash}`);
+  const storyEvents = events.filter(isSignificant).length;
+  lines.push(
+    `seed ${result.seed} · ${result.stats.events} simulation steps · ${events.length} trace events (${storyEvents} in this story) · ${result.stats.messages} messages · ${result.stats.simMs.toFixed(1)} ms simulated · trace ${result.traceHash}`,
+  );
   lines.push('');
   lines.push(`${'true ms'.padStart(10)}  ${'local ms'.padStart(10)}  ${'node'.padEnd(8)}  event`);
   for (const e of events) {

@@ -63,8 +63,8 @@ function fmtMs(ms) {
 }
 /** @param {number} ms @param {number} span */
 function fmtTick(ms, span) {
-  if (span >= 5000) return trim((ms / 1000).toFixed(2)) + ' s';
-  return trim(ms.toFixed(1)) + ' ms';
+  if (span >= 5000) return trim((ms / 1000).toFixed(span >= 50000 ? 1 : 2)) + ' s';
+  return trim(ms.toFixed(span >= 50 ? 1 : 3)) + ' ms';
 }
 /** @param {string | undefined} m */
 function modeColor(m) { return (m !== undefined && MODE[m]) || '#777777'; }
@@ -100,7 +100,7 @@ function labelBox(ctx, text, x, y, fg, bg, align) {
 // ------------------------------------------------------------------------------------------
 // Trace table (first: every chart links into it).
 var TR = D.trace, PAGE = 500, page = 0, filtered = null, hitSeq = -1;
-var fNode = $('#f-node'), fRes = $('#f-res'), fStory = $('#f-story'), fText = $('#f-text');
+var fNode = $('#f-node'), fRes = $('#f-res'), fAll = $('#f-all'), fText = $('#f-text');
 var tbody = $('#trace-body'), pageInfo = $('#page-info');
 var TYPE_KIND = {
   request: 'lock', complete: 'lock', bast: 'lock', lapse: 'lock', enqueue: 'lock', grant: 'lock', release: 'lock',
@@ -115,7 +115,7 @@ function fillSelect(sel, names) {
 function applyFilter() {
   var node = fNode.value === '' ? -1 : Number(fNode.value);
   var res = fRes.value === '' ? -1 : Number(fRes.value);
-  var story = fStory.checked, text = fText.value.trim().toLowerCase();
+  var story = !fAll.checked, text = fText.value.trim().toLowerCase();
   var out = [];
   for (var i = 0; i < TR.seq.length; i++) {
     if (story && !TR.sig[i]) continue;
@@ -160,7 +160,7 @@ function jumpToSeq(seq) {
   if (i < 0) return;
   var k = filtered.indexOf(i);
   if (k < 0) {
-    fNode.value = ''; fRes.value = ''; fStory.checked = false; fText.value = '';
+    fNode.value = ''; fRes.value = ''; fAll.checked = true; fText.value = '';
     applyFilter(); k = filtered.indexOf(i);
   }
   hitSeq = seq;
@@ -173,7 +173,7 @@ window.lockstepJump = jumpToSeq;
 safely('trace', function () {
   fillSelect(fNode, TR.nodes); fillSelect(fRes, TR.resources);
   fNode.addEventListener('change', refilter); fRes.addEventListener('change', refilter);
-  fStory.addEventListener('change', refilter);
+  fAll.addEventListener('change', refilter);
   var typing = 0;
   fText.addEventListener('input', function () { typing++; var mine = typing; requestAnimationFrame(function () { if (mine === typing) refilter(); }); });
   $('#pg-first').addEventListener('click', function () { page = 0; renderPage(); });
@@ -202,12 +202,20 @@ C.defaults.borderColor = '#e3e7eb';
 var END = D.endMs;
 function timeAxis(title) {
   return { type: 'linear', min: 0, max: END, title: { display: true, text: title },
-    ticks: { maxRotation: 0, minRotation: 0, includeBounds: false, callback: function (v) { return fmtTick(Number(v), END); } } };
+    ticks: { maxRotation: 0, minRotation: 0, includeBounds: false,
+      callback: tickLabel } };
 }
-function topPadding(count) { return 6 + Math.min(2, count) * 21; }
-// Labels above the plot area, stacked on up to a few lines so they never overlap each other.
+/** A time tick, as precise as the span in view needs. @this {{ min: number, max: number }} @param {number | string} v */
+function tickLabel(v) { return fmtTick(Number(v), this.max - this.min); }
+/** The label lines reserved above a chart's plot area (placeTopLabels never uses more). */
+var TOP_LABEL_LINES = 3;
+function topPadding(count) { return 6 + Math.min(TOP_LABEL_LINES, count) * 21; }
+// Labels above the plot area, stacked on the lines topPadding reserved so they never overlap
+// each other nor leave the canvas; with every line taken, a label goes where its line ends
+// earliest, shifted right as far as the canvas allows.
 function placeTopLabels(chart, items) {
   var ctx = chart.ctx, area = chart.chartArea, lineEnds = [], placed = [];
+  var lines = Math.max(1, Math.min(TOP_LABEL_LINES, items.length, Math.floor((area.top - 4) / 21)));
   ctx.save();
   ctx.font = '600 11.5px ' + FAMILY;
   items.sort(function (a, b) { return a.x - b.x; });
@@ -218,6 +226,11 @@ function placeTopLabels(chart, items) {
     if (x0 < 2) x0 = 2;
     var line = 0;
     while (line < lineEnds.length && lineEnds[line] + 6 > x0) line++;
+    if (line >= lines) {
+      line = 0;
+      for (var l = 1; l < lines; l++) if (lineEnds[l] < lineEnds[line]) line = l;
+      x0 = Math.max(2, Math.min(lineEnds[line] + 6, chart.width - 2 - w));
+    }
     lineEnds[line] = x0 + w;
     var y = area.top - 13 - line * 21;
     ctx.fillStyle = it.bg; ctx.fillRect(x0, y - 9, w, 18);
