@@ -30,11 +30,12 @@ import dlm from './sections/dlm.js';
 import kernel from './sections/kernel.js';
 import lockSpace from './sections/lockspace.js';
 import protocols from './sections/protocols.js';
+import check from './sections/check.js';
 import search from './sections/search.js';
 import sweep from './sections/sweep.js';
 
 /** Every section, in the order a full run takes them. */
-const SECTIONS: readonly BenchSection[] = [dlm, kernel, lockSpace, protocols, search, sweep];
+const SECTIONS: readonly BenchSection[] = [dlm, kernel, lockSpace, protocols, search, sweep, check];
 
 const SECTION_FLAG = '--bench-section';
 const DIST_FLAG = '--dist';

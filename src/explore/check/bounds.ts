@@ -4,6 +4,7 @@
  * the check found.
  */
 import { ScenarioError, type Scenario } from '../../scenario/index.js';
+import { msToUs } from '../../sim/index.js';
 import { ChoosingScheduler, type ChoiceBounds, type InjectedFaultKind } from './choices.js';
 
 const US_PER_MS = 1000;
@@ -27,6 +28,7 @@ export function choiceBounds(scenario: Scenario, options: ChoiceOptions): Choice
     faultBudget: options.faultBudget,
     crashRestartUs: Math.round(options.crashRestartMs * US_PER_MS),
     pauseUs: Math.round(options.pauseMs * US_PER_MS),
+    horizonUs: msToUs(scenario.durationMs),
   };
 }
 

@@ -13,7 +13,7 @@
  * time; a delivery sent at s may arrive anywhere in [s + min latency, s + max latency] (in an
  * asynchronous network, anywhere from now on). On a FIFO link only the oldest message in flight
  * may arrive. An event run ahead of its drawn time runs at the earliest instant it could, so no
- * timer ever runs late.
+ * timer ever runs late; an event that could only run past the run's end is never offered.
  */
 import { EventKind, SimEvent, type Fault, type Scheduler, type Simulation } from '../../sim/index.js';
 
@@ -40,6 +40,8 @@ export interface ChoiceBounds {
   /** A crashed node restarts this long after (µs); a pause lasts this long. */
   readonly crashRestartUs: number;
   readonly pauseUs: number;
+  /** The run's end (true time, µs): no event is offered that could only run after it. */
+  readonly horizonUs: number;
 }
 
 /** Picks one of `choices` (index into it); may throw to end the run at this point. */
@@ -178,7 +180,8 @@ export class ChoosingScheduler implements Scheduler {
         if (heads.has(link)) continue;
         heads.add(link);
       }
-      if (enabled.length === 0 || this.earliestUs(ev) <= latestBound) enabled.push(ev);
+      const earliest = this.earliestUs(ev);
+      if (enabled.length === 0 || (earliest <= latestBound && earliest <= this.bounds.horizonUs)) enabled.push(ev);
     }
     return enabled;
   }

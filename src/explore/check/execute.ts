@@ -4,6 +4,7 @@
  * replaying that list. Processes are ordinary mutable objects, so nothing is copied or restored:
  * a run is a pure function of (scenario, seed, decisions).
  */
+import type { ServiceMutations } from '../../protocols/index.js';
 import type { Scenario } from '../../scenario/index.js';
 import { hashText } from '../../sim/index.js';
 import { simulate, type BuiltWorld } from '../simulate.js';
@@ -48,6 +49,8 @@ export interface ExecuteOptions {
   readonly maxEvents: number;
   /** The deadlock bound of check mode (see bounds.ts checkDeadlockBoundUs); undefined keeps the scenario's. */
   readonly deadlockBoundUs: number | undefined;
+  /** A planted bug in the lock service (a checker's broken variant, or the SPIN comparison's); never from a scenario file. */
+  readonly mutations?: ServiceMutations;
 }
 
 
@@ -127,6 +130,7 @@ function execute(opts: ExecuteOptions, controller: ChoiceController, built: (wor
       traceKernelEvents: false,
       maxEvents: opts.maxEvents,
       ...(opts.deadlockBoundUs !== undefined ? { deadlockBoundUs: opts.deadlockBoundUs } : {}),
+      ...(opts.mutations !== undefined ? { mutations: opts.mutations } : {}),
       onBuilt: (world) => {
         scheduler.attach(world.sim);
         built(world);
