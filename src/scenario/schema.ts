@@ -399,10 +399,10 @@ export const lockServiceSchema = z.strictObject({
   profile: z.enum(['linux', 'vms']).optional(),
   /** Chubby grace period across a master fail-over (pitfalls S10). Default 45000 with a lease, else 0. */
   graceMs: msAtLeast0().optional(),
-  /** Managers' heartbeat interval for failure detection. Default 1000. */
-  heartbeatMs: msAbove0().optional(),
-  /** A manager silent this long is declared dead and recovered. Default 5000. */
-  failureTimeoutMs: msAbove0().optional(),
+  /** Managers' heartbeat interval for failure detection, at least 1 ms (a finer beat is a storm, not a detector). Default 1000. */
+  heartbeatMs: msAbove0().min(1).optional(),
+  /** A manager silent this long is declared dead and recovered; at least 1 ms. Default 5000. */
+  failureTimeoutMs: msAbove0().min(1).optional(),
 
   // --- redlock / lease-lock / zk
   /** Whether an instance keeps keys across a crash (pitfalls S06). Default "fsync". */
