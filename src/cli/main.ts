@@ -2,7 +2,8 @@
  * The `lockstep` command (DESIGN §5.1): run, replay, list.
  *
  * Exit codes are a contract: 0 every scenario met its expectation; 1 some did not; 2 bad input or
- * usage (a message naming the file and field, no stack trace, nothing written); 3 nondeterminism.
+ * usage (a message naming the file and field, or the output path that cannot be written; no stack
+ * trace, nothing written); 3 nondeterminism.
  * Human output goes to stdout, progress to stderr and only on a terminal.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -17,7 +18,7 @@ import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { renderJUnit } from '../report/junit.js';
 import { storyLines } from '../report/story.js';
 import { writeRunReport, writeSuiteReport } from '../report/write.js';
-import { writeFileAtomic } from './files.js';
+import { checkOutputPath, OutputError, writeFileAtomic, writingInto } from './files.js';
 import { Progress, Stopwatch } from './progress.js';
 import { CheckUsageError, checkCommand } from './check.js';
 import { parseJobs, parseShardFlag, sweepSuiteOnPool } from './parallel.js';
@@ -146,7 +147,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 function parse(command: string, args: readonly string[], permitted: readonly (keyof typeof options)[]) {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(args), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message.replace(/\. To specify.*$/s, '')}`);
   }
@@ -158,12 +159,34 @@ function parse(command: string, args: readonly string[], permitted: readonly (ke
 }
 
 /**
+ * `--seed -1` as `--seed=-1`: parseArgs takes a value that starts with `-` for an option of its
+ * own and says only "argument is ambiguous"; joined, the value reaches the flag's own check,
+ * which says what a seed may be.
+ */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const takesValue = name !== undefined && (options as Record<string, { type: string }>)[name]?.type === 'string';
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/**
  * Prints an expected failure as one `error:` line on stderr and returns its exit code (DESIGN
  * §5.1); anything else is a bug in lockstep and is rethrown with its stack.
  */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ScenarioError || error instanceof UsageError || error instanceof CheckUsageError || isClientError(error)) {
-    console.error(`error: ${error.message}`);
+  if (error instanceof ScenarioError || error instanceof UsageError || error instanceof OutputError || error instanceof CheckUsageError || isClientError(error)) {
+    for (const line of error.message.split('\n')) console.error(`error: ${line}`);
     return EXIT_BAD_INPUT;
   }
   if (error instanceof NondeterminismError) {
@@ -202,6 +225,8 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   if (shard && (!flags.json || flags.junit || flags.report || seed !== undefined)) {
     throw new UsageError('run: --shard prints a partial result for lockstep merge: use it with --json (redirected to a file), without --seed, --junit or --report (give those to merge)');
   }
+  if (flags.junit) checkOutputPath('--junit', flags.junit, 'file');
+  if (flags.report) checkOutputPath('--report', flags.report, 'folder');
   const suite = await loadScenarios(paths.length > 0 ? paths : defaultRunPaths());
   if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
 
@@ -245,8 +270,9 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
 export async function finishRun(suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, flags: { json?: boolean; junit?: string; report?: string }, commandLine: string): Promise<number> {
   const run: RunResult = { ok: results.every((r) => r.met), scenarios: results };
 
-  if (flags.junit) writeFileAtomic(flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
-  const index = flags.report ? await writeReports(flags.report, suite, results, wallMs, commandLine) : undefined;
+  if (flags.junit) writeFileAtomic('--junit', flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
+  const reportDir = flags.report;
+  const index = reportDir ? await writingInto('--report', reportDir, () => writeReports(reportDir, suite, results, wallMs, commandLine)) : undefined;
   if (flags.json) {
     console.log(JSON.stringify(run, null, 2));
   } else {
@@ -312,16 +338,21 @@ function scenarioInfo(loaded: LoadedScenario) {
 
 async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('replay: expected exactly one SCENARIO (a file, or a name under scenarios/)');
+  if (flags.trace) checkOutputPath('--trace', flags.trace, 'file');
+  if (flags.report) checkOutputPath('--report', flags.report, 'folder');
   const loaded = await resolveScenario(positionals[0]!);
   const seed = parseSeed(flags.seed, '--seed') ?? loaded.scenario.repro?.seed;
   if (seed === undefined) throw new UsageError('replay: --seed S is required (only a repro file carries its own seed)');
   const { result, events = [], clocks } = await simulateScenario(loaded.scenario, seed, { record: true });
   const replay = replayCommand(loaded.file, seed);
 
-  if (flags.trace) writeFileAtomic(flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
+  if (flags.trace) writeFileAtomic('--trace', flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
   let reportPath: string | undefined;
-  if (flags.report) {
-    reportPath = await writeRunReport(flags.report, { scenario: scenarioInfo(loaded), seed, result, events, ...(clocks ? { clocks } : {}), replayCommand: replay });
+  const reportDir = flags.report;
+  if (reportDir) {
+    reportPath = await writingInto('--report', reportDir, () =>
+      writeRunReport(reportDir, { scenario: scenarioInfo(loaded), seed, result, events, ...(clocks ? { clocks } : {}), replayCommand: replay }),
+    );
   }
   if (flags.json) {
     console.log(JSON.stringify(result, null, 2));

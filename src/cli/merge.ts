@@ -8,6 +8,7 @@ import { loadScenarios } from '../scenario/index.js';
 import { mergeShards, readShard, ShardMergeError } from '../explore/merge.js';
 import { suiteDigest, type ShardResult } from '../explore/shard.js';
 import { finishRun, printScenarioLine, UsageError } from './main.js';
+import { checkOutputPath } from './files.js';
 
 /** `lockstep merge --help`. */
 export const MERGE_HELP = `lockstep merge RESULT.json... — combine the shards of a sharded run into one result
@@ -23,6 +24,8 @@ or the shards come from different suites, seeds, shard counts or lockstep versio
 /** Runs `lockstep merge`; returns the exit code. */
 export async function mergeCommand(files: string[], flags: { json?: boolean; junit?: string; report?: string }, commandLine: string): Promise<number> {
   if (files.length === 0) throw new UsageError('merge: expected the result files of every shard (lockstep run --shard i/n --json > FILE)');
+  if (flags.junit) checkOutputPath('--junit', flags.junit, 'file');
+  if (flags.report) checkOutputPath('--report', flags.report, 'folder');
   let shards;
   let merged;
   try {
