@@ -40,8 +40,8 @@ const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
 
 usage:
-  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
-  lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR]
+  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR] [--report-max N]
+  lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR] [--report-max N]
   lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
   lockstep shrink SCENARIO --seed S [--invariant I] [--out FILE]
   lockstep list [PATH...]
@@ -59,6 +59,7 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/ and sc
 --json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
+--report-max N  at most N failing-seed pages per scenario (default 5); the index lists every failure
 --jobs N      worker threads (default: the available cores); the output is the same for any N
 --shard i/n   run only shard i of n of the (scenario, seed) pairs and print its result for
               'lockstep merge' (needs --json; write it to a file)
@@ -96,6 +97,7 @@ const options = {
   json: { type: 'boolean' },
   junit: { type: 'string' },
   report: { type: 'string' },
+  'report-max': { type: 'string' },
   trace: { type: 'string' },
   jobs: { type: 'string' },
   shard: { type: 'string' },
@@ -107,8 +109,8 @@ const options = {
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'all-seeds', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
-  merge: ['json', 'junit', 'report', 'help'],
+  run: ['seeds', 'seed', 'all-seeds', 'jobs', 'shard', 'json', 'junit', 'report', 'report-max', 'help'],
+  merge: ['json', 'junit', 'report', 'report-max', 'help'],
   replay: ['seed', 'json', 'trace', 'report', 'help'],
   shrink: ['seed', 'invariant', 'out', 'help'],
   list: ['help'],
@@ -225,6 +227,8 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   if (shard && (!flags.json || flags.junit || flags.report || seed !== undefined)) {
     throw new UsageError('run: --shard prints a partial result for lockstep merge: use it with --json (redirected to a file), without --seed, --junit or --report (give those to merge)');
   }
+  parseReportMax(flags['report-max']);
+  if (flags['report-max'] !== undefined && !flags.report) throw new UsageError('run: --report-max needs --report DIR');
   if (flags.junit) checkOutputPath('--junit', flags.junit, 'file');
   if (flags.report) checkOutputPath('--report', flags.report, 'folder');
   const suite = await loadScenarios(paths.length > 0 ? paths : defaultRunPaths());
@@ -263,21 +267,34 @@ async function runCommand(paths: string[], flags: Flags, commandLine: string): P
   return await finishRun(suite, results, wallMs, flags, commandLine);
 }
 
+/** The output flags `run` and `merge` share. */
+export interface RunOutputFlags {
+  json?: boolean;
+  junit?: string;
+  report?: string;
+  'report-max'?: string;
+}
+
 /**
  * Writes the JUnit file and the reports and prints the run result or summary, for `run` and for
  * `merge`; returns the exit code of the verdicts.
  */
-export async function finishRun(suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, flags: { json?: boolean; junit?: string; report?: string }, commandLine: string): Promise<number> {
+export async function finishRun(suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, flags: RunOutputFlags, commandLine: string): Promise<number> {
+  const reportMax = parseReportMax(flags['report-max']);
   const run: RunResult = { ok: results.every((r) => r.met), scenarios: results };
 
   if (flags.junit) writeFileAtomic('--junit', flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
   const reportDir = flags.report;
-  const index = reportDir ? await writingInto('--report', reportDir, () => writeReports(reportDir, suite, results, wallMs, commandLine)) : undefined;
+  const written = reportDir ? await writingInto('--report', reportDir, () => writeReports(reportDir, suite, results, wallMs, commandLine, reportMax)) : undefined;
+  // The cap note goes where the reader looks: after the summary, or on stderr beside --json.
+  const note = written ? capNotes(written.capped, reportMax) : [];
   if (flags.json) {
     console.log(JSON.stringify(run, null, 2));
+    for (const line of note) console.error(line);
   } else {
     printSummary(run);
-    if (index) console.log(`report: ${index}`);
+    if (written) console.log(`report: ${written.index}`);
+    for (const line of note) console.log(line);
   }
   return run.ok ? EXIT_OK : EXIT_NOT_MET;
 }
@@ -303,12 +320,43 @@ function printSummary(run: RunResult): void {
   console.log(`\n${run.scenarios.length - notMet.length} met, ${notMet.length} not met (${run.scenarios.length} scenarios)`);
 }
 
-async function writeReports(dir: string, suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, commandLine: string): Promise<string> {
+/** Failing-seed pages written per scenario unless `--report-max` says otherwise: a swarm regression fails hundreds of seeds, and five pages tell its story. */
+const DEFAULT_REPORT_MAX = 5;
+
+function parseReportMax(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_REPORT_MAX;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 1_000_000) throw new UsageError(`--report-max: expected a whole number from 0 to 1000000, got "${text}"`);
+  return n;
+}
+
+/** A scenario whose failing seeds outnumbered the pages written for it. */
+interface CappedScenario {
+  scenario: string;
+  failures: number;
+}
+
+function capNotes(capped: readonly CappedScenario[], reportMax: number): string[] {
+  return capped.map(
+    (c) => `report: pages for the first ${reportMax} of ${c.failures} failing seeds of ${c.scenario} (--report-max ${reportMax}); the index lists all ${c.failures} with their replay commands`,
+  );
+}
+
+async function writeReports(
+  dir: string,
+  suite: LoadedScenario[],
+  results: ScenarioRunResult[],
+  wallMs: Map<string, number>,
+  commandLine: string,
+  reportMax: number,
+): Promise<{ index: string; capped: CappedScenario[] }> {
   const rows = [];
+  const capped: CappedScenario[] = [];
   for (const [i, entry] of results.entries()) {
     const loaded = suite[i]!;
     const links: Record<number, string> = {};
-    for (const failure of entry.failures) {
+    if (entry.failures.length > reportMax) capped.push({ scenario: entry.scenario, failures: entry.failures.length });
+    for (const failure of entry.failures.slice(0, reportMax)) {
       const { result, events, clocks } = await simulateScenario(loaded.scenario, failure.seed, { record: true });
       const path = await writeRunReport(dir, {
         scenario: scenarioInfo(loaded),
@@ -328,7 +376,7 @@ async function writeReports(dir: string, suite: LoadedScenario[], results: Scena
       reportLinks: links,
     });
   }
-  return writeSuiteReport(dir, { generatedBy: commandLine, scenarios: rows });
+  return { index: await writeSuiteReport(dir, { generatedBy: commandLine, scenarios: rows }), capped };
 }
 
 function scenarioInfo(loaded: LoadedScenario) {
