@@ -3,38 +3,27 @@
  *
  * Exit codes are a contract: 0 every scenario met its expectation; 1 some did not; 2 bad input or
  * usage (a message naming the file and field, or the output path that cannot be written; no stack
- * trace, nothing written); 3 nondeterminism.
+ * trace, nothing written); 3 nondeterminism; 130 / 143 a `run` stopped by SIGINT / SIGTERM, after
+ * writing what was done (src/cli/run.ts).
  * Human output goes to stdout, progress to stderr and only on a terminal.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ScenarioError, coverageLine, loadScenarios, pitfallLessons, resolveScenario, type LoadedScenario } from '../scenario/index.js';
+import { ScenarioError, coverageLine, loadScenarios, pitfallLessons, resolveScenario } from '../scenario/index.js';
 import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario } from '../library/simulate.js';
-import { rateLines, sweepForRunAsync } from './rates.js';
-import { defaultRunPaths, shrinkCommand } from './shrink.js';
+import { shrinkCommand } from './shrink.js';
 import { canonicalLine } from '../sim/index.js';
-import type { RunResult, ScenarioRunResult } from '../explore/result.js';
-import { renderJUnit } from '../report/junit.js';
 import { storyLines } from '../report/story.js';
-import { writeRunReport, writeSuiteReport } from '../report/write.js';
+import { writeRunReport } from '../report/write.js';
 import { checkOutputPath, OutputError, writeFileAtomic, writingInto } from './files.js';
-import { Progress, Stopwatch } from './progress.js';
 import { CheckUsageError, checkCommand } from './check.js';
-import { parseJobs, parseShardFlag, sweepSuiteOnPool } from './parallel.js';
 import { MERGE_HELP, mergeCommand } from './merge.js';
 import { LOCKSTEP_VERSION } from '../explore/shard.js';
+import { runCommand, scenarioInfo } from './run.js';
+import { EXIT_BAD_INPUT, EXIT_NONDETERMINISM, EXIT_NOT_MET, EXIT_OK, parseSeed, UsageError } from './usage.js';
 
-/** A usage or input problem: printed as `error: …`, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const EXIT_OK = 0;
-const EXIT_NOT_MET = 1;
-const EXIT_BAD_INPUT = 2;
-const EXIT_NONDETERMINISM = 3;
-const SEED_LIMIT = 2 ** 32;
+export { UsageError };
 
 const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
@@ -48,7 +37,7 @@ usage:
   lockstep check SCENARIO [--depth D] [--faults K] [--strategy bfs|dfs|iddfs|random|pct] [--max-states N] [--json] [--report DIR]
 
 Run 'lockstep <command> --help' for a command's options.
-exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondeterminism`,
+exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondeterminism · 130 interrupted`,
   run: `lockstep run [PATH...] — sweep scenarios over seeds and check every invariant
 
 PATH          scenario files (.json, .ts) or folders; default: scenarios/ and scenarios/regressions/
@@ -65,7 +54,9 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/ and sc
               'lockstep merge' (needs --json; write it to a file)
 
 Every failing seed is re-run once (with --jobs 2 or more, in another worker); a different trace
-hash exits 3 (nondeterminism).`,
+hash exits 3 (nondeterminism). Ctrl-C stops at the next seed (with --jobs or --shard, when the
+chunks already running end) and writes what was done ("interrupted": true), exit 130; a second
+Ctrl-C stops at once.`,
   merge: MERGE_HELP,
   replay: `lockstep replay SCENARIO --seed S — re-run one seed and tell its story
 
@@ -200,188 +191,6 @@ export function exitCodeFor(error: unknown): number {
     return EXIT_NOT_MET;
   }
   throw error;
-}
-
-function parseSeed(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n >= SEED_LIMIT) {
-    throw new UsageError(`${flag}: expected an integer in [0, 2^32), got "${text}"`);
-  }
-  return n;
-}
-
-function parseCount(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 1_000_000) throw new UsageError(`${flag}: expected a whole number from 1 to 1000000, got "${text}"`);
-  return n;
-}
-
-async function runCommand(paths: string[], flags: Flags, commandLine: string): Promise<number> {
-  const seeds = parseCount(flags.seeds, '--seeds');
-  const seed = parseSeed(flags.seed, '--seed');
-  if (seeds !== undefined && seed !== undefined) throw new UsageError('run: --seeds and --seed are mutually exclusive');
-  const jobs = parseJobs(flags.jobs, (message) => new UsageError(`run: ${message}`));
-  const shard = parseShardFlag(flags.shard, (message) => new UsageError(`run: ${message}`));
-  if (shard && (!flags.json || flags.junit || flags.report || seed !== undefined)) {
-    throw new UsageError('run: --shard prints a partial result for lockstep merge: use it with --json (redirected to a file), without --seed, --junit or --report (give those to merge)');
-  }
-  parseReportMax(flags['report-max']);
-  if (flags['report-max'] !== undefined && !flags.report) throw new UsageError('run: --report-max needs --report DIR');
-  if (flags.junit) checkOutputPath('--junit', flags.junit, 'file');
-  if (flags.report) checkOutputPath('--report', flags.report, 'folder');
-  const suite = await loadScenarios(paths.length > 0 ? paths : defaultRunPaths());
-  if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
-
-  const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) };
-  const allSeeds = flags['all-seeds'] === true;
-  if (allSeeds && shard) throw new UsageError('run: --all-seeds measures rates from every seed of one run; it does not combine with --shard');
-  // Rates need every seed's violated invariants, which the pool's chunks do not carry: --all-seeds sweeps on this thread.
-  if (!allSeeds && (shard || jobs > 1)) {
-    const swept = await sweepSuiteOnPool(suite, choice, jobs, shard);
-    if (swept.shard) {
-      console.log(JSON.stringify(swept.shard, null, 2));
-      return EXIT_OK;
-    }
-    if (!flags.json) for (const entry of swept.results) printScenarioLine(entry, swept.wallMs.get(entry.scenario) ?? 0);
-    return await finishRun(suite, swept.results, swept.wallMs, flags, commandLine);
-  }
-  const progress = new Progress();
-  const results: ScenarioRunResult[] = [];
-  const wallMs = new Map<string, number>();
-  for (const [index, loaded] of suite.entries()) {
-    const watch = new Stopwatch();
-    const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
-    const entry = await sweepForRunAsync(loaded, {
-      allSeeds,
-      ...(seeds !== undefined ? { seeds } : {}),
-      ...(seed !== undefined ? { seed } : {}),
-      onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),
-    });
-    wallMs.set(loaded.scenario.name, watch.elapsedMs());
-    results.push(entry);
-    progress.clear();
-    if (!flags.json) printScenarioLine(entry, wallMs.get(entry.scenario) ?? 0);
-  }
-  return await finishRun(suite, results, wallMs, flags, commandLine);
-}
-
-/** The output flags `run` and `merge` share. */
-export interface RunOutputFlags {
-  json?: boolean;
-  junit?: string;
-  report?: string;
-  'report-max'?: string;
-}
-
-/**
- * Writes the JUnit file and the reports and prints the run result or summary, for `run` and for
- * `merge`; returns the exit code of the verdicts.
- */
-export async function finishRun(suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, flags: RunOutputFlags, commandLine: string): Promise<number> {
-  const reportMax = parseReportMax(flags['report-max']);
-  const run: RunResult = { ok: results.every((r) => r.met), scenarios: results };
-
-  if (flags.junit) writeFileAtomic('--junit', flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
-  const reportDir = flags.report;
-  const written = reportDir ? await writingInto('--report', reportDir, () => writeReports(reportDir, suite, results, wallMs, commandLine, reportMax)) : undefined;
-  // The cap note goes where the reader looks: after the summary, or on stderr beside --json.
-  const note = written ? capNotes(written.capped, reportMax) : [];
-  if (flags.json) {
-    console.log(JSON.stringify(run, null, 2));
-    for (const line of note) console.error(line);
-  } else {
-    printSummary(run);
-    if (written) console.log(`report: ${written.index}`);
-    for (const line of note) console.log(line);
-  }
-  return run.ok ? EXIT_OK : EXIT_NOT_MET;
-}
-
-/** The line (and failing seeds) `run` prints for one scenario. */
-export function printScenarioLine(entry: ScenarioRunResult, ms: number): void {
-  const expect = entry.expect === 'pass' ? 'pass' : entry.expect.violation;
-  const tag = !entry.met ? 'FAIL' : entry.expect === 'pass' ? 'PASS' : 'FIND';
-  const secs = (ms / 1000).toFixed(1);
-  console.log(`${tag}  ${entry.scenario.padEnd(34)} expect ${expect.padEnd(17)} ${String(entry.seedsRun).padStart(5)} seeds  ${secs.padStart(6)} s`);
-  const shown = entry.expect === 'pass' || !entry.met ? entry.failures : entry.failures.slice(0, 1);
-  for (const f of shown.slice(0, 5)) {
-    console.log(`      seed ${f.seed}: ${f.invariant} at ${f.atMs.toFixed(1)} ms — ${f.message}`);
-    console.log(`      replay: ${f.replay}`);
-  }
-  if (shown.length > 5) console.log(`      … and ${shown.length - 5} more failing seeds`);
-  if (!entry.met && entry.expect !== 'pass') console.log(`      expected a ${entry.expect.violation} violation; none of ${entry.seedsRun} seeds produced one`);
-  for (const line of rateLines(entry)) console.log(line);
-}
-
-function printSummary(run: RunResult): void {
-  const notMet = run.scenarios.filter((s) => !s.met);
-  console.log(`\n${run.scenarios.length - notMet.length} met, ${notMet.length} not met (${run.scenarios.length} scenarios)`);
-}
-
-/** Failing-seed pages written per scenario unless `--report-max` says otherwise: a swarm regression fails hundreds of seeds, and five pages tell its story. */
-const DEFAULT_REPORT_MAX = 5;
-
-function parseReportMax(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_REPORT_MAX;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 1_000_000) throw new UsageError(`--report-max: expected a whole number from 0 to 1000000, got "${text}"`);
-  return n;
-}
-
-/** A scenario whose failing seeds outnumbered the pages written for it. */
-interface CappedScenario {
-  scenario: string;
-  failures: number;
-}
-
-function capNotes(capped: readonly CappedScenario[], reportMax: number): string[] {
-  return capped.map(
-    (c) => `report: pages for the first ${reportMax} of ${c.failures} failing seeds of ${c.scenario} (--report-max ${reportMax}); the index lists all ${c.failures} with their replay commands`,
-  );
-}
-
-async function writeReports(
-  dir: string,
-  suite: LoadedScenario[],
-  results: ScenarioRunResult[],
-  wallMs: Map<string, number>,
-  commandLine: string,
-  reportMax: number,
-): Promise<{ index: string; capped: CappedScenario[] }> {
-  const rows = [];
-  const capped: CappedScenario[] = [];
-  for (const [i, entry] of results.entries()) {
-    const loaded = suite[i]!;
-    const links: Record<number, string> = {};
-    if (entry.failures.length > reportMax) capped.push({ scenario: entry.scenario, failures: entry.failures.length });
-    for (const failure of entry.failures.slice(0, reportMax)) {
-      const { result, events, clocks } = await simulateScenario(loaded.scenario, failure.seed, { record: true });
-      const path = await writeRunReport(dir, {
-        scenario: scenarioInfo(loaded),
-        seed: failure.seed,
-        result,
-        events: events ?? [],
-        ...(clocks ? { clocks } : {}),
-        replayCommand: failure.replay,
-      });
-      links[failure.seed] = path.split('/').pop()!;
-    }
-    rows.push({
-      scenario: entry,
-      title: loaded.scenario.title ?? loaded.scenario.name,
-      protocol: loaded.scenario.protocol,
-      wallMs: wallMs.get(entry.scenario) ?? 0,
-      reportLinks: links,
-    });
-  }
-  return { index: await writeSuiteReport(dir, { generatedBy: commandLine, scenarios: rows }), capped };
-}
-
-function scenarioInfo(loaded: LoadedScenario) {
-  const s = loaded.scenario;
-  return { name: s.name, title: s.title ?? s.name, lesson: s.lesson ?? '', protocol: s.protocol, file: loaded.file };
 }
 
 async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { loadScenarios } from '../scenario/index.js';
 import { mergeShards, readShard, ShardMergeError } from '../explore/merge.js';
 import { suiteDigest, type ShardResult } from '../explore/shard.js';
-import { finishRun, printScenarioLine, UsageError, type RunOutputFlags } from './main.js';
+import { finishRun, printScenarioLine, type RunOutputFlags } from './run.js';
+import { UsageError } from './usage.js';
 import { checkOutputPath } from './files.js';
 
 /** `lockstep merge --help`. */

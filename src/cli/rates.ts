@@ -7,6 +7,7 @@ import type { ScenarioRunResult } from '../explore/result.js';
 import { formatRate, planRunSweep, type RunSweepOptions } from '../explore/rates.js';
 import { sweepSeeds, type SweepTarget } from '../explore/sweep.js';
 import { simulateScenario } from '../library/simulate.js';
+import { turnEventLoop } from './interrupt.js';
 
 /** The indented lines printed under a scenario's line of `lockstep run`. */
 export function rateLines(entry: ScenarioRunResult): string[] {
@@ -16,16 +17,30 @@ export function rateLines(entry: ScenarioRunResult): string[] {
   return [];
 }
 
-/** `run`'s sweep of one scenario (async clients or not), with rates or the early-stop notice. */
-export async function sweepForRunAsync(target: SweepTarget, opts: Omit<RunSweepOptions, 'runner'> = {}): Promise<ScenarioRunResult> {
+/** One scenario's sweep for `run`: its entry, and whether `shouldStop` cut it short of its planned seeds. */
+export interface RunSweep {
+  entry: ScenarioRunResult;
+  stoppedEarly: boolean;
+  seedsPlanned: number;
+}
+
+/**
+ * `run`'s sweep of one scenario (async clients or not), with rates or the early-stop notice. Each
+ * seed runs on its own turn of the event loop, so a signal's handler runs between seeds and
+ * `shouldStop` sees it; a sweep stopped that way gets no early-stop or fixed note (it did not finish).
+ */
+export async function sweepForRunAsync(target: SweepTarget, opts: Omit<RunSweepOptions, 'runner'> = {}): Promise<RunSweep> {
   const plan = planRunSweep(target, opts);
-  const sweep = sweepSeeds(target, plan.options);
-  let next = sweep.next();
+  let stoppedEarly = false;
+  const shouldStop = (): boolean => (stoppedEarly ||= opts.shouldStop?.() === true);
+  const seeds = sweepSeeds(target, { ...plan.options, shouldStop });
+  let next = seeds.next();
   while (next.done !== true) {
     const seed = next.value;
     const { result } = await simulateScenario(target.scenario, seed, plan.options.simulate);
     plan.record(seed, result);
-    next = sweep.next(result);
+    await turnEventLoop();
+    next = seeds.next(result);
   }
-  return plan.finish(next.value);
+  return { entry: stoppedEarly ? next.value : plan.finish(next.value), stoppedEarly, seedsPlanned: plan.seedsPlanned };
 }

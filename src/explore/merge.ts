@@ -34,6 +34,7 @@ const shardSchema = z.object({
       repro: z.object({ seed: count, invariant: z.string(), from: z.string().optional() }).optional(),
     }),
   ),
+  interrupted: z.literal(true).optional(),
 });
 
 /** Checks the shape of one parsed shard file. */
@@ -44,6 +45,8 @@ export function readShard(file: string, data: unknown): ShardResult {
     const field = issue.path.join('.') || '(top level)';
     throw new ShardMergeError(`${file}: ${field}: ${issue.message} (is it the output of lockstep run --shard i/n --json?)`);
   }
+  // An interrupted shard ran only part of its seeds: merged, its missing seeds would read as passed.
+  if (parsed.data.interrupted) throw new ShardMergeError(`${file}: shard ${parsed.data.shard.index}/${parsed.data.shard.count} was interrupted before its seeds all ran; run that shard again`);
   return parsed.data as ShardResult;
 }
 

@@ -105,12 +105,19 @@ export interface PoolSweepOptions {
   onRerun?: (rerun: { scenario: string; seed: number; firstWorkerId: number; rerunWorkerId: number }) => void;
   /** Milliseconds of some clock (the CLI's); with it, each scenario's result carries the time spent on its chunks. */
   clockMs?: () => number;
+  /**
+   * Asked before each chunk starts: true starts no more chunks (the CLI on Ctrl-C). The chunks
+   * running finish, and each scenario's entry covers the seeds of its chunks that ran without a gap.
+   */
+  shouldStop?: () => boolean;
 }
 
 /** A scenario's result and the time its chunks took in workers (0 without a clock). */
 export interface PoolScenarioResult {
   result: ScenarioRunResult;
   workMs: number;
+  /** Set when `shouldStop` ended the sweep before this scenario's seeds were all run: the seeds it would have run. */
+  cutShortOf?: number;
 }
 
 export interface Chunk {
@@ -189,8 +196,10 @@ export async function sweepOnPool(executor: Executor, targets: readonly SweepTar
   const progress: SweepProgress = { seedsDone: 0, seedsTotal: ranges.reduce((sum, r) => sum + r.count, 0), failingSeeds: 0 };
   let cursor = 0;
 
+  let stopped = false;
   const lane = async (): Promise<void> => {
     while (cursor < chunks.length) {
+      if ((stopped ||= options.shouldStop?.() === true)) return;
       const chunk = chunks[cursor++]!;
       const state = states[chunk.scenario]!;
       if (chunk.start > state.stopPosition) {
@@ -214,7 +223,10 @@ export async function sweepOnPool(executor: Executor, targets: readonly SweepTar
   try {
     await Promise.all(Array.from({ length: executor.lanes }, lane));
     const results: PoolScenarioResult[] = [];
-    for (const state of states) results.push({ result: await assemble(state, stopAtFirstFind), workMs: state.workMs });
+    for (const state of states) {
+      const { result, cutShort } = await assemble(state, stopAtFirstFind, stopped);
+      results.push({ result, workMs: state.workMs, ...(cutShort ? { cutShortOf: state.range.count } : {}) });
+    }
     return results;
   } finally {
     await executor.close();
@@ -235,13 +247,17 @@ function rerun(executor: Executor, state: ScenarioState, failing: FailingSeed, f
 /**
  * The scenario's §5.4 entry from its chunks, walking seeds in order as the sequential sweep does:
  * a failing seed whose re-run differs throws, a bound throws, an expected find ends the walk.
+ * After a stop (`stopped`) the walk also ends at the first chunk that did not run, and the entry
+ * is `cutShort`: it covers that prefix of the seeds only, without the run notes of a finished sweep.
  */
-async function assemble(state: ScenarioState, stopAtFirstFind: boolean): Promise<ScenarioRunResult> {
+async function assemble(state: ScenarioState, stopAtFirstFind: boolean, stopped: boolean): Promise<{ result: ScenarioRunResult; cutShort: boolean }> {
   const { scenario, file } = state.target;
   const failures: ScenarioRunResult['failures'] = [];
   let seedsRun = state.range.count;
   let nextPosition = 0;
+  let cutShort = false;
   walk: for (const { chunk, outcome } of [...state.outcomes.values()].sort((a, b) => a.chunk.start - b.chunk.start)) {
+    if (stopped && chunk.start !== nextPosition) break;
     assertContiguous(state, chunk, nextPosition);
     nextPosition = chunk.start + chunk.count;
     for (const failing of outcome.failing) {
@@ -260,10 +276,13 @@ async function assemble(state: ScenarioState, stopAtFirstFind: boolean): Promise
     if (outcome.seedsRun !== chunk.count) throw new Error(`pool: ${scenario.name}: the chunk at position ${chunk.start} ran ${outcome.seedsRun} of ${chunk.count} seeds without a find or a bound`);
   }
   if (seedsRun === state.range.count && nextPosition !== state.range.count) {
-    throw new Error(`pool: ${scenario.name}: chunks covered ${nextPosition} of ${state.range.count} seeds without a find`);
+    if (!stopped) throw new Error(`pool: ${scenario.name}: chunks covered ${nextPosition} of ${state.range.count} seeds without a find`);
+    seedsRun = nextPosition;
+    cutShort = true;
   }
   const met = scenario.expect === 'pass' ? failures.length === 0 : failures.some((f) => isExpectedFind(scenario, f.invariant));
-  return withRunNotes(scenario, state.range.count, { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures });
+  const entry = { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures };
+  return { result: cutShort ? entry : withRunNotes(scenario, state.range.count, entry), cutShort };
 }
 
 /** Chunks before the stop follow each other without a gap (else seeds went unchecked). */

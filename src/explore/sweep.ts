@@ -20,6 +20,11 @@ export interface SweepOptions {
   seed?: number;
   /** Stop at the first seed that meets an expected violation (default true). */
   stopAtFirstFind?: boolean;
+  /**
+   * Asked before each seed: true ends the sweep there, and its entry covers the seeds run so far
+   * (the CLI stops a run at a seed boundary on Ctrl-C this way).
+   */
+  shouldStop?: () => boolean;
   /** Called after each seed; the CLI draws progress with it. */
   onSeed?: (done: number, total: number) => void;
   /** Passed to every simulation (tests plant bugs through it). */
@@ -74,6 +79,7 @@ export function* sweepSeeds(target: SweepTarget, opts: Omit<SweepOptions, 'runne
   let seedsRun = 0;
 
   for (const seed of seeds) {
+    if (opts.shouldStop?.() === true) break;
     const result: ReplayResult = yield seed;
     seedsRun += 1;
     opts.onSeed?.(seedsRun, seeds.length);
