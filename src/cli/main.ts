@@ -8,7 +8,8 @@
  * Human output goes to stdout, progress to stderr and only on a terminal.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ScenarioError, coverageLine, loadScenarios, pitfallLessons, resolveScenario } from '../scenario/index.js';
+import { ScenarioError, coverageLine, loadScenarios, pitfallLessons, resolveScenario, type LoadedScenario } from '../scenario/index.js';
+import { boundFlagsText, parseBoundFlags, traceOverflow, withBounds } from './bounds.js';
 import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario } from '../library/simulate.js';
@@ -29,12 +30,14 @@ const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
 
 usage:
-  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR] [--report-max N]
+  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR] [--report-max N] [bounds]
   lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR] [--report-max N]
-  lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR]
+  lockstep replay SCENARIO --seed S [--json] [--trace FILE] [--report DIR] [bounds]
   lockstep shrink SCENARIO --seed S [--invariant I] [--out FILE]
   lockstep list [PATH...]
   lockstep check SCENARIO [--depth D] [--faults K] [--strategy bfs|dfs|iddfs|random|pct] [--max-states N] [--json] [--report DIR]
+
+bounds (override each scenario's "bounds"): --max-events N  --max-sim-ms MS  --max-trace-events N
 
 Run 'lockstep <command> --help' for a command's options.
 exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondeterminism · 130 interrupted`,
@@ -52,6 +55,9 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/ and sc
 --jobs N      worker threads (default: the available cores); the output is the same for any N
 --shard i/n   run only shard i of n of the (scenario, seed) pairs and print its result for
               'lockstep merge' (needs --json; write it to a file)
+--max-events N, --max-sim-ms MS, --max-trace-events N
+              bounds of each run, over the scenarios' own; a seed that reaches one is a
+              "budget" result with its replay command, the scenario is not met (exit 1)
 
 Every failing seed is re-run once (with --jobs 2 or more, in another worker); a different trace
 hash exits 3 (nondeterminism). Ctrl-C stops at the next seed (with --jobs or --shard, when the
@@ -64,7 +70,9 @@ SCENARIO      a scenario file, or the name of a scenario under scenarios/
 --seed S      the seed to replay (required)
 --json        print the replay result as JSON on stdout (verdict, violations, stats, trace hash)
 --trace FILE  write the trace as JSON lines, one event per line
---report DIR  write the HTML run report into DIR`,
+--report DIR  write the HTML run report into DIR
+--max-events N, --max-sim-ms MS, --max-trace-events N   bounds of the run (see run --help);
+              a run that reaches one stops with a budget message naming the seed, exit 1`,
   shrink: `lockstep shrink SCENARIO --seed S — shrink a failing seed to a minimal repro file
 
 SCENARIO         a scenario file, or the name of a scenario under scenarios/
@@ -90,6 +98,9 @@ const options = {
   report: { type: 'string' },
   'report-max': { type: 'string' },
   trace: { type: 'string' },
+  'max-events': { type: 'string' },
+  'max-sim-ms': { type: 'string' },
+  'max-trace-events': { type: 'string' },
   jobs: { type: 'string' },
   shard: { type: 'string' },
   invariant: { type: 'string' },
@@ -100,9 +111,9 @@ const options = {
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'all-seeds', 'jobs', 'shard', 'json', 'junit', 'report', 'report-max', 'help'],
+  run: ['seeds', 'seed', 'all-seeds', 'jobs', 'shard', 'json', 'junit', 'report', 'report-max', 'max-events', 'max-sim-ms', 'max-trace-events', 'help'],
   merge: ['json', 'junit', 'report', 'report-max', 'help'],
-  replay: ['seed', 'json', 'trace', 'report', 'help'],
+  replay: ['seed', 'json', 'trace', 'report', 'max-events', 'max-sim-ms', 'max-trace-events', 'help'],
   shrink: ['seed', 'invariant', 'out', 'help'],
   list: ['help'],
 };
@@ -186,6 +197,10 @@ export function exitCodeFor(error: unknown): number {
     console.error(`error: ${error.message}`);
     return EXIT_NONDETERMINISM;
   }
+  if (error instanceof BudgetError) {
+    console.error(`budget: ${error.message}`);
+    return EXIT_NOT_MET;
+  }
   if (error instanceof SimBoundExceeded) {
     console.error(`error: ${error.message}`);
     return EXIT_NOT_MET;
@@ -193,15 +208,32 @@ export function exitCodeFor(error: unknown): number {
   throw error;
 }
 
+/** A replay that reached a bound of its run: no verdict, exit 1, the scenario and seed named. */
+export class BudgetError extends Error {
+  override name = 'BudgetError';
+}
+
+/** Simulates one seed with its trace recorded; a bound reached becomes a {@link BudgetError}. */
+async function replaySeed(loaded: LoadedScenario, seed: number) {
+  try {
+    return await simulateScenario(loaded.scenario, seed, { record: true });
+  } catch (error) {
+    const bound = error instanceof SimBoundExceeded ? error : traceOverflow(error);
+    if (bound !== undefined) throw new BudgetError(`${loaded.scenario.name} seed ${seed}: ${bound.message.replace(/^lockstep: /, '')}`);
+    throw error;
+  }
+}
+
 async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('replay: expected exactly one SCENARIO (a file, or a name under scenarios/)');
   if (flags.trace) checkOutputPath('--trace', flags.trace, 'file');
   if (flags.report) checkOutputPath('--report', flags.report, 'folder');
-  const loaded = await resolveScenario(positionals[0]!);
+  const bounds = parseBoundFlags(flags);
+  const loaded = withBounds(await resolveScenario(positionals[0]!), bounds);
   const seed = parseSeed(flags.seed, '--seed') ?? loaded.scenario.repro?.seed;
   if (seed === undefined) throw new UsageError('replay: --seed S is required (only a repro file carries its own seed)');
-  const { result, events = [], clocks } = await simulateScenario(loaded.scenario, seed, { record: true });
-  const replay = replayCommand(loaded.file, seed);
+  const { result, events = [], clocks } = await replaySeed(loaded, seed);
+  const replay = [replayCommand(loaded.file, seed), boundFlagsText(bounds)].filter((part) => part !== '').join(' ');
 
   if (flags.trace) writeFileAtomic('--trace', flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
   let reportPath: string | undefined;

@@ -4,7 +4,7 @@
  * and the merge are explore's; this file reads the flags, draws progress and times scenarios.
  */
 import { availableParallelism } from 'node:os';
-import type { LoadedScenario } from '../scenario/index.js';
+import type { Bounds, LoadedScenario } from '../scenario/index.js';
 import type { ScenarioRunResult } from '../explore/result.js';
 import { inProcessExecutor, sweepOnPool, threadExecutor, type Executor, type PoolScenarioResult } from '../explore/pool.js';
 import { turnEventLoop } from './interrupt.js';
@@ -46,6 +46,9 @@ export interface PoolRun {
 export interface PoolRunControl {
   shouldStop?: () => boolean;
   progress?: Progress;
+  /** The bound flags, for the workers (which load the scenario files without them) and the replay commands. */
+  bounds?: Partial<Bounds>;
+  replayFlags?: string;
 }
 
 /**
@@ -68,7 +71,7 @@ function turningBetweenChunks(executor: Executor): Executor {
  * (an interrupt) starts no more chunks; the results then cover the seeds that ran.
  */
 export async function sweepSuiteOnPool(suite: readonly LoadedScenario[], choice: { seeds?: number; seed?: number }, jobs: number, shard: Shard | undefined, control: PoolRunControl = {}): Promise<PoolRun> {
-  const { shouldStop, progress = new Progress() } = control;
+  const { shouldStop, progress = new Progress(), bounds, replayFlags } = control;
   const planned = planRanges(suite, choice);
   const ranges = shard ? shardRanges(planned, shard) : planned;
   const line = new SweepProgressLine(progress);
@@ -79,6 +82,8 @@ export async function sweepSuiteOnPool(suite: readonly LoadedScenario[], choice:
       onProgress: (counts) => line.update(counts),
       clockMs: () => watch.elapsedMs(),
       ...(shouldStop ? { shouldStop } : {}),
+      ...(bounds && Object.keys(bounds).length > 0 ? { bounds } : {}),
+      ...(replayFlags ? { replayFlags } : {}),
     });
   } finally {
     line.clear();

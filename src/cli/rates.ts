@@ -5,7 +5,8 @@
  */
 import type { ScenarioRunResult } from '../explore/result.js';
 import { formatRate, planRunSweep, type RunSweepOptions } from '../explore/rates.js';
-import { sweepSeeds, type SweepTarget } from '../explore/sweep.js';
+import { runOrBoundAsync, sweepSeeds, type SweepTarget } from '../explore/sweep.js';
+import { SimBoundExceeded } from '../explore/simulate.js';
 import { simulateScenario } from '../library/simulate.js';
 import { turnEventLoop } from './interrupt.js';
 
@@ -37,10 +38,10 @@ export async function sweepForRunAsync(target: SweepTarget, opts: Omit<RunSweepO
   let next = seeds.next();
   while (next.done !== true) {
     const seed = next.value;
-    const { result } = await simulateScenario(target.scenario, seed, plan.options.simulate);
-    plan.record(seed, result);
+    const outcome = await runOrBoundAsync(async () => (await simulateScenario(target.scenario, seed, plan.options.simulate)).result);
+    if (!(outcome instanceof SimBoundExceeded)) plan.record(seed, outcome);
     await turnEventLoop();
-    next = seeds.next(result);
+    next = seeds.next(outcome);
   }
   return { entry: stoppedEarly ? next.value : plan.finish(next.value), stoppedEarly, seedsPlanned: plan.seedsPlanned };
 }

@@ -13,6 +13,7 @@ import type { RunResult, ScenarioRunResult } from '../explore/result.js';
 import { simulateScenario } from '../library/simulate.js';
 import { renderJUnit } from '../report/junit.js';
 import { writeRunReport, writeSuiteReport } from '../report/write.js';
+import { boundFlagsText, parseBoundFlags, traceOverflow, withBounds } from './bounds.js';
 import { checkOutputPath, writeFileAtomic, writingInto } from './files.js';
 import { INTERRUPT_EXIT, Interrupt, type InterruptSignal } from './interrupt.js';
 import { parseJobs, parseShardFlag, sweepSuiteOnPool } from './parallel.js';
@@ -36,6 +37,9 @@ export interface RunFlags extends RunOutputFlags {
   'all-seeds'?: boolean;
   jobs?: string;
   shard?: string;
+  'max-events'?: string;
+  'max-sim-ms'?: string;
+  'max-trace-events'?: string;
 }
 
 /** The run result of DESIGN §5.4, plus `interrupted` when a signal stopped the sweep early. */
@@ -67,7 +71,9 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, comm
   if (flags['report-max'] !== undefined && !flags.report) throw new UsageError('run: --report-max needs --report DIR');
   if (flags.junit) checkOutputPath('--junit', flags.junit, 'file');
   if (flags.report) checkOutputPath('--report', flags.report, 'folder');
-  const suite = await loadScenarios(paths.length > 0 ? paths : defaultRunPaths());
+  const bounds = parseBoundFlags(flags);
+  const replayFlags = boundFlagsText(bounds);
+  const suite = (await loadScenarios(paths.length > 0 ? paths : defaultRunPaths())).map((loaded) => withBounds(loaded, bounds));
   if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
 
   const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) };
@@ -80,7 +86,7 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, comm
   try {
     // Rates need every seed's violated invariants, which the pool's chunks do not carry: --all-seeds sweeps on this thread.
     if (!allSeeds && (shard || jobs > 1)) {
-      const swept = await sweepSuiteOnPool(suite, choice, jobs, shard, { shouldStop: () => interrupt.signal !== undefined, progress });
+      const swept = await sweepSuiteOnPool(suite, choice, jobs, shard, { shouldStop: () => interrupt.signal !== undefined, progress, bounds, replayFlags });
       const interruptedBy = interrupt.signal;
       if (swept.shard) {
         console.log(JSON.stringify(interruptedBy ? { ...swept.shard, interrupted: true } : swept.shard, null, 2));
@@ -90,7 +96,7 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, comm
       if (!flags.json) for (const entry of results) printScenarioLine(entry, swept.wallMs.get(entry.scenario) ?? 0, swept.cutShort.get(entry.scenario));
       return await finishRun(suite, results, swept.wallMs, flags, commandLine, interruptedBy);
     }
-    const swept = await sweepSuite(suite, choice, allSeeds, !flags.json, interrupt, progress);
+    const swept = await sweepSuite(suite, { ...choice, replayFlags }, allSeeds, !flags.json, interrupt, progress);
     return await finishRun(suite, swept.results, swept.wallMs, flags, commandLine, swept.interruptedBy);
   } finally {
     progress.clear();
@@ -99,7 +105,7 @@ export async function runCommand(paths: readonly string[], flags: RunFlags, comm
 }
 
 /** Sweeps the scenarios in order on this thread, a seed per event-loop turn, until done or interrupted. */
-async function sweepSuite(suite: readonly LoadedScenario[], choice: { seeds?: number; seed?: number }, allSeeds: boolean, printLines: boolean, interrupt: Interrupt, progress: Progress): Promise<SweptSuite> {
+async function sweepSuite(suite: readonly LoadedScenario[], choice: { seeds?: number; seed?: number; replayFlags: string }, allSeeds: boolean, printLines: boolean, interrupt: Interrupt, progress: Progress): Promise<SweptSuite> {
   const results: ScenarioRunResult[] = [];
   const wallMs = new Map<string, number>();
   for (const [index, loaded] of suite.entries()) {
@@ -159,6 +165,11 @@ export function printScenarioLine(entry: ScenarioRunResult, ms: number, planned?
     console.log(`      replay: ${f.replay}`);
   }
   if (shown.length > 5) console.log(`      … and ${shown.length - 5} more failing seeds`);
+  for (const o of (entry.overruns ?? []).slice(0, 5)) {
+    console.log(`      seed ${o.seed}: budget at ${o.atMs.toFixed(1)} ms — ${o.message.replace(/^lockstep: /, '')}`);
+    console.log(`      replay: ${o.replay}`);
+  }
+  if ((entry.overruns?.length ?? 0) > 5) console.log(`      … and ${entry.overruns!.length - 5} more seeds stopped by a bound`);
   if (planned !== undefined) console.log(`      interrupted after ${entry.seedsRun} of ${planned} seeds`);
   else if (!entry.met && entry.expect !== 'pass') console.log(`      expected a ${entry.expect.violation} violation; none of ${entry.seedsRun} seeds produced one`);
   for (const line of rateLines(entry)) console.log(line);
@@ -201,7 +212,10 @@ async function writeReports(
     const links: Record<number, string> = {};
     if (entry.failures.length > reportMax) capped.push({ scenario: entry.scenario, failures: entry.failures.length });
     for (const failure of entry.failures.slice(0, reportMax)) {
-      const { result, events, clocks } = await simulateScenario(loaded.scenario, failure.seed, { record: true });
+      const recorded = await recordSeed(loaded, failure.seed);
+      // A trace longer than bounds.maxTraceEvents gets no page; the index still lists the seed.
+      if (recorded === undefined) continue;
+      const { result, events, clocks } = recorded;
       const path = await writeRunReport(dir, {
         scenario: scenarioInfo(loaded),
         seed: failure.seed,
@@ -221,6 +235,15 @@ async function writeReports(
     });
   }
   return { index: await writeSuiteReport(dir, { generatedBy: commandLine, scenarios: rows }), capped };
+}
+
+async function recordSeed(loaded: LoadedScenario, seed: number) {
+  try {
+    return await simulateScenario(loaded.scenario, seed, { record: true });
+  } catch (error) {
+    if (traceOverflow(error) !== undefined) return undefined;
+    throw error;
+  }
 }
 
 /** The loaded scenario an entry belongs to (an interrupted pool run leaves gaps in the suite's order). */

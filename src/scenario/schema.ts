@@ -470,6 +470,25 @@ function pitfallNumbers() {
   return z.array(z.number().int().min(1).max(PITFALL_COUNT)).max(PITFALL_COUNT).default([]);
 }
 
+/** Most kernel events one run may take by default (a message storm stops here, as a `budget` result). */
+export const DEFAULT_MAX_EVENTS = 5_000_000;
+/** Most trace events a recorded run (--trace, report pages) keeps by default. */
+export const DEFAULT_MAX_TRACE_EVENTS = 2_000_000;
+
+/**
+ * Limits on one run (DESIGN §5.2 `bounds`). A seed that reaches one stops there and is reported
+ * as a `budget` result for that seed, with its replay command; the rest of the suite runs on.
+ */
+export const boundsSchema = z.strictObject({
+  /** Kernel events (deliveries, timers, faults) one run may queue. Default 5,000,000. */
+  maxEvents: z.number().int().min(1).max(1_000_000_000).default(DEFAULT_MAX_EVENTS),
+  /** Simulated time a run may reach, when shorter than durationMs (a cap for CI). Default: durationMs. */
+  maxSimMs: msAbove0().optional(),
+  /** Trace events a recorded run (--trace, report pages) may keep. Default 2,000,000. */
+  maxTraceEvents: z.number().int().min(1).max(100_000_000).default(DEFAULT_MAX_TRACE_EVENTS),
+});
+export type Bounds = z.output<typeof boundsSchema>;
+
 /** The scenario shape, before the defaults that depend on other fields. See the module doc. */
 export const scenarioObjectSchema = z.strictObject({
   /** Unique in a suite; used on the command line and in reports. */
@@ -530,6 +549,7 @@ export const scenarioObjectSchema = z.strictObject({
   /** Invariants to check. Default: all that apply to the protocol ({@link defaultInvariants}). */
   invariants: z.array(z.enum(INVARIANTS)).max(INVARIANTS.length).optional(),
   expect: expectSchema.default('pass'),
+  bounds: boundsSchema.prefault({}),
   /**
    * A model checker's path (written by `lockstep check` into its repro files): the run is
    * scheduled by the checker's choosing scheduler, taking `decisions[i]` at the i-th choice point
