@@ -89,6 +89,12 @@ export const MAX_CLIENTS = 256;
 export const MAX_STEPS = 1000;
 export const MAX_REPEAT = 10_000;
 export const MAX_FAULTS = 1000;
+/**
+ * Most steps one client may run, `steps × repeat`: the scripted client's budget (clients'
+ * MAX_SCRIPT_STEPS, which a test holds equal; scenario may not import clients). A script is a
+ * naive application, and more steps than this are a loop, not a lesson.
+ */
+export const MAX_SCRIPT_STEPS = 100_000;
 export const MAX_SEEDS = 1_000_000;
 /** Largest clock rate error, in parts per million (±50 %: a clock must keep moving forward). */
 export const MAX_DRIFT_PPM = 500_000;

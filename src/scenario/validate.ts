@@ -35,6 +35,7 @@
  * a new lock, ...) are deliberately *not* rejected: a scenario must be able to test them.
  */
 import {
+  MAX_SCRIPT_STEPS,
   applyDerivedDefaults,
   issuesTokens,
   PROTOCOL_OPTIONS,
@@ -47,7 +48,6 @@ import {
 } from './schema.js';
 import { formatPath, ScenarioError, type ScenarioProblem } from './errors.js';
 import { issueToProblem, scenarioErrorMap } from './issues.js';
-import { MAX_SCRIPT_STEPS } from '../clients/index.js';
 
 /**
  * Largest `clocks.skewMs`: each node draws its offset as a whole number of µs in ±skew, and the

@@ -7,7 +7,8 @@
 // counts of each outcome are printed, so a long run (RUN_PROPERTY_RUNS=10000) reports them.
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseScenario, ScenarioError, type Scenario } from '../../src/scenario/index.js';
+import { MAX_SCRIPT_STEPS as CLIENT_STEP_BUDGET } from '../../src/clients/index.js';
+import { MAX_SCRIPT_STEPS as SCENARIO_STEP_BUDGET, parseScenario, ScenarioError, type Scenario } from '../../src/scenario/index.js';
 import { simulate, SimBoundExceeded } from '../../src/explore/simulate.js';
 import { schemaScenario } from './schema-arbitraries.js';
 
@@ -57,4 +58,10 @@ describe('every scenario valid by the schema runs or is refused at load time', (
     );
     expect([...outcomes.values()].reduce((a, b) => a + b, 0)).toBe(RUNS);
   }, RUNS * 1000);
+});
+
+describe('the step budget the loader checks', () => {
+  it('is the scripted client\'s own budget', () => {
+    expect(SCENARIO_STEP_BUDGET).toBe(CLIENT_STEP_BUDGET);
+  });
 });
