@@ -53,7 +53,7 @@ describe('a bound reached is a budget result, and the suite completes', () => {
     expect(two.code, two.stderr).toBe(1);
     expect(two.stdout).toBe(one.stdout);
     const json = JSON.parse(one.stdout) as RunWithOverruns;
-    expect(json.scenarios.map((s) => s.overruns!.map((o) => [o.seed, o.bound]))).toEqual([
+    expect(json.scenarios.map((s: RunWithOverruns['scenarios'][number]) => s.overruns!.map((o: Overrun) => [o.seed, o.bound]))).toEqual([
       [0, 1, 2, 3, 4, 5].map((seed) => [seed, 'maxTimeUs']),
       [0, 1, 2, 3, 4].map((seed) => [seed, 'maxTimeUs']),
     ]);
