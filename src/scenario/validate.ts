@@ -181,7 +181,7 @@ function checkLease(s: ParsedScenario, full: Scenario, out: Problems): void {
     }
   }
   if (s.protocol === 'dlm' && clientMarginMs >= leaseMs) {
-    out.add(['lockService', 'clientMarginMs'], `${clientMarginMs} must be below leaseMs (${leaseMs}): the client could never trust its lease`);
+    out.add(['lockService', 'clientMarginMs'], `clientMarginMs (${clientMarginMs}) must be below leaseMs (${leaseMs}): the client could never trust its lease`);
   }
 }
 
