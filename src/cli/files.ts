@@ -8,8 +8,8 @@
  * any failure that still happens while writing (a disk filling up) to exit code 2 with the flag
  * and the path named.
  */
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants, mkdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /** An output path that cannot be written: printed as `error: …`, exit code 2. */
 export class OutputError extends Error {
@@ -69,6 +69,21 @@ export function checkOutputPath(flag: string, path: string, kind: 'file' | 'fold
     accessSync(ancestor, constants.W_OK | constants.X_OK);
   } catch (error) {
     throw new OutputError(flag, path, fileSystemReason(error));
+  }  probeFolder(flag, path, ancestor);
+}
+
+/**
+ * Creates and removes an entry in `folder`, the nearest existing ancestor of an output path.
+ * Permission bits do not tell everything: root may write anywhere by them, yet /proc takes no new
+ * entries, and Node's recursive mkdir under it loops for ever instead of failing.
+ */
+function probeFolder(flag: string, path: string, folder: string): void {
+  const probe = join(folder, `.lockstep-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+  } catch (error) {
+    throw new OutputError(flag, path, `${folder} takes no new entries: ${fileSystemReason(error)}`);
   }
 }
 

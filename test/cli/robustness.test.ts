@@ -109,6 +109,16 @@ describe('output paths that cannot be written: exit 2, the flag and path named, 
     expect(readdirSync(dir)).toEqual(['plain.txt']);
   });
 
+  it('--report /proc/x and --trace /proc/x/t are refused at once (a recursive mkdir under /proc never returns)', () => {
+    // Refused by the permission bits for a user, by a probe entry for root: either way exit 2, the path named.
+    for (const [flag, target] of [['--report', '/proc/x'], ['--trace', '/proc/x/t.jsonl']] as const) {
+      const run = cli('replay', 'gc-pause-unfenced', '--seed', '0', flag, target);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(new RegExp(`^error: ${flag} ${target}: cannot write \\((permission denied|/proc takes no new entries: no such folder)\\)\n$`));
+    }
+  });
+
   it('one bad output path refuses the run before any other output is written', () => {
     const junit = path.join(dir, 'junit.xml');
     expectRefused(cli('run', 'scenarios/gc-pause-fenced.json', '--seed', '0', '--junit', junit, '--report', '/dev/null/x'), ['--report /dev/null/x']);
