@@ -205,7 +205,7 @@ function writeRepro(loaded: LoadedScenario, settings: Settings, decisions: reado
   const raw = loaded.file.endsWith('.json') ? (JSON.parse(readFileSync(loaded.file, 'utf8')) as Record<string, unknown>) : { ...loaded.scenario };
   const repro = { ...raw, schedule: { decisions: [...decisions], ...settings.choices, faultKinds: [...settings.choices.faultKinds] } };
   const file = path.join(dir, `${loaded.scenario.name}.repro.json`);
-  writeFileAtomic(file, JSON.stringify(repro, null, 2) + '\n');
+  writeFileAtomic('--report', file, JSON.stringify(repro, null, 2) + '\n');
   return file;
 }
 

@@ -27,7 +27,7 @@ export async function guidedRun(target: SweepTarget, choice: { invariant?: Invar
   const entry: ScenarioRunResult = { scenario: scenario.name, file, seedsRun: outcome.runs, expect: { violation: invariant }, met: outcome.find !== undefined, failures: [], target: invariant, coverage: outcome.coverage };
   if (outcome.find === undefined) return entry;
   const reproFile = path.join(choice.out ?? GUIDED_REPRO_DIR, `${outcome.find.repro.name}.json`);
-  writeFileAtomic(reproFile, JSON.stringify(toFileForm(outcome.find.repro), null, 2) + '\n');
+  writeFileAtomic('--out', reproFile, JSON.stringify(toFileForm(outcome.find.repro), null, 2) + '\n');
   const { result } = await simulateScenario(outcome.find.repro, outcome.find.seed);
   const violation = result.violations.find((v) => v.invariant === invariant);
   if (violation === undefined) throw new Error(`lockstep: guided find of ${scenario.name} at seed ${outcome.find.seed} does not replay from its repro file`);

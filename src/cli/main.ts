@@ -2,54 +2,46 @@
  * The `lockstep` command (DESIGN §5.1): run, replay, list.
  *
  * Exit codes are a contract: 0 every scenario met its expectation; 1 some did not; 2 bad input or
- * usage (a message naming the file and field, no stack trace, nothing written); 3 nondeterminism.
+ * usage (a message naming the file and field, or the output path that cannot be written; no stack
+ * trace, nothing written); 3 nondeterminism; 130 / 143 a `run` stopped by SIGINT / SIGTERM, after
+ * writing what was done (src/cli/run.ts).
  * Human output goes to stdout, progress to stderr and only on a terminal.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ScenarioError, coverageLine, loadScenarios, pitfallLessons, resolveScenario, type LoadedScenario } from '../scenario/index.js';
+import { boundFlagsText, parseBoundFlags, traceOverflow, withBounds } from './bounds.js';
 import { NondeterminismError, replayCommand } from '../explore/sweep.js';
 import { SimBoundExceeded } from '../explore/simulate.js';
 import { isClientError, simulateScenario } from '../library/simulate.js';
-import { parseInvariant, rateLines, sweepForRunAsync } from './rates.js';
-import { guidedRun } from './guided.js';
-import { defaultRunPaths, shrinkCommand } from './shrink.js';
+import { shrinkCommand } from './shrink.js';
 import { canonicalLine } from '../sim/index.js';
-import type { RunResult, ScenarioRunResult } from '../explore/result.js';
-import { renderJUnit } from '../report/junit.js';
 import { storyLines } from '../report/story.js';
-import { writeRunReport, writeSuiteReport } from '../report/write.js';
-import { writeFileAtomic } from './files.js';
-import { Progress, Stopwatch } from './progress.js';
+import { writeRunReport } from '../report/write.js';
+import { checkOutputPath, OutputError, writeFileAtomic, writingInto } from './files.js';
 import { CheckUsageError, checkCommand } from './check.js';
-import { parseJobs, parseShardFlag, sweepSuiteOnPool } from './parallel.js';
 import { MERGE_HELP, mergeCommand } from './merge.js';
-import { overrideFaultStrategy, parseFaultStrategy, replayWithStrategy } from './fault-strategy.js';
+import { overrideFaultStrategy, parseFaultStrategy } from './fault-strategy.js';
 import { LOCKSTEP_VERSION } from '../explore/shard.js';
+import { runCommand, scenarioInfo } from './run.js';
+import { EXIT_BAD_INPUT, EXIT_NONDETERMINISM, EXIT_NOT_MET, EXIT_OK, parseSeed, UsageError } from './usage.js';
 
-/** A usage or input problem: printed as `error: …`, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const EXIT_OK = 0;
-const EXIT_NOT_MET = 1;
-const EXIT_BAD_INPUT = 2;
-const EXIT_NONDETERMINISM = 3;
-const SEED_LIMIT = 2 ** 32;
+export { UsageError };
 
 const HELP: Record<string, string> = {
   main: `lockstep — deterministic simulation and model checking for distributed lock managers
 
 usage:
-  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--invariant I] [--coverage] [--guided] [--fault-strategy S] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR]
-  lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR]
-  lockstep replay SCENARIO --seed S [--fault-strategy S] [--json] [--trace FILE] [--report DIR]
+  lockstep run [PATH...] [--seeds N] [--seed S] [--all-seeds] [--invariant I] [--coverage] [--guided] [--fault-strategy S] [--jobs N] [--shard i/n] [--json] [--junit FILE] [--report DIR] [--report-max N] [bounds]
+  lockstep merge RESULT.json... [--json] [--junit FILE] [--report DIR] [--report-max N]
+  lockstep replay SCENARIO --seed S [--fault-strategy S] [--json] [--trace FILE] [--report DIR] [bounds]
   lockstep shrink SCENARIO --seed S [--invariant I] [--out FILE]
   lockstep list [PATH...]
   lockstep check SCENARIO [--depth D] [--faults K] [--strategy bfs|dfs|iddfs|random|pct] [--max-states N] [--json] [--report DIR]
 
+bounds (override each scenario's "bounds"): --max-events N  --max-sim-ms MS  --max-trace-events N
+
 Run 'lockstep <command> --help' for a command's options.
-exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondeterminism`,
+exit codes: 0 all expectations met · 1 some not met · 2 bad input · 3 nondeterminism · 130 interrupted`,
   run: `lockstep run [PATH...] — sweep scenarios over seeds and check every invariant
 
 PATH          scenario files (.json, .ts) or folders; default: scenarios/ and scenarios/regressions/
@@ -72,12 +64,18 @@ PATH          scenario files (.json, .ts) or folders; default: scenarios/ and sc
 --json        print the run result as JSON on stdout (each scenario, its failing seeds, replay commands)
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports: DIR/index.html and one page per failing seed
+--report-max N  at most N failing-seed pages per scenario (default 5); the index lists every failure
 --jobs N      worker threads (default: the available cores); the output is the same for any N
 --shard i/n   run only shard i of n of the (scenario, seed) pairs and print its result for
               'lockstep merge' (needs --json; write it to a file)
+--max-events N, --max-sim-ms MS, --max-trace-events N
+              bounds of each run, over the scenarios' own; a seed that reaches one is a
+              "budget" result with its replay command, the scenario is not met (exit 1)
 
 Every failing seed is re-run once (with --jobs 2 or more, in another worker); a different trace
-hash exits 3 (nondeterminism).`,
+hash exits 3 (nondeterminism). Ctrl-C stops at the next seed (with --jobs or --shard, when the
+chunks already running end) and writes what was done ("interrupted": true), exit 130; a second
+Ctrl-C stops at once.`,
   merge: MERGE_HELP,
   replay: `lockstep replay SCENARIO --seed S — re-run one seed and tell its story
 
@@ -86,7 +84,9 @@ SCENARIO      a scenario file, or the name of a scenario under scenarios/
 --fault-strategy S   the strategy the run that found it placed its drawn faults by (as its replay line says)
 --json        print the replay result as JSON on stdout (verdict, violations, stats, trace hash)
 --trace FILE  write the trace as JSON lines, one event per line
---report DIR  write the HTML run report into DIR`,
+--report DIR  write the HTML run report into DIR
+--max-events N, --max-sim-ms MS, --max-trace-events N   bounds of the run (see run --help);
+              a run that reaches one stops with a budget message naming the seed, exit 1`,
   shrink: `lockstep shrink SCENARIO --seed S — shrink a failing seed to a minimal repro file
 
 SCENARIO         a scenario file, or the name of a scenario under scenarios/
@@ -111,7 +111,11 @@ const options = {
   json: { type: 'boolean' },
   junit: { type: 'string' },
   report: { type: 'string' },
+  'report-max': { type: 'string' },
   trace: { type: 'string' },
+  'max-events': { type: 'string' },
+  'max-sim-ms': { type: 'string' },
+  'max-trace-events': { type: 'string' },
   jobs: { type: 'string' },
   shard: { type: 'string' },
   invariant: { type: 'string' },
@@ -124,9 +128,9 @@ const options = {
 type Flags = { [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'boolean' ? boolean : string };
 
 const allowed: Record<string, readonly (keyof typeof options)[]> = {
-  run: ['seeds', 'seed', 'all-seeds', 'invariant', 'coverage', 'guided', 'out', 'fault-strategy', 'jobs', 'shard', 'json', 'junit', 'report', 'help'],
-  merge: ['json', 'junit', 'report', 'help'],
-  replay: ['seed', 'fault-strategy', 'json', 'trace', 'report', 'help'],
+  run: ['seeds', 'seed', 'all-seeds', 'invariant', 'coverage', 'guided', 'out', 'fault-strategy', 'jobs', 'shard', 'json', 'junit', 'report', 'report-max', 'max-events', 'max-sim-ms', 'max-trace-events', 'help'],
+  merge: ['json', 'junit', 'report', 'report-max', 'help'],
+  replay: ['seed', 'fault-strategy', 'json', 'trace', 'report', 'max-events', 'max-sim-ms', 'max-trace-events', 'help'],
   shrink: ['seed', 'invariant', 'out', 'help'],
   list: ['help'],
 };
@@ -164,7 +168,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 function parse(command: string, args: readonly string[], permitted: readonly (keyof typeof options)[]) {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(args), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message.replace(/\. To specify.*$/s, '')}`);
   }
@@ -176,17 +180,43 @@ function parse(command: string, args: readonly string[], permitted: readonly (ke
 }
 
 /**
+ * `--seed -1` as `--seed=-1`: parseArgs takes a value that starts with `-` for an option of its
+ * own and says only "argument is ambiguous"; joined, the value reaches the flag's own check,
+ * which says what a seed may be.
+ */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    const takesValue = name !== undefined && (options as Record<string, { type: string }>)[name]?.type === 'string';
+    if (takesValue && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/**
  * Prints an expected failure as one `error:` line on stderr and returns its exit code (DESIGN
  * §5.1); anything else is a bug in lockstep and is rethrown with its stack.
  */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ScenarioError || error instanceof UsageError || error instanceof CheckUsageError || isClientError(error)) {
-    console.error(`error: ${error.message}`);
+  if (error instanceof ScenarioError || error instanceof UsageError || error instanceof OutputError || error instanceof CheckUsageError || isClientError(error)) {
+    for (const line of error.message.split('\n')) console.error(`error: ${line}`);
     return EXIT_BAD_INPUT;
   }
   if (error instanceof NondeterminismError) {
     console.error(`error: ${error.message}`);
     return EXIT_NONDETERMINISM;
+  }
+  if (error instanceof BudgetError) {
+    console.error(`budget: ${error.message}`);
+    return EXIT_NOT_MET;
   }
   if (error instanceof SimBoundExceeded) {
     console.error(`error: ${error.message}`);
@@ -195,164 +225,42 @@ export function exitCodeFor(error: unknown): number {
   throw error;
 }
 
-function parseSeed(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n >= SEED_LIMIT) {
-    throw new UsageError(`${flag}: expected an integer in [0, 2^32), got "${text}"`);
-  }
-  return n;
+/** A replay that reached a bound of its run: no verdict, exit 1, the scenario and seed named. */
+export class BudgetError extends Error {
+  override name = 'BudgetError';
 }
 
-function parseCount(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 1_000_000) throw new UsageError(`${flag}: expected a whole number from 1 to 1000000, got "${text}"`);
-  return n;
-}
-
-async function runCommand(paths: string[], flags: Flags, commandLine: string): Promise<number> {
-  const seeds = parseCount(flags.seeds, '--seeds');
-  const seed = parseSeed(flags.seed, '--seed');
-  if (seeds !== undefined && seed !== undefined) throw new UsageError('run: --seeds and --seed are mutually exclusive');
-  const jobs = parseJobs(flags.jobs, (message) => new UsageError(`run: ${message}`));
-  const shard = parseShardFlag(flags.shard, (message) => new UsageError(`run: ${message}`));
-  if (shard && (!flags.json || flags.junit || flags.report || seed !== undefined)) {
-    throw new UsageError('run: --shard prints a partial result for lockstep merge: use it with --json (redirected to a file), without --seed, --junit or --report (give those to merge)');
+/** Simulates one seed with its trace recorded; a bound reached becomes a {@link BudgetError}. */
+async function replaySeed(loaded: LoadedScenario, seed: number) {
+  try {
+    return await simulateScenario(loaded.scenario, seed, { record: true });
+  } catch (error) {
+    const bound = error instanceof SimBoundExceeded ? error : traceOverflow(error);
+    if (bound !== undefined) throw new BudgetError(`${loaded.scenario.name} seed ${seed}: ${bound.message.replace(/^lockstep: /, '')}`);
+    throw error;
   }
-  const strategy = parseFaultStrategy(flags['fault-strategy'], (message) => new UsageError(`run: ${message}`));
-  const suite = overrideFaultStrategy(await loadScenarios(paths.length > 0 ? paths : defaultRunPaths()), strategy);
-  if (suite.length === 0) throw new UsageError(`run: no scenario files found in ${paths.join(', ') || 'scenarios'}`);
-
-  const choice = { ...(seeds !== undefined ? { seeds } : {}), ...(seed !== undefined ? { seed } : {}) };
-  const allSeeds = flags['all-seeds'] === true;
-  if (allSeeds && shard) throw new UsageError('run: --all-seeds measures rates from every seed of one run; it does not combine with --shard');
-  const invariant = parseInvariant(flags.invariant, (message) => new UsageError(`run: ${message}`));
-  const coverage = flags.coverage === true;
-  const guided = flags.guided === true;
-  if ((invariant !== undefined || coverage || guided) && shard) throw new UsageError('run: --invariant, --coverage and --guided search over the seeds of one run; they do not combine with --shard');
-  if (guided && allSeeds) throw new UsageError('run: --guided stops at its first find; it does not combine with --all-seeds');
-  if (flags.out !== undefined && !guided) throw new UsageError('run: --out names the folder of --guided finds; use it with --guided');
-  // Rates, distinct failures and coverage need every seed's run, which the pool's chunks do not carry: they sweep on this thread.
-  // The pool's workers load each scenario from its file: an overridden strategy sweeps on this thread.
-  if (!allSeeds && invariant === undefined && !coverage && !guided && strategy === undefined && (shard || jobs > 1)) {
-    const swept = await sweepSuiteOnPool(suite, choice, jobs, shard);
-    if (swept.shard) {
-      console.log(JSON.stringify(swept.shard, null, 2));
-      return EXIT_OK;
-    }
-    if (!flags.json) for (const entry of swept.results) printScenarioLine(entry, swept.wallMs.get(entry.scenario) ?? 0);
-    return await finishRun(suite, swept.results, swept.wallMs, flags, commandLine);
-  }
-  const progress = new Progress();
-  const results: ScenarioRunResult[] = [];
-  const wallMs = new Map<string, number>();
-  for (const [index, loaded] of suite.entries()) {
-    const watch = new Stopwatch();
-    const label = `[${index + 1}/${suite.length}] ${loaded.scenario.name}`;
-    const entry = guided
-      ? await guidedRun(loaded, { ...choice, ...(invariant !== undefined ? { invariant } : {}), ...(flags.out !== undefined ? { out: flags.out } : {}) }, (message) => new UsageError(`run: ${message}`))
-      : replayWithStrategy(await sweepForRunAsync(loaded, {
-          allSeeds,
-          coverage,
-          ...(invariant !== undefined ? { invariant } : {}),
-          ...(seeds !== undefined ? { seeds } : {}),
-          ...(seed !== undefined ? { seed } : {}),
-          onSeed: (done, total) => progress.update(`${label}: seed ${done}/${total}`),
-        }), strategy);
-    wallMs.set(loaded.scenario.name, watch.elapsedMs());
-    results.push(entry);
-    progress.clear();
-    if (!flags.json) printScenarioLine(entry, wallMs.get(entry.scenario) ?? 0);
-  }
-  return await finishRun(suite, results, wallMs, flags, commandLine);
-}
-
-/**
- * Writes the JUnit file and the reports and prints the run result or summary, for `run` and for
- * `merge`; returns the exit code of the verdicts.
- */
-export async function finishRun(suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, flags: { json?: boolean; junit?: string; report?: string }, commandLine: string): Promise<number> {
-  const run: RunResult = { ok: results.every((r) => r.met), scenarios: results };
-
-  if (flags.junit) writeFileAtomic(flags.junit, renderJUnit(run, new Map([...wallMs].map(([k, v]) => [k, v / 1000]))));
-  const index = flags.report ? await writeReports(flags.report, suite, results, wallMs, commandLine) : undefined;
-  if (flags.json) {
-    console.log(JSON.stringify(run, null, 2));
-  } else {
-    printSummary(run);
-    if (index) console.log(`report: ${index}`);
-  }
-  return run.ok ? EXIT_OK : EXIT_NOT_MET;
-}
-
-/** The line (and failing seeds) `run` prints for one scenario. */
-export function printScenarioLine(entry: ScenarioRunResult, ms: number): void {
-  const expect = entry.expect === 'pass' ? 'pass' : entry.expect.violation;
-  const tag = !entry.met ? 'FAIL' : entry.expect === 'pass' ? 'PASS' : 'FIND';
-  const secs = (ms / 1000).toFixed(1);
-  console.log(`${tag}  ${entry.scenario.padEnd(34)} expect ${expect.padEnd(17)} ${String(entry.seedsRun).padStart(5)} seeds  ${secs.padStart(6)} s`);
-  const shown = entry.expect === 'pass' || !entry.met ? entry.failures : entry.failures.slice(0, 1);
-  for (const f of shown.slice(0, 5)) {
-    console.log(`      seed ${f.seed}: ${f.invariant} at ${f.atMs.toFixed(1)} ms — ${f.message}`);
-    console.log(`      replay: ${f.replay}`);
-  }
-  if (shown.length > 5) console.log(`      … and ${shown.length - 5} more failing seeds`);
-  if (!entry.met && entry.expect !== 'pass') console.log(`      expected a ${entry.expect.violation} violation; none of ${entry.seedsRun} seeds produced one`);
-  for (const line of rateLines(entry)) console.log(line);
-}
-
-function printSummary(run: RunResult): void {
-  const notMet = run.scenarios.filter((s) => !s.met);
-  console.log(`\n${run.scenarios.length - notMet.length} met, ${notMet.length} not met (${run.scenarios.length} scenarios)`);
-}
-
-async function writeReports(dir: string, suite: LoadedScenario[], results: ScenarioRunResult[], wallMs: Map<string, number>, commandLine: string): Promise<string> {
-  const rows = [];
-  for (const [i, entry] of results.entries()) {
-    const loaded = suite[i]!;
-    const links: Record<number, string> = {};
-    for (const failure of entry.failures) {
-      const { result, events, clocks } = await simulateScenario(loaded.scenario, failure.seed, { record: true });
-      const path = await writeRunReport(dir, {
-        scenario: scenarioInfo(loaded),
-        seed: failure.seed,
-        result,
-        events: events ?? [],
-        ...(clocks ? { clocks } : {}),
-        replayCommand: failure.replay,
-      });
-      links[failure.seed] = path.split('/').pop()!;
-    }
-    rows.push({
-      scenario: entry,
-      title: loaded.scenario.title ?? loaded.scenario.name,
-      protocol: loaded.scenario.protocol,
-      wallMs: wallMs.get(entry.scenario) ?? 0,
-      reportLinks: links,
-    });
-  }
-  return writeSuiteReport(dir, { generatedBy: commandLine, scenarios: rows });
-}
-
-function scenarioInfo(loaded: LoadedScenario) {
-  const s = loaded.scenario;
-  return { name: s.name, title: s.title ?? s.name, lesson: s.lesson ?? '', protocol: s.protocol, file: loaded.file };
 }
 
 async function replayCommandMain(positionals: string[], flags: Flags): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('replay: expected exactly one SCENARIO (a file, or a name under scenarios/)');
+  if (flags.trace) checkOutputPath('--trace', flags.trace, 'file');
+  if (flags.report) checkOutputPath('--report', flags.report, 'folder');
+  const bounds = parseBoundFlags(flags);
   const strategy = parseFaultStrategy(flags['fault-strategy'], (message) => new UsageError(`replay: ${message}`));
-  const [loaded] = overrideFaultStrategy([await resolveScenario(positionals[0]!)], strategy) as [LoadedScenario];
+  const [resolved] = overrideFaultStrategy([await resolveScenario(positionals[0]!)], strategy) as [LoadedScenario];
+  const loaded = withBounds(resolved, bounds);
   const seed = parseSeed(flags.seed, '--seed') ?? loaded.scenario.repro?.seed;
   if (seed === undefined) throw new UsageError('replay: --seed S is required (only a repro file carries its own seed)');
-  const { result, events = [], clocks } = await simulateScenario(loaded.scenario, seed, { record: true });
-  const replay = replayCommand(loaded.file, seed) + (strategy !== undefined ? ` --fault-strategy ${strategy}` : '');
+  const { result, events = [], clocks } = await replaySeed(loaded, seed);
+  const replay = [replayCommand(loaded.file, seed), strategy !== undefined ? `--fault-strategy ${strategy}` : '', boundFlagsText(bounds)].filter((part) => part !== '').join(' ');
 
-  if (flags.trace) writeFileAtomic(flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
+  if (flags.trace) writeFileAtomic('--trace', flags.trace, events.map((e) => canonicalLine(e)).join('\n') + (events.length > 0 ? '\n' : ''));
   let reportPath: string | undefined;
-  if (flags.report) {
-    reportPath = await writeRunReport(flags.report, { scenario: scenarioInfo(loaded), seed, result, events, ...(clocks ? { clocks } : {}), replayCommand: replay });
+  const reportDir = flags.report;
+  if (reportDir) {
+    reportPath = await writingInto('--report', reportDir, () =>
+      writeRunReport(reportDir, { scenario: scenarioInfo(loaded), seed, result, events, ...(clocks ? { clocks } : {}), replayCommand: replay }),
+    );
   }
   if (flags.json) {
     console.log(JSON.stringify(result, null, 2));

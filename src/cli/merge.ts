@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { loadScenarios } from '../scenario/index.js';
 import { mergeShards, readShard, ShardMergeError } from '../explore/merge.js';
 import { suiteDigest, type ShardResult } from '../explore/shard.js';
-import { finishRun, printScenarioLine, UsageError } from './main.js';
+import { finishRun, printScenarioLine, type RunOutputFlags } from './run.js';
+import { UsageError } from './usage.js';
+import { checkOutputPath } from './files.js';
 
 /** `lockstep merge --help`. */
 export const MERGE_HELP = `lockstep merge RESULT.json... — combine the shards of a sharded run into one result
@@ -16,13 +18,16 @@ RESULT.json   the output of 'lockstep run --shard i/n --json', one file per shar
 --json        print the run result (DESIGN §5.4) as JSON on stdout, as the unsharded run does
 --junit FILE  also write JUnit XML to FILE
 --report DIR  also write HTML reports (re-runs each failing seed; needs the scenario files)
+--report-max N  at most N failing-seed pages per scenario (default 5); the index lists every failure
 
 Exits as 'run' does: 0 every expectation met, 1 some not; 2 when a file is not a shard result,
 or the shards come from different suites, seeds, shard counts or lockstep versions.`;
 
 /** Runs `lockstep merge`; returns the exit code. */
-export async function mergeCommand(files: string[], flags: { json?: boolean; junit?: string; report?: string }, commandLine: string): Promise<number> {
+export async function mergeCommand(files: string[], flags: RunOutputFlags, commandLine: string): Promise<number> {
   if (files.length === 0) throw new UsageError('merge: expected the result files of every shard (lockstep run --shard i/n --json > FILE)');
+  if (flags.junit) checkOutputPath('--junit', flags.junit, 'file');
+  if (flags.report) checkOutputPath('--report', flags.report, 'folder');
   let shards;
   let merged;
   try {

@@ -27,7 +27,7 @@ export async function shrinkCommand(scenarioArg: string, seed: number, invariant
     return 1;
   }
   const file = out ?? path.join(REGRESSIONS_DIR, `${outcome.repro.name}.json`);
-  writeFileAtomic(file, JSON.stringify(outcome.file, null, 2) + '\n');
+  writeFileAtomic('--out', file, JSON.stringify(outcome.file, null, 2) + '\n');
   const { before, after } = outcome;
   console.log(`shrink ${loaded.scenario.name} seed ${seed}: ${outcome.invariant} (delta debugging, ${outcome.tests} runs)`);
   for (const line of outcome.removed) console.log(`  - ${line}`);

@@ -5,10 +5,10 @@
  * compact as a contiguous run of seeds.
  */
 import type { Scenario } from '../scenario/index.js';
-import type { SeedFailure, Violation } from './result.js';
+import type { SeedFailure, SeedOverrun, Violation } from './result.js';
 import { SimBoundExceeded } from '../sim/index.js';
 import { simulate } from './simulate.js';
-import { pickReported, replayCommand } from './sweep.js';
+import { overrunOf, pickReported, replayCommand, runOrBound } from './sweep.js';
 
 /** The seeds `first`, `first + step`, … (`count` of them). */
 export interface SeedRange {
@@ -42,19 +42,12 @@ export interface FailingSeed extends SeedFailure {
   traceHash: string;
 }
 
-/** A seed whose run hit a simulation bound; it ends its chunk like an exception ends a sweep. */
-export interface BoundHit {
-  seed: number;
-  bound: SimBoundExceeded['bound'];
-  limit: number;
-  atUs: number;
-}
-
-/** What running one chunk found. Seeds after a stop (an expected find, a bound) did not run. */
+/** What running one chunk found. Seeds after a stop (an expected find) did not run. */
 export interface ChunkOutcome {
   seedsRun: number;
   failing: FailingSeed[];
-  bound?: BoundHit;
+  /** Seeds that reached a bound of their run (kind `budget`), in seed order; the chunk went on past them. */
+  overruns: SeedOverrun[];
 }
 
 /** Whether a failure of this scenario is the violation it expects (the sweep may stop there). */
@@ -64,19 +57,20 @@ export function isExpectedFind(scenario: Pick<Scenario, 'expect'>, invariant: Vi
 
 /**
  * Runs the seeds of `range` in order, as the sequential sweep would: every failing seed is
- * recorded (its re-run is the caller's, in another worker), and the chunk stops after the first
- * expected find when `stopAtFirstFind`, or at a seed that exceeds a bound.
+ * recorded (its re-run is the caller's, in another worker), a seed that reaches a bound is an
+ * overrun and the chunk goes on, and the chunk stops after the first expected find when
+ * `stopAtFirstFind`. `replayFlags` are appended to every replay command (the CLI's bound flags).
  */
-export function runChunk(scenario: Scenario, file: string, range: SeedRange, stopAtFirstFind: boolean): ChunkOutcome {
+export function runChunk(scenario: Scenario, file: string, range: SeedRange, stopAtFirstFind: boolean, replayFlags = ''): ChunkOutcome {
   const failing: FailingSeed[] = [];
+  const overruns: SeedOverrun[] = [];
   for (let index = 0; index < range.count; index++) {
     const seed = seedAt(range, index);
-    let result;
-    try {
-      result = simulate(scenario, seed).result;
-    } catch (error) {
-      if (!(error instanceof SimBoundExceeded)) throw error;
-      return { seedsRun: index, failing, bound: { seed, bound: error.bound, limit: error.limit, atUs: error.atUs } };
+    const replay = replayCommand(file, seed) + (replayFlags ? ` ${replayFlags}` : '');
+    const result = runOrBound(() => simulate(scenario, seed).result);
+    if (result instanceof SimBoundExceeded) {
+      overruns.push(overrunOf(result, seed, replay));
+      continue;
     }
     if (result.violations.length === 0) continue;
     const reported = pickReported(scenario, result.violations);
@@ -85,12 +79,12 @@ export function runChunk(scenario: Scenario, file: string, range: SeedRange, sto
       invariant: reported.invariant,
       atMs: reported.atMs,
       message: reported.message,
-      replay: replayCommand(file, seed),
+      replay,
       traceHash: result.traceHash,
     });
-    if (stopAtFirstFind && isExpectedFind(scenario, reported.invariant)) return { seedsRun: index + 1, failing };
+    if (stopAtFirstFind && isExpectedFind(scenario, reported.invariant)) return { seedsRun: index + 1, failing, overruns };
   }
-  return { seedsRun: range.count, failing };
+  return { seedsRun: range.count, failing, overruns };
 }
 
 /** The trace hash of one seed (the determinism re-run). */

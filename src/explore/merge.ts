@@ -18,6 +18,7 @@ export class ShardMergeError extends Error {
 const count = z.number().int().min(0);
 const seedRange = z.object({ first: count, step: z.number().int().min(1), count });
 const failure = z.object({ seed: count, invariant: z.string(), atMs: z.number(), message: z.string(), replay: z.string() });
+const overrun = z.object({ seed: count, kind: z.literal('budget'), bound: z.enum(['maxEvents', 'maxTimeUs']), limit: z.number(), atMs: z.number(), message: z.string(), replay: z.string() });
 const shardSchema = z.object({
   lockstep: z.string(),
   suite: z.string(),
@@ -29,11 +30,13 @@ const shardSchema = z.object({
       seedsRun: count,
       expect: z.union([z.literal('pass'), z.object({ violation: z.string() })]),
       failures: z.array(failure),
+      overruns: z.array(overrun).optional(),
       seeds: seedRange,
       workMs: z.number().min(0),
       repro: z.object({ seed: count, invariant: z.string(), from: z.string().optional() }).optional(),
     }),
   ),
+  interrupted: z.literal(true).optional(),
 });
 
 /** Checks the shape of one parsed shard file. */
@@ -44,6 +47,8 @@ export function readShard(file: string, data: unknown): ShardResult {
     const field = issue.path.join('.') || '(top level)';
     throw new ShardMergeError(`${file}: ${field}: ${issue.message} (is it the output of lockstep run --shard i/n --json?)`);
   }
+  // An interrupted shard ran only part of its seeds: merged, its missing seeds would read as passed.
+  if (parsed.data.interrupted) throw new ShardMergeError(`${file}: shard ${parsed.data.shard.index}/${parsed.data.shard.count} was interrupted before its seeds all ran; run that shard again`);
   return parsed.data as ShardResult;
 }
 
@@ -111,9 +116,15 @@ function mergeScenario(head: ShardScenarioResult, parts: readonly { file: string
     }
   }
   const kept = stopSeed === undefined ? failures : failures.slice(0, findIndex + 1);
+  const overruns = parts
+    .flatMap((p) => p.entry.overruns ?? [])
+    .filter((o) => stopSeed === undefined || o.seed < stopSeed)
+    .sort((a, b) => a.seed - b.seed);
   const seedsRun = stopSeed === undefined ? head.seeds.count : positionOf(head.seeds, stopSeed) + 1;
-  const met = head.expect === 'pass' ? kept.length === 0 : stopSeed !== undefined;
-  return withRunNotes(head, head.seeds.count, { scenario: head.scenario, file: head.file, seedsRun, expect: head.expect, met, failures: kept });
+  // A seed without a verdict leaves a pass unproven, as in the unsharded sweep.
+  const met = head.expect === 'pass' ? kept.length === 0 && overruns.length === 0 : stopSeed !== undefined;
+  const entry = { scenario: head.scenario, file: head.file, seedsRun, expect: head.expect, met, failures: kept, ...(overruns.length > 0 ? { overruns } : {}) };
+  return withRunNotes(head, head.seeds.count, entry);
 }
 
 /** How many seeds of `range` are at most `seed`. */

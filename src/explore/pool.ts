@@ -4,18 +4,18 @@
  * one the sequential sweep gives, byte for byte (DESIGN §2: the seed decides everything).
  *
  * A chunk runs its seeds in order and stops at its first expected find; once a scenario has a find
- * (or a seed that exceeds a bound) at some seed, chunks after it are not started, and what chunks
+ * at some seed, chunks after it are not started, and what chunks
  * already running find past it is dropped when the result is assembled. Every failing seed at or
  * before the stop is run a second time in a different worker than its first run, so state a
  * worker keeps between seeds cannot hide nondeterminism.
  */
 import { fileURLToPath } from 'node:url';
 import { Piscina, queueOptionsSymbol, type PiscinaTask } from 'piscina';
-import type { ScenarioRunResult } from './result.js';
-import { SimBoundExceeded } from '../sim/index.js';
+import type { ScenarioRunResult, SeedOverrun } from './result.js';
 import { isExpectedFind, positionOf, rerunHash, runChunk, subRange, type ChunkOutcome, type FailingSeed, type SeedRange } from './chunk.js';
 import { NondeterminismError, type SweepTarget } from './sweep.js';
-import type { ChunkTask, FromWorker, RerunTask } from './worker.js';
+import { withBounds, type ChunkTask, type FromWorker, type RerunTask } from './worker.js';
+import type { Bounds } from '../scenario/index.js';
 import { withRunNotes } from './rates.js';
 
 /** Runs chunks and re-runs somewhere: on worker threads, or in this thread for one job. */
@@ -41,8 +41,8 @@ export function inProcessExecutor(targets: readonly SweepTarget[]): Executor {
   };
   return {
     lanes: 1,
-    runChunk: async (task) => ({ ...runChunk(scenarioOf(task.file, task.scenario), task.file, task.range, task.stopAtFirstFind), workerId: IN_PROCESS_WORKER_ID }),
-    rerun: async (task) => ({ traceHash: rerunHash(scenarioOf(task.file, task.scenario), task.seed), workerId: IN_PROCESS_WORKER_ID }),
+    runChunk: async (task) => ({ ...runChunk(withBounds(scenarioOf(task.file, task.scenario), task.bounds), task.file, task.range, task.stopAtFirstFind, task.replayFlags), workerId: IN_PROCESS_WORKER_ID }),
+    rerun: async (task) => ({ traceHash: rerunHash(withBounds(scenarioOf(task.file, task.scenario), task.bounds), task.seed), workerId: IN_PROCESS_WORKER_ID }),
     close: async () => undefined,
   };
 }
@@ -105,12 +105,23 @@ export interface PoolSweepOptions {
   onRerun?: (rerun: { scenario: string; seed: number; firstWorkerId: number; rerunWorkerId: number }) => void;
   /** Milliseconds of some clock (the CLI's); with it, each scenario's result carries the time spent on its chunks. */
   clockMs?: () => number;
+  /**
+   * Asked before each chunk starts: true starts no more chunks (the CLI on Ctrl-C). The chunks
+   * running finish, and each scenario's entry covers the seeds of its chunks that ran without a gap.
+   */
+  shouldStop?: () => boolean;
+  /** Bounds over each scenario's own (the CLI's bound flags: workers load the files without them). */
+  bounds?: Partial<Bounds>;
+  /** Appended to every replay command (the same flags, so a replay reaches the same bound). */
+  replayFlags?: string;
 }
 
 /** A scenario's result and the time its chunks took in workers (0 without a clock). */
 export interface PoolScenarioResult {
   result: ScenarioRunResult;
   workMs: number;
+  /** Set when `shouldStop` ended the sweep before this scenario's seeds were all run: the seeds it would have run. */
+  cutShortOf?: number;
 }
 
 export interface Chunk {
@@ -132,12 +143,11 @@ class ScenarioState {
     readonly range: SeedRange,
   ) {}
 
-  /** Records a chunk's outcome and moves the stop to its first expected find or bound. */
+  /** Records a chunk's outcome and moves the stop to its first expected find. */
   record(chunk: Chunk, outcome: ChunkOutcome, stopAtFirstFind: boolean): void {
     this.outcomes.set(chunk.start, { chunk, outcome });
     const find = outcome.failing.find((f) => isExpectedFind(this.target.scenario, f.invariant));
     if (stopAtFirstFind && find) this.stopPosition = Math.min(this.stopPosition, positionOf(this.range, find.seed));
-    if (outcome.bound) this.stopPosition = Math.min(this.stopPosition, positionOf(this.range, outcome.bound.seed));
   }
 }
 
@@ -177,8 +187,8 @@ export function taperTail(chunks: readonly Chunk[], lanes: number): Chunk[] {
 
 /**
  * Sweeps `targets[i]` over `ranges[i]` on `executor` and returns each scenario's §5.4 entry, in
- * suite order. Throws what the sequential sweep would throw first: NondeterminismError or
- * SimBoundExceeded, for the earliest scenario and seed.
+ * suite order. Throws what the sequential sweep would throw first: NondeterminismError, for the
+ * earliest scenario and seed. A seed that reaches a bound is an overrun in its scenario's entry.
  */
 export async function sweepOnPool(executor: Executor, targets: readonly SweepTarget[], ranges: readonly SeedRange[], options: PoolSweepOptions = {}): Promise<PoolScenarioResult[]> {
   const stopAtFirstFind = options.stopAtFirstFind ?? true;
@@ -189,8 +199,10 @@ export async function sweepOnPool(executor: Executor, targets: readonly SweepTar
   const progress: SweepProgress = { seedsDone: 0, seedsTotal: ranges.reduce((sum, r) => sum + r.count, 0), failingSeeds: 0 };
   let cursor = 0;
 
+  let stopped = false;
   const lane = async (): Promise<void> => {
     while (cursor < chunks.length) {
+      if ((stopped ||= options.shouldStop?.() === true)) return;
       const chunk = chunks[cursor++]!;
       const state = states[chunk.scenario]!;
       if (chunk.start > state.stopPosition) {
@@ -198,7 +210,7 @@ export async function sweepOnPool(executor: Executor, targets: readonly SweepTar
         continue;
       }
       const startedMs = options.clockMs?.() ?? 0;
-      const { workerId, ...outcome } = await executor.runChunk({ file: state.target.file, scenario: state.target.scenario.name, range: subRange(state.range, chunk.start, chunk.count), stopAtFirstFind });
+      const { workerId, ...outcome } = await executor.runChunk({ ...boundsOf(options), file: state.target.file, scenario: state.target.scenario.name, range: subRange(state.range, chunk.start, chunk.count), stopAtFirstFind });
       state.workMs += (options.clockMs?.() ?? 0) - startedMs;
       state.record(chunk, outcome, stopAtFirstFind);
       for (const failing of outcome.failing) {
@@ -214,7 +226,10 @@ export async function sweepOnPool(executor: Executor, targets: readonly SweepTar
   try {
     await Promise.all(Array.from({ length: executor.lanes }, lane));
     const results: PoolScenarioResult[] = [];
-    for (const state of states) results.push({ result: await assemble(state, stopAtFirstFind), workMs: state.workMs });
+    for (const state of states) {
+      const { result, cutShort } = await assemble(state, stopAtFirstFind, stopped);
+      results.push({ result, workMs: state.workMs, ...(cutShort ? { cutShortOf: state.range.count } : {}) });
+    }
     return results;
   } finally {
     await executor.close();
@@ -222,7 +237,7 @@ export async function sweepOnPool(executor: Executor, targets: readonly SweepTar
 }
 
 function rerun(executor: Executor, state: ScenarioState, failing: FailingSeed, firstWorkerId: number, options: PoolSweepOptions): Promise<string> {
-  const task = { file: state.target.file, scenario: state.target.scenario.name, seed: failing.seed };
+  const task = { ...(options.bounds ? { bounds: options.bounds } : {}), file: state.target.file, scenario: state.target.scenario.name, seed: failing.seed };
   const hash = executor.rerun(task, firstWorkerId).then(({ traceHash, workerId }) => {
     options.onRerun?.({ scenario: task.scenario, seed: task.seed, firstWorkerId, rerunWorkerId: workerId });
     return traceHash;
@@ -232,18 +247,30 @@ function rerun(executor: Executor, state: ScenarioState, failing: FailingSeed, f
   return hash;
 }
 
+/** The bound fields of a chunk task, present only when given. */
+function boundsOf(options: PoolSweepOptions): Pick<ChunkTask, 'bounds' | 'replayFlags'> {
+  return { ...(options.bounds ? { bounds: options.bounds } : {}), ...(options.replayFlags ? { replayFlags: options.replayFlags } : {}) };
+}
+
 /**
  * The scenario's §5.4 entry from its chunks, walking seeds in order as the sequential sweep does:
- * a failing seed whose re-run differs throws, a bound throws, an expected find ends the walk.
+ * a failing seed whose re-run differs throws, a seed that reached a bound is an overrun (the
+ * walk goes on), an expected find ends the walk.
+ * After a stop (`stopped`) the walk also ends at the first chunk that did not run, and the entry
+ * is `cutShort`: it covers that prefix of the seeds only, without the run notes of a finished sweep.
  */
-async function assemble(state: ScenarioState, stopAtFirstFind: boolean): Promise<ScenarioRunResult> {
+async function assemble(state: ScenarioState, stopAtFirstFind: boolean, stopped: boolean): Promise<{ result: ScenarioRunResult; cutShort: boolean }> {
   const { scenario, file } = state.target;
   const failures: ScenarioRunResult['failures'] = [];
+  const overruns: SeedOverrun[] = [];
   let seedsRun = state.range.count;
   let nextPosition = 0;
+  let cutShort = false;
   walk: for (const { chunk, outcome } of [...state.outcomes.values()].sort((a, b) => a.chunk.start - b.chunk.start)) {
+    if (stopped && chunk.start !== nextPosition) break;
     assertContiguous(state, chunk, nextPosition);
     nextPosition = chunk.start + chunk.count;
+    for (const overrun of outcome.overruns) if (positionOf(state.range, overrun.seed) <= state.stopPosition) overruns.push(overrun);
     for (const failing of outcome.failing) {
       const position = positionOf(state.range, failing.seed);
       if (position > state.stopPosition) break walk;
@@ -256,14 +283,17 @@ async function assemble(state: ScenarioState, stopAtFirstFind: boolean): Promise
         break walk;
       }
     }
-    if (outcome.bound) throw new SimBoundExceeded(outcome.bound.bound, outcome.bound.limit, outcome.bound.atUs);
-    if (outcome.seedsRun !== chunk.count) throw new Error(`pool: ${scenario.name}: the chunk at position ${chunk.start} ran ${outcome.seedsRun} of ${chunk.count} seeds without a find or a bound`);
+    if (outcome.seedsRun !== chunk.count) throw new Error(`pool: ${scenario.name}: the chunk at position ${chunk.start} ran ${outcome.seedsRun} of ${chunk.count} seeds without a find`);
   }
   if (seedsRun === state.range.count && nextPosition !== state.range.count) {
-    throw new Error(`pool: ${scenario.name}: chunks covered ${nextPosition} of ${state.range.count} seeds without a find`);
+    if (!stopped) throw new Error(`pool: ${scenario.name}: chunks covered ${nextPosition} of ${state.range.count} seeds without a find`);
+    seedsRun = nextPosition;
+    cutShort = true;
   }
-  const met = scenario.expect === 'pass' ? failures.length === 0 : failures.some((f) => isExpectedFind(scenario, f.invariant));
-  return withRunNotes(scenario, state.range.count, { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures });
+  // A seed without a verdict leaves a pass unproven; an expected violation found elsewhere stands.
+  const met = scenario.expect === 'pass' ? failures.length === 0 && overruns.length === 0 : failures.some((f) => isExpectedFind(scenario, f.invariant));
+  const entry = { scenario: scenario.name, file, seedsRun, expect: scenario.expect, met, failures, ...(overruns.length > 0 ? { overruns } : {}) };
+  return { result: cutShort ? entry : withRunNotes(scenario, state.range.count, entry), cutShort };
 }
 
 /** Chunks before the stop follow each other without a gap (else seeds went unchecked). */

@@ -69,6 +69,8 @@ export interface RunSweepPlan {
   target: SweepTarget;
   /** Records the invariants one seed violated (a re-run records the same set again). */
   record(seed: number, result: ReplayResult): void;
+  /** The seeds the sweep would run without stopping early. */
+  seedsPlanned: number;
   /** The §5.4 entry with the rates, the early-stop notice or the fixed notice added. */
   finish(entry: ScenarioRunResult): ScenarioRunResult;
 }
@@ -103,7 +105,7 @@ export function planRunSweep(target: SweepTarget, opts: RunSweepOptions = {}): R
     }
     return withRunNotes(searched.scenario, seedsPlanned, entry);
   };
-  return { options, target: searched, record, finish };
+  return { options, target: searched, record, seedsPlanned, finish };
 }
 
 /** What {@link withRunNotes} needs of a scenario (a shard result carries the same two fields). */

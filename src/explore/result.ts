@@ -108,6 +108,23 @@ export interface SeedFailure {
   replay: string;
 }
 
+/**
+ * A seed that reached one of its run's bounds (kind `budget`) and so has no verdict: the
+ * scenario is not met, and the replay command re-runs the seed to the same place.
+ */
+export interface SeedOverrun {
+  seed: number;
+  kind: 'budget';
+  /** Which bound: kernel events, or simulated time. */
+  bound: 'maxEvents' | 'maxTimeUs';
+  /** The bound's value (events, or µs of simulated time). */
+  limit: number;
+  /** True time the run had reached, ms. */
+  atMs: number;
+  message: string;
+  replay: string;
+}
+
 /** One scenario of a sweep (§5.4 `scenarios[]`). `failures` are the finds. */
 export interface ScenarioRunResult {
   scenario: string;
@@ -116,6 +133,8 @@ export interface ScenarioRunResult {
   expect: Expectation;
   met: boolean;
   failures: SeedFailure[];
+  /** Seeds stopped by a bound; present only when there are any (an extension of §5.4). */
+  overruns?: SeedOverrun[];
   /** Present when the sweep stopped at its first find, so no rate was measured (an extension of §5.4). */
   earlyStop?: EarlyStop;
   /** Per-invariant failure rates, present only with `--all-seeds` (an extension of §5.4). */

@@ -39,7 +39,7 @@ import { checkDeadlockBoundUs, scheduleScheduler } from './check/bounds.js';
 export interface SimulateOptions {
   /** Keep every trace event (for --trace and reports). Off in sweeps: only the hash is kept. */
   record?: boolean;
-  /** Most events kept when recording. */
+  /** Most events kept when recording (default: the scenario's bounds.maxTraceEvents). */
   recordMax?: number;
   /** Planted bugs in the lock service (checker self-tests). */
   mutations?: ServiceMutations;
@@ -47,7 +47,7 @@ export interface SimulateOptions {
   storageIgnoresTokens?: boolean;
   /** Trace send/deliver/timer events (default true; they are part of the canonical trace). */
   traceKernelEvents?: boolean;
-  /** Hard bound on kernel events (default 5,000,000). */
+  /** Hard bound on kernel events (default: the scenario's bounds.maxEvents). */
   maxEvents?: number;
   /** Run with the checkers detached (bench baseline); the result then has no verdict. */
   checkersOff?: boolean;
@@ -84,7 +84,6 @@ export const protocols: Readonly<Record<Scenario['protocol'], ProtocolModule>> =
   etcd: etcdProtocol,
 };
 
-const DEFAULT_MAX_EVENTS = 5_000_000;
 
 /**
  * Run `scenario` under `seed` and judge it.
@@ -138,10 +137,11 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
   const scheduled = opts.scheduler === undefined ? scheduleScheduler(scenario) : undefined;
   const scheduler = opts.scheduler ?? scheduled;
   const hasher = new TraceHasher();
-  const recorder = opts.record ? new TraceRecorder(opts.recordMax ?? 2_000_000) : undefined;
+  const recorder = opts.record ? new TraceRecorder(opts.recordMax ?? scenario.bounds.maxTraceEvents) : undefined;
+  const maxSimUs = scenario.bounds.maxSimMs === undefined ? durationUs : Math.min(durationUs, msToUs(scenario.bounds.maxSimMs));
   const sim = new Simulation({
     seed,
-    bounds: { maxEvents: opts.maxEvents ?? DEFAULT_MAX_EVENTS, maxTimeUs: durationUs },
+    bounds: { maxEvents: opts.maxEvents ?? scenario.bounds.maxEvents, maxTimeUs: maxSimUs },
     network: networkConfig(scenario),
     traceKernelEvents: opts.traceKernelEvents ?? true,
     ...(scheduler ? { scheduler } : {}),

@@ -5,7 +5,7 @@
  * file through the same loader gives the same validated scenario as the main thread's.
  */
 import { threadId } from 'node:worker_threads';
-import { loadScenarios, type Scenario } from '../scenario/index.js';
+import { loadScenarios, type Bounds, type Scenario } from '../scenario/index.js';
 import { rerunHash, runChunk, type ChunkOutcome, type SeedRange } from './chunk.js';
 
 /** One chunk of seeds of one scenario. */
@@ -14,6 +14,9 @@ export interface ChunkTask {
   scenario: string;
   range: SeedRange;
   stopAtFirstFind: boolean;
+  /** Bounds over the scenario file's own (the CLI's bound flags), and the flags a replay repeats. */
+  bounds?: Partial<Bounds>;
+  replayFlags?: string;
 }
 
 /** One failing seed to run again, for the determinism check. */
@@ -21,6 +24,7 @@ export interface RerunTask {
   file: string;
   scenario: string;
   seed: number;
+  bounds?: Partial<Bounds>;
 }
 
 /** Which worker answered: the pool checks that a re-run ran in a different worker than the first run. */
@@ -46,12 +50,17 @@ function scenarioOf(file: string, name: string): Promise<Scenario> {
 
 /** Runs a chunk (piscina task `sweepChunk`). */
 export async function sweepChunk(task: ChunkTask): Promise<ChunkOutcome & FromWorker> {
-  const scenario = await scenarioOf(task.file, task.scenario);
-  return { ...runChunk(scenario, task.file, task.range, task.stopAtFirstFind), workerId: threadId };
+  const scenario = withBounds(await scenarioOf(task.file, task.scenario), task.bounds);
+  return { ...runChunk(scenario, task.file, task.range, task.stopAtFirstFind, task.replayFlags), workerId: threadId };
 }
 
 /** Re-runs one seed and returns its trace hash (piscina task `rerunSeed`). */
 export async function rerunSeed(task: RerunTask): Promise<{ traceHash: string } & FromWorker> {
-  const scenario = await scenarioOf(task.file, task.scenario);
+  const scenario = withBounds(await scenarioOf(task.file, task.scenario), task.bounds);
   return { traceHash: rerunHash(scenario, task.seed), workerId: threadId };
+}
+
+/** The scenario with `bounds` over its own (a worker loads the file, which does not carry the CLI's flags). */
+export function withBounds(scenario: Scenario, bounds: Partial<Bounds> | undefined): Scenario {
+  return bounds === undefined || Object.keys(bounds).length === 0 ? scenario : { ...scenario, bounds: { ...scenario.bounds, ...bounds } };
 }

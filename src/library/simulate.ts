@@ -11,7 +11,7 @@
  */
 import { AmbientCallError, AsyncClientError, drainMicrotasks, holdFence, releaseFence } from '../clients/index.js';
 import { prepareRun, type SimulateOptions, type SimulateOutcome } from '../explore/simulate.js';
-import { sweepSeeds, type SweepOptions, type SweepTarget } from '../explore/sweep.js';
+import { runOrBoundAsync, sweepSeeds, type SweepOptions, type SweepTarget } from '../explore/sweep.js';
 import type { ScenarioRunResult } from '../explore/result.js';
 import type { Scenario } from '../scenario/index.js';
 
@@ -38,7 +38,10 @@ export async function simulateScenario(scenario: Scenario, seed: number, opts: S
 export async function sweepScenarioAsync(target: SweepTarget, opts: Omit<SweepOptions, 'runner'> = {}): Promise<ScenarioRunResult> {
   const sweep = sweepSeeds(target, opts);
   let next = sweep.next();
-  while (next.done !== true) next = sweep.next((await simulateScenario(target.scenario, next.value, opts.simulate)).result);
+  while (next.done !== true) {
+    const seed = next.value;
+    next = sweep.next(await runOrBoundAsync(async () => (await simulateScenario(target.scenario, seed, opts.simulate)).result));
+  }
   return next.value;
 }
 

@@ -20,23 +20,37 @@ export class ScenarioError extends Error {
   readonly path: string;
   /** The first problem without file and path. */
   readonly detail: string;
-  /** Every problem found (at least one); the message names the first. */
+  /** Every problem found (at least one); the message names each on a line of its own. */
   readonly problems: readonly ScenarioProblem[];
 
   constructor(file: string, path: string, detail: string, problems?: readonly ScenarioProblem[]) {
-    super(formatProblem(file, path, detail));
+    super(formatProblems(file, problems !== undefined && problems.length > 0 ? problems : [{ path, message: detail }]));
     this.file = file;
     this.path = path;
     this.detail = detail;
     this.problems = problems !== undefined && problems.length > 0 ? problems : [{ path, message: detail }];
   }
 
-  /** The error for a list of problems (at least one): the message names the first. */
+  /** The error for a list of problems (at least one): path and detail are the first's. */
   static of(file: string, problems: readonly ScenarioProblem[]): ScenarioError {
     const first = problems[0];
     if (first === undefined) throw new RangeError('ScenarioError.of needs at least one problem');
     return new ScenarioError(file, first.path, first.message, problems);
   }
+}
+
+/** Most problems a message lists; a file with more gets a count of the rest. */
+export const MAX_LISTED_PROBLEMS = 50;
+
+/**
+ * One line per problem (`file: path: detail`), so a user fixes a file in one pass instead of
+ * one run per mistake; past {@link MAX_LISTED_PROBLEMS}, a last line counts the rest.
+ */
+export function formatProblems(file: string, problems: readonly ScenarioProblem[]): string {
+  const lines = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => formatProblem(file, p.path, p.message));
+  const rest = problems.length - MAX_LISTED_PROBLEMS;
+  if (rest > 0) lines.push(`${file}: … and ${rest} more problem${rest === 1 ? '' : 's'}`);
+  return lines.join('\n');
 }
 
 /** `file: path: detail`, or `file: detail` when the path is empty. */

@@ -88,6 +88,50 @@ async function importTypeScript(abs: string, shown: string): Promise<unknown> {
   return value;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A file's text, refused unless it is valid UTF-8: a Latin-1 "fîle" would otherwise become
+ * "f\uFFFDle" without a word, and a name or value the user never wrote would run. The message
+ * gives the line of the first bad byte.
+ */
+async function readUtf8(abs: string, shown: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(abs);
+  } catch (err) {
+    throw new ScenarioError(shown, '', `cannot read (${fsReason(err)})`);
+  }
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, offset).filter((b) => b === 0x0a).length + 1;
+    throw new ScenarioError(shown, '', `is not UTF-8 text: byte 0x${bytes[offset]!.toString(16).padStart(2, '0')} at line ${line} (byte offset ${offset}); save the file as UTF-8`);
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence (the file is known to be invalid). */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const end = Math.min(bytes.length, i + 4);
+    let length = 0;
+    for (let n = 1; n <= end - i; n++) {
+      try {
+        strictUtf8.decode(bytes.subarray(i, i + n));
+        length = n;
+        break;
+      } catch {
+        // a longer sequence may still be valid
+      }
+    }
+    if (length === 0) return i;
+    i += length;
+  }
+  return bytes.length - 1;
+}
+
 /**
  * Load and validate one scenario file (`.json` or `.ts`). Throws {@link ScenarioError} for
  * any problem: missing or unreadable file, malformed JSON (with line and column), a
@@ -102,20 +146,9 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
   }
   let value: unknown;
   if (ext === '.json') {
-    let text: string;
-    try {
-      text = await readFile(abs, 'utf8');
-    } catch (err) {
-      throw new ScenarioError(shown, '', `cannot read (${fsReason(err)})`);
-    }
-    value = parseJsonText(text, shown);
+    value = parseJsonText(await readUtf8(abs, shown), shown);
   } else {
-    try {
-      const info = await stat(abs);
-      if (!info.isFile()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
-    } catch (err) {
-      throw new ScenarioError(shown, '', `cannot read (${fsReason(err)})`);
-    }
+    await readUtf8(abs, shown);
     value = await importTypeScript(abs, shown);
   }
   return { scenario: parseScenario(value, shown), file: shown };
@@ -157,9 +190,10 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
     try {
       isDir = (await stat(abs)).isDirectory();
     } catch (err) {
-      throw new ScenarioError(shown, '', `cannot read (${fsReason(err)})`);
+      if (!NAME_PATTERN.test(p)) throw new ScenarioError(shown, '', `cannot read (${fsReason(err)})`);
+      isDir = false;
     }
-    const files = isDir ? await listFolder(abs, shown) : [abs];
+    const files = isDir ? await listFolder(abs, shown) : [(await exists(abs)) ? abs : path.resolve((await resolveScenario(p)).file)];
     if (isDir && files.length === 0) throw new ScenarioError(shown, '', 'no scenario files (*.json, *.ts) in this folder');
     for (const f of files) {
       if (seen.has(f)) continue;
@@ -172,8 +206,9 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
 }
 
 /**
- * Load a suite: files and folders (a folder stands for its `*.json` and `*.ts` files, not
- * `*.test.ts`, sorted by name, not recursively). A file named twice is loaded once. Scenario
+ * Load a suite: files, folders and catalogue names (a folder stands for its `*.json` and `*.ts`
+ * files, not `*.test.ts`, sorted by name, not recursively; a name that is no file is looked up
+ * as {@link resolveScenario} does, so `run NAME` and `replay NAME` accept the same words). A file named twice is loaded once. Scenario
  * names must be unique in the suite. Stops at the first problem with a {@link ScenarioError}.
  */
 export async function loadScenarios(paths: readonly string[]): Promise<LoadedScenario[]> {

@@ -89,6 +89,12 @@ export const MAX_CLIENTS = 256;
 export const MAX_STEPS = 1000;
 export const MAX_REPEAT = 10_000;
 export const MAX_FAULTS = 1000;
+/**
+ * Most steps one client may run, `steps × repeat`: the scripted client's budget (clients'
+ * MAX_SCRIPT_STEPS, which a test holds equal; scenario may not import clients). A script is a
+ * naive application, and more steps than this are a loop, not a lesson.
+ */
+export const MAX_SCRIPT_STEPS = 100_000;
 export const MAX_SEEDS = 1_000_000;
 /** Largest clock rate error, in parts per million (±50 %: a clock must keep moving forward). */
 export const MAX_DRIFT_PPM = 500_000;
@@ -444,10 +450,10 @@ export const lockServiceSchema = z.strictObject({
   profile: z.enum(['linux', 'vms']).optional(),
   /** Chubby grace period across a master fail-over (pitfalls S10). Default 45000 with a lease, else 0. */
   graceMs: msAtLeast0().optional(),
-  /** Managers' heartbeat interval for failure detection. Default 1000. */
-  heartbeatMs: msAbove0().optional(),
-  /** A manager silent this long is declared dead and recovered. Default 5000. */
-  failureTimeoutMs: msAbove0().optional(),
+  /** Managers' heartbeat interval for failure detection, at least 1 ms (a finer beat is a storm, not a detector). Default 1000. */
+  heartbeatMs: msAbove0().min(1).optional(),
+  /** A manager silent this long is declared dead and recovered; at least 1 ms. Default 5000. */
+  failureTimeoutMs: msAbove0().min(1).optional(),
 
   // --- redlock / lease-lock / zk
   /** Whether an instance keeps keys across a crash (pitfalls S06). Default "fsync". */
@@ -515,6 +521,25 @@ function pitfallNumbers() {
   return z.array(z.number().int().min(1).max(PITFALL_COUNT)).max(PITFALL_COUNT).default([]);
 }
 
+/** Most kernel events one run may take by default (a message storm stops here, as a `budget` result). */
+export const DEFAULT_MAX_EVENTS = 5_000_000;
+/** Most trace events a recorded run (--trace, report pages) keeps by default. */
+export const DEFAULT_MAX_TRACE_EVENTS = 2_000_000;
+
+/**
+ * Limits on one run (DESIGN §5.2 `bounds`). A seed that reaches one stops there and is reported
+ * as a `budget` result for that seed, with its replay command; the rest of the suite runs on.
+ */
+export const boundsSchema = z.strictObject({
+  /** Kernel events (deliveries, timers, faults) one run may queue. Default 5,000,000. */
+  maxEvents: z.number().int().min(1).max(1_000_000_000).default(DEFAULT_MAX_EVENTS),
+  /** Simulated time a run may reach, when shorter than durationMs (a cap for CI). Default: durationMs. */
+  maxSimMs: msAbove0().optional(),
+  /** Trace events a recorded run (--trace, report pages) may keep. Default 2,000,000. */
+  maxTraceEvents: z.number().int().min(1).max(100_000_000).default(DEFAULT_MAX_TRACE_EVENTS),
+});
+export type Bounds = z.output<typeof boundsSchema>;
+
 /** The scenario shape, before the defaults that depend on other fields. See the module doc. */
 export const scenarioObjectSchema = z.strictObject({
   /** Unique in a suite; used on the command line and in reports. */
@@ -575,6 +600,7 @@ export const scenarioObjectSchema = z.strictObject({
   /** Invariants to check. Default: all that apply to the protocol ({@link defaultInvariants}). */
   invariants: z.array(z.enum(INVARIANTS)).max(INVARIANTS.length).optional(),
   expect: expectSchema.default('pass'),
+  bounds: boundsSchema.prefault({}),
   /**
    * A model checker's path (written by `lockstep check` into its repro files): the run is
    * scheduled by the checker's choosing scheduler, taking `decisions[i]` at the i-th choice point

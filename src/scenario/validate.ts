@@ -25,12 +25,17 @@
  * - partitions: a node is in at most one group; `oneWay` needs exactly two groups;
  * - delay/drop links join two different nodes; latency min ≤ max;
  * - manager failure detection: failureTimeoutMs > heartbeatMs;
+ * - leases the lock service can keep: a dlm lease needs a keep-alive interval above 0 (the
+ *   default, leaseMs/3 floored, is 0 below 3 ms), and a client margin below the lease;
+ * - clock skew within what a node's offset can be drawn from ({@link MAX_SKEW_MS});
+ * - a client's `steps × repeat` within the scripted client's step budget ({@link MAX_SCRIPT_STEPS});
  * - invariants are not repeated, apply to the protocol, and include the expected violation.
  *
  * Combinations the lock manager itself answers with INVALID_ARG (EXPEDITE with PR, QUECVT on
  * a new lock, ...) are deliberately *not* rejected: a scenario must be able to test them.
  */
 import {
+  MAX_SCRIPT_STEPS,
   applyDerivedDefaults,
   issuesTokens,
   PROTOCOL_OPTIONS,
@@ -44,6 +49,12 @@ import {
 import { formatPath, ScenarioError, type ScenarioProblem } from './errors.js';
 import { issueToProblem, scenarioErrorMap } from './issues.js';
 
+/**
+ * Largest `clocks.skewMs`: each node draws its offset as a whole number of µs in ±skew, and the
+ * generator draws at most 2^32 distinct values (a span of 2·skew + 1 µs).
+ */
+export const MAX_SKEW_MS = 2_147_483.647;
+
 const encoder = new TextEncoder();
 
 /**
@@ -54,10 +65,7 @@ export function parseScenario(input: unknown, file: string): Scenario {
   try {
     const result = scenarioObjectSchema.safeParse(input, { reportInput: true, error: scenarioErrorMap });
     if (!result.success) {
-      throw ScenarioError.of(
-        file,
-        result.error.issues.map((issue) => issueToProblem(issue)),
-      );
+      throw ScenarioError.of(file, withoutImplicitBounds(result.error.issues.map((issue) => issueToProblem(issue))));
     }
     const problems = checkScenario(result.data);
     if (problems.length > 0) throw ScenarioError.of(file, problems);
@@ -66,6 +74,17 @@ export function parseScenario(input: unknown, file: string): Scenario {
     if (err instanceof ScenarioError) throw err;
     throw new ScenarioError(file, '', `cannot validate: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/**
+ * zod's integer check carries the safe-integer range as a bound of its own, so `"managers": 1e16`
+ * fails twice — "at most 9007199254740991" and "at most 32". Only the field's own limit helps the
+ * user: the implicit one is dropped wherever the same field has another problem.
+ */
+function withoutImplicitBounds(problems: readonly ScenarioProblem[]): ScenarioProblem[] {
+  const implicit = (p: ScenarioProblem) =>
+    p.message.startsWith(`must be at most ${Number.MAX_SAFE_INTEGER},`) || p.message.startsWith(`must be at least ${Number.MIN_SAFE_INTEGER},`);
+  return problems.filter((p) => !implicit(p) || !problems.some((other) => other !== p && other.path === p.path && !implicit(other)));
 }
 
 /** Collects problems with their paths. */
@@ -86,6 +105,10 @@ export function checkScenario(s: ParsedScenario): ScenarioProblem[] {
   const nodes = new Set<string>([...managerNames, ...clientIds, 'storage']);
 
   checkLockService(s, full, out);
+  checkLease(s, full, out);
+  if (s.clocks.skewMs > MAX_SKEW_MS) {
+    out.add(['clocks', 'skewMs'], `must be at most ${MAX_SKEW_MS} (a node's offset is drawn from 2^32 µs values), got ${s.clocks.skewMs}`);
+  }
   checkClients(s, full, managerNames, out);
   checkFaults(s, nodes, managerNames, clientIds, out);
   checkInvariants(s, full, out);
@@ -149,6 +172,22 @@ function checkLockService(s: ParsedScenario, full: Scenario, out: Problems): voi
   }
 }
 
+/** Lease settings the service could not run with: no keep-alive for a lease, a margin eating the whole lease. */
+function checkLease(s: ParsedScenario, full: Scenario, out: Problems): void {
+  const { leaseMs, keepAliveMs, clientMarginMs } = full.lockService;
+  if (leaseMs <= 0) return;
+  if (s.protocol === 'dlm' && keepAliveMs <= 0) {
+    if (s.lockService.keepAliveMs !== undefined) {
+      out.add(['lockService', 'keepAliveMs'], `must be above 0 when leaseMs is set (${leaseMs}): a session with no keep-alives expires at once`);
+    } else {
+      out.add(['lockService', 'leaseMs'], `${leaseMs} leaves the default keepAliveMs (leaseMs/3, floored) at 0; set keepAliveMs above 0 or leaseMs to at least 3`);
+    }
+  }
+  if (s.protocol === 'dlm' && clientMarginMs >= leaseMs) {
+    out.add(['lockService', 'clientMarginMs'], `clientMarginMs (${clientMarginMs}) must be below leaseMs (${leaseMs}): the client could never trust its lease`);
+  }
+}
+
 function checkClients(s: ParsedScenario, full: Scenario, managerNames: readonly string[], out: Problems): void {
   const firstIndex = new Map<string, number>();
   s.clients.forEach((client, ci) => {
@@ -158,6 +197,12 @@ function checkClients(s: ParsedScenario, full: Scenario, managerNames: readonly 
     else firstIndex.set(client.id, ci);
     if (client.id === 'storage') out.add([...at, 'id'], '"storage" is reserved for the storage node');
     else if (/^m[0-9]+$/.test(client.id)) out.add([...at, 'id'], `"${client.id}" is reserved for lock-manager nodes (m1..mN)`);
+    if (client.steps.length * client.repeat > MAX_SCRIPT_STEPS) {
+      out.add(
+        [...at, 'repeat'],
+        `${client.steps.length} steps × repeat ${client.repeat} = ${client.steps.length * client.repeat} is more than the ${MAX_SCRIPT_STEPS} steps one client may run`,
+      );
+    }
     if (client.startMs >= s.durationMs) {
       out.add([...at, 'startMs'], `${client.startMs} is not before the end of the run (durationMs ${s.durationMs})`);
     }

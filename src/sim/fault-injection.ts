@@ -109,15 +109,24 @@ export class FaultInjector {
     }
   }
 
-  /** Apply fault `f`, now due. */
+  /**
+   * Apply fault `f`, now due. A pause or crash of a node whose start is still queued at this
+   * instant goes back in the queue behind it: the start is the node's first act, and a fault
+   * of the node itself needs a running node to take effect on.
+   */
   apply(f: Fault): void {
     switch (f.kind) {
       case 'pause':
-        this.pause(this.nodeNamed(f.node), f.forUs);
+      case 'crash': {
+        const node = this.nodeNamed(f.node);
+        if (node.incarnation < 0) {
+          this.core.push(new SimEvent(this.core.nowUs, EventKind.Fault, -1, -1, f, null));
+          return;
+        }
+        if (f.kind === 'pause') this.pause(node, f.forUs);
+        else this.crash(node, f.restartAfterUs);
         return;
-      case 'crash':
-        this.crash(this.nodeNamed(f.node), f.restartAfterUs);
-        return;
+      }
       case 'clock-jump':
         this.jumpClock(this.nodeNamed(f.node), f.byUs);
         return;

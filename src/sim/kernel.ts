@@ -25,6 +25,8 @@ export class Kernel extends KernelCore {
   private running = false;
   /** The last run() returned at a yield, before `untilUs` (see Simulation.requestYield). */
   yielded = false;
+  /** Nodes added since the last run began: their starts are queued when the next run begins. */
+  private unstarted: NodeState[] = [];
   /** Events run so far (cancelled ones not counted). */
   private eventCount = 0;
 
@@ -50,7 +52,18 @@ export class Kernel extends KernelCore {
     const node = new NodeState(index, id, factory, new NodeClock({ offsetUs: 0, driftPpm: 0, ...clock }));
     this.nodes.push(node);
     this.byId.set(id, node);
-    this.push(new SimEvent(this.timeUs(), EventKind.Start, index, -1, null, null));
+    this.unstarted.push(node);
+  }
+
+  /**
+   * Queues the starts of the nodes added since the last run, after the faults already queued: a
+   * network or clock fault at the instant a node starts is in force before the node acts (a drop
+   * from 0 ms drops its first message). A pause or crash of a node not yet started waits for
+   * its start (FaultInjector.apply): starting is the node's first act.
+   */
+  private queueStarts(): void {
+    for (const node of this.unstarted) this.push(new SimEvent(this.timeUs(), EventKind.Start, node.index, -1, null, null));
+    this.unstarted = [];
   }
 
   addFaults(faults: readonly Fault[]): void {
@@ -87,6 +100,7 @@ export class Kernel extends KernelCore {
     }
     this.running = true;
     this.yielded = false;
+    this.queueStarts();
     try {
       this.faults.continueReplay();
       this.loop(untilUs, this.maxTimeUs ?? untilUs);

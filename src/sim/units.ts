@@ -14,11 +14,12 @@ export const MS_PER_S = 1000;
 /**
  * True when `ms` is a whole number of microseconds (so {@link msToUs} is exact). The tolerance
  * covers the binary rounding of decimal input (999999999.123 ms is not exactly representable)
- * and nothing more: it grows with the magnitude at one part in 10^15.
+ * and nothing more: it is relative (one part in 10^15), so a time below the resolution of 1 µs
+ * (0.0004 ms, or a sub-normal such as 1e-320) is refused rather than silently read as 0.
  */
 export function isWholeMicroseconds(ms: number): boolean {
   const us = ms * US_PER_MS;
-  return Number.isFinite(us) && Math.abs(us - Math.round(us)) <= 1e-6 + Math.abs(us) * 1e-15;
+  return Number.isFinite(us) && Math.abs(us - Math.round(us)) <= Math.abs(us) * 1e-15;
 }
 
 /**

@@ -73,7 +73,8 @@ describe('run --jobs', { timeout: SPAWNING_TEST_TIMEOUT_MS }, () => {
     expect(Object.keys(one.pages)).toEqual([
       'gc-pause-unfenced-seed-0.html',
       'index.html',
-      ...[0, 1, 2, 3, 4, 5].map((seed) => `redlock-pause-unchecked-expect-pass-seed-${seed}.html`),
+      // Five pages (the --report-max default) of its six failing seeds; the index lists all six.
+      ...[0, 1, 2, 3, 4].map((seed) => `redlock-pause-unchecked-expect-pass-seed-${seed}.html`),
     ]);
     for (const jobs of ['2', '3']) {
       const many = runWith(`jobs-${jobs}`, '--jobs', jobs);

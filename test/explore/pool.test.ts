@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { chunkRange, sweepOnPool, taperTail, type Executor } from '../../src/explore/pool.js';
 import { seedAt, type ChunkOutcome, type FailingSeed } from '../../src/explore/chunk.js';
 import { NondeterminismError, sweepScenario } from '../../src/explore/sweep.js';
-import { SimBoundExceeded } from '../../src/sim/index.js';
+import type { SeedOverrun } from '../../src/explore/result.js';
 import { loadScenarioFile, type Scenario } from '../../src/scenario/index.js';
 import type * as PoolModule from '../../src/explore/pool.js';
 import type * as ScenarioModule from '../../src/scenario/index.js';
@@ -33,20 +33,21 @@ function scriptedExecutor(scenario: Scenario, script: SeedScript, lanes: number)
       const order = submitted++;
       const seeds: number[] = [];
       const failing: FailingSeed[] = [];
+      const overruns: SeedOverrun[] = [];
       let outcome: ChunkOutcome | undefined;
       for (let i = 0; i < task.range.count && !outcome; i++) {
         const seed = seedAt(task.range, i);
         seeds.push(seed);
         const planned = script[seed] ?? {};
-        if (planned.bound) outcome = { seedsRun: i, failing, bound: { seed, bound: 'maxEvents', limit: 10, atUs: 5000 } };
+        if (planned.bound) overruns.push({ seed, kind: 'budget', bound: 'maxEvents', limit: 10, atMs: 5, message: `bound at seed ${seed}`, replay: `replay ${seed}` });
         else if (planned.invariant) {
           failing.push({ seed, invariant: planned.invariant, atMs: seed, message: `seed ${seed}`, replay: `replay ${seed}`, traceHash: `h${seed}` });
-          if (task.stopAtFirstFind && scenario.expect !== 'pass' && scenario.expect.violation === planned.invariant) outcome = { seedsRun: i + 1, failing };
+          if (task.stopAtFirstFind && scenario.expect !== 'pass' && scenario.expect.violation === planned.invariant) outcome = { seedsRun: i + 1, failing, overruns };
         }
       }
       chunks.push(seeds);
       await new Promise((resolve) => setTimeout(resolve, (lanes - (order % lanes)) * 2));
-      return { ...(outcome ?? { seedsRun: task.range.count, failing }), workerId: 1 + (order % lanes) };
+      return { ...(outcome ?? { seedsRun: task.range.count, failing, overruns }), workerId: 1 + (order % lanes) };
     },
     async rerun(task, firstWorkerId) {
       return { traceHash: script[task.seed]?.rerunHash ?? `h${task.seed}`, workerId: 1 + (firstWorkerId % lanes) };
@@ -88,12 +89,13 @@ describe('sweepOnPool', () => {
     expect(error).toMatchObject({ seed: 11, firstHash: 'h11', secondHash: 'other-11' });
   });
 
-  it('throws the bound of the first seed that exceeds one, after checking the failing seeds before it', async () => {
+  it('lists a seed that reaches a bound as a budget overrun and sweeps on; a pass with an overrun is not met', async () => {
     const t = await target('pass');
-    const executor = scriptedExecutor(t.scenario, { 4: { invariant: 'stale-write' }, 9: { bound: true }, 20: { invariant: 'stale-write', rerunHash: 'other' } }, 2);
-    const error = await sweepOnPool(executor, [t], [{ first: 0, step: 1, count: 30 }], { maxChunkSeeds: 4 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SimBoundExceeded);
-    expect(error).toMatchObject({ bound: 'maxEvents', limit: 10, atUs: 5000 });
+    const executor = scriptedExecutor(t.scenario, { 4: { invariant: 'stale-write' }, 9: { bound: true }, 20: { invariant: 'stale-write' }, 26: { bound: true } }, 2);
+    const [entry] = await sweepOnPool(executor, [t], [{ first: 0, step: 1, count: 30 }], { maxChunkSeeds: 4 });
+    expect(entry!.result).toMatchObject({ seedsRun: 30, met: false });
+    expect(entry!.result.failures.map((f) => f.seed)).toEqual([4, 20]);
+    expect(entry!.result.overruns!.map((o) => [o.seed, o.kind, o.bound])).toEqual([[9, 'budget', 'maxEvents'], [26, 'budget', 'maxEvents']]);
   });
 
   it('chunks grow from one seed to the largest size when a find may stop the scenario early', () => {

@@ -78,7 +78,10 @@ export function lockServiceArb(protocol: Protocol): fc.Arbitrary<Json> {
       return fc.record(
         {
           ...common,
-          keepAliveMs: msUpTo(10_000_000),
+          // A dlm lease needs keep-alives: a lease of 0 (none) or at least 3 ms (default keep-alive
+          // leaseMs/3 above 0), and an explicit keep-alive above 0.
+          leaseMs: fc.oneof(fc.constant(0), fc.integer({ min: 3000, max: 30_000_000 }).map((us) => us / 1000)),
+          keepAliveMs: positiveMs(10_000_000),
           lockDelayMs: msUpTo(60_000_000),
           fencing: fc.boolean(),
           deadlock: fc.record({ detect: fc.boolean(), waitMs: positiveMs(5_000_000) }, { requiredKeys: [] }),

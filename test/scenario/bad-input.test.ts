@@ -27,7 +27,7 @@ function errorOf(input: unknown, file = 'scenarios/x.json'): ScenarioError {
 
 function expectError(input: unknown, path: string, message: string): ScenarioError {
   const err = errorOf(input);
-  expect(err.message).toBe(`scenarios/x.json: ${path}: ${message}`);
+  expect(err.message.split('\n')[0]).toBe(`scenarios/x.json: ${path}: ${message}`);
   expect(err.file).toBe('scenarios/x.json');
   expect(err.path).toBe(path);
   expect(err.detail).toBe(message);
@@ -377,7 +377,7 @@ describe('cross-field errors (validate)', () => {
     );
   });
 
-  it('every problem is kept, the message names the first', () => {
+  it('every problem is kept, and the message lists each on a line of its own', () => {
     const s = base();
     s.clients[1].id = 'c1';
     s.faults = [{ kind: 'pause', atMs: 0, node: 'zz', forMs: 1 }];
@@ -386,6 +386,9 @@ describe('cross-field errors (validate)', () => {
       { path: 'clients[1].id', message: 'duplicate client id "c1" (also clients[0])' },
       { path: 'faults[0].node', message: 'unknown node "zz" (nodes: m1..m3, c1, storage)' },
     ]);
+    expect(err.message).toBe(
+      'scenarios/x.json: clients[1].id: duplicate client id "c1" (also clients[0])\n' + 'scenarios/x.json: faults[0].node: unknown node "zz" (nodes: m1..m3, c1, storage)',
+    );
   });
 });
 

@@ -104,6 +104,7 @@ describe('the DESIGN §5.2 example', () => {
       livenessMs: 35000,
       invariants: ['mutual-exclusion', 'stale-write', 'fencing'],
       expect: { violation: 'stale-write' },
+      bounds: { maxEvents: 5_000_000, maxTraceEvents: 2_000_000 },
     };
     expect(scenario).toStrictEqual(expected);
   });

@@ -1,0 +1,24 @@
+// Mutation testing of the lock space and the invariant checkers (`npm run mutants`, not part
+// of `npm test`): Stryker changes one operator or constant at a time in src/dlm/core and
+// src/check and runs the unit tests of those folders against it; a mutant no test notices
+// marks a rule the tests do not pin down. Incremental: unchanged mutants keep their verdict
+// from reports/mutants/incremental.json, so a re-run only pays for what changed.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.mutants.config.ts', related: false },
+  mutate: ['src/dlm/core/**/*.ts', 'src/check/**/*.ts'],
+  coverageAnalysis: 'perTest',
+  // A mutant in a module-level constant runs every test; those are left to the unit tests' exact values.
+  ignoreStatic: true,
+  concurrency: 1,
+  incremental: true,
+  incrementalFile: 'reports/mutants/incremental.json',
+  reporters: ['clear-text', 'progress-append-only', 'json'],
+  jsonReporter: { fileName: 'reports/mutants/mutation.json' },
+  timeoutMS: 60000,
+  thresholds: { high: 90, low: 80, break: null },
+  ignorePatterns: ['dist', 'reports', '.vitest-reports'],
+  tempDirName: '.stryker-tmp',
+};
