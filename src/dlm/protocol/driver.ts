@@ -292,7 +292,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
     if (m.sess !== this.sess) return;
     const sent = this.kaSent.get(m.kseq);
     if (sent === undefined) return;
-    if (this.links.peerGen(from) !== m.gen) this.links.setPeerGen(from, m.gen);
+    this.learnGeneration(from, m.gen);
     if (from === this.target) this.heard = true;
     const now = this.ctx.now(this.clock);
     this.lastAckUs = now;
@@ -313,6 +313,17 @@ export class DlmDriver implements LockDriver, LinkHandler {
     }
   }
 
+  /**
+   * A manager answered as generation `gen`: send to that one from now on, and believe nothing an
+   * older generation of it sent that is still on its way. That generation was declared dead (it
+   * reset) or crashed; the majority may have rebuilt its roots and ended what it granted as
+   * superseded, so such a grant must never be believed.
+   */
+  private learnGeneration(manager: string, gen: number): void {
+    if (this.links.peerGen(manager) !== gen) this.links.setPeerGen(manager, gen);
+    this.links.learnSenderGen(manager, gen);
+  }
+
   private rehome(p: Pending): void {
     if (p.op.home === this.home) return;
     p.op = { ...p.op, home: this.home };
@@ -321,7 +332,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
 
   private onNack(from: string, m: KeepAliveNackMsg): void {
     if (m.sess !== this.sess) return;
-    if (this.links.peerGen(from) !== m.gen) this.links.setPeerGen(from, m.gen);
+    this.learnGeneration(from, m.gen);
     if (from === this.target) this.heard = true;
     if (m.reason === 'lost') this.loseSession();
     else this.resendOnAck = true;

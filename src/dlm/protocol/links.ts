@@ -239,6 +239,20 @@ export class ReliableLinks {
   }
 
   /**
+   * `peer` said, outside the links (a KeepAlive answer), that it is generation `gen` now. Anything
+   * an older generation sent that is still on its way comes from a process that is gone, whose
+   * decisions its successors may already have undone (a grant the majority's rebuild ended as
+   * superseded): it is dropped on arrival, as it would be after the first message of `gen`.
+   */
+  learnSenderGen(peer: string, gen: number): void {
+    const link = this.link(peer);
+    if (gen <= link.peerSenderGen) return;
+    link.peerSenderGen = gen;
+    link.deliveredThrough = 0;
+    link.early = null;
+  }
+
+  /**
    * `peer` was declared dead: stop retransmitting to it. Its unacknowledged messages and the
    * sequence space are kept: the receiver remembers the numbers it delivered for as long as it
    * lives, so restarting them at 1 would make it drop everything new as duplicates. If the peer

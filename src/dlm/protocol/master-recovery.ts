@@ -5,7 +5,7 @@
  * (./recovery-assertions.ts), and replay the operations still pending — or hold the root first
  * when several managers went down at once.
  */
-import { LockFlag, type LockCopy, type LockSpace } from '../core/index.js';
+import { LockFlag, toMode, type LockCopy, type LockSpace, type Mode } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
 import type { FencingTokens } from './fencing-tokens.js';
 import { RelMessage } from './links.js';
@@ -14,7 +14,7 @@ import { pushTo, SERVING, type GatheredReply, type LockMeta, type MasterRecords,
 import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
 import { assertRebuiltRoot } from './recovery-assertions.js';
-import { decreases, mainOp, mergeCopies, newestValueBlocks, replayOrder, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
+import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
 import { lockKey } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, OpWire } from './wire.js';
 
@@ -112,6 +112,11 @@ export class MasterRecovery {
       // 2. Rebuild the granted locks (parents first).
       const lossy = this.lostSeveral();
       const standIns = this.adoptGranted(root, entries, over, lossy);
+      // 3. The unlocks and down-conversions step 1 restated as done happen now, held root or not:
+      // the dead master may have granted beyond them (their copies lag its outcomes), so the
+      // rebuilt root is the one the restated trace describes only once they have.
+      const replays = replayOrder(entries, over);
+      for (const op of replays.lettingGo) this.requests.replay(op);
       assertRebuiltRoot({
         node: this.env.id,
         nowUs: this.now(),
@@ -125,12 +130,11 @@ export class MasterRecovery {
         tokenCounter: (resource) => this.tokens.counterOf(resource),
       });
       rootState.phase = SERVING;
-      const replays = replayOrder(entries, over);
       if (lossy) {
-        this.hold(rootState, replays, standIns);
+        this.hold(rootState, replays.others, standIns);
       } else {
-        // 3. Replay the operations still pending, in request order.
-        for (const op of replays) this.requests.replay(op);
+        // 4. Replay the other operations still pending, in request order.
+        for (const op of replays.others) this.requests.replay(op);
       }
     });
     this.requests.processDeferred(rootState);
@@ -170,7 +174,7 @@ export class MasterRecovery {
   private adoptGranted(root: string, entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean, lossy: boolean): number[] {
     const env = this.env;
     const granted = entries.filter((entry) => entry.copy.grantedMode !== null).sort((a, b) => a.copy.path.length - b.copy.path.length);
-    const plan = this.planAdoption(root, granted, lossy);
+    const plan = this.planAdoption(root, granted, over, lossy);
     const installs = new Map<string, CopyWire[]>();
     const ended: LockMeta[] = [];
     if (plan.copies.length > 0) {
@@ -206,8 +210,10 @@ export class MasterRecovery {
    * it invalid (§4.3), and the stand-in leaves at once. After losing several managers whatever an
    * unknown lock wrote is unknown too: every rebuilt value block is marked invalid, and kept (by
    * its stand-in) until the hold is over. A copy whose parent lock is not adopted is superseded.
+   * A copy of a session that is over whose lock had ended before a conflicting grant
+   * ({@link endedBeforeConflictingGrants}) is not adopted: its end is traced again (`expire`).
    */
-  private planAdoption(root: string, granted: readonly MergedCopy[], lossy: boolean): AdoptionPlan {
+  private planAdoption(root: string, granted: readonly MergedCopy[], over: (copy: CopyWire) => boolean, lossy: boolean): AdoptionPlan {
     const newest = newestValueBlocks(granted, VALBLK);
     const invalid = new Set<string>();
     for (const [resource, block] of newest) if (block.invalid && block.path.length === 1) invalid.add(resource);
@@ -221,8 +227,13 @@ export class MasterRecovery {
       plan.copies.push(standIn);
       plan.standIns.push(standIn.lockId!);
     }
+    const endedBefore = endedBeforeConflictingGrants(granted, over, (a, b) => this.compatibility[toMode(a) as Mode]![toMode(b) as Mode]!);
     const lockIds = new Map<string, number>();
     for (const { copy } of granted) {
+      if (endedBefore.has(copy)) {
+        this.env.trace('expire', { client: copy.client, resource: copy.resource });
+        continue;
+      }
       let parentLockId: number | undefined;
       if (copy.parent !== null) {
         parentLockId = lockIds.get(lockKey(copy.client, copy.parent));

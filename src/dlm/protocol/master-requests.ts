@@ -70,15 +70,26 @@ export class MasterRequests {
   }
 
   private accept(rootState: RootState, op: OpWire): void {
+    // Without a quorum even a repeated request waits: re-sending its outcome would hand a grant to
+    // a copy holder in this minority, which the majority's rebuild never gathers, and the grant
+    // would reach a client after the majority ended it (superseded).
+    if (!this.env.members.hasQuorum && !this.env.lostSessions.has(op.sess)) {
+      this.defer(rootState, this.records.metaFor(op, op.home), op);
+      return;
+    }
     const meta = this.admit(op);
     if (meta === undefined) return;
     if (!this.mayAct(rootState) || meta.pinned > 0 || meta.queued > 0) {
-      meta.queued++;
-      rootState.deferred.push(op);
-      if (rootState.deferred.length > MAX_DEFERRED_PER_ROOT) throw new RangeError(`master ${this.env.id}: more than ${MAX_DEFERRED_PER_ROOT} requests deferred on ${op.root}`);
+      this.defer(rootState, meta, op);
       return;
     }
     this.execute(meta, op);
+  }
+
+  private defer(rootState: RootState, meta: LockMeta, op: OpWire): void {
+    meta.queued++;
+    rootState.deferred.push(op);
+    if (rootState.deferred.length > MAX_DEFERRED_PER_ROOT) throw new RangeError(`master ${this.env.id}: more than ${MAX_DEFERRED_PER_ROOT} requests deferred on ${op.root}`);
   }
 
   /**

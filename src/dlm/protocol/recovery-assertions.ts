@@ -1,6 +1,7 @@
 /**
  * What must hold of a root a master has just rebuilt from the survivors' copies (see "Recovery" in
- * ./master.ts), checked before any pending operation is replayed on it. A rebuild that breaks one
+ * ./master.ts), checked once the unlocks and down-conversions the rebuild restates as done have
+ * happened, before any other pending operation is replayed on it. A rebuild that breaks one
  * of these would hand the rest of the run a lock space no correct master could have produced, and
  * the checkers would only see its consequences much later; failing here names the step and the
  * state at fault, and the kernel reports the throw with the node, the time and the seed that

@@ -82,20 +82,74 @@ export function decreases(from: ModeName, to: ModeName | null): boolean {
   return to !== null && (from === to || isDownConversion(toMode(from) as Mode, toMode(to) as Mode));
 }
 
+/** The pending operations to replay: the ones that let go, and the rest, each in order. */
+export interface Replays {
+  /** Unlocks and down-conversions: what the dead master may already have done (restated as done). */
+  readonly lettingGo: OpWire[];
+  /** Everything else: requests and up-conversions, replayed once the rebuilt root is checked. */
+  readonly others: OpWire[];
+}
+
 /**
  * The pending operations to replay, in order: locks letting go (unlock, down-conversion) first, so
  * the rebuilt queues are consistent again before anything else is decided; each client's
  * operations stay in order. Copies of sessions that are over (`over`) replay nothing.
  */
-export function replayOrder(entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean): OpWire[] {
-  const replays: OpWire[] = [];
-  for (const lettingGoPass of [true, false]) {
-    for (const { copy, pending } of entries) {
-      if (over(copy) || pending.length === 0) continue;
-      const main = mainOp(pending);
-      const letsGo = main !== undefined && (main.op === 'unlock' || (main.op === 'convert' && copy.grantedMode !== null && decreases(copy.grantedMode, main.mode)));
-      if (letsGo === lettingGoPass) for (const op of pending) replays.push(op);
-    }
+export function replayOrder(entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean): Replays {
+  const replays: Replays = { lettingGo: [], others: [] };
+  for (const { copy, pending } of entries) {
+    if (over(copy) || pending.length === 0) continue;
+    const main = mainOp(pending);
+    const letsGo = main !== undefined && (main.op === 'unlock' || (main.op === 'convert' && copy.grantedMode !== null && decreases(copy.grantedMode, main.mode)));
+    const list = letsGo ? replays.lettingGo : replays.others;
+    for (const op of pending) list.push(op);
   }
   return replays;
+}
+
+/** The mode a granted copy holds once its letting-go operation (unlock, down-conversion), restated as done, has happened: null after an unlock. */
+export function modeAfterLettingGo({ copy, pending }: MergedCopy): ModeName | null {
+  const main = mainOp(pending);
+  if (main?.op === 'unlock') return null;
+  if (main?.op === 'convert' && copy.grantedMode !== null && decreases(copy.grantedMode, main.mode)) return main.mode;
+  return copy.grantedMode;
+}
+
+/**
+ * The granted copies of sessions that are over (`over`) whose lock the dead master had already
+ * ended, lock-delay included, before it granted a conflicting one. A copy holder keeps a copy of a
+ * session that is over until the master confirms its end, and that confirmation may die with the
+ * master; the conflicting grant that followed is then on another copy. What stands as the newest
+ * word: the live copies (at the mode their letting-go leaves them), then the ended ones by token,
+ * newest first; an ended copy that conflicts with what stands is one of these. Adopted, it would
+ * stand for its lock-delay beside a grant made after it was gone.
+ */
+export function endedBeforeConflictingGrants(
+  granted: readonly MergedCopy[],
+  over: (copy: CopyWire) => boolean,
+  compatible: (a: ModeName, b: ModeName) => boolean,
+): Set<CopyWire> {
+  const standing = new Map<string, ModeName[]>();
+  const stand = (resource: string, mode: ModeName): void => {
+    const modes = standing.get(resource);
+    if (modes === undefined) standing.set(resource, [mode]);
+    else modes.push(mode);
+  };
+  const ended: CopyWire[] = [];
+  for (const entry of granted) {
+    if (over(entry.copy)) {
+      ended.push(entry.copy);
+      continue;
+    }
+    const mode = modeAfterLettingGo(entry);
+    if (mode !== null) stand(entry.copy.resource, mode);
+  }
+  ended.sort((a, b) => (b.token ?? -1) - (a.token ?? -1));
+  const superseded = new Set<CopyWire>();
+  for (const copy of ended) {
+    const mode = copy.grantedMode!;
+    if ((standing.get(copy.resource) ?? []).every((other) => compatible(mode, other))) stand(copy.resource, mode);
+    else superseded.add(copy);
+  }
+  return superseded;
 }

@@ -50,3 +50,25 @@ describe('swarm-fenced-dlm seeds 16330 and 17560: the end of a held root ends th
     expect(result.traceHash).toBe(hash);
   });
 });
+
+describe('swarm-fenced-dlm seeds 154 and 2721: a copy lagging its master\u2019s UNLOCKED is let go before the rebuilt root is checked', () => {
+  // 154: m1 unlocks c3's EX on a and grants c4 in one step; the UNLOCKED outcome to c3's copy
+  // holder m3 is lost in a one-way partition, so m3's copy still says EX with the unlock pending
+  // while m2 (c4's copy holder) says EX. m1 resets; m2 rebuilds a from both copies. 2721: the same
+  // with c2's unlock, on a root rebuilt after losing two managers (held). The rebuild restates the
+  // unlock as done; it used to adopt both EX copies and check the root before replaying the
+  // unlock (RecoveryAssertionError, granted-modes-compatible). The unlock now happens first, held
+  // root or not, and its client is answered at once.
+  it.each([
+    [154, 'c3', 'm2', 11044.63, 11061.501, 'b026fee3883cfb15'],
+    [2721, 'c2', 'm2', 12033.445, 12059.576, 'e2b62f89bed16e20'],
+  ])('seed %i: %s\u2019s unlock is restated and replayed by %s at %f ms, answered at %f ms, and nothing overlaps', (seed, client, master, rebuiltMs, answeredMs, hash) => {
+    const { result, events } = runTwice(swarm, seed);
+    expect(result.violations).toEqual([]);
+    const releases = pick(events, 'release', { client, resource: 'a', reason: 'unlock' }).filter((e) => e.node === master && e.t === rebuiltMs);
+    expect(releases.map((e) => e.t)).toEqual([rebuiltMs, rebuiltMs]);
+    const answers = pick(events, 'complete', { client, resource: 'a' }).filter((e) => e.t > rebuiltMs);
+    expect(`${answers[0]!.t} ${String(answers[0]!.f.status)}`).toBe(`${answeredMs} UNLOCKED`);
+    expect(result.traceHash).toBe(hash);
+  });
+});

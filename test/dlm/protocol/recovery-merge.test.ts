@@ -1,0 +1,55 @@
+/**
+ * The pure half of a master's recovery (src/dlm/protocol/recovery-merge.ts): which pending
+ * operations let go (replayed before the rebuilt root is checked), the mode a copy holds once they
+ * have, and which copies of ended sessions had ended before a conflicting grant.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ModeName } from '../../../src/vocabulary/index.js';
+import { COMPATIBILITY, toMode, type Mode } from '../../../src/dlm/core/index.js';
+import { endedBeforeConflictingGrants, modeAfterLettingGo, replayOrder, type MergedCopy } from '../../../src/dlm/protocol/recovery-merge.js';
+import type { CopyWire, OpWire } from '../../../src/dlm/protocol/wire.js';
+
+function op(client: string, reqId: number, kind: OpWire['op'], mode: ModeName | null = null): OpWire {
+  return { key: `${client}\u0001a`, client, sess: `${client}#0.0`, home: 'm1', reqId, op: kind, resource: 'a', root: 'a', path: ['a'], mode, flags: 0, value: null, priority: 0, parent: null };
+}
+
+function entry(client: string, grantedMode: ModeName | null, token: number | null, pending: OpWire[] = [], lost = false): MergedCopy {
+  const copy: CopyWire = {
+    client, sess: `${client}#0.0`, home: 'm1', resource: 'a', root: 'a', path: ['a'], parent: null, lockId: 1, version: 1,
+    grantedMode, grantFlags: 0, token, value: null, lvbSeq: 0, priority: 0, pending, lost, lvbInvalid: false,
+  };
+  return { copy, pending };
+}
+
+const compatible = (a: ModeName, b: ModeName): boolean => COMPATIBILITY[toMode(a) as Mode]![toMode(b) as Mode]!;
+const over = (copy: CopyWire): boolean => copy.lost;
+
+describe('recovery merge', () => {
+  it('replays unlocks and down-conversions apart from, and before, everything else', () => {
+    const entries = [entry('c1', null, null, [op('c1', 4, 'lock', 'EX')]), entry('c2', 'EX', 7, [op('c2', 3, 'unlock')]), entry('c3', 'EX', 8, [op('c3', 5, 'convert', 'PR')]), entry('c4', 'PR', null, [op('c4', 6, 'convert', 'EX')])];
+    const { lettingGo, others } = replayOrder(entries, over);
+    expect(lettingGo.map((o) => `${o.client} ${o.op}`)).toEqual(['c2 unlock', 'c3 convert']);
+    expect(others.map((o) => `${o.client} ${o.op}`)).toEqual(['c1 lock', 'c4 convert']);
+  });
+
+  it('gives the mode a copy holds once its letting-go operation has happened', () => {
+    expect(modeAfterLettingGo(entry('c2', 'EX', 7, [op('c2', 3, 'unlock')]))).toBeNull();
+    expect(modeAfterLettingGo(entry('c3', 'EX', 8, [op('c3', 5, 'convert', 'PR')]))).toBe('PR');
+    expect(modeAfterLettingGo(entry('c4', 'PR', null, [op('c4', 6, 'convert', 'EX')]))).toBe('PR');
+    expect(modeAfterLettingGo(entry('c5', 'EX', 9))).toBe('EX');
+  });
+
+  it('finds the ended copies superseded by a conflicting grant: live copies first, then the newest token', () => {
+    const live = entry('c2', 'EX', 9);
+    const endedBefore = entry('c3', 'EX', 7, [], true);
+    expect([...endedBeforeConflictingGrants([endedBefore, live], over, compatible)].map((c) => c.client)).toEqual(['c3']);
+    const newest = entry('c1', 'EX', 9, [], true);
+    expect([...endedBeforeConflictingGrants([endedBefore, newest], over, compatible)].map((c) => c.client)).toEqual(['c3']);
+  });
+
+  it('keeps an ended copy that conflicts with nothing standing, or only with a lock being let go', () => {
+    const ended = entry('c3', 'EX', 7, [], true);
+    expect(endedBeforeConflictingGrants([ended, entry('c2', 'NL', null)], over, compatible).size).toBe(0);
+    expect(endedBeforeConflictingGrants([ended, entry('c2', 'EX', 9, [op('c2', 3, 'unlock')])], over, compatible).size).toBe(0);
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * Seeds of the DLM soak configurations (test/tools/soak/*.json, `npm run soak`) that once broke an
+ * invariant or a recovery assertion, replayed against those configurations. Each pins the trace
+ * hash its fix produces.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { pick, runTwice } from './world.js';
+
+function soakConfiguration(name: string): ScenarioInput {
+  return JSON.parse(readFileSync(new URL(`../../tools/soak/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
+}
+
+const fiveLongLockDelay = soakConfiguration('swarm-dlm-5m-long-lease-lock-delay');
+const threeShortLockDelay = soakConfiguration('swarm-dlm-3m-short-lease-lock-delay');
+const fiveShort = soakConfiguration('swarm-dlm-5m-short-lease');
+
+describe('soak seeds whose rebuild adopted a copy lagging its master\u2019s UNLOCKED', () => {
+  // As swarm-fenced-dlm seed 154: c4's copy says EX with its unlock pending beside c3's (61) or
+  // c3's (86) EX; the unlock is restated as done and now replayed before the root is checked.
+  it.each([
+    ['5m-long-lease-lock-delay', 61, 'm4', 8047.409, '4e130d6993c518c9', fiveLongLockDelay],
+    ['5m-long-lease-lock-delay', 86, 'm3', 23043.69, 'd6a00e8fab1c075c', fiveLongLockDelay],
+    ['5m-short-lease', 61, 'm4', 8047.409, '227cb4aa9160865f', fiveShort],
+  ])('%s seed %i: the rebuild on %s at %f ms lets the lagging copy go and keeps every invariant', (_name, seed, master, rebuiltMs, hash, configuration) => {
+    const { result, events } = runTwice(configuration, seed);
+    expect(result.violations).toEqual([]);
+    const restated = pick(events, 'release', { resource: 'a', reason: 'unlock' }).filter((e) => e.node === master && e.t === rebuiltMs);
+    expect(restated.length).toBe(2);
+    expect(result.traceHash).toBe(hash);
+  });
+});
+
+describe('3m-short-lease-lock-delay seed 174: a lost copy of a lock that had ended before a conflicting grant is not adopted', () => {
+  // c3's session ended and m1 ended its EX on a (token 7); the copy holder m3 kept its copy, marked
+  // lost, waiting for a ch-release that died with m1, which had meanwhile granted c2 (token 9). m2
+  // rebuilt a from both: the ended EX was adopted for its lock-delay beside c2's live EX
+  // (RecoveryAssertionError). It is now only ended again (expire), and c2 keeps the lock.
+  it('m2 traces c3\u2019s end again instead of adopting it beside c2, and nothing overlaps', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 174);
+    expect(result.violations).toEqual([]);
+    // Ended by m1 at 4,009 ms; traced again by the rebuild, which does not adopt it.
+    expect(pick(events, 'expire', { client: 'c3', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toEqual(['4009.221 m1', '10040.921 m2']);
+    expect(result.traceHash).toBe('8aac2297eec67cbd');
+  });
+});
+
+describe('5m-long-lease-lock-delay seeds 687 and 1548: a master without a quorum re-sends no grant', () => {
+  // 1548: m1 grants c1 EX on a (token 45) just after a partition cuts m1 and m4 off from the
+  // majority; the outcome to c1's copy holder m2 is lost. When m1 finds itself in a minority it
+  // re-routes c1's request through m4, and answered the repeated request by re-sending the grant,
+  // which reached c1 after the majority's rebuild had ended it as superseded; c1 wrote with token
+  // 45 and the storage accepted it (stale-write). 687 is the same on b.
+  it('1548: c1 never learns of token 45, whose grant the majority ended (superseded)', () => {
+    const { result, events } = runTwice(fiveLongLockDelay, 1548);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'release', { client: 'c1', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['16028.472 m2']);
+    expect(pick(events, 'complete', { client: 'c1', resource: 'a', token: 45 })).toEqual([]);
+    expect(pick(events, 'write', { client: 'c1', resource: 'a', token: 45 })).toEqual([]);
+    expect(result.traceHash).toBe('430648f07a93dde5');
+  });
+
+  it('687: no write is accepted after its lock ended', () => {
+    const { result } = runTwice(fiveLongLockDelay, 687);
+    expect(result.violations).toEqual([]);
+    expect(result.traceHash).toBe('268e75562b654249');
+  });
+});
