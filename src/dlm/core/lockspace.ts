@@ -8,7 +8,9 @@
  * `grant_pending_locks`, `do_request/do_convert/do_unlock/do_cancel`, `set_lvb_lock`,
  * `send_blocking_asts`), itself modelled on VAXcluster Principles ch. 6, with the project's
  * [PROJECT] choices of the reference where the sources differ:
- * - immediate conversion-deadlock detection refuses the newcomer (DEADLOCK) unless CONVDEADLK;
+ * - immediate conversion-deadlock detection refuses the newcomer (DEADLOCK) unless CONVDEADLK; the
+ *   `vms` profile leaves a conversion deadlock queued for the timed search instead (VMS
+ *   `DEADLOCK_WAIT`: one search finds conversion and multi-resource deadlocks alike);
  * - a timed wait-for search across resources (`deadlockWaitMs`) picks the lowest-priority victim;
  * - an unlock writes the value block only when the caller passes a value (VMS `$DEQ valblk`);
  * - VALNOTVALID is reported on every grant to a VALBLK request while the block is invalid;
@@ -23,6 +25,10 @@
  *   alternate mode never has to queue, so it cannot be deadlocked;
  * - the timed search (absent from Linux) starts over after every victim, since a victim changes
  *   the graph for requests already searched.
+ *
+ * Owner-wide operations: `dequeueAll` (VMS `$DEQ` LCK$M_DEQALL), `purge` (the owner's node died,
+ * §8.2), `clearOwner` (the owner process exited: PERSISTENT locks become orphans, Linux
+ * `dlm_clear_proc_locks`), `adoptOrphan` and `purgeOrphans` (Linux `dlm_user_adopt_orphan`, `do_purge`).
  *
  * Every lock is assumed to have a blocking-notification routine (a bast may always be delivered).
  * Hot paths allocate only the lock, the resource on first use, the result and the effects.

@@ -192,15 +192,7 @@ export class ReferenceModel {
 
   /** DEQALL: every lock of `owner` in id order as a FORCEUNLOCK, then the grant passes in the order the resources were first touched. */
   dequeueAll(owner: string): number {
-    const doomed = [...this.locks.values()].filter((l) => l.owner === owner).sort((a, b) => a.id - b.id);
-    const touched: MResource[] = [];
-    for (const l of doomed) {
-      const res = this.resources.get(l.res)!;
-      if (!touched.includes(res)) touched.push(res);
-      this.forceOut(res, l, [], undefined);
-    }
-    for (const res of touched) if (!this.dropIfEmpty(res)) this.grantPass(res);
-    return doomed.length;
+    return this.removeOwnerLocks(owner, (res, l) => this.forceOut(res, l, [], undefined));
   }
 
   /** Unlock from any queue: the value-block rule on the granted mode, one UNLOCKED completion. */
@@ -245,16 +237,23 @@ export class ReferenceModel {
   }
 
   purge(owner: string): number {
-    const doomed = [...this.locks.values()].filter((l) => l.owner === owner).sort((a, b) => a.id - b.id);
-    const touched: MResource[] = [];
-    for (const l of doomed) {
-      const res = this.resources.get(l.res)!;
-      if (!touched.includes(res)) touched.push(res);
+    return this.removeOwnerLocks(owner, (res, l) => {
       if (l.gr >= PW) res.valid = false;
       this.removeFrom(res.granted, l);
       this.removeFrom(res.converting, l);
       this.removeFrom(res.waiting, l);
       this.locks.delete(l.id);
+    });
+  }
+
+  /** Removes every lock of `owner` in id order with `remove`, then settles the resources in the order they were first touched. */
+  private removeOwnerLocks(owner: string, remove: (res: MResource, l: MLock) => void): number {
+    const doomed = [...this.locks.values()].filter((l) => l.owner === owner).sort((a, b) => a.id - b.id);
+    const touched: MResource[] = [];
+    for (const l of doomed) {
+      const res = this.resources.get(l.res)!;
+      if (!touched.includes(res)) touched.push(res);
+      remove(res, l);
     }
     for (const res of touched) if (!this.dropIfEmpty(res)) this.grantPass(res);
     return doomed.length;
