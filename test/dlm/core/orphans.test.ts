@@ -116,4 +116,14 @@ describe('§3.5 adopting and purging orphans', () => {
     expect(s.purgeOrphans()).toBe(1);
     expect(s.resource('r')).toBeUndefined();
   });
+
+  it('§6 a waiter blocked by an orphan waits for no process: no phantom cycle when a new process takes the old name', () => {
+    const s = space({ deadlockWaitMs: 1 });
+    granted(s, 'a', 'r1', 'EX', { flags: ['PERSISTENT'], nowUs: 0 });
+    s.clearOwner('a');
+    granted(s, 'a', 'r2', 'EX', { nowUs: 0 });
+    const mine = queued(s, 'a', 'r1', 'EX', { nowUs: 0 });
+    expect(s.findDeadlocks(10_000)).toEqual([]);
+    expect(s.waitForEdges().map((e) => `${e.waiterLockId}->${e.holderOwner}`)).toEqual([`${mine}->orphan of a`]);
+  });
 });
