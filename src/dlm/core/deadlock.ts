@@ -44,6 +44,7 @@ export interface WaitForEdge {
   /** The waiter's place in the space's global event order (ties of `waiterSinceUs`). */
   waiterSeq: number;
   holderLockId: number;
+  /** The holder's owner; an orphan's is {@link orphanHolder} of its former owner, whose requests it does not wait for. */
   holderOwner: string;
   /** Conflict: the holder's granted mode. Queue: the mode the request ahead asked for. */
   holderMode: ModeName;
@@ -194,6 +195,14 @@ export function toCycleEdges(cycle: readonly WaitForEdge[]): CycleEdge[] {
   });
 }
 
+/**
+ * The holder name of an orphan (a PERSISTENT lock whose owner exited): no process holds it, so a
+ * conflict edge to it leads to no pending request, even if a new process takes the old owner's name.
+ */
+export function orphanHolder(formerOwner: string): string {
+  return `orphan of ${formerOwner}`;
+}
+
 /** Builds the edge from pending request `x` to `y` (conflict: y's granted mode; queue: y's request). */
 export function makeEdge(kind: EdgeKind, x: LockRecord, y: LockRecord): WaitForEdge {
   const ySeq = kind === 'conflict' ? y.grantSeq : y.queueSeq;
@@ -209,7 +218,7 @@ export function makeEdge(kind: EdgeKind, x: LockRecord, y: LockRecord): WaitForE
     waiterSinceUs: x.queuedAtUs,
     waiterSeq: x.queueSeq,
     holderLockId: y.id,
-    holderOwner: y.owner,
+    holderOwner: y.orphan ? orphanHolder(y.owner) : y.owner,
     holderMode: MODE_NAMES[kind === 'conflict' ? y.gr : y.rq]!,
     createdByLockId: byHolder ? y.id : x.id,
     createdAtUs: byHolder ? yAt : x.queuedAtUs,

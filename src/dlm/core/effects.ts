@@ -47,7 +47,7 @@ export interface CompleteEffect {
   mode: ModeName | undefined;
   /** The mode the answered request asked for (undefined for unlock and CANCELGRANT). */
   requestedMode: ModeName | undefined;
-  /** Status flags (`StatusFlag` bits): VALNOTVALID, DEMOTED, ALTMODE. */
+  /** Status flags (`StatusFlag` bits): VALNOTVALID, DEMOTED, ALTMODE, XVALNOTVALID. */
   flags: number;
   /**
    * The value block, for a VALBLK request whose grant read it (§4.2 table value 1) or wrote it
@@ -187,5 +187,9 @@ export type ConvertResult = OpResult<'GRANTED' | 'QUEUED' | 'NOTQUEUED' | 'DEADL
 export type UnlockResult = OpResult<'UNLOCKED' | 'BUSY' | 'INVALID_ARG' | 'SUBLOCKS'>;
 /** `cancel()`: ABORTED (waiting new request removed), CANCELLED (conversion reverted) or CANCELGRANT (nothing pending). */
 export type CancelResult = OpResult<'ABORTED' | 'CANCELLED' | 'CANCELGRANT' | 'INVALID_ARG'>;
+/** `dequeueAll()`: UNLOCKED with how many locks went (0 is fine), or INVALID_ARG; `lockId` is the parent lock given, else 0. */
+export type DequeueAllResult = OpResult<'UNLOCKED' | 'INVALID_ARG'> & { count: number };
+/** `adoptOrphan()`: ADOPTED (`lockId` is the orphan's), NOTQUEUED (orphans there hold other modes), INVALID_ARG (none there, or bad arguments). */
+export type AdoptOrphanResult = OpResult<'ADOPTED' | 'NOTQUEUED' | 'INVALID_ARG'>;
 /** `completeAsDeadlockVictim()`: DEADLOCK when a pending request was completed, INVALID_ARG otherwise. */
 export type VictimResult = OpResult<'DEADLOCK' | 'INVALID_ARG'>;

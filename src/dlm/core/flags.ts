@@ -19,8 +19,10 @@ export const LockFlag = {
   QUECVT: 0x10,
   /** Mark the value block invalid instead of writing it (PW/EX conversions and unlocks). */
   IVVALBLK: 0x20,
-  /** Conversions only: resolve a conversion deadlock by demoting this lock to NL (§6.2). */
+  /** Conversions only: resolve a conversion deadlock by demoting this lock to NL (§6.2). Not in the `vms` profile. */
   CONVDEADLK: 0x40,
+  /** New requests: the lock outlives its owner as an orphan (Linux `DLM_LKF_PERSISTENT`, see `clearOwner`). */
+  PERSISTENT: 0x80,
   /** Not a waiter for deadlock detection; a conversion deadlock queues anyway with a self-bast (§6). */
   NODLCKWT: 0x100,
   /** Not a blocker for deadlock detection (§6.1). */
@@ -37,6 +39,13 @@ export const LockFlag = {
   ALTPR: 0x8000,
   /** If the mode cannot be granted, try CW; on success the completion carries ALTMODE. */
   ALTCW: 0x10000,
+  /** Unlocks only: release the lock even while it is converting or waiting (Linux `DLM_LKF_FORCEUNLOCK`). */
+  FORCEUNLOCK: 0x20000,
+  /**
+   * `vms` profile only, with VALBLK: transfer the whole 64-byte value block instead of the first
+   * `valueBlockBytes` (VMS `LCK$M_XVALBLK`). Linux has no such bit; this one lies above its flags.
+   */
+  XVALBLK: 0x100000,
 } as const;
 
 /** The name of a request flag. */
@@ -50,6 +59,11 @@ export const StatusFlag = {
   VALNOTVALID: 0x2,
   /** The lock was granted in its alternate mode (ALTPR/ALTCW). */
   ALTMODE: 0x4,
+  /**
+   * An XVALBLK grant read a 64-byte block whose bytes past the short block were not written by the
+   * latest writer (VMS `SS$_XVALNOTVALID`). Linux has no such bit; this one lies above its flags.
+   */
+  XVALNOTVALID: 0x100,
 } as const;
 
 /** The name of a status flag, as traced in `complete.flags`. */
@@ -72,7 +86,9 @@ export const LOCK_FLAGS =
   LockFlag.ALTCW |
   LockFlag.HEADQUE |
   LockFlag.NOORDER |
-  LockFlag.VALBLK;
+  LockFlag.VALBLK |
+  LockFlag.XVALBLK |
+  LockFlag.PERSISTENT;
 
 /** Flags a conversion may carry (`convert()`). */
 export const CONVERT_FLAGS =
@@ -87,10 +103,12 @@ export const CONVERT_FLAGS =
   LockFlag.HEADQUE |
   LockFlag.NOORDER |
   LockFlag.VALBLK |
-  LockFlag.IVVALBLK;
+  LockFlag.XVALBLK |
+  LockFlag.IVVALBLK |
+  LockFlag.PERSISTENT;
 
-/** Flags an unlock may carry (`unlock()`): the value-block pair only (Linux `set_unlock_args`). */
-export const UNLOCK_FLAGS = LockFlag.VALBLK | LockFlag.IVVALBLK;
+/** Flags an unlock may carry (`unlock()`): the value-block flags and FORCEUNLOCK (Linux `set_unlock_args`). */
+export const UNLOCK_FLAGS = LockFlag.VALBLK | LockFlag.XVALBLK | LockFlag.IVVALBLK | LockFlag.FORCEUNLOCK;
 
 /**
  * Turns flag names into a bitmask; returns -1 for an unknown name (the caller answers INVALID_ARG).
@@ -112,7 +130,7 @@ export function flagNames(bits: number): FlagName[] {
   return out;
 }
 
-/** The names of the status flags set in `bits`, in bit order: DEMOTED, VALNOTVALID, ALTMODE. */
+/** The names of the status flags set in `bits`, in bit order: DEMOTED, VALNOTVALID, ALTMODE, XVALNOTVALID. */
 export function statusFlagNames(bits: number): StatusFlagName[] {
   const out: StatusFlagName[] = [];
   for (const [name, bit] of STATUS_ENTRIES) if (bits & bit) out.push(name);
@@ -140,6 +158,20 @@ export function lockFlagsError(flags: number, mode: Mode): string | null {
     if (mode !== Mode.NL) return 'EXPEDITE is valid only for NL requests';
   }
   if (flags & LockFlag.NOQUEUEBAST && !(flags & LockFlag.NOQUEUE)) return 'NOQUEUEBAST requires NOQUEUE';
+  return null;
+}
+
+/**
+ * Argument checks that depend on the profile (§10): XVALBLK is a VMS flag and needs VALBLK
+ * (VMS Programming Concepts §7.4.10); CONVDEADLK resolves Linux's immediate conversion-deadlock
+ * detection, which the `vms` profile does not run (its timed search picks a victim instead).
+ */
+export function profileFlagsError(flags: number, profile: 'linux' | 'vms'): string | null {
+  if (flags & LockFlag.XVALBLK) {
+    if (profile !== 'vms') return 'XVALBLK is valid only in the vms profile';
+    if (!(flags & LockFlag.VALBLK)) return 'XVALBLK requires VALBLK';
+  }
+  if (flags & LockFlag.CONVDEADLK && profile === 'vms') return 'CONVDEADLK is not valid in the vms profile (conversion deadlocks go to the timed search)';
   return null;
 }
 

@@ -9,7 +9,11 @@
 export { LockSpace } from './lockspace.js';
 export {
   MAX_TREE_DEPTH,
+  VMS_EXTENDED_VALUE_BLOCK_BYTES,
+  type AdoptOrphanOptions,
+  type ClearOwnerResult,
   type ConvertOptions,
+  type DequeueAllOptions,
   type FlagsArg,
   type LockCopy,
   type LockInfo,
@@ -20,12 +24,14 @@ export {
   type UnlockOptions,
 } from './lockspace-types.js';
 export type {
+  AdoptOrphanResult,
   BastEffect,
   CancelResult,
   CompleteEffect,
   ConvertResult,
   DeadlockEffect,
   DemoteEffect,
+  DequeueAllResult,
   DequeueEffect,
   Effect,
   EnqueueEffect,

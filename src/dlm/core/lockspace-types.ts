@@ -8,9 +8,17 @@ import type { ModeName } from '../../vocabulary/index.js';
 
 /** Options of a {@link LockSpace}. */
 export interface LockSpaceOptions {
-  /** Value-block size in bytes (positive integer). Default 32, or 16 with the `vms` profile (§4.1 [PROJECT]). */
+  /**
+   * Value-block size in bytes (positive integer) a VALBLK request transfers. Default 32, or 16 with
+   * the `vms` profile (§4.1 [PROJECT]); there an XVALBLK request transfers the whole system copy of
+   * {@link VMS_EXTENDED_VALUE_BLOCK_BYTES} bytes (or `valueBlockBytes`, when larger).
+   */
   valueBlockBytes?: number;
-  /** `linux` (default) or `vms`: only selects the default value-block size; the rules are the project's in both. */
+  /**
+   * `linux` (default) or `vms`, where the two differ (§10). `vms`: no immediate conversion-deadlock
+   * detection (a conversion deadlock waits for the timed search, which cancels one victim, as VMS
+   * does; CONVDEADLK is refused), a 16-byte value block by default and the 64-byte XVALBLK block.
+   */
   profile?: 'linux' | 'vms';
   /** Wait after which a pending request starts a deadlock search (§6.1 DEADLOCK_WAIT). 0 (default) turns the search off. */
   deadlockWaitMs?: number;
@@ -54,7 +62,7 @@ export interface ConvertOptions {
 
 /** Options of {@link LockSpace.unlock}. */
 export interface UnlockOptions {
-  /** VALBLK (accepted, no effect of its own) and IVVALBLK. */
+  /** VALBLK (accepted, no effect of its own), XVALBLK (`value` may fill the 64-byte block), IVVALBLK and FORCEUNLOCK. */
   flags?: FlagsArg;
   /** Written to the resource when the lock is held in PW or EX (VMS `$DEQ valblk`, §4.2 [PROJECT]). */
   value?: string | Uint8Array;
@@ -64,6 +72,28 @@ export interface UnlockOptions {
 /** Options of {@link LockSpace.cancel}, {@link LockSpace.purge} and {@link LockSpace.completeAsDeadlockVictim}. */
 export interface TimeOptions {
   nowUs?: number;
+}
+
+/** Options of {@link LockSpace.dequeueAll}. */
+export interface DequeueAllOptions {
+  /** Only the sublocks of this lock of the owner, at every depth (VMS `$DEQ` with a lock id and LCK$M_DEQALL). */
+  parentLockId?: number;
+  /** IVVALBLK: every PW/EX lock dequeued marks its value block invalid. */
+  flags?: FlagsArg;
+  nowUs?: number;
+}
+
+/** Options of {@link LockSpace.adoptOrphan}. */
+export interface AdoptOrphanOptions {
+  /** The adopter's flags for the lock (Linux sets them as the lock's flags): PERSISTENT and VALBLK count. */
+  flags?: FlagsArg;
+  nowUs?: number;
+}
+
+/** What {@link LockSpace.clearOwner} did: locks released (or requests ended) and locks left as orphans. */
+export interface ClearOwnerResult {
+  released: number;
+  orphaned: number;
 }
 
 /** Read-only view of one lock. */
@@ -84,6 +114,8 @@ export interface LockInfo {
   sublocks: number;
   /** CONVDEADLK demoted the pending conversion's granted mode to NL. */
   demoted: boolean;
+  /** A PERSISTENT lock whose owner exited: `owner` is the former owner (see {@link LockSpace.adoptOrphan}). */
+  orphan: boolean;
   /** When the pending request was made (µs), for a converting or waiting lock. */
   queuedAtUs: number | undefined;
   grantedAtUs: number | undefined;
@@ -98,7 +130,8 @@ export interface ResourceSnapshot {
   granted: LockInfo[];
   converting: LockInfo[];
   waiting: LockInfo[];
-  valueBlock: { value: string; bytes: Uint8Array; valid: boolean; seq: number };
+  /** `extendedValid`: false in the `vms` profile after a short write left the 64-byte tail stale (XVALNOTVALID). */
+  valueBlock: { value: string; bytes: Uint8Array; valid: boolean; seq: number; extendedValid: boolean };
   children: string[];
 }
 
@@ -126,6 +159,9 @@ export interface LockCopy {
   value?: string | Uint8Array;
   lvbSeq?: number;
 }
+
+/** Size of the VMS extended value block (LCK$M_XVALBLK, VMS Programming Concepts §7.4.10). */
+export const VMS_EXTENDED_VALUE_BLOCK_BYTES = 64;
 
 /** Deepest sub-resource nesting accepted (FreeVMS caps it too, SS$_EXDEPTH). */
 export const MAX_TREE_DEPTH = 32;

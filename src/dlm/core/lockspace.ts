@@ -8,7 +8,9 @@
  * `grant_pending_locks`, `do_request/do_convert/do_unlock/do_cancel`, `set_lvb_lock`,
  * `send_blocking_asts`), itself modelled on VAXcluster Principles ch. 6, with the project's
  * [PROJECT] choices of the reference where the sources differ:
- * - immediate conversion-deadlock detection refuses the newcomer (DEADLOCK) unless CONVDEADLK;
+ * - immediate conversion-deadlock detection refuses the newcomer (DEADLOCK) unless CONVDEADLK; the
+ *   `vms` profile leaves a conversion deadlock queued for the timed search instead (VMS
+ *   `DEADLOCK_WAIT`: one search finds conversion and multi-resource deadlocks alike);
  * - a timed wait-for search across resources (`deadlockWaitMs`) picks the lowest-priority victim;
  * - an unlock writes the value block only when the caller passes a value (VMS `$DEQ valblk`);
  * - VALNOTVALID is reported on every grant to a VALBLK request while the block is invalid;
@@ -24,6 +26,10 @@
  * - the timed search (absent from Linux) starts over after every victim, since a victim changes
  *   the graph for requests already searched.
  *
+ * Owner-wide operations: `dequeueAll` (VMS `$DEQ` LCK$M_DEQALL), `purge` (the owner's node died,
+ * §8.2), `clearOwner` (the owner process exited: PERSISTENT locks become orphans, Linux
+ * `dlm_clear_proc_locks`), `adoptOrphan` and `purgeOrphans` (Linux `dlm_user_adopt_orphan`, `do_purge`).
+ *
  * Every lock is assumed to have a blocking-notification routine (a bast may always be delivered).
  * Hot paths allocate only the lock, the resource on first use, the result and the effects.
  */
@@ -38,9 +44,11 @@ import {
   type WaitForEdge,
 } from './deadlock.js';
 import type {
+  AdoptOrphanResult,
   CancelResult,
   CompleteEffect,
   ConvertResult,
+  DequeueAllResult,
   Effect,
   LockResult,
   Operation,
@@ -54,12 +62,16 @@ import {
   convertFlagsError,
   flagsFromNames,
   lockFlagsError,
+  profileFlagsError,
   quecvtError,
   unlockFlagsError,
 } from './flags.js';
 import { COMPATIBILITY, MODE_NAMES, Mode, NO_MODE, compatMasks, matrixShapeError, toMode } from './modes.js';
 import type {
+  AdoptOrphanOptions,
+  ClearOwnerResult,
   ConvertOptions,
+  DequeueAllOptions,
   FlagsArg,
   LockCopy,
   LockInfo,
@@ -69,10 +81,10 @@ import type {
   TimeOptions,
   UnlockOptions,
 } from './lockspace-types.js';
-import { MAX_TREE_DEPTH, validTime } from './lockspace-types.js';
+import { MAX_TREE_DEPTH, VMS_EXTENDED_VALUE_BLOCK_BYTES, validTime } from './lockspace-types.js';
 import { adoptCopies, snapshotLocks, type RecoveryHost } from './recovery.js';
 import { LockRecord, LockState, Resource, STATE_NAMES, pathOf } from './resource.js';
-import { LVB_OPERATIONS, LvbOp, decodeValue, encodeValue, invalidateBlock, writeBlock } from './valueblock.js';
+import { LVB_OPERATIONS, LvbOp, decodeValue, encodeValue, invalidateBlock, writeBlock, writeBlockPrefix } from './valueblock.js';
 
 const DEFAULT_MAX_LOCKS = 1 << 20;
 
@@ -96,6 +108,12 @@ interface BlockedConversions {
   anyConcurrentWrite: boolean;
 }
 
+/** Whether `lock` hangs, at any depth, under `ancestor` (resource trees, §5). */
+function descendsFrom(lock: LockRecord, ancestor: LockRecord): boolean {
+  for (let p = lock.parent; p !== null; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
 function refuse<S extends string>(status: S, lockId: number, reason: string): { status: S; lockId: number; reason: string } {
   return { status, lockId, reason };
 }
@@ -106,8 +124,14 @@ function refuse<S extends string>(status: S, lockId: number, reason: string): { 
  * caller drains them with {@link takeEffects} or {@link clearEffects}.
  */
 export class LockSpace {
-  /** Value-block size in bytes. */
+  /** Value-block size in bytes a VALBLK request transfers. */
   readonly valueBlockBytes: number;
+  /**
+   * Size of the resource's own copy of the block, which an XVALBLK request transfers whole: the
+   * same as `valueBlockBytes` in the `linux` profile; 64 bytes (or `valueBlockBytes`, when larger)
+   * in the `vms` profile, whose system copy is always 64 bytes (VMS Programming Concepts §7.4.10).
+   */
+  readonly extendedValueBlockBytes: number;
   readonly profile: 'linux' | 'vms';
   /** Deadlock search wait (ms); 0 = off. */
   readonly deadlockWaitMs: number;
@@ -115,6 +139,10 @@ export class LockSpace {
 
   private readonly compatMask: number[];
   private readonly skipFifo: boolean;
+  /** Linux refuses (or demotes) a conversion deadlock at once (§6.2); VMS leaves it to the timed search (§6.1). */
+  private readonly immediateConversionDeadlock: boolean;
+  /** Orphaned PERSISTENT locks, in the order their owners exited (Linux `ls_orphans`). */
+  private readonly orphans = new Set<LockRecord>();
   private readonly roots = new Map<string, Resource>();
   private readonly locks = new Map<number, LockRecord>();
   private resourceTotal = 0;
@@ -136,6 +164,8 @@ export class LockSpace {
     if (!Number.isInteger(this.valueBlockBytes) || this.valueBlockBytes <= 0 || this.valueBlockBytes > 65536) {
       throw new LockSpaceConfigError(`valueBlockBytes must be an integer in 1..65536, got ${this.valueBlockBytes}`);
     }
+    this.extendedValueBlockBytes = this.profile === 'vms' ? Math.max(VMS_EXTENDED_VALUE_BLOCK_BYTES, this.valueBlockBytes) : this.valueBlockBytes;
+    this.immediateConversionDeadlock = this.profile === 'linux';
     this.deadlockWaitMs = options.deadlockWaitMs ?? 0;
     if (!Number.isFinite(this.deadlockWaitMs) || this.deadlockWaitMs < 0) {
       throw new LockSpaceConfigError(`deadlockWaitMs must be a finite number >= 0, got ${this.deadlockWaitMs}`);
@@ -202,8 +232,8 @@ export class LockSpace {
         if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', 0, 'nowUs must be a finite number >= 0');
         nowUs = opts.nowUs;
       }
-      if (opts.value !== undefined && encodeValue(opts.value, this.valueBlockBytes) === null) {
-        return refuse('INVALID_ARG', 0, `value longer than ${this.valueBlockBytes} bytes`);
+      if (opts.value !== undefined && encodeValue(opts.value, this.transferBytes(flags)) === null) {
+        return refuse('INVALID_ARG', 0, `value longer than ${this.transferBytes(flags)} bytes`);
       }
       if (opts.parentLockId !== undefined) {
         const p = this.locks.get(opts.parentLockId);
@@ -214,8 +244,9 @@ export class LockSpace {
         parent = p;
       }
     }
-    const bad = lockFlagsError(flags, rq);
+    const bad = lockFlagsError(flags, rq) ?? profileFlagsError(flags, this.profile);
     if (bad !== null) return refuse('INVALID_ARG', 0, bad);
+    if (flags & LockFlag.PERSISTENT && parent !== null) return refuse('INVALID_ARG', 0, 'PERSISTENT is not valid on a sublock (orphans are whole locks on root resources)');
     if (typeof owner !== 'string' || owner.length === 0) return refuse('INVALID_ARG', 0, 'owner must be a non-empty string');
     if (typeof resource !== 'string' || resource.length === 0) return refuse('INVALID_ARG', 0, 'resource name must be a non-empty string');
     if (this.locks.size >= this.maxLocks) throw new LockSpaceCapacityError(`lock space holds ${this.maxLocks} locks`);
@@ -269,8 +300,9 @@ export class LockSpace {
     const options = this.readOptions(lockId, opts);
     if ('status' in options) return options;
     const { flags, nowUs, value } = options;
-    const bad = convertFlagsError(flags) ?? quecvtError(flags, lock.gr, rq);
+    const bad = convertFlagsError(flags) ?? profileFlagsError(flags, this.profile) ?? quecvtError(flags, lock.gr, rq);
     if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
+    if (lock.orphan) return refuse('INVALID_ARG', lockId, 'the lock is an orphan (adopt it first)');
     if (lock.state !== LockState.GRANTED) return refuse('BUSY', lockId, 'the lock is not granted or has a request pending');
     this.begin(nowUs);
 
@@ -288,7 +320,7 @@ export class LockSpace {
       this.grantPending(res, false);
       return { status: 'GRANTED', lockId, reason: undefined };
     }
-    const partner = this.detectConversionDeadlock(res, lock);
+    const partner = this.immediateConversionDeadlock ? this.detectConversionDeadlock(res, lock) : null;
     if (partner !== null && !(flags & LockFlag.NODLCKWT)) {
       this.reportConversionDeadlock(lock, partner, 'refused');
       this.revert(lock);
@@ -336,7 +368,12 @@ export class LockSpace {
   /**
    * Releases a granted lock (§3.6): from PW/EX, IVVALBLK invalidates the value block and a passed
    * `value` is written; then the grant pass runs, and the resource dies with its last lock. A lock
-   * that is converting or waiting is BUSY (cancel it first), one with sublocks SUBLOCKS.
+   * that is converting or waiting is BUSY (cancel it first) unless FORCEUNLOCK is given: then, as
+   * Linux `do_unlock` does for any queue (`validate_unlock_args` lets FORCEUNLOCK through), its
+   * pending request leaves its queue (a `dequeue` effect, reason `cancel`), a converting lock's
+   * granted mode is released by the same value-block rule, and the one UNLOCKED completion also
+   * answers the pending request (Linux queues a single `-DLM_EUNLOCK` cast). A lock with sublocks
+   * is SUBLOCKS; an orphan is INVALID_ARG (adopt or purge it).
    */
   unlock(lockId: number, opts?: UnlockOptions): UnlockResult {
     const lock = this.locks.get(lockId);
@@ -344,25 +381,65 @@ export class LockSpace {
     const options = this.readOptions(lockId, opts);
     if ('status' in options) return options;
     const { flags, nowUs, value } = options;
-    const bad = unlockFlagsError(flags);
+    const bad = unlockFlagsError(flags) ?? profileFlagsError(flags, this.profile);
     if (bad !== null) return refuse('INVALID_ARG', lockId, bad);
-    if (lock.state !== LockState.GRANTED) return refuse('BUSY', lockId, 'the lock is not granted (cancel its pending request instead)');
+    if (lock.orphan) return refuse('INVALID_ARG', lockId, 'the lock is an orphan (adopt or purge it)');
+    if (lock.state !== LockState.GRANTED && !(flags & LockFlag.FORCEUNLOCK)) {
+      return refuse('BUSY', lockId, 'the lock is not granted (cancel its pending request, or unlock with FORCEUNLOCK)');
+    }
     if (lock.sublocks > 0) return refuse('SUBLOCKS', lockId, `the lock still has ${lock.sublocks} sublocks`);
     this.begin(nowUs);
 
     const res = lock.resource;
-    if (lock.gr >= Mode.PW) {
-      if (flags & LockFlag.IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
-      else if (value !== null) this.write(res, lock, value);
-    }
-    res.unlink(lock);
-    res.removeHeld(lock.gr);
-    lock.gr = NO_MODE;
-    this.detach(lock);
-    this.complete(lock, 'unlock', 'UNLOCKED', undefined);
+    this.releaseByOwner(lock, flags, value);
     if (res.lockCount === 0) this.destroy(res);
     else this.grantPending(res, false);
     return { status: 'UNLOCKED', lockId, reason: undefined };
+  }
+
+  /**
+   * Dequeues every lock of `owner` (VMS `$DEQ` with LCK$M_DEQALL), or with `parentLockId` every
+   * sublock under that lock of the owner, at any depth, the lock itself kept (VMS: "all sublocks of
+   * that lock"). Each lock goes as a FORCEUNLOCK would (Linux's purge of a process's own locks,
+   * `purge_proc_locks`, unlocks each with FORCEUNLOCK): pending requests leave their queues and
+   * every lock gets one UNLOCKED completion, sublocks before their parents, then lock-id order. No
+   * value is written (DEQALL takes no value block); IVVALBLK invalidates the block of each PW/EX lock.
+   * Orphans are not the owner's any more and stay. The grant passes run once every lock is gone.
+   */
+  dequeueAll(owner: string, opts?: DequeueAllOptions): DequeueAllResult {
+    let flags = 0;
+    let nowUs = this.lastNowUs;
+    let parent: LockRecord | null = null;
+    if (opts?.flags !== undefined) {
+      flags = this.parseFlags(opts.flags);
+      if (flags < 0 || (flags & ~LockFlag.IVVALBLK) !== 0) return { ...refuse('INVALID_ARG', 0, 'only IVVALBLK is valid on dequeueAll'), count: 0 };
+    }
+    if (opts?.nowUs !== undefined) {
+      if (!validTime(opts.nowUs)) return { ...refuse('INVALID_ARG', 0, 'nowUs must be a finite number >= 0'), count: 0 };
+      nowUs = opts.nowUs;
+    }
+    if (opts?.parentLockId !== undefined) {
+      const p = this.locks.get(opts.parentLockId);
+      if (p === undefined || p.owner !== owner || p.orphan) {
+        return { ...refuse('INVALID_ARG', opts.parentLockId, `lock ${opts.parentLockId} is not a lock of ${owner}`), count: 0 };
+      }
+      parent = p;
+    }
+    const doomed: LockRecord[] = [];
+    for (const l of this.locks.values()) {
+      if (l.owner === owner && !l.orphan && (parent === null || descendsFrom(l, parent))) doomed.push(l);
+    }
+    doomed.sort((a, b) => b.resource.depth - a.resource.depth || a.id - b.id);
+    const lockId = parent === null ? 0 : parent.id;
+    if (doomed.length === 0) return { status: 'UNLOCKED', lockId, reason: undefined, count: 0 };
+    this.begin(nowUs);
+    const touched: Resource[] = [];
+    for (const l of doomed) {
+      if (!touched.includes(l.resource)) touched.push(l.resource);
+      this.releaseByOwner(l, flags, null);
+    }
+    this.settleResources(touched);
+    return { status: 'UNLOCKED', lockId, reason: undefined, count: doomed.length };
   }
 
   /**
@@ -405,26 +482,113 @@ export class LockSpace {
     const touched: Resource[] = [];
     const seen = new Set<Resource>();
     for (const l of doomed) {
-      const res = l.resource;
-      if (!seen.has(res)) {
-        seen.add(res);
-        touched.push(res);
+      if (!seen.has(l.resource)) {
+        seen.add(l.resource);
+        touched.push(l.resource);
       }
-      if (l.state !== LockState.GRANTED) this.emitDequeue(l, 'purge');
-      if (l.gr >= 0) {
-        this.out.push({ type: 'release', lockId: l.id, owner: l.owner, resource: res.display, mode: MODE_NAMES[l.gr]!, reason: 'purge' });
-        if (l.gr >= Mode.PW) this.invalidate(res, 'purge', l);
-        res.removeHeld(l.gr);
+      this.dropOwnerless(l);
+    }
+    this.settleResources(touched);
+    return doomed.length;
+  }
+
+  /**
+   * The owner process exited (Linux `dlm_clear_proc_locks`; its node lives on, unlike {@link purge}).
+   * A lock whose latest request carried PERSISTENT becomes an orphan: a pending conversion is
+   * cancelled back to its granted mode and a waiting request ends (Linux `orphan_proc_lock` cancels
+   * it), and a granted lock stays granted with no owner until {@link adoptOrphan} or
+   * {@link purgeOrphans}. Every other lock is removed as Linux `unlock_proc_lock` does (FORCEUNLOCK
+   * with IVVALBLK: a PW/EX holder marks the value block invalid). As in a purge, the owner is gone,
+   * so no completions: `dequeue`/`release` effects with reason `purge` say what ended.
+   */
+  clearOwner(owner: string, opts?: TimeOptions): ClearOwnerResult {
+    let nowUs = this.lastNowUs;
+    if (opts?.nowUs !== undefined && validTime(opts.nowUs)) nowUs = opts.nowUs;
+    const mine: LockRecord[] = [];
+    for (const l of this.locks.values()) if (l.owner === owner && !l.orphan) mine.push(l);
+    const result: ClearOwnerResult = { released: 0, orphaned: 0 };
+    if (mine.length === 0) return result;
+    this.begin(nowUs);
+    const touched: Resource[] = [];
+    for (const l of mine) {
+      if (!touched.includes(l.resource)) touched.push(l.resource);
+      if (!(l.flags & LockFlag.PERSISTENT) || l.state === LockState.WAITING) {
+        this.dropOwnerless(l);
+        result.released++;
+        continue;
       }
-      res.unlink(l);
-      this.detach(l);
+      if (l.state === LockState.CONVERTING) {
+        this.emitDequeue(l, 'purge');
+        l.resource.unlink(l);
+        l.resource.link(l, LockState.GRANTED, false);
+        this.revert(l);
+        l.sb = 0;
+      }
+      l.orphan = true;
+      this.orphans.add(l);
+      result.orphaned++;
     }
-    // Deepest first, so a sub-resource goes before the parent resource it hangs under.
-    const order = touched.map((r, i) => ({ r, i })).sort((a, b) => b.r.depth - a.r.depth || a.i - b.i);
-    for (const { r } of order) {
-      if (r.lockCount === 0) this.destroy(r);
-      else this.grantPending(r, false);
+    this.settleResources(touched);
+    return result;
+  }
+
+  /**
+   * Takes over an orphan (Linux `dlm_user_adopt_orphan`): the first orphan, in the order they were
+   * orphaned, on root resource `resource` granted in `mode` becomes `owner`'s lock, same id, same
+   * queue place, with the adopter's `flags`. NOTQUEUED when orphans exist there only in other modes
+   * (Linux `-EAGAIN`), INVALID_ARG when there is none (Linux `-ENOENT`). Nothing is granted or
+   * queued, so no effects.
+   */
+  adoptOrphan(owner: string, resource: string, mode: ModeName | Mode, opts?: AdoptOrphanOptions): AdoptOrphanResult {
+    const rq = toMode(mode);
+    if (rq === NO_MODE) return refuse('INVALID_ARG', 0, `unknown mode ${String(mode)}`);
+    if (typeof owner !== 'string' || owner.length === 0) return refuse('INVALID_ARG', 0, 'owner must be a non-empty string');
+    let flags = 0;
+    if (opts?.flags !== undefined) {
+      flags = this.parseFlags(opts.flags);
+      if (flags < 0) return refuse('INVALID_ARG', 0, 'unknown flag');
     }
+    const bad = lockFlagsError(flags, rq) ?? profileFlagsError(flags, this.profile);
+    if (bad !== null) return refuse('INVALID_ARG', 0, bad);
+    if (opts?.nowUs !== undefined) {
+      if (!validTime(opts.nowUs)) return refuse('INVALID_ARG', 0, 'nowUs must be a finite number >= 0');
+      this.begin(opts.nowUs);
+    }
+    let otherMode = false;
+    for (const l of this.orphans) {
+      if (l.resource.parent !== null || l.resource.name !== resource) continue;
+      if (l.gr !== rq) {
+        otherMode = true;
+        continue;
+      }
+      this.orphans.delete(l);
+      l.orphan = false;
+      l.owner = owner;
+      l.flags = flags;
+      l.grantFlags = flags;
+      return { status: 'ADOPTED', lockId: l.id, reason: undefined };
+    }
+    if (otherMode) return refuse('NOTQUEUED', 0, `the orphans on ${resource} hold other modes`);
+    return refuse('INVALID_ARG', 0, `no orphan lock on ${resource}`);
+  }
+
+  /**
+   * Removes the orphans of `formerOwner`, or every orphan when it is undefined (Linux `do_purge`,
+   * pid 0 = all): each is unlocked with FORCEUNLOCK and IVVALBLK (`unlock_proc_lock`), so a PW/EX
+   * orphan marks its value block invalid; `release` effects with reason `purge`, no completions.
+   * Returns how many orphans were removed.
+   */
+  purgeOrphans(formerOwner?: string, opts?: TimeOptions): number {
+    const doomed: LockRecord[] = [];
+    for (const l of this.orphans) if (formerOwner === undefined || l.owner === formerOwner) doomed.push(l);
+    if (doomed.length === 0) return 0;
+    this.begin(opts?.nowUs !== undefined && validTime(opts.nowUs) ? opts.nowUs : this.lastNowUs);
+    const touched: Resource[] = [];
+    for (const l of doomed) {
+      if (!touched.includes(l.resource)) touched.push(l.resource);
+      this.dropOwnerless(l);
+    }
+    this.settleResources(touched);
     return doomed.length;
   }
 
@@ -556,7 +720,7 @@ export class LockSpace {
       for (let l = head; l !== null; l = l.next) out.push(this.info(l));
       return out;
     };
-    const bytes = r.lvb === null ? new Uint8Array(this.valueBlockBytes) : r.lvb.slice();
+    const bytes = r.lvb === null ? new Uint8Array(this.extendedValueBlockBytes) : r.lvb.slice();
     return {
       resource: r.display,
       name: r.name,
@@ -565,7 +729,7 @@ export class LockSpace {
       granted: list(r.grantedHead),
       converting: list(r.convHead),
       waiting: list(r.waitHead),
-      valueBlock: { value: decodeValue(bytes), bytes, valid: !r.lvbInvalid, seq: r.lvbSeq },
+      valueBlock: { value: decodeValue(bytes), bytes, valid: !r.lvbInvalid, seq: r.lvbSeq, extendedValid: !r.extendedStale },
       children: r.children === null ? [] : [...r.children.keys()],
     };
   }
@@ -605,7 +769,7 @@ export class LockSpace {
   /** The internals recovery.ts works through (see {@link RecoveryHost}). */
   private recoveryHost(): RecoveryHost {
     return {
-      valueBlockBytes: this.valueBlockBytes,
+      valueBlockBytes: this.extendedValueBlockBytes,
       lockById: (lockId) => this.locks.get(lockId),
       lookup: (path) => this.lookup(path),
       forEachResource: (visit) => this.forEachResource(visit),
@@ -780,7 +944,7 @@ export class LockSpace {
           this.grant(res, l);
           continue restart;
         }
-        const partner = this.detectConversionDeadlock(res, l);
+        const partner = this.immediateConversionDeadlock ? this.detectConversionDeadlock(res, l) : null;
         if (!wasDemoted && l.sb & StatusFlag.DEMOTED) continue restart;
         if (partner !== null) {
           if (l.flags & LockFlag.NODLCKWT && l.highbast < l.rq) {
@@ -810,7 +974,7 @@ export class LockSpace {
     let value: Uint8Array | undefined;
     const op = LVB_OPERATIONS[prev + 1]![rq]!;
     if (op === LvbOp.READ) {
-      if (flags & LockFlag.VALBLK) value = res.lvb ?? new Uint8Array(this.valueBlockBytes);
+      if (flags & LockFlag.VALBLK) value = this.readFor(res, lock, flags);
     } else if (op === LvbOp.WRITE) {
       if (flags & LockFlag.IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
       else if (flags & LockFlag.VALBLK && lock.pendingValue !== null) value = this.write(res, lock, lock.pendingValue);
@@ -837,6 +1001,53 @@ export class LockSpace {
       lock.lvbCopySeq = res.lvbSeq;
     }
     this.complete(lock, prev < 0 ? 'lock' : 'convert', 'GRANTED', value);
+  }
+
+  /**
+   * Ends a lock at its owner's request (unlock, FORCEUNLOCK, DEQALL) with one UNLOCKED completion: a
+   * pending request leaves its queue first; from PW/EX, IVVALBLK invalidates the value block and a
+   * passed value is written. The caller runs the grant pass or destroys the resource.
+   */
+  private releaseByOwner(lock: LockRecord, flags: number, value: Uint8Array | null): void {
+    const res = lock.resource;
+    if (lock.state !== LockState.GRANTED) this.emitDequeue(lock, 'cancel');
+    if (lock.gr >= Mode.PW) {
+      if (flags & LockFlag.IVVALBLK) this.invalidate(res, 'ivvalblk', lock);
+      else if (value !== null) this.write(res, lock, value);
+    }
+    res.unlink(lock);
+    if (lock.gr >= 0) res.removeHeld(lock.gr);
+    lock.gr = NO_MODE;
+    lock.rq = NO_MODE;
+    lock.sb = 0;
+    this.detach(lock);
+    this.complete(lock, 'unlock', 'UNLOCKED', undefined);
+  }
+
+  /**
+   * Removes a lock whose owner is gone (purge, process exit, orphan purge), without a completion: a
+   * pending request's `dequeue`, a granted mode's `release` (reason `purge`), and a PW/EX mode marks
+   * the value block invalid (§4.3 b). The caller settles the resource.
+   */
+  private dropOwnerless(l: LockRecord): void {
+    const res = l.resource;
+    if (l.state !== LockState.GRANTED) this.emitDequeue(l, 'purge');
+    if (l.gr >= 0) {
+      this.out.push({ type: 'release', lockId: l.id, owner: l.owner, resource: res.display, mode: MODE_NAMES[l.gr]!, reason: 'purge' });
+      if (l.gr >= Mode.PW) this.invalidate(res, 'purge', l);
+      res.removeHeld(l.gr);
+    }
+    res.unlink(l);
+    this.detach(l);
+  }
+
+  /** After locks were removed: each touched resource, deepest first (a sub-resource before its parent), dies empty or gets a grant pass. */
+  private settleResources(touched: readonly Resource[]): void {
+    const order = touched.map((r, i) => ({ r, i })).sort((a, b) => b.r.depth - a.r.depth || a.i - b.i);
+    for (const { r } of order) {
+      if (r.lockCount === 0) this.destroy(r);
+      else this.grantPending(r, false);
+    }
   }
 
   /** Ends a pending request without a grant (cancel, deadlock victim): ABORTED/CANCELLED/DEADLOCK. */
@@ -949,12 +1160,37 @@ export class LockSpace {
     this.out.push({ type: 'dequeue', lockId: lock.id, owner: lock.owner, resource: lock.resource.display, mode: MODE_NAMES[lock.rq]!, reason });
   }
 
-  /** Writes the resource's value block from `lock` and returns the block now in the resource. */
+  /**
+   * The block a VALBLK grant reads (§4.2 value 1): the resource's copy, or in the `vms` profile its
+   * first `valueBlockBytes` unless XVALBLK asks for all of it, flagged XVALNOTVALID when a short
+   * write left the tail stale (VMS `SS$_XVALNOTVALID`).
+   */
+  private readFor(res: Resource, lock: LockRecord, flags: number): Uint8Array {
+    if (this.extendedValueBlockBytes === this.valueBlockBytes) return res.lvb ?? new Uint8Array(this.valueBlockBytes);
+    const block = res.lvb ?? new Uint8Array(this.extendedValueBlockBytes);
+    if (!(flags & LockFlag.XVALBLK)) return block.slice(0, this.valueBlockBytes);
+    if (res.extendedStale) lock.sb |= StatusFlag.XVALNOTVALID;
+    return block;
+  }
+
+  /**
+   * Writes the resource's value block from `lock` and returns what the writer now holds: the whole
+   * block, or (a short VMS VALBLK write into the 64-byte copy) its first bytes, which leaves the tail
+   * stale for XVALBLK readers until an XVALBLK writer writes it all.
+   */
   private write(res: Resource, lock: LockRecord, value: Uint8Array): Uint8Array {
-    writeBlock(res, value);
+    const whole = value.length === this.extendedValueBlockBytes;
+    if (whole) writeBlock(res, value);
+    else writeBlockPrefix(res, value, this.extendedValueBlockBytes);
+    res.extendedStale = !whole;
     const bytes = res.lvb!;
     this.out.push({ type: 'lvb-write', lockId: lock.id, owner: lock.owner, resource: res.display, value: decodeValue(bytes), valueBytes: bytes, seq: res.lvbSeq });
-    return bytes;
+    return whole ? bytes : bytes.slice(0, value.length);
+  }
+
+  /** Bytes a request with `flags` transfers: the whole block with XVALBLK, else `valueBlockBytes`. */
+  private transferBytes(flags: number): number {
+    return flags & LockFlag.XVALBLK ? this.extendedValueBlockBytes : this.valueBlockBytes;
   }
 
   private invalidate(res: Resource, reason: 'ivvalblk' | 'purge' | 'recovery', lock: LockRecord | null): void {
@@ -985,6 +1221,10 @@ export class LockSpace {
 
   /** Removes an ended lock from the space (its queue link is already gone). */
   private detach(lock: LockRecord): void {
+    if (lock.orphan) {
+      lock.orphan = false;
+      this.orphans.delete(lock);
+    }
     this.locks.delete(lock.id);
     lock.resource.lockCount--;
     if (lock.parent !== null) lock.parent.sublocks--;
@@ -1011,8 +1251,9 @@ export class LockSpace {
       options.nowUs = opts.nowUs;
     }
     if (opts.value !== undefined) {
-      options.value = encodeValue(opts.value, this.valueBlockBytes);
-      if (options.value === null) return refuse('INVALID_ARG', lockId, `value longer than ${this.valueBlockBytes} bytes`);
+      const size = this.transferBytes(options.flags);
+      options.value = encodeValue(opts.value, size);
+      if (options.value === null) return refuse('INVALID_ARG', lockId, `value longer than ${size} bytes`);
     }
     return options;
   }
@@ -1086,6 +1327,7 @@ export class LockSpace {
       parentLockId: l.parent?.id,
       sublocks: l.sublocks,
       demoted: (l.sb & StatusFlag.DEMOTED) !== 0,
+      orphan: l.orphan,
       queuedAtUs: l.state === LockState.GRANTED ? undefined : l.queuedAtUs,
       grantedAtUs: l.gr >= 0 ? l.grantedAtUs : undefined,
     };

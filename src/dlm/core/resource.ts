@@ -62,10 +62,13 @@ export class LockRecord {
   /** The last value block this lock read or wrote and its sequence number (recovery copies, §8.2). */
   lvbCopy: Uint8Array | null = null;
   lvbCopySeq = 0;
+  /** Its owner exited and it was PERSISTENT: it stays granted, ownerless, until adopted or purged. */
+  orphan = false;
 
   constructor(
     readonly id: number,
-    readonly owner: string,
+    /** The owner; changes only when another owner adopts the lock as an orphan. */
+    public owner: string,
     readonly resource: Resource,
     readonly parent: LockRecord | null,
     rq: number,
@@ -105,6 +108,8 @@ export class Resource implements ValueBlockState {
   lvb: Uint8Array | null = null;
   lvbInvalid = false;
   lvbSeq = 0;
+  /** `vms` profile: the latest write was short (VALBLK without XVALBLK), so the block's tail is stale. */
+  extendedStale = false;
   /** Sub-resources by name (created on first use). */
   children: Map<string, Resource> | null = null;
   /** Display name: the name for a root, `parent/name` for a sub-resource. */

@@ -78,6 +78,19 @@ export function writeBlock(state: ValueBlockState, bytes: Uint8Array): void {
   state.lvbInvalid = false;
 }
 
+/**
+ * Writes the first `bytes.length` bytes of a block of `size` bytes, keeping the rest (a VMS VALBLK
+ * write into the 64-byte system copy, VMS Programming Concepts §7.4.10): increments `lvbSeq` and
+ * clears the invalid mark like any write.
+ */
+export function writeBlockPrefix(state: ValueBlockState, bytes: Uint8Array, size: number): void {
+  const block = state.lvb === null ? new Uint8Array(size) : state.lvb.slice();
+  block.set(bytes);
+  state.lvb = block;
+  state.lvbSeq++;
+  state.lvbInvalid = false;
+}
+
 /** Marks the block invalid (§4.3); the bytes stay and are still returned, flagged VALNOTVALID. */
 export function invalidateBlock(state: ValueBlockState): void {
   state.lvbInvalid = true;

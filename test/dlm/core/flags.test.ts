@@ -9,13 +9,14 @@ import { LockFlag, flagNames, flagsFromNames } from '../../../src/dlm/core/index
 import { basts, completions, granted, queued, queues, space, types } from './helpers.js';
 
 describe('§3.5 flag values and names', () => {
-  it('§3.5 uses the Linux DLM_LKF_* bit values', () => {
+  it('§3.5 uses the Linux DLM_LKF_* bit values, and XVALBLK (VMS only) above them', () => {
     expect(LockFlag).toEqual({
       NOQUEUE: 0x1,
       VALBLK: 0x8,
       QUECVT: 0x10,
       IVVALBLK: 0x20,
       CONVDEADLK: 0x40,
+      PERSISTENT: 0x80,
       NODLCKWT: 0x100,
       NODLCKBLK: 0x200,
       EXPEDITE: 0x400,
@@ -24,6 +25,8 @@ describe('§3.5 flag values and names', () => {
       NOORDER: 0x2000,
       ALTPR: 0x8000,
       ALTCW: 0x10000,
+      FORCEUNLOCK: 0x20000,
+      XVALBLK: 0x100000,
     });
     expect(flagsFromNames(['NOQUEUE', 'VALBLK'])).toBe(0x9);
     expect(flagsFromNames(['BOGUS'])).toBe(-1);

@@ -15,7 +15,7 @@ describe('§2–§4, §6.2, §9 lock space vs reference model (fc.commands)', ()
     fc.assert(modelProperty(() => new LockSpace()), { numRuns: 300 });
   });
 
-  it('agrees with the model with a 16-byte value block (VMS profile)', () => {
+  it('agrees with the model in the VMS profile (16-byte value block, conversion deadlocks left queued)', () => {
     fc.assert(modelProperty(() => new LockSpace({ profile: 'vms' })), { numRuns: 50 });
   });
 });

@@ -1,15 +1,16 @@
 /**
- * The model-based test of the lock space: fast-check `fc.commands` drives random
- * lock / convert / unlock / cancel / purge sequences over 3 resources and 4 owners against the
- * naive {@link ReferenceModel}, and after every command checks
+ * The model-based test of the lock space: fast-check `fc.commands` drives random lock / convert /
+ * unlock (FORCEUNLOCK too) / cancel / purge / dequeueAll sequences over 3 resources and 4 owners
+ * against the naive {@link ReferenceModel}, and after every command checks
  * - the synchronous status and the completions the command produced equal the model's;
  * - the live resources, every queue (order, granted and requested modes) and every value block
  *   (bytes and validity) equal the model's;
  * - the modes held on each resource are pairwise compatible (literal matrix of §2);
  * - no converting or waiting request is left that the rules say is grantable now;
  * - completions come exactly once per accepted request (none twice, none for a request that is
- *   not pending; a purge ends its owner's pending requests without one), and the set of requests
- *   awaiting a completion is exactly the set of converting and waiting locks;
+ *   not pending; a purge ends its owner's pending requests without one, a FORCEUNLOCK or dequeueAll
+ *   with its one UNLOCKED completion), and the set of requests awaiting a completion is exactly the
+ *   set of converting and waiting locks;
  * - every bast goes to a lock that holds a mode and is not stale (its mode is incompatible with the
  *   mode of the lock's last completion).
  * The space under test comes from a factory, so the same property can run against planted bugs.
@@ -79,7 +80,14 @@ function flagSet(info: LockInfo): { noorder: boolean; altpr: boolean; altcw: boo
 const modeIndex = (m: string | undefined): number => (m === undefined ? -1 : MODE_LIST.indexOf(m as (typeof MODE_LIST)[number]));
 
 /** Every check listed in the module comment, after one command. */
-function checkAll(world: World, real: Real, effects: readonly Effect[], own: { lockId: number; op: 'lock' | 'convert' | 'unlock' | 'cancel'; status: string } | null, purgedOwner: string | null): void {
+function checkAll(
+  world: World,
+  real: Real,
+  effects: readonly Effect[],
+  own: { lockId: number; op: 'lock' | 'convert' | 'unlock' | 'cancel'; status: string } | null,
+  purgedOwner: string | null,
+  dequeuedOwner: string | null = null,
+): void {
   const { model } = world;
   const { space } = real;
   // Completions predicted by the model, exactly and in order.
@@ -97,6 +105,8 @@ function checkAll(world: World, real: Real, effects: readonly Effect[], own: { l
         if (e.status !== own.status && !(own.op === 'cancel' && (e.status === 'ABORTED' || e.status === 'CANCELLED'))) {
           fail(`completion status ${e.status} differs from the synchronous ${own.status}`, real, world);
         }
+        // A FORCEUNLOCK's completion also answers the lock's pending request.
+        if (own.op === 'unlock') real.pending.delete(e.lockId);
         continue;
       }
       if (own !== null && own.op === 'cancel' && e.lockId === own.lockId && (e.status === 'ABORTED' || e.status === 'CANCELLED')) {
@@ -105,7 +115,9 @@ function checkAll(world: World, real: Real, effects: readonly Effect[], own: { l
         ownSeen++;
         continue;
       }
-      if (e.op === 'lock' || e.op === 'convert') {
+      if (e.op === 'unlock' && dequeuedOwner !== null && e.owner === dequeuedOwner && e.status === 'UNLOCKED') {
+        real.pending.delete(e.lockId);
+      } else if (e.op === 'lock' || e.op === 'convert') {
         if (real.pending.get(e.lockId) !== e.op) fail(`completion for ${e.lockId} (${e.op} ${e.status}) which had no pending ${e.op}: a second completion`, real, world);
         real.pending.delete(e.lockId);
       } else {
@@ -262,6 +274,24 @@ class CancelCmd implements fc.Command<World, Real> {
   }
 }
 
+class DequeueAllCmd implements fc.Command<World, Real> {
+  constructor(readonly owner: string) {}
+  check(): boolean {
+    return true;
+  }
+  run(world: World, real: Real): void {
+    world.model.out = [];
+    const got = real.space.dequeueAll(this.owner);
+    const effects = real.space.takeEffects();
+    const want = world.model.dequeueAll(this.owner);
+    if (got.status !== 'UNLOCKED' || got.count !== want) fail(`dequeueAll ${this.owner}: space ${got.status} ${got.count}, model ${want}`, real, world);
+    checkAll(world, real, effects, null, null, this.owner);
+  }
+  toString(): string {
+    return `dequeueAll(${this.owner})`;
+  }
+}
+
 class PurgeCmd implements fc.Command<World, Real> {
   constructor(readonly owner: string) {}
   check(): boolean {
@@ -293,26 +323,30 @@ const convertFlagsArb = fc.oneof(
   },
 );
 const valueArb = fc.option(fc.constantFrom('v1', 'v2', 'v3', 'v4'), { nil: undefined });
-const unlockFlagsArb = fc.oneof({ weight: 4, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.subarray(['VALBLK', 'IVVALBLK', 'NOQUEUE']) });
+const unlockFlagsArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<string[]>([]) },
+  { weight: 2, arbitrary: fc.subarray(['VALBLK', 'IVVALBLK', 'NOQUEUE', 'FORCEUNLOCK']) },
+);
 
 const lockArb = fc.tuple(fc.constantFrom(...OWNERS), fc.constantFrom(...RESOURCES), modeArb, lockFlagsArb).map(([o, r, m, f]) => new LockCmd(o, r, m, f));
 const convertArb = fc.tuple(fc.nat(60), modeArb, convertFlagsArb, valueArb).map(([p, m, f, v]) => new ConvertCmd(p, m, f, v));
 const unlockArb = fc.tuple(fc.nat(60), unlockFlagsArb, valueArb).map(([p, f, v]) => new UnlockCmd(p, f, v));
 const cancelArb = fc.nat(60).map((p) => new CancelCmd(p));
 const purgeArb = fc.constantFrom(...OWNERS).map((o) => new PurgeCmd(o));
+const dequeueAllArb = fc.constantFrom(...OWNERS).map((o) => new DequeueAllCmd(o));
 
 /** The command mix: locks and conversions most often, purges rarely. */
-export const commandsArb = fc.commands([lockArb, lockArb, lockArb, lockArb, convertArb, convertArb, convertArb, convertArb, unlockArb, unlockArb, unlockArb, cancelArb, cancelArb, purgeArb], {
+export const commandsArb = fc.commands([lockArb, lockArb, lockArb, lockArb, convertArb, convertArb, convertArb, convertArb, unlockArb, unlockArb, unlockArb, cancelArb, cancelArb, purgeArb, dequeueAllArb], {
   maxCommands: 120,
   size: 'max',
 });
 
-/** The property, over a space from `makeSpace`. */
+/** The property, over a space from `makeSpace` (whose profile the model follows). */
 export function modelProperty(makeSpace: () => LockSpace) {
   return fc.property(commandsArb, (cmds) => {
     fc.modelRun(
       () => ({
-        model: { model: new ReferenceModel(), known: [] } as World,
+        model: { model: new ReferenceModel(makeSpace().profile), known: [] } as World,
         real: { space: makeSpace(), pending: new Map(), lastMode: new Map() } as Real,
       }),
       cmds,

@@ -41,7 +41,7 @@ const CONVERT_OK = new Set([
   'VALBLK',
   'IVVALBLK',
 ]);
-const UNLOCK_OK = new Set(['VALBLK', 'IVVALBLK']);
+const UNLOCK_OK = new Set(['VALBLK', 'IVVALBLK', 'FORCEUNLOCK']);
 
 export interface MLock {
   id: number;
@@ -79,6 +79,12 @@ export interface MCompletion {
 }
 
 export class ReferenceModel {
+  /**
+   * `vms`: no immediate conversion-deadlock detection (§6.1, §10: a conversion deadlock waits for
+   * the timed search, which this model does not run) and no CONVDEADLK.
+   */
+  constructor(readonly profile: 'linux' | 'vms' = 'linux') {}
+
   readonly resources = new Map<string, MResource>();
   readonly locks = new Map<number, MLock>();
   nextId = 1;
@@ -124,7 +130,7 @@ export class ReferenceModel {
     if (!l) return 'INVALID_ARG';
     const f = new Set(flags);
     for (const x of f) if (!CONVERT_OK.has(x)) return 'INVALID_ARG';
-    if (f.has('CONVDEADLK') && f.has('NOQUEUE')) return 'INVALID_ARG';
+    if (f.has('CONVDEADLK') && (f.has('NOQUEUE') || this.profile === 'vms')) return 'INVALID_ARG';
     if (f.has('NOQUEUEBAST') && !f.has('NOQUEUE')) return 'INVALID_ARG';
     if (f.has('QUECVT') && (l.gr < 0 || QUECVT_ROWS[l.gr]![mode] !== 'Y')) return 'INVALID_ARG';
     if (!this.isIn(l, 'granted')) return 'BUSY';
@@ -177,8 +183,20 @@ export class ReferenceModel {
     const l = this.locks.get(id);
     if (!l) return 'INVALID_ARG';
     for (const x of flags) if (!UNLOCK_OK.has(x)) return 'INVALID_ARG';
-    if (!this.isIn(l, 'granted')) return 'BUSY';
+    if (!this.isIn(l, 'granted') && !flags.includes('FORCEUNLOCK')) return 'BUSY';
     const res = this.resources.get(l.res)!;
+    this.forceOut(res, l, flags, value);
+    if (!this.dropIfEmpty(res)) this.grantPass(res);
+    return 'UNLOCKED';
+  }
+
+  /** DEQALL: every lock of `owner` in id order as a FORCEUNLOCK, then the grant passes in the order the resources were first touched. */
+  dequeueAll(owner: string): number {
+    return this.removeOwnerLocks(owner, (res, l) => this.forceOut(res, l, [], undefined));
+  }
+
+  /** Unlock from any queue: the value-block rule on the granted mode, one UNLOCKED completion. */
+  private forceOut(res: MResource, l: MLock, flags: string[], value: string | undefined): void {
     if (l.gr >= PW) {
       if (flags.includes('IVVALBLK')) res.valid = false;
       else if (value !== undefined) {
@@ -187,11 +205,12 @@ export class ReferenceModel {
       }
     }
     this.removeFrom(res.granted, l);
-    this.locks.delete(id);
+    this.removeFrom(res.converting, l);
+    this.removeFrom(res.waiting, l);
+    this.locks.delete(l.id);
     l.gr = -1;
+    l.demoted = false;
     this.emit(l, 'unlock', 'UNLOCKED', undefined, false);
-    if (!this.dropIfEmpty(res)) this.grantPass(res);
-    return 'UNLOCKED';
   }
 
   cancel(id: number): string {
@@ -218,16 +237,23 @@ export class ReferenceModel {
   }
 
   purge(owner: string): number {
-    const doomed = [...this.locks.values()].filter((l) => l.owner === owner).sort((a, b) => a.id - b.id);
-    const touched: MResource[] = [];
-    for (const l of doomed) {
-      const res = this.resources.get(l.res)!;
-      if (!touched.includes(res)) touched.push(res);
+    return this.removeOwnerLocks(owner, (res, l) => {
       if (l.gr >= PW) res.valid = false;
       this.removeFrom(res.granted, l);
       this.removeFrom(res.converting, l);
       this.removeFrom(res.waiting, l);
       this.locks.delete(l.id);
+    });
+  }
+
+  /** Removes every lock of `owner` in id order with `remove`, then settles the resources in the order they were first touched. */
+  private removeOwnerLocks(owner: string, remove: (res: MResource, l: MLock) => void): number {
+    const doomed = [...this.locks.values()].filter((l) => l.owner === owner).sort((a, b) => a.id - b.id);
+    const touched: MResource[] = [];
+    for (const l of doomed) {
+      const res = this.resources.get(l.res)!;
+      if (!touched.includes(res)) touched.push(res);
+      remove(res, l);
     }
     for (const res of touched) if (!this.dropIfEmpty(res)) this.grantPass(res);
     return doomed.length;
@@ -258,6 +284,7 @@ export class ReferenceModel {
 
   /** §6.2: `l`'s granted mode blocks a conversion queued ahead of it, or one behind it blocks it back. */
   conversionDeadlocked(res: MResource, l: MLock): boolean {
+    if (this.profile === 'vms') return false;
     const mine = res.converting.indexOf(l);
     return res.converting.some((other, i) => {
       if (other === l) return false;
