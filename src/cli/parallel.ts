@@ -76,9 +76,10 @@ export async function sweepSuiteOnPool(suite: readonly LoadedScenario[], choice:
   const ranges = shard ? shardRanges(planned, shard) : planned;
   const line = new SweepProgressLine(progress);
   const watch = new Stopwatch();
+  const executor = jobs === 1 ? turningBetweenChunks(inProcessExecutor(suite)) : threadExecutor(jobs);
   let outcome: PoolScenarioResult[];
   try {
-    outcome = await sweepOnPool(jobs === 1 ? turningBetweenChunks(inProcessExecutor(suite)) : threadExecutor(jobs), suite, ranges, {
+    outcome = await sweepOnPool(executor, suite, ranges, {
       onProgress: (counts) => line.update(counts),
       clockMs: () => watch.elapsedMs(),
       ...(shouldStop ? { shouldStop } : {}),
@@ -87,6 +88,7 @@ export async function sweepSuiteOnPool(suite: readonly LoadedScenario[], choice:
     });
   } finally {
     line.clear();
+    await executor.close();
   }
   return {
     results: outcome.map((o) => o.result),

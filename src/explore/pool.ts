@@ -187,7 +187,8 @@ export function taperTail(chunks: readonly Chunk[], lanes: number): Chunk[] {
 
 /**
  * Sweeps `targets[i]` over `ranges[i]` on `executor` and returns each scenario's §5.4 entry, in
- * suite order. Throws what the sequential sweep would throw first: NondeterminismError, for the
+ * suite order. The executor stays open: its owner closes it, so one pool of warm workers can
+ * serve several sweeps. Throws what the sequential sweep would throw first: NondeterminismError, for the
  * earliest scenario and seed. A seed that reaches a bound is an overrun in its scenario's entry.
  */
 export async function sweepOnPool(executor: Executor, targets: readonly SweepTarget[], ranges: readonly SeedRange[], options: PoolSweepOptions = {}): Promise<PoolScenarioResult[]> {
@@ -223,17 +224,13 @@ export async function sweepOnPool(executor: Executor, targets: readonly SweepTar
     }
   };
 
-  try {
-    await Promise.all(Array.from({ length: executor.lanes }, lane));
-    const results: PoolScenarioResult[] = [];
-    for (const state of states) {
-      const { result, cutShort } = await assemble(state, stopAtFirstFind, stopped);
-      results.push({ result, workMs: state.workMs, ...(cutShort ? { cutShortOf: state.range.count } : {}) });
-    }
-    return results;
-  } finally {
-    await executor.close();
+  await Promise.all(Array.from({ length: executor.lanes }, lane));
+  const results: PoolScenarioResult[] = [];
+  for (const state of states) {
+    const { result, cutShort } = await assemble(state, stopAtFirstFind, stopped);
+    results.push({ result, workMs: state.workMs, ...(cutShort ? { cutShortOf: state.range.count } : {}) });
   }
+  return results;
 }
 
 function rerun(executor: Executor, state: ScenarioState, failing: FailingSeed, firstWorkerId: number, options: PoolSweepOptions): Promise<string> {
