@@ -217,8 +217,17 @@ function clocksHtml(view: RunView): string {
   return `<section class="card" id="clocks">
   <h2>Clocks</h2>
   <p class="hint">Each node's wall clock minus true time. A constant offset is skew, a slope is drift, a vertical step is a jump. Leases measured on these clocks stretch and shrink with them.</p>
-  ${view.clocks.length > 0 ? '<div class="chart" style="height:300px"><canvas id="chart-clocks" role="img" aria-label="clock offsets"></canvas></div>' : '<p class="empty">No event in this trace carries a local clock reading.</p>'}
+  ${clocksBody(view)}
 </section>`;
+}
+
+/** The chart, or a sentence where a chart would only draw one flat line hiding all the others. */
+function clocksBody(view: RunView): string {
+  if (view.clocks.length === 0) return '<p class="empty">No event in this trace carries a local clock reading.</p>';
+  if (view.jumps.length === 0 && view.clocks.every((line) => line.offsetMs.every((offsetMs) => offsetMs === 0))) {
+    return `<p class="empty">Every node's wall clock kept true time for the whole run (no skew, drift or jump on ${view.clocks.length === 1 ? 'its one node' : `any of its ${view.clocks.length} nodes`}), so there is no line to draw.</p>`;
+  }
+  return '<div class="chart" style="height:300px"><canvas id="chart-clocks" role="img" aria-label="clock offsets"></canvas></div>';
 }
 
 /** The space-time diagram's controls and canvas (the browser script draws it). */

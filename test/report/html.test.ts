@@ -96,6 +96,15 @@ describe('renderRunReport', () => {
     expect(html).toContain('<a href="#trace" data-seq="23">#23</a> at 53 ms: m2 queues c1&#39;s EX request on b (waiting)');
   });
 
+  it('says the clocks kept true time instead of drawing one flat line over all the others', () => {
+    const skewed = deadlockInput();
+    expect(renderRunReport(skewed)).toContain('<canvas id="chart-clocks"');
+    const exact = { ...skewed, events: skewed.events.map((e) => (e.fields?.local === undefined ? e : { ...e, fields: { ...e.fields, local: e.tUs / 1000 } })) };
+    const html = renderRunReport(exact);
+    expect(html).not.toContain('<canvas id="chart-clocks"');
+    expect(html).toContain("Every node's wall clock kept true time for the whole run (no skew, drift or jump on any of its 5 nodes), so there is no line to draw.");
+  });
+
   it('lays a longer cycle out on a circle, every node and edge drawn once', () => {
     const svg = renderDeadlockSvg(
       {

@@ -273,7 +273,7 @@ safely('storage', function () {
     options: {
       responsive: true, maintainAspectRatio: false, animation: false, parsing: false,
       layout: { padding: { top: topPadding(D.violations.length), right: 8 } },
-      scales: { x: timeAxis('true time'), y: { type: 'linear', grace: '15%', title: { display: true, text: D.storage.hasTokens ? 'fencing token' : 'writes (no fencing tokens)' },
+      scales: { x: timeAxis('true time'), y: { type: 'linear', grace: '15%', min: D.storage.hasTokens ? 0 : undefined, title: { display: true, text: D.storage.hasTokens ? 'fencing token' : 'writes (no fencing tokens)' },
         ticks: { precision: 0, display: D.storage.hasTokens } } },
       interaction: { mode: 'nearest', intersect: false },
       plugins: {
