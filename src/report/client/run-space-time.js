@@ -118,7 +118,8 @@ function spaceTime(canvas) {
         }
       }
     });
-    // Compressed gaps.
+    // Compressed gaps; a gap whose label would overlap the one drawn before it goes unlabelled.
+    var gapLabelRight = -Infinity;
     for (var p = 0; p + 1 < ax.t0.length; p++) {
       var ga = ax.x0[p] + (ax.t1[p] - ax.t0[p]) * ax.ppm, gb = ax.x0[p + 1];
       if (gb < left || ga > right) continue;
@@ -131,7 +132,10 @@ function spaceTime(canvas) {
         ctx.stroke();
       }
       ctx.font = '600 10.5px ' + family;
-      labelBox(ctx, '+' + fmtMs(ax.t0[p + 1] - ax.t1[p]), SX((ga + gb) / 2), 22, '#59636e', '#eef1f4', 'center');
+      var gapLabel = '+' + fmtMs(ax.t0[p + 1] - ax.t1[p]), gapLabelHalf = ctx.measureText(gapLabel).width / 2 + 3, gapCentre = SX((ga + gb) / 2);
+      if (gapCentre - gapLabelHalf < gapLabelRight + 4) continue;
+      labelBox(ctx, gapLabel, gapCentre, 22, '#59636e', '#eef1f4', 'center');
+      gapLabelRight = gapCentre + gapLabelHalf;
     }
     // Messages.
     visibleMsgs = [];
