@@ -32,7 +32,7 @@ import {
 } from '../sim/index.js';
 import { storageProcess } from '../storage/index.js';
 import type { DeadlockCycleEdge, NodeClockSamples, ReplayResult, Violation } from './result.js';
-import { LockActivity, planFaults, type SpanUs } from './strategies/index.js';
+import { PilotObserver, planFaults, type Pilot } from './strategies/index.js';
 import { checkDeadlockBoundUs, scheduleScheduler } from './check/bounds.js';
 
 /** Options that are not part of a scenario file: test-only mutations and output choices. */
@@ -149,7 +149,7 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
 
   const services = protocol.serviceNodes(scenario.managers, options);
   const managerIds = services.map((s) => s.id);
-  const plan = planFaults({ scenario, sim, managerIds, durationUs, pilotSpans: () => pilotSpans(scenario, seed, opts) });
+  const plan = planFaults({ scenario, sim, managerIds, durationUs, pilot: () => pilotRun(scenario, seed, opts) });
   const leaseChecking = leaseCheckingClients(scenario);
   const checkers = opts.checkersOff ? undefined : createCheckers({
     invariants: scenario.invariants,
@@ -346,23 +346,23 @@ function drawClock(sim: Simulation, scenario: Scenario, node: string) {
 }
 
 /**
- * The spans in which clients hold or wait for locks in a run of `scenario` under `seed` with
- * none of its drawn faults (its explicit ones stay): the pilot that workload-aware placement
- * learns the activity window from (see strategies/placement.ts).
+ * What a run of `scenario` under `seed` with none of its drawn faults (its explicit ones stay)
+ * shows: the pilot that workload-aware placement learns the activity window from, and that
+ * moment triggers learn their moments from (see strategies/placement.ts and moments.ts).
  */
-function pilotSpans(scenario: Scenario, seed: number, opts: SimulateOptions): SpanUs[] {
-  const activity = new LockActivity();
+function pilotRun(scenario: Scenario, seed: number, opts: SimulateOptions): Pilot {
+  const observer = new PilotObserver(scenario);
   const pilot = prepareRun({ ...scenario, randomFaults: {} }, seed, {
     checkersOff: true,
-    traceKernelEvents: false,
+    traceKernelEvents: observer.messageEvents,
     ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}),
-    onBuilt: ({ sim }) => sim.addListener(activity),
+    onBuilt: ({ sim }) => sim.addListener(observer),
   });
   if (pilot.asyncClients !== undefined) {
     throw new Error(`lockstep: scenario ${scenario.name}: the ${scenario.randomFaults.strategy} fault strategy learns the clients' activity from a pilot run, which needs scripted clients`);
   }
   pilot.advance();
-  return activity.spans(pilot.durationUs);
+  return observer.result(pilot.durationUs);
 }
 
 function leaseCheckingClients(scenario: Scenario): Set<string> {

@@ -371,12 +371,12 @@ export const FAULT_STRATEGIES = ['uniform', 'workload', 'moments'] as const;
 export type FaultStrategy = (typeof FAULT_STRATEGIES)[number];
 
 /**
- * Protocol moments a fault can be fired at, read from the trace: `hold` a client learns it holds
- * a lock; `grant` a master grants one (the grant is in flight to the client); `recovery` a lock
- * manager sees a member die or resets itself; `renewal` a client receives a keep-alive reply (its
- * lease was just renewed).
+ * Protocol moments a fault can be fired at, read from the trace: `request` a client sends a lock
+ * or convert request (it is in flight); `hold` a client learns it holds a lock; `grant` a master
+ * grants one (the grant is in flight to the client); `recovery` a lock manager sees a member die
+ * or resets itself; `renewal` a client receives a keep-alive reply (its lease was just renewed).
  */
-export const FAULT_MOMENTS = ['hold', 'grant', 'recovery', 'renewal'] as const;
+export const FAULT_MOMENTS = ['request', 'hold', 'grant', 'recovery', 'renewal'] as const;
 export type FaultMoment = (typeof FAULT_MOMENTS)[number];
 
 /** Most ms a fault placed by `moments` waits for its moment (default). */
@@ -385,7 +385,7 @@ export const DEFAULT_MOMENT_WITHIN_MS = 5000;
 const randomFaultMoments = z.strictObject({
   /** The moments a fault may wait for; each fault draws one (default: all). */
   on: z.array(z.enum(FAULT_MOMENTS)).min(1).max(FAULT_MOMENTS.length).optional(),
-  /** Only moments of these clients count (`hold`, `grant`, `renewal`); default: any client. */
+  /** Only moments of these clients count (`request`, `hold`, `grant`, `renewal`); default: any client. */
   clients: z.array(nodeName()).min(1).max(MAX_CLIENTS).optional(),
   /** How long a fault waits for its moment after its placed time before it is dropped. */
   withinMs: msAbove0().optional(),

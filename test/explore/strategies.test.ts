@@ -1,7 +1,7 @@
 // Fault strategies: where a seed's drawn faults land (uniform, workload, moments), and crashes and
 // partitions that never end. Every strategy is a pure function of (scenario, seed).
 import { describe, expect, it } from 'vitest';
-import { parseScenario, type Scenario } from '../../src/scenario/index.js';
+import { loadScenarioFile, parseScenario, type Scenario } from '../../src/scenario/index.js';
 import { simulate } from '../../src/explore/simulate.js';
 import { LockActivity, placeInSpans, withFaultStrategy, withinSpans } from '../../src/explore/strategies/index.js';
 import type { Fault } from '../../src/sim/index.js';
@@ -82,6 +82,33 @@ describe('fault strategies', () => {
       expect(simulate(s, seed).result.traceHash).toBe(result.traceHash);
     }
     expect(fired).toBeGreaterThan(5);
+  });
+
+  it('fires a fault on a client at that client\'s own request, the instant it is in flight', () => {
+    const s = scenario({ strategy: 'moments', moments: { on: ['request'] }, pause: { maxMs: 3000, nodes: ['c1', 'c2'] }, partition: undefined, 'clock-jump': undefined });
+    let fired = 0;
+    for (let seed = 0; seed < 6; seed++) {
+      const { result, events = [] } = simulate(s, seed, { record: true });
+      const requestsBy = (client: string) => new Set(events.filter((e) => e.type === 'request' && e.fields?.['client'] === client && e.fields['op'] === 'lock').map((e) => e.tUs));
+      for (const f of result.faults) {
+        expect(f.kind).toBe('pause');
+        if (f.kind === 'pause') expect(requestsBy(f.node).has(Math.round(f.atMs * 1000))).toBe(true);
+      }
+      fired += result.faults.length;
+      expect(simulate(s, seed).result.traceHash).toBe(result.traceHash);
+    }
+    expect(fired).toBeGreaterThan(3);
+  });
+
+  it('finds the Redlock pause twins with moment-fired faults, where a pause must strike while the SETs are in flight', async () => {
+    for (const name of ['redlock-pause-unchecked-search', 'redlock-pause-checked-wall-clock-search']) {
+      const { scenario: twin } = await loadScenarioFile(`scenarios/search/${name}.json`);
+      expect(twin.randomFaults.strategy).toBe('moments');
+      const first = Array.from({ length: 200 }, (_, seed) => seed).find((seed) => simulate(twin, seed).result.violations.some((v) => v.invariant === 'mutual-exclusion'));
+      expect(first, name).toBeDefined();
+      const uniform = withFaultStrategy(twin, 'uniform');
+      expect(Array.from({ length: first! + 1 }, (_, seed) => seed).some((seed) => simulate(uniform, seed).result.violations.some((v) => v.invariant === 'mutual-exclusion')), name).toBe(false);
+    }
   });
 
   it('fires at recovery when the lock managers see a member die (here of an explicit crash)', () => {

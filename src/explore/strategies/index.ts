@@ -7,12 +7,13 @@ import type { Scenario } from '../../scenario/index.js';
 import { DEFAULT_MOMENT_WITHIN_MS, FAULT_MOMENTS, toFaultPlan, type FaultStrategy } from '../../scenario/index.js';
 import { drawFaultPlan, msToUs, type Fault, type Simulation } from '../../sim/index.js';
 import { healTimeUs } from '../faults.js';
-import type { SpanUs } from './activity.js';
-import { armFaults, MomentTrigger, type ArmedFault } from './moments.js';
+import type { NodeEventSink, TraceEvent, TraceFields } from '../../sim/index.js';
+import { LockActivity, type SpanUs } from './activity.js';
+import { armFaults, MomentLog, MomentTrigger, type ArmedFault, type MomentOptions, type MomentSeen } from './moments.js';
 import { makePermanent, placeInSpans, stableByTime } from './placement.js';
 
 export { LockActivity, mergeSpans, withinSpans, type SpanUs } from './activity.js';
-export { MomentTrigger, isMoment, type ArmedFault } from './moments.js';
+export { MomentLog, MomentTrigger, isMoment, type ArmedFault, type MomentSeen } from './moments.js';
 export { placeInSpans } from './placement.js';
 
 /** The strategy a scenario's drawn faults are placed by. */
@@ -57,10 +58,46 @@ export interface PlanInput {
   managerIds: readonly string[];
   durationUs: number;
   /**
-   * The spans in which clients hold or wait for locks in the fault-free pilot run of the same
-   * scenario and seed; only called by the strategies that need it.
+   * What the fault-free pilot run of the same scenario and seed showed (see {@link PilotObserver});
+   * only called by the strategies that need it.
    */
-  pilotSpans: () => SpanUs[];
+  pilot: () => Pilot;
+}
+
+/** What a fault-free pilot run showed: when clients held or waited for locks, and its protocol moments. */
+export interface Pilot {
+  spans: SpanUs[];
+  moments: MomentSeen[];
+}
+
+/**
+ * Watches the pilot run for what the scenario's strategy needs: the clients' lock activity
+ * (workload placement), and for `moments` the moments its faults may wait for.
+ */
+export class PilotObserver implements NodeEventSink {
+  readonly messageEvents: boolean;
+  private readonly activity = new LockActivity();
+  private readonly moments: MomentLog | undefined;
+
+  constructor(scenario: Scenario) {
+    this.moments = faultStrategyOf(scenario) === 'moments' ? new MomentLog(momentOptions(scenario).on, scenario.randomFaults.moments?.clients) : undefined;
+    this.messageEvents = this.moments?.messageEvents ?? false;
+  }
+
+  onNodeEvent(seq: number, tUs: number, node: string, type: string, fields: TraceFields | undefined): void {
+    this.activity.onNodeEvent(seq, tUs, node, type, fields);
+    this.moments?.onNodeEvent(seq, tUs, node, type, fields);
+  }
+
+  onEvent(event: TraceEvent): void {
+    this.activity.onEvent(event);
+    this.moments?.onEvent(event);
+  }
+
+  /** The pilot's findings, its spans cut at `endUs`. */
+  result(endUs: number): Pilot {
+    return { spans: this.activity.spans(endUs), moments: this.moments?.seen ?? [] };
+  }
 }
 
 /** Draws and places the seed's faults (see the module comment). */
@@ -77,9 +114,15 @@ export function planFaults(input: PlanInput): PlannedFaults {
   }
   const strategy = faultStrategyOf(scenario);
   if (strategy === 'uniform') return fixedPlan([...explicit, ...drawn].sort((a, b) => a.atUs - b.atUs));
-  const placed = placeInSpans(drawn, input.pilotSpans(), durationUs);
-  if (strategy === 'workload') return fixedPlan(stableByTime([...explicit, ...placed]));
-  return momentPlan(scenario, explicit, placed, sim);
+  const pilot = input.pilot();
+  if (strategy === 'workload') return fixedPlan(stableByTime([...explicit, ...placeInSpans(drawn, pilot.spans, durationUs)]));
+  return momentPlan(scenario, explicit, stableByTime(drawn), pilot, sim, durationUs);
+}
+
+/** The scenario's `moments` settings with their defaults. */
+function momentOptions(scenario: Scenario): MomentOptions {
+  const moments = scenario.randomFaults.moments;
+  return { on: moments?.on ?? FAULT_MOMENTS, clients: moments?.clients, withinUs: msToUs(moments?.withinMs ?? DEFAULT_MOMENT_WITHIN_MS) };
 }
 
 /** A plan whose every fault is known before the run. */
@@ -87,15 +130,11 @@ function fixedPlan(faults: readonly Fault[]): PlannedFaults {
   return { scheduled: faults, healUs: healTimeUs(faults), attach: () => undefined, applied: () => [...faults] };
 }
 
-/** The explicit faults scheduled, the placed ones armed to wait for their moments. */
-function momentPlan(scenario: Scenario, explicit: readonly Fault[], placed: readonly Fault[], sim: Simulation): PlannedFaults {
-  const moments = scenario.randomFaults.moments;
-  const options = {
-    on: moments?.on ?? FAULT_MOMENTS,
-    clients: moments?.clients,
-    withinUs: msToUs(moments?.withinMs ?? DEFAULT_MOMENT_WITHIN_MS),
-  };
-  const armed = armFaults(placed, options, sim.rng('faults/moments'));
+/** The explicit faults scheduled, the drawn ones (in time order) armed to wait for their moments. */
+function momentPlan(scenario: Scenario, explicit: readonly Fault[], drawn: readonly Fault[], pilot: Pilot, sim: Simulation, durationUs: number): PlannedFaults {
+  const options = momentOptions(scenario);
+  const placed = drawn.map((f) => placeInSpans([f], pilot.spans, durationUs)[0]!);
+  const armed = armFaults(drawn, placed, options, sim.rng('faults/moments'), pilot.moments, durationUs);
   let trigger: MomentTrigger | undefined;
   return {
     scheduled: explicit,
