@@ -4,7 +4,9 @@
  * replaced by seed-drawn faults of the same kinds), seeds and milliseconds until the first seed
  * that violates the lesson's invariant, from each of ten base seeds (base·1,000,000 upwards, so
  * the ten searches share no seed), and the median of the ten. A search that finds nothing within
- * its cap is reported as not found (`null` in bench.json), never as the cap.
+ * its cap is reported as not found (`null` in bench.json), never as the cap. Each twin runs with
+ * the fault strategy its file names (`randomFaults.strategy`, `uniform` when it names none): what
+ * `lockstep run` gives a user without flags.
  */
 import { join } from 'node:path';
 import type { LoadedScenario } from '../../../dist/scenario/index.js';
@@ -46,12 +48,13 @@ const section: BenchSection = {
     const twins = await lockstep.scenario.loadScenarios([join(repoRoot, SEARCH_DIR)]);
     if (twins.length === 0) throw new Error(`bench search: no search twins in ${SEARCH_DIR}`);
     const rows: BenchRow[] = [];
-    const json: Record<string, unknown> = { strategy: 'uniform', baseSeeds: BASE_SEEDS, seedCap: SEED_CAP, twins: {} };
+    const json: Record<string, unknown> = { baseSeeds: BASE_SEEDS, seedCap: SEED_CAP, twins: {} };
     for (const twin of twins) {
       const runs = Array.from({ length: BASE_SEEDS }, (_, base) => searchOnce(lockstep, twin, base));
       const seeds = median(runs.map((r) => r.seeds));
       const ms = median(runs.map((r) => (r.seeds === undefined ? undefined : r.ms)));
       (json.twins as Record<string, unknown>)[twin.scenario.name] = {
+        strategy: twin.scenario.randomFaults.strategy ?? 'uniform',
         seedsToFind: runs.map((r) => r.seeds ?? null),
         msToFind: runs.map((r) => (r.seeds === undefined ? null : Math.round(r.ms))),
         medianSeeds: seeds ?? null,
