@@ -317,6 +317,7 @@ function serviceOptions(scenario: Scenario, mutations: ServiceMutations | undefi
     clientMarginMs: ls.clientMarginMs,
     watch: ls.watch,
     guidNames: ls.guidNames,
+    connectionStates: ls.connectionStates,
     release: ls.release,
     profile: ls.profile,
     ...(mutations ? { mutations } : {}),

@@ -135,6 +135,13 @@ export interface ServiceOptions {
   watch: 'predecessor' | 'parent';
   /** zk recipe: GUID in node names, so a client can find its own ghost node after a lost create reply. */
   guidNames: boolean;
+  /**
+   * zk client: Curator's connection states (pitfalls S14). 'none' (default): no client-side
+   * states; 'lost-after-suspended': SUSPENDED after 2/3 of the session timeout without contact,
+   * LOST a whole session timeout later, locks trusted until LOST (before CURATOR-460);
+   * 'suspended-is-loss': SUSPENDED ends the client's trust in its locks.
+   */
+  connectionStates?: 'none' | 'lost-after-suspended' | 'suspended-is-loss';
   /** lease-lock release: compare-and-delete (correct) or plain DEL (the bug). */
   release: 'compare-and-delete' | 'del';
   /** Lock-space behaviour profile. */

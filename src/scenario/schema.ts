@@ -478,6 +478,12 @@ export const lockServiceSchema = z.strictObject({
   watch: z.enum(['predecessor', 'parent']).optional(),
   /** zk: embed a GUID in the node name to recover from a lost create reply (pitfalls S12). Default true. */
   guidNames: z.boolean().optional(),
+  /**
+   * zk: Curator's connection states (pitfalls S14). "lost-after-suspended": SUSPENDED after 2/3 of
+   * the session timeout without contact and LOST a whole session timeout later (before
+   * CURATOR-460); "suspended-is-loss": SUSPENDED ends the client's trust in its locks. Default "none".
+   */
+  connectionStates: z.enum(['none', 'lost-after-suspended', 'suspended-is-loss']).optional(),
   /** redlock/lease-lock release: compare-and-delete script, or a plain DEL (pitfalls S08). Default "compare-and-delete". */
   release: z.enum(['compare-and-delete', 'del']).optional(),
 });
@@ -505,6 +511,7 @@ export const PROTOCOL_OPTIONS = {
   retryDelayMs: ['redlock', 'zk', 'lease-lock', 'etcd'],
   watch: ['zk'],
   guidNames: ['zk'],
+  connectionStates: ['zk'],
   release: ['redlock', 'lease-lock'],
 } as const satisfies Partial<Record<keyof z.input<typeof lockServiceSchema>, readonly Protocol[]>>;
 
@@ -687,6 +694,7 @@ export function applyDerivedDefaults(s: ParsedScenario) {
       retryDelayMs: ls.retryDelayMs ?? 200,
       watch: ls.watch ?? 'predecessor',
       guidNames: ls.guidNames ?? true,
+      connectionStates: ls.connectionStates ?? 'none',
       release: ls.release ?? 'compare-and-delete',
     },
     livenessMs: s.livenessMs ?? defaultLivenessMs(ls.leaseMs),

@@ -61,6 +61,7 @@ describe('the DESIGN §5.2 example', () => {
         retryDelayMs: 200,
         watch: 'predecessor',
         guidNames: true,
+        connectionStates: 'none',
         release: 'compare-and-delete',
       },
       storage: { checkTokens: true },

@@ -24,6 +24,18 @@
  * client ends up watching its own ghost. With `guidNames` it lists the children and adopts the
  * node carrying its GUID (Curator's protection mode).
  *
+ * Connection states (`connectionStates`, Apache Curator's ConnectionState; pitfalls S14): with
+ * anything but 'none' the client goes SUSPENDED when it has heard nothing from the server for
+ * two thirds of the session timeout (ZooKeeper's client read timeout) and RECONNECTED when it
+ * hears again, each traced as `connection` {client, state}. What SUSPENDED means for its locks:
+ * - 'lost-after-suspended' (Curator before CURATOR-460): the client keeps trusting its locks and
+ *   counts a whole session timeout again from SUSPENDED before declaring the session LOST, so its
+ *   deadline is last contact + 2/3 + 1 session timeout — later than the server's expiry;
+ * - 'suspended-is-loss' (the fix): SUSPENDED ends its trust, two thirds of a session timeout after
+ *   the last contact, before the server can expire the session.
+ * With 'none' (the default) the client keeps no such state and trusts a lock for a session
+ * timeout from the send time of the last request the server answered (see above).
+ *
  * `validityCheck` chooses how much the client trusts the end of its wait:
  * - true (ZooKeeper recipe, default): step 2 requires the client's own node to be in the
  *   listing — a missing node means its session expired — and a SESSION_EXPIRED answer aborts
@@ -87,9 +99,14 @@ interface SessionRec {
   alive: boolean;
   /** Send time (client clock) of the last request the server answered in this session. */
   lastAckSentUs: number;
+  /** When the client last heard from the server in this session (client clock). */
+  lastHeardUs: number;
   /** When the client learned the session expired (client clock). */
   lostAtUs: number;
 }
+
+/** The client's connection state as Curator reports it (only with `connectionStates`). */
+type ConnectionState = 'CONNECTED' | 'SUSPENDED' | 'LOST';
 
 /** One lock of the client; every create and listing counts as an attempt. */
 interface ZkLock extends ExclusiveLock<'creating' | 'listing' | 'checking' | 'waiting' | 'backoff'> {
@@ -121,7 +138,7 @@ interface OpRec {
 
 class ZkTimer {
   constructor(
-    readonly kind: 'timeout' | 'backoff' | 'ping' | 'connect',
+    readonly kind: 'timeout' | 'backoff' | 'ping' | 'connect' | 'suspend' | 'lost',
     readonly resource: string,
     readonly step: number,
     readonly op: number,
@@ -136,7 +153,13 @@ interface ZkSettings extends ClientSettings {
   readonly guidNames: boolean;
   readonly trustWait: boolean;
   readonly fencing: boolean;
+  readonly connectionStates: ZkConnectionStates;
+  /** Silence after which the client goes SUSPENDED: two thirds of the session timeout. */
+  readonly suspendAfterUs: number;
 }
+
+/** How a zk client treats a silent server (see the module doc). */
+export type ZkConnectionStates = NonNullable<ServiceOptions['connectionStates']>;
 
 /** Reads and checks the zk options; throws {@link ProtocolConfigError}. */
 export function zkSettings(servers: readonly string[], options: ServiceOptions): ZkSettings {
@@ -155,6 +178,8 @@ export function zkSettings(servers: readonly string[], options: ServiceOptions):
     guidNames: options.guidNames,
     trustWait: !options.validityCheck,
     fencing: options.fencing,
+    connectionStates: options.connectionStates ?? 'none',
+    suspendAfterUs: Math.round((msToUs(options.leaseMs) * 2) / 3),
   };
 }
 
@@ -174,6 +199,9 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
   /** Work waiting for a session. */
   private readonly queued: Array<() => void> = [];
   private pingTimer: TimerId | undefined;
+  /** Curator's connection state; its timer (SUSPENDED or LOST), when one is armed. */
+  private connectionState: ConnectionState = 'CONNECTED';
+  private connectionTimer: TimerId | undefined;
   private nextOp = 1;
   private guids = 0;
 
@@ -220,6 +248,14 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
           this.connect();
         }
         return true;
+      case 'suspend':
+        this.connectionTimer = undefined;
+        this.checkSilence();
+        return true;
+      case 'lost':
+        this.connectionTimer = undefined;
+        this.declareLost();
+        return true;
       case 'timeout':
       case 'backoff': {
         const lock = this.locks.get(tag.resource);
@@ -236,9 +272,21 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     const lock = this.held(resource);
     if (lock === undefined || this.s.leaseUs === 0 || lock.session === undefined) return undefined;
     const session = lock.session;
-    let atUs = session.lastAckSentUs + this.s.leaseUs - this.s.marginUs;
+    let atUs = this.trustedUntilUs(session) - this.s.marginUs;
     if (!session.alive) atUs = Math.min(atUs, session.lostAtUs);
     return { clock: this.s.clock, atUs };
+  }
+
+  /** Until when (client clock) the client trusts a lock of `session`, before its margin. */
+  private trustedUntilUs(session: SessionRec): number {
+    switch (this.s.connectionStates) {
+      case 'none':
+        return session.lastAckSentUs + this.s.leaseUs;
+      case 'lost-after-suspended':
+        return session.lastHeardUs + this.s.suspendAfterUs + this.s.leaseUs;
+      case 'suspended-is-loss':
+        return session.lastHeardUs + this.s.suspendAfterUs;
+    }
   }
 
   // --- session ---------------------------------------------------------------------------------
@@ -255,7 +303,8 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     if (rec === undefined || rec.kind !== 'connect') return; // a late answer to a connect we gave up on
     this.ops.delete(op);
     this.connecting = false;
-    this.session = { id, alive: true, lastAckSentUs: rec.sentUs, lostAtUs: 0 };
+    this.session = { id, alive: true, lastAckSentUs: rec.sentUs, lastHeardUs: this.host.ctx.now(this.s.clock), lostAtUs: 0 };
+    this.heard();
     this.armPing();
     const work = this.queued.splice(0, this.queued.length);
     for (const run of work) run();
@@ -303,8 +352,55 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     if (rec === undefined) return undefined;
     this.ops.delete(op);
     const session = rec.session;
-    if (session !== undefined && session.alive && rec.sentUs > session.lastAckSentUs) session.lastAckSentUs = rec.sentUs;
+    if (session !== undefined && session.alive) {
+      if (rec.sentUs > session.lastAckSentUs) session.lastAckSentUs = rec.sentUs;
+      session.lastHeardUs = this.host.ctx.now(this.s.clock);
+      this.heard();
+    }
     return rec;
+  }
+
+  // --- connection states (Curator; only with `connectionStates`) --------------------------------
+
+  /** The server answered: a SUSPENDED client is RECONNECTED, and the silence is counted afresh. */
+  private heard(): void {
+    if (this.s.connectionStates === 'none' || this.s.leaseUs === 0) return;
+    if (this.connectionState !== 'CONNECTED') {
+      if (this.connectionTimer !== undefined) this.host.ctx.cancelTimer(this.connectionTimer);
+      this.connectionTimer = undefined;
+      this.traceConnection(this.connectionState === 'SUSPENDED' ? 'RECONNECTED' : 'CONNECTED');
+      this.connectionState = 'CONNECTED';
+    }
+    if (this.connectionTimer === undefined) this.connectionTimer = this.host.ctx.setTimer(this.s.suspendAfterUs, new ZkTimer('suspend', '', 0, 0));
+  }
+
+  /** The SUSPENDED timer fired: suspend if the server has been silent for 2/3 of the session timeout, else wait out the rest. */
+  private checkSilence(): void {
+    const session = this.session;
+    if (session === undefined || !session.alive || this.connectionState !== 'CONNECTED') return;
+    const silentUntilUs = session.lastHeardUs + this.s.suspendAfterUs;
+    const nowUs = this.host.ctx.now(this.s.clock);
+    if (nowUs < silentUntilUs) {
+      this.connectionTimer = this.host.ctx.setTimer(silentUntilUs - nowUs, new ZkTimer('suspend', '', 0, 0));
+      return;
+    }
+    this.connectionState = 'SUSPENDED';
+    this.traceConnection('SUSPENDED');
+    // Before CURATOR-460, LOST came a whole session timeout after SUSPENDED.
+    if (this.s.connectionStates === 'lost-after-suspended') this.connectionTimer = this.host.ctx.setTimer(this.s.leaseUs, new ZkTimer('lost', '', 0, 0));
+  }
+
+  /** Curator's LOST: the client gives the session up and opens a new one when it next needs one. */
+  private declareLost(): void {
+    const session = this.session;
+    if (session === undefined || this.connectionState !== 'SUSPENDED') return;
+    this.connectionState = 'LOST';
+    this.traceConnection('LOST');
+    this.sessionLost(session);
+  }
+
+  private traceConnection(state: ConnectionState | 'RECONNECTED'): void {
+    this.host.ctx.trace('connection', { client: this.id, state });
   }
 
   /** The server says session `id` expired. */
@@ -321,6 +417,10 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     if (this.pingTimer !== undefined) {
       this.host.ctx.cancelTimer(this.pingTimer);
       this.pingTimer = undefined;
+    }
+    if (this.connectionTimer !== undefined && this.connectionState === 'CONNECTED') {
+      this.host.ctx.cancelTimer(this.connectionTimer); // no session to be silent about
+      this.connectionTimer = undefined;
     }
     for (const lock of [...this.locks.values()]) {
       if (lock.session !== session) continue;
