@@ -11,7 +11,7 @@ import type { ServiceMutations, ServiceOptions, ClientSpec, ProtocolModule } fro
 import { asyncClient, AsyncClientHub, scriptedClient, type ClientScript } from '../clients/index.js';
 import { createCheckers, defaultDeadlockBoundUs, type CheckerSet } from '../check/index.js';
 import { RecoveryAssertionError, dlmProtocol } from '../dlm/protocol/index.js';
-import { ProtocolInvariantError, etcdProtocol, leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
+import { ProtocolInvariantError, etcdProtocol, gridProtocol, leaseLockProtocol, redlockProtocol, zkProtocol } from '../protocols/index.js';
 import type { Scenario } from '../scenario/index.js';
 import type { CycleEdge } from '../vocabulary/index.js';
 import { fromFault } from '../scenario/index.js';
@@ -82,6 +82,7 @@ export const protocols: Readonly<Record<Scenario['protocol'], ProtocolModule>> =
   zk: zkProtocol,
   'lease-lock': leaseLockProtocol,
   etcd: etcdProtocol,
+  grid: gridProtocol,
 };
 
 

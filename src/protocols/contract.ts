@@ -177,7 +177,7 @@ export interface ClientSpec {
 
 /** What src/explore needs from a protocol to build a world. */
 export interface ProtocolModule {
-  readonly name: 'dlm' | 'redlock' | 'zk' | 'lease-lock' | 'etcd';
+  readonly name: 'dlm' | 'redlock' | 'zk' | 'lease-lock' | 'etcd' | 'grid';
   /** The service node ids and their process factories (e.g. m1..mN). */
   serviceNodes(managers: number, options: ServiceOptions): Array<{ id: string; factory: ProcessFactory }>;
   /** The driver factory for one client. */

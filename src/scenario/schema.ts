@@ -33,7 +33,7 @@ import { isLockProtocol, type LockProtocol } from '../clients/custom-protocol.js
 // Vocabularies.
 
 /** The lock services a scenario can run (DESIGN §1). */
-export const PROTOCOLS = ['dlm', 'redlock', 'zk', 'lease-lock', 'etcd'] as const;
+export const PROTOCOLS = ['dlm', 'redlock', 'zk', 'lease-lock', 'etcd', 'grid'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
 /** The six lock modes, weakest first (dlm-semantics §1). */
@@ -500,15 +500,15 @@ export const PROTOCOL_OPTIONS = {
   valueBlockBytes: ['dlm'],
   profile: ['dlm'],
   graceMs: ['dlm'],
-  heartbeatMs: ['dlm'],
-  failureTimeoutMs: ['dlm'],
+  heartbeatMs: ['dlm', 'grid'],
+  failureTimeoutMs: ['dlm', 'grid'],
   persistence: ['redlock', 'lease-lock'],
   driftFactor: ['redlock'],
   driftExtraMs: ['redlock'],
   validityCheck: ['redlock', 'zk', 'etcd'],
   requestTimeoutMs: ['redlock'],
   fanout: ['redlock'],
-  retryDelayMs: ['redlock', 'zk', 'lease-lock', 'etcd'],
+  retryDelayMs: ['redlock', 'zk', 'lease-lock', 'etcd', 'grid'],
   watch: ['zk'],
   guidNames: ['zk'],
   connectionStates: ['zk'],
@@ -635,11 +635,11 @@ export type ParsedScenario = z.output<typeof scenarioObjectSchema>;
 // Derived defaults.
 
 /** Default number of lock-service nodes per protocol (Redlock's canonical N=5; one Redis for lease-lock). */
-export const DEFAULT_MANAGERS: Readonly<Record<Protocol, number>> = { dlm: 3, redlock: 5, zk: 3, 'lease-lock': 1, etcd: 1 };
+export const DEFAULT_MANAGERS: Readonly<Record<Protocol, number>> = { dlm: 3, redlock: 5, zk: 3, 'lease-lock': 1, etcd: 1, grid: 5 };
 
 /** Whether grants under this configuration carry fencing tokens. */
 export function issuesTokens(protocol: Protocol, fencing: boolean | undefined): boolean {
-  return protocol !== 'redlock' && fencing !== false;
+  return protocol !== 'redlock' && protocol !== 'grid' && fencing !== false;
 }
 
 /**

@@ -144,11 +144,16 @@ function checkLockService(s: ParsedScenario, full: Scenario, out: Problems): voi
   if (s.protocol === 'lease-lock' && s.managers !== undefined && s.managers !== 1) {
     out.add(['managers'], `lease-lock runs a single instance, so managers must be 1, got ${s.managers}`);
   }
+  if (s.protocol === 'grid' && full.managers < 2) {
+    out.add(['managers'], `grid members replicate to each other, so managers must be at least 2, got ${full.managers}`);
+  }
   if (s.protocol === 'etcd' && s.managers !== undefined && s.managers !== 1) {
     out.add(['managers'], `etcd is modelled as one linearizable store, so managers must be 1, got ${s.managers}`);
   }
   if (s.storage.checkTokens) {
-    if (s.protocol === 'redlock') {
+    if (s.protocol === 'grid') {
+      out.add(['storage', 'checkTokens'], 'the grid lock issues no fencing tokens, so the storage has nothing to check; use protocol zk or etcd to fence, or drop checkTokens');
+    } else if (s.protocol === 'redlock') {
       out.add(
         ['storage', 'checkTokens'],
         'Redlock issues no fencing tokens (its random lock values have no order), so the storage has nothing to check; ' +
@@ -164,7 +169,7 @@ function checkLockService(s: ParsedScenario, full: Scenario, out: Problems): voi
   }
   const [minMs, maxMs] = s.network.latencyMs;
   if (minMs > maxMs) out.add(['network', 'latencyMs'], `min ${minMs} is above max ${maxMs}`);
-  if (s.protocol === 'dlm' && full.lockService.failureTimeoutMs <= full.lockService.heartbeatMs) {
+  if ((s.protocol === 'dlm' || s.protocol === 'grid') && full.lockService.failureTimeoutMs <= full.lockService.heartbeatMs) {
     out.add(
       ['lockService', s.lockService.failureTimeoutMs !== undefined ? 'failureTimeoutMs' : 'heartbeatMs'],
       `failureTimeoutMs (${full.lockService.failureTimeoutMs}) must exceed heartbeatMs (${full.lockService.heartbeatMs})`,

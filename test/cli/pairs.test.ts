@@ -39,6 +39,7 @@ const PAIRS: readonly Pair[] = [
   { broken: 'hbase-regionserver-gc-unfenced', invariant: 'stale-write', fixed: 'hbase-regionserver-gc-fenced' },
   { broken: 'phantom-deadlock-stale-edges', invariant: 'deadlock', fixed: 'phantom-deadlock-confirmed-edges' },
   { broken: 'zk-leader-lost-after-suspended', invariant: 'stale-write', fixed: 'zk-leader-suspended-is-loss' },
+  { broken: 'grid-lock-partition-split-brain', invariant: 'mutual-exclusion', fixed: 'grid-lock-partition-consensus-fenced' },
   // The swarm's lease lengths: leases shorter than a drawn silence let a late write through where
   // fencing cannot reject it; leases that outlive every silence keep every invariant.
   { broken: 'swarm-dlm-3m-short-lease-lock-delay', invariant: 'stale-write', fixed: 'swarm-dlm-3m-long-lease' },

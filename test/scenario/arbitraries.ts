@@ -100,6 +100,9 @@ export function lockServiceArb(protocol: Protocol): fc.Arbitrary<Json> {
       return fc.record({ ...ttl, release: fc.constantFrom('compare-and-delete', 'del'), fencing: fc.boolean() }, { requiredKeys: ['leaseMs'] }) as fc.Arbitrary<Json>;
     case 'etcd':
       return fc.record({ ...ttl, keepAliveMs: msUpTo(10_000_000), validityCheck: fc.boolean(), fencing: fc.boolean() }, { requiredKeys: ['leaseMs'] }) as fc.Arbitrary<Json>;
+    case 'grid':
+      // failureTimeoutMs must exceed heartbeatMs (default 1000).
+      return fc.record({ ...common, retryDelayMs: msUpTo(10_000_000), failureTimeoutMs: fc.integer({ min: 1001, max: 60_000 }) }, { requiredKeys: [] }) as fc.Arbitrary<Json>;
   }
 }
 

@@ -108,6 +108,7 @@ function lockService(protocol: Protocol): fc.Arbitrary<Json> {
     zk: { keepAliveMs: timeMs(0, 100_000), validityCheck: fc.boolean(), retryDelayMs: timeMs(0, 100_000), watch: fc.constantFrom('predecessor', 'parent'), guidNames: fc.boolean(), fencing: fc.boolean() },
     'lease-lock': { persistence: fc.constantFrom('none', 'fsync'), retryDelayMs: timeMs(0, 100_000), release: fc.constantFrom('compare-and-delete', 'del'), fencing: fc.boolean() },
     etcd: { keepAliveMs: timeMs(0, 100_000), validityCheck: fc.boolean(), fencing: fc.boolean() },
+    grid: { retryDelayMs: timeMs(0, 100_000), heartbeatMs: timeMs('above0', 5000), failureTimeoutMs: timeMs('above0', 100_000).map((ms) => ms + 5000) },
   };
   return fc.record({ ...common, ...own[protocol] }, { requiredKeys: protocol === 'dlm' ? [] : ['leaseMs'] }) as fc.Arbitrary<Json>;
 }
