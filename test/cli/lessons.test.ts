@@ -187,3 +187,54 @@ describe('fail-over forgets an acknowledged lock (redis-failover-async-replica /
     }
   });
 });
+
+describe('client expiry timer from SUSPENDED (zk-leader-lost-after-suspended / zk-leader-suspended-is-loss)', () => {
+  it('SUSPENDED 10 s after the last contact; before the fix L1 writes three times after the server expired it and goes LOST 15 s after SUSPENDED; with the fix it stops at SUSPENDED', () => {
+    for (const seed of [0, 1, 2]) {
+      const broken = traced('zk-leader-lost-after-suspended', seed);
+      const fixed = traced('zk-leader-suspended-is-loss', seed);
+      const states = (lines: TraceLine[]) => lines.filter((e) => e.type === 'connection').map((e) => [e['state'], e.t]);
+      const suspended = states(broken.lines)[0]![1] as number;
+      expect(states(broken.lines)).toEqual([['SUSPENDED', suspended], ['LOST', suspended + 15_000]]);
+      expect(states(fixed.lines)).toEqual([['SUSPENDED', suspended]]);
+      for (const { lines } of [broken, fixed]) {
+        const expiry = lines.find((e) => e.type === 'expire' && e['client'] === 'L1')!;
+        // The server expires the session 15 s after it last heard L1, 5 s after SUSPENDED.
+        expect(expiry.t - suspended).toBeGreaterThan(4_990);
+        expect(expiry.t - suspended).toBeLessThan(5_010);
+        expect(lines.find((e) => e.type === 'grant' && e['client'] === 'L2')!.t).toBeGreaterThan(expiry.t);
+      }
+      const lateWrites = (lines: TraceLine[]) => lines.filter((e) => e.type === 'write' && e['client'] === 'L1' && e.t > suspended + 5_000);
+      expect(lateWrites(broken.lines).map((e) => e['value'])).toEqual(['L1-4', 'L1-5', 'L1-6']);
+      expect(new Set(broken.result.violations.map((v) => v.invariant))).toEqual(new Set(['stale-write']));
+      expect(fixed.lines.filter((e) => e.type === 'write' && e['client'] === 'L1' && e.t > suspended)).toEqual([]);
+      expect(fixed.lines.filter((e) => e.type === 'skip' && e['client'] === 'L1')).toHaveLength(4);
+      expect(fixed.result.ok).toBe(true);
+    }
+  });
+});
+
+describe('an AP lock under a partition (grid-lock-partition-split-brain / grid-lock-partition-consensus-fenced)', () => {
+  it('the grid grants cb on the majority side while ca\'s side keeps ca\'s grant; the fenced consensus lock grants cb only after ca\'s session expired, and refuses ca\'s late write', () => {
+    for (const seed of [0, 1, 2]) {
+      const broken = traced('grid-lock-partition-split-brain', seed);
+      const fixed = traced('grid-lock-partition-consensus-fenced', seed);
+      const grants = (lines: TraceLine[]) => lines.filter((e) => e.type === 'grant').map((e) => [e.node, e['client'], e['token']]);
+      expect(grants(broken.lines)).toEqual([['m1', 'ca', undefined], ['m1', 'cb', undefined]]);
+      // m4 takes over its side 20 s in (no heartbeat from m1..m3 for 15 s), and keeps ca's grant; m1 grants cb then.
+      const takeOver = broken.lines.find((e) => e.type === 'grid-primary' && e['primary'] === 'm4')!;
+      expect(takeOver.t).toBe(20_000);
+      const cbGrant = broken.lines.find((e) => e.type === 'grant' && e['client'] === 'cb')!;
+      expect(cbGrant.t).toBeGreaterThan(20_000);
+      expect(cbGrant.t).toBeLessThan(20_400);
+      expect(broken.lines.find((e) => e.type === 'release' && e['client'] === 'ca')).toMatchObject({ node: 'm4', reason: 'unlock' });
+      expect(broken.result.violations.map((v) => v.invariant)).toEqual(['mutual-exclusion']);
+      expect(grants(fixed.lines).map(([, client, token]) => [client, token])).toEqual([['ca', 1], ['cb', 2]]);
+      const expiry = fixed.lines.find((e) => e.type === 'expire' && e['client'] === 'ca')!;
+      expect(fixed.lines.find((e) => e.type === 'grant' && e['client'] === 'cb')!.t).toBeGreaterThan(expiry.t);
+      const lastWrite = fixed.lines.filter((e) => (e.type === 'write' || e.type === 'reject') && e['client'] === 'ca').at(-1)!;
+      expect(lastWrite).toMatchObject({ type: 'reject', token: 1, highest: 2 });
+      expect(fixed.result.ok).toBe(true);
+    }
+  });
+});
