@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClientStep } from '../../src/clients/index.js';
 import type { ProtocolModule, ServiceOptions } from '../../src/protocols/contract.js';
-import { leaseLockProtocol, redlockProtocol, zkProtocol } from '../../src/protocols/index.js';
+import { gridProtocol, leaseLockProtocol, redlockProtocol, zkProtocol } from '../../src/protocols/index.js';
 import { runWorld, serviceOptions, type WorldClient } from './world.js';
 
 function workload(clients: number, rounds: number): WorldClient[] {
@@ -34,6 +34,8 @@ const cases: Array<[string, ProtocolModule, number, Partial<ServiceOptions>]> = 
   ['zk', zkProtocol, 1, { leaseMs: 10_000, keepAliveMs: 1000, fencing: true }],
   ['zk (parent watch)', zkProtocol, 1, { leaseMs: 10_000, keepAliveMs: 1000, watch: 'parent', fencing: true }],
   ['lease-lock', leaseLockProtocol, 1, { leaseMs: 5000, fencing: true }],
+  // Without faults the grid has one decider (m1), so it is exclusive; partitions are what break it.
+  ['grid', gridProtocol, 3, {}],
 ];
 
 describe('correct configurations pass on any seed and latency', () => {
