@@ -31,10 +31,10 @@
  * unlock traces `release` {reason: 'unlock'} as it sends the delete; when its lease ends first,
  * the store traces `expire`.
  */
-import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../contract.js';
-import type { Message, TimerId } from '../../sim/types.js';
-import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
-import { MAX_QUEUED_OPS, ProtocolConfigError, ProtocolInvariantError, clientSettings, int, noQueue, str, type ClientSettings } from '../shared.js';
+import type { ClientSpec, DriverHost, LockRequest, ServiceOptions } from '../contract.js';
+import type { Message } from '../../sim/types.js';
+import { SessionDriver, type ClientSession, type SessionLock, type SessionSettings } from '../common/session-driver.js';
+import { ProtocolConfigError, ProtocolInvariantError, clientSettings, int, noQueue, str } from '../shared.js';
 import { msToUs } from '../../sim/index.js';
 import {
   ETCD_DELETE,
@@ -50,23 +50,10 @@ import {
   ETCD_WATCH_DELETE,
 } from './server.js';
 
-/** One lease of this client, as the client knows it. */
-interface LeaseRecord {
-  readonly id: number;
-  alive: boolean;
-  /** Send time (client clock) of the last request the store answered under this lease. */
-  lastAckSentUs: number;
-  /** When the client learned the lease ended (client clock). */
-  lostAtUs: number;
-}
-
 type AcquirePhase = 'transacting' | 'reading' | 'watching' | 'waiting' | 'verifying' | 'backoff';
 
-/** One lock of the client. */
-interface EtcdLock extends ExclusiveLock<AcquirePhase> {
-  /** Bumped at every step: replies and timers of older steps are ignored. */
-  step: number;
-  lease: LeaseRecord | undefined;
+/** One lock of the client; its `session` is the lease its key is attached to. */
+interface EtcdLock extends SessionLock<AcquirePhase> {
   /** The lock key and its create revision, once the transaction answered. */
   key: string | undefined;
   createRevision: number;
@@ -74,37 +61,21 @@ interface EtcdLock extends ExclusiveLock<AcquirePhase> {
   watchKey: string | undefined;
   /** Deletions reported while a read or watch request was in flight (a reordered network). */
   readonly deleted: Set<string>;
-  deleteTries: number;
-  /** The grant has not ended by this client's release. */
-  granted: boolean;
 }
 
-type OpKind = 'lease' | 'keepalive' | 'txn' | 'range' | 'watch' | 'get' | 'delete';
-
-interface OpRecord {
-  readonly kind: OpKind;
-  readonly lock: EtcdLock | undefined;
-  readonly step: number;
-  readonly sentUs: number;
-  readonly lease: LeaseRecord | undefined;
-}
+/** The Mutex's own requests (the lease's are `open`, the grant, and `keepalive`). */
+type OpKind = 'txn' | 'range' | 'watch' | 'get' | 'delete';
 
 class EtcdTimer {
   constructor(
-    readonly kind: 'timeout' | 'backoff' | 'keepalive' | 'lease',
+    readonly kind: 'timeout' | 'backoff',
     readonly resource: string,
     readonly step: number,
     readonly op: number,
   ) {}
 }
 
-interface EtcdSettings extends ClientSettings {
-  readonly store: string;
-  readonly leaseUs: number;
-  readonly keepAliveUs: number;
-  readonly trustWait: boolean;
-  readonly fencing: boolean;
-}
+type EtcdSettings = SessionSettings;
 
 /** Reads and checks the etcd options; throws {@link ProtocolConfigError}. */
 export function etcdSettings(stores: readonly string[], options: ServiceOptions): EtcdSettings {
@@ -116,7 +87,7 @@ export function etcdSettings(stores: readonly string[], options: ServiceOptions)
   }
   return {
     ...base,
-    store,
+    service: store,
     leaseUs: msToUs(options.leaseMs),
     keepAliveUs: options.leaseMs > 0 ? msToUs(options.keepAliveMs) : 0,
     trustWait: !options.validityCheck,
@@ -124,32 +95,30 @@ export function etcdSettings(stores: readonly string[], options: ServiceOptions)
   };
 }
 
-/** Most locks at once, outstanding keep-alives remembered, and delete re-sends on unlock. */
+/** Most locks at once. */
 export const MAX_ETCD_LOCKS = 10_000;
-export const MAX_KEEPALIVES_REMEMBERED = 1000;
-export const MAX_ETCD_DELETE_TRIES = 3;
 
-/** The etcd Mutex client; request checks and dispatch come from {@link ExclusiveDriver}. */
-export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
-  private readonly ops = new Map<number, OpRecord>();
-  private lease: LeaseRecord | undefined;
-  private granting = false;
-  private readonly queued: Array<() => void> = [];
-  private keepAliveTimer: TimerId | undefined;
-  private nextOp = 1;
-
+/**
+ * The etcd Mutex client: request checks and dispatch come from ExclusiveDriver, the lease
+ * (grant, keep-alives, end) from {@link SessionDriver}; this class runs the Mutex.
+ */
+export class EtcdDriver extends SessionDriver<EtcdLock, EtcdSettings, OpKind> {
   constructor(host: DriverHost, client: ClientSpec, s: EtcdSettings) {
-    super(host, client.id, s, MAX_ETCD_LOCKS);
+    super(host, client.id, s, MAX_ETCD_LOCKS, 'lease');
   }
 
-  start(): void {
-    this.grantLease();
+  protected openMessage(): Message {
+    return { type: ETCD_LEASE_GRANT };
+  }
+
+  protected keepAliveMessage(lease: ClientSession): Message {
+    return { type: ETCD_KEEPALIVE, lease: lease.id };
   }
 
   onMessage(from: string, payload: Message): boolean {
     switch (payload.type) {
       case ETCD_LEASE_GRANTED:
-        this.onLeaseGranted(int(this.id, from, payload, 'op'), int(this.id, from, payload, 'lease'));
+        this.onSessionOpened(int(this.id, from, payload, 'op'), int(this.id, from, payload, 'lease'));
         return true;
       case ETCD_KEEPALIVE_REPLY:
         this.onKeepAliveReply(int(this.id, from, payload, 'op'), payload['alive'] === true);
@@ -166,123 +135,22 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
   }
 
   onTimer(tag: unknown): boolean {
+    if (this.onSessionTimer(tag)) return true;
     if (!(tag instanceof EtcdTimer)) return false;
-    switch (tag.kind) {
-      case 'keepalive':
-        this.keepAliveTimer = undefined;
-        this.keepAlive();
-        return true;
-      case 'lease':
-        if (this.ops.delete(tag.op)) {
-          this.granting = false;
-          this.grantLease();
-        }
-        return true;
-      case 'timeout':
-      case 'backoff': {
-        const lock = this.locks.get(tag.resource);
-        if (lock === undefined || lock.step !== tag.step) return true;
-        lock.timer = undefined;
-        if (tag.kind === 'timeout') this.timedOut(lock, tag.op);
-        else this.resumeAfterBackoff(lock);
-        return true;
-      }
-    }
-  }
-
-  leaseDeadline(resource: string): LocalDeadline | undefined {
-    const lock = this.held(resource);
-    if (lock === undefined || this.s.leaseUs === 0 || lock.lease === undefined) return undefined;
-    const lease = lock.lease;
-    let atUs = lease.lastAckSentUs + this.s.leaseUs - this.s.marginUs;
-    if (!lease.alive) atUs = Math.min(atUs, lease.lostAtUs);
-    return { clock: this.s.clock, atUs };
+    const lock = this.locks.get(tag.resource);
+    if (lock === undefined || lock.step !== tag.step) return true;
+    lock.timer = undefined;
+    if (tag.kind === 'timeout') this.timedOut(lock, tag.op);
+    else this.resumeAfterBackoff(lock);
+    return true;
   }
 
   // --- the lease -------------------------------------------------------------------------------
 
-  private grantLease(): void {
-    if (this.granting || (this.lease !== undefined && this.lease.alive)) return;
-    this.granting = true;
-    const op = this.send('lease', undefined, undefined, { type: ETCD_LEASE_GRANT });
-    this.host.ctx.setTimer(this.s.requestTimeoutUs, new EtcdTimer('lease', '', 0, op));
-  }
-
-  private onLeaseGranted(op: number, id: number): void {
-    const record = this.ops.get(op);
-    if (record === undefined || record.kind !== 'lease') return; // a late answer to a grant given up on
-    this.ops.delete(op);
-    this.granting = false;
-    this.lease = { id, alive: true, lastAckSentUs: record.sentUs, lostAtUs: 0 };
-    this.armKeepAlive();
-    for (const run of this.queued.splice(0, this.queued.length)) run();
-  }
-
-  /** Run `then` once a live lease exists, asking for one if needed. */
-  private withLease(then: () => void): void {
-    if (this.lease !== undefined && this.lease.alive) {
-      then();
-      return;
-    }
-    if (this.queued.length >= MAX_QUEUED_OPS) throw new ProtocolInvariantError(this.id, `more than ${MAX_QUEUED_OPS} operations waiting for a lease`);
-    this.queued.push(then);
-    this.grantLease();
-  }
-
-  private armKeepAlive(): void {
-    if (this.s.keepAliveUs === 0 || this.keepAliveTimer !== undefined) return;
-    this.keepAliveTimer = this.host.ctx.setTimer(this.s.keepAliveUs, new EtcdTimer('keepalive', '', 0, 0));
-  }
-
-  private keepAlive(): void {
-    const lease = this.lease;
-    if (lease === undefined || !lease.alive) return;
-    this.send('keepalive', undefined, lease, { type: ETCD_KEEPALIVE, lease: lease.id });
-    this.armKeepAlive();
-    if (this.ops.size > MAX_KEEPALIVES_REMEMBERED + this.locks.size * 2) this.forgetOldKeepAlives();
-  }
-
-  /** Keep-alives lost in a partition are never answered: keep only the most recent ones. */
-  private forgetOldKeepAlives(): void {
-    let excess = this.ops.size - MAX_KEEPALIVES_REMEMBERED;
-    for (const [op, record] of [...this.ops]) {
-      if (excess <= 0) break;
-      if (record.kind === 'keepalive') {
-        this.ops.delete(op);
-        excess -= 1;
-      }
-    }
-  }
-
   private onKeepAliveReply(op: number, alive: boolean): void {
     const record = alive ? this.acked(op) : this.ops.get(op);
     this.ops.delete(op);
-    if (!alive && record?.lease !== undefined) this.leaseLost(record.lease);
-  }
-
-  /** An answer to request `op` under a live lease: the store heard the request. */
-  private acked(op: number): OpRecord | undefined {
-    const record = this.ops.get(op);
-    if (record === undefined) return undefined;
-    this.ops.delete(op);
-    const lease = record.lease;
-    if (lease !== undefined && lease.alive && record.sentUs > lease.lastAckSentUs) lease.lastAckSentUs = record.sentUs;
-    return record;
-  }
-
-  private leaseLost(lease: LeaseRecord): void {
-    if (!lease.alive) return;
-    lease.alive = false;
-    lease.lostAtUs = this.host.ctx.now(this.s.clock);
-    if (this.keepAliveTimer !== undefined) {
-      this.host.ctx.cancelTimer(this.keepAliveTimer);
-      this.keepAliveTimer = undefined;
-    }
-    for (const lock of [...this.locks.values()]) {
-      if (lock.lease !== lease) continue;
-      if (lock.phase === 'held') lock.granted = false; // the store ended the grant with the lease (its `expire`)
-      else if (lock.phase !== 'releasing' && !this.s.trustWait) this.fail(lock, 'ABORTED');
-    }
+    if (!alive && record?.session !== undefined) this.sessionLost(record.session);
   }
 
   // --- acquisition -----------------------------------------------------------------------------
@@ -296,7 +164,7 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
       attempts: 0,
       timer: undefined,
       token: undefined,
-      lease: undefined,
+      session: undefined,
       key: undefined,
       createRevision: 0,
       watchKey: undefined,
@@ -307,20 +175,20 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
   }
 
   protected acquire(lock: EtcdLock): void {
-    this.withLease(() => this.transact(lock));
+    this.withSession(() => this.transact(lock));
   }
 
   /** Step 1; safe to repeat, since the key is named after the lease. */
   private transact(lock: EtcdLock): void {
     if (this.locks.get(lock.resource) !== lock) return; // cancelled while waiting for a lease
-    const lease = this.lease;
+    const lease = this.session;
     if (lease === undefined || !lease.alive) {
-      this.withLease(() => this.transact(lock));
+      this.withSession(() => this.transact(lock));
       return;
     }
     this.countAttempt(lock, 'steps');
     lock.phase = 'transacting';
-    lock.lease = lease;
+    lock.session = lease;
     this.sendStep(lock, 'txn', { type: ETCD_LOCK_TXN, lease: lease.id, resource: lock.resource });
   }
 
@@ -350,12 +218,12 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
     const record = leaseGone ? this.ops.get(op) : this.acked(op);
     if (record === undefined) return; // timed out already
     this.ops.delete(op);
-    if (leaseGone && record.lease !== undefined) this.leaseLost(record.lease);
+    if (leaseGone && record.session !== undefined) this.sessionLost(record.session);
     const lock = record.lock;
     if (lock === undefined) return;
     if (this.locks.get(lock.resource) !== lock) {
       // Cancelled while its transaction was in flight: remove the key it made.
-      if (record.kind === 'txn' && !leaseGone) this.send('delete', undefined, record.lease, { type: ETCD_DELETE, key: str(this.id, from, payload, 'key') });
+      if (record.kind === 'txn' && !leaseGone) this.send('delete', undefined, record.session, { type: ETCD_DELETE, key: str(this.id, from, payload, 'key') });
       return;
     }
     if (lock.step !== record.step) return;
@@ -363,7 +231,7 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
     this.advance(lock, record.kind, from, payload, leaseGone);
   }
 
-  private advance(lock: EtcdLock, kind: OpKind, from: string, payload: Message, leaseGone: boolean): void {
+  private advance(lock: EtcdLock, kind: OpKind | 'open' | 'keepalive', from: string, payload: Message, leaseGone: boolean): void {
     switch (kind) {
       case 'txn':
         if (leaseGone) {
@@ -379,7 +247,7 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
         this.onWatching(lock);
         return;
       case 'get':
-        if (int(this.id, from, payload, 'createRevision') === lock.createRevision) this.hold(lock);
+        if (int(this.id, from, payload, 'createRevision') === lock.createRevision) this.hold(lock, lock.createRevision);
         else this.fail(lock, 'ABORTED'); // our key went with our lease: ErrSessionExpired
         return;
       case 'delete':
@@ -394,7 +262,7 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
     lock.key = str(this.id, from, payload, 'key');
     lock.createRevision = int(this.id, from, payload, 'createRevision');
     if (payload['owner'] === true) {
-      this.hold(lock);
+      this.hold(lock, lock.createRevision);
       return;
     }
     if (lock.noQueue) {
@@ -409,7 +277,7 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
       this.watch(lock, predecessor, revision);
       return;
     }
-    if (this.s.trustWait) this.hold(lock);
+    if (this.s.trustWait) this.hold(lock, lock.createRevision);
     else this.verify(lock);
   }
 
@@ -430,26 +298,12 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
     }
   }
 
-  private hold(lock: EtcdLock): void {
-    lock.phase = 'held';
-    lock.granted = true;
-    this.nextStep(lock);
-    lock.token = this.s.fencing ? lock.createRevision : undefined;
-    this.traceGrant(lock);
-    this.completeGranted(lock);
-  }
-
-  private fail(lock: EtcdLock, status: 'ABORTED' | 'NOTQUEUED'): void {
-    this.abandon(lock);
-    this.end(lock, { status });
-  }
-
   /** Stop an acquisition: its replies and timers go stale, and its key is deleted (fire and forget). */
   protected abandon(lock: EtcdLock): void {
     this.cancelTimer(lock);
     this.nextStep(lock);
-    if (lock.key !== undefined && lock.lease !== undefined && lock.lease.alive) {
-      this.send('delete', undefined, lock.lease, { type: ETCD_DELETE, key: lock.key });
+    if (lock.key !== undefined && lock.session !== undefined && lock.session.alive) {
+      this.send('delete', undefined, lock.session, { type: ETCD_DELETE, key: lock.key });
     }
   }
 
@@ -458,8 +312,7 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
     this.ops.delete(op);
     if (record === undefined) return;
     if (record.kind === 'delete') {
-      if (lock.deleteTries >= MAX_ETCD_DELETE_TRIES) this.released(lock);
-      else this.sendDelete(lock);
+      this.deleteTimedOut(lock);
       return;
     }
     lock.phase = 'backoff';
@@ -475,29 +328,8 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
 
   // --- release ---------------------------------------------------------------------------------
 
-  protected unlock(lock: EtcdLock): void {
-    if (lock.granted) {
-      lock.granted = false;
-      this.traceRelease(lock);
-    }
-    lock.phase = 'releasing';
-    lock.deleteTries = 0;
-    if (lock.lease === undefined || !lock.lease.alive) {
-      this.released(lock); // the lease is gone, and its key with it
-      return;
-    }
-    this.sendDelete(lock);
-  }
-
-  private sendDelete(lock: EtcdLock): void {
-    lock.deleteTries += 1;
+  protected sendDelete(lock: EtcdLock): void {
     this.sendStep(lock, 'delete', { type: ETCD_DELETE, key: this.keyOf(lock) });
-  }
-
-  private released(lock: EtcdLock): void {
-    this.cancelTimer(lock);
-    this.nextStep(lock);
-    this.end(lock, { status: 'UNLOCKED' });
   }
 
   // --- helpers ---------------------------------------------------------------------------------
@@ -505,21 +337,8 @@ export class EtcdDriver extends ExclusiveDriver<EtcdLock, EtcdSettings> {
   /** Send one step of `lock` and arm its request timeout. */
   private sendStep(lock: EtcdLock, kind: OpKind, body: Message): void {
     this.nextStep(lock);
-    const op = this.send(kind, lock, lock.lease, body);
+    const op = this.send(kind, lock, lock.session, body);
     this.armRequestTimer(lock, new EtcdTimer('timeout', lock.resource, lock.step, op));
-  }
-
-  private send(kind: OpKind, lock: EtcdLock | undefined, lease: LeaseRecord | undefined, body: Message): number {
-    const op = this.nextOp++;
-    const ctx = this.host.ctx;
-    this.ops.set(op, { kind, lock, step: lock?.step ?? 0, sentUs: ctx.now(this.s.clock), lease });
-    ctx.send(this.s.store, { ...body, op });
-    return op;
-  }
-
-  private nextStep(lock: EtcdLock): number {
-    lock.step += 1;
-    return lock.step;
   }
 
   private keyOf(lock: EtcdLock): string {

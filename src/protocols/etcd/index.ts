@@ -12,7 +12,8 @@ import { comparisonProtocol } from '../common/protocol-module.js';
 import { EtcdDriver, etcdSettings } from './driver.js';
 import { etcdStore } from './server.js';
 
-export { EtcdDriver, etcdSettings, MAX_ETCD_DELETE_TRIES, MAX_ETCD_LOCKS, MAX_KEEPALIVES_REMEMBERED } from './driver.js';
+export { EtcdDriver, etcdSettings, MAX_ETCD_LOCKS } from './driver.js';
+export { MAX_DELETE_TRIES as MAX_ETCD_DELETE_TRIES, MAX_KEEPALIVES_REMEMBERED } from '../common/session-driver.js';
 export * from './server.js';
 
 /** etcd: m1 is the store; further managers idle (the validator refuses them). */

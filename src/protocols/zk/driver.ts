@@ -52,20 +52,10 @@
  * and the recipe grants in creation order, so tokens increase in grant order — the `fencing`
  * invariant judges it (Kleppmann: "use the zxid ... as fencing token").
  */
-import type { ClientSpec, DriverHost, LocalDeadline, LockRequest, ServiceOptions } from '../contract.js';
+import type { ClientSpec, DriverHost, LockRequest, ServiceOptions } from '../contract.js';
 import type { Message, TimerId } from '../../sim/types.js';
-import { ExclusiveDriver, type ExclusiveLock } from '../common/exclusive-driver.js';
-import {
-  MAX_QUEUED_OPS,
-  ProtocolConfigError,
-  ProtocolInvariantError,
-  ProtocolMessageError,
-  clientSettings,
-  int,
-  noQueue,
-  str,
-  type ClientSettings,
-} from '../shared.js';
+import { SessionDriver, type ClientSession, type SessionLock, type SessionSettings } from '../common/session-driver.js';
+import { ProtocolConfigError, ProtocolInvariantError, ProtocolMessageError, clientSettings, int, noQueue, str } from '../shared.js';
 import { msToUs } from '../../sim/index.js';
 import {
   ZK_CHILDREN,
@@ -93,66 +83,35 @@ interface ZkNodeRef {
   readonly czxid: number;
 }
 
-/** One session of this client, as the client knows it. */
-interface SessionRec {
-  readonly id: number;
-  alive: boolean;
-  /** Send time (client clock) of the last request the server answered in this session. */
-  lastAckSentUs: number;
-  /** When the client last heard from the server in this session (client clock). */
-  lastHeardUs: number;
-  /** When the client learned the session expired (client clock). */
-  lostAtUs: number;
-}
-
 /** The client's connection state as Curator reports it (only with `connectionStates`). */
 type ConnectionState = 'CONNECTED' | 'SUSPENDED' | 'LOST';
 
 /** One lock of the client; every create and listing counts as an attempt. */
-interface ZkLock extends ExclusiveLock<'creating' | 'listing' | 'checking' | 'waiting' | 'backoff'> {
-  /** Bumped at every step: replies and timers of older steps are ignored. */
-  step: number;
+interface ZkLock extends SessionLock<'creating' | 'listing' | 'checking' | 'waiting' | 'backoff'> {
   guid: string | undefined;
   node: ZkNodeRef | undefined;
-  /** The session the node belongs to. */
-  session: SessionRec | undefined;
   /** Waiting: the node (predecessor) or parent whose notification we wait for. */
   watchPath: string | undefined;
   /** Notifications that arrived since the last listing started (a reordered network). */
   readonly notified: Set<string>;
   resume: Resume;
-  deleteTries: number;
-  /** The grant has not ended by this client's release. */
-  granted: boolean;
 }
 
-/** An outstanding request. */
-interface OpRec {
-  readonly kind: 'create' | 'children' | 'exists' | 'delete' | 'connect' | 'ping';
-  /** The acquisition or release it serves (undefined for session traffic and cleanups). */
-  readonly lock: ZkLock | undefined;
-  readonly step: number;
-  readonly sentUs: number;
-  readonly session: SessionRec | undefined;
-}
+/** The recipe's own requests (the session's are `open`, the connect, and `keepalive`, the ping). */
+type ZkOpKind = 'create' | 'children' | 'exists' | 'delete';
 
 class ZkTimer {
   constructor(
-    readonly kind: 'timeout' | 'backoff' | 'ping' | 'connect' | 'suspend' | 'lost',
+    readonly kind: 'timeout' | 'backoff' | 'suspend' | 'lost',
     readonly resource: string,
     readonly step: number,
     readonly op: number,
   ) {}
 }
 
-interface ZkSettings extends ClientSettings {
-  readonly server: string;
-  readonly leaseUs: number;
-  readonly keepAliveUs: number;
+interface ZkSettings extends SessionSettings {
   readonly herd: boolean;
   readonly guidNames: boolean;
-  readonly trustWait: boolean;
-  readonly fencing: boolean;
   readonly connectionStates: ZkConnectionStates;
   /** Silence after which the client goes SUSPENDED: two thirds of the session timeout. */
   readonly suspendAfterUs: number;
@@ -171,7 +130,7 @@ export function zkSettings(servers: readonly string[], options: ServiceOptions):
   }
   return {
     ...base,
-    server,
+    service: server,
     leaseUs: msToUs(options.leaseMs),
     keepAliveUs: options.leaseMs > 0 ? msToUs(options.keepAliveMs) : 0,
     herd: options.watch === 'parent',
@@ -183,40 +142,36 @@ export function zkSettings(servers: readonly string[], options: ServiceOptions):
   };
 }
 
-/** Most locks at once, outstanding pings remembered, and delete re-sends on unlock. */
+/** Most locks at once. */
 export const MAX_ZK_LOCKS = 10_000;
-export const MAX_PINGS_REMEMBERED = 1000;
-export const MAX_DELETE_TRIES = 3;
 
 /**
- * The zk recipe client: request checks, dispatch and timer bookkeeping come from
- * {@link ExclusiveDriver}; this class keeps the session and runs the recipe.
+ * The zk recipe client: request checks and dispatch come from ExclusiveDriver, the session
+ * (connect, pings, expiry) from {@link SessionDriver}; this class runs the recipe and keeps
+ * Curator's connection states.
  */
-export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
-  private readonly ops = new Map<number, OpRec>();
-  private session: SessionRec | undefined;
-  private connecting = false;
-  /** Work waiting for a session. */
-  private readonly queued: Array<() => void> = [];
-  private pingTimer: TimerId | undefined;
+export class ZkDriver extends SessionDriver<ZkLock, ZkSettings, ZkOpKind> {
   /** Curator's connection state; its timer (SUSPENDED or LOST), when one is armed. */
   private connectionState: ConnectionState = 'CONNECTED';
   private connectionTimer: TimerId | undefined;
-  private nextOp = 1;
   private guids = 0;
 
   constructor(host: DriverHost, client: ClientSpec, s: ZkSettings) {
-    super(host, client.id, s, MAX_ZK_LOCKS);
+    super(host, client.id, s, MAX_ZK_LOCKS, 'session');
   }
 
-  start(): void {
-    this.connect();
+  protected openMessage(): Message {
+    return { type: ZK_CONNECT };
+  }
+
+  protected keepAliveMessage(session: ClientSession): Message {
+    return { type: ZK_PING, session: session.id };
   }
 
   onMessage(from: string, payload: Message): boolean {
     switch (payload.type) {
       case ZK_CONNECTED:
-        this.onConnected(int(this.id, from, payload, 'op'), int(this.id, from, payload, 'session'));
+        this.onSessionOpened(int(this.id, from, payload, 'op'), int(this.id, from, payload, 'session'));
         return true;
       case ZK_PONG:
         this.acked(int(this.id, from, payload, 'op'));
@@ -236,18 +191,9 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
   }
 
   onTimer(tag: unknown): boolean {
+    if (this.onSessionTimer(tag)) return true;
     if (!(tag instanceof ZkTimer)) return false;
     switch (tag.kind) {
-      case 'ping':
-        this.pingTimer = undefined;
-        this.ping();
-        return true;
-      case 'connect':
-        if (this.ops.delete(tag.op)) {
-          this.connecting = false;
-          this.connect();
-        }
-        return true;
       case 'suspend':
         this.connectionTimer = undefined;
         this.checkSilence();
@@ -268,17 +214,8 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     }
   }
 
-  leaseDeadline(resource: string): LocalDeadline | undefined {
-    const lock = this.held(resource);
-    if (lock === undefined || this.s.leaseUs === 0 || lock.session === undefined) return undefined;
-    const session = lock.session;
-    let atUs = this.trustedUntilUs(session) - this.s.marginUs;
-    if (!session.alive) atUs = Math.min(atUs, session.lostAtUs);
-    return { clock: this.s.clock, atUs };
-  }
-
   /** Until when (client clock) the client trusts a lock of `session`, before its margin. */
-  private trustedUntilUs(session: SessionRec): number {
+  protected override trustedUntilUs(session: ClientSession): number {
     switch (this.s.connectionStates) {
       case 'none':
         return session.lastAckSentUs + this.s.leaseUs;
@@ -291,79 +228,10 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
 
   // --- session ---------------------------------------------------------------------------------
 
-  private connect(): void {
-    if (this.connecting || (this.session !== undefined && this.session.alive)) return;
-    this.connecting = true;
-    const op = this.send('connect', undefined, undefined, { type: ZK_CONNECT });
-    this.host.ctx.setTimer(this.s.requestTimeoutUs, new ZkTimer('connect', '', 0, op));
-  }
-
-  private onConnected(op: number, id: number): void {
-    const rec = this.ops.get(op);
-    if (rec === undefined || rec.kind !== 'connect') return; // a late answer to a connect we gave up on
-    this.ops.delete(op);
-    this.connecting = false;
-    this.session = { id, alive: true, lastAckSentUs: rec.sentUs, lastHeardUs: this.host.ctx.now(this.s.clock), lostAtUs: 0 };
-    this.heard();
-    this.armPing();
-    const work = this.queued.splice(0, this.queued.length);
-    for (const run of work) run();
-  }
-
-  /** Run `then` once a live session exists, connecting if needed. */
-  private withSession(then: () => void): void {
-    if (this.session !== undefined && this.session.alive) {
-      then();
-      return;
-    }
-    if (this.queued.length >= MAX_QUEUED_OPS) throw new ProtocolInvariantError(this.id, `more than ${MAX_QUEUED_OPS} operations waiting for a session`);
-    this.queued.push(then);
-    this.connect();
-  }
-
-  private armPing(): void {
-    if (this.s.keepAliveUs === 0 || this.pingTimer !== undefined) return;
-    this.pingTimer = this.host.ctx.setTimer(this.s.keepAliveUs, new ZkTimer('ping', '', 0, 0));
-  }
-
-  private ping(): void {
-    const session = this.session;
-    if (session === undefined || !session.alive) return;
-    this.send('ping', undefined, session, { type: ZK_PING, session: session.id });
-    this.armPing();
-    if (this.ops.size > MAX_PINGS_REMEMBERED + this.locks.size * 2) this.forgetOldPings();
-  }
-
-  /** Pings lost in a partition are never answered: keep only the most recent ones. */
-  private forgetOldPings(): void {
-    let excess = this.ops.size - MAX_PINGS_REMEMBERED;
-    for (const [op, rec] of [...this.ops]) {
-      if (excess <= 0) break;
-      if (rec.kind === 'ping') {
-        this.ops.delete(op);
-        excess -= 1;
-      }
-    }
-  }
-
-  /** An answer to request `op` of a live session: the server heard the request. */
-  private acked(op: number): OpRec | undefined {
-    const rec = this.ops.get(op);
-    if (rec === undefined) return undefined;
-    this.ops.delete(op);
-    const session = rec.session;
-    if (session !== undefined && session.alive) {
-      if (rec.sentUs > session.lastAckSentUs) session.lastAckSentUs = rec.sentUs;
-      session.lastHeardUs = this.host.ctx.now(this.s.clock);
-      this.heard();
-    }
-    return rec;
-  }
-
   // --- connection states (Curator; only with `connectionStates`) --------------------------------
 
   /** The server answered: a SUSPENDED client is RECONNECTED, and the silence is counted afresh. */
-  private heard(): void {
+  protected override onHeard(): void {
     if (this.s.connectionStates === 'none' || this.s.leaseUs === 0) return;
     if (this.connectionState !== 'CONNECTED') {
       if (this.connectionTimer !== undefined) this.host.ctx.cancelTimer(this.connectionTimer);
@@ -410,27 +278,12 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     this.sessionLost(session);
   }
 
-  private sessionLost(session: SessionRec): void {
-    if (!session.alive) return;
-    session.alive = false;
-    session.lostAtUs = this.host.ctx.now(this.s.clock);
-    if (this.pingTimer !== undefined) {
-      this.host.ctx.cancelTimer(this.pingTimer);
-      this.pingTimer = undefined;
-    }
+  /** With no session there is nothing to be silent about. */
+  protected override onSessionLost(): void {
     if (this.connectionTimer !== undefined && this.connectionState === 'CONNECTED') {
-      this.host.ctx.cancelTimer(this.connectionTimer); // no session to be silent about
+      this.host.ctx.cancelTimer(this.connectionTimer);
       this.connectionTimer = undefined;
     }
-    for (const lock of [...this.locks.values()]) {
-      if (lock.session !== session) continue;
-      if (lock.phase === 'held') {
-        lock.granted = false; // the server ended the grant when it expired the session (its `expire`)
-      } else if (lock.phase !== 'releasing' && !this.s.trustWait) {
-        this.fail(lock, 'ABORTED');
-      }
-    }
-    // A new session is opened when the next operation needs one.
   }
 
   // --- acquisition -----------------------------------------------------------------------------
@@ -571,7 +424,7 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     let predecessor: ZkChild | undefined;
     for (const c of children) if (sequenceOf(c.name) < node.seq) predecessor = c;
     if (predecessor === undefined) {
-      this.hold(lock);
+      this.holdNode(lock);
       return;
     }
     if (lock.noQueue) {
@@ -615,22 +468,12 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     }
   }
 
-  private hold(lock: ZkLock): void {
+  private holdNode(lock: ZkLock): void {
     const node = lock.node;
     if (node === undefined) throw new ProtocolInvariantError(this.id, `holding ${lock.resource} without a node`);
-    lock.phase = 'held';
-    lock.granted = true;
-    this.nextStep(lock);
-    lock.token = this.s.fencing ? node.czxid : undefined;
-    this.traceGrant(lock);
-    this.completeGranted(lock);
+    this.hold(lock, node.czxid);
   }
 
-  /** End an acquisition with `status`. */
-  private fail(lock: ZkLock, status: 'ABORTED' | 'NOTQUEUED'): void {
-    this.abandon(lock);
-    this.end(lock, { status });
-  }
 
   /** Stop an acquisition: its replies and timers go stale, and its node is deleted (fire and forget) when it has one. */
   protected abandon(lock: ZkLock): void {
@@ -655,8 +498,7 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
         this.backoff(lock, lock.node === undefined ? 'recover' : 'list');
         return;
       case 'delete':
-        if (lock.deleteTries >= MAX_DELETE_TRIES) this.released(lock);
-        else this.sendDelete(lock);
+        this.deleteTimedOut(lock);
         return;
       default:
         return;
@@ -686,25 +528,10 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
 
   // --- release ---------------------------------------------------------------------------------
 
-  protected unlock(lock: ZkLock): void {
-    if (lock.granted) {
-      lock.granted = false;
-      this.traceRelease(lock);
-    }
-    lock.phase = 'releasing';
-    lock.deleteTries = 0;
-    if (lock.session === undefined || !lock.session.alive) {
-      this.released(lock); // the session is gone, and its ephemeral node with it
-      return;
-    }
-    this.sendDelete(lock);
-  }
-
-  private sendDelete(lock: ZkLock): void {
+  protected sendDelete(lock: ZkLock): void {
     const node = lock.node;
     const session = lock.session;
     if (node === undefined || session === undefined) throw new ProtocolInvariantError(this.id, `deleting ${lock.resource} without a node`);
-    lock.deleteTries += 1;
     this.nextStep(lock);
     const op = this.send('delete', lock, session, {
       type: ZK_DELETE,
@@ -714,26 +541,8 @@ export class ZkDriver extends ExclusiveDriver<ZkLock, ZkSettings> {
     this.armTimeout(lock, op);
   }
 
-  private released(lock: ZkLock): void {
-    this.cancelTimer(lock);
-    this.nextStep(lock);
-    this.end(lock, { status: 'UNLOCKED' });
-  }
 
   // --- helpers ---------------------------------------------------------------------------------
-
-  private send(kind: OpRec['kind'], lock: ZkLock | undefined, session: SessionRec | undefined, body: Message): number {
-    const op = this.nextOp++;
-    const ctx = this.host.ctx;
-    this.ops.set(op, { kind, lock, step: lock?.step ?? 0, sentUs: ctx.now(this.s.clock), session });
-    ctx.send(this.s.server, { ...body, op });
-    return op;
-  }
-
-  private nextStep(lock: ZkLock): number {
-    lock.step += 1;
-    return lock.step;
-  }
 
   private armTimeout(lock: ZkLock, op: number): void {
     this.armRequestTimer(lock, new ZkTimer('timeout', lock.resource, lock.step, op));

@@ -19,7 +19,8 @@ import { comparisonProtocol } from '../common/protocol-module.js';
 import { ZkDriver, zkSettings } from './driver.js';
 import { zkServer } from './server.js';
 
-export { MAX_DELETE_TRIES, MAX_PINGS_REMEMBERED, MAX_ZK_LOCKS, ZkDriver, zkSettings } from './driver.js';
+export { MAX_ZK_LOCKS, ZkDriver, zkSettings } from './driver.js';
+export { MAX_DELETE_TRIES } from '../common/session-driver.js';
 export * from './server.js';
 
 /** zk: m1 is the server; further managers idle. */
