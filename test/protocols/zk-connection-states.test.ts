@@ -58,10 +58,15 @@ describe('zk connection states under a partition that outlasts the session', () 
     expect(violated(r)).toEqual(['stale-write']);
   });
 
-  it("'suspended-is-loss' (the fix): c1's trust ends at SUSPENDED, before the server's expiry; it skips both writes", () => {
+  it("'suspended-is-loss' (the fix): c1's trust ends at SUSPENDED, before the server's expiry; it skips both writes, and is LOST when the server says so after the heal", () => {
     const r = runTwice(world('suspended-is-loss', 40_000));
     const heard = lastHeardMs(r);
-    expect(states(r)).toEqual([[heard + 10_000, 'SUSPENDED']]);
+    const told = r.events.find((e) => e.type === 'deliver' && e.fields?.['to'] === 'c1' && e.fields?.['msg'] === 'zk.expired')!.tUs / 1000;
+    expect(told).toBeGreaterThan(41_000);
+    expect(states(r)).toEqual([
+      [heard + 10_000, 'SUSPENDED'],
+      [told, 'LOST'],
+    ]);
     expect(timesOf(r, 'lapse', 'c1')).toEqual([heard + 10_000]);
     expect(eventsOf(r, 'skip', 'c1')).toHaveLength(2);
     expect(r.violations).toEqual([]);

@@ -226,8 +226,6 @@ export class ZkDriver extends SessionDriver<ZkLock, ZkSettings, ZkOpKind> {
     }
   }
 
-  // --- session ---------------------------------------------------------------------------------
-
   // --- connection states (Curator; only with `connectionStates`) --------------------------------
 
   /** The server answered: a SUSPENDED client is RECONNECTED, and the silence is counted afresh. */
@@ -258,13 +256,11 @@ export class ZkDriver extends SessionDriver<ZkLock, ZkSettings, ZkOpKind> {
     if (this.s.connectionStates === 'lost-after-suspended') this.connectionTimer = this.host.ctx.setTimer(this.s.leaseUs, new ZkTimer('lost', '', 0, 0));
   }
 
-  /** Curator's LOST: the client gives the session up and opens a new one when it next needs one. */
+  /** Curator's LOST by its own timer: the client gives the session up and opens a new one when it next needs one. */
   private declareLost(): void {
     const session = this.session;
     if (session === undefined || this.connectionState !== 'SUSPENDED') return;
-    this.connectionState = 'LOST';
-    this.traceConnection('LOST');
-    this.sessionLost(session);
+    this.sessionLost(session); // traces LOST (onSessionLost)
   }
 
   private traceConnection(state: ConnectionState | 'RECONNECTED'): void {
@@ -278,11 +274,15 @@ export class ZkDriver extends SessionDriver<ZkLock, ZkSettings, ZkOpKind> {
     this.sessionLost(session);
   }
 
-  /** With no session there is nothing to be silent about. */
+  /** The session ended: nothing left to be silent about; a SUSPENDED client learns it is LOST. */
   protected override onSessionLost(): void {
-    if (this.connectionTimer !== undefined && this.connectionState === 'CONNECTED') {
+    if (this.connectionTimer !== undefined && this.connectionState !== 'LOST') {
       this.host.ctx.cancelTimer(this.connectionTimer);
       this.connectionTimer = undefined;
+    }
+    if (this.connectionState === 'SUSPENDED') {
+      this.connectionState = 'LOST';
+      this.traceConnection('LOST');
     }
   }
 
