@@ -107,6 +107,12 @@ export abstract class SessionDriver<L extends SessionLock<string>, S extends Ses
   /** Send the delete of `lock`'s node or key, as one step with its request timeout. */
   protected abstract sendDelete(lock: L): void;
 
+  /** Request `op` of `lock`'s current step went unanswered. */
+  protected abstract timedOut(lock: L, op: number): void;
+
+  /** `lock`'s retry delay is over. */
+  protected abstract resumeAfterBackoff(lock: L): void;
+
   /** The server answered in the live session (after the session's own bookkeeping). */
   protected onHeard(): void {}
 
@@ -142,6 +148,15 @@ export abstract class SessionDriver<L extends SessionLock<string>, S extends Ses
       this.openSession();
     }
     return true;
+  }
+
+  /** A step's request timeout or retry timer fired: acted on only while the step is current. */
+  protected stepTimerFired(resource: string, step: number, kind: 'timeout' | 'backoff', op: number): void {
+    const lock = this.locks.get(resource);
+    if (lock === undefined || lock.step !== step) return;
+    lock.timer = undefined;
+    if (kind === 'timeout') this.timedOut(lock, op);
+    else this.resumeAfterBackoff(lock);
   }
 
   // --- opening and keeping the session ---------------------------------------------------------

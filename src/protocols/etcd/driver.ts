@@ -137,11 +137,7 @@ export class EtcdDriver extends SessionDriver<EtcdLock, EtcdSettings, OpKind> {
   onTimer(tag: unknown): boolean {
     if (this.onSessionTimer(tag)) return true;
     if (!(tag instanceof EtcdTimer)) return false;
-    const lock = this.locks.get(tag.resource);
-    if (lock === undefined || lock.step !== tag.step) return true;
-    lock.timer = undefined;
-    if (tag.kind === 'timeout') this.timedOut(lock, tag.op);
-    else this.resumeAfterBackoff(lock);
+    this.stepTimerFired(tag.resource, tag.step, tag.kind, tag.op);
     return true;
   }
 
@@ -307,7 +303,7 @@ export class EtcdDriver extends SessionDriver<EtcdLock, EtcdSettings, OpKind> {
     }
   }
 
-  private timedOut(lock: EtcdLock, op: number): void {
+  protected timedOut(lock: EtcdLock, op: number): void {
     const record = this.ops.get(op);
     this.ops.delete(op);
     if (record === undefined) return;
@@ -320,7 +316,7 @@ export class EtcdDriver extends SessionDriver<EtcdLock, EtcdSettings, OpKind> {
   }
 
   /** After a lost reply: the transaction again if it never answered, else the read again. */
-  private resumeAfterBackoff(lock: EtcdLock): void {
+  protected resumeAfterBackoff(lock: EtcdLock): void {
     if (lock.phase !== 'backoff') return;
     if (lock.key === undefined) this.transact(lock);
     else this.readPredecessor(lock);

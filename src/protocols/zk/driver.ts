@@ -203,14 +203,9 @@ export class ZkDriver extends SessionDriver<ZkLock, ZkSettings, ZkOpKind> {
         this.declareLost();
         return true;
       case 'timeout':
-      case 'backoff': {
-        const lock = this.locks.get(tag.resource);
-        if (lock === undefined || lock.step !== tag.step) return true;
-        lock.timer = undefined;
-        if (tag.kind === 'timeout') this.timedOut(lock, tag.op);
-        else this.resumeAfterBackoff(lock);
+      case 'backoff':
+        this.stepTimerFired(tag.resource, tag.step, tag.kind, tag.op);
         return true;
-      }
     }
   }
 
@@ -484,7 +479,7 @@ export class ZkDriver extends SessionDriver<ZkLock, ZkSettings, ZkOpKind> {
     }
   }
 
-  private timedOut(lock: ZkLock, op: number): void {
+  protected timedOut(lock: ZkLock, op: number): void {
     const rec = this.ops.get(op);
     this.ops.delete(op);
     if (rec === undefined) return;
@@ -511,7 +506,7 @@ export class ZkDriver extends SessionDriver<ZkLock, ZkSettings, ZkOpKind> {
     this.armRetryTimer(lock, new ZkTimer('backoff', lock.resource, this.nextStep(lock), 0));
   }
 
-  private resumeAfterBackoff(lock: ZkLock): void {
+  protected resumeAfterBackoff(lock: ZkLock): void {
     if (lock.phase !== 'backoff') return;
     switch (lock.resume) {
       case 'create':
