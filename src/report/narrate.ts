@@ -17,6 +17,13 @@ export function isSignificant(event: TraceEvent): boolean {
   return !ROUTINE_TYPES.has(event.type);
 }
 
+/** What a client's connection state means for the locks it holds (Curator's states). */
+const CONNECTION_STATES: Readonly<Record<string, string>> = {
+  SUSPENDED: ': it has not heard from the server for two thirds of its session timeout',
+  LOST: ': it takes its session, and every lock held in it, for lost',
+  RECONNECTED: ': it hears from the server again, within its session',
+};
+
 function quote(value: string): string {
   return JSON.stringify(value);
 }
@@ -157,6 +164,13 @@ export function narrate(event: TraceEvent): string {
     }
     case 'dlm-reset':
       return `${node} finds it was declared dead: it drops its lock state and rejoins as generation ${fieldNum(event, 'gen') ?? '?'}`;
+    case 'connection':
+      return `${client}'s connection to the service is ${fieldStr(event, 'state') ?? '?'}${CONNECTION_STATES[fieldStr(event, 'state') ?? ''] ?? ''}`;
+    case 'grid-primary': {
+      const primary = fieldStr(event, 'primary') ?? '?';
+      const member = fieldStr(event, 'member') ?? node;
+      return primary === member ? `${member} is the grid's primary: no older member is in sight` : `${member} takes ${primary} as the grid's primary (the oldest member in sight)`;
+    }
     case 'drop-window-end':
       return `messages ${fieldStr(event, 'from') ?? '?'} → ${fieldStr(event, 'to') ?? '?'} are no longer dropped`;
     default: {

@@ -20,6 +20,47 @@ function localOf(e: TraceEvent): string {
   return typeof local === 'number' ? `${local.toFixed(1)}` : '';
 }
 
+/** The loss reasons that repeat for as long as their cause lasts, and the events that end that cause. */
+const LASTING_LOSSES: Readonly<Record<string, (e: TraceEvent, to: string) => boolean>> = {
+  down: (e, to) => (e.type === 'restart' || e.type === 'crash') && e.node === to,
+  partition: (e) => e.type === 'heal' || e.type === 'partition',
+  window: (e) => e.type === 'drop-window-end',
+};
+
+/**
+ * A message lost to a lasting cause (its destination is down, a partition, a drop window) repeats
+ * while the cause lasts: a heartbeat or keep-alive a second. The story keeps the first loss of each
+ * sender, destination, message type and cause, with the count and the time of the last, until the
+ * cause ends. Returns the events to leave out, and the suffix of each kept first loss.
+ */
+function repeatedLosses(events: readonly TraceEvent[]): { hidden: Set<TraceEvent>; suffix: Map<TraceEvent, string> } {
+  const open = new Map<string, { first: TraceEvent; to: string; reason: string; count: number; lastUs: number }>();
+  const hidden = new Set<TraceEvent>();
+  const suffix = new Map<TraceEvent, string>();
+  const close = (key: string) => {
+    const group = open.get(key)!;
+    if (group.count > 1) suffix.set(group.first, `, and ${group.count - 1} more ${group.count === 2 ? 'time' : 'times'} until ${fmtMs(group.lastUs)} ms`);
+    open.delete(key);
+  };
+  for (const e of events) {
+    for (const [key, group] of open) if (LASTING_LOSSES[group.reason]!(e, group.to)) close(key);
+    const reason = e.fields?.reason;
+    if (e.type !== 'drop' || typeof reason !== 'string' || LASTING_LOSSES[reason] === undefined) continue;
+    const to = String(e.fields!.to);
+    const key = `${reason}\u0000${to}\u0000${String(e.fields!.from)}\u0000${String(e.fields!.msg)}`;
+    const group = open.get(key);
+    if (group === undefined) {
+      open.set(key, { first: e, to, reason, count: 1, lastUs: e.tUs });
+    } else {
+      group.count++;
+      group.lastUs = e.tUs;
+      hidden.add(e);
+    }
+  }
+  for (const key of [...open.keys()]) close(key);
+  return { hidden, suffix };
+}
+
 /** The story lines: a header, one line per significant event, then verdict and lesson. */
 export function storyLines(
   events: readonly TraceEvent[],
@@ -29,15 +70,15 @@ export function storyLines(
 ): string[] {
   const lines: string[] = [];
   lines.push(`${scenario.name} — ${scenario.title ?? ''}`.trimEnd());
-  const storyEvents = events.filter(isSignificant).length;
+  const losses = repeatedLosses(events);
+  const told = events.filter((e) => isSignificant(e) && !losses.hidden.has(e));
   lines.push(
-    `seed ${result.seed} · ${result.stats.events} simulation steps · ${events.length} trace events (${storyEvents} in this story) · ${result.stats.messages} messages · ${result.stats.simMs.toFixed(1)} ms simulated · trace ${result.traceHash}`,
+    `seed ${result.seed} · ${result.stats.events} simulation steps · ${events.length} trace events (${told.length} in this story${losses.hidden.size > 0 ? `; ${losses.hidden.size} repeated losses folded into their first` : ''}) · ${result.stats.messages} messages · ${result.stats.simMs.toFixed(1)} ms simulated · trace ${result.traceHash}`,
   );
   lines.push('');
   lines.push(`${'true ms'.padStart(10)}  ${'local ms'.padStart(10)}  ${'node'.padEnd(8)}  event`);
-  for (const e of events) {
-    if (!isSignificant(e)) continue;
-    lines.push(`${fmtMs(e.tUs).padStart(10)}  ${localOf(e).padStart(10)}  ${e.node.padEnd(8)}  ${narrate(e)}`);
+  for (const e of told) {
+    lines.push(`${fmtMs(e.tUs).padStart(10)}  ${localOf(e).padStart(10)}  ${e.node.padEnd(8)}  ${narrate(e)}${losses.suffix.get(e) ?? ''}`);
   }
   lines.push('');
   for (const o of result.observations) {
