@@ -300,15 +300,18 @@ export class MasterRecovery {
   }
 
   /**
-   * Hold a root rebuilt after losing several managers: nothing is granted for a lease, a failure
-   * timeout and a KeepAlive (by then any unknown lock's lease has run out, its home lacking a
-   * quorum to extend it). The replays wait at the head of its queue.
+   * Hold a root rebuilt after losing several managers: nothing is granted until a lease, a failure
+   * timeout and a KeepAlive after the latest loss (by then any unknown lock's lease has run out: its
+   * master and copy holder were lost, so was its home, which is one of the two, and a lost or
+   * cut-off home extends no lease). The replays wait at the head of its queue.
    */
   private hold(rootState: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
     const env = this.env;
     const t = env.tuning;
-    const holdUs = t.leaseUs + t.failureTimeoutUs + t.keepAliveUs;
-    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: this.now() + holdUs, timer: 0 };
+    const nowUs = this.now();
+    const lostUs = env.members.lastDeathUs() ?? nowUs;
+    const holdUs = Math.max(0, lostUs + t.leaseUs + t.failureTimeoutUs + t.keepAliveUs - nowUs);
+    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: nowUs + holdUs, timer: 0 };
     rootState.phase = holding;
     this.requests.deferFirst(rootState, replays);
     holding.timer = env.timer(holdUs, () => {
