@@ -219,20 +219,25 @@ export class MasterSessions {
     }
   }
 
-  /** A manager adopted `sess` (reclaim or open): re-home its locks. Returns whether it may, and its granted locks here. */
-  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[] } {
-    if (this.env.lostSessions.has(sess)) return { ok: false, held: [] };
+  /**
+   * A manager adopted `sess` (reclaim or open): re-home its locks. Returns whether it may, its
+   * granted locks here, and the resources where it has a lock or a queued request here.
+   */
+  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[]; known: string[] } {
+    if (this.env.lostSessions.has(sess)) return { ok: false, held: [], known: [] };
     this.cancelOrphan(client, sess);
     const held: HeldWire[] = [];
+    const known: string[] = [];
     const byResource = this.records.metas.get(client);
-    if (byResource === undefined) return { ok: true, held };
+    if (byResource === undefined) return { ok: true, held, known };
     const installs = new Map<string, CopyWire[]>();
     for (const meta of byResource.values()) {
       if (meta.sess !== sess) continue;
       this.records.rehome(meta, home, installs, false);
       if (meta.lockId !== 0 && meta.mode !== null) held.push({ resource: meta.resource, mode: meta.mode });
+      if (meta.lockId !== 0 || meta.queued > 0) known.push(meta.resource);
     }
     this.records.sendInstalls(installs);
-    return { ok: true, held };
+    return { ok: true, held, known };
   }
 }

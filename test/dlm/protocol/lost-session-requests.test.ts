@@ -1,0 +1,41 @@
+/**
+ * A session whose adoption fails is lost, and its client abandons the requests it still awaits
+ * (ABORTED). A master that queued one ends it on the purge; one whose master and copy holder both
+ * lost their state is known to nobody but the client, and the deciding home must end it
+ * (`dequeue`, purge), or the queue keeps it ahead of every request that follows. Seeds of
+ * scenarios/swarm-dlm-3m-short-lease-lock-delay.json (a copy as of the fix,
+ * fixtures/swarm-dlm-3m-short-lease-lock-delay.json); each pins the trace hash the fix produces.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { pick, runTwice } from './world.js';
+
+const threeShortLockDelay = JSON.parse(
+  readFileSync(new URL('./fixtures/swarm-dlm-3m-short-lease-lock-delay.json', import.meta.url), 'utf8'),
+) as ScenarioInput;
+
+describe('3m-short-lease-lock-delay seed 1210: a request lost with its master and copy holder ends at the failed adoption', () => {
+  // c3's EX request on `a` is queued at m1 (13,288 ms); m1 pauses and resets, m3 (c3's home and
+  // copy holder) crashes. c3's session is lost and c3 abandons the request, but nothing ended it:
+  // the queue kept it, and every later grant on `a` jumped it (grant-order from 29,955 ms on).
+  it('m1, deciding the adoption, ends c3\u2019s request, and no grant jumps the queue', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 1210);
+    expect(result.violations).toEqual([]);
+    const ended = pick(events, 'dequeue', { client: 'c3', resource: 'a', reason: 'purge' }).map((e) => `${e.t} ${e.node}`);
+    expect(ended).toEqual(['26929.301 m1']);
+    expect(result.traceHash).toBe('9b4adbb3a73a3103');
+  });
+});
+
+describe('3m-short-lease-lock-delay seed 164: c3\u2019s request queued since 120.75 ms no longer stands ahead of c1\u2019s', () => {
+  // m3 granted c1's new request at once on `a` while c3's request, lost with its master, stood
+  // queued in the trace (grant-order, rule N). Only the stale write the configuration expects
+  // (a 3 s lease outrun) is left.
+  it('m2 ends c3\u2019s request at 9,002.817 ms, and only the expected stale write remains', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 164);
+    expect(result.violations.map((v) => v.invariant)).toEqual(['stale-write']);
+    expect(pick(events, 'dequeue', { client: 'c3', resource: 'a', reason: 'purge' }).map((e) => `${e.t} ${e.node}`)).toEqual(['9002.817 m2']);
+    expect(result.traceHash).toBe('65818753c88a168e');
+  });
+});
