@@ -114,6 +114,11 @@ export interface Zombie {
   delayed: boolean;
   /** The value block must still be marked invalid in the lock space (traced already). */
   invalidate: boolean;
+  /**
+   * A request ended without a quorum, whose `dequeue` is traced when the lock leaves the space: a
+   * master cut off may have been superseded, and the new master may have it queued still.
+   */
+  dequeue?: { readonly client: string; readonly resource: string };
 }
 
 /** How many recent outcomes a lock keeps for re-sending. */

@@ -86,13 +86,17 @@ export class MasterSessions {
       env.tuning.mutations.noLvbInvalidateOnHolderDeath !== true;
     if (!env.members.hasQuorum) {
       // No quorum: trace the end, but change nothing in the lock space (no grant pass may run
-      // here); the lock leaves the space once a quorum is back.
-      if (info.state !== 'granted') env.trace('dequeue', { client: meta.client, resource: meta.resource, reason: 'purge' });
+      // here); the lock leaves the space once a quorum is back. A request that was only queued
+      // is traced ended then too: this master may have been superseded, and the request may
+      // still stand in the new master's queue, whose own purge ends it there.
+      const queuedOnly = info.state !== 'granted' && grantedMode === undefined;
+      if (info.state !== 'granted' && !queuedOnly) env.trace('dequeue', { client: meta.client, resource: meta.resource, reason: 'purge' });
       if (grantedMode !== undefined) {
         if (invalidate) env.trace('lvb-invalidate', { resource: meta.resource, reason: 'purge', client: meta.client });
         this.traceEnd(meta, reason);
       }
-      this.zombify(meta, env.tuning.lockDelayUs, invalidate);
+      const zombie = this.zombify(meta, env.tuning.lockDelayUs, invalidate);
+      if (queuedOnly) zombie.dequeue = { client: meta.client, resource: meta.resource };
     } else {
       this.endInSpace(meta, info.state !== 'granted', grantedMode, invalidate, reason);
     }
@@ -133,7 +137,7 @@ export class MasterSessions {
   }
 
   /** Keep an ended lock in the lock space for lock-delay and/or until a quorum is back. */
-  private zombify(meta: LockMeta, delayUs: number, invalidate: boolean): void {
+  private zombify(meta: LockMeta, delayUs: number, invalidate: boolean): Zombie {
     const env = this.env;
     const lockId = meta.lockId;
     const zombie: Zombie = { timer: 0, delayed: delayUs <= 0, invalidate };
@@ -149,6 +153,7 @@ export class MasterSessions {
     } else {
       this.finishZombie(lockId);
     }
+    return zombie;
   }
 
   /** Lock-delay over and a quorum: the ended lock finally leaves the lock space and the queue moves. */
@@ -158,6 +163,7 @@ export class MasterSessions {
     const space = this.space;
     const nowUs = this.now();
     const info = space.lockInfo(lockId);
+    if (zombie.dequeue !== undefined) this.env.trace('dequeue', { client: zombie.dequeue.client, resource: zombie.dequeue.resource, reason: 'purge' });
     if (info !== undefined && info.state !== 'granted') space.cancel(lockId, { nowUs });
     const after = space.lockInfo(lockId);
     if (after !== undefined) {

@@ -39,3 +39,19 @@ describe('3m-short-lease-lock-delay seed 164: c3\u2019s request queued since 120
     expect(result.traceHash).toBe('65818753c88a168e');
   });
 });
+
+describe('3m-short-lease-lock-delay seed 706: a master cut off from the majority leaves its queued requests to the master that superseded it', () => {
+  // m1, cut off with c1 and c2, is declared dead at 12,000 ms; m2 rebuilds `a` with c1, c3 and c4
+  // waiting, c1 first. c1's session expires at its home m1, and m1, without a quorum, traced
+  // c1's request on its own copy of `a` ended (14,005.951 ms): the queue in the trace lost c1
+  // while m2 still had it first, and m2's grant to c1 read as a new request served ahead of c3
+  // and c4 (grant-order). m1 now traces that end only once a quorum is back, which it never
+  // regains at that generation.
+  it('no dequeue of c1 on a before m2 grants it, and nothing jumps the queue', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 706);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'dequeue', { client: 'c1', resource: 'a' }).filter((e) => e.t < 15_019.532)).toEqual([]);
+    expect(pick(events, 'grant', { client: 'c1', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toContain('15019.532 m2');
+    expect(result.traceHash).toBe('a208969c8c17e9eb');
+  });
+});
