@@ -81,11 +81,12 @@ export class MasterRecovery {
     }
   }
 
-  /** A quorum is back: gathers that had every reply finish, other roots serve what waited. */
+  /** A quorum is back: gathers that had every reply finish, holds whose time is up end, other roots serve what waited. */
   onQuorum(): void {
     for (const rootState of this.records.roots.values()) {
       const phase = rootState.phase;
       if (phase.kind === 'gathering') this.tryFinish(rootState, phase);
+      else if (phase.kind === 'holding' && phase.overWithoutQuorum) this.endHold(rootState, phase);
       else this.requests.processDeferred(rootState);
     }
   }
@@ -311,21 +312,30 @@ export class MasterRecovery {
     const nowUs = this.now();
     const lostUs = env.members.lastDeathUs() ?? nowUs;
     const holdUs = Math.max(0, lostUs + t.leaseUs + t.failureTimeoutUs + t.keepAliveUs - nowUs);
-    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: nowUs + holdUs, timer: 0 };
+    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: nowUs + holdUs, timer: 0, standIns, overWithoutQuorum: false };
     rootState.phase = holding;
     this.requests.deferFirst(rootState, replays);
     holding.timer = env.timer(holdUs, () => {
-      rootState.phase = SERVING;
-      this.endUnknownGrants(rootState);
-      // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
-      this.effects.duringRecovery(() => {
-        this.requests.processDeferred(rootState);
-        for (const lockId of standIns) {
-          const zombie = this.records.zombies.get(lockId);
-          if (zombie !== undefined) zombie.delayed = true;
-          this.sessions.finishZombie(lockId);
-        }
-      });
+      holding.timer = 0;
+      // A master cut off from the majority may have been superseded, and the grants it would end
+      // may be the new master's: the hold ends once a quorum is back (a reset drops it instead).
+      if (this.env.members.hasQuorum) this.endHold(rootState, holding);
+      else holding.overWithoutQuorum = true;
+    });
+  }
+
+  /** The hold is over, with a quorum: end the unknown grants, then serve what waited (a recovery pass). */
+  private endHold(rootState: RootState, holding: Extract<RootPhase, { kind: 'holding' }>): void {
+    rootState.phase = SERVING;
+    this.endUnknownGrants(rootState);
+    // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
+    this.effects.duringRecovery(() => {
+      this.requests.processDeferred(rootState);
+      for (const lockId of holding.standIns) {
+        const zombie = this.records.zombies.get(lockId);
+        if (zombie !== undefined) zombie.delayed = true;
+        this.sessions.finishZombie(lockId);
+      }
     });
   }
 }

@@ -5,7 +5,9 @@
  * copied there is known to nobody, and the rebuild must hold the root as after any double loss.
  * Seeds of scenarios/swarm-dlm-3m-long-lease.json (a copy as of the fix,
  * fixtures/swarm-dlm-3m-long-lease.json) and of the issue-12 swarm that broke grant order or mutual
- * exclusion because the rebuilder counted one loss; each pins the trace hash the fix produces.
+ * exclusion because the rebuilder counted one loss, and a seed of swarm-fenced-dlm (a copy,
+ * fixtures/swarm-fenced-dlm.json) where a hold counted from the last loss ran out on a master cut
+ * off from the majority; each pins the trace hash the fix produces.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +20,7 @@ function fixture(name: string): ScenarioInput {
 
 const threeLongLease = fixture('swarm-dlm-3m-long-lease');
 const issueSwarm = fixture('swarm-fenced-dlm-issue12');
+const swarm = fixture('swarm-fenced-dlm');
 
 describe('3m-long-lease seed 129: a restarted copy holder rebuilding its dead master\u2019s root holds it', () => {
   // m1 masters `a` with c3's request queued (c3's home and copy holder m3 crashed at 7,759 ms) and
@@ -57,5 +60,20 @@ describe('swarm-fenced-dlm seed 13500: the rebuilt root is held until a lease af
     const after = pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 13_543.581);
     expect(`${after[0]!.t} ${after[0]!.node} ${String(after[0]!.f.recovery)}`).toBe('39543.581 m2 true');
     expect(result.traceHash).toBe('9b00e88c03d6d694');
+  });
+});
+
+describe('swarm-fenced-dlm seed 525: a held root whose time is up on a master without a quorum waits for one', () => {
+  // m2 holds `a` (rebuilt after two losses) and is cut off alone; the majority declares it dead
+  // and m1 rebuilds `a`, granting c1 EX (token 2005). m2's hold, counted from its last loss, ran
+  // out at 32,000 ms while it was still cut off, and it ended c1's grant (superseded) in the trace
+  // as the end of an unknown grant, so c1's write with token 2005 read as a stale write. The hold
+  // of a master without a quorum now ends only when one is back; m2 resets first.
+  it('only m1 ends c1’s grant on a, after c1 unlocks it, and nothing is stale', () => {
+    const { result, events } = runTwice(swarm, 525);
+    expect(result.violations).toEqual([]);
+    const ends = pick(events, 'release', { client: 'c1', resource: 'a' }).filter((e) => e.t > 29_019.931 && e.t < 34_000).map((e) => `${e.t} ${e.node} ${String(e.f.reason)}`);
+    expect(ends).toEqual(['33288.427 m1 unlock']);
+    expect(result.traceHash).toBe('174ef22f3fe2e5b0');
   });
 });
