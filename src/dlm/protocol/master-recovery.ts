@@ -289,12 +289,13 @@ export class MasterRecovery {
    * grant (one that did would have reclaimed it), so any grant made for that request ends now:
    * traced `release` (superseded) before the waiting requests are served, as step 1 of the
    * rebuild does for the requests found in copies, so that the trace and the checkers never keep
-   * an unknown grant standing beside the ones the rebuilt master makes.
+   * an unknown grant standing beside the ones the rebuilt master makes. So does a grant whose
+   * client is unlocking a lock nobody here knows (its master and copy holder were lost).
    */
   private endUnknownGrants(rootState: RootState): void {
     const ended = new Set<string>();
     for (const op of rootState.deferred) {
-      if (op.op !== 'lock' || ended.has(op.key) || this.records.findMeta(op.client, op.resource)?.mode != null) continue;
+      if ((op.op !== 'lock' && op.op !== 'unlock') || ended.has(op.key) || this.records.findMeta(op.client, op.resource)?.mode != null) continue;
       ended.add(op.key);
       this.env.trace('release', { client: op.client, resource: op.resource, reason: 'superseded' });
     }

@@ -24,7 +24,7 @@ describe('3m-short-lease-lock-delay seed 1210: a request lost with its master an
     expect(result.violations).toEqual([]);
     const ended = pick(events, 'dequeue', { client: 'c3', resource: 'a', reason: 'purge' }).map((e) => `${e.t} ${e.node}`);
     expect(ended).toEqual(['26929.301 m1']);
-    expect(result.traceHash).toBe('9b4adbb3a73a3103');
+    expect(result.traceHash).toBe('d75635d55c1189a2');
   });
 });
 
@@ -36,7 +36,7 @@ describe('3m-short-lease-lock-delay seed 164: c3\u2019s request queued since 120
     const { result, events } = runTwice(threeShortLockDelay, 164);
     expect(result.violations.map((v) => v.invariant)).toEqual(['stale-write']);
     expect(pick(events, 'dequeue', { client: 'c3', resource: 'a', reason: 'purge' }).map((e) => `${e.t} ${e.node}`)).toEqual(['9002.817 m2']);
-    expect(result.traceHash).toBe('65818753c88a168e');
+    expect(result.traceHash).toBe('0c71e8b94fcd1463');
   });
 });
 
@@ -53,5 +53,20 @@ describe('3m-short-lease-lock-delay seed 706: a master cut off from the majority
     expect(pick(events, 'dequeue', { client: 'c1', resource: 'a' }).filter((e) => e.t < 15_019.532)).toEqual([]);
     expect(pick(events, 'grant', { client: 'c1', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toContain('15019.532 m2');
     expect(result.traceHash).toBe('a208969c8c17e9eb');
+  });
+});
+
+describe('3m-short-lease-lock-delay seed 154: an unknown grant whose client unlocks it ends when the hold is over', () => {
+  // m1 grants c1 EX on b (token 1) just as a one-way partition cuts it off from c1 and its home
+  // m3; m1 is declared dead and resets, dropping the grant untraced. c1, paused meanwhile, learns
+  // of the grant late, loses its session and unlocks b. m3 holds b (two losses); its hold's end
+  // ended only the grants of clients still asking, so c1's EX stood in the trace beside the PR m3
+  // granted c4 (mutual-exclusion). A deferred unlock of a lock nobody knows now ends it as well.
+  it('m3 ends c1’s grant (superseded) at 15,000 ms, before it grants c4 PR at 18,408.492 ms', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 154);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'release', { client: 'c1', resource: 'b', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['15000 m3']);
+    expect(pick(events, 'grant', { client: 'c4', resource: 'b' }).map((e) => e.t)).toContain(18_408.492);
+    expect(result.traceHash).toBe('7a726e572eabf1b0');
   });
 });

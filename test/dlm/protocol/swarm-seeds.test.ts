@@ -39,7 +39,7 @@ describe('swarm-fenced-dlm seeds 16330 and 17560: the end of a held root ends th
   // unknown grant's lease has run out, and the client is still asking for the lock. The trace must
   // end that grant before the held requests are served, or the checker keeps it beside the next.
   it.each([
-    [16330, 'c2', 'm1', '17627f4ababbc716'],
+    [16330, 'c2', 'm1', '65aac8d1ddd3cab7'],
     [17560, 'c1', 'm1', '4dc13477089c6f5f'],
   ])('seed %i: %s\u2019s unknown grant ends (superseded) at the hold\u2019s end on %s, and nothing overlaps', (seed, client, master, hash) => {
     const { result, events } = runTwice(swarm, seed);
