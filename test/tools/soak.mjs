@@ -11,10 +11,10 @@ import { simulate } from '../../dist/explore/simulate.js';
 
 const CONFIGURATIONS = [
   'scenarios/swarm-fenced-dlm.json',
-  'test/tools/soak/swarm-dlm-3m-long-lease.json',
-  'test/tools/soak/swarm-dlm-5m-long-lease-lock-delay.json',
-  'test/tools/soak/swarm-dlm-3m-short-lease-lock-delay.json',
-  'test/tools/soak/swarm-dlm-5m-short-lease.json',
+  'scenarios/swarm-dlm-3m-long-lease.json',
+  'scenarios/swarm-dlm-5m-long-lease-lock-delay.json',
+  'scenarios/swarm-dlm-3m-short-lease-lock-delay.json',
+  'scenarios/swarm-dlm-5m-short-lease.json',
 ];
 /** Findings shown per invariant (the counts cover all). */
 const FINDINGS_SHOWN = 3;

@@ -270,19 +270,22 @@ export class CopyHolderRole implements CopyHolderPort {
    * A session moved to `home`: the copies stay (they may be all that is left of a lock whose
    * master died) but now name the new home; the master moves them where they belong. Returns the
    * granted copies of the session on roots this node does not master, which the adoption counts
-   * as held (a master that is still rebuilding cannot report them yet).
+   * as held (a master that is still rebuilding cannot report them yet), and the resources of every
+   * copy of the session here.
    */
-  onAdopt(client: string, sess: string, home: string): HeldWire[] {
+  onAdopt(client: string, sess: string, home: string): { held: HeldWire[]; known: string[] } {
     const held: HeldWire[] = [];
+    const known: string[] = [];
     for (const [root, recs] of this.byRoot) {
       const mastered = this.env.master.masters(root);
       for (const rec of recs.values()) {
         if (rec.client !== client || rec.sess !== sess) continue;
         rec.home = home;
         if (!mastered && rec.grantedMode !== null) held.push({ resource: rec.resource, mode: rec.grantedMode });
+        known.push(rec.resource);
       }
     }
-    return held;
+    return { held, known };
   }
 
   /** The master marked `resource`'s value block invalid: remember it on every copy of it. */

@@ -76,6 +76,8 @@ class Adoption {
   ok = true;
   stale = false;
   readonly held: HeldWire[] = [];
+  /** Resources on which some live manager masters or copies a lock or a request of the session. */
+  readonly known = new Set<string>();
 
   constructor(
     readonly client: string,
@@ -194,6 +196,7 @@ export class HomeRole implements HomePort {
     if (!msg.ok) a.ok = false;
     if (msg.stale) a.stale = true;
     for (const h of msg.held) a.held.push(h);
+    for (const resource of msg.known) a.known.add(resource);
     this.maybeFinish(a);
   }
 
@@ -217,6 +220,7 @@ export class HomeRole implements HomePort {
       // that knows such a lock ends it too; one whose master and copy holder both died is known
       // to nobody but the client, and this is where it ends.
       for (const h of a.driverHeld ?? []) env.trace('expire', { client: a.client, resource: h.resource });
+      this.endUnknownRequests(a);
       this.nack(a.client, a.sess, a.kseq, 'lost');
       return true;
     }
@@ -229,6 +233,20 @@ export class HomeRole implements HomePort {
     for (const h of a.driverHeld) if (!known.has(h.resource)) env.trace('expire', { client: a.client, resource: h.resource });
     this.ack(a.client, a.sess, a.kseq);
     return true;
+  }
+
+  /**
+   * The session is lost, and its client abandons the requests it still awaits. A master that queued
+   * one ends it on the purge (`dequeue`); one that no live manager masters or copies any more went
+   * down with its master and copy holder together, and this home, the only node that learns of
+   * it, ends it here, so that no queue keeps it ahead of the requests that follow.
+   */
+  private endUnknownRequests(a: Adoption): void {
+    const believed = new Set((a.driverHeld ?? []).map((h) => h.resource));
+    for (const resource of a.unresolved ?? []) {
+      if (a.known.has(resource) || believed.has(resource)) continue;
+      this.env.trace('dequeue', { client: a.client, resource, reason: 'purge' });
+    }
   }
 
   /** Another manager adopted `sess` (a later adoption than any seen here): if it was ours, it moved (no purge). */

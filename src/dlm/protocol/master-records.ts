@@ -89,7 +89,15 @@ export type RootPhase =
   | { readonly kind: 'serving' }
   | { readonly kind: 'gathering'; readonly round: number; readonly waiting: Set<string>; readonly collected: GatheredReply[] }
   | { readonly kind: 'rebuilding' }
-  | { readonly kind: 'holding'; readonly untilUs: number; timer: TimerId };
+  | {
+      readonly kind: 'holding';
+      readonly untilUs: number;
+      timer: TimerId;
+      /** The lock ids of the value blocks' stand-ins, which leave when the hold is over. */
+      readonly standIns: readonly number[];
+      /** The time is up but this master had no quorum then: the hold ends when one is back. */
+      overWithoutQuorum: boolean;
+    };
 
 export const SERVING: RootPhase = { kind: 'serving' };
 
@@ -114,6 +122,11 @@ export interface Zombie {
   delayed: boolean;
   /** The value block must still be marked invalid in the lock space (traced already). */
   invalidate: boolean;
+  /**
+   * A request ended without a quorum, whose `dequeue` is traced when the lock leaves the space: a
+   * master cut off may have been superseded, and the new master may have it queued still.
+   */
+  dequeue?: { readonly client: string; readonly resource: string };
 }
 
 /** How many recent outcomes a lock keeps for re-sending. */

@@ -81,11 +81,12 @@ export class MasterRecovery {
     }
   }
 
-  /** A quorum is back: gathers that had every reply finish, other roots serve what waited. */
+  /** A quorum is back: gathers that had every reply finish, holds whose time is up end, other roots serve what waited. */
   onQuorum(): void {
     for (const rootState of this.records.roots.values()) {
       const phase = rootState.phase;
       if (phase.kind === 'gathering') this.tryFinish(rootState, phase);
+      else if (phase.kind === 'holding' && phase.overWithoutQuorum) this.endHold(rootState, phase);
       else this.requests.processDeferred(rootState);
     }
   }
@@ -288,41 +289,54 @@ export class MasterRecovery {
    * grant (one that did would have reclaimed it), so any grant made for that request ends now:
    * traced `release` (superseded) before the waiting requests are served, as step 1 of the
    * rebuild does for the requests found in copies, so that the trace and the checkers never keep
-   * an unknown grant standing beside the ones the rebuilt master makes.
+   * an unknown grant standing beside the ones the rebuilt master makes. So does a grant whose
+   * client is unlocking a lock nobody here knows (its master and copy holder were lost).
    */
   private endUnknownGrants(rootState: RootState): void {
     const ended = new Set<string>();
     for (const op of rootState.deferred) {
-      if (op.op !== 'lock' || ended.has(op.key) || this.records.findMeta(op.client, op.resource)?.mode != null) continue;
+      if ((op.op !== 'lock' && op.op !== 'unlock') || ended.has(op.key) || this.records.findMeta(op.client, op.resource)?.mode != null) continue;
       ended.add(op.key);
       this.env.trace('release', { client: op.client, resource: op.resource, reason: 'superseded' });
     }
   }
 
   /**
-   * Hold a root rebuilt after losing several managers: nothing is granted for a lease, a failure
-   * timeout and a KeepAlive (by then any unknown lock's lease has run out, its home lacking a
-   * quorum to extend it). The replays wait at the head of its queue.
+   * Hold a root rebuilt after losing several managers: nothing is granted until a lease, a failure
+   * timeout and a KeepAlive after the latest loss (by then any unknown lock's lease has run out: its
+   * master and copy holder were lost, so was its home, which is one of the two, and a lost or
+   * cut-off home extends no lease). The replays wait at the head of its queue.
    */
   private hold(rootState: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
     const env = this.env;
     const t = env.tuning;
-    const holdUs = t.leaseUs + t.failureTimeoutUs + t.keepAliveUs;
-    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: this.now() + holdUs, timer: 0 };
+    const nowUs = this.now();
+    const lostUs = env.members.lastDeathUs() ?? nowUs;
+    const holdUs = Math.max(0, lostUs + t.leaseUs + t.failureTimeoutUs + t.keepAliveUs - nowUs);
+    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: nowUs + holdUs, timer: 0, standIns, overWithoutQuorum: false };
     rootState.phase = holding;
     this.requests.deferFirst(rootState, replays);
     holding.timer = env.timer(holdUs, () => {
-      rootState.phase = SERVING;
-      this.endUnknownGrants(rootState);
-      // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
-      this.effects.duringRecovery(() => {
-        this.requests.processDeferred(rootState);
-        for (const lockId of standIns) {
-          const zombie = this.records.zombies.get(lockId);
-          if (zombie !== undefined) zombie.delayed = true;
-          this.sessions.finishZombie(lockId);
-        }
-      });
+      holding.timer = 0;
+      // A master cut off from the majority may have been superseded, and the grants it would end
+      // may be the new master's: the hold ends once a quorum is back (a reset drops it instead).
+      if (this.env.members.hasQuorum) this.endHold(rootState, holding);
+      else holding.overWithoutQuorum = true;
+    });
+  }
+
+  /** The hold is over, with a quorum: end the unknown grants, then serve what waited (a recovery pass). */
+  private endHold(rootState: RootState, holding: Extract<RootPhase, { kind: 'holding' }>): void {
+    rootState.phase = SERVING;
+    this.endUnknownGrants(rootState);
+    // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
+    this.effects.duringRecovery(() => {
+      this.requests.processDeferred(rootState);
+      for (const lockId of holding.standIns) {
+        const zombie = this.records.zombies.get(lockId);
+        if (zombie !== undefined) zombie.delayed = true;
+        this.sessions.finishZombie(lockId);
+      }
     });
   }
 }

@@ -86,13 +86,17 @@ export class MasterSessions {
       env.tuning.mutations.noLvbInvalidateOnHolderDeath !== true;
     if (!env.members.hasQuorum) {
       // No quorum: trace the end, but change nothing in the lock space (no grant pass may run
-      // here); the lock leaves the space once a quorum is back.
-      if (info.state !== 'granted') env.trace('dequeue', { client: meta.client, resource: meta.resource, reason: 'purge' });
+      // here); the lock leaves the space once a quorum is back. A request that was only queued
+      // is traced ended then too: this master may have been superseded, and the request may
+      // still stand in the new master's queue, whose own purge ends it there.
+      const queuedOnly = info.state !== 'granted' && grantedMode === undefined;
+      if (info.state !== 'granted' && !queuedOnly) env.trace('dequeue', { client: meta.client, resource: meta.resource, reason: 'purge' });
       if (grantedMode !== undefined) {
         if (invalidate) env.trace('lvb-invalidate', { resource: meta.resource, reason: 'purge', client: meta.client });
         this.traceEnd(meta, reason);
       }
-      this.zombify(meta, env.tuning.lockDelayUs, invalidate);
+      const zombie = this.zombify(meta, env.tuning.lockDelayUs, invalidate);
+      if (queuedOnly) zombie.dequeue = { client: meta.client, resource: meta.resource };
     } else {
       this.endInSpace(meta, info.state !== 'granted', grantedMode, invalidate, reason);
     }
@@ -133,7 +137,7 @@ export class MasterSessions {
   }
 
   /** Keep an ended lock in the lock space for lock-delay and/or until a quorum is back. */
-  private zombify(meta: LockMeta, delayUs: number, invalidate: boolean): void {
+  private zombify(meta: LockMeta, delayUs: number, invalidate: boolean): Zombie {
     const env = this.env;
     const lockId = meta.lockId;
     const zombie: Zombie = { timer: 0, delayed: delayUs <= 0, invalidate };
@@ -149,6 +153,7 @@ export class MasterSessions {
     } else {
       this.finishZombie(lockId);
     }
+    return zombie;
   }
 
   /** Lock-delay over and a quorum: the ended lock finally leaves the lock space and the queue moves. */
@@ -158,6 +163,7 @@ export class MasterSessions {
     const space = this.space;
     const nowUs = this.now();
     const info = space.lockInfo(lockId);
+    if (zombie.dequeue !== undefined) this.env.trace('dequeue', { client: zombie.dequeue.client, resource: zombie.dequeue.resource, reason: 'purge' });
     if (info !== undefined && info.state !== 'granted') space.cancel(lockId, { nowUs });
     const after = space.lockInfo(lockId);
     if (after !== undefined) {
@@ -219,20 +225,25 @@ export class MasterSessions {
     }
   }
 
-  /** A manager adopted `sess` (reclaim or open): re-home its locks. Returns whether it may, and its granted locks here. */
-  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[] } {
-    if (this.env.lostSessions.has(sess)) return { ok: false, held: [] };
+  /**
+   * A manager adopted `sess` (reclaim or open): re-home its locks. Returns whether it may, its
+   * granted locks here, and the resources where it has a lock or a queued request here.
+   */
+  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[]; known: string[] } {
+    if (this.env.lostSessions.has(sess)) return { ok: false, held: [], known: [] };
     this.cancelOrphan(client, sess);
     const held: HeldWire[] = [];
+    const known: string[] = [];
     const byResource = this.records.metas.get(client);
-    if (byResource === undefined) return { ok: true, held };
+    if (byResource === undefined) return { ok: true, held, known };
     const installs = new Map<string, CopyWire[]>();
     for (const meta of byResource.values()) {
       if (meta.sess !== sess) continue;
       this.records.rehome(meta, home, installs, false);
       if (meta.lockId !== 0 && meta.mode !== null) held.push({ resource: meta.resource, mode: meta.mode });
+      if (meta.lockId !== 0 || meta.queued > 0) known.push(meta.resource);
     }
     this.records.sendInstalls(installs);
-    return { ok: true, held };
+    return { ok: true, held, known };
   }
 }

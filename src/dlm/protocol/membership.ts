@@ -66,6 +66,11 @@ export interface PeerState {
   probe: number;
   /** The peer's last heartbeat counted this node (at its generation) in its view. */
   confirmed: boolean;
+  /**
+   * Some heartbeat of this generation of the peer counted this node in at its current generation:
+   * the peer has taken this node's restart or reset into its view (and moved its copies here).
+   */
+  sawMe: boolean;
   /** The view of that heartbeat (to skip re-parsing an unchanged one). */
   lastView: string;
 }
@@ -85,8 +90,13 @@ export class Membership {
   private readonly peers = new Map<string, PeerState>();
   private liveIds: string[] = [];
   private liveSet = new Set<string>();
-  /** When each death was noticed (mono µs), newest last. */
+  /** When each death was noticed (mono µs), oldest first. */
   private readonly deaths: number[] = [];
+  /**
+   * When this node lost its own state (its restart, or its last reset; mono µs), while that loss
+   * is not yet among {@link deaths}; undefined otherwise.
+   */
+  private ownLossUs: number | undefined;
   private key = '';
   /** Self and the live peers that count this node in hold a majority (see {@link hasQuorum}). */
   private quorum = false;
@@ -110,9 +120,10 @@ export class Membership {
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
-      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, confirmed: true, lastView: '' });
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, confirmed: true, sawMe: false, lastView: '' });
       links.setPeerGen(id, 0);
     }
+    if (myGen > 0) this.ownLossUs = now;
     this.recompute();
   }
 
@@ -186,11 +197,13 @@ export class Membership {
     this.myGen = gen;
     this.beats = gen * BEATS_PER_GENERATION;
     const now = this.ctx.now('mono');
+    this.ownLossUs = now;
     for (const [id, p] of this.peers) {
       p.alive = true;
       p.lastHeardUs = now;
       p.probe = 0;
       p.confirmed = true;
+      p.sawMe = false;
       p.lastView = '';
       this.links.setPeerGen(id, p.gen);
     }
@@ -248,11 +261,12 @@ export class Membership {
       return;
     }
     const dead: Member[] = p.alive ? [{ id: from, gen: p.gen }] : [];
-    if (p.alive) this.noteDeath(now);
+    if (p.alive) this.noteDeath(now, p);
     p.gen = gen;
     p.alive = true;
     p.lastHeardUs = now;
     p.confirmed = true;
+    p.sawMe = false;
     p.lastView = '';
     this.confirm(p, view);
     this.links.setPeerGen(from, gen);
@@ -268,6 +282,7 @@ export class Membership {
     if (view === '' || view === p.lastView) return false;
     p.lastView = view;
     const confirmed = `,${view},`.includes(`,${this.ctx.id}@${this.myGen},`);
+    if (confirmed) p.sawMe = true;
     if (confirmed === p.confirmed) return false;
     p.confirmed = confirmed;
     return true;
@@ -309,9 +324,27 @@ export class Membership {
     }
   }
 
-  private noteDeath(now: number): void {
+  /**
+   * Peer generation `p` died (noticed `now`). When it never took this node's own restart or reset
+   * into its view, it never moved its copies here, so whatever it mastered with copies kept here
+   * is known to nobody: this node's own loss of state then counts among the deaths too (once, at
+   * the time it happened), and a rebuild of what `p` mastered is lossy.
+   */
+  private noteDeath(now: number, p: PeerState): void {
+    if (this.ownLossUs !== undefined && !p.sawMe) {
+      const lostUs = this.ownLossUs;
+      this.ownLossUs = undefined;
+      let i = this.deaths.length;
+      while (i > 0 && this.deaths[i - 1]! > lostUs) i--;
+      this.deaths.splice(i, 0, lostUs);
+    }
     this.deaths.push(now);
-    if (this.deaths.length > 64) this.deaths.shift();
+    while (this.deaths.length > 64) this.deaths.shift();
+  }
+
+  /** When the latest member death was noticed (mono µs; this node's own loss included once counted), or undefined before any. */
+  lastDeathUs(): number | undefined {
+    return this.deaths[this.deaths.length - 1];
   }
 
   /** How many member deaths were noticed in the last `windowUs`. */
@@ -334,7 +367,7 @@ export class Membership {
       if (p.alive && now - p.lastHeardUs > this.tuning.failureTimeoutUs) {
         p.alive = false;
         p.probe = this.beats + 1;
-        this.noteDeath(now);
+        this.noteDeath(now, p);
         this.links.suspend(id);
         (dead ??= []).push({ id, gen: p.gen });
       }

@@ -354,6 +354,8 @@ export interface AdoptResultBody {
   readonly stale: boolean;
   /** The session's locks this node masters that are granted. */
   readonly held: readonly HeldWire[];
+  /** Resources on which this node masters, or keeps a copy of, a lock or a request of the session. */
+  readonly known: readonly string[];
 }
 
 export type AdoptResultMsg = RelMessage<'adopt-res', AdoptResultBody>;

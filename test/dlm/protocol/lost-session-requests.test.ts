@@ -1,0 +1,72 @@
+/**
+ * A session whose adoption fails is lost, and its client abandons the requests it still awaits
+ * (ABORTED). A master that queued one ends it on the purge; one whose master and copy holder both
+ * lost their state is known to nobody but the client, and the deciding home must end it
+ * (`dequeue`, purge), or the queue keeps it ahead of every request that follows. Seeds of
+ * scenarios/swarm-dlm-3m-short-lease-lock-delay.json (a copy as of the fix,
+ * fixtures/swarm-dlm-3m-short-lease-lock-delay.json); each pins the trace hash the fix produces.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { pick, runTwice } from './world.js';
+
+const threeShortLockDelay = JSON.parse(
+  readFileSync(new URL('./fixtures/swarm-dlm-3m-short-lease-lock-delay.json', import.meta.url), 'utf8'),
+) as ScenarioInput;
+
+describe('3m-short-lease-lock-delay seed 1210: a request lost with its master and copy holder ends at the failed adoption', () => {
+  // c3's EX request on `a` is queued at m1 (13,288 ms); m1 pauses and resets, m3 (c3's home and
+  // copy holder) crashes. c3's session is lost and c3 abandons the request, but nothing ended it:
+  // the queue kept it, and every later grant on `a` jumped it (grant-order from 29,955 ms on).
+  it('m1, deciding the adoption, ends c3\u2019s request, and no grant jumps the queue', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 1210);
+    expect(result.violations).toEqual([]);
+    const ended = pick(events, 'dequeue', { client: 'c3', resource: 'a', reason: 'purge' }).map((e) => `${e.t} ${e.node}`);
+    expect(ended).toEqual(['26929.301 m1']);
+    expect(result.traceHash).toBe('d75635d55c1189a2');
+  });
+});
+
+describe('3m-short-lease-lock-delay seed 164: c3\u2019s request queued since 120.75 ms no longer stands ahead of c1\u2019s', () => {
+  // m3 granted c1's new request at once on `a` while c3's request, lost with its master, stood
+  // queued in the trace (grant-order, rule N). Only the stale write the configuration expects
+  // (a 3 s lease outrun) is left.
+  it('m2 ends c3\u2019s request at 9,002.817 ms, and only the expected stale write remains', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 164);
+    expect(result.violations.map((v) => v.invariant)).toEqual(['stale-write']);
+    expect(pick(events, 'dequeue', { client: 'c3', resource: 'a', reason: 'purge' }).map((e) => `${e.t} ${e.node}`)).toEqual(['9002.817 m2']);
+    expect(result.traceHash).toBe('0c71e8b94fcd1463');
+  });
+});
+
+describe('3m-short-lease-lock-delay seed 706: a master cut off from the majority leaves its queued requests to the master that superseded it', () => {
+  // m1, cut off with c1 and c2, is declared dead at 12,000 ms; m2 rebuilds `a` with c1, c3 and c4
+  // waiting, c1 first. c1's session expires at its home m1, and m1, without a quorum, traced
+  // c1's request on its own copy of `a` ended (14,005.951 ms): the queue in the trace lost c1
+  // while m2 still had it first, and m2's grant to c1 read as a new request served ahead of c3
+  // and c4 (grant-order). m1 now traces that end only once a quorum is back, which it never
+  // regains at that generation.
+  it('no dequeue of c1 on a before m2 grants it, and nothing jumps the queue', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 706);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'dequeue', { client: 'c1', resource: 'a' }).filter((e) => e.t < 15_019.532)).toEqual([]);
+    expect(pick(events, 'grant', { client: 'c1', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toContain('15019.532 m2');
+    expect(result.traceHash).toBe('a208969c8c17e9eb');
+  });
+});
+
+describe('3m-short-lease-lock-delay seed 154: an unknown grant whose client unlocks it ends when the hold is over', () => {
+  // m1 grants c1 EX on b (token 1) just as a one-way partition cuts it off from c1 and its home
+  // m3; m1 is declared dead and resets, dropping the grant untraced. c1, paused meanwhile, learns
+  // of the grant late, loses its session and unlocks b. m3 holds b (two losses); its hold's end
+  // ended only the grants of clients still asking, so c1's EX stood in the trace beside the PR m3
+  // granted c4 (mutual-exclusion). A deferred unlock of a lock nobody knows now ends it as well.
+  it('m3 ends c1’s grant (superseded) at 15,000 ms, before it grants c4 PR at 18,408.492 ms', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 154);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'release', { client: 'c1', resource: 'b', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['15000 m3']);
+    expect(pick(events, 'grant', { client: 'c4', resource: 'b' }).map((e) => e.t)).toContain(18_408.492);
+    expect(result.traceHash).toBe('7a726e572eabf1b0');
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * A manager that lost its own state (a restart, or a reset after being declared dead) and then
+ * rebuilds a root whose master died is a second lost manager whenever that master never took the
+ * restart into its view: the master never moved its copies to the restarted node, so what it had
+ * copied there is known to nobody, and the rebuild must hold the root as after any double loss.
+ * Seeds of scenarios/swarm-dlm-3m-long-lease.json (a copy as of the fix,
+ * fixtures/swarm-dlm-3m-long-lease.json) and of the issue-12 swarm that broke grant order or mutual
+ * exclusion because the rebuilder counted one loss, and a seed of swarm-fenced-dlm (a copy,
+ * fixtures/swarm-fenced-dlm.json) where a hold counted from the last loss ran out on a master cut
+ * off from the majority; each pins the trace hash the fix produces.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { pick, runTwice } from './world.js';
+
+function fixture(name: string): ScenarioInput {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
+}
+
+const threeLongLease = fixture('swarm-dlm-3m-long-lease');
+const issueSwarm = fixture('swarm-fenced-dlm-issue12');
+const swarm = fixture('swarm-fenced-dlm');
+
+describe('3m-long-lease seed 129: a restarted copy holder rebuilding its dead master\u2019s root holds it', () => {
+  // m1 masters `a` with c3's request queued (c3's home and copy holder m3 crashed at 7,759 ms) and
+  // c1's behind it. m3 restarts at 16,216 ms; m1, declared dead in a partition, resets at
+  // 16,265 ms before any heartbeat of it counted m3@1000 in. m3 rebuilds `a` without c3's request
+  // and, counting one loss, granted c1 ahead of it (grant-order). It now counts its own loss too.
+  it('m3 grants nothing on a after its rebuild before the run ends, and nothing jumps the queue', () => {
+    const { result, events } = runTwice(threeLongLease, 129);
+    expect(result.violations).toEqual([]);
+    const rebuilt = pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`);
+    expect(rebuilt).toEqual(['17272.222 m3']);
+    expect(pick(events, 'grant', { resource: 'a' }).filter((e) => e.t >= 17_272.222 && e.f.recovery !== true)).toEqual([]);
+    expect(result.traceHash).toBe('a149c785a57ff26b');
+  });
+});
+
+describe('3m-long-lease seed 1568: an EX grant whose master paused and whose copy holder restarted is not granted over', () => {
+  // m1 grants c1 EX on b (token 1) and pauses before c1's unlock reaches it; m2, its buddy and the
+  // holder of that copy, crashes and restarts at 7,201 ms while m1 is still paused. m1 resets on
+  // waking; m2 rebuilds b at 13,201 ms and granted c2 PR beside c1's EX (mutual-exclusion).
+  it('m2 holds b from its rebuild on, and nothing overlaps', () => {
+    const { result, events } = runTwice(threeLongLease, 1568);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'grant', { resource: 'b' }).filter((e) => e.t > 13_000)).toEqual([]);
+    expect(result.traceHash).toBe('c564617e34d2bf71');
+  });
+});
+
+describe('swarm-fenced-dlm seed 13500: the rebuilt root is held until a lease after the last loss', () => {
+  // m1, master of `a` and c4's home, paused and reset; m2, holder of its copies, crashed and
+  // restarted before m1 saw it. m2@1000 rebuilt `a` seeing one death and granted new requests at
+  // once ahead of c4's request, which nobody held any more (grant-order). It now holds `a` until
+  // a lease, a failure timeout and a KeepAlive (26 s) after it saw m1@0 die at 13,543.581 ms.
+  it('m2\u2019s first grant on a after the rebuild is the recovery pass at 39,543.581 ms', () => {
+    const { result, events } = runTwice(issueSwarm, 13_500);
+    expect(result.violations).toEqual([]);
+    const after = pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 13_543.581);
+    expect(`${after[0]!.t} ${after[0]!.node} ${String(after[0]!.f.recovery)}`).toBe('39543.581 m2 true');
+    expect(result.traceHash).toBe('9b00e88c03d6d694');
+  });
+});
+
+describe('swarm-fenced-dlm seed 525: a held root whose time is up on a master without a quorum waits for one', () => {
+  // m2 holds `a` (rebuilt after two losses) and is cut off alone; the majority declares it dead
+  // and m1 rebuilds `a`, granting c1 EX (token 2005). m2's hold, counted from its last loss, ran
+  // out at 32,000 ms while it was still cut off, and it ended c1's grant (superseded) in the trace
+  // as the end of an unknown grant, so c1's write with token 2005 read as a stale write. The hold
+  // of a master without a quorum now ends only when one is back; m2 resets first.
+  it('only m1 ends c1’s grant on a, after c1 unlocks it, and nothing is stale', () => {
+    const { result, events } = runTwice(swarm, 525);
+    expect(result.violations).toEqual([]);
+    const ends = pick(events, 'release', { client: 'c1', resource: 'a' }).filter((e) => e.t > 29_019.931 && e.t < 34_000).map((e) => `${e.t} ${e.node} ${String(e.f.reason)}`);
+    expect(ends).toEqual(['33288.427 m1 unlock']);
+    expect(result.traceHash).toBe('174ef22f3fe2e5b0');
+  });
+});
