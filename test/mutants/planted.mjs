@@ -12,9 +12,12 @@
 //   node test/mutants/planted.mjs              every bug; exit 1 when fewer than `goal` are caught
 //   node test/mutants/planted.mjs ID...        only those bugs (no goal applies)
 //   node test/mutants/planted.mjs --check      only verify that every search text matches once
+//   node test/mutants/planted.mjs --scenario FILE [--scenario FILE...] [ID...]
+//                                              run against those scenario files instead of the suite
 //
 // It needs a current build (`npm run build`): the untouched file's emit must equal the built one,
-// or it stops before running anything. The result is written to reports/mutants/planted.json.
+// or it stops before running anything. The result of a whole run is written to
+// reports/mutants/planted.json.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,7 +116,7 @@ function describeVerdict(v) {
   return v.unmet.map((u) => `${u.scenario} (${u.found.length > 0 ? u.found.join(',') : `no ${u.expect.violation ?? 'violation'} found`})`).join('; ');
 }
 
-function runOne(work, bug, options) {
+function runOne(work, bug, options, scenarios) {
   const source = readFileSync(path.join(ROOT, bug.file), 'utf8');
   const planted = plant(source, bug);
   const target = path.join(work, distPathOf(bug.file));
@@ -123,7 +126,7 @@ function runOne(work, bug, options) {
   }
   writeFileSync(target, emit(planted, bug.file, options));
   try {
-    const run = spawnSync(process.execPath, ['bin/lockstep.js', 'run', '--json', '--jobs', '1'], {
+    const run = spawnSync(process.execPath, ['bin/lockstep.js', 'run', ...scenarios, '--json', '--jobs', '1'], {
       cwd: work,
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
@@ -139,7 +142,14 @@ function runOne(work, bug, options) {
 function main(argv) {
   const data = loadCatalogue();
   const checkOnly = argv.includes('--check');
-  const wanted = argv.filter((a) => !a.startsWith('--'));
+  const scenarios = [];
+  const wanted = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--scenario') {
+      if (argv[i + 1] === undefined) throw new PlantError('--scenario needs a file');
+      scenarios.push(path.resolve(argv[++i]));
+    } else if (!argv[i].startsWith('--')) wanted.push(argv[i]);
+  }
   for (const id of wanted) if (!data.bugs.some((b) => b.id === id)) throw new PlantError(`no planted bug "${id}" in ${CATALOGUE}`);
   const bugs = wanted.length > 0 ? data.bugs.filter((b) => wanted.includes(b.id)) : data.bugs;
   for (const bug of bugs) plant(readFileSync(path.join(ROOT, bug.file), 'utf8'), bug);
@@ -152,7 +162,7 @@ function main(argv) {
   const results = [];
   try {
     for (const [i, bug] of bugs.entries()) {
-      const verdict = runOne(work, bug, options);
+      const verdict = runOne(work, bug, options, scenarios);
       results.push({ id: bug.id, kind: bug.kind, file: bug.file, breaks: bug.breaks, ...verdict });
       console.log(`${String(i + 1).padStart(2)}/${bugs.length} ${verdict.outcome.toUpperCase().padEnd(6)} ${bug.id}: ${describeVerdict(verdict)}`);
     }
@@ -160,11 +170,13 @@ function main(argv) {
     rmSync(work, { recursive: true, force: true });
   }
   const caught = results.filter((r) => r.outcome === 'caught').length;
-  const all = wanted.length === 0;
-  console.log(`${caught} of ${results.length} planted bugs caught by the shipped suite${all ? ` (goal: at least ${data.goal})` : ''}`);
+  const all = wanted.length === 0 && scenarios.length === 0;
+  const by = scenarios.length > 0 ? `the ${scenarios.length} scenario file(s) given` : 'the shipped suite';
+  console.log(`${caught} of ${results.length} planted bugs caught by ${by}${all ? ` (goal: at least ${data.goal})` : ''}`);
+  if (!all) return 0;
   mkdirSync(path.dirname(RESULT), { recursive: true });
-  writeFileSync(RESULT, `${JSON.stringify({ caught, planted: results.length, goal: all ? data.goal : null, results }, null, 2)}\n`);
-  return all && caught < data.goal ? 1 : 0;
+  writeFileSync(RESULT, `${JSON.stringify({ caught, planted: results.length, goal: data.goal, results }, null, 2)}\n`);
+  return caught < data.goal ? 1 : 0;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
