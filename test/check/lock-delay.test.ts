@@ -54,7 +54,7 @@ describe('lock-delay', () => {
     const found: Violation[] = [];
     const sink = { violation: (v: Violation) => found.push(v), observation: () => undefined };
     for (const e of s.events) alone.onEvent(readEvent(e)!, sink);
-    alone.finish(ms(12_000), sink);
+    alone.finish();
     expect(found).toEqual(lockDelay(s, 5_000));
     expect(() => new LockDelayChecker(-1)).toThrow('lock-delay: lockDelayUs must be >= 0, got -1');
   });

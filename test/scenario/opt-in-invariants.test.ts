@@ -7,7 +7,7 @@ function scenario(extra: Record<string, unknown>): ScenarioInput {
   return { name: 'opt-in', protocol: 'dlm', clients: [{ id: 'c1', steps }], ...extra } as unknown as ScenarioInput;
 }
 
-function problems(input: ScenarioInput): Array<{ path: string; message: string }> {
+function problems(input: ScenarioInput): ReadonlyArray<{ path: string; message: string }> {
   try {
     parseScenario(input, 'scenarios/x.json');
   } catch (err) {
