@@ -18,15 +18,19 @@ function variant(scenario: Scenario, change: Partial<ScenarioInput>): Scenario {
   return parseScenario({ ...input, ...change } as ScenarioInput, 'test:opt-in-broken-variants');
 }
 
+/** `scenario` with its service expiring leases on the wall clock, and `node`'s wall clock jumping forward by `byMs` at `atMs`. */
+function withWallJump(scenario: Scenario, node: string, atMs: number, byMs: number): Scenario {
+  return variant(scenario, {
+    lockService: { ...scenario.lockService, expiryClock: 'wall' },
+    faults: [...scenario.faults, { atMs, kind: 'clock-jump', node, byMs, clock: 'wall' }],
+  });
+}
+
 describe('broken variants of the real system make each opt-in checker fire', () => {
   it("early-expiry: a 5 s forward jump of the home's wall clock, on which it expires sessions (lease-checked-before-write)", async () => {
     const { scenario } = await loadScenarioFile('scenarios/lease-checked-before-write.json');
     expect(violations(scenario)).toEqual([]);
-    const broken = variant(scenario, {
-      lockService: { ...scenario.lockService, expiryClock: 'wall' },
-      faults: [...scenario.faults, { atMs: 4000, kind: 'clock-jump', node: 'm1', byMs: 5000, clock: 'wall' }],
-    });
-    const found = violations(broken);
+    const found = violations(withWallJump(scenario, 'm1', 4000, 5000));
     expect(found.map(([invariant]) => invariant)).toEqual(['early-expiry']);
     expect(found[0]![1]).toBe("m1 expired c1's lock on file at 8003.638 ms while c1's own lease on it still ran: its own lease lapsed only at 13000.0 ms");
   });
@@ -34,11 +38,7 @@ describe('broken variants of the real system make each opt-in checker fire', () 
   it("lock-delay: a 4 s forward jump of the master's wall clock during the lock-delay (chubby-lock-delay-honoured)", async () => {
     const { scenario } = await loadScenarioFile('scenarios/chubby-lock-delay-honoured.json');
     expect(violations(scenario)).toEqual([]);
-    const broken = variant(scenario, {
-      lockService: { ...scenario.lockService, expiryClock: 'wall' },
-      faults: [...scenario.faults, { atMs: 12_000, kind: 'clock-jump', node: 'm1', byMs: 4000, clock: 'wall' }],
-    });
-    const found = violations(broken);
+    const found = violations(withWallJump(scenario, 'm1', 12_000, 4000));
     expect(found.map(([invariant]) => invariant)).toEqual(['lock-delay']);
     expect(found[0]![1]).toBe("m1 granted EX on file to c2 at 12000.0 ms, 1992.858 ms after c1's EX lock on it expired (at 10007.142 ms): the lock-delay of 5000.0 ms had not passed");
   });
