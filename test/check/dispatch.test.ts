@@ -177,9 +177,11 @@ const action: fc.Arbitrary<Add> = fc.oneof(
     },
   )),
   w(1, client.map((c) => (s: Stream, t: number) => void s.crash(t, c))),
-  // Watch notifications, often several for one change at one instant (a herd).
-  w(2, rec({ c: client, r: resource, watch: fc.constantFrom('parent', 'node'), n: fc.constantFrom('lock-0', 'lock-0', 'lock-1'), ch: fc.constantFrom('deleted', 'deleted', 'created') }).map(
-    ({ c, r, watch, n, ch }) => (s: Stream, t: number) => void s.raw(t, 'm1', 'notify', { client: c, path: watch === 'parent' ? r : `${r}/${n}`, cause: n, change: ch }),
+  // Watch notifications: one change notifying one to three clients at one instant (a herd from two).
+  w(2, rec({ cs: fc.subarray([...clients], { minLength: 1 }), r: resource, watch: fc.constantFrom('parent', 'node'), n: fc.constantFrom('lock-0', 'lock-1'), ch: fc.constantFrom('deleted', 'created') }).map(
+    ({ cs, r, watch, n, ch }) => (s: Stream, t: number) => {
+      for (const c of cs) s.raw(t, 'm1', 'notify', { client: c, path: watch === 'parent' ? r : `${r}/${n}`, cause: n, change: ch });
+    },
   )),
   w(1, rec({ c: client, kind: fc.constantFrom('send', 'deliver', 'timer', 'violation', 'pause') }).map(
     ({ c, kind }) => (s: Stream, t: number) => void s.raw(t, c, kind, { from: c, to: 'm1', msg: 'x' }),
