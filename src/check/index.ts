@@ -13,6 +13,9 @@
  * | `grant-order` | `request` (flags), `enqueue`, `grant`, `dequeue`, `release`, `expire` | a grant overtakes a request the queue rules put first |
  * | `deadlock` | `request`, `complete`, `enqueue`, `grant`, `dequeue`, `release`, `expire`, `deadlock`, `crash` | a wait-for cycle outlives the bound or the run; a reported cycle did not exist |
  * | `liveness` | `request`, `complete`, `crash` | a request is unanswered past max(sent, healed) + bound |
+ * | `early-expiry` (opt-in) | `complete`, `request` (unlock), `lapse`, `expire`, `crash` | the service expires a lock a lease-checking holder still trusts (its lapse comes later, or never) |
+ * | `lock-delay` (opt-in) | `expire`, `grant` | an incompatible grant to another client comes less than lockDelayMs after an expiry |
+ * | `herd` (opt-in) | `notify` | one change notifies more than one waiter |
  * | `belief-overlap` (observation) | `complete`, `request` (unlock), `lapse`, `crash` | two clients believe incompatible modes at once |
  *
  * Service `deadlock` events are also collected as DeadlockReports for the result JSON.
@@ -23,6 +26,9 @@
 import type { Checker, CheckSink } from './checker.js';
 import { BeliefOverlapChecker } from './belief-overlap.js';
 import { DEFAULT_DEADLOCK_BOUND_US, DeadlockChecker } from './deadlock.js';
+import { EarlyExpiryChecker } from './early-expiry.js';
+import { HerdChecker } from './herd.js';
+import { LockDelayChecker } from './lock-delay.js';
 import { FencingChecker } from './fencing.js';
 import { GrantOrderChecker } from './grant-order.js';
 import { checkedTypes, readerFor, type CheckedEvent } from './lock-event.js';
@@ -45,18 +51,21 @@ import type { NodeEventSink } from '../sim/index.js';
 import type { TraceEvent, TraceFields } from '../sim/types.js';
 
 export type { Checker, CheckSink } from './checker.js';
-export type { CheckedEvent, CheckedType, CrashEvent, EventHead, LockEvent } from './lock-event.js';
+export type { CheckedEvent, CheckedType, CrashEvent, EventHead, LockEvent, NotifyEvent } from './lock-event.js';
 export { checkedTypes, readEvent } from './lock-event.js';
 export { compatible, compatibilityMatrix, isModeName, lvbOperation, modeNames, permitsWrite } from './modes.js';
 export { defaultDeadlockBoundUs, DEFAULT_DEADLOCK_BOUND_US } from './deadlock.js';
-export { CheckError, invariantNames, isInvariantName } from './violation.js';
+export { CheckError, invariantNames, isInvariantName, optInInvariantNames } from './violation.js';
 export type { BeliefOverlap, DeadlockReport, InvariantName, Violation } from './violation.js';
 export {
   BeliefOverlapChecker,
   DeadlockChecker,
+  EarlyExpiryChecker,
   FencingChecker,
   GrantOrderChecker,
+  HerdChecker,
   LivenessChecker,
+  LockDelayChecker,
   MutualExclusionChecker,
   StaleWriteChecker,
   ValueBlockChecker,
@@ -74,6 +83,8 @@ export interface CheckerOptions {
   leaseChecking?: ReadonlySet<string>;
   /** How long a wait-for cycle may stand; default 5 s (see defaultDeadlockBoundUs). */
   deadlockBoundUs?: number;
+  /** The service's lock-delay, µs, for the `lock-delay` invariant (default 0: nothing is delayed). */
+  lockDelayUs?: number;
   /** Most violations, observations and deadlock reports kept, each; beyond, they are counted in `dropped`. */
   maxRecords?: number;
 }
@@ -250,5 +261,11 @@ function makeChecker(name: InvariantName, opts: CheckerOptions, table: LockTable
       return new DeadlockChecker(opts.deadlockBoundUs ?? DEFAULT_DEADLOCK_BOUND_US, table);
     case 'liveness':
       return new LivenessChecker(opts.livenessUs, opts.healUs, table);
+    case 'early-expiry':
+      return new EarlyExpiryChecker(opts.leaseChecking ?? new Set(), table);
+    case 'lock-delay':
+      return new LockDelayChecker(opts.lockDelayUs ?? 0, table);
+    case 'herd':
+      return new HerdChecker();
   }
 }

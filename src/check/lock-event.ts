@@ -35,16 +35,26 @@ export interface CrashEvent extends EventHead {
   readonly crashed: string;
 }
 
-/** What the checkers consume. */
-export type CheckedEvent = LockEvent | CrashEvent;
+/**
+ * A watch notification a coordination service sent (zk and etcd servers trace `notify`): `client`
+ * was woken because `cause` changed (`change`), under the watched `path`. The `herd` invariant
+ * counts them per change.
+ */
+export interface NotifyEvent extends EventHead {
+  readonly type: 'notify';
+  readonly fields: { readonly client: string; readonly path: string; readonly cause: string; readonly change: string };
+}
 
-/** The event types the checkers consume: the lock vocabulary and the kernel's `crash`. */
+/** What the checkers consume. */
+export type CheckedEvent = LockEvent | CrashEvent | NotifyEvent;
+
+/** The event types the checkers consume: the lock vocabulary, the kernel's `crash` and the services' `notify`. */
 export type CheckedType = CheckedEvent['type'];
 
-/** Every CheckedType, in the order of events.ts, then `crash`. */
+/** Every CheckedType, in the order of events.ts, then `crash` and `notify`. */
 export const checkedTypes: readonly CheckedType[] = [
   'request', 'complete', 'bast', 'lapse', 'enqueue', 'grant', 'release', 'expire', 'dequeue',
-  'lvb-write', 'lvb-invalidate', 'deadlock', 'write', 'reject', 'read', 'crash',
+  'lvb-write', 'lvb-invalidate', 'deadlock', 'write', 'reject', 'read', 'crash', 'notify',
 ];
 
 // The vocabularies, as lists for messages and as switches for the checks: a switch on a string
@@ -169,6 +179,14 @@ const validators: ReadonlyMap<string, Validator> = new Map<CheckedType, Validato
   ['crash', (e) => {
     const named = e.fields?.node;
     return { seq: e.seq, tUs: e.tUs, node: e.node, type: 'crash', crashed: typeof named === 'string' ? named : e.node };
+  }],
+  ['notify', (e) => {
+    const f = fieldsOf(e);
+    str(e, 'client', f.client);
+    str(e, 'path', f.path);
+    str(e, 'cause', f.cause);
+    str(e, 'change', f.change);
+    return e as unknown as NotifyEvent;
   }],
   ['request', (e) => {
     const f = fieldsOf(e);

@@ -146,6 +146,7 @@ export class LockTable {
     switch (e.type) {
       case 'crash':
       case 'deadlock':
+      case 'notify':
         this.res = undefined;
         this.lock = undefined;
         return;

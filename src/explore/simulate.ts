@@ -157,6 +157,7 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
     livenessUs: msToUs(scenario.livenessMs),
     healUs: plan.healUs,
     leaseChecking,
+    lockDelayUs: msToUs(scenario.lockService.lockDelayMs),
     deadlockBoundUs: opts.deadlockBoundUs ?? (scheduled ? checkDeadlockBoundUs(scenario) : undefined) ?? deadlockBoundUs(scenario),
   });
 

@@ -23,7 +23,7 @@
  * a whole number of microseconds so the conversion is exact.
  */
 import { z } from 'zod';
-import { invariantNames, type InvariantName } from '../check/violation.js';
+import { invariantNames, optInInvariantNames, type InvariantName } from '../check/violation.js';
 import { withGot } from './issues.js';
 import { isWholeMicroseconds } from '../sim/index.js';
 import type { ClientProgram } from '../clients/client-context.js';
@@ -644,10 +644,11 @@ export function issuesTokens(protocol: Protocol, fencing: boolean | undefined): 
 
 /**
  * The invariants that apply by default: value blocks and queue order exist only in the DLM;
- * the fencing invariant needs tokens.
+ * the fencing invariant needs tokens; the opt-in ones only when a scenario names them.
  */
 export function defaultInvariants(protocol: Protocol, tokens: boolean): InvariantName[] {
   return INVARIANTS.filter((inv) => {
+    if (optInInvariantNames.includes(inv)) return false;
     if (inv === 'value-block' || inv === 'grant-order') return protocol === 'dlm';
     if (inv === 'fencing') return tokens;
     return true;

@@ -396,6 +396,15 @@ function checkInvariants(s: ParsedScenario, full: Scenario, out: Problems): void
       if (inv === 'value-block' && s.protocol !== 'dlm') {
         out.add(['invariants', i], `value blocks exist only in the dlm; this scenario's protocol is ${s.protocol}`);
       }
+      if (inv === 'lock-delay' && !(s.protocol === 'dlm' && full.lockService.lockDelayMs > 0)) {
+        out.add(['invariants', i], s.protocol === 'dlm' ? 'needs lockService.lockDelayMs above 0 (nothing is delayed)' : `lock-delay exists only in the dlm; this scenario's protocol is ${s.protocol}`);
+      }
+      if (inv === 'herd' && s.protocol !== 'zk' && s.protocol !== 'etcd') {
+        out.add(['invariants', i], `watch notifications exist only in zk and etcd; this scenario's protocol is ${s.protocol}`);
+      }
+      if (inv === 'early-expiry' && !s.clients.some((c) => c.steps.some((step) => 'checkLease' in step && step.checkLease === true))) {
+        out.add(['invariants', i], 'needs a client whose write checks its lease ("checkLease": true): only such a client has a lease of its own to outlive');
+      }
       if (inv === 'fencing' && !tokens) {
         out.add(
           ['invariants', i],

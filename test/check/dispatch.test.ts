@@ -12,9 +12,12 @@ import {
   BeliefOverlapChecker,
   CheckError,
   DeadlockChecker,
+  EarlyExpiryChecker,
   FencingChecker,
   GrantOrderChecker,
+  HerdChecker,
   LivenessChecker,
+  LockDelayChecker,
   MutualExclusionChecker,
   StaleWriteChecker,
   ValueBlockChecker,
@@ -42,6 +45,7 @@ const flagPool = ['VALBLK', 'HEADQUE', 'NOORDER', 'EXPEDITE', 'QUECVT', 'VALNOTV
 const LIVENESS_US = 40_000;
 const HEAL_US = 20_000;
 const DEADLOCK_BOUND_US = 30_000;
+const LOCK_DELAY_US = 25_000;
 
 interface Options {
   invariants: InvariantName[];
@@ -58,6 +62,9 @@ function referenceCheckers(opts: Options): Checker[] {
     'grant-order': () => new GrantOrderChecker(),
     deadlock: () => new DeadlockChecker(DEADLOCK_BOUND_US),
     liveness: () => new LivenessChecker(LIVENESS_US, HEAL_US),
+    'early-expiry': () => new EarlyExpiryChecker(opts.leaseChecking),
+    'lock-delay': () => new LockDelayChecker(LOCK_DELAY_US),
+    herd: () => new HerdChecker(),
   };
   const checkers = invariantNames.filter((n) => opts.invariants.includes(n)).map((n) => make[n]());
   checkers.push(new BeliefOverlapChecker(opts.leaseChecking));
@@ -100,6 +107,7 @@ function setRun(events: readonly TraceEvent[], opts: Options, endUs: number): Ou
     healUs: HEAL_US,
     leaseChecking: opts.leaseChecking,
     deadlockBoundUs: DEADLOCK_BOUND_US,
+    lockDelayUs: LOCK_DELAY_US,
   });
   const out: Outcome = { violations: set.violations, observations: set.observations, deadlocks: set.deadlocks };
   try {
@@ -169,6 +177,12 @@ const action: fc.Arbitrary<Add> = fc.oneof(
     },
   )),
   w(1, client.map((c) => (s: Stream, t: number) => void s.crash(t, c))),
+  // Watch notifications: one change notifying one to three clients at one instant (a herd from two).
+  w(2, rec({ cs: fc.subarray([...clients], { minLength: 1 }), r: resource, watch: fc.constantFrom('parent', 'node'), n: fc.constantFrom('lock-0', 'lock-1'), ch: fc.constantFrom('deleted', 'created') }).map(
+    ({ cs, r, watch, n, ch }) => (s: Stream, t: number) => {
+      for (const c of cs) s.raw(t, 'm1', 'notify', { client: c, path: watch === 'parent' ? r : `${r}/${n}`, cause: n, change: ch });
+    },
+  )),
   w(1, rec({ c: client, kind: fc.constantFrom('send', 'deliver', 'timer', 'violation', 'pause') }).map(
     ({ c, kind }) => (s: Stream, t: number) => void s.raw(t, c, kind, { from: c, to: 'm1', msg: 'x' }),
   )),
@@ -194,7 +208,7 @@ function toEvents(steps: readonly Step[]): { events: TraceEvent[]; endUs: number
 describe('CheckerSet dispatch', () => {
   it('routes every checked type, and nothing else', () => {
     expect([...checkedTypes].sort()).toEqual(
-      ['bast', 'complete', 'crash', 'deadlock', 'dequeue', 'enqueue', 'expire', 'grant', 'lapse', 'lvb-invalidate', 'lvb-write', 'read', 'reject', 'release', 'request', 'write'].sort(),
+      ['bast', 'complete', 'crash', 'deadlock', 'dequeue', 'enqueue', 'expire', 'grant', 'lapse', 'lvb-invalidate', 'lvb-write', 'notify', 'read', 'reject', 'release', 'request', 'write'].sort(),
     );
     for (const c of referenceCheckers({ invariants: [...invariantNames], leaseChecking: new Set() })) {
       for (const type of c.reads) expect(checkedTypes).toContain(type);

@@ -5,7 +5,7 @@ import { Stream, check, ms } from './stream.js';
 describe('createCheckers', () => {
   it('rejects an unknown invariant name', () => {
     expect(() => createCheckers({ invariants: ['mutex' as InvariantName], livenessUs: 0, healUs: 0 })).toThrow(
-      "lockstep check: unknown invariant 'mutex' (known: mutual-exclusion, stale-write, fencing, value-block, grant-order, deadlock, liveness)",
+      "lockstep check: unknown invariant 'mutex' (known: mutual-exclusion, stale-write, fencing, value-block, grant-order, deadlock, liveness, early-expiry, lock-delay, herd)",
     );
   });
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CheckError, invariantNames, isInvariantName } from '../../src/check/index.js';
+import { CheckError, invariantNames, isInvariantName, optInInvariantNames } from '../../src/check/index.js';
 
 describe('invariant names', () => {
-  it('lists the seven names of DESIGN §4 in order', () => {
-    expect(invariantNames).toEqual(['mutual-exclusion', 'stale-write', 'fencing', 'value-block', 'grant-order', 'deadlock', 'liveness']);
+  it('lists the seven names of DESIGN §4 in order, then the three opt-in ones', () => {
+    expect(invariantNames).toEqual(['mutual-exclusion', 'stale-write', 'fencing', 'value-block', 'grant-order', 'deadlock', 'liveness', 'early-expiry', 'lock-delay', 'herd']);
+    expect(optInInvariantNames).toEqual(['early-expiry', 'lock-delay', 'herd']);
     expect(isInvariantName('fencing')).toBe(true);
     expect(isInvariantName('belief-overlap')).toBe(false);
   });

@@ -140,9 +140,9 @@ describe('renderSuiteReport', () => {
 
   it('counts finds per invariant, split by whether the scenario expected them', () => {
     expect(dataBlock(html)).toEqual({
-      invariants: ['mutual-exclusion', 'stale-write', 'fencing', 'value-block', 'grant-order', 'deadlock', 'liveness'],
-      expected: [1, 7, 0, 0, 0, 0, 0],
-      unexpected: [0, 2, 0, 0, 0, 0, 0],
+      invariants: ['mutual-exclusion', 'stale-write', 'fencing', 'value-block', 'grant-order', 'deadlock', 'liveness', 'early-expiry', 'lock-delay', 'herd'],
+      expected: [1, 7, 0, 0, 0, 0, 0, 0, 0, 0],
+      unexpected: [0, 2, 0, 0, 0, 0, 0, 0, 0, 0],
     });
   });
 

@@ -168,7 +168,7 @@ describe('shape errors (schema)', () => {
     expectError(
       { ...base(), expect: { violation: 'safety' } },
       'expect.violation',
-      'expected one of mutual-exclusion, stale-write, fencing, value-block, grant-order, deadlock, liveness, got "safety"',
+      'expected one of mutual-exclusion, stale-write, fencing, value-block, grant-order, deadlock, liveness, early-expiry, lock-delay, herd, got "safety"',
     );
   });
 
