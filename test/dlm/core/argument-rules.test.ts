@@ -26,7 +26,8 @@ import {
   writeBlockPrefix,
   type ValueBlockState,
 } from '../../../src/dlm/core/valueblock.js';
-import { LockSpace, LockSpaceConfigError } from '../../../src/dlm/core/index.js';
+import { AdoptError, LockSpace, LockSpaceCapacityError, LockSpaceConfigError, LockSpaceInvariantError } from '../../../src/dlm/core/index.js';
+import { validTime } from '../../../src/dlm/core/lockspace-types.js';
 
 const { NOQUEUE, NOQUEUEBAST, VALBLK, XVALBLK, QUECVT, IVVALBLK, CONVDEADLK, EXPEDITE, FORCEUNLOCK } = LockFlag;
 /** A bit no request flag uses. */
@@ -245,5 +246,22 @@ describe('lock-space configuration', () => {
 
   it('refuses a compatibility override of the wrong shape with the shape error', () => {
     expect(refused({ compatibility: COMPATIBILITY.slice(0, 5) })).toBe('compatibility matrix must have 6 rows');
+  });
+});
+
+describe('times and errors', () => {
+  it('takes a time in µs only as a finite number >= 0', () => {
+    expect([0, 1.5, 1e15].map((t) => validTime(t))).toEqual([true, true, true]);
+    expect([-1, Number.NaN, Number.POSITIVE_INFINITY, '5', undefined].map((t) => validTime(t))).toEqual([false, false, false, false, false]);
+  });
+
+  it('names each error class, so a stopped simulation says which kind of misuse stopped it', () => {
+    const errors = [new LockSpaceInvariantError('a'), new LockSpaceConfigError('b'), new LockSpaceCapacityError('c'), new AdoptError('d')];
+    expect(errors.map((e) => `${e.name}: ${e.message}`)).toEqual([
+      'LockSpaceInvariantError: a',
+      'LockSpaceConfigError: b',
+      'LockSpaceCapacityError: c',
+      'AdoptError: d',
+    ]);
   });
 });
