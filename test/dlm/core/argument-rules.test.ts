@@ -16,7 +16,7 @@ import {
   statusFlagNames,
   unlockFlagsError,
 } from '../../../src/dlm/core/flags.js';
-import { COMPATIBILITY, Mode, compatMasks, matrixShapeError } from '../../../src/dlm/core/modes.js';
+import { COMPATIBILITY, Mode, compatMasks, matrixShapeError, modeName, toMode } from '../../../src/dlm/core/modes.js';
 import {
   decodeValue,
   encodeValue,
@@ -263,5 +263,24 @@ describe('times and errors', () => {
       'LockSpaceCapacityError: c',
       'AdoptError: d',
     ]);
+  });
+});
+
+describe('names at the API edge', () => {
+  it('turns a mode name or number 0..5 into its number, and anything else into NO_MODE', () => {
+    expect([0, 5, 'NL', 'EX'].map((m) => toMode(m as never))).toEqual([0, 5, 0, 5]);
+    expect([-1, 6, 2.5, Number.NaN, 'ex', ''].map((m) => toMode(m as never))).toEqual([-1, -1, -1, -1, -1, -1]);
+    expect(() => modeName(-1)).toThrow(new RangeError('not a lock mode: -1'));
+    expect(() => modeName(6)).toThrow(new RangeError('not a lock mode: 6'));
+  });
+
+  it('does not take the names an object inherits for a mode or a flag', () => {
+    expect(['toString', 'constructor', '__proto__', 'hasOwnProperty'].map((m) => toMode(m as never))).toEqual([-1, -1, -1, -1]);
+    expect(flagsFromNames(['constructor'])).toBe(-1);
+    expect(flagsFromNames(['NOQUEUE', 'toString'])).toBe(-1);
+    const s = new LockSpace();
+    expect(s.lock('a', 'r', 'toString' as never).status).toBe('INVALID_ARG');
+    expect(s.lock('b', 'r', 'PR', { flags: ['valueOf'] }).status).toBe('INVALID_ARG');
+    expect(s.resourceCount).toBe(0);
   });
 });
