@@ -133,6 +133,13 @@ describe('fencing: the highest accepted write', () => {
     ]);
   });
 
+  it('takes the first accepted token as the bar whatever its value: nothing was accepted before it', () => {
+    const s = new Stream().write(0, 'c1', 'file', 'a', -5).write(1, 'c2', 'file', 'b', -6);
+    expect(fencingOf(s).map((v) => v.message)).toEqual([
+      "storage accepted c2's write to file with token -6 at 1.0 ms after accepting token -5 from c1 at 0.0 ms",
+    ]);
+  });
+
   it('raises the accepted bar on every higher token', () => {
     const s = new Stream().write(0, 'c1', 'file', 'a', 5).write(1, 'c2', 'file', 'b', 7).write(2, 'c3', 'file', 'c', 6);
     expect(fencingOf(s).map((v) => v.message)).toEqual([
