@@ -27,6 +27,28 @@ describe('belief-overlap: what changes a belief', () => {
     expect(overlapsOf(s, 50)).toEqual([{ kind: 'belief-overlap', fromUs: 5_000, toUs: 9_000, resource: 'r', nodes: ['c1', 'c2'] }]);
   });
 
+  it('opens nothing between compatible beliefs while another overlap is open on the resource', () => {
+    const s = new Stream()
+      .complete(0, 'c1', 'r', 'GRANTED', { mode: 'EX' })
+      .complete(1, 'c2', 'r', 'GRANTED', { mode: 'EX' })
+      .complete(2, 'c3', 'r', 'GRANTED', { mode: 'NL' })
+      .complete(3, 'c3', 'r', 'GRANTED', { mode: 'CR' })
+      .request(5, 'c3', 'r', 'unlock');
+    expect(overlapsOf(s, 20)).toEqual([
+      { kind: 'belief-overlap', fromUs: 3_000, toUs: 5_000, resource: 'r', nodes: ['c1', 'c3'] },
+      { kind: 'belief-overlap', fromUs: 3_000, toUs: 5_000, resource: 'r', nodes: ['c2', 'c3'] },
+      { kind: 'belief-overlap', fromUs: 1_000, toUs: 20_000, resource: 'r', nodes: ['c1', 'c2'] },
+    ]);
+  });
+
+  it('keeps an overlap open, from its first instant, through a conversion that still clashes', () => {
+    const s = new Stream()
+      .complete(0, 'c1', 'r', 'GRANTED', { mode: 'EX' })
+      .complete(1, 'c2', 'r', 'GRANTED', { mode: 'EX' })
+      .complete(5, 'c1', 'r', 'GRANTED', { mode: 'PW' });
+    expect(overlapsOf(s, 20)).toEqual([{ kind: 'belief-overlap', fromUs: 1_000, toUs: 20_000, resource: 'r', nodes: ['c1', 'c2'] }]);
+  });
+
   it('does not report an overlap that opens and closes at the same instant', () => {
     const s = new Stream()
       .complete(5, 'c1', 'r', 'GRANTED', { mode: 'EX' })
@@ -75,6 +97,20 @@ describe('belief-overlap: a crash', () => {
     expect(overlapsOf(s, 20)).toEqual([
       { kind: 'belief-overlap', fromUs: 2_000, toUs: 10_000, resource: 'b', nodes: ['c1', 'c3'] },
       { kind: 'belief-overlap', fromUs: 4_000, toUs: 10_000, resource: 'a', nodes: ['c1', 'c2'] },
+    ]);
+  });
+
+  it('orders resources by when their first belief began, not by their latest believer', () => {
+    // b's first belief is older than a's, though b's latest believer (c3) came after a's (c2).
+    const s = new Stream()
+      .complete(1, 'c1', 'b', 'GRANTED', { mode: 'EX' })
+      .complete(2, 'c1', 'a', 'GRANTED', { mode: 'EX' })
+      .complete(3, 'c2', 'a', 'GRANTED', { mode: 'EX' })
+      .complete(4, 'c3', 'b', 'GRANTED', { mode: 'EX' })
+      .crash(10, 'c1');
+    expect(overlapsOf(s, 20).map((o) => [o.resource, o.fromUs, o.toUs])).toEqual([
+      ['b', 4_000, 10_000],
+      ['a', 3_000, 10_000],
     ]);
   });
 
