@@ -20,7 +20,9 @@ import { COMPATIBILITY, Mode, compatMasks, matrixShapeError, modeName, toMode } 
 import {
   decodeValue,
   encodeValue,
+  LvbOp,
   invalidateBlock,
+  lvbOperation,
   readBlock,
   writeBlock,
   writeBlockPrefix,
@@ -160,6 +162,16 @@ describe('the compatibility matrix a space is built from', () => {
 });
 
 describe('value-block encoding', () => {
+  it('looks the operation up by granted mode (-1: a new request) and requested mode', () => {
+    expect([lvbOperation(-1, Mode.NL), lvbOperation(Mode.PW, Mode.NL), lvbOperation(Mode.CR, Mode.NL), lvbOperation(Mode.PW, Mode.EX)]).toEqual([
+      LvbOp.READ,
+      LvbOp.WRITE,
+      LvbOp.NONE,
+      LvbOp.READ,
+    ]);
+  });
+
+
   it('pads a fitting value with zeros and refuses one byte more', () => {
     expect([...encodeValue('abc', 4)!]).toEqual([97, 98, 99, 0]);
     expect([...encodeValue('abcd', 4)!]).toEqual([97, 98, 99, 100]);
@@ -269,7 +281,7 @@ describe('times and errors', () => {
 describe('names at the API edge', () => {
   it('turns a mode name or number 0..5 into its number, and anything else into NO_MODE', () => {
     expect([0, 5, 'NL', 'EX'].map((m) => toMode(m as never))).toEqual([0, 5, 0, 5]);
-    expect([-1, 6, 2.5, Number.NaN, 'ex', ''].map((m) => toMode(m as never))).toEqual([-1, -1, -1, -1, -1, -1]);
+    expect([-2, -1, 6, 2.5, Number.NaN, 'ex', ''].map((m) => toMode(m as never))).toEqual([-1, -1, -1, -1, -1, -1, -1]);
     expect(() => modeName(-1)).toThrow(new RangeError('not a lock mode: -1'));
     expect(() => modeName(6)).toThrow(new RangeError('not a lock mode: 6'));
   });

@@ -55,6 +55,15 @@ describe('a resource queue', () => {
     expect(counts(res)).toEqual([0, 0, 0]);
   });
 
+  it.each(states)('%s: links at the head of an empty queue', (queue, state) => {
+    const res = new Resource('r', null);
+    const lock = new LockRecord(1, 'o1', res, null, Mode.CR, 0, 0);
+    res.link(lock, state, true);
+    expect(ids(res, queue)).toEqual([1]);
+    res.unlink(lock);
+    expect(ids(res, queue)).toEqual([]);
+  });
+
   it('keeps the three queues and their counts apart', () => {
     const res = new Resource('r', null);
     const [g, c, w] = [1, 2, 3].map((id) => new LockRecord(id, `o${id}`, res, null, Mode.EX, 0, 0));
