@@ -18,6 +18,8 @@ export default {
   reporters: ['clear-text', 'progress-append-only', 'json'],
   jsonReporter: { fileName: 'reports/mutants/mutation.json' },
   timeoutMS: 60000,
+  // The initial run of every test (coverage per test) takes minutes on a loaded machine; the default 5 min is too tight.
+  dryRunTimeoutMinutes: 30,
   thresholds: { high: 90, low: 80, break: null },
   ignorePatterns: ['dist', 'reports', '.vitest-reports'],
   tempDirName: '.stryker-tmp',

@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     setupFiles: ['test/setup.ts'],
     pool: 'forks',
+    // One fast-check seed for every mutant (unless FC_SEED is set): a property test then judges each
+    // mutant on the same cases, so a verdict kept in the incremental file is the one a re-run gives.
+    env: { FC_SEED: process.env.FC_SEED ?? '1' },
   },
 });

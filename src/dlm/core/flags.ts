@@ -116,7 +116,7 @@ export const UNLOCK_FLAGS = LockFlag.VALBLK | LockFlag.XVALBLK | LockFlag.IVVALB
 export function flagsFromNames(names: readonly string[]): number {
   let bits = 0;
   for (const name of names) {
-    const bit = (LockFlag as Record<string, number>)[name];
+    const bit = Object.hasOwn(LockFlag, name) ? (LockFlag as Record<string, number>)[name] : undefined;
     if (bit === undefined) return -1;
     bits |= bit;
   }

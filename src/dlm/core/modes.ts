@@ -30,7 +30,7 @@ const MODE_BY_NAME: Readonly<Record<string, Mode>> = { NL: 0, CR: 1, CW: 2, PR: 
  */
 export function toMode(mode: ModeName | number): Mode | typeof NO_MODE {
   if (typeof mode === 'number') return Number.isInteger(mode) && mode >= 0 && mode <= 5 ? (mode as Mode) : NO_MODE;
-  const m = MODE_BY_NAME[mode];
+  const m = Object.hasOwn(MODE_BY_NAME, mode) ? MODE_BY_NAME[mode] : undefined;
   return m === undefined ? NO_MODE : m;
 }
 
