@@ -25,11 +25,13 @@ export type PathOutcome =
   | { readonly kind: 'violation'; readonly invariants: readonly string[]; readonly eventsRun: number }
   | { readonly kind: 'end'; readonly invariants: readonly string[]; readonly eventsRun: number };
 
-/** Thrown by the controller to end a run where the search wants it ended. */
-export class StopRun extends Error {
-  constructor(readonly outcome: PathOutcome) {
-    super('lockstep: internal: path stop');
-  }
+/**
+ * Thrown by the controller to end a run where the search wants it ended: at every state the
+ * search reaches, so it is not an Error (which would record a stack trace each time). It is only
+ * ever thrown from the scheduler's pop, outside every handler, and caught by the search.
+ */
+export class StopRun {
+  constructor(readonly outcome: PathOutcome) {}
 }
 
 /** A decision: which choice, and what it did (for the story). */

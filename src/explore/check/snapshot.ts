@@ -24,16 +24,27 @@ const KIND_SET = 3;
 const KIND_VIEW = 4;
 const KIND_FROZEN = 5;
 
-/** The saved contents of every object reachable from the roots at one instant. */
-export interface WorldImage {
+/** The objects an image saves, in walk order, with how each is saved; shared by images whose walks met the same objects. */
+interface ObjectList {
   readonly objects: readonly object[];
   readonly kinds: Uint8Array;
   /** The own enumerable keys of each plain object (undefined for the other kinds). */
   readonly keys: readonly (readonly string[] | undefined)[];
-  /** values[ends[i - 1] .. ends[i]) are object i's saved values. */
-  readonly ends: Uint32Array;
-  readonly values: readonly unknown[];
 }
+
+/**
+ * The saved contents of every object reachable from the roots at one instant. An object's saved
+ * values are shared with the image the world was last restored from or saved as, when they are
+ * the same there (most are: a transition changes a few objects), so an image costs about one
+ * reference per object plus the values that changed.
+ */
+export interface WorldImage {
+  readonly list: ObjectList;
+  /** Object i's saved values (empty for a frozen object). */
+  readonly chunks: readonly (readonly unknown[])[];
+}
+
+const NO_VALUES: readonly unknown[] = [];
 
 /** Built-ins an image refuses: their contents are not reachable through properties. */
 const REFUSED: ReadonlyMap<unknown, string> = new Map<unknown, string>([
@@ -57,6 +68,9 @@ export class UnsnapshotableError extends Error {
  */
 export class ImageCamera {
   private readonly classKeys = new Map<unknown, readonly string[]>();
+  /** The image the world was last restored from or saved as: the one a new image shares values with. */
+  private base: WorldImage | undefined;
+  private readonly scratch: unknown[] = [];
 
   constructor(
     private readonly roots: readonly object[],
@@ -69,67 +83,91 @@ export class ImageCamera {
     const objects: object[] = [];
     const kinds: number[] = [];
     const keys: (readonly string[] | undefined)[] = [];
-    const ends: number[] = [];
-    const values: unknown[] = [];
+    const chunks: (readonly unknown[])[] = [];
     const stack: object[] = [];
     const excluded = this.excluded;
+    const base = this.base;
+    const values = this.scratch;
     const visit = (value: unknown): void => {
       if (typeof value !== 'object' || value === null || seen.has(value) || excluded.has(value)) return;
       seen.add(value);
       stack.push(value);
     };
     for (const root of this.roots) visit(root);
+    let sameList = base !== undefined;
     while (stack.length > 0) {
       const object = stack.pop()!;
+      const index = objects.length;
       objects.push(object);
-      const constructor: unknown = object.constructor;
-      if (constructor === Array || Array.isArray(object)) {
-        const array = object as unknown[];
-        kinds.push(KIND_ARRAY);
-        keys.push(undefined);
-        for (let i = 0; i < array.length; i++) {
-          const item = array[i];
-          values.push(item);
-          visit(item);
-        }
-      } else if (constructor === Map || object instanceof Map) {
-        kinds.push(KIND_MAP);
-        keys.push(undefined);
-        for (const [key, item] of object as Map<unknown, unknown>) {
-          values.push(key, item);
-          visit(key);
-          visit(item);
-        }
-      } else if (constructor === Set || object instanceof Set) {
-        kinds.push(KIND_SET);
-        keys.push(undefined);
-        for (const item of object as Set<unknown>) {
-          values.push(item);
-          visit(item);
-        }
-      } else if (ArrayBuffer.isView(object)) {
-        kinds.push(KIND_VIEW);
-        keys.push(undefined);
-        values.push(new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength)));
-      } else {
-        const refused = REFUSED.get(constructor);
-        if (refused !== undefined || object instanceof Promise) {
-          throw new UnsnapshotableError(`lockstep check: the world holds ${refused ?? 'a Promise'} (${String((constructor as { name?: unknown } | undefined)?.name ?? 'object')}), whose state an image cannot save`);
-        }
-        const record = object as Record<string, unknown>;
-        const own = this.keysOf(record, constructor);
-        const frozen = Object.isFrozen(object);
-        kinds.push(frozen ? KIND_FROZEN : KIND_OBJECT);
-        keys.push(frozen ? undefined : own);
-        for (let k = 0; k < own.length; k++) {
-          const item = record[own[k]!];
-          if (!frozen) values.push(item);
-          visit(item);
-        }
-      }
-      ends.push(values.length);
+      values.length = 0;
+      const kind = this.read(object, values, keys, visit);
+      kinds.push(kind);
+      if (sameList && (base!.list.objects[index] !== object || base!.list.keys[index] !== keys[index])) sameList = false;
+      const shared = sameList ? base!.chunks[index]! : undefined;
+      chunks.push(kind === KIND_FROZEN ? NO_VALUES : shared !== undefined && sameValues(shared, values) ? shared : values.slice());
     }
-    return { objects, kinds: Uint8Array.from(kinds), keys, ends: Uint32Array.from(ends), values };
+    if (sameList && base!.list.objects.length !== objects.length) sameList = false;
+    const list: ObjectList = sameList ? base!.list : { objects, kinds: Uint8Array.from(kinds), keys };
+    const image = { list, chunks };
+    this.base = image;
+    return image;
+  }
+
+  /** Put the world back as `image` saved it (see {@link restoreImage}). */
+  restore(image: WorldImage): void {
+    restoreImage(image);
+    this.base = image;
+  }
+
+  /** Push `object`'s values onto `values` and its keys onto `keys`, visit what it references; its kind. */
+  private read(object: object, values: unknown[], keys: (readonly string[] | undefined)[], visit: (value: unknown) => void): number {
+    const constructor: unknown = object.constructor;
+    if (constructor === Array || Array.isArray(object)) {
+      const array = object as unknown[];
+      keys.push(undefined);
+      for (let i = 0; i < array.length; i++) {
+        const item = array[i];
+        values.push(item);
+        visit(item);
+      }
+      return KIND_ARRAY;
+    }
+    if (constructor === Map || object instanceof Map) {
+      keys.push(undefined);
+      for (const [key, item] of object as Map<unknown, unknown>) {
+        values.push(key, item);
+        visit(key);
+        visit(item);
+      }
+      return KIND_MAP;
+    }
+    if (constructor === Set || object instanceof Set) {
+      keys.push(undefined);
+      for (const item of object as Set<unknown>) {
+        values.push(item);
+        visit(item);
+      }
+      return KIND_SET;
+    }
+    if (ArrayBuffer.isView(object)) {
+      keys.push(undefined);
+      values.push(new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength)));
+      return KIND_VIEW;
+    }
+    const refused = REFUSED.get(constructor);
+    if (refused !== undefined || object instanceof Promise) {
+      throw new UnsnapshotableError(`lockstep check: the world holds ${refused ?? 'a Promise'} (${String((constructor as { name?: unknown } | undefined)?.name ?? 'object')}), whose state an image cannot save`);
+    }
+    const record = object as Record<string, unknown>;
+    const own = this.keysOf(record, constructor);
+    const frozen = Object.isFrozen(object);
+    keys.push(frozen ? undefined : own);
+    for (let k = 0; k < own.length; k++) {
+      const item = record[own[k]!];
+      if (!frozen) values.push(item);
+      visit(item);
+    }
+    return frozen ? KIND_FROZEN : KIND_OBJECT;
   }
 
   /** The own enumerable keys of `record`: its class's remembered ones when they match exactly. */
@@ -140,6 +178,13 @@ export class ImageCamera {
     if (constructor !== Object && constructor !== undefined) this.classKeys.set(constructor, own);
     return own;
   }
+}
+
+/** Whether two value lists are the same, element by element (a typed-array copy never is: it is taken afresh). */
+function sameValues(saved: readonly unknown[], now: readonly unknown[]): boolean {
+  if (saved.length !== now.length) return false;
+  for (let i = 0; i < now.length; i++) if (saved[i] !== now[i]) return false;
+  return true;
 }
 
 /** Whether `record`'s own enumerable keys are `keys`, in order. */
@@ -159,32 +204,31 @@ function sameKeys(record: Record<string, unknown>, keys: readonly string[]): boo
  * reading is cheaper than writing, and a Map or Set left as it was is not rebuilt.
  */
 export function restoreImage(image: WorldImage): void {
-  const { objects, kinds, keys, ends, values } = image;
-  let start = 0;
+  const { list, chunks } = image;
+  const { objects, kinds, keys } = list;
   for (let i = 0; i < objects.length; i++) {
-    const end = ends[i]!;
+    const values = chunks[i]!;
     switch (kinds[i]) {
       case KIND_OBJECT:
-        restoreFields(objects[i] as Record<string, unknown>, keys[i]!, values, start);
+        restoreFields(objects[i] as Record<string, unknown>, keys[i]!, values);
         break;
       case KIND_ARRAY:
-        restoreArray(objects[i] as unknown[], values, start, end);
+        restoreArray(objects[i] as unknown[], values);
         break;
       case KIND_MAP:
-        restoreMap(objects[i] as Map<unknown, unknown>, values, start, end);
+        restoreMap(objects[i] as Map<unknown, unknown>, values);
         break;
       case KIND_SET:
-        restoreSet(objects[i] as Set<unknown>, values, start, end);
+        restoreSet(objects[i] as Set<unknown>, values);
         break;
       case KIND_VIEW: {
         const view = objects[i] as ArrayBufferView;
-        new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(values[start] as Uint8Array);
+        new Uint8Array(view.buffer, view.byteOffset, view.byteLength).set(values[0] as Uint8Array);
         break;
       }
       default:
         break;
     }
-    start = end;
   }
 }
 
@@ -192,10 +236,10 @@ export function restoreImage(image: WorldImage): void {
  * Set each saved field that changed. A plain object (a record used as a dictionary) may also have
  * gained keys since, which are deleted; a class instance keeps the fields its class declares.
  */
-function restoreFields(object: Record<string, unknown>, own: readonly string[], values: readonly unknown[], start: number): void {
+function restoreFields(object: Record<string, unknown>, own: readonly string[], values: readonly unknown[]): void {
   for (let k = 0; k < own.length; k++) {
     const key = own[k]!;
-    const saved = values[start + k];
+    const saved = values[k];
     if (object[key] !== saved) object[key] = saved;
   }
   const prototype: unknown = Object.getPrototypeOf(object);
@@ -207,15 +251,15 @@ function restoreFields(object: Record<string, unknown>, own: readonly string[], 
   for (const key of Object.keys(object)) if (!kept.has(key)) delete object[key];
 }
 
-function restoreArray(array: unknown[], values: readonly unknown[], start: number, end: number): void {
-  if (array.length !== end - start) array.length = end - start;
-  for (let j = start; j < end; j++) if (array[j - start] !== values[j]) array[j - start] = values[j];
+function restoreArray(array: unknown[], values: readonly unknown[]): void {
+  if (array.length !== values.length) array.length = values.length;
+  for (let j = 0; j < values.length; j++) if (array[j] !== values[j]) array[j] = values[j];
 }
 
 /** Rebuild `map` only when its entries (in order) differ from the saved ones. */
-function restoreMap(map: Map<unknown, unknown>, values: readonly unknown[], start: number, end: number): void {
-  if (map.size * 2 === end - start) {
-    let j = start;
+function restoreMap(map: Map<unknown, unknown>, values: readonly unknown[]): void {
+  if (map.size * 2 === values.length) {
+    let j = 0;
     let same = true;
     for (const [key, item] of map) {
       if (key !== values[j] || item !== values[j + 1]) {
@@ -227,13 +271,13 @@ function restoreMap(map: Map<unknown, unknown>, values: readonly unknown[], star
     if (same) return;
   }
   map.clear();
-  for (let j = start; j < end; j += 2) map.set(values[j], values[j + 1]);
+  for (let j = 0; j < values.length; j += 2) map.set(values[j], values[j + 1]);
 }
 
 /** Rebuild `set` only when its members (in order) differ from the saved ones. */
-function restoreSet(set: Set<unknown>, values: readonly unknown[], start: number, end: number): void {
-  if (set.size === end - start) {
-    let j = start;
+function restoreSet(set: Set<unknown>, values: readonly unknown[]): void {
+  if (set.size === values.length) {
+    let j = 0;
     let same = true;
     for (const item of set) {
       if (item !== values[j++]) {
@@ -244,5 +288,5 @@ function restoreSet(set: Set<unknown>, values: readonly unknown[], start: number
     if (same) return;
   }
   set.clear();
-  for (let j = start; j < end; j++) set.add(values[j]);
+  for (const value of values) set.add(value);
 }

@@ -13,7 +13,7 @@ import type { SimError } from '../../sim/index.js';
 import type { CheckerSet } from '../../check/index.js';
 import { ChoosingScheduler, type ChoiceController, type ChoicePoint } from './choices.js';
 import { StopRun, summarise, type ExecuteOptions, type PathOutcome } from './execute.js';
-import { ImageCamera, restoreImage, type WorldImage } from './snapshot.js';
+import { ImageCamera, type WorldImage } from './snapshot.js';
 
 /** What the controller does at the next choice point. */
 const AT_CHOICE_STOP = 0;
@@ -100,7 +100,7 @@ export class SteeredWorld {
 
   /** Put the world back as `image` saved it. */
   restore(image: WorldImage): void {
-    restoreImage(image);
+    this.camera.restore(image);
     this.failure = undefined;
   }
 
