@@ -22,7 +22,7 @@ SCENARIO          a scenario file, or the name of a scenario under scenarios/
 --faults K        most faults injected on one path (default 0)
 --fault-kinds L   comma-separated kinds to inject: loss,duplicate,crash,pause (default: all four when K > 0)
 --network M       bounded: deliveries overtake within the latency range (default); async: any order
---strategy S      bfs (shortest first, default), dfs, iddfs, random, pct
+--strategy S      bfs (shortest first in kernel events, default), dfs, iddfs, random, pct
 --max-states N    stop after N distinct states (default 100000)
 --por             partial-order reduction (sleep sets)
 --bitstate B      bitstate visited set of 2^B bits (SPIN's hash compaction) instead of the exact set
@@ -68,6 +68,8 @@ export interface CheckJson {
   unexplored: number;
   depthCut: number;
   statesPerSecond: number;
+  /** How the search reached its states: restored world images, or re-runs from the start (a world an image cannot hold). */
+  mode: SearchResult['mode'];
   visitedBytes: number;
   expectMet: boolean;
   violations: { invariant: string; steps: number; decisions: number[]; story: string[]; repro: string }[];
@@ -191,6 +193,7 @@ function toJson(loaded: LoadedScenario, settings: Settings, result: SearchResult
     unexplored: result.unexplored,
     depthCut: result.depthCut,
     statesPerSecond: seconds > 0 ? Math.round(result.states / seconds) : 0,
+    mode: result.mode,
     visitedBytes: result.visitedBytes,
     expectMet: expectationMet(scenario, found?.invariants ?? []),
     violations,
@@ -212,7 +215,7 @@ function writeRepro(loaded: LoadedScenario, settings: Settings, decisions: reado
 function printHuman(json: CheckJson, seed: number): void {
   const b = json.bounds;
   console.log(`check ${json.scenario} · ${json.strategy}${b.por ? ' + sleep sets' : ''} · depth ≤ ${b.depth} · faults ≤ ${b.faults}${b.faults > 0 ? ` (${b.faultKinds.join(', ')})` : ''} · ${b.network} network · horizon ${b.horizonMs} ms · seed ${seed}`);
-  console.log(`states ${json.states} · transitions ${json.transitions} · depth reached ${json.depth} · ${json.statesPerSecond} states/s · visited set ${(json.visitedBytes / 1024).toFixed(1)} KiB`);
+  console.log(`states ${json.states} · transitions ${json.transitions} · depth reached ${json.depth} · ${json.statesPerSecond} states/s (${json.mode === 'images' ? 'world images' : 'every path re-run from the start'}) · visited set ${(json.visitedBytes / 1024).toFixed(1)} KiB`);
   if (json.violations.length === 0) {
     if (json.exhaustive) console.log('no violation within bounds (exhaustive)');
     else console.log(`no violation found; bounds hit: ${json.unexplored} states unexplored, ${json.depthCut} paths cut at depth ${b.depth} (run on in timed order)`);

@@ -172,6 +172,15 @@ class ScriptedClientProcess implements Process, DriverHost {
   /** The armed `timeoutMs` timers of pending operations (the driver's timers are not in here). */
   private readonly timeouts = new Map<TimerId, PendingOp>();
 
+  /**
+   * The model checker's view of this client (src/sim/world-state.ts): every field but the script,
+   * which never changes, so that the fingerprint of every state does not hash it again.
+   */
+  canonicalState(): unknown {
+    const { script: _script, steps: _steps, ...state } = this;
+    return state;
+  }
+
   constructor(
     ctx: ProcessContext,
     compiled: CompiledScript,

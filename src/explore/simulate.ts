@@ -123,7 +123,7 @@ export interface PreparedRun {
 }
 
 /** An error a service node raised about its own state: a bug of the system under test. */
-function isServiceAssertion(error: unknown): error is SimError {
+export function isServiceAssertion(error: unknown): error is SimError {
   if (!(error instanceof SimError)) return false;
   const cause = error.cause;
   return cause instanceof RecoveryAssertionError || cause instanceof ProtocolInvariantError;

@@ -7,7 +7,7 @@ export { deriveRng, SimRng, streamSeed, RNG_BACKEND, RNG_DERIVATION } from './rn
 export { EventKind, SimEvent } from './event.js';
 export { EventHeap } from './heap.js';
 export { TimedScheduler, type Scheduler } from './scheduler.js';
-export { CanonicalWriter, hashText } from './world-state.js';
+export { CanonicalHasher, WorldHasher, type Fingerprint } from './world-state.js';
 export { NodeClock, ClockError, MAX_CLOCK_SEGMENTS } from './clock.js';
 export {
   DEFAULT_LINK,

@@ -36,7 +36,7 @@ import type { NodeClock } from './clock.js';
 import { Kernel } from './kernel.js';
 import type { SimulationOptions } from './core.js';
 import type { SimEvent } from './event.js';
-import { canonicalWorld } from './world-state.js';
+import type { Fingerprint, WorldHasher } from './world-state.js';
 import type { ClockConfig, Fault, LinkConfig, ProcessFactory, Rng, SimStats, TraceFields, TraceListener } from './types.js';
 
 export { NET_NODE, DEFAULT_MAX_EVENTS, type SimulationOptions } from './core.js';
@@ -127,11 +127,11 @@ export class Simulation {
   }
 
   /**
-   * The canonical text of the world now (see world-state.ts): every node's state and the given
-   * pending events, times relative to now. For an exploring scheduler, which owns the queue.
+   * The canonical fingerprint of the world now (see world-state.ts): every node's state and the
+   * given pending events, times relative to now. For an exploring scheduler, which owns the queue.
    */
-  canonicalWorld(pending: readonly SimEvent[]): string {
-    return canonicalWorld(this.k.nodes, pending, this.k.timeUs());
+  worldFingerprint(hasher: WorldHasher, pending: readonly SimEvent[]): Fingerprint {
+    return hasher.fingerprint(this.k.nodes, pending, this.k.timeUs());
   }
 
   /** Counters so far. */

@@ -29,6 +29,20 @@ describe('lockstep check', () => {
     expect(out.lines.join('\n')).toMatch(/VIOLATION stale-write/);
   });
 
+  it('prints identical results on two runs (all but the rate), reaching its states from world images', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lockstep-check-'));
+    const once = async (): Promise<Record<string, unknown>> => {
+      const out = capture();
+      expect(await main(['check', 'scenarios/lease-lock-release-del.json', '--depth', '6', '--por', '--json', '--report', dir])).toBe(0);
+      vi.restoreAllMocks();
+      const { statesPerSecond: _rate, ...rest } = JSON.parse(out.lines.join('\n')) as Record<string, unknown>;
+      return rest;
+    };
+    const first = await once();
+    expect(first.mode).toBe('images');
+    expect(await once()).toEqual(first);
+  });
+
   it('says so when the fixed twin is clean and exhausted within bounds', async () => {
     const out = capture();
     expect(await main(['check', 'scenarios/lease-lock-release-compare-and-delete.json', '--depth', '8'])).toBe(0);

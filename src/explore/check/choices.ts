@@ -15,7 +15,7 @@
  * may arrive. An event run ahead of its drawn time runs at the earliest instant it could, so no
  * timer ever runs late; an event that could only run past the run's end is never offered.
  */
-import { EventKind, SimEvent, type Fault, type Scheduler, type Simulation } from '../../sim/index.js';
+import { EventKind, SimEvent, WorldHasher, type Fault, type Fingerprint, type Scheduler, type Simulation } from '../../sim/index.js';
 
 /** What the search may do at a step. */
 export type Choice =
@@ -81,6 +81,8 @@ export class ChoosingScheduler implements Scheduler {
   /** The true time of each event handed out, in order (never decreasing). */
   private readonly runTimesUs: number[] = [];
   private simulation: Simulation | undefined;
+  /** The fingerprint's hashers (scratch state, not part of the world: a world image leaves it out). */
+  readonly hasher = new WorldHasher();
 
   constructor(
     private readonly bounds: ChoiceBounds,
@@ -112,10 +114,10 @@ export class ChoosingScheduler implements Scheduler {
     return min;
   }
 
-  /** The canonical text of the world now (nodes and pending events). */
-  canonicalWorld(): string {
+  /** The canonical fingerprint of the world now (nodes and pending events). */
+  worldHash(): Fingerprint {
     if (this.simulation === undefined) throw new Error('lockstep: internal: ChoosingScheduler used before attach()');
-    return this.simulation.canonicalWorld(this.queue);
+    return this.simulation.worldFingerprint(this.hasher, this.queue);
   }
 
   /** Node name by index. */

@@ -6,7 +6,7 @@
  */
 import type { ServiceMutations } from '../../protocols/index.js';
 import type { Scenario } from '../../scenario/index.js';
-import { hashText } from '../../sim/index.js';
+import type { Fingerprint } from '../../sim/index.js';
 import { simulate, type BuiltWorld } from '../simulate.js';
 import { ChoosingScheduler, choiceKey, type Choice, type ChoiceBounds, type ChoiceController, type ChoicePoint } from './choices.js';
 
@@ -17,20 +17,21 @@ export interface ChoiceSummary {
   readonly node: number;
   /** Whether it only runs an event (a fault or a loss is never independent of anything). */
   readonly plainRun: boolean;
-  readonly text: string;
 }
 
 /** Where a replay of a decision prefix ended. */
 export type PathOutcome =
-  | { readonly kind: 'frontier'; readonly hash: number; readonly choices: readonly ChoiceSummary[]; readonly eventsRun: number }
+  | { readonly kind: 'frontier'; readonly hash: Fingerprint; readonly choices: readonly ChoiceSummary[]; readonly eventsRun: number }
   | { readonly kind: 'violation'; readonly invariants: readonly string[]; readonly eventsRun: number }
   | { readonly kind: 'end'; readonly invariants: readonly string[]; readonly eventsRun: number };
 
-/** Thrown by the controller to end a run where the search wants it ended. */
-class StopRun extends Error {
-  constructor(readonly outcome: PathOutcome) {
-    super('lockstep: internal: path stop');
-  }
+/**
+ * Thrown by the controller to end a run where the search wants it ended: at every state the
+ * search reaches, so it is not an Error (which would record a stack trace each time). It is only
+ * ever thrown from the scheduler's pop, outside every handler, and caught by the search.
+ */
+export class StopRun {
+  constructor(readonly outcome: PathOutcome) {}
 }
 
 /** A decision: which choice, and what it did (for the story). */
@@ -67,12 +68,12 @@ function eventKindName(kind: number): string {
   return ['start', 'delivery', 'timer', 'mark', 'fault', 'resume', 'restart', 'heal', 'delay-end', 'drop-end'][kind] ?? `kind ${kind}`;
 }
 
-function summarise(choices: readonly Choice[], scheduler: ChoosingScheduler): ChoiceSummary[] {
+/** The search's view of the choices at a frontier. */
+export function summarise(choices: readonly Choice[]): ChoiceSummary[] {
   return choices.map((choice) => ({
     key: choiceKey(choice),
     node: choice.kind === 'crash' || choice.kind === 'pause' ? choice.node : choice.event.node,
     plainRun: choice.kind === 'run' && choice.event.kind !== 4,
-    text: describeChoice(choice, scheduler),
   }));
 }
 
@@ -88,8 +89,7 @@ export function runToFrontier(opts: ExecuteOptions, prefix: readonly number[]): 
     },
     decide(point: ChoicePoint) {
       if (point.index < prefix.length) return prefix[point.index]!;
-      const hash = hashText(point.scheduler.canonicalWorld());
-      throw new StopRun({ kind: 'frontier', hash, choices: summarise(point.choices, point.scheduler), eventsRun: point.eventsRun });
+      throw new StopRun({ kind: 'frontier', hash: point.scheduler.worldHash(), choices: summarise(point.choices), eventsRun: point.eventsRun });
     },
   };
   return execute(opts, controller, (w) => (world = w));

@@ -1,15 +1,24 @@
 /**
  * The search strategies over decision paths (see execute.ts for how a path is run):
  *
- * - `bfs`: paths in order of their number of decisions, so the first violation found has the
- *   fewest decisions there are (the shortest counterexample in choice points).
+ * - `bfs`: paths in order of their length in kernel events (the events before their last
+ *   decision; ties to the path with fewer decisions), and the search goes on after a violation
+ *   until no pending path could be shorter than it: the counterexample is the shortest in kernel
+ *   events there is within the bounds, but for a transition's own events (a transition from a
+ *   choice point runs the chosen event and any single-choice events after it).
  * - `dfs`: depth first with the visited set; `iddfs` repeats it at depths 1, 2, … up to the bound.
  * - `random`: independent random walks (choices drawn from the check's seed), no visited set.
  * - `pct`: probabilistic concurrency testing (Burckhardt et al. 2010): each node gets a random
  *   priority, the enabled event of the highest-priority node runs, and at `pctChangePoints`
  *   random steps the running node drops to the lowest priority.
  *
- * Every strategy but the walks prunes a state whose world hash was already expanded. Partial-
+ * A path reaches its states on one live world (world.ts): the search keeps an image of every
+ * state it expands and restores it to take that state's next choice, so a transition costs the
+ * events between two choice points. `stateless` re-runs every path from the start instead
+ * (execute.ts): the reference the soundness test holds the images to, and the fallback for a
+ * world an image cannot hold.
+ *
+ * Every strategy but the walks prunes a state whose world fingerprint was already expanded. Partial-
  * order reduction (`sleepSets`) adds sleep sets (Godefroid 1996): after exploring choice a at a
  * state, a sibling b explored later carries a asleep as long as the path takes only choices
  * independent of a, so the other order of two independent choices is not explored again. Two
@@ -17,9 +26,12 @@
  * different nodes: a handler touches only its own node's state and sends on its own links, whose
  * random draws are per link.
  */
-import { deriveRng } from '../../sim/index.js';
+import { deriveRng, type Rng } from '../../sim/index.js';
 import { runComplete, runToFrontier, type ChoiceSummary, type DecisionRecord, type ExecuteOptions, type PathOutcome } from './execute.js';
+import { HeapFrontier, StackFrontier, type Frontier, type Keyed } from './frontier.js';
+import { UnsnapshotableError, type WorldImage } from './snapshot.js';
 import { BitstateVisited, ExactVisited, type VisitedSet } from './visited.js';
+import { SteeredWorld } from './world.js';
 
 /** How to search. */
 export type Strategy = 'bfs' | 'dfs' | 'iddfs' | 'random' | 'pct';
@@ -41,6 +53,8 @@ export interface SearchOptions extends ExecuteOptions {
   readonly pctChangePoints: number;
   /** Keep searching past violations (not expanding a violating state) to collect every invariant broken within bounds. */
   readonly collectAll?: boolean;
+  /** Re-run every path from the start instead of restoring saved world images (see the module comment). */
+  readonly stateless?: boolean;
 }
 
 /** A violating path. */
@@ -62,16 +76,93 @@ export interface SearchResult {
   readonly unexplored: number;
   readonly exhaustive: boolean;
   readonly visitedBytes: number;
+  /** How paths reached their states: restored world images, or re-runs from the start. */
+  readonly mode: 'images' | 'stateless';
   /** The first (for BFS: fewest decisions) violating path found. */
   readonly counterexample: Counterexample | undefined;
   /** Every invariant found broken, sorted (with collectAll, every one within bounds). */
   readonly violated: readonly string[];
 }
 
-/** A frontier entry: a decision prefix and its sleep set. */
-interface Pending {
-  readonly prefix: number[];
+/** A path, as the chain of its decisions (shared by siblings; never holds an image). */
+interface PathNode {
+  readonly parent: PathNode | undefined;
+  readonly decision: number;
+  readonly length: number;
+}
+
+/** A frontier entry: a path, the image of the state before its last decision, and its sleep set. */
+interface Pending extends Keyed {
+  readonly path: PathNode | undefined;
+  readonly from: WorldImage | undefined;
   readonly sleep: readonly ChoiceSummary[];
+}
+
+/** The decisions of `path`, first to last. */
+function decisionsOf(path: PathNode | undefined): number[] {
+  const decisions: number[] = new Array<number>(path?.length ?? 0);
+  for (let node = path; node !== undefined; node = node.parent) decisions[node.length - 1] = node.decision;
+  return decisions;
+}
+
+/** How a search reaches the states of its paths (see the module comment). */
+interface PathRunner {
+  readonly mode: SearchResult['mode'];
+  /** Reach the end of `item`'s path: its state's next choice point, or where the path ended. */
+  reach(item: Pending): PathOutcome;
+  /** Reach the end of `item`'s path, whose path less its last decision was the last one reached. */
+  extend(item: Pending): PathOutcome;
+  /** Keep the state just reached as the base of its children (an image, or nothing to keep). */
+  keep(): WorldImage | undefined;
+  /** From the state `item` just reached, take choice 0 to the end of the run. */
+  runOn(item: Pending): PathOutcome;
+}
+
+/** Re-runs each path from the start. */
+function statelessRunner(opts: ExecuteOptions): PathRunner {
+  return {
+    mode: 'stateless',
+    reach: (item) => runToFrontier(opts, decisionsOf(item.path)),
+    extend: (item) => runToFrontier(opts, decisionsOf(item.path)),
+    keep: () => undefined,
+    runOn: (item) => runComplete(opts, decisionsOf(item.path), true).outcome,
+  };
+}
+
+/** Steps one live world, restoring images (falls back to re-runs when the world cannot be imaged). */
+function imageRunner(opts: SearchOptions): PathRunner {
+  if (opts.stateless === true) return statelessRunner(opts);
+  const world = new SteeredWorld(opts);
+  let initial: WorldImage;
+  try {
+    initial = world.capture();
+  } catch (error) {
+    if (error instanceof UnsnapshotableError) return statelessRunner(opts);
+    throw error;
+  }
+  /** The image of the state the world is in, when it has not moved since. */
+  let current: WorldImage | undefined = initial;
+  return {
+    mode: 'images',
+    reach(item) {
+      const from = item.from ?? initial;
+      if (current !== from) world.restore(from);
+      current = undefined;
+      return world.advance(item.path === undefined ? undefined : item.path.decision);
+    },
+    extend(item) {
+      current = undefined;
+      return world.advance(item.path!.decision);
+    },
+    keep() {
+      current = world.capture();
+      return current;
+    },
+    runOn() {
+      current = undefined;
+      return world.runOn();
+    },
+  };
 }
 
 /** Run the search `opts.strategy` names. */
@@ -89,40 +180,57 @@ function independent(a: ChoiceSummary, b: ChoiceSummary): boolean {
   return a.plainRun && b.plainRun && a.node !== b.node;
 }
 
-/** BFS or DFS over decision prefixes, pruning seen states (see the module comment). */
+/** The first counterexample of a search, and every invariant its paths broke. */
+class Findings {
+  first: Counterexample | undefined;
+  readonly violated = new Set<string>();
+
+  constructor(private readonly opts: ExecuteOptions) {}
+
+  /** Note `outcome` of the path `decisions`; whether it is a violation. The counterexample kept is the first of the fewest events. */
+  note(decisions: readonly number[] | PathNode | undefined, outcome: PathOutcome): boolean {
+    if (outcome.kind === 'frontier' || outcome.invariants.length === 0) return false;
+    for (const invariant of outcome.invariants) this.violated.add(invariant);
+    if (this.first === undefined || outcome.eventsRun < this.first.steps) {
+      this.first = counterexample(this.opts, Array.isArray(decisions) ? decisions : decisionsOf(decisions as PathNode | undefined), outcome);
+    }
+    return true;
+  }
+}
+
+/** BFS or DFS over decision paths, pruning seen states (see the module comment). */
 function graphSearch(opts: SearchOptions, depthBound: number): SearchResult {
+  const runner = imageRunner(opts);
   const visited = newVisited(opts);
-  const frontier: Pending[] = [{ prefix: [], sleep: [] }];
+  const frontier: Frontier<Pending> = opts.strategy === 'bfs' ? new HeapFrontier<Pending>() : new StackFrontier<Pending>();
+  frontier.push({ key: 0, path: undefined, from: undefined, sleep: [] });
   let transitions = 0;
   let deepest = 0;
   let depthCut = 0;
-  let found: Counterexample | undefined;
-  const violated = new Set<string>();
-  const note = (counterexample: Counterexample | undefined): boolean => {
-    if (counterexample === undefined) return false;
-    found ??= counterexample;
-    for (const invariant of counterexample.invariants) violated.add(invariant);
-    return true;
-  };
-  const takeNext = opts.strategy === 'bfs' ? () => frontier.shift()! : () => frontier.pop()!;
-  while (frontier.length > 0 && (found === undefined || opts.collectAll === true) && visited.size < opts.maxStates) {
-    const item = takeNext();
-    const outcome = runToFrontier(opts, item.prefix);
+  const findings = new Findings(opts);
+  // Past a violation, only a path that could still be shorter is worth running (BFS: see the module comment).
+  const searching = (): boolean => (findings.first === undefined || opts.collectAll === true || frontier.minKey() < findings.first.steps) && visited.size < opts.maxStates;
+  while (frontier.size > 0 && searching()) {
+    const item = frontier.pop()!;
+    const length = item.path?.length ?? 0;
+    const outcome = runner.reach(item);
     transitions++;
-    deepest = Math.max(deepest, item.prefix.length);
-    if (note(violationOf(opts, item.prefix, outcome)) || outcome.kind !== 'frontier' || !visited.add(outcome.hash)) continue;
-    if (item.prefix.length >= depthBound) {
+    deepest = Math.max(deepest, length);
+    if (findings.note(item.path, outcome) || outcome.kind !== 'frontier' || !visited.add(outcome.hash)) continue;
+    if (length >= depthBound) {
       depthCut++;
-      note(completeAtDepth(opts, item.prefix));
+      findings.note(item.path, runner.runOn(item));
       continue;
     }
-    const children = expand(item, outcome.choices, opts.sleepSets);
-    if (opts.strategy === 'bfs') frontier.push(...children);
-    else frontier.push(...children.reverse());
+    const children = expand(item, runner.keep(), outcome, opts.sleepSets);
+    for (let i = children.length - 1; i >= 0 && opts.strategy !== 'bfs'; i--) frontier.push(children[i]!);
+    if (opts.strategy === 'bfs') for (const child of children) frontier.push(child);
   }
+  const left = frontier.size;
   // A search that hit its state bound before any path ran to its end still owes the timed path.
-  if (found === undefined && frontier.length > 0) note(completeAtDepth(opts, []));
-  const unexplored = found === undefined || opts.collectAll === true ? frontier.length : 0;
+  if (findings.first === undefined && left > 0) findings.note([], runComplete(opts, [], true).outcome);
+  const found = findings.first;
+  const unexplored = found === undefined || opts.collectAll === true ? left : 0;
   return {
     states: visited.size,
     transitions,
@@ -131,34 +239,30 @@ function graphSearch(opts: SearchOptions, depthBound: number): SearchResult {
     unexplored,
     exhaustive: (found === undefined || opts.collectAll === true) && unexplored === 0 && depthCut === 0,
     visitedBytes: visited.bytes,
+    mode: runner.mode,
     counterexample: found,
-    violated: [...violated].sort(),
+    violated: [...findings.violated].sort(),
   };
 }
 
-/** The children of a frontier state, with their sleep sets. */
-function expand(item: Pending, choices: readonly ChoiceSummary[], sleepSets: boolean): Pending[] {
+/** The children of the frontier state `reached`, with their sleep sets; `from` is that state's image. */
+function expand(item: Pending, from: WorldImage | undefined, reached: PathOutcome & { kind: 'frontier' }, sleepSets: boolean): Pending[] {
+  const { choices, eventsRun: key } = reached;
   const children: Pending[] = [];
   const explored: ChoiceSummary[] = [];
-  const asleep = new Set(item.sleep.map((s) => s.key));
+  const asleep = sleepSets ? new Set(item.sleep.map((s) => s.key)) : undefined;
+  const length = (item.path?.length ?? 0) + 1;
   choices.forEach((choice, index) => {
-    if (sleepSets && asleep.has(choice.key)) return;
+    if (asleep?.has(choice.key) === true) return;
     const sleep = sleepSets ? [...item.sleep, ...explored].filter((s) => independent(s, choice)) : [];
-    children.push({ prefix: [...item.prefix, index], sleep });
+    children.push({ key, path: { parent: item.path, decision: index, length }, from, sleep });
     explored.push(choice);
   });
   return children;
 }
 
-/** A path cut by a bound runs on with choice 0; a violation on the way still counts. */
-function completeAtDepth(opts: SearchOptions, prefix: readonly number[]): Counterexample | undefined {
-  const { outcome } = runComplete(opts, prefix, true);
-  return violationOf(opts, prefix, outcome);
-}
-
-/** The counterexample `outcome` shows, if any, with its story. */
-function violationOf(opts: ExecuteOptions, prefix: readonly number[], outcome: PathOutcome): Counterexample | undefined {
-  if (outcome.kind === 'frontier' || outcome.invariants.length === 0) return undefined;
+/** The counterexample of the violating path `prefix`, with its story (the path re-run from the start). */
+function counterexample(opts: ExecuteOptions, prefix: readonly number[], outcome: PathOutcome & { kind: 'violation' | 'end' }): Counterexample {
   // Trailing zeros are the timed order, which a replay takes anyway after its last decision.
   let length = prefix.length;
   while (length > 0 && prefix[length - 1] === 0) length--;
@@ -178,59 +282,62 @@ function iterativeDeepening(opts: SearchOptions): SearchResult {
   return { ...result, transitions };
 }
 
-/** Random walks or PCT walks to the end of the run, each one path. */
+/**
+ * Random walks or PCT walks to the end of the run, each one path from the start: uniform choices
+ * for `random`, node priorities with change points for `pct`; past the depth bound, choice 0.
+ */
 function walks(opts: SearchOptions): SearchResult {
   const rng = deriveRng(opts.seed, `check/${opts.strategy}`);
+  const runner = imageRunner(opts);
   const visited = newVisited(opts);
+  const findings = new Findings(opts);
   let transitions = 0;
   let deepest = 0;
-  for (let walk = 0; walk < opts.walks; walk++) {
-    const decisions = walkDecisions(opts, rng, visited);
-    transitions += decisions.length + 1;
-    deepest = Math.max(deepest, decisions.length);
-    const { outcome } = runComplete(opts, decisions, true);
-    const found = violationOf(opts, decisions, outcome);
-    if (found !== undefined) {
-      return walkResult(visited, transitions, deepest, found);
+  for (let walk = 0; walk < opts.walks && findings.first === undefined; walk++) {
+    const chooser = opts.strategy === 'random' ? randomChooser(rng) : pctChooser(opts, rng);
+    let item: Pending = { key: 0, path: undefined, from: undefined, sleep: [] };
+    let outcome = runner.reach(item);
+    while (outcome.kind === 'frontier' && (item.path?.length ?? 0) < opts.depth) {
+      visited.add(outcome.hash);
+      const decision = chooser(outcome.choices, item.path?.length ?? 0);
+      item = { key: outcome.eventsRun, path: { parent: item.path, decision, length: (item.path?.length ?? 0) + 1 }, from: undefined, sleep: [] };
+      outcome = runner.extend(item);
     }
+    if (outcome.kind === 'frontier') outcome = runner.runOn(item);
+    const length = item.path?.length ?? 0;
+    transitions += length + 1;
+    deepest = Math.max(deepest, length);
+    findings.note(item.path, outcome);
   }
-  return walkResult(visited, transitions, deepest, undefined);
-}
-
-function walkResult(visited: VisitedSet, transitions: number, deepest: number, found: Counterexample | undefined): SearchResult {
+  const found = findings.first;
   const violated = found === undefined ? [] : [...found.invariants].sort();
-  return { states: visited.size, transitions, depth: deepest, depthCut: 0, unexplored: 0, exhaustive: false, visitedBytes: visited.bytes, counterexample: found, violated };
+  return { states: visited.size, transitions, depth: deepest, depthCut: 0, unexplored: 0, exhaustive: false, visitedBytes: visited.bytes, mode: runner.mode, counterexample: found, violated };
 }
 
-/**
- * Build one walk's decisions frontier by frontier (each step re-runs the prefix): uniform
- * choices for `random`, node priorities with change points for `pct`.
- */
-function walkDecisions(opts: SearchOptions, rng: ReturnType<typeof deriveRng>, visited: VisitedSet): number[] {
-  const decisions: number[] = [];
+/** Picks one of a frontier's choices, given how many decisions the walk has made. */
+type Chooser = (choices: readonly ChoiceSummary[], made: number) => number;
+
+function randomChooser(rng: Rng): Chooser {
+  return (choices) => rng.int(0, choices.length - 1);
+}
+
+/** PCT: a random priority per node; the highest-priority node's event runs; at change points that node drops to the lowest. */
+function pctChooser(opts: SearchOptions, rng: Rng): Chooser {
   const priorities = new Map<number, number>();
   const changeAt = new Set<number>();
   for (let i = 0; i < opts.pctChangePoints; i++) changeAt.add(rng.int(0, Math.max(0, opts.depth - 1)));
   let lowest = 0;
-  while (decisions.length < opts.depth) {
-    const outcome = runToFrontier(opts, decisions);
-    if (outcome.kind !== 'frontier') break;
-    visited.add(outcome.hash);
-    if (opts.strategy === 'random') {
-      decisions.push(rng.int(0, outcome.choices.length - 1));
-      continue;
-    }
-    const priority = (node: number): number => {
-      let p = priorities.get(node);
-      if (p === undefined) priorities.set(node, (p = 1 + rng.next()));
-      return p;
-    };
+  const priority = (node: number): number => {
+    let p = priorities.get(node);
+    if (p === undefined) priorities.set(node, (p = 1 + rng.next()));
+    return p;
+  };
+  return (choices, made) => {
     let best = 0;
-    outcome.choices.forEach((choice, index) => {
-      if (choice.plainRun && priority(choice.node) > priority(outcome.choices[best]!.node)) best = index;
+    choices.forEach((choice, index) => {
+      if (choice.plainRun && priority(choice.node) > priority(choices[best]!.node)) best = index;
     });
-    if (changeAt.has(decisions.length)) priorities.set(outcome.choices[best]!.node, (lowest -= 1));
-    decisions.push(best);
-  }
-  return decisions;
+    if (changeAt.has(made)) priorities.set(choices[best]!.node, (lowest -= 1));
+    return best;
+  };
 }

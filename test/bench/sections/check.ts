@@ -13,7 +13,10 @@
  * numbers and retransmission timers, keep-alive, heartbeat and deadlock-detection timers) with
  * every pending timer and message at its offset from now, so one Promela state is many timed
  * lockstep states. lockstep's search is therefore bounded by `LOCKSTEP_MAX_STATES`, and its
- * states per second are measured over that bounded search.
+ * states per second are measured over that bounded search, depth first as pan's default search.
+ * In the same run, the same search re-running every path from the start (`stateless`, how check
+ * reached its states before world images) gives the baseline its speed-up is read against, and
+ * one million fingerprints in the exact visited set give its memory.
  *
  * When `spin` is not installed (bench/spin/install-spin.sh installs it), the section says so and
  * reports lockstep's side only.
@@ -25,6 +28,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as BoundsModule from '../../../dist/explore/check/bounds.js';
 import type * as SearchModule from '../../../dist/explore/check/search.js';
+import type * as VisitedModule from '../../../dist/explore/check/visited.js';
 import { repoRoot, type Lockstep } from '../lockstep.js';
 import type { BenchRow, BenchSection } from '../section.js';
 import { Stopwatch } from '../stopwatch.js';
@@ -35,9 +39,13 @@ const ROUNDS = 2;
 const MODEL = join(repoRoot, 'bench', 'spin', 'lock-service.pml');
 const SCENARIO = join(repoRoot, 'scenarios', 'check', `spin-lock-service-${CLIENTS}x${ROUNDS}.json`);
 /** lockstep's bound on distinct states for the clean model (it cannot exhaust it: see the module comment). */
-const LOCKSTEP_MAX_STATES = 3000;
+const LOCKSTEP_MAX_STATES = 10_000;
+/** The stateless baseline's bound (it re-runs every path from the start, so it is kept small). */
+const STATELESS_MAX_STATES = 500;
 /** lockstep's bound for the planted bug's BFS. */
-const LOCKSTEP_BUG_MAX_STATES = 3000;
+const LOCKSTEP_BUG_MAX_STATES = 20_000;
+/** Fingerprints put in the exact visited set for its memory figure. */
+const VISITED_MEMORY_STATES = 1_000_000;
 /**
  * Runs of pan over which SPIN's rate is taken: states stored over pan's own search time (its
  * "elapsed time" line, which leaves out the seconds pan spends allocating its hash table and
@@ -116,15 +124,25 @@ function spinSide(): Record<string, unknown> {
   }
 }
 
-async function importCheck(lockstep: Lockstep): Promise<{ search: typeof SearchModule.search; bounds: typeof BoundsModule }> {
+async function importCheck(lockstep: Lockstep): Promise<{ search: typeof SearchModule.search; bounds: typeof BoundsModule; visited: typeof VisitedModule }> {
   const at = (path: string) => pathToFileURL(join(lockstep.dist, 'explore', 'check', path)).href;
   const searchModule = (await import(at('search.js'))) as typeof SearchModule;
-  return { search: searchModule.search, bounds: (await import(at('bounds.js'))) as typeof BoundsModule };
+  return { search: searchModule.search, bounds: (await import(at('bounds.js'))) as typeof BoundsModule, visited: (await import(at('visited.js'))) as typeof VisitedModule };
 }
 
-/** lockstep's side: BFS over the equivalent scenario (asynchronous network), clean and with the planted bug. */
+/** The exact visited set holding {@link VISITED_MEMORY_STATES} distinct fingerprints: its own bytes, and what the process grew by. */
+function visitedMemory(visited: typeof VisitedModule): { states: number; bytes: number; residentBytes: number } {
+  const before = process.memoryUsage().rss;
+  const set = new visited.ExactVisited();
+  for (let i = 0; i < VISITED_MEMORY_STATES; i++) set.add({ high: Math.imul(i, 0x9e3779b1) >>> 0, low: Math.imul(i ^ 0x5bd1e995, 0x85ebca6b) >>> 0 });
+  const residentBytes = process.memoryUsage().rss - before;
+  if (set.size !== VISITED_MEMORY_STATES) throw new Error(`bench check: the visited set holds ${set.size} of ${VISITED_MEMORY_STATES} distinct fingerprints`);
+  return { states: set.size, bytes: set.bytes, residentBytes };
+}
+
+/** lockstep's side: the clean model depth first (images, then the stateless baseline), the planted bug by BFS. */
 async function lockstepSide(lockstep: Lockstep): Promise<Record<string, unknown>> {
-  const { search, bounds } = await importCheck(lockstep);
+  const { search, bounds, visited } = await importCheck(lockstep);
   const scenario = lockstep.scenario.parseScenario(JSON.parse(readFileSync(SCENARIO, 'utf8')), SCENARIO);
   const common = {
     scenario,
@@ -132,7 +150,7 @@ async function lockstepSide(lockstep: Lockstep): Promise<Record<string, unknown>
     bounds: bounds.choiceBounds(scenario, { network: 'async', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 }),
     maxEvents: 1_000_000,
     deadlockBoundUs: bounds.checkDeadlockBoundUs(scenario),
-    strategy: 'bfs' as const,
+    strategy: 'dfs' as const,
     depth: 10_000,
     sleepSets: false,
     bitstateBits: undefined,
@@ -143,21 +161,33 @@ async function lockstepSide(lockstep: Lockstep): Promise<Record<string, unknown>
   const clean = search({ ...common, maxStates: LOCKSTEP_MAX_STATES });
   const { wallSeconds, cpuSeconds } = watch.elapsed();
   if (clean.counterexample !== undefined) throw new Error(`bench check: the clean scenario violates ${clean.violated.join(', ')}`);
-  const bug = search({ ...common, maxStates: LOCKSTEP_BUG_MAX_STATES, mutations: { wrongMatrixEntry: true } });
+  const baselineWatch = new Stopwatch();
+  const stateless = search({ ...common, maxStates: STATELESS_MAX_STATES, stateless: true });
+  const baseline = baselineWatch.elapsed();
+  const bug = search({ ...common, strategy: 'bfs', sleepSets: true, maxStates: LOCKSTEP_BUG_MAX_STATES, mutations: { wrongMatrixEntry: true } });
   if (bug.counterexample === undefined) throw new Error('bench check: lockstep did not find the planted bug');
+  const statesPerSecond = Math.round(clean.states / wallSeconds);
+  const statelessStatesPerSecond = Math.round(stateless.states / baseline.wallSeconds);
   return {
+    strategy: 'dfs',
+    mode: clean.mode,
     states: clean.states,
     transitions: clean.transitions,
     exhaustive: clean.exhaustive,
     maxStates: LOCKSTEP_MAX_STATES,
     unexplored: clean.unexplored,
     wallSeconds,
-    statesPerSecond: Math.round(clean.states / wallSeconds),
+    statesPerSecond,
     statesPerCpuSecond: Math.round(clean.states / cpuSeconds),
+    stateless: { states: stateless.states, wallSeconds: baseline.wallSeconds, statesPerSecond: statelessStatesPerSecond, statesPerCpuSecond: Math.round(stateless.states / baseline.cpuSeconds) },
+    imageSpeedup: Number((statesPerSecond / statelessStatesPerSecond).toFixed(2)),
+    bugStrategy: 'bfs by kernel events, sleep sets',
     bugSteps: bug.counterexample.steps,
     bugDecisions: bug.counterexample.decisions.length,
     bugInvariants: bug.counterexample.invariants,
     bugStatesExplored: bug.states,
+    bugShortestWithinBounds: bug.states < LOCKSTEP_BUG_MAX_STATES,
+    visitedMemory: visitedMemory(visited),
   };
 }
 
@@ -170,6 +200,8 @@ const section: BenchSection = {
     const rows: BenchRow[] = [
       { section: 'check', metric: `lockstep states (bound ${LOCKSTEP_MAX_STATES})`, value: ours.states as number, unit: 'states' },
       { section: 'check', metric: 'lockstep states/s', value: ours.statesPerSecond as number, unit: 'states/s' },
+      { section: 'check', metric: 'lockstep states/s, world images ÷ re-running from the start', value: ours.imageSpeedup as number, unit: 'ratio' },
+      { section: 'check', metric: `exact visited set, ${VISITED_MEMORY_STATES} states`, value: (ours.visitedMemory as { bytes: number }).bytes / 2 ** 20, unit: 'MiB' },
       { section: 'check', metric: 'lockstep planted-bug counterexample', value: ours.bugSteps as number, unit: 'events' },
     ];
     const json: Record<string, unknown> = {

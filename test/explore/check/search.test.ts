@@ -65,6 +65,19 @@ describe('lockstep check: search', () => {
     expect(replayed.violations.map((v) => v.invariant)).toContain('deadlock');
   });
 
+  it('BFS by kernel events finds the lease-lock DEL bug on an asynchronous network in fewer events than the seeded path', () => {
+    const scenario = lesson('lease-lock-release-del');
+    const asynchronous = { ...options(scenario, { depth: 200, maxStates: 20_000, sleepSets: true }), bounds: choiceBounds(scenario, { network: 'async', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 }) };
+    const seeded = search({ ...asynchronous, depth: 0 });
+    const shortest = search(asynchronous);
+    expect(seeded.counterexample?.steps).toBe(24);
+    expect(seeded.counterexample?.decisions).toEqual([]);
+    expect(shortest.counterexample?.invariants).toEqual(['stale-write']);
+    expect(shortest.counterexample?.steps).toBe(23);
+    expect(shortest.counterexample?.decisions.length).toBe(17);
+    expect(shortest.states).toBe(2422);
+  });
+
   it('is deterministic: two searches give identical results', () => {
     const scenario = twoLocks(true);
     expect(search(options(scenario, { maxStates: 500 }))).toEqual(search(options(scenario, { maxStates: 500 })));

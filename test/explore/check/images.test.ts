@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { choiceBounds, checkDeadlockBoundUs, type ChoiceOptions } from '../../../src/explore/check/bounds.js';
+import { search, type SearchOptions, type SearchResult, type Strategy } from '../../../src/explore/check/search.js';
+import { ImageCamera, restoreImage } from '../../../src/explore/check/snapshot.js';
+import { ExactVisited } from '../../../src/explore/check/visited.js';
+import { parseScenario, type Scenario } from '../../../src/scenario/index.js';
+
+function scenarioFile(file: string): Scenario {
+  return parseScenario(JSON.parse(readFileSync(file, 'utf8')), file);
+}
+
+const NO_FAULTS: ChoiceOptions = { network: 'bounded', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 };
+
+function options(scenario: Scenario, choices: ChoiceOptions, overrides: Partial<SearchOptions>): SearchOptions {
+  return {
+    scenario,
+    seed: 0,
+    bounds: choiceBounds(scenario, choices),
+    maxEvents: 100_000,
+    deadlockBoundUs: checkDeadlockBoundUs(scenario),
+    strategy: 'bfs',
+    depth: 6,
+    maxStates: 600,
+    sleepSets: false,
+    bitstateBits: undefined,
+    walks: 4,
+    pctChangePoints: 2,
+    ...overrides,
+  };
+}
+
+/** Everything but how the states were reached. */
+function outcome(result: SearchResult): Omit<SearchResult, 'mode'> {
+  const { mode: _mode, ...rest } = result;
+  return rest;
+}
+
+describe('lockstep check: world images', () => {
+  // Each case: a scenario, the choices offered (faults included, so that crashes, restarts and
+  // pauses are restored too), and the strategies compared.
+  const cases: { name: string; file: string; choices: ChoiceOptions; strategies: Strategy[]; overrides?: Partial<SearchOptions> }[] = [
+    { name: 'SPIN model, asynchronous network', file: 'scenarios/check/spin-lock-service-2x1.json', choices: { ...NO_FAULTS, network: 'async' }, strategies: ['bfs', 'dfs'], overrides: { depth: 1000 } },
+    { name: 'lease-lock DEL, one crash or pause', file: 'scenarios/lease-lock-release-del.json', choices: { ...NO_FAULTS, faultKinds: ['crash', 'pause'], faultBudget: 1 }, strategies: ['bfs', 'dfs', 'random'] },
+    { name: 'Redlock restart, one loss or duplicate', file: 'scenarios/redlock-restart-no-persistence.json', choices: { ...NO_FAULTS, faultKinds: ['loss', 'duplicate'], faultBudget: 1 }, strategies: ['bfs', 'pct'] },
+    { name: 'AB–BA with sleep sets', file: 'scenarios/ab-ba-deadlock-undetected.json', choices: NO_FAULTS, strategies: ['bfs'], overrides: { sleepSets: true } },
+  ];
+  for (const { name, file, choices, strategies, overrides } of cases) {
+    it(`reach exactly the states re-running every path from the start reaches: ${name}`, () => {
+      const scenario = scenarioFile(file);
+      for (const strategy of strategies) {
+        const stateless = search(options(scenario, choices, { strategy, ...overrides, stateless: true }));
+        const images = search(options(scenario, choices, { strategy, ...overrides }));
+        expect(stateless.mode).toBe('stateless');
+        expect(images.mode).toBe('images');
+        expect(outcome(images)).toEqual(outcome(stateless));
+        expect(images.transitions).toBeGreaterThan(images.states > 1 ? 1 : 0);
+      }
+    });
+  }
+
+  it('put back every field, array element and Map and Set entry, and drop keys a record gained', () => {
+    class Holder {
+      count = 1;
+      list: number[] = [1, 2];
+      readonly table = new Map<string, { n: number }>([['a', { n: 1 }]]);
+      readonly members = new Set<string>(['x']);
+      record: Record<string, number> = { kept: 1 };
+    }
+    const holder = new Holder();
+    const shared = holder.table.get('a')!;
+    const camera = new ImageCamera([holder], new Set());
+    const image = camera.capture();
+    holder.count = 7;
+    holder.list.push(3);
+    holder.table.set('b', { n: 2 });
+    shared.n = 9;
+    holder.members.delete('x');
+    holder.record.added = 2;
+    holder.record = { other: 3 };
+    restoreImage(image);
+    expect(holder.count).toBe(1);
+    expect(holder.list).toEqual([1, 2]);
+    expect([...holder.table.keys()]).toEqual(['a']);
+    expect(holder.table.get('a')).toBe(shared);
+    expect(shared.n).toBe(1);
+    expect([...holder.members]).toEqual(['x']);
+    expect(holder.record).toEqual({ kept: 1 });
+  });
+
+  it('the exact visited set keeps 1 M fingerprints in 16 MiB', () => {
+    const visited = new ExactVisited();
+    let fresh = 0;
+    for (let i = 0; i < 1_000_000; i++) if (visited.add({ high: Math.imul(i, 0x9e3779b1) >>> 0, low: (i * 7919) >>> 0 })) fresh++;
+    expect(fresh).toBe(1_000_000);
+    expect(visited.size).toBe(1_000_000);
+    expect(visited.add({ high: Math.imul(5, 0x9e3779b1) >>> 0, low: 5 * 7919 })).toBe(false);
+    // 2^21 slots of two 32-bit words: doubled at half full, so 1 M states take 2^21 slots.
+    expect(visited.bytes).toBe(2 ** 21 * 8);
+  });
+});
