@@ -31,6 +31,7 @@ const PAIRS: readonly Pair[] = [
   { broken: 'redlock-drift-default-allowance', invariant: 'mutual-exclusion', fixed: 'redlock-drift-wide-allowance' },
   { broken: 'lease-lock-release-del', invariant: 'stale-write', fixed: 'lease-lock-release-compare-and-delete' },
   { broken: 'zk-ghost-node', invariant: 'liveness', fixed: 'zk-ghost-node-guid' },
+  { broken: 'zk-herd-parent-watch', invariant: 'herd', fixed: 'zk-herd-predecessor-watch' },
   { broken: 'zk-session-expiry-unfenced', invariant: 'stale-write', fixed: 'zk-session-expiry-fenced' },
   { broken: 'etcd-waiter-lease-expired-unchecked', invariant: 'mutual-exclusion', fixed: 'etcd-waiter-lease-expired-checked' },
   { broken: 'etcd-lock-pause-unfenced', invariant: 'stale-write', fixed: 'etcd-lock-pause-fenced' },
