@@ -76,10 +76,7 @@ export async function sweepSuiteOnPool(suite: readonly LoadedScenario[], choice:
   const ranges = shard ? shardRanges(planned, shard) : planned;
   const line = new SweepProgressLine(progress);
   const watch = new Stopwatch();
-  // No worker threads for a sweep with no seeds (a shard that owns none): they would be ended
-  // while still loading their modules, which can abort the process.
-  const seedsPlanned = ranges.reduce((sum, range) => sum + range.count, 0);
-  const executor = jobs === 1 || seedsPlanned === 0 ? turningBetweenChunks(inProcessExecutor(suite)) : threadExecutor(jobs);
+  const executor = jobs === 1 ? turningBetweenChunks(inProcessExecutor(suite)) : threadExecutor(jobs);
   let outcome: PoolScenarioResult[];
   try {
     outcome = await sweepOnPool(executor, suite, ranges, {

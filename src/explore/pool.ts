@@ -47,8 +47,8 @@ export function inProcessExecutor(targets: readonly SweepTarget[]): Executor {
   };
 }
 
-interface AvoidWorker {
-  avoidWorkerId: number;
+interface AvoidWorkers {
+  avoidWorkerIds: readonly number[];
 }
 
 /** piscina's load balancer (its worker type is not exported by name). */
@@ -60,9 +60,9 @@ type PiscinaWorker = Parameters<LoadBalancer>[1][number];
  * ran the seed first; with none free the task waits in the queue.
  */
 function avoidingBalancer(task: PiscinaTask, workers: PiscinaWorker[]): PiscinaWorker | null {
-  const options = task[queueOptionsSymbol as keyof PiscinaTask] as AvoidWorker | null;
+  const options = task[queueOptionsSymbol as keyof PiscinaTask] as AvoidWorkers | null;
   for (const worker of workers) {
-    if (worker.currentUsage === 0 && worker.id !== options?.avoidWorkerId) return worker;
+    if (worker.currentUsage === 0 && !(options?.avoidWorkerIds.includes(worker.id) ?? false)) return worker;
   }
   return null;
 }
@@ -78,12 +78,30 @@ export function threadExecutor(jobs: number): Executor {
     lanes: jobs,
     runChunk: (task) => pool.run(task, { name: 'sweepChunk' }),
     rerun: async (task, firstWorkerId) => {
-      const result = (await pool.run({ ...task, [queueOptionsSymbol]: { avoidWorkerId: firstWorkerId } }, { name: 'rerunSeed' })) as { traceHash: string } & FromWorker;
+      const result = (await pool.run({ ...task, [queueOptionsSymbol]: { avoidWorkerIds: [firstWorkerId] } }, { name: 'rerunSeed' })) as { traceHash: string } & FromWorker;
       if (result.workerId === firstWorkerId) throw new Error(`pool: seed ${task.seed} of ${task.scenario} was re-run in worker ${firstWorkerId}, the worker of its first run`);
       return result;
     },
-    close: () => pool.destroy(),
+    close: async () => {
+      await untilEveryWorkerLoaded(pool, jobs);
+      await pool.destroy();
+    },
   };
+}
+
+/**
+ * Waits until each of the pool's `jobs` workers has loaded its module and answered a task: a
+ * worker ended while it is still loading modules can abort the whole process, and a short sweep
+ * (or a shard with no seeds) may be over before every worker is ready. Each round asks a worker
+ * that has not answered yet, so at most `jobs` rounds.
+ */
+async function untilEveryWorkerLoaded(pool: Piscina, jobs: number): Promise<void> {
+  const answered: number[] = [];
+  for (let round = 0; round < jobs; round++) {
+    const { workerId } = (await pool.run({ [queueOptionsSymbol]: { avoidWorkerIds: answered } }, { name: 'workerLoaded' })) as FromWorker;
+    if (answered.includes(workerId)) throw new Error(`pool: worker ${workerId} answered twice while waiting for every worker to load`);
+    answered.push(workerId);
+  }
 }
 
 /** How far the sweep has got, for a progress line. */

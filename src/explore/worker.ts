@@ -60,6 +60,11 @@ export async function rerunSeed(task: RerunTask): Promise<{ traceHash: string } 
   return { traceHash: rerunHash(scenario, task.seed), workerId: threadId };
 }
 
+/** Answers once this worker has loaded its module (piscina task `workerLoaded`; the pool's close waits for every worker). */
+export function workerLoaded(): FromWorker {
+  return { workerId: threadId };
+}
+
 /** The scenario with `bounds` over its own (a worker loads the file, which does not carry the CLI's flags). */
 export function withBounds(scenario: Scenario, bounds: Partial<Bounds> | undefined): Scenario {
   return bounds === undefined || Object.keys(bounds).length === 0 ? scenario : { ...scenario, bounds: { ...scenario.bounds, ...bounds } };
