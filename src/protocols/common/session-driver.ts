@@ -36,7 +36,11 @@ export interface SessionLock<A extends string> extends ExclusiveLock<A> {
   step: number;
   /** The session the lock's node or key belongs to. */
   session: ClientSession | undefined;
-  /** The grant has not ended by this client's release. */
+  /**
+   * This client traced the lock's `grant` (its recipe decided it holds without the server
+   * saying so) and has not yet ended it by its release. False when the server traced the grant:
+   * then the server also ends it.
+   */
   granted: boolean;
   /** Deletes sent by the current release. */
   deleteTries: number;
@@ -250,17 +254,25 @@ export abstract class SessionDriver<L extends SessionLock<string>, S extends Ses
 
   // --- holding and releasing ------------------------------------------------------------------
 
-  /** The client learned it is first: it holds `lock`, with `creation` (czxid, create revision) as its token when fencing. */
-  protected hold(lock: L, creation: number): void {
+  /**
+   * The client learned it is first: it holds `lock`, with `creation` (czxid, create revision) as
+   * its token when fencing. `grantTracedByServer`: the server traced the grant when it told the
+   * client it was first (so a grant the client learns late is still ordered where the server made
+   * it); otherwise the client's recipe decided alone and the client traces the grant now.
+   */
+  protected hold(lock: L, creation: number, grantTracedByServer = false): void {
     lock.phase = 'held';
-    lock.granted = true;
+    lock.granted = !grantTracedByServer;
     this.nextStep(lock);
     lock.token = this.s.fencing ? creation : undefined;
-    this.traceGrant(lock);
+    if (lock.granted) this.traceGrant(lock);
     this.completeGranted(lock);
   }
 
-  /** Release: the grant ends as the delete is sent; a session already gone took the node or key with it. */
+  /**
+   * Release: a grant the client traced ends as the delete is sent (one the server traced ends when
+   * the server deletes the key); a session already gone took the node or key with it.
+   */
   protected unlock(lock: L): void {
     if (lock.granted) {
       lock.granted = false;

@@ -27,9 +27,10 @@
  * increase in grant order; a storage that refuses a lower token than one it accepted (its
  * `checkTokens`) is the compare-the-revision-on-write guard of etcd issue 11456.
  *
- * What the checkers see (DESIGN §4): the client that learns it is first traces `grant`; its
- * unlock traces `release` {reason: 'unlock'} as it sends the delete; when its lease ends first,
- * the store traces `expire`.
+ * What the checkers see (DESIGN §4): the store traces `grant` when it tells the client it is
+ * first, and ends it (`release` when the key is deleted, `expire` when the lease ends); the client
+ * traces a grant only when it holds on its own say, trusting a wait whose key the store no longer
+ * has (`validityCheck: false`, etcd issue 9921), and ends that one as it sends its delete.
  */
 import type { ClientSpec, DriverHost, LockRequest, ServiceOptions } from '../contract.js';
 import type { Message } from '../../sim/types.js';
@@ -237,13 +238,13 @@ export class EtcdDriver extends SessionDriver<EtcdLock, EtcdSettings, OpKind> {
         this.onTransacted(lock, from, payload);
         return;
       case 'range':
-        this.onPredecessor(lock, str(this.id, from, payload, 'predecessor'), int(this.id, from, payload, 'revision'));
+        this.onPredecessor(lock, str(this.id, from, payload, 'predecessor'), int(this.id, from, payload, 'revision'), payload['owner'] === true);
         return;
       case 'watch':
         this.onWatching(lock);
         return;
       case 'get':
-        if (int(this.id, from, payload, 'createRevision') === lock.createRevision) this.hold(lock, lock.createRevision);
+        if (int(this.id, from, payload, 'createRevision') === lock.createRevision) this.hold(lock, lock.createRevision, true);
         else this.fail(lock, 'ABORTED'); // our key went with our lease: ErrSessionExpired
         return;
       case 'delete':
@@ -258,7 +259,7 @@ export class EtcdDriver extends SessionDriver<EtcdLock, EtcdSettings, OpKind> {
     lock.key = str(this.id, from, payload, 'key');
     lock.createRevision = int(this.id, from, payload, 'createRevision');
     if (payload['owner'] === true) {
-      this.hold(lock, lock.createRevision);
+      this.hold(lock, lock.createRevision, true);
       return;
     }
     if (lock.noQueue) {
@@ -268,12 +269,13 @@ export class EtcdDriver extends SessionDriver<EtcdLock, EtcdSettings, OpKind> {
     this.readPredecessor(lock);
   }
 
-  private onPredecessor(lock: EtcdLock, predecessor: string, revision: number): void {
+  /** `grantedByStore`: the store found the client's key first and traced its grant. */
+  private onPredecessor(lock: EtcdLock, predecessor: string, revision: number, grantedByStore: boolean): void {
     if (predecessor !== '') {
       this.watch(lock, predecessor, revision);
       return;
     }
-    if (this.s.trustWait) this.hold(lock, lock.createRevision);
+    if (this.s.trustWait) this.hold(lock, lock.createRevision, grantedByStore);
     else this.verify(lock);
   }
 

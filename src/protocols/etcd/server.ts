@@ -20,13 +20,18 @@
  * The key's create revision orders the waiters and is the fencing token (etcd issue 11456: "the
  * revision of the lock key").
  *
- * The store traces `expire` {client, resource} for a key deleted with its lease whose owner it
- * had told it was first (an acquisition or a wait answered with nothing before the owner's key):
- * that ends the grant the client traced when it learned it was first (DESIGN §4). Watches are
- * independent of leases, as in etcd, and are traced as `notify` {client, path, cause, change}.
+ * The grant is the store's: it traces `grant` {client, resource, mode EX, token when fencing}
+ * the first time it tells a key's owner that no key under the resource was created before it (an
+ * acquisition answered `owner`, or a read that finds no predecessor of the caller's existing key).
+ * That is the moment the lock is the client's, whether or not the client hears it at once: a
+ * client paused with the answer in flight learns of its grant later, but the grant is ordered
+ * where the store made it, so tokens are judged in the order the store issued them. The grant
+ * ends when the store deletes the key: `release` {reason: 'unlock'} when its owner deletes it,
+ * `expire` when its lease ends. Watches are independent of leases, as in etcd, and are traced as
+ * `notify` {client, path, cause, change}.
  */
 import type { ServiceOptions } from '../contract.js';
-import type { ExpireFields } from '../../vocabulary/index.js';
+import type { ExpireFields, GrantFields, ReleaseFields } from '../../vocabulary/index.js';
 import type { ClockKind, Message, Process, ProcessContext, ProcessFactory, TimerId } from '../../sim/types.js';
 import { ProtocolInvariantError, int, str } from '../shared.js';
 import { msToUs } from '../../sim/index.js';
@@ -69,7 +74,7 @@ interface EtcdKey {
   readonly createRevision: number;
   readonly lease: number;
   readonly client: string;
-  /** The owner was told no key under its resource was created before this one. */
+  /** The owner was told no key under its resource was created before this one: the store granted it the lock. */
   announced: boolean;
 }
 
@@ -96,6 +101,7 @@ class EtcdStore implements Process {
     ctx: ProcessContext,
     private readonly clock: ClockKind,
     private readonly ttlUs: number,
+    private readonly fencing: boolean,
   ) {
     const existing = ctx.durable.get(ETCD_DURABLE_STATE);
     if (existing !== undefined) {
@@ -223,9 +229,9 @@ class EtcdStore implements Process {
     }
     const key = lockKey(resource, lease.id);
     const entry = this.keyAt(key) ?? this.put(ctx, resource, key, lease);
-    const first = this.firstUnder(resource);
-    if (first === entry) entry.announced = true;
-    ctx.send(from, { type: ETCD_REPLY, op, key, createRevision: entry.createRevision, owner: first === entry, revision: this.st.revision });
+    const owner = this.firstUnder(resource) === entry;
+    if (owner) this.announce(ctx, entry);
+    ctx.send(from, { type: ETCD_REPLY, op, key, createRevision: entry.createRevision, owner, revision: this.st.revision });
   }
 
   private put(ctx: ProcessContext, resource: string, key: string, lease: EtcdLease): EtcdKey {
@@ -250,7 +256,9 @@ class EtcdStore implements Process {
   /**
    * `Get(prefix, WithLastCreate, WithMaxCreateRev(below - 1))`: the newest key created before
    * revision `below`, which the waiter must see deleted. When there is none, and the caller's own
-   * key `self` still exists, the caller is first: the key is marked announced.
+   * key `self` still exists, the caller is first: the store grants it the lock. The reply's
+   * `owner` says so; it is for the trace only (a real etcd does not send it), so that a client
+   * whose key is gone and that trusts its wait (etcd issue 9921) traces the grant it decided alone.
    */
   private onRangeBefore(ctx: ProcessContext, from: string, payload: Message): void {
     const op = int(ctx.id, from, payload, 'op');
@@ -261,11 +269,9 @@ class EtcdStore implements Process {
     for (const entry of this.st.prefixes.get(resource)?.values() ?? []) {
       if (entry.createRevision < below) predecessor = entry;
     }
-    if (predecessor === undefined) {
-      const own = this.keyAt(self);
-      if (own !== undefined) own.announced = true;
-    }
-    ctx.send(from, { type: ETCD_REPLY, op, predecessor: predecessor?.key ?? '', revision: this.st.revision });
+    const own = predecessor === undefined ? this.keyAt(self) : undefined;
+    if (own !== undefined) this.announce(ctx, own);
+    ctx.send(from, { type: ETCD_REPLY, op, predecessor: predecessor?.key ?? '', owner: own !== undefined, revision: this.st.revision });
   }
 
   /**
@@ -298,9 +304,22 @@ class EtcdStore implements Process {
     ctx.send(from, { type: ETCD_REPLY, op, createRevision: this.keyAt(key)?.createRevision ?? 0 });
   }
 
+  /** The first time the owner of `entry` is told it is first, the store grants it the lock. */
+  private announce(ctx: ProcessContext, entry: EtcdKey): void {
+    if (entry.announced) return;
+    entry.announced = true;
+    const grant: GrantFields = { client: entry.client, resource: entry.resource, mode: 'EX' };
+    if (this.fencing) grant.token = entry.createRevision;
+    ctx.trace('grant', { ...grant });
+  }
+
   private onDelete(ctx: ProcessContext, from: string, payload: Message): void {
     const op = int(ctx.id, from, payload, 'op');
     const entry = this.keyAt(str(ctx.id, from, payload, 'key'));
+    if (entry?.announced === true) {
+      const release: ReleaseFields = { client: entry.client, resource: entry.resource, reason: 'unlock' };
+      ctx.trace('release', { ...release });
+    }
     if (entry !== undefined) this.deleteKey(ctx, entry);
     ctx.send(from, { type: ETCD_REPLY, op, deleted: entry !== undefined });
   }
@@ -328,5 +347,5 @@ class EtcdStore implements Process {
 export function etcdStore(options: ServiceOptions): ProcessFactory {
   const clock = options.expiryClock;
   const ttlUs = msToUs(options.leaseMs);
-  return (ctx: ProcessContext): Process => new EtcdStore(ctx, clock, ttlUs);
+  return (ctx: ProcessContext): Process => new EtcdStore(ctx, clock, ttlUs, options.fencing);
 }

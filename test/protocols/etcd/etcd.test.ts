@@ -116,4 +116,19 @@ describe("Jepsen's etcd 3.4.3 lock test: a holder paused past its 2 s lease", ()
     expect(eventsOf(r, 'reject', 'c1').map((e) => [e.fields?.['token'], e.fields?.['highest']])).toEqual([[1, 2]]);
     expect(r.violations).toEqual([]);
   });
+
+  it('a holder paused with its grant in flight: the store traced the grant when it made it, so token 1 precedes token 2 and fencing holds', () => {
+    // c1's transaction reaches m1 at t = 3 (the store grants it token 1 then); the reply arrives at
+    // t = 4, while c1 is paused (3.5 .. 3,003.5), so c1 learns of its grant after its lease ended.
+    const r = runTwice({ ...spec(true), faults: [pause('c1', 3.5, 3000)] });
+    const grantEvents = eventsOf(r, 'grant');
+    expect(grantEvents.map((e) => [e.node, e.fields?.['client'], e.fields?.['token']])).toEqual([['m1', 'c1', 1], ['m1', 'c2', 2]]);
+    expect(grantEvents[0]!.tUs).toBe(3000);
+    const [expiredAt] = timesOf(r, 'expire', 'c1');
+    expect(expiredAt).toBeLessThan(grantEvents[1]!.tUs / 1000);
+    const learnedAt = eventsOf(r, 'complete', 'c1').filter((e) => e.fields?.['status'] === 'GRANTED').map((e) => e.tUs / 1000);
+    expect(learnedAt).toEqual([3003.5]);
+    expect(eventsOf(r, 'reject', 'c1').map((e) => [e.fields?.['token'], e.fields?.['highest']])).toEqual([[1, 2]]);
+    expect(r.violations).toEqual([]);
+  });
 });
