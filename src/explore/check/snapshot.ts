@@ -24,6 +24,9 @@ const KIND_SET = 3;
 const KIND_VIEW = 4;
 const KIND_FROZEN = 5;
 
+/** Objects the camera may track beyond twice the last walk's before it forgets the unreached ones. */
+const TRACKED_SLACK = 4096;
+
 /** The objects an image saves, in walk order, with how each is saved; shared by images whose walks met the same objects. */
 interface ObjectList {
   readonly objects: readonly object[];
@@ -34,17 +37,22 @@ interface ObjectList {
 
 /**
  * The saved contents of every object reachable from the roots at one instant. An object's saved
- * values are shared with the image the world was last restored from or saved as, when they are
- * the same there (most are: a transition changes a few objects), so an image costs about one
- * reference per object plus the values that changed.
+ * values are shared with the last values saved of that object by any image of the same camera,
+ * when they are the same (most are: a transition changes a few objects), so an image costs about
+ * one reference per object plus the values that changed.
  */
 export interface WorldImage {
   readonly list: ObjectList;
   /** Object i's saved values (empty for a frozen object). */
   readonly chunks: readonly (readonly unknown[])[];
+  /** Bytes this image holds that no earlier image of its camera shares (an estimate: 8 per reference and value). */
+  readonly ownBytes: number;
 }
 
 const NO_VALUES: readonly unknown[] = [];
+
+/** Bytes of one reference or value in an image's estimate. */
+const BYTES_PER_SLOT = 8;
 
 /** Built-ins an image refuses: their contents are not reachable through properties. */
 const REFUSED: ReadonlyMap<unknown, string> = new Map<unknown, string>([
@@ -61,55 +69,104 @@ export class UnsnapshotableError extends Error {
 }
 
 /**
+ * What the camera remembers of one object across captures: the capture that last walked it (so a
+ * walk needs no set of its own) and the values last saved of it (the candidate a new image shares).
+ */
+interface Tracked {
+  walk: number;
+  chunk: readonly unknown[] | undefined;
+}
+
+/** The walk number of an excluded object: never the current walk's, and never entered. */
+const EXCLUDED_WALK = -1;
+
+/**
  * Takes images of one world: everything reachable from `roots`, not entering `excluded` objects
  * (the search's own controller and scratch state: they must not be rolled back with the world).
  * Functions are kept by reference and not entered. It remembers the field names of each class,
- * so that an instance whose fields are its class's (as good as all of them) costs no fresh array.
+ * so that an instance whose fields are its class's (as good as all of them) costs no fresh array,
+ * and what it last saved of each object, so that an unchanged object costs no fresh values.
  */
 export class ImageCamera {
   private readonly classKeys = new Map<unknown, readonly string[]>();
-  /** The image the world was last restored from or saved as: the one a new image shares values with. */
+  /** The image the world was last restored from or saved as: the one a new image shares its object list with. */
   private base: WorldImage | undefined;
   private readonly scratch: unknown[] = [];
+  /** Every object met by recent walks; rebuilt from the last walk when objects no longer reachable pile up. */
+  private tracked = new Map<object, Tracked>();
+  private walk = 0;
+  /** Reused across captures: a new image copies them only when its object list is new. */
+  private readonly walkObjects: object[] = [];
+  private readonly walkKinds: number[] = [];
+  private readonly walkKeys: (readonly string[] | undefined)[] = [];
 
   constructor(
     private readonly roots: readonly object[],
     private readonly excluded: ReadonlySet<object>,
-  ) {}
+  ) {
+    this.trackExcluded(this.tracked);
+  }
 
   /** Throws {@link UnsnapshotableError} on a value whose state no property holds. */
   capture(): WorldImage {
-    const seen = new Set<object>();
-    const objects: object[] = [];
-    const kinds: number[] = [];
-    const keys: (readonly string[] | undefined)[] = [];
+    const walk = ++this.walk;
+    const tracked = this.tracked;
+    const objects = this.walkObjects;
+    const kinds = this.walkKinds;
+    const keys = this.walkKeys;
+    objects.length = 0;
+    kinds.length = 0;
+    keys.length = 0;
     const chunks: (readonly unknown[])[] = [];
     const stack: object[] = [];
-    const excluded = this.excluded;
+    const entries: Tracked[] = [];
     const base = this.base;
     const values = this.scratch;
+    let ownSlots = 0;
     const visit = (value: unknown): void => {
-      if (typeof value !== 'object' || value === null || seen.has(value) || excluded.has(value)) return;
-      seen.add(value);
+      if (typeof value !== 'object' || value === null) return;
+      let entry = tracked.get(value);
+      if (entry === undefined) {
+        entry = { walk, chunk: undefined };
+        tracked.set(value, entry);
+      } else if (entry.walk === walk || entry.walk === EXCLUDED_WALK) {
+        return;
+      }
+      entry.walk = walk;
       stack.push(value);
+      entries.push(entry);
     };
     for (const root of this.roots) visit(root);
     let sameList = base !== undefined;
     while (stack.length > 0) {
       const object = stack.pop()!;
+      const entry = entries.pop()!;
       const index = objects.length;
       objects.push(object);
       values.length = 0;
-      const kind = this.read(object, values, keys, visit);
+      const kind = this.read(object, values, keys, visit, entry.chunk);
       kinds.push(kind);
-      if (sameList && (base!.list.objects[index] !== object || base!.list.keys[index] !== keys[index])) sameList = false;
-      const shared = sameList ? base!.chunks[index]! : undefined;
-      chunks.push(kind === KIND_FROZEN ? NO_VALUES : shared !== undefined && sameValues(shared, values) ? shared : values.slice());
+      if (sameList && (base!.list.objects[index] !== object || base!.list.keys[index] !== keys[index] || base!.list.kinds[index] !== kind)) sameList = false;
+      if (kind === KIND_FROZEN) {
+        chunks.push(NO_VALUES);
+        continue;
+      }
+      const candidate = entry.chunk;
+      if (candidate !== undefined && sameValues(candidate, values)) {
+        chunks.push(candidate);
+        continue;
+      }
+      const saved = values.slice();
+      entry.chunk = saved;
+      chunks.push(saved);
+      ownSlots += saved.length;
     }
     if (sameList && base!.list.objects.length !== objects.length) sameList = false;
-    const list: ObjectList = sameList ? base!.list : { objects, kinds: Uint8Array.from(kinds), keys };
-    const image = { list, chunks };
+    const list: ObjectList = sameList ? base!.list : { objects: objects.slice(), kinds: Uint8Array.from(kinds), keys: keys.slice() };
+    ownSlots += chunks.length + (sameList ? 0 : objects.length * 2 + objects.length / BYTES_PER_SLOT);
+    const image: WorldImage = { list, chunks, ownBytes: Math.round(ownSlots * BYTES_PER_SLOT) };
     this.base = image;
+    if (tracked.size > objects.length * 2 + TRACKED_SLACK) this.forgetUnreached(walk);
     return image;
   }
 
@@ -119,8 +176,20 @@ export class ImageCamera {
     this.base = image;
   }
 
+  /** Keep only the objects the last walk met (an object met again later is simply tracked afresh). */
+  private forgetUnreached(walk: number): void {
+    const kept = new Map<object, Tracked>();
+    for (const [object, entry] of this.tracked) if (entry.walk === walk) kept.set(object, entry);
+    this.trackExcluded(kept);
+    this.tracked = kept;
+  }
+
+  private trackExcluded(tracked: Map<object, Tracked>): void {
+    for (const object of this.excluded) tracked.set(object, { walk: EXCLUDED_WALK, chunk: undefined });
+  }
+
   /** Push `object`'s values onto `values` and its keys onto `keys`, visit what it references; its kind. */
-  private read(object: object, values: unknown[], keys: (readonly string[] | undefined)[], visit: (value: unknown) => void): number {
+  private read(object: object, values: unknown[], keys: (readonly string[] | undefined)[], visit: (value: unknown) => void, candidate: readonly unknown[] | undefined): number {
     const constructor: unknown = object.constructor;
     if (constructor === Array || Array.isArray(object)) {
       const array = object as unknown[];
@@ -151,7 +220,9 @@ export class ImageCamera {
     }
     if (ArrayBuffer.isView(object)) {
       keys.push(undefined);
-      values.push(new Uint8Array(object.buffer.slice(object.byteOffset, object.byteOffset + object.byteLength)));
+      const live = new Uint8Array(object.buffer, object.byteOffset, object.byteLength);
+      const saved = candidate?.[0];
+      values.push(saved instanceof Uint8Array && sameBytes(saved, live) ? saved : live.slice());
       return KIND_VIEW;
     }
     const refused = REFUSED.get(constructor);
@@ -180,7 +251,14 @@ export class ImageCamera {
   }
 }
 
-/** Whether two value lists are the same, element by element (a typed-array copy never is: it is taken afresh). */
+/** Whether two byte arrays hold the same bytes. */
+function sameBytes(saved: Uint8Array, live: Uint8Array): boolean {
+  if (saved.length !== live.length) return false;
+  for (let i = 0; i < live.length; i++) if (saved[i] !== live[i]) return false;
+  return true;
+}
+
+/** Whether two value lists are the same, element by element. */
 function sameValues(saved: readonly unknown[], now: readonly unknown[]): boolean {
   if (saved.length !== now.length) return false;
   for (let i = 0; i < now.length; i++) if (saved[i] !== now[i]) return false;

@@ -88,6 +88,25 @@ describe('lockstep check: world images', () => {
     expect(holder.record).toEqual({ kept: 1 });
   });
 
+  it('share the saved values of every unchanged object with the previous image, even when objects were added', () => {
+    const world = { count: 1, items: [{ n: 1 }], bytes: new Uint8Array([1, 2, 3]) };
+    const camera = new ImageCamera([world], new Set());
+    const first = camera.capture();
+    world.items.push({ n: 2 });
+    world.count = 2;
+    const second = camera.capture();
+    expect(second.list).not.toBe(first.list);
+    const chunkOf = (image: typeof first, object: object) => image.chunks[image.list.objects.indexOf(object)];
+    expect(chunkOf(second, world.items[0]!)).toBe(chunkOf(first, world.items[0]!));
+    expect(chunkOf(second, world.bytes)).toBe(chunkOf(first, world.bytes));
+    expect(chunkOf(second, world)).not.toBe(chunkOf(first, world));
+    // Only the changed root and array, and the new item, are saved afresh (3 chunks of 3, 2 and 1 values), plus the new list.
+    expect(second.ownBytes).toBe((3 + 2 + 1 + 5 + 5 * 2 + 5 / 8) * 8);
+    world.bytes[0] = 9;
+    restoreImage(first);
+    expect(world).toEqual({ count: 1, items: [{ n: 1 }], bytes: new Uint8Array([1, 2, 3]) });
+  });
+
   it('the exact visited set keeps 1 M fingerprints in 16 MiB', () => {
     const visited = new ExactVisited();
     let fresh = 0;
