@@ -24,6 +24,8 @@ SCENARIO          a scenario file, or the name of a scenario under scenarios/
 --network M       bounded: deliveries overtake within the latency range (default); async: any order
 --strategy S      bfs (shortest first in kernel events, default), dfs, iddfs, random, pct
 --max-states N    stop after N distinct states (default 100000)
+--image-budget-mb M  most MiB of world images the frontier holds (default 256); past it, states
+                  are re-derived by replaying from the nearest kept image
 --por             partial-order reduction (sleep sets)
 --bitstate B      bitstate visited set of 2^B bits (SPIN's hash compaction) instead of the exact set
 --walks N         walks of random and pct (default 100)
@@ -40,6 +42,7 @@ const options = {
   network: { type: 'string' },
   strategy: { type: 'string' },
   'max-states': { type: 'string' },
+  'image-budget-mb': { type: 'string' },
   por: { type: 'boolean' },
   bitstate: { type: 'string' },
   walks: { type: 'string' },
@@ -48,6 +51,8 @@ const options = {
   report: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
+
+const BYTES_PER_MIB = 1024 * 1024;
 
 const STRATEGIES: readonly Strategy[] = ['bfs', 'dfs', 'iddfs', 'random', 'pct'];
 
@@ -71,6 +76,8 @@ export interface CheckJson {
   /** How the search reached its states: restored world images, or re-runs from the start (a world an image cannot hold). */
   mode: SearchResult['mode'];
   visitedBytes: number;
+  /** World images: kept, skipped over the budget, their peak bytes, transitions replayed to re-derive states. */
+  memory: SearchResult['memory'] & { imageBudgetBytes: number };
   expectMet: boolean;
   violations: { invariant: string; steps: number; decisions: number[]; story: string[]; repro: string }[];
 }
@@ -99,6 +106,7 @@ export async function checkCommand(argv: readonly string[]): Promise<number> {
     bitstateBits: settings.bitstateBits,
     walks: settings.walks,
     pctChangePoints: 2,
+    imageBudgetBytes: settings.imageBudgetBytes,
   });
   const seconds = clock.elapsedMs() / 1000;
   const json = toJson(loaded, settings, result, seconds, flags.report ?? path.join('reports', 'check'));
@@ -123,6 +131,7 @@ interface Settings {
   strategy: Strategy;
   depth: number;
   maxStates: number;
+  imageBudgetBytes: number;
   por: boolean;
   bitstateBits: number | undefined;
   walks: number;
@@ -140,6 +149,7 @@ function settingsFrom(flags: Flags): Settings {
     strategy,
     depth: count(flags.depth, '--depth', 12, 0, 10_000),
     maxStates: count(flags['max-states'], '--max-states', 100_000, 1, 100_000_000),
+    imageBudgetBytes: count(flags['image-budget-mb'], '--image-budget-mb', 256, 1, 1_000_000) * BYTES_PER_MIB,
     por: flags.por ?? false,
     bitstateBits: flags.bitstate === undefined ? undefined : count(flags.bitstate, '--bitstate', 0, 10, 31),
     walks: count(flags.walks, '--walks', 100, 1, 1_000_000),
@@ -195,6 +205,7 @@ function toJson(loaded: LoadedScenario, settings: Settings, result: SearchResult
     statesPerSecond: seconds > 0 ? Math.round(result.states / seconds) : 0,
     mode: result.mode,
     visitedBytes: result.visitedBytes,
+    memory: { ...result.memory, imageBudgetBytes: settings.imageBudgetBytes },
     expectMet: expectationMet(scenario, found?.invariants ?? []),
     violations,
   };
@@ -216,6 +227,9 @@ function printHuman(json: CheckJson, seed: number): void {
   const b = json.bounds;
   console.log(`check ${json.scenario} · ${json.strategy}${b.por ? ' + sleep sets' : ''} · depth ≤ ${b.depth} · faults ≤ ${b.faults}${b.faults > 0 ? ` (${b.faultKinds.join(', ')})` : ''} · ${b.network} network · horizon ${b.horizonMs} ms · seed ${seed}`);
   console.log(`states ${json.states} · transitions ${json.transitions} · depth reached ${json.depth} · ${json.statesPerSecond} states/s (${json.mode === 'images' ? 'world images' : 'every path re-run from the start'}) · visited set ${(json.visitedBytes / 1024).toFixed(1)} KiB`);
+  const memory = json.memory;
+  const mib = (bytes: number): string => (bytes / BYTES_PER_MIB).toFixed(1);
+  console.log(`memory: images ${memory.imagesKept} kept, ${memory.imagesSkipped} over the ${mib(memory.imageBudgetBytes)} MiB budget (${memory.replayedTransitions} transitions replayed) · peak ${mib(memory.peakImageBytes)} MiB of images · peak resident ${mib(process.resourceUsage().maxRSS * 1024)} MiB`);
   if (json.violations.length === 0) {
     if (json.exhaustive) console.log('no violation within bounds (exhaustive)');
     else console.log(`no violation found; bounds hit: ${json.unexplored} states unexplored, ${json.depthCut} paths cut at depth ${b.depth} (run on in timed order)`);

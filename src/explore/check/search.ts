@@ -14,7 +14,11 @@
  *
  * A path reaches its states on one live world (world.ts): the search keeps an image of every
  * state it expands and restores it to take that state's next choice, so a transition costs the
- * events between two choice points. `stateless` re-runs every path from the start instead
+ * events between two choice points. Images are kept within a budget of bytes (`imageBudgetBytes`):
+ * past it, a state's children keep the image their parent was reached from, and reaching one
+ * replays the decisions since that image (re-derived, as SPIN's and TLC's disk-based searches
+ * trade time for memory), so memory stays bounded however wide the frontier grows.
+ * `stateless` re-runs every path from the start instead
  * (execute.ts): the reference the soundness test holds the images to, and the fallback for a
  * world an image cannot hold.
  *
@@ -55,6 +59,22 @@ export interface SearchOptions extends ExecuteOptions {
   readonly collectAll?: boolean;
   /** Re-run every path from the start instead of restoring saved world images (see the module comment). */
   readonly stateless?: boolean;
+  /** Most bytes of world images the frontier may hold (see the module comment); undefined: no bound. */
+  readonly imageBudgetBytes?: number;
+}
+
+/** What the search's world images cost. */
+export interface ImageMemory {
+  /** Images kept as the base of a state's children. */
+  readonly imagesKept: number;
+  /** States expanded without an image, over the budget: their children replay from an older one. */
+  readonly imagesSkipped: number;
+  /** The most bytes of images the frontier held at once (the images' own estimate): under the budget plus one image. */
+  readonly peakImageBytes: number;
+  /** The bytes of the largest image kept. */
+  readonly largestImageBytes: number;
+  /** Transitions run again to re-derive a state whose image was not kept. */
+  readonly replayedTransitions: number;
 }
 
 /** A violating path. */
@@ -78,6 +98,7 @@ export interface SearchResult {
   readonly visitedBytes: number;
   /** How paths reached their states: restored world images, or re-runs from the start. */
   readonly mode: 'images' | 'stateless';
+  readonly memory: ImageMemory;
   /** The first (for BFS: fewest decisions) violating path found. */
   readonly counterexample: Counterexample | undefined;
   /** Every invariant found broken, sorted (with collectAll, every one within bounds). */
@@ -91,10 +112,25 @@ interface PathNode {
   readonly length: number;
 }
 
-/** A frontier entry: a path, the image of the state before its last decision, and its sleep set. */
+/**
+ * A kept image of the state at the end of a path of `length` decisions (-1: the world before its
+ * first choice point), and how many frontier entries still start from it.
+ */
+interface Anchor {
+  readonly image: WorldImage | undefined;
+  readonly length: number;
+  pending: number;
+}
+
+/** The anchor of the world as built, before its first choice point: every path can start from it. */
+function startAnchor(): Anchor {
+  return { image: undefined, length: -1, pending: 0 };
+}
+
+/** A frontier entry: a path, the anchor it is reached from (its parent's state when that was kept), and its sleep set. */
 interface Pending extends Keyed {
   readonly path: PathNode | undefined;
-  readonly from: WorldImage | undefined;
+  readonly from: Anchor;
   readonly sleep: readonly ChoiceSummary[];
 }
 
@@ -105,9 +141,19 @@ function decisionsOf(path: PathNode | undefined): number[] {
   return decisions;
 }
 
+/** The decisions of `path` after its first `length` (a path of `length` decisions is an ancestor of `path`). */
+function decisionsAfter(path: PathNode | undefined, length: number): number[] {
+  const count = (path?.length ?? 0) - Math.max(0, length);
+  const decisions: number[] = new Array<number>(count);
+  for (let node = path, at = count - 1; at >= 0; node = node!.parent, at--) decisions[at] = node!.decision;
+  return decisions;
+}
+
 /** How a search reaches the states of its paths (see the module comment). */
 interface PathRunner {
   readonly mode: SearchResult['mode'];
+  /** Transitions run again to reach a state from an older image. */
+  readonly replayed: number;
   /** Reach the end of `item`'s path: its state's next choice point, or where the path ended. */
   reach(item: Pending): PathOutcome;
   /** Reach the end of `item`'s path, whose path less its last decision was the last one reached. */
@@ -122,6 +168,7 @@ interface PathRunner {
 function statelessRunner(opts: ExecuteOptions): PathRunner {
   return {
     mode: 'stateless',
+    replayed: 0,
     reach: (item) => runToFrontier(opts, decisionsOf(item.path)),
     extend: (item) => runToFrontier(opts, decisionsOf(item.path)),
     keep: () => undefined,
@@ -142,13 +189,24 @@ function imageRunner(opts: SearchOptions): PathRunner {
   }
   /** The image of the state the world is in, when it has not moved since. */
   let current: WorldImage | undefined = initial;
+  let replayed = 0;
   return {
     mode: 'images',
+    get replayed() {
+      return replayed;
+    },
     reach(item) {
-      const from = item.from ?? initial;
+      const from = item.from.image ?? initial;
       if (current !== from) world.restore(from);
       current = undefined;
-      return world.advance(item.path === undefined ? undefined : item.path.decision);
+      if (item.from.length < 0 && item.path !== undefined) {
+        expectFrontier(world.advance(undefined), item);
+        replayed++;
+      }
+      const decisions = decisionsAfter(item.path, item.from.length);
+      for (let i = 0; i < decisions.length - 1; i++) expectFrontier(world.advance(decisions[i]), item);
+      replayed += Math.max(0, decisions.length - 1);
+      return world.advance(decisions.length === 0 ? undefined : decisions[decisions.length - 1]);
     },
     extend(item) {
       current = undefined;
@@ -163,6 +221,53 @@ function imageRunner(opts: SearchOptions): PathRunner {
       return world.runOn();
     },
   };
+}
+
+/** A state re-derived on the way to `item` was a choice point when first reached: a run is a pure function of its decisions. */
+function expectFrontier(outcome: PathOutcome, item: Pending): void {
+  if (outcome.kind !== 'frontier') throw new Error(`lockstep: internal: re-deriving the path [${decisionsOf(item.path).join(', ')}] ended (${outcome.kind}) where it had reached a choice point`);
+}
+
+/**
+ * The images the frontier holds, within `budgetBytes`: an image is kept while some entry starts
+ * from it, and a state is imaged only while the images held stay under the budget.
+ */
+class ImageLedger {
+  kept = 0;
+  skipped = 0;
+  heldBytes = 0;
+  peakBytes = 0;
+  largestBytes = 0;
+
+  constructor(private readonly budgetBytes: number) {}
+
+  /** The anchor of `item`'s children: a new image of the state just reached when the budget allows, else `item`'s own. */
+  anchorChildren(item: Pending, runner: PathRunner, count: number): Anchor {
+    if (count === 0) return item.from;
+    if (this.heldBytes >= this.budgetBytes) {
+      this.skipped++;
+      item.from.pending += count;
+      return item.from;
+    }
+    const image = runner.keep();
+    if (image === undefined) return { image, length: item.path?.length ?? 0, pending: count };
+    this.kept++;
+    this.heldBytes += image.ownBytes;
+    this.peakBytes = Math.max(this.peakBytes, this.heldBytes);
+    this.largestBytes = Math.max(this.largestBytes, image.ownBytes);
+    return { image, length: item.path?.length ?? 0, pending: count };
+  }
+
+  /** `item` left the frontier: its anchor's image goes when no entry starts from it any more. */
+  release(item: Pending): void {
+    const anchor = item.from;
+    if (anchor.image === undefined || --anchor.pending > 0) return;
+    this.heldBytes -= anchor.image.ownBytes;
+  }
+
+  memory(replayed: number): ImageMemory {
+    return { imagesKept: this.kept, imagesSkipped: this.skipped, peakImageBytes: this.peakBytes, largestImageBytes: this.largestBytes, replayedTransitions: replayed };
+  }
 }
 
 /** Run the search `opts.strategy` names. */
@@ -203,28 +308,37 @@ function graphSearch(opts: SearchOptions, depthBound: number): SearchResult {
   const runner = imageRunner(opts);
   const visited = newVisited(opts);
   const frontier: Frontier<Pending> = opts.strategy === 'bfs' ? new HeapFrontier<Pending>() : new StackFrontier<Pending>();
-  frontier.push({ key: 0, path: undefined, from: undefined, sleep: [] });
+  frontier.push({ key: 0, path: undefined, from: startAnchor(), sleep: [] });
+  const ledger = new ImageLedger(opts.imageBudgetBytes ?? Infinity);
   let transitions = 0;
   let deepest = 0;
   let depthCut = 0;
   const findings = new Findings(opts);
   // Past a violation, only a path that could still be shorter is worth running (BFS: see the module comment).
   const searching = (): boolean => (findings.first === undefined || opts.collectAll === true || frontier.minKey() < findings.first.steps) && visited.size < opts.maxStates;
-  while (frontier.size > 0 && searching()) {
-    const item = frontier.pop()!;
+  /** Run `item`'s path and, when it reached a new state within the depth bound, push its children. */
+  const visit = (item: Pending): void => {
     const length = item.path?.length ?? 0;
     const outcome = runner.reach(item);
     transitions++;
     deepest = Math.max(deepest, length);
-    if (findings.note(item.path, outcome) || outcome.kind !== 'frontier' || !visited.add(outcome.hash)) continue;
+    if (findings.note(item.path, outcome) || outcome.kind !== 'frontier' || !visited.add(outcome.hash)) return;
     if (length >= depthBound) {
       depthCut++;
       findings.note(item.path, runner.runOn(item));
-      continue;
+      return;
     }
-    const children = expand(item, runner.keep(), outcome, opts.sleepSets);
+    const branches = expand(item, outcome, opts.sleepSets);
+    const from = ledger.anchorChildren(item, runner, branches.length);
+    const children = branches.map((branch): Pending => ({ ...branch, from }));
     for (let i = children.length - 1; i >= 0 && opts.strategy !== 'bfs'; i--) frontier.push(children[i]!);
     if (opts.strategy === 'bfs') for (const child of children) frontier.push(child);
+  };
+  while (frontier.size > 0 && searching()) {
+    const item = frontier.pop()!;
+    visit(item);
+    // After its children took their anchor: an image they share with it is still held.
+    ledger.release(item);
   }
   const left = frontier.size;
   // A search that hit its state bound before any path ran to its end still owes the timed path.
@@ -240,22 +354,23 @@ function graphSearch(opts: SearchOptions, depthBound: number): SearchResult {
     exhaustive: (found === undefined || opts.collectAll === true) && unexplored === 0 && depthCut === 0,
     visitedBytes: visited.bytes,
     mode: runner.mode,
+    memory: ledger.memory(runner.replayed),
     counterexample: found,
     violated: [...findings.violated].sort(),
   };
 }
 
-/** The children of the frontier state `reached`, with their sleep sets; `from` is that state's image. */
-function expand(item: Pending, from: WorldImage | undefined, reached: PathOutcome & { kind: 'frontier' }, sleepSets: boolean): Pending[] {
+/** The children of the frontier state `reached`, with their sleep sets; the caller sets where they start from. */
+function expand(item: Pending, reached: PathOutcome & { kind: 'frontier' }, sleepSets: boolean): Omit<Pending, 'from'>[] {
   const { choices, eventsRun: key } = reached;
-  const children: Pending[] = [];
+  const children: Omit<Pending, 'from'>[] = [];
   const explored: ChoiceSummary[] = [];
   const asleep = sleepSets ? new Set(item.sleep.map((s) => s.key)) : undefined;
   const length = (item.path?.length ?? 0) + 1;
   choices.forEach((choice, index) => {
     if (asleep?.has(choice.key) === true) return;
     const sleep = sleepSets ? [...item.sleep, ...explored].filter((s) => independent(s, choice)) : [];
-    children.push({ key, path: { parent: item.path, decision: index, length }, from, sleep });
+    children.push({ key, path: { parent: item.path, decision: index, length }, sleep });
     explored.push(choice);
   });
   return children;
@@ -295,12 +410,13 @@ function walks(opts: SearchOptions): SearchResult {
   let deepest = 0;
   for (let walk = 0; walk < opts.walks && findings.first === undefined; walk++) {
     const chooser = opts.strategy === 'random' ? randomChooser(rng) : pctChooser(opts, rng);
-    let item: Pending = { key: 0, path: undefined, from: undefined, sleep: [] };
+    const start = startAnchor();
+    let item: Pending = { key: 0, path: undefined, from: start, sleep: [] };
     let outcome = runner.reach(item);
     while (outcome.kind === 'frontier' && (item.path?.length ?? 0) < opts.depth) {
       visited.add(outcome.hash);
       const decision = chooser(outcome.choices, item.path?.length ?? 0);
-      item = { key: outcome.eventsRun, path: { parent: item.path, decision, length: (item.path?.length ?? 0) + 1 }, from: undefined, sleep: [] };
+      item = { key: outcome.eventsRun, path: { parent: item.path, decision, length: (item.path?.length ?? 0) + 1 }, from: start, sleep: [] };
       outcome = runner.extend(item);
     }
     if (outcome.kind === 'frontier') outcome = runner.runOn(item);
@@ -311,7 +427,8 @@ function walks(opts: SearchOptions): SearchResult {
   }
   const found = findings.first;
   const violated = found === undefined ? [] : [...found.invariants].sort();
-  return { states: visited.size, transitions, depth: deepest, depthCut: 0, unexplored: 0, exhaustive: false, visitedBytes: visited.bytes, mode: runner.mode, counterexample: found, violated };
+  const memory: ImageMemory = { imagesKept: 0, imagesSkipped: 0, peakImageBytes: 0, largestImageBytes: 0, replayedTransitions: 0 };
+  return { states: visited.size, transitions, depth: deepest, depthCut: 0, unexplored: 0, exhaustive: false, visitedBytes: visited.bytes, mode: runner.mode, memory, counterexample: found, violated };
 }
 
 /** Picks one of a frontier's choices, given how many decisions the walk has made. */

@@ -45,7 +45,7 @@ export interface WorldImage {
   readonly list: ObjectList;
   /** Object i's saved values (empty for a frozen object). */
   readonly chunks: readonly (readonly unknown[])[];
-  /** Bytes this image holds that no earlier image of its camera shares (an estimate: 8 per reference and value). */
+  /** Bytes this image holds that no earlier image of its camera shares (an estimate: 8 per reference and value, 32 per array). */
   readonly ownBytes: number;
 }
 
@@ -53,6 +53,8 @@ const NO_VALUES: readonly unknown[] = [];
 
 /** Bytes of one reference or value in an image's estimate. */
 const BYTES_PER_SLOT = 8;
+/** Bytes of an array's own headers (the array object and its backing store) in an image's estimate. */
+const BYTES_PER_ARRAY = 32;
 
 /** Built-ins an image refuses: their contents are not reachable through properties. */
 const REFUSED: ReadonlyMap<unknown, string> = new Map<unknown, string>([
@@ -122,7 +124,7 @@ export class ImageCamera {
     const entries: Tracked[] = [];
     const base = this.base;
     const values = this.scratch;
-    let ownSlots = 0;
+    let ownBytes = 0;
     const visit = (value: unknown): void => {
       if (typeof value !== 'object' || value === null) return;
       let entry = tracked.get(value);
@@ -159,12 +161,14 @@ export class ImageCamera {
       const saved = values.slice();
       entry.chunk = saved;
       chunks.push(saved);
-      ownSlots += saved.length;
+      ownBytes += BYTES_PER_ARRAY + saved.length * BYTES_PER_SLOT;
     }
     if (sameList && base!.list.objects.length !== objects.length) sameList = false;
     const list: ObjectList = sameList ? base!.list : { objects: objects.slice(), kinds: Uint8Array.from(kinds), keys: keys.slice() };
-    ownSlots += chunks.length + (sameList ? 0 : objects.length * 2 + objects.length / BYTES_PER_SLOT);
-    const image: WorldImage = { list, chunks, ownBytes: Math.round(ownSlots * BYTES_PER_SLOT) };
+    ownBytes += BYTES_PER_ARRAY + chunks.length * BYTES_PER_SLOT;
+    // A new list: its objects and keys (a reference each) and kinds (a byte each).
+    if (!sameList) ownBytes += 3 * BYTES_PER_ARRAY + objects.length * (2 * BYTES_PER_SLOT + 1);
+    const image: WorldImage = { list, chunks, ownBytes };
     this.base = image;
     if (tracked.size > objects.length * 2 + TRACKED_SLACK) this.forgetUnreached(walk);
     return image;

@@ -31,8 +31,8 @@ function options(scenario: Scenario, choices: ChoiceOptions, overrides: Partial<
 }
 
 /** Everything but how the states were reached. */
-function outcome(result: SearchResult): Omit<SearchResult, 'mode'> {
-  const { mode: _mode, ...rest } = result;
+function outcome(result: SearchResult): Omit<SearchResult, 'mode' | 'memory'> {
+  const { mode: _mode, memory: _memory, ...rest } = result;
   return rest;
 }
 
@@ -58,6 +58,25 @@ describe('lockstep check: world images', () => {
       }
     });
   }
+
+  it('within an image budget, re-derive the states whose image was not kept and reach exactly the same states', () => {
+    const scenario = scenarioFile('scenarios/check/spin-lock-service-2x1.json');
+    for (const strategy of ['bfs', 'dfs'] as const) {
+      const settings = options(scenario, { ...NO_FAULTS, network: 'async' }, { strategy, depth: 1000 });
+      const unbounded = search(settings);
+      const budgetBytes = 64 * 1024;
+      const bounded = search({ ...settings, imageBudgetBytes: budgetBytes });
+      expect(outcome(bounded)).toEqual(outcome(unbounded));
+      expect(unbounded.memory.imagesSkipped).toBe(0);
+      expect(unbounded.memory.replayedTransitions).toBe(0);
+      expect(unbounded.memory.peakImageBytes).toBeGreaterThan(budgetBytes);
+      expect(bounded.memory.imagesSkipped).toBeGreaterThan(0);
+      expect(bounded.memory.replayedTransitions).toBeGreaterThan(0);
+      // The budget is checked before an image is taken, so it is passed by at most one image.
+      expect(bounded.memory.peakImageBytes).toBeLessThan(budgetBytes + bounded.memory.largestImageBytes);
+      expect(bounded.memory.peakImageBytes).toBeLessThan(unbounded.memory.peakImageBytes);
+    }
+  });
 
   it('put back every field, array element and Map and Set entry, and drop keys a record gained', () => {
     class Holder {
@@ -100,8 +119,9 @@ describe('lockstep check: world images', () => {
     expect(chunkOf(second, world.items[0]!)).toBe(chunkOf(first, world.items[0]!));
     expect(chunkOf(second, world.bytes)).toBe(chunkOf(first, world.bytes));
     expect(chunkOf(second, world)).not.toBe(chunkOf(first, world));
-    // Only the changed root and array, and the new item, are saved afresh (3 chunks of 3, 2 and 1 values), plus the new list.
-    expect(second.ownBytes).toBe((3 + 2 + 1 + 5 + 5 * 2 + 5 / 8) * 8);
+    // Only the changed root and array, and the new item, are saved afresh (3 chunks of 3, 2 and 1 values),
+    // plus the image's 5 chunk references and the new list of 5 objects (32 bytes an array, 8 a reference, 1 a kind).
+    expect(second.ownBytes).toBe(3 * 32 + (3 + 2 + 1) * 8 + (32 + 5 * 8) + (3 * 32 + 5 * 17));
     world.bytes[0] = 9;
     restoreImage(first);
     expect(world).toEqual({ count: 1, items: [{ n: 1 }], bytes: new Uint8Array([1, 2, 3]) });
