@@ -24,6 +24,8 @@ SCENARIO          a scenario file, or the name of a scenario under scenarios/
 --network M       bounded: deliveries overtake within the latency range (default); async: any order
 --strategy S      bfs (shortest first in kernel events, default), dfs, iddfs, random, pct
 --max-states N    stop after N distinct states (default 100000)
+--window-ms A,B   offer choices only at the steps due between A and B ms (timed order before and
+                  after): a bound that lets a long run's interesting stretch be searched exhaustively
 --image-budget-mb M  most MiB of world images the frontier holds (default 256); past it, states
                   are re-derived by replaying from the nearest kept image
 --por             partial-order reduction (sleep sets)
@@ -42,6 +44,7 @@ const options = {
   network: { type: 'string' },
   strategy: { type: 'string' },
   'max-states': { type: 'string' },
+  'window-ms': { type: 'string' },
   'image-budget-mb': { type: 'string' },
   por: { type: 'boolean' },
   bitstate: { type: 'string' },
@@ -65,7 +68,7 @@ export class CheckUsageError extends Error {
 export interface CheckJson {
   scenario: string;
   strategy: Strategy;
-  bounds: { depth: number; faults: number; faultKinds: InjectedFaultKind[]; network: 'bounded' | 'async'; maxStates: number; horizonMs: number; por: boolean; bitstateBits: number | null };
+  bounds: { depth: number; faults: number; faultKinds: InjectedFaultKind[]; network: 'bounded' | 'async'; windowMs: [number, number] | null; maxStates: number; horizonMs: number; por: boolean; bitstateBits: number | null };
   states: number;
   transitions: number;
   depth: number;
@@ -153,7 +156,7 @@ function settingsFrom(flags: Flags): Settings {
     por: flags.por ?? false,
     bitstateBits: flags.bitstate === undefined ? undefined : count(flags.bitstate, '--bitstate', 0, 10, 31),
     walks: count(flags.walks, '--walks', 100, 1, 1_000_000),
-    choices: { network, faultKinds: faultKinds(flags['fault-kinds'], faults), faultBudget: faults, crashRestartMs: 1000, pauseMs: 1000 },
+    choices: { network, faultKinds: faultKinds(flags['fault-kinds'], faults), faultBudget: faults, crashRestartMs: 1000, pauseMs: 1000, ...windowOf(flags['window-ms']) },
   };
 }
 
@@ -162,6 +165,14 @@ function count(text: string | undefined, flag: string, fallback: number, min: nu
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || n > max) throw new CheckUsageError(`${flag}: expected an integer in [${min}, ${max}], got "${text}"`);
   return n;
+}
+
+function windowOf(text: string | undefined): { windowMs?: [number, number] } {
+  if (text === undefined) return {};
+  const bounds = text.split(',').map((part) => part.trim());
+  const [start, end] = bounds.map(Number);
+  if (bounds.length !== 2 || !bounds.every((b) => /^\d+(\.\d+)?$/.test(b)) || start! > end!) throw new CheckUsageError(`--window-ms: expected START,END in ms with START <= END, got "${text}"`);
+  return { windowMs: [start!, end!] };
 }
 
 function faultKinds(text: string | undefined, budget: number): InjectedFaultKind[] {
@@ -181,7 +192,7 @@ function toJson(loaded: LoadedScenario, settings: Settings, result: SearchResult
     steps: found.steps,
     decisions: [...found.decisions],
     story: found.story.map((d, i) => `decision ${i + 1} (after ${d.eventsRun} events): choice ${d.index} of ${d.of}: ${d.text}`),
-    repro: writeRepro(loaded, settings, found.decisions, reportDir),
+    repro: writeRepro(loaded, settings, found.scheduleDecisions, reportDir),
   }));
   return {
     scenario: scenario.name,
@@ -191,6 +202,7 @@ function toJson(loaded: LoadedScenario, settings: Settings, result: SearchResult
       faults: settings.choices.faultBudget,
       faultKinds: [...settings.choices.faultKinds],
       network: settings.choices.network,
+      windowMs: settings.choices.windowMs === undefined ? null : [...settings.choices.windowMs],
       maxStates: settings.maxStates,
       horizonMs: scenario.durationMs,
       por: settings.por,
@@ -217,7 +229,8 @@ function toJson(loaded: LoadedScenario, settings: Settings, result: SearchResult
  */
 function writeRepro(loaded: LoadedScenario, settings: Settings, decisions: readonly number[], dir: string): string {
   const raw = loaded.file.endsWith('.json') ? (JSON.parse(readFileSync(loaded.file, 'utf8')) as Record<string, unknown>) : { ...loaded.scenario };
-  const repro = { ...raw, schedule: { decisions: [...decisions], ...settings.choices, faultKinds: [...settings.choices.faultKinds] } };
+  const { windowMs: _window, ...choices } = settings.choices;
+  const repro = { ...raw, schedule: { decisions: [...decisions], ...choices, faultKinds: [...choices.faultKinds] } };
   const file = path.join(dir, `${loaded.scenario.name}.repro.json`);
   writeFileAtomic('--report', file, JSON.stringify(repro, null, 2) + '\n');
   return file;
@@ -225,7 +238,7 @@ function writeRepro(loaded: LoadedScenario, settings: Settings, decisions: reado
 
 function printHuman(json: CheckJson, seed: number): void {
   const b = json.bounds;
-  console.log(`check ${json.scenario} · ${json.strategy}${b.por ? ' + sleep sets' : ''} · depth ≤ ${b.depth} · faults ≤ ${b.faults}${b.faults > 0 ? ` (${b.faultKinds.join(', ')})` : ''} · ${b.network} network · horizon ${b.horizonMs} ms · seed ${seed}`);
+  console.log(`check ${json.scenario} · ${json.strategy}${b.por ? ' + sleep sets' : ''}${b.windowMs === null ? '' : ` · choices in ${b.windowMs[0]}–${b.windowMs[1]} ms only`} · depth ≤ ${b.depth} · faults ≤ ${b.faults}${b.faults > 0 ? ` (${b.faultKinds.join(', ')})` : ''} · ${b.network} network · horizon ${b.horizonMs} ms · seed ${seed}`);
   console.log(`states ${json.states} · transitions ${json.transitions} · depth reached ${json.depth} · ${json.statesPerSecond} states/s (${json.mode === 'images' ? 'world images' : 'every path re-run from the start'}) · visited set ${(json.visitedBytes / 1024).toFixed(1)} KiB`);
   const memory = json.memory;
   const mib = (bytes: number): string => (bytes / BYTES_PER_MIB).toFixed(1);

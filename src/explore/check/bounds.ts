@@ -16,6 +16,8 @@ export interface ChoiceOptions {
   readonly faultBudget: number;
   readonly crashRestartMs: number;
   readonly pauseMs: number;
+  /** Choices only for the steps due in [start, end] ms (choices.ts); a repro's schedule never has one (its decisions are the unwindowed model's). */
+  readonly windowMs?: readonly [number, number];
 }
 
 /** The choice bounds of `scenario` under `options`. */
@@ -29,6 +31,7 @@ export function choiceBounds(scenario: Scenario, options: ChoiceOptions): Choice
     crashRestartUs: Math.round(options.crashRestartMs * US_PER_MS),
     pauseUs: Math.round(options.pauseMs * US_PER_MS),
     horizonUs: msToUs(scenario.durationMs),
+    ...(options.windowMs !== undefined ? { windowUs: [msToUs(options.windowMs[0]), msToUs(options.windowMs[1])] as const } : {}),
   };
 }
 

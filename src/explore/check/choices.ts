@@ -14,6 +14,11 @@
  * asynchronous network, anywhere from now on). On a FIFO link only the oldest message in flight
  * may arrive. An event run ahead of its drawn time runs at the earliest instant it could, so no
  * timer ever runs late; an event that could only run past the run's end is never offered.
+ *
+ * A choice window (a bound of the check) offers choices only at the steps whose timed event falls
+ * in it, and only events that could run by its end: before and after it the run keeps the timed
+ * order. A path found within a window is also written as the decisions the unwindowed model would
+ * take for it ({@link ChoosingScheduler.recordUnwindowed}), which is what a repro file carries.
  */
 import { EventKind, SimEvent, WorldHasher, type Fault, type Fingerprint, type Scheduler, type Simulation } from '../../sim/index.js';
 
@@ -42,6 +47,8 @@ export interface ChoiceBounds {
   readonly pauseUs: number;
   /** The run's end (true time, µs): no event is offered that could only run after it. */
   readonly horizonUs: number;
+  /** Choices only for the steps whose timed event is due in [start, end] µs (see the module comment); undefined: every step. */
+  readonly windowUs?: readonly [number, number];
 }
 
 /** Picks one of `choices` (index into it); may throw to end the run at this point. */
@@ -66,6 +73,18 @@ export function choiceKey(choice: Choice): string {
   return choice.kind === 'crash' || choice.kind === 'pause' ? `${choice.kind}:${choice.node}` : `${choice.kind}:${choice.event.seq}`;
 }
 
+/** Whether the timed event `first` (the one choice 0 runs) is due within the window. */
+function inWindow(first: SimEvent, windowUs: readonly [number, number]): boolean {
+  return first.timeUs >= windowUs[0] && first.timeUs <= windowUs[1];
+}
+
+/** Whether two choices at one step are the same choice. */
+function sameChoice(a: Choice, b: Choice): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'crash' || a.kind === 'pause') return a.node === (b as typeof a).node;
+  return a.event === (b as typeof a).event;
+}
+
 /** The scheduler that asks a controller at every choice point (see the module comment). */
 export class ChoosingScheduler implements Scheduler {
   private queue: SimEvent[] = [];
@@ -83,6 +102,8 @@ export class ChoosingScheduler implements Scheduler {
   private simulation: Simulation | undefined;
   /** The fingerprint's hashers (scratch state, not part of the world: a world image leaves it out). */
   readonly hasher = new WorldHasher();
+  /** When set, the decisions the same path takes in the model without the choice window, appended as it runs. */
+  recordUnwindowed: number[] | undefined;
 
   constructor(
     private readonly bounds: ChoiceBounds,
@@ -133,6 +154,7 @@ export class ChoosingScheduler implements Scheduler {
     const picked = choices.length === 1 ? 0 : this.ask(choices);
     const choice = choices[picked];
     if (choice === undefined) throw new RangeError(`lockstep: decision ${picked} out of range (${choices.length} choices)`);
+    if (this.recordUnwindowed !== undefined) this.recordUnwindowedDecision(choices, choice);
     const ev = this.take(choice, picked === 0);
     if (!ev.cancelled) this.runTimesUs.push(Math.max(this.nowUs, ev.timeUs));
     return ev;
@@ -152,10 +174,25 @@ export class ChoosingScheduler implements Scheduler {
     return picked;
   }
 
+  /** Append the index of `choice` (taken from `choices`) among the unwindowed model's choices here, when that model has a choice point here. */
+  private recordUnwindowedDecision(choices: readonly Choice[], choice: Choice): void {
+    const all = this.bounds.windowUs === undefined ? choices : this.choicesWithin(undefined);
+    if (all.length <= 1) return;
+    const index = all.findIndex((c) => sameChoice(c, choice));
+    // The window only withholds choices, so the unwindowed model offers every choice the windowed one does.
+    if (index < 0) throw new Error(`lockstep: internal: a windowed choice (${choiceKey(choice)}) the unwindowed model does not offer`);
+    this.recordUnwindowed!.push(index);
+  }
+
   /** The enabled choices, canonical order: runs by (time, seq), then losses, duplicates, faults. */
   choices(): Choice[] {
-    const enabled = this.enabledEvents();
+    return this.choicesWithin(this.bounds.windowUs);
+  }
+
+  private choicesWithin(windowUs: readonly [number, number] | undefined): Choice[] {
+    const enabled = this.enabledEvents(windowUs);
     const out: Choice[] = enabled.map((event) => ({ kind: 'run', event }));
+    if (windowUs !== undefined && !inWindow(enabled[0]!, windowUs)) return out;
     if (this.faultsUsed >= this.bounds.faultBudget) return out;
     const kinds = this.bounds.faultKinds;
     const deliveries = enabled.filter((ev) => ev.kind === EventKind.Deliver);
@@ -170,12 +207,14 @@ export class ChoosingScheduler implements Scheduler {
   }
 
   /** Events that may run next, by (time, seq): see the module comment. */
-  private enabledEvents(): SimEvent[] {
+  private enabledEvents(windowUs: readonly [number, number] | undefined): SimEvent[] {
     const sorted = [...this.queue].sort((a, b) => a.timeUs - b.timeUs || a.seq - b.seq);
     let latestBound = Infinity;
     for (const ev of sorted) latestBound = Math.min(latestBound, this.latestUs(ev));
     const heads = new Set<string>();
     const enabled: SimEvent[] = [];
+    // Outside the window only the timed event runs; inside it, only what could run by its end.
+    const windowEndUs = windowUs === undefined ? Infinity : inWindow(sorted[0]!, windowUs) ? windowUs[1] : -Infinity;
     for (const ev of sorted) {
       if (ev.kind === EventKind.Deliver && this.bounds.fifo) {
         const link = `${ev.from}>${ev.node}`;
@@ -183,7 +222,7 @@ export class ChoosingScheduler implements Scheduler {
         heads.add(link);
       }
       const earliest = this.earliestUs(ev);
-      if (enabled.length === 0 || (earliest <= latestBound && earliest <= this.bounds.horizonUs)) enabled.push(ev);
+      if (enabled.length === 0 || (earliest <= latestBound && earliest <= this.bounds.horizonUs && earliest <= windowEndUs)) enabled.push(ev);
     }
     return enabled;
   }

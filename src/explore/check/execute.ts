@@ -95,8 +95,11 @@ export function runToFrontier(opts: ExecuteOptions, prefix: readonly number[]): 
   return execute(opts, controller, (w) => (world = w));
 }
 
-/** Replay `decisions`, then take choice 0 to the end; returns the outcome and the decisions' story. */
-export function runComplete(opts: ExecuteOptions, decisions: readonly number[], stopEarly: boolean): { outcome: PathOutcome; story: DecisionRecord[] } {
+/**
+ * Replay `decisions`, then take choice 0 to the end; returns the outcome, the decisions' story and
+ * the same path's decisions in the model without the choice window (see choices.ts).
+ */
+export function runComplete(opts: ExecuteOptions, decisions: readonly number[], stopEarly: boolean): { outcome: PathOutcome; story: DecisionRecord[]; unwindowed: number[] } {
   let world: BuiltWorld | undefined;
   const story: DecisionRecord[] = [];
   const controller: ChoiceController = {
@@ -111,7 +114,8 @@ export function runComplete(opts: ExecuteOptions, decisions: readonly number[], 
       return index;
     },
   };
-  return { outcome: execute(opts, controller, (w) => (world = w)), story };
+  const unwindowed: number[] = [];
+  return { outcome: execute(opts, controller, (w) => (world = w), unwindowed), story, unwindowed };
 }
 
 /** End the run with a violation outcome when the checkers have found one. */
@@ -122,8 +126,9 @@ function stopAtViolation(world: BuiltWorld | undefined, scheduler: ChoosingSched
   throw new StopRun({ kind: 'violation', invariants: found.map((v) => v.invariant), eventsRun: scheduler.eventsUpTo(firstUs) });
 }
 
-function execute(opts: ExecuteOptions, controller: ChoiceController, built: (world: BuiltWorld) => void): PathOutcome {
+function execute(opts: ExecuteOptions, controller: ChoiceController, built: (world: BuiltWorld) => void, unwindowed?: number[]): PathOutcome {
   const scheduler = new ChoosingScheduler(opts.bounds, controller);
+  scheduler.recordUnwindowed = unwindowed;
   try {
     const { result } = simulate(opts.scenario, opts.seed, {
       scheduler,

@@ -81,6 +81,8 @@ export interface ImageMemory {
 export interface Counterexample {
   readonly invariants: readonly string[];
   readonly decisions: readonly number[];
+  /** The same path as the model without the choice window takes it (what a repro's schedule lists); `decisions` when there is no window. */
+  readonly scheduleDecisions: readonly number[];
   /** Kernel events run up to the violation. */
   readonly steps: number;
   readonly story: readonly DecisionRecord[];
@@ -378,12 +380,16 @@ function expand(item: Pending, reached: PathOutcome & { kind: 'frontier' }, slee
 
 /** The counterexample of the violating path `prefix`, with its story (the path re-run from the start). */
 function counterexample(opts: ExecuteOptions, prefix: readonly number[], outcome: PathOutcome & { kind: 'violation' | 'end' }): Counterexample {
-  // Trailing zeros are the timed order, which a replay takes anyway after its last decision.
-  let length = prefix.length;
-  while (length > 0 && prefix[length - 1] === 0) length--;
-  const decisions = prefix.slice(0, length);
-  const { story } = runComplete(opts, decisions, true);
-  return { invariants: [...new Set(outcome.invariants)], decisions, steps: outcome.eventsRun, story };
+  const decisions = withoutTrailingZeros(prefix);
+  const { story, unwindowed } = runComplete(opts, decisions, true);
+  return { invariants: [...new Set(outcome.invariants)], decisions, scheduleDecisions: withoutTrailingZeros(unwindowed), steps: outcome.eventsRun, story };
+}
+
+/** Trailing zeros are the timed order, which a replay takes anyway after its last decision. */
+function withoutTrailingZeros(decisions: readonly number[]): number[] {
+  let length = decisions.length;
+  while (length > 0 && decisions[length - 1] === 0) length--;
+  return decisions.slice(0, length);
 }
 
 /** DFS at depth bounds 1, 2, …, opts.depth, each from scratch: the first violation has the fewest decisions DFS can find. */
