@@ -87,7 +87,7 @@ function sameChoice(a: Choice, b: Choice): boolean {
 
 /** The scheduler that asks a controller at every choice point (see the module comment). */
 export class ChoosingScheduler implements Scheduler {
-  private queue: SimEvent[] = [];
+  private readonly queue: SimEvent[] = [];
   private readonly sentAtUs = new Map<SimEvent, number>();
   private nowUs = 0;
   private decisionIndex = 0;
@@ -102,6 +102,11 @@ export class ChoosingScheduler implements Scheduler {
   private simulation: Simulation | undefined;
   /** The fingerprint's hashers (scratch state, not part of the world: a world image leaves it out). */
   readonly hasher = new WorldHasher();
+  /**
+   * Take the timed event at every step from now on without listing the choices (the search runs a
+   * path on past its depth bound): what choice 0 at every choice point does, computed faster.
+   */
+  timedOnly = false;
   /** When set, the decisions the same path takes in the model without the choice window, appended as it runs. */
   recordUnwindowed: number[] | undefined;
 
@@ -147,9 +152,15 @@ export class ChoosingScheduler implements Scheduler {
   }
 
   pop(): SimEvent | undefined {
-    this.queue = this.queue.filter((ev) => !ev.cancelled);
-    if (this.queue.length === 0) return undefined;
+    const first = this.dropCancelled();
+    if (first === undefined) return undefined;
     this.controller.beforeStep?.(this);
+    if (this.recordUnwindowed === undefined && (this.timedOnly || (this.bounds.windowUs !== undefined && !inWindow(first, this.bounds.windowUs)))) {
+      // A step with the timed event as its only choice (choices() would offer just `first`).
+      const ev = this.take({ kind: 'run', event: first }, true);
+      this.runTimesUs.push(Math.max(this.nowUs, ev.timeUs));
+      return ev;
+    }
     const choices = this.choices();
     const picked = choices.length === 1 ? 0 : this.ask(choices);
     const choice = choices[picked];
@@ -158,6 +169,21 @@ export class ChoosingScheduler implements Scheduler {
     const ev = this.take(choice, picked === 0);
     if (!ev.cancelled) this.runTimesUs.push(Math.max(this.nowUs, ev.timeUs));
     return ev;
+  }
+
+  /** Remove cancelled events from the queue, in place; the timed event, by (time, seq), or undefined when none is left. */
+  private dropCancelled(): SimEvent | undefined {
+    const queue = this.queue;
+    let kept = 0;
+    let first: SimEvent | undefined;
+    for (let i = 0; i < queue.length; i++) {
+      const ev = queue[i]!;
+      if (ev.cancelled) continue;
+      queue[kept++] = ev;
+      if (first === undefined || ev.timeUs < first.timeUs || (ev.timeUs === first.timeUs && ev.seq < first.seq)) first = ev;
+    }
+    queue.length = kept;
+    return first;
   }
 
   /** How many events ran at or before true time `tUs` (the length of a path up to a violation found then). */

@@ -84,12 +84,14 @@ export class SteeredWorld {
   advance(decision: number | undefined): PathOutcome {
     this.controller.mode = decision === undefined ? AT_CHOICE_STOP : AT_CHOICE_TAKE;
     this.controller.decision = decision ?? 0;
+    this.scheduler.timedOnly = false;
     return this.runKernel();
   }
 
   /** From the current state, take choice 0 at every choice point to the end of the run (a path cut by the depth bound). */
   runOn(): PathOutcome {
     this.controller.mode = AT_CHOICE_DEFAULT;
+    this.scheduler.timedOnly = true;
     return this.runKernel();
   }
 
