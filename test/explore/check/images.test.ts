@@ -44,6 +44,7 @@ describe('lockstep check: world images', () => {
     { name: 'lease-lock DEL, one crash or pause', file: 'scenarios/lease-lock-release-del.json', choices: { ...NO_FAULTS, faultKinds: ['crash', 'pause'], faultBudget: 1 }, strategies: ['bfs', 'dfs', 'random'] },
     { name: 'Redlock restart, one loss or duplicate', file: 'scenarios/redlock-restart-no-persistence.json', choices: { ...NO_FAULTS, faultKinds: ['loss', 'duplicate'], faultBudget: 1 }, strategies: ['bfs', 'pct'] },
     { name: 'AB–BA with sleep sets', file: 'scenarios/ab-ba-deadlock-undetected.json', choices: NO_FAULTS, strategies: ['bfs'], overrides: { sleepSets: true } },
+    { name: 'AB–BA fixed twin, choices in 10–12 ms only', file: 'scenarios/ab-ba-deadlock-detected.json', choices: { ...NO_FAULTS, windowMs: [10, 12] }, strategies: ['bfs'], overrides: { depth: 300 } },
   ];
   for (const { name, file, choices, strategies, overrides } of cases) {
     it(`reach exactly the states re-running every path from the start reaches: ${name}`, () => {
