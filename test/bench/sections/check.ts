@@ -188,6 +188,8 @@ async function lockstepSide(lockstep: Lockstep): Promise<Record<string, unknown>
     bugStatesExplored: bug.states,
     bugShortestWithinBounds: bug.states < LOCKSTEP_BUG_MAX_STATES,
     visitedMemory: visitedMemory(visited),
+    // World images the clean search held (a build before the image budget reports none).
+    imageMemory: clean.memory ?? null,
   };
 }
 
