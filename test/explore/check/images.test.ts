@@ -1,33 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { choiceBounds, checkDeadlockBoundUs, type ChoiceOptions } from '../../../src/explore/check/bounds.js';
+import type { ChoiceOptions } from '../../../src/explore/check/bounds.js';
 import { search, type SearchOptions, type SearchResult, type Strategy } from '../../../src/explore/check/search.js';
 import { ImageCamera, restoreImage } from '../../../src/explore/check/snapshot.js';
 import { ExactVisited } from '../../../src/explore/check/visited.js';
-import { parseScenario, type Scenario } from '../../../src/scenario/index.js';
-
-function scenarioFile(file: string): Scenario {
-  return parseScenario(JSON.parse(readFileSync(file, 'utf8')), file);
-}
-
-const NO_FAULTS: ChoiceOptions = { network: 'bounded', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 };
+import type { Scenario } from '../../../src/scenario/index.js';
+import { NO_FAULTS, scenarioFile, searchOptions } from './fixtures.js';
 
 function options(scenario: Scenario, choices: ChoiceOptions, overrides: Partial<SearchOptions>): SearchOptions {
-  return {
-    scenario,
-    seed: 0,
-    bounds: choiceBounds(scenario, choices),
-    maxEvents: 100_000,
-    deadlockBoundUs: checkDeadlockBoundUs(scenario),
-    strategy: 'bfs',
-    depth: 6,
-    maxStates: 600,
-    sleepSets: false,
-    bitstateBits: undefined,
-    walks: 4,
-    pctChangePoints: 2,
-    ...overrides,
-  };
+  return searchOptions(scenario, choices, { depth: 6, maxStates: 600, walks: 4 }, overrides);
 }
 
 /** Everything but how the states were reached. */

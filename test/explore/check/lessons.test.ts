@@ -1,34 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { choiceBounds, checkDeadlockBoundUs, type ChoiceOptions } from '../../../src/explore/check/bounds.js';
+import type { ChoiceOptions } from '../../../src/explore/check/bounds.js';
 import { search, type SearchOptions } from '../../../src/explore/check/search.js';
 import { simulate } from '../../../src/explore/simulate.js';
-import { parseScenario, type Scenario } from '../../../src/scenario/index.js';
+import type { Scenario } from '../../../src/scenario/index.js';
+import { NO_FAULTS as TIMED_NETWORK, scenarioFile, searchOptions } from './fixtures.js';
 
 /** A shipped lesson, as `lockstep check NAME` loads it. */
 function lesson(name: string): Scenario {
-  return parseScenario(JSON.parse(readFileSync(`scenarios/${name}.json`, 'utf8')), `scenarios/${name}.json`);
+  return scenarioFile(`scenarios/${name}.json`);
 }
-
-const TIMED_NETWORK: ChoiceOptions = { network: 'bounded', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 };
 
 /** A search of every schedule within `choices`' bounds, breadth first by kernel events, no reduction. */
 function options(scenario: Scenario, choices: ChoiceOptions, overrides: Partial<SearchOptions> = {}): SearchOptions {
-  return {
-    scenario,
-    seed: 0,
-    bounds: choiceBounds(scenario, choices),
-    maxEvents: 100_000,
-    deadlockBoundUs: checkDeadlockBoundUs(scenario),
-    strategy: 'bfs',
-    depth: 300,
-    maxStates: 5000,
-    sleepSets: false,
-    bitstateBits: undefined,
-    walks: 1,
-    pctChangePoints: 2,
-    ...overrides,
-  };
+  return searchOptions(scenario, choices, { depth: 300, maxStates: 5000, walks: 1 }, overrides);
 }
 
 /** The lesson's own replay: the timed path (no decision), its length in kernel events up to the violation. */
@@ -60,7 +44,7 @@ describe('lockstep check: the lessons', () => {
     expect(result.states).toBe(58);
     // The repro lists the same path as the unwindowed model's decisions: 53 timed choice points first.
     expect(found.scheduleDecisions).toEqual([...new Array<number>(53).fill(0), 1, 1, 0, 2]);
-    const replayed = simulate({ ...scenario, schedule: { decisions: [...found.scheduleDecisions], ...TIMED_NETWORK } }, 0).result;
+    const replayed = simulate({ ...scenario, schedule: { decisions: [...found.scheduleDecisions], ...TIMED_NETWORK, faultKinds: [] } }, 0).result;
     expect(replayed.violations.map((v) => v.invariant)).toEqual(['stale-write']);
   });
 
