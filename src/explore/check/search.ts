@@ -69,7 +69,7 @@ export interface ImageMemory {
   readonly imagesKept: number;
   /** States expanded without an image, over the budget: their children replay from an older one. */
   readonly imagesSkipped: number;
-  /** The most bytes of images the frontier held at once (the images' own estimate): under the budget plus one image. */
+  /** The most bytes of images the frontier held at once, each counted whole (an upper bound: images share unchanged values): under the budget plus one image. */
   readonly peakImageBytes: number;
   /** The bytes of the largest image kept. */
   readonly largestImageBytes: number;
@@ -254,9 +254,9 @@ class ImageLedger {
     const image = runner.keep();
     if (image === undefined) return { image, length: item.path?.length ?? 0, pending: count };
     this.kept++;
-    this.heldBytes += image.ownBytes;
+    this.heldBytes += image.bytes;
     this.peakBytes = Math.max(this.peakBytes, this.heldBytes);
-    this.largestBytes = Math.max(this.largestBytes, image.ownBytes);
+    this.largestBytes = Math.max(this.largestBytes, image.bytes);
     return { image, length: item.path?.length ?? 0, pending: count };
   }
 
@@ -264,7 +264,7 @@ class ImageLedger {
   release(item: Pending): void {
     const anchor = item.from;
     if (anchor.image === undefined || --anchor.pending > 0) return;
-    this.heldBytes -= anchor.image.ownBytes;
+    this.heldBytes -= anchor.image.bytes;
   }
 
   memory(replayed: number): ImageMemory {

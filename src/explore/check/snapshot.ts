@@ -47,6 +47,11 @@ export interface WorldImage {
   readonly chunks: readonly (readonly unknown[])[];
   /** Bytes this image holds that no earlier image of its camera shares (an estimate: 8 per reference and value, 32 per array). */
   readonly ownBytes: number;
+  /**
+   * Bytes of everything this image references, shared or not (same estimate): an upper bound of
+   * what keeping it costs, which a memory budget can add up without knowing what is shared.
+   */
+  readonly bytes: number;
 }
 
 const NO_VALUES: readonly unknown[] = [];
@@ -125,6 +130,7 @@ export class ImageCamera {
     const base = this.base;
     const values = this.scratch;
     let ownBytes = 0;
+    let valueBytes = 0;
     const visit = (value: unknown): void => {
       if (typeof value !== 'object' || value === null) return;
       let entry = tracked.get(value);
@@ -153,6 +159,7 @@ export class ImageCamera {
         chunks.push(NO_VALUES);
         continue;
       }
+      valueBytes += BYTES_PER_ARRAY + values.length * BYTES_PER_SLOT;
       const candidate = entry.chunk;
       if (candidate !== undefined && sameValues(candidate, values)) {
         chunks.push(candidate);
@@ -165,10 +172,11 @@ export class ImageCamera {
     }
     if (sameList && base!.list.objects.length !== objects.length) sameList = false;
     const list: ObjectList = sameList ? base!.list : { objects: objects.slice(), kinds: Uint8Array.from(kinds), keys: keys.slice() };
-    ownBytes += BYTES_PER_ARRAY + chunks.length * BYTES_PER_SLOT;
-    // A new list: its objects and keys (a reference each) and kinds (a byte each).
-    if (!sameList) ownBytes += 3 * BYTES_PER_ARRAY + objects.length * (2 * BYTES_PER_SLOT + 1);
-    const image: WorldImage = { list, chunks, ownBytes };
+    const chunksBytes = BYTES_PER_ARRAY + chunks.length * BYTES_PER_SLOT;
+    // The list: its objects and keys (a reference each) and kinds (a byte each).
+    const listBytes = 3 * BYTES_PER_ARRAY + objects.length * (2 * BYTES_PER_SLOT + 1);
+    ownBytes += chunksBytes + (sameList ? 0 : listBytes);
+    const image: WorldImage = { list, chunks, ownBytes, bytes: valueBytes + chunksBytes + listBytes };
     this.base = image;
     if (tracked.size > objects.length * 2 + TRACKED_SLACK) this.forgetUnreached(walk);
     return image;

@@ -103,6 +103,8 @@ describe('lockstep check: world images', () => {
     // Only the changed root and array, and the new item, are saved afresh (3 chunks of 3, 2 and 1 values),
     // plus the image's 5 chunk references and the new list of 5 objects (32 bytes an array, 8 a reference, 1 a kind).
     expect(second.ownBytes).toBe(3 * 32 + (3 + 2 + 1) * 8 + (32 + 5 * 8) + (3 * 32 + 5 * 17));
+    // Counted whole, the image also holds the unchanged item's and byte view's values (1 each).
+    expect(second.bytes).toBe(5 * 32 + (3 + 2 + 1 + 1 + 1) * 8 + (32 + 5 * 8) + (3 * 32 + 5 * 17));
     world.bytes[0] = 9;
     restoreImage(first);
     expect(world).toEqual({ count: 1, items: [{ n: 1 }], bytes: new Uint8Array([1, 2, 3]) });
