@@ -28,7 +28,11 @@
  * independent of a, so the other order of two independent choices is not explored again. Two
  * choices are independent when each only runs an event (no fault, no loss) and they run on
  * different nodes: a handler touches only its own node's state and sends on its own links, whose
- * random draws are per link.
+ * random draws are per link. What the two orders need not agree on is *when* each event runs: an
+ * event taken ahead of its drawn time runs at the earliest instant it could, which depends on
+ * what ran before it. So in a timed network the two orders may reach states that differ in those
+ * instants, and the reduced search can leave some of them out; a verdict of "exhaustive" that
+ * must cover every timing is one reached without sleep sets.
  */
 import { deriveRng, type Rng } from '../../sim/index.js';
 import { runComplete, runToFrontier, type ChoiceSummary, type DecisionRecord, type ExecuteOptions, type PathOutcome } from './execute.js';
