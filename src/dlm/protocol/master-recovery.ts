@@ -302,17 +302,22 @@ export class MasterRecovery {
   }
 
   /**
-   * Hold a root rebuilt after losing several managers: nothing is granted until a lease, a failure
-   * timeout and a KeepAlive after the latest loss (by then any unknown lock's lease has run out: its
-   * master and copy holder were lost, so was its home, which is one of the two, and a lost or
-   * cut-off home extends no lease). The replays wait at the head of its queue.
+   * Hold a root rebuilt after losing several managers: nothing is granted until every lock the
+   * lost managers may have granted beyond the copies is over or known. Such a lock's master and
+   * copy holder were lost, and so was its home (one of the two), which extends no lease once lost
+   * or cut off: its lease has run out a lease, a failure timeout and a KeepAlive after the latest
+   * loss. Its client may still believe it holds it, though: in jeopardy, within its grace period,
+   * it asks the managers in turn, one per KeepAlive, passing over the silent ones, to reclaim the
+   * session, and the adoption that answers it ends the lock nobody knows (./home.ts). It can only
+   * be answered once a quorum is back, which may be long after the loss (a survivor alone waits
+   * for a restarted peer): so the hold also lasts until every manager could have been asked once
+   * more, one KeepAlive apart, since both the lease ran out and this rebuild found a quorum. The
+   * replays wait at the head of its queue.
    */
   private hold(rootState: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
     const env = this.env;
-    const t = env.tuning;
     const nowUs = this.now();
-    const lostUs = env.members.lastDeathUs() ?? nowUs;
-    const holdUs = Math.max(0, lostUs + t.leaseUs + t.failureTimeoutUs + t.keepAliveUs - nowUs);
+    const holdUs = Math.max(0, this.holdEndUs(nowUs) - nowUs);
     const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: nowUs + holdUs, timer: 0, standIns, overWithoutQuorum: false };
     rootState.phase = holding;
     this.requests.deferFirst(rootState, replays);
@@ -323,6 +328,20 @@ export class MasterRecovery {
       if (this.env.members.hasQuorum) this.endHold(rootState, holding);
       else holding.overWithoutQuorum = true;
     });
+  }
+
+  /**
+   * When the hold of a root rebuilt at `nowUs` ends (see {@link hold}): once an unknown lock's
+   * lease has run out, and its client, in jeopardy since then, has had every manager to ask in
+   * turn while a quorum could answer.
+   */
+  private holdEndUs(nowUs: number): number {
+    const t = this.env.tuning;
+    const members = this.env.members;
+    const lostUs = members.lastDeathUs() ?? nowUs;
+    const leaseOverUs = lostUs + t.leaseUs + t.failureTimeoutUs + t.keepAliveUs;
+    const reclaimUs = Math.max(lostUs + t.leaseUs, nowUs) + (members.configured + 1) * t.keepAliveUs;
+    return Math.max(leaseOverUs, reclaimUs);
   }
 
   /** The hold is over, with a quorum: end the unknown grants, then serve what waited (a recovery pass). */

@@ -56,8 +56,10 @@
  * it invalid stays invalid. When several managers went down at once (two missing, or two deaths
  * within a lease, a grace period and a failure timeout), a lock whose master and copy holder were
  * both among them is unknown: the root is then held — nothing granted — for a lease, a failure
- * timeout and a KeepAlive (by then any such lock's lease has run out, its home lacking a quorum to
- * extend it), and its value blocks are marked invalid, since what such a lock wrote is unknown.
+ * timeout and a KeepAlive after the latest loss (by then any such lock's lease has run out, its
+ * home lacking a quorum to extend it), and at least until its client, in jeopardy within its grace
+ * period, has had every manager to ask in turn since the quorum is back (its reclaim ends the
+ * lock nobody knows); its value blocks are marked invalid, since what such a lock wrote is unknown.
  *
  * Cluster-wide deadlock detection (with ./coordinator.ts): this role reports its local wait-for
  * edges, validates and pins a proposed cycle's edges, and completes the chosen victim with

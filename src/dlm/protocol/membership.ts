@@ -150,6 +150,11 @@ export class Membership {
     return this.quorum;
   }
 
+  /** How many managers are configured (live or not): the most a client in jeopardy tries in turn. */
+  get configured(): number {
+    return this.all.length;
+  }
+
   /** How many configured managers are not in the live view. */
   get missing(): number {
     return this.all.length - this.liveIds.length;

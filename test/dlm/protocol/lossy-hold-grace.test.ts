@@ -1,0 +1,36 @@
+/**
+ * Seeds of the fixed twin of the dlm-failover search (scenarios/search/fixed/
+ * dlm-failover-no-grace-search-fixed.json, copied to fixtures/ so that each stays a regression
+ * whatever the shipped twin becomes) that once broke mutual exclusion. Each pins the trace hash
+ * its fix produces.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { pick, runTwice } from './world.js';
+
+const twin = JSON.parse(readFileSync(new URL('./fixtures/dlm-failover-no-grace-search-fixed.json', import.meta.url), 'utf8')) as ScenarioInput;
+
+describe('a root rebuilt after losing two managers is held until the clients in jeopardy could reclaim', () => {
+  // m1 (master of `file` and c1's home) grants c1 EX; m2 (m1's buddy, which holds the copy) and m1
+  // crash within seconds of each other, so nobody alive knows c1's lock. m3, alone, has no quorum
+  // until a crashed manager restarts, long after c1's lease ran out (a lease, a failure timeout and
+  // a KeepAlive after the latest loss): the hold counted from the loss alone was already over,
+  // and m3 granted c2 at once while c1, in jeopardy within its 45 s grace, still believed it held
+  // `file` (mutual-exclusion). The hold now also lasts until c1 has had every manager to ask in
+  // turn since the quorum is back: its reclaim reaches a manager with a quorum, whose adoption
+  // ends the lock nobody knows (expire), and m3 grants nothing before.
+  it.each([
+    [4767, '51163.833 m3', '52008.514 m2', 'c7e6dc13883abcce'],
+    [5709, '51874.134 m3', '52006.711 m3', '3470f6dbcfcd2826'],
+    [6524, '44664.218 m3', '52009.046 m3', '9e206d3ed8f528af'],
+    [9125, '46500.049 m3', '48006.57 m2', '69abd1517362889c'],
+  ])('seed %i: rebuilt at %s; c1\u2019s unknown lock ends at %s, and nothing else is granted on file', (seed, rebuilt, ended, hash) => {
+    const { result, events } = runTwice(twin, seed);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'lvb-invalidate', { resource: 'file', reason: 'recovery' }).map((e) => `${e.t} ${e.node}`)).toEqual([rebuilt]);
+    expect(pick(events, 'expire', { client: 'c1', resource: 'file' }).map((e) => `${e.t} ${e.node}`)).toEqual([ended]);
+    expect(pick(events, 'grant', { resource: 'file' }).map((e) => String(e.f.client))).toEqual(['c1']);
+    expect(result.traceHash).toBe(hash);
+  });
+});
