@@ -5,6 +5,7 @@
  * (./recovery-assertions.ts), and replay the operations still pending — or hold the root first
  * when several managers went down at once.
  */
+import type { ModeName } from '../../vocabulary/index.js';
 import { LockFlag, toMode, type LockCopy, type LockSpace, type Mode } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
 import type { FencingTokens } from './fencing-tokens.js';
@@ -14,7 +15,7 @@ import { pushTo, SERVING, type GatheredReply, type LockMeta, type MasterRecords,
 import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
 import { assertRebuiltRoot } from './recovery-assertions.js';
-import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
+import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, withoutSupersededGrants, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
 import { lockKey } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, OpWire } from './wire.js';
 
@@ -48,6 +49,11 @@ export class MasterRecovery {
 
   private now(): number {
     return this.env.ctx.now('mono');
+  }
+
+  /** Whether modes `a` and `b` may be granted together, by the matrix this space grants by. */
+  private compatible(a: ModeName, b: ModeName): boolean {
+    return this.compatibility[toMode(a) as Mode]![toMode(b) as Mode]!;
   }
 
   /** Ask every live manager for its copies of `rootState`'s locks. */
@@ -101,7 +107,7 @@ export class MasterRecovery {
 
   private rebuild(rootState: RootState, replies: readonly GatherResultBody[]): void {
     const root = rootState.root;
-    const { entries, seenTokens } = mergeCopies(replies);
+    const { entries, seenTokens } = mergeCopies(withoutSupersededGrants(replies, (a, b) => this.compatible(a, b)));
     // Fencing: start above every token any survivor saw, plus the gap.
     if (!seenTokens.has(root)) seenTokens.set(root, 0);
     this.tokens.raiseAboveSeen(seenTokens);
@@ -228,7 +234,7 @@ export class MasterRecovery {
       plan.copies.push(standIn);
       plan.standIns.push(standIn.lockId!);
     }
-    const endedBefore = endedBeforeConflictingGrants(granted, over, (a, b) => this.compatibility[toMode(a) as Mode]![toMode(b) as Mode]!);
+    const endedBefore = endedBeforeConflictingGrants(granted, over, (a, b) => this.compatible(a, b));
     const lockIds = new Map<string, number>();
     for (const { copy } of granted) {
       if (endedBefore.has(copy)) {

@@ -22,6 +22,31 @@ export interface MergedCopies {
   readonly seenTokens: Map<string, number>;
 }
 
+/**
+ * The gathered replies without the granted copies that a later grant superseded: a settled copy
+ * (nothing pending, its session not known over) granted with a fencing token below that of another
+ * client's granted copy of the same resource, in a conflicting mode. (A copy with an operation in
+ * flight, or of a session that is over, is the rebuild's to restate: its unlock may be what let
+ * the later grant happen, see {@link endedBeforeConflictingGrants}.) Tokens only grow, across masters too (a rebuilt master starts a gap above
+ * every token a survivor saw), and a master grants a conflicting mode only once the earlier lock
+ * is over or unknown to it (a rebuild after losing several managers supersedes what it cannot
+ * know): so the lower-token copy stands for a lock the service had already ended. Such a copy
+ * outlives its lock at a copy holder that was out of the view of the master that superseded it
+ * (nobody gathered it, nobody told it to drop it); its version counts the changes of a record
+ * that is gone, so it would win the merge over the client's current copy. Its end is traced
+ * already, or the superseding grant was itself the violation.
+ */
+export function withoutSupersededGrants(replies: readonly GatherResultBody[], compatible: (a: ModeName, b: ModeName) => boolean): GatherResultBody[] {
+  const granted = replies.flatMap((reply) => reply.records.filter((copy) => copy.grantedMode !== null && copy.token !== null));
+  const superseded = (copy: CopyWire): boolean =>
+    copy.grantedMode !== null &&
+    copy.token !== null &&
+    copy.pending.length === 0 &&
+    !copy.lost &&
+    granted.some((other) => other.client !== copy.client && other.resource === copy.resource && other.token! > copy.token! && !compatible(copy.grantedMode!, other.grantedMode!));
+  return replies.map((reply) => (reply.records.some(superseded) ? { ...reply, records: reply.records.filter((copy) => !superseded(copy)) } : reply));
+}
+
 /** Merge the gathered copies: the newest version of each lock, and every pending operation once. */
 export function mergeCopies(replies: readonly GatherResultBody[]): MergedCopies {
   const merged = new Map<string, MergedCopy>();

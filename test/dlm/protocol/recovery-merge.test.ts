@@ -1,13 +1,14 @@
 /**
  * The pure half of a master's recovery (src/dlm/protocol/recovery-merge.ts): which pending
  * operations let go (replayed before the rebuilt root is checked), the mode a copy holds once they
- * have, and which copies of ended sessions had ended before a conflicting grant.
+ * have, which copies of ended sessions had ended before a conflicting grant, and which granted
+ * copies a later conflicting grant superseded.
  */
 import { describe, expect, it } from 'vitest';
 import type { ModeName } from '../../../src/vocabulary/index.js';
 import { COMPATIBILITY, toMode, type Mode } from '../../../src/dlm/core/index.js';
-import { endedBeforeConflictingGrants, modeAfterLettingGo, replayOrder, type MergedCopy } from '../../../src/dlm/protocol/recovery-merge.js';
-import type { CopyWire, OpWire } from '../../../src/dlm/protocol/wire.js';
+import { endedBeforeConflictingGrants, mergeCopies, modeAfterLettingGo, replayOrder, withoutSupersededGrants, type MergedCopy } from '../../../src/dlm/protocol/recovery-merge.js';
+import type { CopyWire, GatherResultBody, OpWire } from '../../../src/dlm/protocol/wire.js';
 
 function op(client: string, reqId: number, kind: OpWire['op'], mode: ModeName | null = null): OpWire {
   return { key: `${client}\u0001a`, client, sess: `${client}#0.0`, home: 'm1', reqId, op: kind, resource: 'a', root: 'a', path: ['a'], mode, flags: 0, value: null, priority: 0, parent: null };
@@ -51,5 +52,30 @@ describe('recovery merge', () => {
     const ended = entry('c3', 'EX', 7, [], true);
     expect(endedBeforeConflictingGrants([ended, entry('c2', 'NL', null)], over, compatible).size).toBe(0);
     expect(endedBeforeConflictingGrants([ended, entry('c2', 'EX', 9, [op('c2', 3, 'unlock')])], over, compatible).size).toBe(0);
+  });
+
+  it('drops a granted copy below a conflicting copy\u2019s token, so the client\u2019s current copy wins the merge', () => {
+    // m4's copy of c3's EX (token 43) outlived its lock; c3's current copy is a waiting request.
+    const stale = { ...entry('c3', 'EX', 43).copy, version: 32 };
+    const current = entry('c3', null, null, [op('c3', 45, 'lock', 'EX')]).copy;
+    const holder = entry('c4', 'EX', 1047).copy;
+    const replies: GatherResultBody[] = [
+      { root: 'a', round: 1, records: [holder, current], tokens: [['a', 1047]] },
+      { root: 'a', round: 1, records: [stale], tokens: [['a', 43]] },
+    ];
+    const kept = withoutSupersededGrants(replies, compatible);
+    expect(kept.map((reply) => reply.records.map((copy) => `${copy.client} ${String(copy.grantedMode)} ${String(copy.token)}`))).toEqual([['c4 EX 1047', 'c3 null null'], []]);
+    expect(mergeCopies(kept).entries.map(({ copy, pending }) => `${copy.client} ${String(copy.grantedMode)} ${pending.map((p) => p.op).join(',')}`)).toEqual(['c4 EX ', 'c3 null lock']);
+    expect(mergeCopies(kept).seenTokens.get('a')).toBe(1047);
+  });
+
+  it('keeps what the rebuild restates or settles: compatible modes, older tokens, the same client, copies in flight or of sessions over', () => {
+    const replies: GatherResultBody[] = [
+      { root: 'a', round: 1, records: [entry('c1', 'PW', 12).copy, entry('c2', 'CR', null).copy, entry('c3', 'EX', 7, [], true).copy, entry('c4', 'EX', 8, [op('c4', 3, 'unlock')]).copy], tokens: [] },
+      { root: 'a', round: 1, records: [{ ...entry('c1', 'EX', 9).copy, version: 5 }], tokens: [] },
+    ];
+    const kept = withoutSupersededGrants(replies, compatible);
+    expect(kept.map((reply) => reply.records.map((copy) => `${copy.client} ${String(copy.grantedMode)}`))).toEqual([['c1 PW', 'c2 CR', 'c3 EX', 'c4 EX'], ['c1 EX']]);
+    expect(kept[1]).toBe(replies[1]);
   });
 });
