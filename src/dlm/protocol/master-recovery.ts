@@ -16,7 +16,7 @@ import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
 import { assertRebuiltRoot } from './recovery-assertions.js';
 import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, withoutSupersededGrants, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
-import { lockKey } from './session.js';
+import { clientOfSession, lockKey } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, OpWire } from './wire.js';
 
 /** Owner of the ownerless NL lock that carries an invalid value block through a rebuild. */
@@ -296,14 +296,25 @@ export class MasterRecovery {
    * traced `release` (superseded) before the waiting requests are served, as step 1 of the
    * rebuild does for the requests found in copies, so that the trace and the checkers never keep
    * an unknown grant standing beside the ones the rebuilt master makes. So does a grant whose
-   * client is unlocking a lock nobody here knows (its master and copy holder were lost).
+   * client is unlocking a lock nobody here knows (its master and copy holder were lost), and one
+   * whose client's session is over and who asks for nothing here: its driver gave up whatever it
+   * awaited, and a grant the lost master made for it, which it never heard of, ended with the
+   * session, but nobody alive knew of it to trace that end.
    */
   private endUnknownGrants(rootState: RootState): void {
     const ended = new Set<string>();
+    const asking = new Set<string>();
     for (const op of rootState.deferred) {
+      asking.add(op.client);
       if ((op.op !== 'lock' && op.op !== 'unlock') || ended.has(op.key) || this.records.findMeta(op.client, op.resource)?.mode != null) continue;
       ended.add(op.key);
       this.env.trace('release', { client: op.client, resource: op.resource, reason: 'superseded' });
+    }
+    const root = rootState.root;
+    const sessionsOver = new Set([...this.env.lostSessions].map(clientOfSession));
+    for (const client of sessionsOver) {
+      if (asking.has(client) || this.records.findMeta(client, root)?.mode != null) continue;
+      this.env.trace('release', { client, resource: root, reason: 'superseded' });
     }
   }
 

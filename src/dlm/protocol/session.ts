@@ -14,6 +14,12 @@ export function sessionId(client: string, incarnation: number, n: number): strin
   return `${client}#${incarnation}.${n}`;
 }
 
+/** The client a session id names. */
+export function clientOfSession(sess: string): string {
+  const hash = sess.lastIndexOf('#');
+  return hash < 0 ? sess : sess.slice(0, hash);
+}
+
 /** (incarnation, n) of a session id; (-1, -1) for a malformed one. */
 function order(sess: string): [number, number] {
   const hash = sess.lastIndexOf('#');

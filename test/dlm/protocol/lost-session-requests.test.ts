@@ -14,6 +14,7 @@ import { pick, runTwice } from './world.js';
 const threeShortLockDelay = JSON.parse(
   readFileSync(new URL('./fixtures/swarm-dlm-3m-short-lease-lock-delay.json', import.meta.url), 'utf8'),
 ) as ScenarioInput;
+const fiveShort = JSON.parse(readFileSync(new URL('./fixtures/swarm-dlm-5m-short-lease.json', import.meta.url), 'utf8')) as ScenarioInput;
 
 describe('3m-short-lease-lock-delay seed 1210: a request lost with its master and copy holder ends at the failed adoption', () => {
   // c3's EX request on `a` is queued at m1 (13,288 ms); m1 pauses and resets, m3 (c3's home and
@@ -38,7 +39,7 @@ describe('3m-short-lease-lock-delay seed 164: c3\u2019s request queued since 120
     const { result, events } = runTwice(threeShortLockDelay, 164);
     expect(result.violations.map((v) => v.invariant)).toEqual(['stale-write']);
     expect(pick(events, 'dequeue', { client: 'c3', resource: 'a', reason: 'purge' }).map((e) => `${e.t} ${e.node}`)).toEqual(['9002.817 m2']);
-    expect(result.traceHash).toBe('0c71e8b94fcd1463');
+    expect(result.traceHash).toBe('815c682288c72f2c');
   });
 });
 
@@ -71,6 +72,27 @@ describe('3m-short-lease-lock-delay seed 154: an unknown grant whose client unlo
     expect(result.violations).toEqual([]);
     expect(pick(events, 'release', { client: 'c1', resource: 'b', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['16352.414 m3']);
     expect(pick(events, 'grant', { client: 'c4', resource: 'b' }).map((e) => e.t)).toContain(18_408.492);
-    expect(result.traceHash).toBe('7d58683aef228915');
+    expect(result.traceHash).toBe('1662e73aae9f912a');
+  });
+});
+
+describe('5m-short-lease seed 1943: a grant its client never heard of ends with the client\u2019s session when the hold is over', () => {
+  // c2's home m2 crashes with c2's EX request on a queued at m1; m1, about to be cut off, expires
+  // c1's lock and grants c2 (token 26), but the outcome goes to the dead m2 and c2 never hears of
+  // it. m1 pauses, is declared dead and resets, dropping the grant untraced; c2's session is lost
+  // and c2 gives its request up (ABORTED at 18,720.707 ms). m5 rebuilds a after losing two
+  // managers and holds it; its hold's end ended only the grants of clients still asking there,
+  // so c2's EX stood in the trace beside the EX m5 granted c4 (mutual-exclusion). A client whose
+  // session is over and who asks for nothing there now has its unknown grant ended as well.
+  it('m5 ends c2\u2019s grant (superseded) when the hold is over, before it grants c4, and nothing overlaps', () => {
+    const { result, events } = runTwice(fiveShort, 1943);
+    expect(result.violations.map((v) => v.invariant)).toEqual([]);
+    expect(pick(events, 'complete', { client: 'c2', resource: 'a', status: 'ABORTED' }).map((e) => e.t)).toEqual([18_720.707]);
+    const ended = pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' });
+    expect(ended.map((e) => `${e.t} ${e.node}`)).toEqual(['24646.366 m5']);
+    const nextGrant = pick(events, 'grant', { resource: 'a' }).find((e) => e.t > 10_008.41)!;
+    expect(`${nextGrant.t} ${nextGrant.node} ${String(nextGrant.f.client)}`).toBe('24646.366 m5 c4');
+    expect(events.indexOf(ended[0]!)).toBeLessThan(events.indexOf(nextGrant));
+    expect(result.traceHash).toBe('856c207ff0f8e82e');
   });
 });
