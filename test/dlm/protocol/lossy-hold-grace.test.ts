@@ -10,6 +10,7 @@ import type { ScenarioInput } from '../../../src/scenario/index.js';
 import { pick, runTwice } from './world.js';
 
 const twin = JSON.parse(readFileSync(new URL('./fixtures/dlm-failover-no-grace-search-fixed.json', import.meta.url), 'utf8')) as ScenarioInput;
+const fiveShort = JSON.parse(readFileSync(new URL('./fixtures/swarm-dlm-5m-short-lease.json', import.meta.url), 'utf8')) as ScenarioInput;
 
 describe('a root rebuilt after losing two managers is held until the clients in jeopardy could reclaim', () => {
   // m1 (master of `file` and c1's home) grants c1 EX; m2 (m1's buddy, which holds the copy) and m1
@@ -31,6 +32,24 @@ describe('a root rebuilt after losing two managers is held until the clients in 
     expect(pick(events, 'lvb-invalidate', { resource: 'file', reason: 'recovery' }).map((e) => `${e.t} ${e.node}`)).toEqual([rebuilt]);
     expect(pick(events, 'expire', { client: 'c1', resource: 'file' }).map((e) => `${e.t} ${e.node}`)).toEqual([ended]);
     expect(pick(events, 'grant', { resource: 'file' }).map((e) => String(e.f.client))).toEqual(['c1']);
+    expect(result.traceHash).toBe(hash);
+  });
+});
+
+describe('5m-short-lease seeds 763 and 1528: a hold that also waits for reclaims keeps the queue in order', () => {
+  // Both rebuilt a root after losing two managers once a quorum was back, after the lost locks'
+  // leases had run out; the hold counted from the loss alone was over at once, and the rebuilt
+  // master granted new requests ahead of a request still waiting there (grant-order). The hold now
+  // lasts six KeepAlives (five managers and one) from the rebuild, and its end (release,
+  // superseded, of what the lost managers may have granted) comes before the waiting requests are
+  // served. 1528 keeps only the stale write this configuration expects.
+  it.each([
+    [763, ['18560.568 m3 a', '24602.766 m4 b'], [], 'cce29e15b476b730'],
+    [1528, ['17862.514 m2 a', '26132.083 m2 b'], ['stale-write'], '040b61a723b5c303'],
+  ])('seed %i: rebuilt and held at %j; violations %j', (seed, rebuilt, violations, hash) => {
+    const { result, events } = runTwice(fiveShort, seed);
+    expect(result.violations.map((v) => v.invariant)).toEqual(violations);
+    expect(pick(events, 'lvb-invalidate', { reason: 'recovery' }).map((e) => `${e.t} ${e.node} ${String(e.f.resource)}`)).toEqual(rebuilt);
     expect(result.traceHash).toBe(hash);
   });
 });
