@@ -97,31 +97,19 @@ describe('5m-short-lease seed 1943: a grant its client never heard of ends with 
   });
 });
 
-describe('3m-short-lease-lock-delay seeds 385, 1568 and 1595: requests of sessions that are over end when the hold is over', () => {
+describe('3m-short-lease-lock-delay seeds 385, 1568, 1595 and 5m-short-lease 838, 1793: requests of sessions that are over end when the hold is over', () => {
   // In each, a root rebuilt after losing two managers kept, in the trace, a request (or a grant
   // its client never heard of) of a session lost meanwhile, whose client asked for nothing there
   // any more; every later grant jumped it (grant-order). The hold's end now ends them (release,
   // superseded) before the waiting requests are served.
   it.each([
-    [385, '17020.106 m3', 8, '1401f9df5c6b0ff5'],
-    [1568, '17222.986 m3', 6, 'd7b291033a180ed8'],
-    [1595, '21020.074 m2', 8, 'ee65f1f38547b699'],
-  ])('seed %i: the hold ends at %s with %i requests or unknown grants ended, and no grant jumps the queue', (seed, holdEnd, count, hash) => {
-    const { result, events } = runTwice(threeShortLockDelay, seed);
-    expect(result.violations).toEqual([]);
-    const atHoldEnd = pick(events, 'release', { reason: 'superseded' }).filter((e) => `${e.t} ${e.node}` === holdEnd);
-    expect(atHoldEnd.length).toBe(count);
-    expect(result.traceHash).toBe(hash);
-  });
-});
-
-describe('5m-short-lease seeds 838 and 1793: requests of sessions that are over end when the hold is over', () => {
-  // As 385, 1568 and 1595 of the three-manager swarm, with five managers.
-  it.each([
-    [838, '24036.608 m4', 3, 'd50b0c9c85c3d468'],
-    [1793, '26022.099 m4', 4, '461545f13fc7a595'],
-  ])('seed %i: the hold ends at %s with %i requests or unknown grants ended, and no grant jumps the queue', (seed, holdEnd, count, hash) => {
-    const { result, events } = runTwice(fiveShort, seed);
+    ['3m-short-lease-lock-delay', threeShortLockDelay, 385, '17020.106 m3', 8, '1401f9df5c6b0ff5'],
+    ['3m-short-lease-lock-delay', threeShortLockDelay, 1568, '17222.986 m3', 6, 'd7b291033a180ed8'],
+    ['3m-short-lease-lock-delay', threeShortLockDelay, 1595, '21020.074 m2', 8, 'ee65f1f38547b699'],
+    ['5m-short-lease', fiveShort, 838, '24036.608 m4', 3, 'd50b0c9c85c3d468'],
+    ['5m-short-lease', fiveShort, 1793, '26022.099 m4', 4, '461545f13fc7a595'],
+  ] as const)('%s seed %i: the hold ends at %s with %d requests or unknown grants ended, and no grant jumps the queue', (_name, configuration, seed, holdEnd, count, hash) => {
+    const { result, events } = runTwice(configuration, seed);
     expect(result.violations).toEqual([]);
     const atHoldEnd = pick(events, 'release', { reason: 'superseded' }).filter((e) => `${e.t} ${e.node}` === holdEnd);
     expect(atHoldEnd.length).toBe(count);
