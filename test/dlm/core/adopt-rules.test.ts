@@ -192,3 +192,25 @@ describe('§4.3 value block recovery from the copies', () => {
     expect(s.lockInfo(2)).toMatchObject({ state: 'converting', grantedMode: 'CW', requestedMode: 'PR' });
   });
 });
+
+describe('§8.2 snapshot reports each lock as a surviving node would', () => {
+  it('gives resources parents first and locks granted, converting, waiting; a granted lock its grant flags, a queued one its request flags; the value block copy it last read', () => {
+    const s = space({ valueBlockBytes: 4 });
+    granted(s, 'k', 'r', 'NL', { flags: ['VALBLK'], nowUs: 5 });
+    s.unlock(granted(s, 'w', 'r', 'EX'), { value: 'v1' });
+    const a = granted(s, 'a', 'r', 'PR', { flags: ['VALBLK'], nowUs: 10 });
+    granted(s, 'b', 'r', 'PR', { nowUs: 20, priority: 3 });
+    s.convert(a, 'EX', { nowUs: 30 });
+    queued(s, 'c', 'r', 'EX', { flags: ['NOORDER'], nowUs: 50 });
+    const p = granted(s, 'a', 'db', 'CR', { nowUs: 60 });
+    granted(s, 'a', 'row', 'PW', { parentLockId: p, nowUs: 70 });
+    expect(s.snapshot()).toStrictEqual([
+      { lockId: 1, owner: 'k', path: ['r'], state: 'granted', flags: 0x8, priority: 0, queuedAtUs: 5, grantedMode: 'NL', value: new Uint8Array(4), lvbSeq: 0 },
+      { lockId: 4, owner: 'b', path: ['r'], state: 'granted', flags: 0, priority: 3, queuedAtUs: 20, grantedMode: 'PR' },
+      { lockId: 3, owner: 'a', path: ['r'], state: 'converting', flags: 0, priority: 0, queuedAtUs: 30, grantedMode: 'PR', requestedMode: 'EX', value: new Uint8Array([118, 49, 0, 0]), lvbSeq: 1 },
+      { lockId: 5, owner: 'c', path: ['r'], state: 'waiting', flags: 0x2000, priority: 0, queuedAtUs: 50, requestedMode: 'EX' },
+      { lockId: 6, owner: 'a', path: ['db'], state: 'granted', flags: 0, priority: 0, queuedAtUs: 60, grantedMode: 'CR' },
+      { lockId: 7, owner: 'a', path: ['db', 'row'], state: 'granted', flags: 0, priority: 0, queuedAtUs: 70, parentLockId: 6, grantedMode: 'PW' },
+    ]);
+  });
+});
