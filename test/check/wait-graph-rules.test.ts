@@ -79,7 +79,7 @@ describe('wait-for graph rules', () => {
     expect([...g.openCycles()].map((r) => [r.waiter, r.holder, r.path])).toEqual([['b', 'a', ['b', 'a']]]);
     g.removeSupport('b', 'a', 'r');
     expect(g.openCycleCount).toBe(0);
-    // A three-cycle closed by c → a; then a → b (the path's middle) and b → c (its last step back to c) break in turn.
+    // A three-cycle c → a → b → c closed by c → a: its wrap-around step b → c breaks (another path through x is adopted), then x → c.
     const h = new WaitForGraph();
     h.addSupport('a', 'b', 'r', waitLabel('EX', 'EX'), 0);
     h.addSupport('b', 'c', 'r', waitLabel('EX', 'EX'), 1);
