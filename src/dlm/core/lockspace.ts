@@ -933,6 +933,7 @@ export class LockSpace {
   private convertPass(res: Resource, recover: boolean): BlockedConversions {
     const limit = 2 * res.convCount + 2;
     let rounds = 0;
+    // Stryker disable next-line ConditionalExpression: the instrumenter wraps the loop in an if that takes the label, which cannot compile (`continue restart`)
     restart: for (;;) {
       if (++rounds > limit) throw new LockSpaceInvariantError(`conversion pass on ${res.display} did not settle`);
       let high: number = NO_MODE;
