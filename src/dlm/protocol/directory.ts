@@ -41,6 +41,10 @@ interface DirRecord {
    * it asks again, or it would master the name without gathering the copies.
    */
   recover?: boolean;
+  /** The master was assigned in place of an earlier generation of itself (see `LookupResultBody.lostByRequester`). */
+  lostByRequester?: boolean;
+  /** Of an orphaned name: the master (and its generation) the record named when it was reported orphaned. */
+  lostMaster?: { id: string; gen: number };
 }
 
 /** Most look-ups that may wait for a view to settle; more is a runaway producer. */
@@ -91,23 +95,32 @@ export class DirectoryRole {
     const members = env.members;
     if (!members.isAlive(from)) return;
     if (view !== members.viewKey) {
-      const retry: LookupResultMsg = new RelMessage('lookup-res', { root, master: '', masterGen: -1, recover: false, view: members.viewKey });
+      const retry: LookupResultMsg = new RelMessage('lookup-res', { root, master: '', masterGen: -1, recover: false, lostByRequester: false, view: members.viewKey });
       env.post(from, retry);
       return;
     }
     const rec = this.records.get(root);
     let master: string;
     let recover = false;
+    let lostByRequester = false;
     if (rec !== undefined && rec.master !== '' && !rec.orphan && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen) {
       master = rec.master;
       recover = master === from && rec.recover === true;
+      lostByRequester = recover && rec.lostByRequester === true;
     } else {
       master = from;
       recover = rec !== undefined || !this.pristine;
-      this.records.set(root, { master: from, gen: members.genOf(from), orphan: false, recover });
+      lostByRequester = rec !== undefined && this.lostBy(rec, from, members.genOf(from));
+      this.records.set(root, { master: from, gen: members.genOf(from), orphan: false, recover, lostByRequester });
     }
-    const msg: LookupResultMsg = new RelMessage('lookup-res', { root, master, masterGen: members.genOf(master), recover, view });
+    const msg: LookupResultMsg = new RelMessage('lookup-res', { root, master, masterGen: members.genOf(master), recover, lostByRequester, view });
     env.post(from, msg);
+  }
+
+  /** `rec` names an earlier generation of `from` (now at `gen`) as the master it lost. */
+  private lostBy(rec: DirRecord, from: string, gen: number): boolean {
+    const lost = rec.master !== '' ? { id: rec.master, gen: rec.gen } : rec.lostMaster;
+    return lost !== undefined && lost.id === from && lost.gen !== gen;
   }
 
   onDirSync(from: string, msg: DirectorySyncBody): void {
@@ -118,7 +131,8 @@ export class DirectoryRole {
     for (const root of msg.orphans) {
       const rec = this.records.get(root);
       if (rec !== undefined && rec.master !== '' && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen && !rec.orphan) continue;
-      this.records.set(root, { master: '', gen: -1, orphan: true });
+      const lostMaster = rec === undefined ? undefined : rec.master !== '' ? { id: rec.master, gen: rec.gen } : rec.lostMaster;
+      this.records.set(root, lostMaster === undefined ? { master: '', gen: -1, orphan: true } : { master: '', gen: -1, orphan: true, lostMaster });
     }
     this.drain();
   }

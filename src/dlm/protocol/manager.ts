@@ -410,7 +410,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       return;
     }
     this.setMaster(m.root, m.master);
-    if (m.master === this.id) this.master.becomeMaster(m.root, m.recover);
+    if (m.master === this.id) this.master.becomeMaster(m.root, m.recover, m.lostByRequester);
     this.master.onMasterKnown(m.root);
     this.copyHolder.onMasterKnown(m.root);
     this.home.onMasterKnown(m.root);

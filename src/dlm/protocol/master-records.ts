@@ -109,7 +109,11 @@ export class RootState {
   /** Requests that arrived while the root recovered or their lock was pinned, in order. */
   deferred: OpWire[] = [];
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** An earlier generation of this node mastered the root: this node's own loss of state lost its master. */
+    readonly lostByOwnEarlierGeneration = false,
+  ) {}
 }
 
 /**

@@ -117,7 +117,7 @@ export class MasterRecovery {
       // 1. Restate what the dead master may have traced beyond the copies.
       this.restate(entries, over);
       // 2. Rebuild the granted locks (parents first).
-      const lossy = this.lostSeveral();
+      const lossy = this.lostSeveral(rootState);
       const standIns = this.adoptGranted(root, entries, over, lossy);
       // 3. The unlocks and down-conversions step 1 restated as done happen now, held root or not:
       // the dead master may have granted beyond them (their copies lag its outcomes), so the
@@ -168,13 +168,27 @@ export class MasterRecovery {
   }
 
   /**
-   * Several managers gone at once (two missing, or two deaths within a lease, a grace period and a
+   * Several managers gone at once (two missing, or two losses within a lease, a grace period and a
    * failure timeout): a lock whose master and copy holder were both among them is unknown here.
+   * When an earlier generation of this node mastered the root, its own loss of state is one of them
+   * if a peer died after it, even one that had seen the restart: that peer may have held the copies
+   * of the lost master's locks until this rebuild gathered them. A peer that died before the loss
+   * had its copies re-made by the earlier generation, which was still alive.
    */
-  private lostSeveral(): boolean {
-    const env = this.env;
-    const t = env.tuning;
-    return t.leaseUs > 0 && (env.members.missing >= 2 || env.members.recentDeaths(t.leaseUs + t.failureTimeoutUs + t.graceUs) >= 2);
+  private lostSeveral(rootState: RootState): boolean {
+    const t = this.env.tuning;
+    if (t.leaseUs <= 0) return false;
+    const members = this.env.members;
+    const windowUs = t.leaseUs + t.failureTimeoutUs + t.graceUs;
+    const ownLossUs = this.uncountedOwnLossOf(rootState);
+    const lastDeathUs = members.lastDeathUs();
+    const ownLoss = ownLossUs !== undefined && ownLossUs >= this.now() - windowUs && lastDeathUs !== undefined && lastDeathUs >= ownLossUs ? 1 : 0;
+    return members.missing >= 2 || members.recentDeaths(windowUs) + ownLoss >= 2;
+  }
+
+  /** When this node lost the state of `rootState`'s earlier master, itself, while no death counted it yet (see {@link lostSeveral}). */
+  private uncountedOwnLossOf(rootState: RootState): number | undefined {
+    return rootState.lostByOwnEarlierGeneration ? this.env.members.uncountedOwnLossUs() : undefined;
   }
 
   /** Adopt the granted copies into the lock space and take them into the records; returns the stand-ins' lock ids. */
@@ -334,7 +348,7 @@ export class MasterRecovery {
   private hold(rootState: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
     const env = this.env;
     const nowUs = this.now();
-    const holdUs = Math.max(0, this.holdEndUs(nowUs) - nowUs);
+    const holdUs = Math.max(0, this.holdEndUs(rootState, nowUs) - nowUs);
     const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: nowUs + holdUs, timer: 0, standIns, overWithoutQuorum: false };
     rootState.phase = holding;
     this.requests.deferFirst(rootState, replays);
@@ -352,10 +366,10 @@ export class MasterRecovery {
    * lease has run out, and its client, in jeopardy since then, has had every manager to ask in
    * turn while a quorum could answer.
    */
-  private holdEndUs(nowUs: number): number {
+  private holdEndUs(rootState: RootState, nowUs: number): number {
     const t = this.env.tuning;
     const members = this.env.members;
-    const lostUs = members.lastDeathUs() ?? nowUs;
+    const lostUs = Math.max(members.lastDeathUs() ?? nowUs, this.uncountedOwnLossOf(rootState) ?? 0);
     const leaseOverUs = lostUs + t.leaseUs + t.failureTimeoutUs + t.keepAliveUs;
     const reclaimUs = Math.max(lostUs + t.leaseUs, nowUs) + (members.configured + 1) * t.keepAliveUs;
     return Math.max(leaseOverUs, reclaimUs);

@@ -126,10 +126,14 @@ export class MasterRole implements MasterPort {
     return this.records.roots.has(root);
   }
 
-  /** The directory made this node master of `root` (`recover`: rebuild it from the survivors' copies). */
-  becomeMaster(root: string, recover: boolean): void {
+  /**
+   * The directory made this node master of `root` (`recover`: rebuild it from the survivors' copies;
+   * `lostByOwnEarlierGeneration`: an earlier generation of this node mastered it, so this node's own
+   * loss of state is the master's loss).
+   */
+  becomeMaster(root: string, recover: boolean, lostByOwnEarlierGeneration: boolean): void {
     if (this.records.roots.has(root)) return;
-    const rootState = new RootState(root);
+    const rootState = new RootState(root, lostByOwnEarlierGeneration);
     this.records.roots.set(root, rootState);
     if (recover) this.recovery.startGather(rootState);
   }

@@ -352,6 +352,15 @@ export class Membership {
     return this.deaths[this.deaths.length - 1];
   }
 
+  /**
+   * This node's own loss of state (its restart or last reset, mono µs) while no peer's death has
+   * counted it among the deaths; undefined otherwise. A root an earlier generation of this node
+   * mastered lost its master then, whoever saw the restart since.
+   */
+  uncountedOwnLossUs(): number | undefined {
+    return this.ownLossUs;
+  }
+
   /** How many member deaths were noticed in the last `windowUs`. */
   recentDeaths(windowUs: number): number {
     const since = this.ctx.now('mono') - windowUs;

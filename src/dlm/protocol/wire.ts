@@ -281,6 +281,12 @@ export interface LookupResultBody {
   readonly masterGen: number;
   /** The new master must rebuild the resource from the survivors' copies. */
   readonly recover: boolean;
+  /**
+   * The name's last master was an earlier generation of the requester (it restarted or reset since):
+   * that master's loss is the requester's own loss of state, which counts among the losses of the
+   * rebuild even when no peer's death brought it in.
+   */
+  readonly lostByRequester: boolean;
   readonly view: string;
 }
 

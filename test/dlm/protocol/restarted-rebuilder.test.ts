@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
-import { pick, runTwice } from './world.js';
+import { pick, runTwice, timeline } from './world.js';
 
 function fixture(name: string): ScenarioInput {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
@@ -75,5 +75,24 @@ describe('swarm-fenced-dlm seed 525: a held root whose time is up on a master wi
     const ends = pick(events, 'release', { client: 'c1', resource: 'a' }).filter((e) => e.t > 29_019.931 && e.t < 34_000).map((e) => `${e.t} ${e.node} ${String(e.f.reason)}`);
     expect(ends).toEqual(['33288.427 m1 unlock']);
     expect(result.traceHash).toBe('174ef22f3fe2e5b0');
+  });
+});
+
+describe('3m-long-lease seed 2626: a restarted master rebuilding its own earlier root after its copy holder reset holds it', () => {
+  // m1@0 grants c4 EX on a (token 49) at 18,136.098 ms; m2, its buddy, keeps the copy. m1 crashes
+  // at 18,222 ms and restarts at 18,679 ms; m2 takes m1@1000 into its view, but a dropped link
+  // m2 → m3 keeps the directory from settling, so nobody rebuilds a. m2, declared dead by m3,
+  // resets at 22,018.56 ms and drops the copy. m1 rebuilds a at 22,052.671 ms seeing one death
+  // (m2@0): its own loss did not count, since m2 had seen the restart, and it granted c1 EX
+  // beside c4's (mutual-exclusion). The directory now tells m1 that a's lost master was an
+  // earlier generation of itself, so its own loss counts and the rebuild holds a.
+  it('m1 rebuilds a at 22,052.671 ms and grants nothing on it after c4\u2019s EX', () => {
+    const { result, events } = runTwice(threeLongLease, 2626);
+    expect(result.violations).toEqual([]);
+    expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 18_000)).toEqual([
+      '18136.098 m1 grant client=c4 mode=EX token=49',
+      '22052.671 m1 lvb-invalidate reason=recovery',
+    ]);
+    expect(result.traceHash).toBe('8b583a88535344a4');
   });
 });
