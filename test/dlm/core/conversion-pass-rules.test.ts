@@ -1,0 +1,55 @@
+/**
+ * Rules of the conversion pass (Linux `grant_pending_convert`, §3.4 and §6.2) beyond deadlock.test.ts
+ * and bast.test.ts: a queued conversion is in conversion deadlock with one behind it only when each
+ * blocks the other (one ahead deadlocks it when it merely blocks it), and the grant pass basts for
+ * the highest mode the queued conversions still ask.
+ */
+import { describe, expect, it } from 'vitest';
+import { basts, granted, queues, space, types } from './helpers.js';
+
+describe('conversion pass: conversion deadlock with a conversion behind', () => {
+  /**
+   * a and c hold PR, b holds `bMode`, d NL; a converts to `aMode` with CONVDEADLK (blocked by c's
+   * PR), then b converts to EX behind it with NODLCKWT (blocked by the PR of a and c); d's unlock
+   * runs the grant pass.
+   */
+  function scenario(aMode: 'PW' | 'EX', bMode: 'NL' | 'CR') {
+    const s = space();
+    const a = granted(s, 'a', 'r', 'PR');
+    granted(s, 'c', 'r', 'PR');
+    const b = granted(s, 'b', 'r', bMode);
+    const d = granted(s, 'd', 'r', 'NL');
+    expect(s.convert(a, aMode, { flags: ['CONVDEADLK'] }).status).toBe('QUEUED');
+    expect(s.convert(b, 'EX', { flags: ['NODLCKWT'] }).status).toBe('QUEUED');
+    s.clearEffects();
+    s.unlock(d);
+    return { s, effects: s.takeEffects() };
+  }
+
+  it('§6.2 a conversion behind that the lock blocks, but that does not block it, is no partner: nobody is demoted', () => {
+    const { s, effects } = scenario('PW', 'NL');
+    expect(types(effects).filter((t) => t === 'demote')).toEqual([]);
+    expect(queues(s, 'r')).toEqual({ granted: ['2:PR'], converting: ['1:PR>PW', '3:NL>EX'], waiting: [] });
+  });
+
+  it('§6.2 a conversion behind that blocks the lock and that the lock blocks is a partner: CONVDEADLK demotes the lock to NL', () => {
+    const { s, effects } = scenario('EX', 'CR');
+    expect(effects.filter((e) => e.type === 'demote')).toEqual([{ type: 'demote', lockId: 1, owner: 'a', resource: 'r', fromMode: 'PR', mode: 'NL' }]);
+    expect(queues(s, 'r')?.converting).toEqual(['1:NL>EX', '3:CR>EX']);
+  });
+});
+
+describe('grant pass: basts for the blocked conversions', () => {
+  it('§3.4 the pass basts a newly granted lock for the highest mode the queued conversions ask, not the last one', () => {
+    const s = space();
+    const a = granted(s, 'a', 'r', 'PR');
+    const b = granted(s, 'b', 'r', 'PR');
+    granted(s, 'c', 'r', 'PR');
+    const e = granted(s, 'e', 'r', 'NL');
+    expect(s.convert(b, 'EX').status).toBe('QUEUED');
+    expect(s.convert(e, 'PW').status).toBe('QUEUED');
+    s.clearEffects();
+    expect(s.convert(a, 'CR').status).toBe('GRANTED');
+    expect(basts(s.takeEffects())).toEqual(['1:EX']);
+  });
+});
