@@ -19,10 +19,11 @@ describe('grant-order rules', () => {
     expect(offenders(base().grant(60, 'c2', 'file', 'EX'))).toEqual([['c2', 'c1']]);
   });
 
-  it('takes a released lock off the conversion queue, but keeps a demoted (CONVDEADLK) one queued', () => {
+  it('takes a released or expired lock off the conversion queue, but keeps a demoted (CONVDEADLK) one queued', () => {
     const base = () => new Stream().grant(0, 'c1', 'file', 'PR').grant(1, 'c2', 'file', 'PR').grant(2, 'c3', 'file', 'PR')
       .enqueue(10, 'c1', 'file', 'EX', 'converting').enqueue(11, 'c2', 'file', 'EX', 'converting');
     expect(offenders(base().release(20, 'c1', 'file').release(21, 'c3', 'file').grant(21, 'c2', 'file', 'EX'))).toEqual([]);
+    expect(offenders(base().expire(20, 'c1', 'file').release(21, 'c3', 'file').grant(21, 'c2', 'file', 'EX'))).toEqual([]);
     expect(offenders(base().release(20, 'c1', 'file', 'demote').release(21, 'c3', 'file').grant(21, 'c2', 'file', 'EX'))).toEqual([['c2', 'c1']]);
   });
 
