@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { basts, granted, queues, space, types } from './helpers.js';
+import type { Effect } from '../../../src/dlm/core/index.js';
 
 describe('conversion pass: conversion deadlock with a conversion behind', () => {
   /**
@@ -51,5 +52,26 @@ describe('grant pass: basts for the blocked conversions', () => {
     s.clearEffects();
     expect(s.convert(a, 'CR').status).toBe('GRANTED');
     expect(basts(s.takeEffects())).toEqual(['1:EX']);
+  });
+});
+
+describe('conversion pass: a NODLCKWT conversion found in conversion deadlock', () => {
+  it('§6.2 NODLCKWT: the pass reports a queued conversion newly in deadlock and basts it for its own mode, once (highbast)', () => {
+    const s = space();
+    const a = granted(s, 'a', 'r', 'PR');
+    const b = granted(s, 'b', 'r', 'CR');
+    const d = granted(s, 'd', 'r', 'NL');
+    const e = granted(s, 'e', 'r', 'NL');
+    // b queues first (nothing to deadlock with yet); a then queues behind it in conversion deadlock.
+    expect(s.convert(b, 'EX', { flags: ['NODLCKWT'] }).status).toBe('QUEUED');
+    expect(s.convert(a, 'EX', { flags: ['NODLCKWT'] }).status).toBe('QUEUED');
+    s.clearEffects();
+    const notice = (effects: readonly Effect[]): string[] =>
+      effects.flatMap((x) => (x.type === 'deadlock' ? [`deadlock ${x.resolution} ${x.initiatorLockId}`] : x.type === 'bast' ? [`bast ${x.lockId}:${x.mode}`] : []));
+    s.unlock(d);
+    expect(notice(s.takeEffects())).toEqual([`deadlock queued ${b}`, `bast ${b}:EX`]);
+    s.unlock(e);
+    expect(notice(s.takeEffects())).toEqual([]);
+    expect(queues(s, 'r')).toEqual({ granted: [], converting: [`${b}:CR>EX`, `${a}:PR>EX`], waiting: [] });
   });
 });
