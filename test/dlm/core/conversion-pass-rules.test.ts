@@ -5,7 +5,7 @@
  * the highest mode the queued conversions still ask.
  */
 import { describe, expect, it } from 'vitest';
-import { basts, granted, queues, space, types } from './helpers.js';
+import { basts, granted, queued, queues, space, types } from './helpers.js';
 import type { Effect } from '../../../src/dlm/core/index.js';
 
 describe('conversion pass: conversion deadlock with a conversion behind', () => {
@@ -73,5 +73,29 @@ describe('conversion pass: a NODLCKWT conversion found in conversion deadlock', 
     s.unlock(e);
     expect(notice(s.takeEffects())).toEqual([]);
     expect(queues(s, 'r')).toEqual({ granted: [], converting: [`${b}:CR>EX`, `${a}:PR>EX`], waiting: [] });
+  });
+});
+
+describe('grant pass: the PR/CW special case', () => {
+  it('§7.2 a PR holder is basted for the highest blocked mode, not CW, when a CW request waits but the highest blocked mode is above PR', () => {
+    const s = space();
+    granted(s, 'a', 'r', 'PR');
+    const n = granted(s, 'n', 'r', 'NL');
+    queued(s, 'b', 'r', 'EX');
+    queued(s, 'c', 'r', 'CW');
+    s.clearEffects();
+    expect(s.convert(n, 'PR').status).toBe('GRANTED');
+    expect(basts(s.takeEffects())).toEqual([`${n}:EX`]);
+  });
+
+  it('§7.2 a CW holder is basted PR, its own conflict, when PR is the highest blocked mode and a CW request waits too', () => {
+    const s = space();
+    granted(s, 'a', 'r', 'CW');
+    const n = granted(s, 'n', 'r', 'NL');
+    queued(s, 'b', 'r', 'PR');
+    queued(s, 'c', 'r', 'CW');
+    s.clearEffects();
+    expect(s.convert(n, 'CW').status).toBe('GRANTED');
+    expect(basts(s.takeEffects())).toEqual([`${n}:PR`]);
   });
 });
