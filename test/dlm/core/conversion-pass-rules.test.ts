@@ -77,25 +77,26 @@ describe('conversion pass: a NODLCKWT conversion found in conversion deadlock', 
 });
 
 describe('grant pass: the PR/CW special case', () => {
-  it('§7.2 a PR holder is basted for the highest blocked mode, not CW, when a CW request waits but the highest blocked mode is above PR', () => {
+  /**
+   * a holds `held`, n NL; b then c queue for `waits` (FIFO: c waits behind b); n's immediate
+   * conversion to `held` runs the grant pass. Returns the basts of that pass.
+   */
+  function passBasts(held: 'PR' | 'CW', waits: ['EX' | 'PR', 'CW']): string[] {
     const s = space();
-    granted(s, 'a', 'r', 'PR');
+    granted(s, 'a', 'r', held);
     const n = granted(s, 'n', 'r', 'NL');
-    queued(s, 'b', 'r', 'EX');
-    queued(s, 'c', 'r', 'CW');
+    queued(s, 'b', 'r', waits[0]);
+    queued(s, 'c', 'r', waits[1]);
     s.clearEffects();
-    expect(s.convert(n, 'PR').status).toBe('GRANTED');
-    expect(basts(s.takeEffects())).toEqual([`${n}:EX`]);
+    expect(s.convert(n, held).status).toBe('GRANTED');
+    return basts(s.takeEffects());
+  }
+
+  it('§7.2 a PR holder is basted for the highest blocked mode, not CW, when a CW request waits but the highest blocked mode is above PR', () => {
+    expect(passBasts('PR', ['EX', 'CW'])).toEqual(['2:EX']);
   });
 
   it('§7.2 a CW holder is basted PR, its own conflict, when PR is the highest blocked mode and a CW request waits too', () => {
-    const s = space();
-    granted(s, 'a', 'r', 'CW');
-    const n = granted(s, 'n', 'r', 'NL');
-    queued(s, 'b', 'r', 'PR');
-    queued(s, 'c', 'r', 'CW');
-    s.clearEffects();
-    expect(s.convert(n, 'CW').status).toBe('GRANTED');
-    expect(basts(s.takeEffects())).toEqual([`${n}:PR`]);
+    expect(passBasts('CW', ['PR', 'CW'])).toEqual(['2:PR']);
   });
 });
