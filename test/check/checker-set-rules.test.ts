@@ -4,7 +4,9 @@
  * them at events of types it does not read.
  */
 import { describe, expect, it } from 'vitest';
-import { createCheckers } from '../../src/check/index.js';
+import { CheckerSet, CheckerSetFinished, createCheckers } from '../../src/check/index.js';
+import type { Checker } from '../../src/check/checker.js';
+import type { CheckedEvent, CheckedType } from '../../src/check/lock-event.js';
 import { Stream, check, ms } from './stream.js';
 
 describe('CheckerSet rules', () => {
@@ -44,5 +46,61 @@ describe('CheckerSet rules', () => {
     expect(set.violations).toEqual([]);
     set.onEvent(s.events[2]!);
     expect(set.violations.map((v) => [v.invariant, v.atUs])).toEqual([['liveness', 100_000]]);
+  });
+});
+
+/** A checker that records the sequence numbers of the events the set hands it. */
+class RecordingChecker implements Checker {
+  readonly name = 'liveness' as const;
+  readonly seen: number[] = [];
+  constructor(
+    readonly reads: readonly CheckedType[],
+    readonly dueUs?: number,
+  ) {}
+  onEvent(e: CheckedEvent): void {
+    this.seen.push(e.seq);
+  }
+  finish(): void {}
+}
+
+describe('CheckerSet routing and lifecycle rules', () => {
+  it('declares that it takes no kernel message events (messageEvents is false)', () => {
+    expect(new CheckerSet([]).messageEvents).toBe(false);
+  });
+
+  it('routes an event of a read type to its checker even when the set was built without a lock table', () => {
+    const checker = new RecordingChecker(['grant']);
+    const set = new CheckerSet([checker]);
+    const s = new Stream().grant(1, 'c1', 'r', 'EX').write(2, 'c1', 'r', 'v');
+    for (const e of s.events) set.onEvent(e);
+    expect(checker.seen).toEqual([1]);
+  });
+
+  it('hands an unread type to a checker with a deadline only strictly after the deadline', () => {
+    const checker = new RecordingChecker(['grant'], ms(10));
+    const set = new CheckerSet([checker]);
+    const s = new Stream().grant(5, 'c1', 'r', 'EX').write(10, 'c1', 'r', 'v').write(11, 'c1', 'r', 'w');
+    for (const e of s.events) set.onEvent(e);
+    expect(checker.seen).toEqual([1, 3]);
+  });
+
+  it('names a use after finish CheckerSetFinished, and a second finish says so', () => {
+    const set = new CheckerSet([]);
+    set.finish(0);
+    let thrown: unknown;
+    try {
+      set.finish(1);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CheckerSetFinished);
+    expect((thrown as Error).name).toBe('CheckerSetFinished');
+    expect((thrown as Error).message).toBe('lockstep check: finish() after finish()');
+  });
+
+  it('refuses a node event of an unrouted type after finish', () => {
+    const set = new CheckerSet([]);
+    set.finish(0);
+    expect(() => set.onNodeEvent(4, 1, 'c1', 'timer', undefined)).toThrow('lockstep check: event #4 (timer) after finish()');
   });
 });
