@@ -5,14 +5,14 @@
  * Why refuse rather than virtualise: a client's notion of time is exactly what lock bugs hinge
  * on. Its node has two clocks (a wall clock that is skewed, drifts and may jump, and a monotonic
  * clock that only drifts), and which one a lease computation reads is a design decision the
- * simulation must show. Mapping `Date.now()` silently onto one of them would hide that decision;
+ * simulation must show. Mapping the host's wall clock silently onto one of them would hide that decision;
  * a real `setTimeout` would fire in real time, outside the simulation, and could not be frozen by
  * a process pause. So the client says what it means — `ctx.now().wallMs` or `.monoMs`,
  * `ctx.sleep(ms)`, `ctx.random()` — and anything else fails loudly instead of making a seed
  * replay differently.
  *
- * How: while any simulation with async clients runs, `Date.now`, `Math.random`,
- * `performance.now`, `setTimeout`, `setInterval` and `setImmediate` on `globalThis` are replaced
+ * How: while any simulation with async clients runs, the `now` of `Date` and of `performance`,
+ * the `random` of `Math`, and `setTimeout`, `setInterval` and `setImmediate` on `globalThis` are replaced
  * by wrappers that ask an `AsyncLocalStorage` whether the caller runs inside a client (the store
  * is entered when the client's function is called and flows through every `await` of it). Inside
  * a client they throw; anywhere else — the test runner, the user's test code between runs — they

@@ -39,7 +39,7 @@
  * - a restarted client (incarnation > 0) is idle, as a restarted script: its function and its
  *   locks belonged to the process that crashed.
  *
- * Ambient `Date.now`, `Math.random`, `setTimeout`, ... inside the function are refused with an
+ * Ambient time, randomness and timers (the host clock, its random source, `setTimeout`, ...) inside the function are refused with an
  * {@link AmbientCallError} (see ambient-fence.ts for why refused and not virtualised).
  */
 import type { ModeName } from '../vocabulary/index.js';

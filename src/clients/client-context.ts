@@ -70,7 +70,7 @@ export interface ReadResult {
 
 /** A reading of the client node's own clocks, in ms. */
 export interface ClockReading {
-  /** The wall clock: offset, drift and jumps included (what `Date.now()` would say on that machine). */
+  /** The wall clock: offset, drift and jumps included (what the host's wall clock would say on that machine). */
   readonly wallMs: number;
   /** The monotonic clock: drifts, never jumps (what `performance.now()` would say). */
   readonly monoMs: number;
