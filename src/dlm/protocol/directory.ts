@@ -47,6 +47,11 @@ interface DirRecord {
   lostMaster?: { id: string; gen: number };
 }
 
+/** The master `rec` stands to lose or has lost: the one it names, else the one it named when orphaned. */
+function lostMasterOf(rec: DirRecord): { id: string; gen: number } | undefined {
+  return rec.master !== '' ? { id: rec.master, gen: rec.gen } : rec.lostMaster;
+}
+
 /** Most look-ups that may wait for a view to settle; more is a runaway producer. */
 export const MAX_PENDING_LOOKUPS = 100_000;
 
@@ -119,7 +124,7 @@ export class DirectoryRole {
 
   /** `rec` names an earlier generation of `from` (now at `gen`) as the master it lost. */
   private lostBy(rec: DirRecord, from: string, gen: number): boolean {
-    const lost = rec.master !== '' ? { id: rec.master, gen: rec.gen } : rec.lostMaster;
+    const lost = lostMasterOf(rec);
     return lost !== undefined && lost.id === from && lost.gen !== gen;
   }
 
@@ -131,7 +136,7 @@ export class DirectoryRole {
     for (const root of msg.orphans) {
       const rec = this.records.get(root);
       if (rec !== undefined && rec.master !== '' && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen && !rec.orphan) continue;
-      const lostMaster = rec === undefined ? undefined : rec.master !== '' ? { id: rec.master, gen: rec.gen } : rec.lostMaster;
+      const lostMaster = rec === undefined ? undefined : lostMasterOf(rec);
       this.records.set(root, lostMaster === undefined ? { master: '', gen: -1, orphan: true } : { master: '', gen: -1, orphan: true, lostMaster });
     }
     this.drain();
