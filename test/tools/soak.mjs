@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // Soak of the DLM swarm configurations: every configuration over many seeds, with the project's
 // own simulator and checkers (the built dist/), printing per configuration the seeds run, the wall
-// time and the findings per invariant, with a replay command for each finding. A seed whose run
-// throws (a protocol assertion such as RecoveryAssertionError) is a finding too.
-//   npm run soak -- [--seeds N] [--from S] [file.json ...]
-// Exit 1 when a configuration finds a violation its scenario does not expect (the short-lease
-// configurations expect stale-write: the late writes fencing cannot reject).
+// time and the findings per invariant, with a replay command for each finding shown. A seed whose
+// run throws (a protocol assertion such as RecoveryAssertionError) is a finding too.
+//   npm run soak -- [--seeds N] [--from S] [--jobs J] [file.json ...]
+// Seeds are dealt round-robin to J worker threads (default: the available cores); every seed is
+// judged on its own, so the findings do not depend on J.
+// A stale write by a holder whose lock recovery ended (`released: superseded`) is counted apart
+// as `stale-write (superseded)`: the lock manager must never let one happen, in any
+// configuration. Exit 1 when a configuration finds anything its scenario does not expect (the
+// short-lease configurations expect stale-write: the late writes fencing cannot reject).
+import { availableParallelism } from 'node:os';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadScenarios } from '../../dist/scenario/index.js';
 import { simulate } from '../../dist/explore/simulate.js';
 
@@ -18,15 +24,46 @@ const CONFIGURATIONS = [
 ];
 /** Findings shown per invariant (the counts cover all). */
 const FINDINGS_SHOWN = 3;
+/** What the stale-write checker says of a write after a grant that recovery ended. */
+const SUPERSEDED = 'released: superseded';
+
+/** The finding a violation counts as: its invariant, with superseded stale writes apart. */
+function findingOf(violation) {
+  if (violation.invariant === 'stale-write' && violation.message.includes(SUPERSEDED)) return 'stale-write (superseded)';
+  return violation.invariant;
+}
+
+/** Worker side: run the seeds from, from + stride, ... below end; post each finding once per seed. */
+async function runSeeds({ file, from, end, stride }) {
+  const [{ scenario }] = await loadScenarios([file]);
+  const findings = [];
+  for (let seed = from; seed < end; seed += stride) {
+    let result;
+    try {
+      result = simulate(scenario, seed).result;
+    } catch (error) {
+      findings.push({ what: 'threw', seed, message: String(error.message).split('\n')[0] });
+      continue;
+    }
+    const seen = new Set();
+    for (const v of result.violations) {
+      const what = findingOf(v);
+      if (seen.has(what)) continue;
+      seen.add(what);
+      findings.push({ what, seed, message: v.message });
+    }
+  }
+  parentPort.postMessage(findings);
+}
 
 function parseArgs(argv) {
-  const args = { seeds: 1000, from: 0, files: [] };
+  const args = { seeds: 1000, from: 0, jobs: availableParallelism(), files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--seeds' || a === '--from') {
+    if (a === '--seeds' || a === '--from' || a === '--jobs') {
       const n = Number(argv[++i]);
-      if (!Number.isInteger(n) || n < 0) {
-        console.error(`soak: ${a} needs a non-negative integer, got ${argv[i]}`);
+      if (!Number.isInteger(n) || n < (a === '--jobs' ? 1 : 0)) {
+        console.error(`soak: ${a} needs a${a === '--jobs' ? ' positive' : ' non-negative'} integer, got ${argv[i]}`);
         process.exit(2);
       }
       args[a.slice(2)] = n;
@@ -36,46 +73,53 @@ function parseArgs(argv) {
   return args;
 }
 
-function soak(scenario, file, from, seeds) {
-  const started = Date.now();
+/** Runs one configuration's seeds on `jobs` workers; the findings in seed order. */
+async function soak(file, from, seeds, jobs) {
+  const lanes = Math.min(jobs, Math.max(1, seeds));
+  const parts = await Promise.all(
+    Array.from({ length: lanes }, (_, lane) =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(new URL(import.meta.url), { workerData: { file, from: from + lane, end: from + seeds, stride: lanes } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`soak: a worker on ${file} exited with ${code}`))));
+      }),
+    ),
+  );
+  return parts.flat().sort((x, y) => x.seed - y.seed || (x.what < y.what ? -1 : x.what > y.what ? 1 : 0));
+}
+
+function report(file, scenario, from, seeds, wallMs, findings) {
   const counts = new Map();
   const shown = [];
-  const note = (what, seed, message) => {
+  for (const { what, seed, message } of findings) {
     const n = (counts.get(what) ?? 0) + 1;
     counts.set(what, n);
     if (n <= FINDINGS_SHOWN) shown.push(`  ${what} seed ${seed}: ${message}\n    npx lockstep replay ${file} --seed ${seed}`);
-  };
-  for (let seed = from; seed < from + seeds; seed++) {
-    let result;
-    try {
-      result = simulate(scenario, seed).result;
-    } catch (error) {
-      note('threw', seed, String(error.message).split('\n')[0]);
-      continue;
-    }
-    const seen = new Set();
-    for (const v of result.violations) {
-      if (seen.has(v.invariant)) continue;
-      seen.add(v.invariant);
-      note(v.invariant, seed, v.message);
-    }
   }
-  return { wallMs: Date.now() - started, counts, shown };
+  const expected = scenario.expect === 'pass' ? undefined : scenario.expect.violation;
+  const listed = [...counts].map(([what, n]) => `${what} ${n}${what === expected ? ' (expected)' : ''}`).join(', ') || 'none';
+  console.log(`${scenario.name}: seeds ${from}..${from + seeds - 1} (${seeds}), ${(wallMs / 1000).toFixed(1)} s, findings: ${listed}`);
+  for (const line of shown) console.log(line);
+  let unexpected = 0;
+  for (const [what, n] of counts) if (what !== expected) unexpected += n;
+  return unexpected;
 }
 
-const args = parseArgs(process.argv.slice(2));
-const loaded = await loadScenarios(args.files);
-let unexpected = 0;
-let totalSeeds = 0;
-const totalStarted = Date.now();
-for (const { scenario, file } of loaded) {
-  const { wallMs, counts, shown } = soak(scenario, file, args.from, args.seeds);
-  totalSeeds += args.seeds;
-  const expected = scenario.expect === 'pass' ? undefined : scenario.expect.violation;
-  const findings = [...counts].map(([what, n]) => `${what} ${n}${what === expected ? ' (expected)' : ''}`).join(', ') || 'none';
-  console.log(`${scenario.name}: seeds ${args.from}..${args.from + args.seeds - 1} (${args.seeds}), ${(wallMs / 1000).toFixed(1)} s, findings: ${findings}`);
-  for (const line of shown) console.log(line);
-  for (const [what, n] of counts) if (what !== expected) unexpected += n;
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const loaded = await loadScenarios(args.files);
+  let unexpected = 0;
+  const totalStarted = Date.now();
+  for (const { scenario, file } of loaded) {
+    const started = Date.now();
+    const findings = await soak(file, args.from, args.seeds, args.jobs);
+    unexpected += report(file, scenario, args.from, args.seeds, Date.now() - started, findings);
+  }
+  const total = args.seeds * loaded.length;
+  console.log(`total: ${total} seeds on ${args.jobs} worker threads in ${((Date.now() - totalStarted) / 1000).toFixed(1)} s, ${unexpected} unexpected findings`);
+  process.exit(unexpected === 0 ? 0 : 1);
 }
-console.log(`total: ${totalSeeds} seeds in ${((Date.now() - totalStarted) / 1000).toFixed(1)} s, ${unexpected} unexpected findings`);
-process.exit(unexpected === 0 ? 0 : 1);
+
+if (isMainThread) await main();
+else await runSeeds(workerData);
