@@ -253,6 +253,8 @@ export class CopyHolderRole implements CopyHolderPort {
       rec.lvbSeq = w.lvbSeq;
       rec.lost = w.lost;
       rec.lvbInvalid = w.lvbInvalid;
+      // What the master still has pending stays pending here: recorded, not routed (the master has it).
+      for (const op of w.pending) if (!rec.pending.some((p) => p.reqId === op.reqId)) insertPending(rec, op);
       if (w.token !== null) this.seeToken(w.resource, w.token);
       if (rec.lockId === 0 && rec.pending.length === 0 && rec.grantedMode === null) recs.delete(key);
     }
@@ -370,6 +372,15 @@ export class CopyHolderRole implements CopyHolderPort {
     for (const recs of this.byRoot.values()) n += recs.size;
     return n;
   }
+}
+
+/** Add `op` to the copy's pending list, kept oldest first. */
+function insertPending(rec: CopyRecord, op: OpWire): void {
+  const p = rec.pending;
+  let i = p.length;
+  while (i > 0 && p[i - 1]!.reqId > op.reqId) i--;
+  p.splice(i, 0, op);
+  if (p.length > MAX_PENDING_PER_COPY) throw new RangeError(`copy ${op.client}/${op.resource}: more than ${MAX_PENDING_PER_COPY} operations pending`);
 }
 
 /** Drop every operation of `reqId` from the copy's pending list, in place. */

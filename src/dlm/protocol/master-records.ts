@@ -39,6 +39,12 @@ export class LockMeta {
   /** The lock/convert/unlock request awaiting its completion, and the cancel awaiting its answer. */
   mainReqId = 0;
   cancelReqId = 0;
+  /**
+   * The last lock/convert/unlock and cancel executed here: while their ids are still
+   * {@link mainReqId} and {@link cancelReqId}, they are what the lock's copy must keep pending.
+   */
+  mainOp: OpWire | null = null;
+  cancelOp: OpWire | null = null;
   /** Flags of the pending request (they become the grant's flags). */
   reqFlags = 0;
   grantFlags = 0;
@@ -251,7 +257,11 @@ export class MasterRecords {
 
   // ------------------------------------------------------------------ copies
 
-  /** The copy of `meta` its copy holder keeps. */
+  /**
+   * The copy of `meta` its copy holder keeps, with the operations still pending here: a queued
+   * request or conversion that moves to a new copy holder stays pending there, or a later rebuild
+   * that gathers the copy from it would never hear of the request.
+   */
   copyOf(meta: LockMeta): CopyWire {
     return {
       client: meta.client,
@@ -269,7 +279,7 @@ export class MasterRecords {
       value: meta.value,
       lvbSeq: meta.lvbSeq,
       priority: meta.priority,
-      pending: [],
+      pending: pendingOf(meta),
       lost: false,
       lvbInvalid: this.valueBlockInvalid(meta.path),
     };
@@ -357,8 +367,16 @@ export function outcomeOf(meta: LockMeta, reqId: number, also: number, status: S
   };
 }
 
+/** The operations executed on `meta` that have not completed yet, oldest first. */
+function pendingOf(meta: LockMeta): OpWire[] {
+  const pending: OpWire[] = [];
+  if (meta.mainReqId !== 0 && meta.mainOp?.reqId === meta.mainReqId) pending.push(meta.mainOp);
+  if (meta.cancelReqId !== 0 && meta.cancelOp?.reqId === meta.cancelReqId) pending.push(meta.cancelOp);
+  return pending;
+}
+
 /** Append `value` to the list of `key`. */
-export function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+export function pushTo<K, T>(map: Map<K, T[]>, key: K, value: T): void {
   let list = map.get(key);
   if (list === undefined) {
     list = [];

@@ -19,6 +19,11 @@ import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestVal
 import { clientOfSession, lockKey } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, OpWire } from './wire.js';
 
+/** Names operation `op` as reported pending by copy holder `holder`. */
+function pendingKey(holder: string, op: OpWire): string {
+  return `${holder}\u0002${op.key}\u0002${op.reqId}`;
+}
+
 /** Owner of the ownerless NL lock that carries an invalid value block through a rebuild. */
 const STAND_IN = '~lvb';
 
@@ -102,11 +107,12 @@ export class MasterRecovery {
     const order = this.env.members.live;
     const collected = phase.collected.slice().sort((a: GatheredReply, b: GatheredReply) => order.indexOf(a.from) - order.indexOf(b.from));
     rootState.phase = { kind: 'rebuilding' };
-    this.rebuild(rootState, collected.map((c) => c.reply));
+    this.rebuild(rootState, collected);
   }
 
-  private rebuild(rootState: RootState, replies: readonly GatherResultBody[]): void {
+  private rebuild(rootState: RootState, collected: readonly GatheredReply[]): void {
     const root = rootState.root;
+    const replies = collected.map((c) => c.reply);
     const { entries, seenTokens } = mergeCopies(withoutSupersededGrants(replies, (a, b) => this.compatible(a, b)));
     // Fencing: start above every token any survivor saw, plus the gap.
     if (!seenTokens.has(root)) seenTokens.set(root, 0);
@@ -143,8 +149,36 @@ export class MasterRecovery {
         // 4. Replay the other operations still pending, in request order.
         for (const op of replays.others) this.requests.replay(op);
       }
+      this.installPending(rootState, replays.others, collected);
     });
     this.requests.processDeferred(rootState);
+  }
+
+  /**
+   * The requests and up-conversions the rebuild replayed or holds are pending here now; each must
+   * also be pending on its lock's copy holder, or a later rebuild would never hear of it (its
+   * client would ask again at the tail of the queue). The copies they were gathered from may be
+   * elsewhere: on this node, whose own copies of its clients now go to its buddy, or on the buddy
+   * of a home that died. So each copy holder that did not report such an operation is sent the copy
+   * with it.
+   */
+  private installPending(rootState: RootState, replayed: readonly OpWire[], collected: readonly GatheredReply[]): void {
+    const reported = new Set<string>();
+    for (const { from, reply } of collected) for (const copy of reply.records) for (const op of copy.pending) reported.add(pendingKey(from, op));
+    const deferred = new Set(rootState.deferred);
+    const byLock = new Map<LockMeta, OpWire[]>();
+    for (const op of replayed) {
+      const meta = this.records.findMeta(op.client, op.resource);
+      if (meta === undefined || meta.sess !== op.sess || meta.copyHolder === this.env.id) continue;
+      const stillPending = deferred.has(op) || (op.reqId !== 0 && (op.reqId === meta.mainReqId || op.reqId === meta.cancelReqId));
+      if (stillPending) pushTo(byLock, meta, op);
+    }
+    const installs = new Map<string, CopyWire[]>();
+    for (const [meta, ops] of byLock) {
+      if (ops.every((op) => reported.has(pendingKey(meta.copyHolder, op)))) continue;
+      pushTo(installs, meta.copyHolder, { ...this.records.copyOf(meta), pending: ops });
+    }
+    this.records.sendInstalls(installs);
   }
 
   /** Trace what the dead master may have done beyond the copies (step 1 of the module comment of ./master.ts). */

@@ -196,6 +196,8 @@ export class MasterRequests {
     this.records.setHome(meta, this.homeFor(op));
     meta.priority = op.priority;
     meta.lastReqId = op.reqId;
+    if (op.op === 'cancel') meta.cancelOp = op;
+    else meta.mainOp = op;
     switch (op.op) {
       case 'lock':
         this.executeLock(meta, op);

@@ -122,7 +122,7 @@ function swarmClients(): ScenarioInput['clients'] {
   }) as ScenarioInput['clients'];
 }
 
-function swarmRun(leaseMs: number, graceMs: number, faults: ScenarioInput['faults'], seed: number) {
+function swarmRun(leaseMs: number, graceMs: number, faults: ScenarioInput['faults'], seed: number, durationMs = 60_000) {
   return runTwice(
     scenario({
       lockService: { leaseMs, keepAliveMs: 1000, graceMs, fencing: true },
@@ -130,7 +130,7 @@ function swarmRun(leaseMs: number, graceMs: number, faults: ScenarioInput['fault
       network: { latencyMs: [1, 10] },
       clients: swarmClients(),
       faults,
-      durationMs: 60_000,
+      durationMs,
     }),
     seed,
   );
@@ -198,7 +198,11 @@ describe('swarm seeds with partitions and double faults', () => {
   it('a grant replayed by a rebuilt master is copied on the copy holder the lock moved to (seed 5624)', () => {
     // m1 crashes and restarts unnoticed; m2, c2's home, rebuilds `a` with c2's request pending in
     // its own copy, which moves to its buddy m3 as m2 now masters `a`. When m2 grants c2 and then
-    // crashes, m3 must hold the grant, or `a`'s next master would hand it to c1 beside c2.
+    // crashes, m3 must hold the grant, or `a`'s next master would hand it to c1 beside c2. m3
+    // rebuilds `a` after losing two managers and holds it; m3 crashes before the hold is over, m2
+    // rebuilds and holds `a`, a partition leaves m2 alone and m3 rebuilds and holds it once more:
+    // that hold ends, and c1 is granted, at 63,460 ms, so the run lasts 90 s for every request to
+    // be answered.
     const { result, events } = swarmRun(
       20_000,
       30_000,
@@ -214,6 +218,7 @@ describe('swarm seeds with partitions and double faults', () => {
         { atMs: 53094, kind: 'drop', from: 'c2', to: 'm2', forMs: 380 },
       ],
       5624,
+      90_000,
     );
     expect(result.violations).toEqual([]);
     answeredAll(events, ['c1', 'c2', 'c3', 'c4']);

@@ -31,6 +31,6 @@ describe('5m-short-lease seed 3632: a copy granted below a conflicting copy\u201
       '26048.885 m1 lvb-invalidate reason=recovery',
     ]);
     expect(pick(events, 'grant', { client: 'c3', resource: 'a', token: 43 }).map((e) => `${e.t} ${e.node}`)).toEqual(['10445.523 m1']);
-    expect(result.traceHash).toBe('026984507a47920c');
+    expect(result.traceHash).toBe('98c4ff058fd23320');
   });
 });
