@@ -78,6 +78,8 @@ class Adoption {
   readonly held: HeldWire[] = [];
   /** Resources on which some live manager masters or copies a lock or a request of the session. */
   readonly known = new Set<string>();
+  /** Resources on which a newer session of the client has a lock or a request (see {@link AdoptResultBody.renewed}). */
+  readonly renewed = new Set<string>();
 
   constructor(
     readonly client: string,
@@ -197,6 +199,7 @@ export class HomeRole implements HomePort {
     if (msg.stale) a.stale = true;
     for (const h of msg.held) a.held.push(h);
     for (const resource of msg.known) a.known.add(resource);
+    for (const resource of msg.renewed) a.renewed.add(resource);
     this.maybeFinish(a);
   }
 
@@ -218,8 +221,10 @@ export class HomeRole implements HomePort {
       this.broadcastPurge(a.client, a.sess, 'lost');
       // The session is over, and so is every lock its client still believed it held. A master
       // that knows such a lock ends it too; one whose master and copy holder both died is known
-      // to nobody but the client, and this is where it ends.
-      for (const h of a.driverHeld ?? []) env.trace('expire', { client: a.client, resource: h.resource });
+      // to nobody but the client, and this is where it ends. Where a newer session of the client
+      // has a lock or a request, the client had moved on (this adoption answers a KeepAlive that
+      // waited out a pause): the lock there is the newer session's and does not end.
+      for (const h of a.driverHeld ?? []) if (!a.renewed.has(h.resource)) env.trace('expire', { client: a.client, resource: h.resource });
       this.endUnknownRequests(a);
       this.nack(a.client, a.sess, a.kseq, 'lost');
       return true;
@@ -244,7 +249,7 @@ export class HomeRole implements HomePort {
   private endUnknownRequests(a: Adoption): void {
     const believed = new Set((a.driverHeld ?? []).map((h) => h.resource));
     for (const resource of a.unresolved ?? []) {
-      if (a.known.has(resource) || believed.has(resource)) continue;
+      if (a.known.has(resource) || believed.has(resource) || a.renewed.has(resource)) continue;
       this.env.trace('dequeue', { client: a.client, resource, reason: 'purge' });
     }
   }

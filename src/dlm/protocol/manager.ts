@@ -309,7 +309,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         const a = m.body;
         const seen = this.adoptEpochs.get(a.sess);
         if (seen !== undefined && a.epoch < seen) {
-          const res: AdoptResultMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok: true, stale: true, held: [], known: [] });
+          const res: AdoptResultMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok: true, stale: true, held: [], known: [], renewed: [] });
           this.post(from, res);
           return;
         }
@@ -317,10 +317,10 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         this.sessionHomes.set(a.sess, a.home);
         this.home.onAdoptNotice(a.client, a.sess, a.home);
         const copies = this.copyHolder.onAdopt(a.client, a.sess, a.home);
-        const { ok, held, known } = this.master.onAdopt(a.client, a.sess, a.home);
+        const { ok, held, known, renewed } = this.master.onAdopt(a.client, a.sess, a.home);
         for (const h of copies.held) held.push(h);
         for (const resource of copies.known) known.push(resource);
-        const res: AdoptResultMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok, stale: false, held, known });
+        const res: AdoptResultMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok, stale: false, held, known, renewed });
         this.post(from, res);
         return;
       }

@@ -11,6 +11,7 @@ import type { ManagerEnv } from './env.js';
 import type { EffectTranslator } from './master-effects.js';
 import type { EndReason, LockMeta, MasterRecords, Zombie } from './master-records.js';
 import type { CopyWire, HeldWire } from './wire.js';
+import { isNewerSession } from './session.js';
 
 /** A session whose home died, with the timer that ends its locks when the grace period is over. */
 interface Orphan {
@@ -229,13 +230,14 @@ export class MasterSessions {
    * A manager adopted `sess` (reclaim or open): re-home its locks. Returns whether it may, its
    * granted locks here, and the resources where it has a lock or a queued request here.
    */
-  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[]; known: string[] } {
-    if (this.env.lostSessions.has(sess)) return { ok: false, held: [], known: [] };
+  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[]; known: string[]; renewed: string[] } {
+    const renewed = this.renewedBy(client, sess);
+    if (this.env.lostSessions.has(sess)) return { ok: false, held: [], known: [], renewed };
     this.cancelOrphan(client, sess);
     const held: HeldWire[] = [];
     const known: string[] = [];
     const byResource = this.records.metas.get(client);
-    if (byResource === undefined) return { ok: true, held, known };
+    if (byResource === undefined) return { ok: true, held, known, renewed };
     const installs = new Map<string, CopyWire[]>();
     for (const meta of byResource.values()) {
       if (meta.sess !== sess) continue;
@@ -244,6 +246,15 @@ export class MasterSessions {
       if (meta.lockId !== 0 || meta.queued > 0) known.push(meta.resource);
     }
     this.records.sendInstalls(installs);
-    return { ok: true, held, known };
+    return { ok: true, held, known, renewed };
+  }
+
+  /** The resources where a session of `client` newer than `sess` has a lock or a queued request here. */
+  private renewedBy(client: string, sess: string): string[] {
+    const renewed: string[] = [];
+    for (const meta of this.records.metas.get(client)?.values() ?? []) {
+      if ((meta.lockId !== 0 || meta.queued > 0) && isNewerSession(meta.sess, sess)) renewed.push(meta.resource);
+    }
+    return renewed;
   }
 }

@@ -157,7 +157,7 @@ export class MasterRole implements MasterPort {
   }
 
   /** A manager adopted `sess` (reclaim or open): re-home its locks. Returns whether it may, and its granted locks here. */
-  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[]; known: string[] } {
+  onAdopt(client: string, sess: string, home: string): { ok: boolean; held: HeldWire[]; known: string[]; renewed: string[] } {
     return this.sessions.onAdopt(client, sess, home);
   }
 

@@ -362,6 +362,11 @@ export interface AdoptResultBody {
   readonly held: readonly HeldWire[];
   /** Resources on which this node masters, or keeps a copy of, a lock or a request of the session. */
   readonly known: readonly string[];
+  /**
+   * Resources on which this node masters a lock or a request of a newer session of the client:
+   * the client moved on, and the lock there is the newer session's, not this one's.
+   */
+  readonly renewed: readonly string[];
 }
 
 export type AdoptResultMsg = RelMessage<'adopt-res', AdoptResultBody>;
