@@ -118,30 +118,31 @@ describe('§7.2 NOQUEUEBAST on a conversion', () => {
 
 describe('§7.2 an NL holder is never basted', () => {
   /**
-   * Lock 2 (a, PERSISTENT) is demoted PR→NL by CONVDEADLK while converting to EX and orphaned
-   * before its conversion completes: it holds NL although its last completion carried PR, so only
-   * the compatibility test (not the staleness of the bast) keeps it from being basted.
+   * Lock 2 (a, PERSISTENT) is demoted PR→NL by CONVDEADLK while converting to PW and orphaned
+   * before its conversion completes: it holds NL although its last completion carried PR, and its
+   * highbast is PW, so only the compatibility test (not the staleness of the bast, nor the
+   * highbast) keeps it from being basted for EX.
    */
   function demotedOrphan(): { s: LockSpace; trigger: number; orphan: number } {
     const s = space();
     const trigger = granted(s, 'n', 'r', 'NL');
     const orphan = granted(s, 'a', 'r', 'PR', { flags: ['PERSISTENT'] });
     const b = granted(s, 'b', 'r', 'PR');
-    expect(s.convert(b, 'EX').status).toBe('QUEUED');
-    expect(s.convert(orphan, 'EX', { flags: ['CONVDEADLK', 'PERSISTENT'] }).status).toBe('QUEUED');
+    expect(s.convert(b, 'PW').status).toBe('QUEUED');
+    expect(s.convert(orphan, 'PW', { flags: ['CONVDEADLK', 'PERSISTENT'] }).status).toBe('QUEUED');
     expect(s.clearOwner('a')).toEqual({ released: 0, orphaned: 1 });
-    expect(s.resource('r')?.granted.map((l) => `${l.lockId}:${l.grantedMode}${l.orphan ? ' orphan' : ''}`)).toEqual(['1:NL', '3:EX', '2:NL orphan']);
+    expect(s.resource('r')?.granted.map((l) => `${l.lockId}:${l.grantedMode}${l.orphan ? ' orphan' : ''}`)).toEqual(['1:NL', '3:PW', '2:NL orphan']);
     s.clearEffects();
     return { s, trigger, orphan };
   }
 
-  it('a queued EX request basts no NL holder (the EX holder already had its EX bast)', () => {
+  it('a queued EX request basts the PW holder only', () => {
     const { s } = demotedOrphan();
     queued(s, 'c', 'r', 'EX');
-    expect(basts(s.effects)).toEqual([]);
+    expect(basts(s.effects)).toEqual(['3:EX']);
   });
 
-  it('the grant pass basts no NL holder for the EX still blocked', () => {
+  it('the grant pass basts no NL holder for the EX still blocked (the PW holder already knows EX)', () => {
     const { s, trigger } = demotedOrphan();
     queued(s, 'c', 'r', 'EX');
     s.clearEffects();
