@@ -65,4 +65,16 @@ describe('§3.4 Rule CQ holds in every grant pass', () => {
     expect(s.convert(1, 'EX', { flags: ['HEADQUE'] }).status).toBe('QUEUED');
     expect(queues(s, 'r')?.converting).toEqual(['1:NL>EX', ...HEAD_THEN_COMPATIBLE]);
   });
+
+  it('nor in its alternate mode: an ALTPR conversion behind a blocked one waits although PR is grantable', () => {
+    const s = space();
+    granted(s, 'n', 'r', 'NL');
+    granted(s, 'w', 'r', 'PR');
+    const x = granted(s, 'x', 'r', 'PR');
+    const y = granted(s, 'y', 'r', 'NL');
+    expect(s.convert(x, 'EX').status).toBe('QUEUED');
+    expect(s.convert(y, 'EX', { flags: ['QUECVT', 'ALTPR'] }).status).toBe('QUEUED');
+    expect(s.unlock(1).status).toBe('UNLOCKED');
+    expect(queues(s, 'r')).toEqual({ granted: ['2:PR'], converting: ['3:PR>EX', '4:NL>EX'], waiting: [] });
+  });
 });

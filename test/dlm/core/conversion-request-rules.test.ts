@@ -70,3 +70,45 @@ describe('§6.2 NODLCKWT self-bast', () => {
     expect(basts(s.effects)).toEqual([]);
   });
 });
+
+describe('§6.2 a NOQUEUE conversion is never deadlocked', () => {
+  it('one that would be in conversion deadlock is NOTQUEUED, keeps its mode, and reports no deadlock', () => {
+    const s = space();
+    const a = granted(s, 'a', 'r', 'PR');
+    const b = granted(s, 'b', 'r', 'PR');
+    expect(s.convert(a, 'EX').status).toBe('QUEUED');
+    s.clearEffects();
+    // b's PR blocks a's EX ahead: without NOQUEUE this is DEADLOCK.
+    expect(s.convert(b, 'EX', { flags: ['NOQUEUE'] }).status).toBe('NOTQUEUED');
+    expect(types(s.effects)).toEqual(['complete']);
+    expect(completions(s.effects)).toEqual([`${b} convert NOTQUEUED PR`]);
+  });
+});
+
+describe('§3.4 the conversion pass starts over after a grant or a demotion', () => {
+  it('three conversions blocked by one holder are all granted, in queue order, when it goes', () => {
+    const s = space();
+    const w = granted(s, 'w', 'r', 'EX');
+    const locks = ['a', 'b', 'c'].map((owner) => granted(s, owner, 'r', 'NL'));
+    for (const id of locks) expect(s.convert(id, 'CR').status).toBe('QUEUED');
+    s.clearEffects();
+    expect(s.unlock(w).status).toBe('UNLOCKED');
+    expect(completions(s.effects)).toEqual([`${w} unlock UNLOCKED -`, ...locks.map((id) => `${id} convert GRANTED CR`)]);
+  });
+
+  it('a demotion in the pass unblocks a conversion ahead, which is granted in the same pass', () => {
+    const s = space();
+    granted(s, 'w', 'r', 'CR');
+    const l = granted(s, 'l', 'r', 'PR');
+    const k = granted(s, 'k', 'r', 'NL');
+    // l PR→EX waits for w's CR; nothing ahead of it, so no conversion deadlock yet.
+    expect(s.convert(l, 'EX', { flags: ['CONVDEADLK'] }).status).toBe('QUEUED');
+    s.clearEffects();
+    // k NL→PW goes to the head, blocked by l's PR; the pass finds l's PR blocking k ahead of it:
+    // l is demoted to NL, the pass starts over, and k's PW (compatible with w's CR) is granted.
+    expect(s.convert(k, 'PW', { flags: ['HEADQUE'] }).status).toBe('GRANTED');
+    expect(types(s.effects)).toEqual(['enqueue', 'deadlock', 'demote', 'complete', 'bast']);
+    expect(basts(s.effects)).toEqual([`${k}:EX`]); // l's EX is still blocked; w already knows EX
+    expect(queues(s, 'r')).toEqual({ granted: ['1:CR', '3:PW'], converting: ['2:NL>EX'], waiting: [] });
+  });
+});
