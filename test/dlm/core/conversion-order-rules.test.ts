@@ -66,6 +66,20 @@ describe('§3.4 Rule CQ holds in every grant pass', () => {
     expect(queues(s, 'r')?.converting).toEqual(['1:NL>EX', ...HEAD_THEN_COMPATIBLE]);
   });
 
+  it('the pass after a demoted conversion is granted at once', () => {
+    const s = space();
+    const a = granted(s, 'a', 'r', 'PR');
+    const b = granted(s, 'b', 'r', 'PR');
+    const x = granted(s, 'x', 'r', 'NL');
+    const y = granted(s, 'y', 'r', 'NL');
+    expect(s.convert(b, 'CW').status).toBe('QUEUED');
+    expect(s.convert(x, 'EX').status).toBe('QUEUED');
+    expect(s.convert(y, 'CR', { flags: ['QUECVT'] }).status).toBe('QUEUED');
+    // a is demoted, b's CW and then a's CW are granted; x's EX stays blocked, and y behind it.
+    expect(s.convert(a, 'CW', { flags: ['CONVDEADLK'] }).status).toBe('GRANTED');
+    expect(queues(s, 'r')).toEqual({ granted: [`${b}:CW`, `${a}:CW`], converting: [`${x}:NL>EX`, `${y}:NL>CR`], waiting: [] });
+  });
+
   it('nor in its alternate mode: an ALTPR conversion behind a blocked one waits although PR is grantable', () => {
     const s = space();
     granted(s, 'n', 'r', 'NL');

@@ -23,6 +23,21 @@ describe('§6.2 CONVDEADLK demotion', () => {
     expect(queues(s, 'r')).toEqual({ granted: ['2:CW', '1:CW'], converting: [], waiting: [] });
   });
 
+  it('a demoted QUECVT conversion grantable by mode still queues behind a conversion left in the queue', () => {
+    const s = space();
+    const a = granted(s, 'a', 'r', 'PR');
+    const b = granted(s, 'b', 'r', 'PR');
+    const c = granted(s, 'c', 'r', 'NL');
+    expect(s.convert(b, 'CW').status).toBe('QUEUED');
+    expect(s.convert(c, 'EX').status).toBe('QUEUED');
+    s.clearEffects();
+    // a is demoted, b's CW is granted, c's EX stays blocked by it; a's CW fits b's CW, but QUECVT
+    // sends a conversion behind any queued one.
+    expect(s.convert(a, 'CW', { flags: ['CONVDEADLK', 'QUECVT'] }).status).toBe('QUEUED');
+    expect(completions(s.effects)).toEqual([`${b} convert GRANTED CW`]);
+    expect(queues(s, 'r')).toEqual({ granted: [`${b}:CW`], converting: [`${c}:NL>EX`, `${a}:NL>CW`], waiting: [] });
+  });
+
   it('the pass after a demotion keeps the queue order: a grantable conversion behind a blocked one waits', () => {
     const s = space();
     granted(s, 'w', 'r', 'PR');
@@ -53,6 +68,25 @@ describe('§3.3 queueing a blocked conversion', () => {
     expect(types(s.effects)).toEqual(['enqueue', 'bast']);
     expect(basts(s.effects)).toEqual([`${a}:CW`]);
     expect(queues(s, 'r')).toEqual({ granted: [`${a}:PR`], converting: [`${c}:CR>CW`], waiting: [`${w}:PW`] });
+  });
+});
+
+describe('§3.3 queueing a conversion that was not demoted', () => {
+  it('runs no conversion pass: a deadlock left by an earlier NODLCKWT conversion waits for the next pass', () => {
+    const s = space();
+    granted(s, 'w', 'r', 'PR');
+    const l = granted(s, 'l', 'r', 'PR');
+    const m = granted(s, 'm', 'r', 'PR');
+    const n = granted(s, 'n', 'r', 'NL');
+    expect(s.convert(l, 'EX', { flags: ['CONVDEADLK'] }).status).toBe('QUEUED'); // waits for w, nothing ahead
+    // m's PR blocks l's EX and l's PR blocks m's EX: m is queued anyway (NODLCKWT); no pass runs,
+    // so l (CONVDEADLK) is not demoted yet.
+    expect(s.convert(m, 'EX', { flags: ['NODLCKWT'] }).status).toBe('QUEUED');
+    s.clearEffects();
+    expect(s.convert(n, 'EX').status).toBe('QUEUED');
+    expect(types(s.effects)).toEqual(['enqueue']);
+    expect(s.lockInfo(l)?.demoted).toBe(false);
+    expect(queues(s, 'r')?.converting).toEqual([`${l}:PR>EX`, `${m}:PR>EX`, `${n}:NL>EX`]);
   });
 });
 
