@@ -94,6 +94,36 @@ describe('§7.2 basts after a grant pass, after a CANCELGRANT', () => {
   });
 });
 
+describe('§7.2 blocked conversions in the grant pass, after a CANCELGRANT', () => {
+  /**
+   * Lock 2 (a) holds PR; lock 3 converts NL→`first` (blocked by a, which is basted); with `second`,
+   * lock 4 converts NL→`second` with QUECVT behind it; a cancels (CANCELGRANT); then the unlock of
+   * NL lock 1 runs a grant pass with the conversions still blocked. Returns the pass's basts.
+   */
+  function conversionPass(first: ModeArg, second?: ModeArg): string[] {
+    const s = space();
+    const trigger = granted(s, 'n', 'r', 'NL');
+    const a = granted(s, 'a', 'r', 'PR');
+    const c = granted(s, 'c', 'r', 'NL');
+    const d = granted(s, 'd', 'r', 'NL');
+    expect(s.convert(c, first).status).toBe('QUEUED');
+    if (second !== undefined) expect(s.convert(d, second, { flags: ['QUECVT'] }).status).toBe('QUEUED');
+    expect(s.cancel(a).status).toBe('CANCELGRANT');
+    s.clearEffects();
+    s.unlock(trigger);
+    return basts(s.effects);
+  }
+
+  it('a blocked CW conversion with PR the highest blocked mode basts the PR holder with CW', () => {
+    // a's highbast is CW (from c's conversion): below EX, so the PR/CW case basts it again.
+    expect(conversionPass('CW', 'PR')).toEqual(['2:CW']);
+  });
+
+  it('a blocked PW conversion (no CW blocked) follows the general rule: a already knows PW', () => {
+    expect(conversionPass('PW')).toEqual([]);
+  });
+});
+
 describe('§7.2 NOQUEUEBAST on a conversion', () => {
   /** Locks 1 and 2 hold PR, lock 3 converts CR→PW (queued, basting 1 and 2); then 1 asks for EX with `flags`. */
   function refusedConversion(flags: string[]): { status: string; basts: string[]; completions: string[] } {
