@@ -10,16 +10,16 @@ import { granted, queues, space } from './helpers.js';
 
 /**
  * Lock 1 (n) holds NL, lock 2 (w) PR; lock 3 (x) converts PR→EX, blocked by w; lock 4 (y) converts
- * NL→CR with QUECVT: compatible with every held mode, queued behind x.
+ * NL→`mode` with `flags` (by default CR with QUECVT: compatible with every held mode), queued behind x.
  */
-function blockedHeadCompatibleBehind(): LockSpace {
+function blockedHeadCompatibleBehind(mode: 'CR' | 'EX' = 'CR', flags: string[] = ['QUECVT']): LockSpace {
   const s = space();
   granted(s, 'n', 'r', 'NL');
   granted(s, 'w', 'r', 'PR');
   const x = granted(s, 'x', 'r', 'PR');
   const y = granted(s, 'y', 'r', 'NL');
   expect(s.convert(x, 'EX').status).toBe('QUEUED');
-  expect(s.convert(y, 'CR', { flags: ['QUECVT'] }).status).toBe('QUEUED');
+  expect(s.convert(y, mode, { flags }).status).toBe('QUEUED');
   s.clearEffects();
   return s;
 }
@@ -81,13 +81,7 @@ describe('§3.4 Rule CQ holds in every grant pass', () => {
   });
 
   it('nor in its alternate mode: an ALTPR conversion behind a blocked one waits although PR is grantable', () => {
-    const s = space();
-    granted(s, 'n', 'r', 'NL');
-    granted(s, 'w', 'r', 'PR');
-    const x = granted(s, 'x', 'r', 'PR');
-    const y = granted(s, 'y', 'r', 'NL');
-    expect(s.convert(x, 'EX').status).toBe('QUEUED');
-    expect(s.convert(y, 'EX', { flags: ['QUECVT', 'ALTPR'] }).status).toBe('QUEUED');
+    const s = blockedHeadCompatibleBehind('EX', ['QUECVT', 'ALTPR']);
     expect(s.unlock(1).status).toBe('UNLOCKED');
     expect(queues(s, 'r')).toEqual({ granted: ['2:PR'], converting: ['3:PR>EX', '4:NL>EX'], waiting: [] });
   });
