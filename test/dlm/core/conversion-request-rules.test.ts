@@ -6,7 +6,7 @@
  * no self-bast for a mode at or below its highbast, even after a CANCELGRANT completion.
  */
 import { describe, expect, it } from 'vitest';
-import { basts, completions, granted, queues, space, types } from './helpers.js';
+import { basts, completions, granted, queued, queues, space, types } from './helpers.js';
 
 describe('§6.2 CONVDEADLK demotion', () => {
   it('a demoted conversion grantable at once is granted in the same call, never queued', () => {
@@ -36,6 +36,17 @@ describe('§6.2 CONVDEADLK demotion', () => {
     expect(s.convert(a, 'CW', { flags: ['CONVDEADLK', 'QUECVT'] }).status).toBe('QUEUED');
     expect(completions(s.effects)).toEqual([`${b} convert GRANTED CW`]);
     expect(queues(s, 'r')).toEqual({ granted: [`${b}:CW`], converting: [`${c}:NL>EX`, `${a}:NL>CW`], waiting: [] });
+  });
+
+  it('a demotion takes the next number of the event order, like a grant: later requests come after it', () => {
+    const s = space();
+    granted(s, 'w', 'r', 'CR'); // events 1, 2
+    const l = granted(s, 'l', 'r', 'PR'); // 3, 4
+    const m = granted(s, 'm', 'r', 'PR'); // 5, 6
+    expect(s.convert(m, 'EX').status).toBe('QUEUED'); // 7
+    expect(s.convert(l, 'EX', { flags: ['CONVDEADLK'] }).status).toBe('QUEUED'); // 8, demoted at 9
+    const n = queued(s, 'n', 'r', 'EX'); // 10
+    expect([...new Set(s.waitForEdges().map((e) => `${e.waiterLockId}@${e.waiterSeq}`))]).toEqual([`${m}@7`, `${l}@8`, `${n}@10`]);
   });
 
   it('the pass after a demotion keeps the queue order: a grantable conversion behind a blocked one waits', () => {
