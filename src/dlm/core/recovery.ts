@@ -174,6 +174,9 @@ function planCopy(host: RecoveryHost, copy: LockCopy, index: number, batchIds: M
   }
   const flags = copy.flags ?? 0;
   if (!Number.isInteger(flags) || flags < 0) throw new AdoptError(`${where}: flags must be a bitmask`);
+  // lock() refuses PERSISTENT on a sublock; a copy carrying it was never a lock of any space, and
+  // an orphaned sublock would outlive the parent lock its resource needs.
+  if ((flags & LockFlag.PERSISTENT) !== 0 && copy.path.length > 1) throw new AdoptError(`${where}: PERSISTENT is not valid on a sublock (orphans are whole locks on root resources)`);
   const grantedMode = copy.grantedMode === undefined ? NO_MODE : toMode(copy.grantedMode);
   const requestedMode = copy.requestedMode === undefined ? NO_MODE : toMode(copy.requestedMode);
   if (copy.grantedMode !== undefined && grantedMode === NO_MODE) throw new AdoptError(`${where}: unknown grantedMode`);

@@ -7,7 +7,7 @@
  * default to. A drain of the effects leaves an empty buffer.
  */
 import { describe, expect, it } from 'vitest';
-import { LockFlag, type LockSpace } from '../../../src/dlm/core/index.js';
+import { AdoptError, LockFlag, type LockSpace } from '../../../src/dlm/core/index.js';
 import { completions, granted, queued, space, types } from './helpers.js';
 
 /** The time a request made now without `nowUs` is stamped with (the space's latest time). */
@@ -91,15 +91,16 @@ describe('§3.5 adoptOrphan', () => {
     expect(s.adoptOrphan('b', 'r3', 'PR', { flags: 0 })).toEqual({ status: 'INVALID_ARG', lockId: 0, reason: 'no orphan lock on r3' });
   });
 
-  it('names a root resource: an orphaned sublock of the same name is not taken', () => {
+  it('adopt refuses a PERSISTENT sublock copy, as lock() refuses a PERSISTENT sublock, so every orphan is a root lock', () => {
     const s = space();
-    // Recovery copies may carry PERSISTENT on a sublock, so a sublock can be orphaned.
-    s.adopt([
-      { lockId: 1, owner: 'a', path: ['db'], state: 'granted', grantedMode: 'PR', flags: LockFlag.PERSISTENT },
-      { lockId: 2, owner: 'a', path: ['db', 'row'], parentLockId: 1, state: 'granted', grantedMode: 'PR', flags: LockFlag.PERSISTENT },
-    ]);
-    expect(s.clearOwner('a')).toEqual({ released: 0, orphaned: 2 });
-    expect(s.adoptOrphan('b', 'row', 'PR')).toEqual({ status: 'INVALID_ARG', lockId: 0, reason: 'no orphan lock on row' });
+    const copies = [
+      { lockId: 1, owner: 'a', path: ['db'], state: 'granted' as const, grantedMode: 'PR' as const, flags: LockFlag.PERSISTENT },
+      { lockId: 2, owner: 'a', path: ['db', 'row'], parentLockId: 1, state: 'granted' as const, grantedMode: 'PR' as const, flags: LockFlag.PERSISTENT },
+    ];
+    expect(() => s.adopt(copies)).toThrow(new AdoptError('lock copy 1: PERSISTENT is not valid on a sublock (orphans are whole locks on root resources)'));
+    expect(s.snapshot()).toEqual([]);
+    expect(s.adopt([copies[0]!, { ...copies[1]!, flags: 0 }])).toEqual([1, 2]);
+    expect(s.clearOwner('a')).toEqual({ released: 1, orphaned: 1 });
     expect(s.adoptOrphan('b', 'db', 'PR')).toEqual({ status: 'ADOPTED', lockId: 1, reason: undefined });
   });
 });
