@@ -18,8 +18,10 @@
  * ./directory.ts, ./home.ts), so the two sides of a partition never both go on granting. Who
  * resets after a split is decided by the majority: a manager with a quorum answers a heartbeat
  * from a generation it declared dead with `dead-to-me`; a manager without one resets only when
- * it hears from a peer whose view (carried in every heartbeat) is a majority that left it out,
- * and otherwise takes the peer back (nobody had a quorum, so nobody recovered anything) — but
+ * it hears from a peer whose view (carried in every heartbeat) is a majority that left it out;
+ * a peer it declared dead while it still had a quorum (which it has lost since) is told
+ * `dead-to-me` all the same, since its roots may have been rebuilt here in the meantime; and
+ * otherwise it takes the peer back (nobody had a quorum, so nobody recovered anything) — but
  * only on a heartbeat that echoes one this node sent after declaring the peer dead. A heartbeat
  * is a snapshot of its sender's view when it left, and may arrive after the sender declared this
  * node dead in turn (the two detectors fire at the same moment; a delay holds the heartbeat
@@ -64,6 +66,12 @@ export interface PeerState {
   heardBeat: number;
   /** Declared dead while this node had beaten `probe - 1` times: a take-back needs an echo ≥ probe. */
   probe: number;
+  /**
+   * This node held a quorum at some moment while this generation of the peer was dead to it: it
+   * may have looked up and rebuilt the peer's roots then, so the peer must reset, not be taken
+   * back, even when this node has lost its quorum since.
+   */
+  deadUnderQuorum: boolean;
   /** The peer's last heartbeat counted this node (at its generation) in its view. */
   confirmed: boolean;
   /**
@@ -120,7 +128,7 @@ export class Membership {
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
-      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, confirmed: true, sawMe: false, lastView: '' });
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, confirmed: true, sawMe: false, lastView: '' });
       links.setPeerGen(id, 0);
     }
     if (myGen > 0) this.ownLossUs = now;
@@ -207,6 +215,7 @@ export class Membership {
       p.alive = true;
       p.lastHeardUs = now;
       p.probe = 0;
+      p.deadUnderQuorum = false;
       p.confirmed = true;
       p.sawMe = false;
       p.lastView = '';
@@ -220,8 +229,9 @@ export class Membership {
    *
    * - A peer we declared dead at this very generation: if we hold a quorum we recovered without
    *   it, so it must reset (`dead-to-me`). If we do not, we may be the ones cut off: if its view is
-   *   a majority that left us out, we reset; otherwise nobody recovered anything (no quorum
-   *   anywhere) and we simply take it back.
+   *   a majority that left us out, we reset. Otherwise, if we held a quorum at any moment while it
+   *   was dead to us, we may have rebuilt its roots then, so it must reset all the same; if we
+   *   never did, nobody recovered anything on our account and we simply take it back.
    * - A live peer whose view is a majority without us, while we have no quorum: the others went
    *   on without us: reset.
    */
@@ -247,12 +257,15 @@ export class Membership {
         return;
       }
       if (this.hasQuorum) {
-        const msg: DeadToMeMsg = { type: 'dead-to-me', gen };
-        this.ctx.send(from, msg);
+        this.tellDeadToMe(from, gen);
         return;
       }
       if (this.excludedBy(view, echo)) {
         this.host.resetTo(this.myGen + 1);
+        return;
+      }
+      if (p.deadUnderQuorum) {
+        this.tellDeadToMe(from, gen);
         return;
       }
       // Sent before the peer heard from this node after the split: it may be stale (see above).
@@ -270,6 +283,7 @@ export class Membership {
     p.gen = gen;
     p.alive = true;
     p.lastHeardUs = now;
+    p.deadUnderQuorum = false;
     p.confirmed = true;
     p.sawMe = false;
     p.lastView = '';
@@ -277,6 +291,11 @@ export class Membership {
     this.links.setPeerGen(from, gen);
     this.recompute();
     this.host.viewChanged(dead, [{ id: from, gen }]);
+  }
+
+  private tellDeadToMe(to: string, gen: number): void {
+    const msg: DeadToMeMsg = { type: 'dead-to-me', gen };
+    this.ctx.send(to, msg);
   }
 
   /**
@@ -405,5 +424,7 @@ export class Membership {
     let counted = 1;
     for (const p of this.peers.values()) if (p.alive && p.confirmed) counted++;
     this.quorum = counted * 2 > this.all.length;
+    if (!this.quorum) return;
+    for (const p of this.peers.values()) if (!p.alive) p.deadUnderQuorum = true;
   }
 }

@@ -1,0 +1,46 @@
+/**
+ * A manager that declared a peer dead while it held a quorum may have rebuilt the peer's roots;
+ * losing that quorum later does not undo the rebuild, so the peer must reset when it is heard
+ * again, not be taken back with the lock state it kept. Swarm-fenced-dlm seeds 55588 and 63195
+ * (shrunk repros in scenarios/regressions/) both draw two overlapping partitions: the first cuts
+ * m1 off, the second m2, so m2 and m3 declare m1 dead together (a quorum: m2's view m2,m3) and
+ * then, cut from each other, declare each other dead and are left with no quorum anywhere. They
+ * used to take m1 back at the heal (nobody had a quorum, the rule went, so nobody recovered
+ * anything), and m1 went on mastering `a` beside the master m2 had rebuilt: two EX grants at once
+ * (55588) and a token below one already issued (63195).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { pick, runTwice, type Ev } from './world.js';
+
+function repro(seed: number): ScenarioInput {
+  return JSON.parse(readFileSync(`scenarios/regressions/swarm-fenced-dlm-seed-${seed}.json`, 'utf8')) as ScenarioInput;
+}
+
+/** The view `node` traced last before `t` ms. */
+function viewAt(events: readonly Ev[], node: string, t: number): string {
+  const views = events.filter((e) => e.type === 'dlm-view' && e.node === node && e.t < t);
+  return String(views[views.length - 1]!.f.view);
+}
+
+describe('a peer declared dead under a quorum since lost is told dead-to-me, not taken back', () => {
+  it.each([
+    // seed, when m2/m3 lost their quorum, who tells m1 first and when, m1's reset, trace hash
+    [55588, 13_000, 'm2', 13005.488, 13011.714, '2cb0483ca00686a1'],
+    [63195, 12_000, 'm3', 12001.219, 12006.782, 'c6ff90d9d5916af7'],
+  ])('seed %i: m2 and m3 alone since %i ms; %s tells m1 dead-to-me at %f ms, m1 resets at %f ms, nothing overlaps', (seed, aloneMs, teller, toldMs, resetMs, hash) => {
+    const { result, events } = runTwice(repro(seed), seed);
+    expect(result.violations).toEqual([]);
+    expect(viewAt(events, 'm2', aloneMs + 1)).toBe('m2@0');
+    expect(viewAt(events, 'm3', aloneMs + 1)).toBe('m3@0');
+    const told = pick(events, 'send', { to: 'm1', msg: 'dead-to-me' });
+    expect(`${told[0]!.t} ${told[0]!.node}`).toBe(`${toldMs} ${teller}`);
+    // Without a quorum when it tells: only the quorum it held when m1 died makes it refuse m1.
+    expect(viewAt(events, teller, toldMs)).toBe(`${teller}@0`);
+    expect(pick(events, 'dlm-reset', { gen: 1 }).filter((e) => e.node === 'm1').map((e) => e.t)).toEqual([resetMs]);
+    // m1@0 grants nothing after the heal: it rejoins empty as m1@1.
+    expect(pick(events, 'grant').filter((e) => e.node === 'm1' && e.t > aloneMs && e.t < resetMs)).toEqual([]);
+    expect(result.traceHash).toBe(hash);
+  });
+});
