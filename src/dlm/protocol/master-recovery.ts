@@ -16,7 +16,7 @@ import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
 import { assertRebuiltRoot } from './recovery-assertions.js';
 import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, withoutSupersededGrants, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
-import { clientOfSession, lockKey } from './session.js';
+import { clientOfSession, isNewerSession, lockKey, sessionId } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, OpWire } from './wire.js';
 
 /** Names operation `op` as reported pending by copy holder `holder`. */
@@ -345,9 +345,11 @@ export class MasterRecovery {
    * rebuild does for the requests found in copies, so that the trace and the checkers never keep
    * an unknown grant standing beside the ones the rebuilt master makes. So does a grant whose
    * client is unlocking a lock nobody here knows (its master and copy holder were lost), and one
-   * whose client's session is over and who asks for nothing here: its driver gave up whatever it
+   * whose client had a session end and who asks for nothing here: its driver gave up whatever it
    * awaited, and a grant the lost master made for it, which it never heard of, ended with the
-   * session, but nobody alive knew of it to trace that end.
+   * session, but nobody alive knew of it to trace that end. This node may know that session is
+   * over only by the client's later session (its requests on another root), every manager that
+   * knew the old one having reset.
    */
   private endUnknownGrants(rootState: RootState): void {
     const ended = new Set<string>();
@@ -359,11 +361,26 @@ export class MasterRecovery {
       this.env.trace('release', { client: op.client, resource: op.resource, reason: 'superseded' });
     }
     const root = rootState.root;
-    const sessionsOver = new Set([...this.env.lostSessions].map(clientOfSession));
-    for (const client of sessionsOver) {
+    for (const client of this.clientsWithSessionsOver()) {
       if (asking.has(client) || this.records.findMeta(client, root)?.mode != null) continue;
       this.env.trace('release', { client, resource: root, reason: 'superseded' });
     }
+  }
+
+  /**
+   * The clients this node knows to have had a session end, in a fixed order: those with a session
+   * known to be over, and those known here by a later session than their first, whose earlier
+   * sessions are over (a driver opens a new session only after losing one).
+   */
+  private clientsWithSessionsOver(): string[] {
+    const clients = new Set([...this.env.lostSessions].map(clientOfSession));
+    const noteLater = (sess: string): void => {
+      const client = clientOfSession(sess);
+      if (isNewerSession(sess, sessionId(client, 0, 0))) clients.add(client);
+    };
+    for (const sess of this.env.sessionHomes.keys()) noteLater(sess);
+    for (const byResource of this.records.metas.values()) for (const meta of byResource.values()) noteLater(meta.sess);
+    return [...clients].sort();
   }
 
   /**
