@@ -5,7 +5,7 @@
  * lock) and the commit (the judgement depends on a grant or an end before it).
  */
 import { describe, expect, it } from 'vitest';
-import { BeliefOverlapChecker, FencingChecker, MutualExclusionChecker, StaleWriteChecker, ValueBlockChecker, readEvent, type InvariantName } from '../../src/check/index.js';
+import { BeliefOverlapChecker, FencingChecker, LockDelayChecker, MutualExclusionChecker, StaleWriteChecker, ValueBlockChecker, createCheckers, readEvent, type InvariantName } from '../../src/check/index.js';
 import type { Checker } from '../../src/check/checker.js';
 import { Stream, check as checkStream, ms } from './stream.js';
 
@@ -26,8 +26,8 @@ function alone(checker: Checker, s: Stream, endMs: number): { messages: string[]
 const inSet = (s: Stream, invariant: InvariantName): string[] => checkStream(s, [invariant]).violations.map((v) => v.message);
 
 describe('checkers alone judge as in a CheckerSet', () => {
-  it('mutual-exclusion: the holder the first grant made blocks the second', () => {
-    const s = new Stream().grant(0, 'c1', 'file', 'EX').grant(5, 'c2', 'file', 'EX');
+  it('mutual-exclusion: the holder the first grant made blocks the second; a release is not judged as a grant', () => {
+    const s = new Stream().grant(0, 'c1', 'file', 'EX').grant(5, 'c2', 'file', 'EX').release(6, 'c2', 'file');
     const expected = ['m1 granted EX on file to c2 at 5.0 ms while c1 holds EX (granted at 0.0 ms): incompatible modes'];
     expect(alone(new MutualExclusionChecker(), s, 10).messages).toEqual(expected);
     expect(inSet(s, 'mutual-exclusion')).toEqual(expected);
@@ -52,6 +52,16 @@ describe('checkers alone judge as in a CheckerSet', () => {
     const expected = ['m1 granted PR on file to c2 at 20.0 ms with value block "", not flagged VALNOTVALID, but the value block was invalidated at 10.0 ms (c1\'s PW lock expired)'];
     expect(alone(new ValueBlockChecker(), s, 30).messages).toEqual(expected);
     expect(inSet(s, 'value-block')).toEqual(expected);
+  });
+
+  it('lock-delay: a grant within the delay is judged, a release within it is not', () => {
+    const s = new Stream().grant(0, 'c1', 'file', 'EX').grant(0, 'c3', 'file', 'NL').expire(10, 'c1', 'file').release(11, 'c3', 'file').grant(12, 'c2', 'file', 'EX');
+    const expected = ["m1 granted EX on file to c2 at 12.0 ms, 2.0 ms after c1's EX lock on it expired (at 10.0 ms): the lock-delay of 5.0 ms had not passed"];
+    expect(alone(new LockDelayChecker(ms(5)), s, 20).messages).toEqual(expected);
+    const set = createCheckers({ invariants: ['lock-delay'], livenessUs: ms(60_000), healUs: 0, lockDelayUs: ms(5) });
+    for (const e of s.events) set.onEvent(e);
+    set.finish(ms(20));
+    expect(set.violations.map((v) => v.message)).toEqual(expected);
   });
 
   it('belief-overlap: two EX beliefs overlap until the first unlock request', () => {
