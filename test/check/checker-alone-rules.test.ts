@@ -16,7 +16,7 @@ function alone(checker: Checker, s: Stream, endMs: number): { messages: string[]
   const sink = { violation: (v: { message: string }) => messages.push(v.message), observation: (o: unknown) => observations.push(o) };
   for (const raw of s.events) {
     const e = readEvent(raw);
-    if (e !== undefined && checker.reads.includes(e.type)) checker.onEvent(e, sink);
+    if (e !== null && checker.reads.includes(e.type)) checker.onEvent(e, sink);
   }
   checker.finish(ms(endMs), sink);
   return { messages, observations };
