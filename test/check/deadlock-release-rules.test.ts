@@ -42,4 +42,11 @@ describe('deadlock rules: edges that end', () => {
     expect(cycleFindings(base('EX'))).toEqual(['wait-for cycle c1 -(EX on s)-> c2 -(EX on r)-> c1']);
     expect(cycleFindings(base('NL'))).toEqual([]);
   });
+
+  it('a grant makes a queued conversion wait for the new holder when their modes conflict', () => {
+    // c2 converts PR to EX on r behind c3's PR; c1 is then granted PR on r; c1 waits on s for c2's EX; c3 goes.
+    const s = new Stream().grant(0, 'c2', 'r', 'PR').grant(0, 'c3', 'r', 'PR').grant(0, 'c2', 's', 'EX')
+      .enqueue(10, 'c2', 'r', 'EX', 'converting').grant(15, 'c1', 'r', 'PR').enqueue(20, 'c1', 's', 'EX').release(25, 'c3', 'r');
+    expect(cycleFindings(s)).toEqual(['wait-for cycle c1 -(EX on s)-> c2 -(EX on r)-> c1']);
+  });
 });
