@@ -108,7 +108,9 @@ export function holdFence(): void {
   const global = globalThis as unknown as Record<string, unknown>;
   patch(globalThis.Date as unknown as Record<string, unknown>, 'now', 'Date.now()');
   patch(globalThis.Math as unknown as Record<string, unknown>, 'random', 'Math.random()');
-  if (typeof globalThis.performance === 'object') patch(globalThis.performance as unknown as Record<string, unknown>, 'now', 'performance.now()');
+  if (typeof globalThis.performance === 'object') {
+    patch(globalThis.performance as unknown as Record<string, unknown>, 'now', 'performance.now()');
+  }
   patch(global, 'setTimeout', 'setTimeout()');
   patch(global, 'setInterval', 'setInterval()');
   patch(global, 'setImmediate', 'setImmediate()');

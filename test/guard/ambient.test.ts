@@ -1,17 +1,29 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatFindings, scanSource, scanTree, stripComments } from './scan.js';
+import { formatFindings, isPermitted, scanSource, scanTree, stripComments } from './scan.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('ambient time and randomness guard (DESIGN §2)', () => {
-  it('no file under src/ (except the CLI progress display) uses ambient time or randomness', () => {
+  it('no file under src/ uses ambient time or randomness, beyond the uses the two allowed files are permitted', () => {
     const { scanned, findings } = scanTree(root);
     expect(scanned).toContain('src/sim/simulation.ts');
     expect(scanned).toContain('src/report/client/run.js');
-    expect(scanned).not.toContain('src/cli/progress.ts');
+    expect(scanned).toContain('src/cli/progress.ts');
+    expect(scanned).toContain('src/clients/ambient-fence.ts');
     expect(formatFindings(findings)).toBe('');
+  });
+
+  it('the allowed files are permitted only their own names, and the fence only in its patch( calls', () => {
+    const fence = 'src/clients/ambient-fence.ts';
+    const found = (file: string, line: string) => scanSource(file, line).map(isPermitted);
+    expect(found(fence, "patch(globalThis.Math as unknown as Record<string, unknown>, 'random', 'Math.random()');")).toEqual([true]);
+    expect(found(fence, 'const seed = Math.random();')).toEqual([false]);
+    expect(found(fence, "patch(globalThis, 'x', String(new Date()));")).toEqual([false]);
+    expect(found('src/cli/progress.ts', 'const startedMs = Date.now();')).toEqual([true]);
+    expect(found('src/cli/progress.ts', 'const jitter = Math.random();')).toEqual([false]);
+    expect(found('src/sim/kernel.ts', "patch(globalThis, 'now', 'Date.now()');")).toEqual([false]);
   });
 
   it('the scanner fires on a banned call, with file and line', () => {
