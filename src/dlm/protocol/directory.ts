@@ -20,14 +20,22 @@
  * - After the first view change, a name this node has no record of may have been mastered under
  *   an earlier directory node that is gone: it is assigned with `recover: true` too, so its new
  *   master gathers the survivors' copies (if only their fencing tokens).
+ * - A record keeps every master its name lost until a rebuild of it has finished: a master
+ *   assigned the name and lost in turn before finishing joins the ones before it, since the
+ *   copies of their locks may have gone with it. A look-up that assigns a master with `recover`
+ *   tells it all of them, and its rebuild counts each as a loss (./master-recovery.ts). A rebuild
+ *   has finished when its master claims the name in a `dir-sync` without marking it as still
+ *   rebuilding, or names it in a heartbeat. When a view change moves a name to another directory
+ *   node, the record of the masters it lost goes with it in the `dir-sync`.
  *
  * Records are kept even after a resource is destroyed — mastery, and with it the resource's fencing
  * token counter, stays where it is until the master dies — and they live in the node's durable
- * storage, so a crashed and restarted directory node still knows which names need recovery.
+ * storage, so a crashed and restarted directory node still knows which names need recovery. A
+ * record of lost masters leaves with its name when the name moves to another directory node.
  */
 import type { ManagerEnv } from './env.js';
 import { RelMessage } from './links.js';
-import type { DirectorySyncBody, LookupResultMsg } from './wire.js';
+import type { DirectorySyncBody, LookupResultMsg, LostMasterWire, LostNameWire } from './wire.js';
 
 interface DirRecord {
   /** The master, or '' when only known to need recovery. */
@@ -41,15 +49,30 @@ interface DirRecord {
    * it asks again, or it would master the name without gathering the copies.
    */
   recover?: boolean;
-  /** The master was assigned in place of an earlier generation of itself (see `LookupResultBody.lostByRequester`). */
-  lostByRequester?: boolean;
-  /** Of an orphaned name: the master (and its generation) the record named when it was reported orphaned. */
-  lostMaster?: { id: string; gen: number };
+  /**
+   * The masters the name lost before `master` whose rebuild has not finished, oldest first: a
+   * rebuild after them counts every one, since the copies of each lost master's locks may have
+   * gone with a later loss before anybody gathered them.
+   */
+  lost?: LostMasterWire[];
 }
 
-/** The master `rec` stands to lose or has lost: the one it names, else the one it named when orphaned. */
-function lostMasterOf(rec: DirRecord): { id: string; gen: number } | undefined {
-  return rec.master !== '' ? { id: rec.master, gen: rec.gen } : rec.lostMaster;
+/** Most lost masters a record keeps (the oldest go first); more than a few is already a loss of several. */
+const MAX_LOST_MASTERS = 16;
+
+/** `lost` with `master` added at the end, unless already there. */
+function withLost(lost: readonly LostMasterWire[], master: LostMasterWire): LostMasterWire[] {
+  const out = lost.filter((m) => m.id !== master.id || m.gen !== master.gen);
+  out.push({ id: master.id, gen: master.gen });
+  while (out.length > MAX_LOST_MASTERS) out.shift();
+  return out;
+}
+
+/** A record with `lost` set only when there is something in it. */
+function record(master: string, gen: number, orphan: boolean, recover: boolean, lost: readonly LostMasterWire[]): DirRecord {
+  const rec: DirRecord = { master, gen, orphan, recover };
+  if (lost.length > 0) rec.lost = [...lost];
+  return rec;
 }
 
 /** Most look-ups that may wait for a view to settle; more is a runaway producer. */
@@ -100,46 +123,105 @@ export class DirectoryRole {
     const members = env.members;
     if (!members.isAlive(from)) return;
     if (view !== members.viewKey) {
-      const retry: LookupResultMsg = new RelMessage('lookup-res', { root, master: '', masterGen: -1, recover: false, lostByRequester: false, view: members.viewKey });
+      const retry: LookupResultMsg = new RelMessage('lookup-res', { root, master: '', masterGen: -1, recover: false, lost: [], view: members.viewKey });
       env.post(from, retry);
       return;
     }
     const rec = this.records.get(root);
     let master: string;
     let recover = false;
-    let lostByRequester = false;
-    if (rec !== undefined && rec.master !== '' && !rec.orphan && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen) {
+    let lost: readonly LostMasterWire[] = [];
+    if (rec !== undefined && this.masterLives(rec)) {
       master = rec.master;
       recover = master === from && rec.recover === true;
-      lostByRequester = recover && rec.lostByRequester === true;
+      if (recover) lost = rec.lost ?? [];
     } else {
       master = from;
       recover = rec !== undefined || !this.pristine;
-      lostByRequester = rec !== undefined && this.lostBy(rec, from, members.genOf(from));
-      this.records.set(root, { master: from, gen: members.genOf(from), orphan: false, recover, lostByRequester });
+      if (rec !== undefined) lost = this.lostMasters(rec);
+      this.records.set(root, record(from, members.genOf(from), false, recover, lost));
     }
-    const msg: LookupResultMsg = new RelMessage('lookup-res', { root, master, masterGen: members.genOf(master), recover, lostByRequester, view });
+    const msg: LookupResultMsg = new RelMessage('lookup-res', { root, master, masterGen: members.genOf(master), recover, lost, view });
     env.post(from, msg);
   }
 
-  /** `rec` names an earlier generation of `from` (now at `gen`) as the master it lost. */
-  private lostBy(rec: DirRecord, from: string, gen: number): boolean {
-    const lost = lostMasterOf(rec);
-    return lost !== undefined && lost.id === from && lost.gen !== gen;
+  /** `rec` names a live master at the generation it was assigned. */
+  private masterLives(rec: DirRecord): boolean {
+    const members = this.env.members;
+    return rec.master !== '' && !rec.orphan && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen;
+  }
+
+  /** Every master `rec`'s name lost whose rebuild has not finished: the earlier ones, then its own master unless that lives. */
+  private lostMasters(rec: DirRecord): LostMasterWire[] {
+    const lost = rec.lost ?? [];
+    if (rec.master === '' || this.masterLives(rec)) return [...lost];
+    return withLost(lost, { id: rec.master, gen: rec.gen });
   }
 
   onDirSync(from: string, msg: DirectorySyncBody): void {
     const members = this.env.members;
     this.synced.set(from, msg.view);
     const gen = members.genOf(from);
-    for (const root of msg.claims) this.records.set(root, { master: from, gen, orphan: false, recover: false });
+    const rebuilding = new Set(msg.rebuilding);
+    for (const root of msg.claims) {
+      // A master still rebuilding keeps the losses its rebuild must count; one that has rebuilt clears them.
+      const rec = this.records.get(root);
+      const lost = rec !== undefined && rebuilding.has(root) ? this.lostMasters(rec).filter((m) => m.id !== from || m.gen !== gen) : [];
+      this.records.set(root, record(from, gen, false, false, lost));
+    }
     for (const root of msg.orphans) {
       const rec = this.records.get(root);
-      if (rec !== undefined && rec.master !== '' && members.isAlive(rec.master) && members.genOf(rec.master) === rec.gen && !rec.orphan) continue;
-      const lostMaster = rec === undefined ? undefined : lostMasterOf(rec);
-      this.records.set(root, lostMaster === undefined ? { master: '', gen: -1, orphan: true } : { master: '', gen: -1, orphan: true, lostMaster });
+      if (rec !== undefined && this.masterLives(rec)) continue;
+      this.records.set(root, record('', -1, true, false, rec === undefined ? [] : this.lostMasters(rec)));
     }
+    for (const name of msg.lost) this.takeOver(name);
     this.drain();
+  }
+
+  /** `from` finished rebuilding `roots`: the masters they lost before it are no longer losses of a rebuild to come. */
+  onRebuilt(from: string, roots: readonly string[]): void {
+    const gen = this.env.members.genOf(from);
+    for (const root of roots) {
+      const rec = this.records.get(root);
+      if (rec !== undefined && rec.master === from && rec.gen === gen && !rec.orphan) delete rec.lost;
+    }
+  }
+
+  /**
+   * A name whose directory node this node has become, with the masters it lost as its former
+   * directory node recorded them: they join what this node knows, unless the name has a live
+   * master that has rebuilt it (a later claim), whose record the handed one predates.
+   */
+  private takeOver(name: LostNameWire): void {
+    const rec = this.records.get(name.root);
+    if (rec === undefined) {
+      this.records.set(name.root, record('', -1, true, false, name.masters));
+      return;
+    }
+    const live = this.masterLives(rec);
+    if (live && rec.recover !== true && rec.lost === undefined) return;
+    let lost = rec.lost ?? [];
+    for (const master of name.masters) if (!live || master.id !== rec.master || master.gen !== rec.gen) lost = withLost(lost, master);
+    rec.lost = lost;
+  }
+
+  /**
+   * The view moved some names to other directory nodes: the records of those that lost masters go
+   * with them (returned by new directory node), and leave this node, which no longer directs them.
+   */
+  handOver(directoryOf: (root: string) => string): Map<string, LostNameWire[]> {
+    const handed = new Map<string, LostNameWire[]>();
+    for (const [root, rec] of this.records) {
+      const to = directoryOf(root);
+      if (to === this.env.id) continue;
+      const masters = this.lostMasters(rec);
+      if (masters.length === 0) continue;
+      let list = handed.get(to);
+      if (list === undefined) handed.set(to, (list = []));
+      list.push({ root, masters });
+      this.records.delete(root);
+    }
+    return handed;
   }
 
   /** The view changed: look-ups may now be answerable (or must wait longer). */

@@ -67,6 +67,8 @@ export interface ManagerEnv {
   setMaster(root: string, master: string): void;
   /** Ask the directory who masters `root` (once per root at a time); the answer is broadcast to the roles. */
   lookup(root: string): void;
+  /** This node finished rebuilding `root` (and its hold, if any): its directory node is told (./directory.ts). */
+  rebuilt(root: string): void;
   /** A callback timer on the monotonic clock. */
   timer(delayUs: number, fn: () => void): TimerId;
   /** A callback timer when `clock` reads `localUs`. */

@@ -90,6 +90,8 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   private local: RelMessage[] = [];
   private localHead = 0;
   private resets = 0;
+  /** Roots this node finished rebuilding since its last `dir-sync`, told to their directory nodes with each heartbeat. */
+  private rebuiltSinceSync = new Set<string>();
 
   constructor(
     readonly ctx: ProcessContext,
@@ -170,7 +172,9 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     switch (payload.type) {
       case 'hb': {
         const hb = payload as HeartbeatMsg;
-        if (this.managerSet.has(from)) this.members.onHeartbeat(from, hb.gen, hb.view, hb.beat, hb.echo);
+        if (!this.managerSet.has(from)) return;
+        this.members.onHeartbeat(from, hb.gen, hb.view, hb.beat, hb.echo);
+        if (hb.rebuilt !== undefined && this.members.isAlive(from) && this.members.genOf(from) === hb.gen) this.dir.onRebuilt(from, hb.rebuilt);
         return;
       }
       case 'dead-to-me':
@@ -410,10 +414,21 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       return;
     }
     this.setMaster(m.root, m.master);
-    if (m.master === this.id) this.master.becomeMaster(m.root, m.recover, m.lostByRequester);
+    if (m.master === this.id) this.master.becomeMaster(m.root, m.recover, m.lost);
     this.master.onMasterKnown(m.root);
     this.copyHolder.onMasterKnown(m.root);
     this.home.onMasterKnown(m.root);
+  }
+
+  rebuilt(root: string): void {
+    if (this.dirOf(root) === this.id) this.dir.onRebuilt(this.id, [root]);
+    else this.rebuiltSinceSync.add(root);
+  }
+
+  rebuiltFor(peer: string): readonly string[] {
+    const roots: string[] = [];
+    for (const root of this.rebuiltSinceSync) if (this.dirOf(root) === peer) roots.push(root);
+    return roots;
   }
 
   /** Ask again a little later: the views are still settling. */
@@ -487,13 +502,21 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   private sendDirSync(): void {
     const live = this.members.live;
     const claims = new Map<string, string[]>();
+    const rebuilding = new Map<string, string[]>();
     const orphaned = new Map<string, string[]>();
-    for (const root of this.master.masteredRoots()) push(claims, this.dirOf(root), root);
+    for (const root of this.master.masteredRoots()) {
+      push(claims, this.dirOf(root), root);
+      if (this.master.rebuildUnfinished(root)) push(rebuilding, this.dirOf(root), root);
+    }
     this.orphans = this.copyHolder.orphanedRoots();
     for (const root of this.orphans) push(orphaned, this.dirOf(root), root);
+    const lost = this.dir.handOver((root) => this.dirOf(root));
+    // The claims say which roots are rebuilt from now on.
+    this.rebuiltSinceSync.clear();
     const view = this.members.viewKey;
     for (const m of live) {
-      const msg: DirectorySyncMsg = new RelMessage('dir-sync', { view, claims: claims.get(m) ?? [], orphans: orphaned.get(m) ?? [] });
+      const body = { view, claims: claims.get(m) ?? [], rebuilding: rebuilding.get(m) ?? [], orphans: orphaned.get(m) ?? [], lost: lost.get(m) ?? [] };
+      const msg: DirectorySyncMsg = new RelMessage('dir-sync', body);
       this.post(m, msg);
     }
   }

@@ -16,6 +16,7 @@ import type {
   CopyReleaseMsg,
   CopyWire,
   GatherResultBody,
+  LostMasterWire,
   MasterOutcomeMsg,
   OpWire,
   OutWire,
@@ -117,8 +118,12 @@ export class RootState {
 
   constructor(
     readonly root: string,
-    /** An earlier generation of this node mastered the root: this node's own loss of state lost its master. */
-    readonly lostByOwnEarlierGeneration = false,
+    /**
+     * The masters the root lost whose rebuild has not finished, as its directory node knew them
+     * (./directory.ts); one that is an earlier generation of this node makes this node's own loss
+     * of state the master's loss.
+     */
+    readonly lostMasters: readonly LostMasterWire[] = [],
   ) {}
 }
 

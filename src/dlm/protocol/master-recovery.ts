@@ -17,7 +17,7 @@ import type { MasterSessions } from './master-sessions.js';
 import { assertRebuiltRoot } from './recovery-assertions.js';
 import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, withoutSupersededGrants, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
 import { clientOfSession, isNewerSession, lockKey, sessionId } from './session.js';
-import type { CopyWire, GatherRequestMsg, GatherResultBody, OpWire } from './wire.js';
+import type { CopyWire, GatherRequestMsg, GatherResultBody, LostMasterWire, OpWire } from './wire.js';
 
 /** Names operation `op` as reported pending by copy holder `holder`. */
 function pendingKey(holder: string, op: OpWire): string {
@@ -148,6 +148,7 @@ export class MasterRecovery {
       } else {
         // 4. Replay the other operations still pending, in request order.
         for (const op of replays.others) this.requests.replay(op);
+        this.env.rebuilt(root);
       }
       this.installPending(rootState, replays.others, collected);
     });
@@ -204,25 +205,46 @@ export class MasterRecovery {
   /**
    * Several managers gone at once (two missing, or two losses within a lease, a grace period and a
    * failure timeout): a lock whose master and copy holder were both among them is unknown here.
-   * When an earlier generation of this node mastered the root, its own loss of state is one of them
-   * if a peer died after it, even one that had seen the restart: that peer may have held the copies
-   * of the lost master's locks until this rebuild gathered them. A peer that died before the loss
-   * had its copies re-made by the earlier generation, which was still alive.
+   * The losses are the deaths this node noticed, the masters the root lost that it did not notice
+   * (its directory node knew of them: the name moved there, or this node restarted since), and
+   * this node's own loss of state when it counts ({@link ownLossCounts}).
    */
   private lostSeveral(rootState: RootState): boolean {
     const t = this.env.tuning;
     if (t.leaseUs <= 0) return false;
     const members = this.env.members;
+    if (members.missing >= 2) return true;
     const windowUs = t.leaseUs + t.failureTimeoutUs + t.graceUs;
-    const ownLossUs = this.uncountedOwnLossOf(rootState);
-    const lastDeathUs = members.lastDeathUs();
-    const ownLoss = ownLossUs !== undefined && ownLossUs >= this.now() - windowUs && lastDeathUs !== undefined && lastDeathUs >= ownLossUs ? 1 : 0;
-    return members.missing >= 2 || members.recentDeaths(windowUs) + ownLoss >= 2;
+    const sinceUs = this.now() - windowUs;
+    const unnoticed = this.unnoticedLostMasters(rootState, sinceUs).length;
+    const ownLoss = this.ownLossCounts(rootState, sinceUs) ? 1 : 0;
+    return members.recentDeaths(windowUs) + unnoticed + ownLoss >= 2;
   }
 
-  /** When this node lost the state of `rootState`'s earlier master, itself, while no death counted it yet (see {@link lostSeveral}). */
-  private uncountedOwnLossOf(rootState: RootState): number | undefined {
-    return rootState.lostByOwnEarlierGeneration ? this.env.members.uncountedOwnLossUs() : undefined;
+  /** The masters of the root lost by other nodes whose death this node did not notice since `sinceUs`. */
+  private unnoticedLostMasters(rootState: RootState, sinceUs: number): LostMasterWire[] {
+    const env = this.env;
+    return rootState.lostMasters.filter((master) => {
+      if (master.id === env.id) return false;
+      const noticedUs = env.members.deathOf(master.id, master.gen);
+      return noticedUs === undefined || noticedUs < sinceUs;
+    });
+  }
+
+  /**
+   * Whether this node's own loss of state (its restart or last reset, while no death has counted
+   * it yet) is one of the root's losses: when an earlier generation of this node mastered the root
+   * and a peer died after the loss, even one that had seen the restart, since that peer may have
+   * held the copies of the lost master's locks until this rebuild gathered them (a peer that died
+   * before had its copies re-made by the earlier generation, still alive).
+   */
+  private ownLossCounts(rootState: RootState, sinceUs: number): boolean {
+    const env = this.env;
+    const members = env.members;
+    const ownLossUs = members.uncountedOwnLossUs();
+    if (ownLossUs === undefined || ownLossUs < sinceUs) return false;
+    const lastDeathUs = members.lastDeathUs();
+    return lastDeathUs !== undefined && lastDeathUs >= ownLossUs && rootState.lostMasters.some((master) => master.id === env.id && master.gen !== members.generation);
   }
 
   /** Adopt the granted copies into the lock space and take them into the records; returns the stand-ins' lock ids. */
@@ -420,7 +442,12 @@ export class MasterRecovery {
   private holdEndUs(rootState: RootState, nowUs: number): number {
     const t = this.env.tuning;
     const members = this.env.members;
-    const lostUs = Math.max(members.lastDeathUs() ?? nowUs, this.uncountedOwnLossOf(rootState) ?? 0);
+    const sinceUs = nowUs - (t.leaseUs + t.failureTimeoutUs + t.graceUs);
+    // A lost master whose death this node never noticed may have died as late as now.
+    const unnoticedUs = this.unnoticedLostMasters(rootState, sinceUs).length > 0 ? nowUs : 0;
+    const ownEarlierMaster = rootState.lostMasters.some((master) => master.id === this.env.id);
+    const ownLossUs = ownEarlierMaster || this.ownLossCounts(rootState, sinceUs) ? (members.uncountedOwnLossUs() ?? 0) : 0;
+    const lostUs = Math.max(members.lastDeathUs() ?? nowUs, ownLossUs, unnoticedUs);
     const leaseOverUs = lostUs + t.leaseUs + t.failureTimeoutUs + t.keepAliveUs;
     const reclaimUs = Math.max(lostUs + t.leaseUs, nowUs) + (members.configured + 1) * t.keepAliveUs;
     return Math.max(leaseOverUs, reclaimUs);
@@ -429,6 +456,7 @@ export class MasterRecovery {
   /** The hold is over, with a quorum: end the unknown grants, then serve what waited (a recovery pass). */
   private endHold(rootState: RootState, holding: Extract<RootPhase, { kind: 'holding' }>): void {
     rootState.phase = SERVING;
+    this.env.rebuilt(rootState.root);
     this.endUnknownGrants(rootState);
     // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
     this.effects.duringRecovery(() => {

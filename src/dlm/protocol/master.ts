@@ -53,8 +53,10 @@
  *    down-conversions (which may already have happened) first;
  * and only then serves the requests that waited. Grants made in this step carry `recovery: true`.
  * Copies of sessions already over are ended, not replayed; a value block whose newest copies saw
- * it invalid stays invalid. When several managers went down at once (two missing, or two deaths
- * within a lease, a grace period and a failure timeout), a lock whose master and copy holder were
+ * it invalid stays invalid. When several managers went down at once (two missing, or two losses
+ * within a lease, a grace period and a failure timeout: the deaths this node noticed, the masters
+ * the root lost as its directory node knew them, and this node's own loss of state when it may
+ * have held the lost master's copies), a lock whose master and copy holder were
  * both among them is unknown: the root is then held — nothing granted — for a lease, a failure
  * timeout and a KeepAlive after the latest loss (by then any such lock's lease has run out, its
  * home lacking a quorum to extend it), and at least until its client, in jeopardy within its grace
@@ -81,7 +83,7 @@ import { MasterRecords, RootState, pushTo, type EndReason } from './master-recor
 import { MasterRecovery } from './master-recovery.js';
 import { MasterRequests } from './master-requests.js';
 import { MasterSessions } from './master-sessions.js';
-import type { CopiesDropMsg, CopyWire, EdgeWire, GatherResultBody, HeldWire, OpWire } from './wire.js';
+import type { CopiesDropMsg, CopyWire, EdgeWire, GatherResultBody, HeldWire, LostMasterWire, OpWire } from './wire.js';
 
 /** The master role of one manager (see the module comment). */
 export class MasterRole implements MasterPort {
@@ -128,12 +130,11 @@ export class MasterRole implements MasterPort {
 
   /**
    * The directory made this node master of `root` (`recover`: rebuild it from the survivors' copies;
-   * `lostByOwnEarlierGeneration`: an earlier generation of this node mastered it, so this node's own
-   * loss of state is the master's loss).
+   * `lost`: the masters the root lost whose rebuild has not finished, each a loss the rebuild counts).
    */
-  becomeMaster(root: string, recover: boolean, lostByOwnEarlierGeneration: boolean): void {
+  becomeMaster(root: string, recover: boolean, lost: readonly LostMasterWire[]): void {
     if (this.records.roots.has(root)) return;
-    const rootState = new RootState(root, lostByOwnEarlierGeneration);
+    const rootState = new RootState(root, lost);
     this.records.roots.set(root, rootState);
     if (recover) this.recovery.startGather(rootState);
   }
@@ -257,6 +258,12 @@ export class MasterRole implements MasterPort {
   /** The token counter of `resource` (tests). */
   tokenOf(resource: string): number {
     return this.tokens.counterOf(resource);
+  }
+
+  /** Whether this node masters `root` and has not finished rebuilding it (gathering, or holding after a loss of several). */
+  rebuildUnfinished(root: string): boolean {
+    const kind = this.records.roots.get(root)?.phase.kind;
+    return kind !== undefined && kind !== 'serving';
   }
 
   /** Whether `root` is being rebuilt (tests). */

@@ -55,6 +55,8 @@ export interface MembershipHost {
   quorumChanged(): void;
   /** A peer declared this very generation dead: reset and rejoin as `gen`. */
   resetTo(gen: number): void;
+  /** The roots whose finished rebuild rides on the next heartbeat to `peer` (their directory node). */
+  rebuiltFor(peer: string): readonly string[];
 }
 
 /** What membership knows of one peer (read-only outside this module). */
@@ -83,6 +85,13 @@ export interface PeerState {
   lastView: string;
 }
 
+/** A member death as noticed here: when (mono µs), and which generation died (of this node's own loss, the one it rejoined as). */
+interface Death {
+  readonly us: number;
+  readonly id: string;
+  readonly gen: number;
+}
+
 /** Heartbeat numbers one generation may use (at one a second, half a year). */
 export const BEATS_PER_GENERATION = 2 ** 24;
 
@@ -98,8 +107,8 @@ export class Membership {
   private readonly peers = new Map<string, PeerState>();
   private liveIds: string[] = [];
   private liveSet = new Set<string>();
-  /** When each death was noticed (mono µs), oldest first. */
-  private readonly deaths: number[] = [];
+  /** Each death noticed (when, mono µs, and whose), oldest first; this node's own loss once counted is one too. */
+  private readonly deaths: Death[] = [];
   /**
    * When this node lost its own state (its restart, or its last reset; mono µs), while that loss
    * is not yet among {@link deaths}; undefined otherwise.
@@ -279,7 +288,7 @@ export class Membership {
       return;
     }
     const dead: Member[] = p.alive ? [{ id: from, gen: p.gen }] : [];
-    if (p.alive) this.noteDeath(now, p);
+    if (p.alive) this.noteDeath(now, from, p);
     p.gen = gen;
     p.alive = true;
     p.lastHeardUs = now;
@@ -343,7 +352,8 @@ export class Membership {
   private beat(): void {
     const beat = ++this.beats;
     for (const [id, p] of this.peers) {
-      const hb: HeartbeatMsg = { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat };
+      const rebuilt = this.host.rebuiltFor(id);
+      const hb: HeartbeatMsg = rebuilt.length === 0 ? { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat } : { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat, rebuilt };
       this.ctx.send(id, hb);
     }
   }
@@ -354,21 +364,33 @@ export class Membership {
    * is known to nobody: this node's own loss of state then counts among the deaths too (once, at
    * the time it happened), and a rebuild of what `p` mastered is lossy.
    */
-  private noteDeath(now: number, p: PeerState): void {
+  private noteDeath(now: number, id: string, p: PeerState): void {
     if (this.ownLossUs !== undefined && !p.sawMe) {
       const lostUs = this.ownLossUs;
       this.ownLossUs = undefined;
       let i = this.deaths.length;
-      while (i > 0 && this.deaths[i - 1]! > lostUs) i--;
-      this.deaths.splice(i, 0, lostUs);
+      while (i > 0 && this.deaths[i - 1]!.us > lostUs) i--;
+      this.deaths.splice(i, 0, { us: lostUs, id: this.ctx.id, gen: this.myGen });
     }
-    this.deaths.push(now);
+    this.deaths.push({ us: now, id, gen: p.gen });
     while (this.deaths.length > 64) this.deaths.shift();
   }
 
   /** When the latest member death was noticed (mono µs; this node's own loss included once counted), or undefined before any. */
   lastDeathUs(): number | undefined {
-    return this.deaths[this.deaths.length - 1];
+    return this.deaths[this.deaths.length - 1]?.us;
+  }
+
+  /**
+   * When this node (at any of its generations since it last started) noticed the death of `id` at
+   * generation `gen` (mono µs; the latest time if more than once), or undefined if it never did.
+   */
+  deathOf(id: string, gen: number): number | undefined {
+    for (let i = this.deaths.length - 1; i >= 0; i--) {
+      const death = this.deaths[i]!;
+      if (death.id === id && death.gen === gen) return death.us;
+    }
+    return undefined;
   }
 
   /**
@@ -384,7 +406,7 @@ export class Membership {
   recentDeaths(windowUs: number): number {
     const since = this.ctx.now('mono') - windowUs;
     let n = 0;
-    for (let i = this.deaths.length - 1; i >= 0 && this.deaths[i]! >= since; i--) n++;
+    for (let i = this.deaths.length - 1; i >= 0 && this.deaths[i]!.us >= since; i--) n++;
     return n;
   }
 
@@ -400,7 +422,7 @@ export class Membership {
       if (p.alive && now - p.lastHeardUs > this.tuning.failureTimeoutUs) {
         p.alive = false;
         p.probe = this.beats + 1;
-        this.noteDeath(now, p);
+        this.noteDeath(now, id, p);
         this.links.suspend(id);
         (dead ??= []).push({ id, gen: p.gen });
       }

@@ -251,6 +251,11 @@ export interface HeartbeatMsg extends Message {
   readonly beat: number;
   /** The last heartbeat number the sender received from the receiver (0: none). */
   readonly echo: number;
+  /**
+   * Roots the sender finished rebuilding since its last `dir-sync`, whose directory node is the
+   * receiver: the masters they lost before need not be counted again (./directory.ts).
+   */
+  readonly rebuilt?: readonly string[];
 }
 
 /** "I declared generation `gen` of you dead": the receiver resets and rejoins as a new generation. */
@@ -282,12 +287,26 @@ export interface LookupResultBody {
   /** The new master must rebuild the resource from the survivors' copies. */
   readonly recover: boolean;
   /**
-   * The name's last master was an earlier generation of the requester (it restarted or reset since):
-   * that master's loss is the requester's own loss of state, which counts among the losses of the
-   * rebuild even when no peer's death brought it in.
+   * Every master the name lost whose rebuild has not finished, oldest first (empty unless
+   * `recover`). Each is a loss of the rebuild even when no death the requester noticed brought it
+   * in: the directory may have heard of it before the name moved here, or before the requester
+   * restarted. One that is an earlier generation of the requester is the requester's own loss of
+   * state.
    */
-  readonly lostByRequester: boolean;
+  readonly lost: readonly LostMasterWire[];
   readonly view: string;
+}
+
+/** A master a name lost: a manager at one generation. */
+export interface LostMasterWire {
+  readonly id: string;
+  readonly gen: number;
+}
+
+/** The masters a name lost, handed to the name's new directory node when the view moves it there. */
+export interface LostNameWire {
+  readonly root: string;
+  readonly masters: readonly LostMasterWire[];
 }
 
 export type LookupResultMsg = RelMessage<'lookup-res', LookupResultBody>;
@@ -297,8 +316,12 @@ export interface DirectorySyncBody {
   readonly view: string;
   /** Roots the sender masters whose directory node is the receiver. */
   readonly claims: readonly string[];
+  /** Of the claims: the roots the sender is still rebuilding (gathering, or holding after a loss of several). */
+  readonly rebuilding: readonly string[];
   /** Roots whose master died and of which the sender holds copies, directory node the receiver. */
   readonly orphans: readonly string[];
+  /** The sender's directory records of names that lost masters and whose directory node is now the receiver. */
+  readonly lost: readonly LostNameWire[];
 }
 
 export type DirectorySyncMsg = RelMessage<'dir-sync', DirectorySyncBody>;

@@ -1,0 +1,88 @@
+/**
+ * A rebuild after a root lost its master must count every loss that may have taken a lock of the
+ * root with it, and then hold the root as after any double loss. The directory keeps the masters a
+ * root lost until a rebuild has finished (a master that was assigned the root and lost in turn,
+ * mid-gather, is one more), hands them to the name's new directory node when a view change moves
+ * the name, and tells the rebuilder, which counts its own loss of state when an earlier
+ * generation of itself was one of them. Seeds of scenarios/swarm-dlm-3m-long-lease.json (a copy,
+ * fixtures/swarm-dlm-3m-long-lease.json) broke grant order or mutual exclusion because the
+ * rebuilder counted one loss; each pins the trace hash the fix produces.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { runTwice, timeline } from './world.js';
+
+function load(url: URL): ScenarioInput {
+  return JSON.parse(readFileSync(url, 'utf8')) as ScenarioInput;
+}
+
+const threeLongLease = load(new URL('./fixtures/swarm-dlm-3m-long-lease.json', import.meta.url));
+
+/** `root`'s lock events after `fromMs`. */
+function after(events: ReturnType<typeof runTwice>['events'], root: string, fromMs: number): string[] {
+  return timeline(events, root).filter((line) => Number(line.split(' ')[0]) > fromMs);
+}
+
+describe('3m-long-lease seed 3772: a lost master the name\u2019s former directory node knew is counted', () => {
+  // m1@0 masters `a` with c3's request queued (11,806.367 ms) and crashes at 11,824 ms; m2, a's
+  // directory node among three, still names m1@0 as a's master. m1 restarts; a delayed link
+  // m2 → m3 keeps the directory from settling, and m3, c3's home and copy holder, pauses and is
+  // declared dead at 20,544 ms. In the view {m1, m2} the name moves to m1, which had no record of
+  // it: m1 rebuilt a counting one loss (m3@0) and granted c4 at once ahead of c3's request
+  // (grant-order). m2 now hands its record over, so m1 counts its own loss too and holds `a`.
+  it('m1 rebuilds a at 21,011.255 ms, holds it, and grants nothing on it before the run ends', () => {
+    const { result, events } = runTwice(threeLongLease, 3772);
+    expect(result.violations).toEqual([]);
+    expect(after(events, 'a', 11_700)).toEqual([
+      '11806.367 m1 enqueue client=c3 mode=EX queue=waiting',
+      '11819.12 m1 release client=c1 reason=unlock',
+      '11819.12 m1 grant client=c2 mode=EX token=34',
+      '16003.473 m1 expire client=c1',
+      '21011.255 m1 release client=c2 reason=unlock',
+      '21011.255 m1 lvb-invalidate reason=recovery',
+      '21011.255 m1 release client=c2 reason=unlock',
+    ]);
+    expect(result.traceHash).toBe('8c35569893005120');
+  });
+});
+
+describe('3m-long-lease seed 1072: the same, after a reset and a longer chain of views', () => {
+  // m1@0 masters `a` with c3's request queued at 1,293.767 ms; m2 declares it dead at 7,000 ms and
+  // m1 resets at 8,627.197 ms. m3, c3's home and copy holder, pauses and is declared dead at 18,000 ms; in
+  // the view {m1@1, m2@0} the name moves from m2 to m1, which rebuilt `a` counting one loss and
+  // later granted c2 ahead of c3 (grant-order). It now counts its own reset and holds `a`.
+  it('m1 rebuilds a at 18,017.942 ms, holds it, and grants nothing on it before the run ends', () => {
+    const { result, events } = runTwice(threeLongLease, 1072);
+    expect(result.violations).toEqual([]);
+    expect(after(events, 'a', 1200)).toEqual([
+      '1293.767 m1 enqueue client=c3 mode=EX queue=waiting',
+      '18017.942 m1 release client=c4 reason=superseded',
+      '18017.942 m1 release client=c2 reason=superseded',
+      '18017.942 m1 release client=c1 reason=unlock',
+      '18017.942 m1 lvb-invalidate reason=recovery',
+      '18017.942 m1 release client=c1 reason=unlock',
+    ]);
+    expect(result.traceHash).toBe('c11d016786b6f073');
+  });
+});
+
+describe('3m-long-lease seed 4096: a master assigned the root and lost mid-gather does not hide the one before it', () => {
+  // m1@0 grants c4 EX on a (token 14) at 13,288.284 ms and crashes; m2 and m3 declare it dead at
+  // 19,000 ms, and m1 restarts at 22,855 ms. After a one-way partition heals, m2 (a's directory
+  // node) makes itself a's master and gathers, then resets at 26,009.348 ms before finishing. Its
+  // record then named only m2@0 as lost: m1@1000 rebuilt `a` counting one loss and granted c3,
+  // then c1, EX beside c4's grant (mutual-exclusion). The record now keeps m1@0 too.
+  it('m1 rebuilds a at 26,036.779 ms and grants nothing on it while c4\u2019s grant stands', () => {
+    const { result, events } = runTwice(threeLongLease, 4096);
+    expect(result.violations).toEqual([]);
+    expect(after(events, 'a', 13_000)).toEqual([
+      '13288.284 m1 release client=c2 reason=unlock',
+      '13288.284 m1 grant client=c4 mode=EX token=14',
+      '26036.779 m1 release client=c3 reason=superseded',
+      '26036.779 m1 lvb-invalidate reason=recovery',
+      '27008.538 m1 expire client=c4',
+    ]);
+    expect(result.traceHash).toBe('adadea4239100204');
+  });
+});
