@@ -233,10 +233,15 @@ export class MasterRecovery {
 
   /**
    * Whether this node's own loss of state (its restart or last reset, while no death has counted
-   * it yet) is one of the root's losses: when an earlier generation of this node mastered the root
-   * and a peer died after the loss, even one that had seen the restart, since that peer may have
-   * held the copies of the lost master's locks until this rebuild gathered them (a peer that died
-   * before had its copies re-made by the earlier generation, still alive).
+   * it yet) is one of the root's losses. It is when an earlier generation of this node mastered
+   * the root and a peer died after the loss, even one that had seen the restart: that peer may
+   * have held the copies of the lost master's locks until this rebuild gathered them (a peer that
+   * died before had its copies re-made by the earlier generation, still alive). And it is when
+   * another node's generation mastered the root and died before the loss, or at a time this node
+   * never noticed: this node may have held the copies of that master's locks, and nobody re-made
+   * them once their master was gone. (A master that died after the loss without taking this
+   * node's new generation into its view has counted the loss among the deaths already; one that
+   * had taken it in re-made its copies here.)
    */
   private ownLossCounts(rootState: RootState, sinceUs: number): boolean {
     const env = this.env;
@@ -244,7 +249,11 @@ export class MasterRecovery {
     const ownLossUs = members.uncountedOwnLossUs();
     if (ownLossUs === undefined || ownLossUs < sinceUs) return false;
     const lastDeathUs = members.lastDeathUs();
-    return lastDeathUs !== undefined && lastDeathUs >= ownLossUs && rootState.lostMasters.some((master) => master.id === env.id && master.gen !== members.generation);
+    return rootState.lostMasters.some((master) => {
+      if (master.id === env.id) return master.gen !== members.generation && lastDeathUs !== undefined && lastDeathUs >= ownLossUs;
+      const noticedUs = members.deathOf(master.id, master.gen);
+      return noticedUs === undefined || noticedUs <= ownLossUs;
+    });
   }
 
   /** Adopt the granted copies into the lock space and take them into the records; returns the stand-ins' lock ids. */

@@ -3,9 +3,11 @@
  * root with it, and then hold the root as after any double loss. The directory keeps the masters a
  * root lost until a rebuild has finished (a master that was assigned the root and lost in turn,
  * mid-gather, is one more), hands them to the name's new directory node when a view change moves
- * the name, and tells the rebuilder, which counts its own loss of state when an earlier
- * generation of itself was one of them. Seeds of scenarios/swarm-dlm-3m-long-lease.json (a copy,
- * fixtures/swarm-dlm-3m-long-lease.json) broke grant order or mutual exclusion because the
+ * the name, and tells the rebuilder; a rebuilder counts its own loss of state when an earlier
+ * generation of itself was one of them, or when another lost master died before that loss (it may
+ * have held that master's copies, and nobody re-made them). Seeds of
+ * scenarios/swarm-dlm-3m-long-lease.json (a copy, fixtures/swarm-dlm-3m-long-lease.json) and the
+ * shrunk repro of swarm-fenced-dlm seed 74012 broke grant order or mutual exclusion because the
  * rebuilder counted one loss; each pins the trace hash the fix produces.
  */
 import { readFileSync } from 'node:fs';
@@ -84,5 +86,24 @@ describe('3m-long-lease seed 4096: a master assigned the root and lost mid-gathe
       '27008.538 m1 expire client=c4',
     ]);
     expect(result.traceHash).toBe('adadea4239100204');
+  });
+});
+
+describe('swarm-fenced-dlm repro 74012: a rebuilder that reset after the root\u2019s master died counts its own loss', () => {
+  // m1@0 grants c3 EX on a (token 5) at 1,727.059 ms across a one-way partition; m2 keeps the only
+  // copy. m1 crashes and restarts; the directory waits for m3's dir-sync across the partition, so
+  // nobody rebuilds a. m2, declared dead by m3, resets at 11,007.387 ms and drops the copy, then
+  // rebuilt a counting one loss (m1@0) and granted c4 EX beside c3's (mutual-exclusion). Its own
+  // reset, after m1@0 died, now counts as the second loss.
+  it('m2 rebuilds a at 12,026.861 ms and grants nothing on it before the run ends', () => {
+    const repro = load(new URL('../../../scenarios/regressions/swarm-fenced-dlm-seed-74012.json', import.meta.url));
+    const { result, events } = runTwice(repro, 74_012);
+    expect(result.violations).toEqual([]);
+    expect(after(events, 'a', 1600)).toEqual([
+      '1727.059 m1 grant client=c3 mode=EX token=5',
+      '1918.776 m1 enqueue client=c4 mode=EX queue=waiting',
+      '12026.861 m2 lvb-invalidate reason=recovery',
+    ]);
+    expect(result.traceHash).toBe('a2d549c39ad3c7fc');
   });
 });
