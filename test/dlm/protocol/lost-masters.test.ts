@@ -6,9 +6,9 @@
  * the name, and tells the rebuilder; a rebuilder counts its own loss of state when an earlier
  * generation of itself was one of them, or when another lost master died before that loss (it may
  * have held that master's copies, and nobody re-made them). Seeds of
- * scenarios/swarm-dlm-3m-long-lease.json (a copy, fixtures/swarm-dlm-3m-long-lease.json) and the
- * shrunk repro of swarm-fenced-dlm seed 74012 broke grant order or mutual exclusion because the
- * rebuilder counted one loss; each pins the trace hash the fix produces.
+ * scenarios/swarm-dlm-3m-long-lease.json and swarm-dlm-5m-long-lease-lock-delay.json (copies in
+ * fixtures/) and the shrunk repro of swarm-fenced-dlm seed 74012 broke grant order or mutual
+ * exclusion because the rebuilder counted one loss; each pins the trace hash the fix produces.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ function load(url: URL): ScenarioInput {
 }
 
 const threeLongLease = load(new URL('./fixtures/swarm-dlm-3m-long-lease.json', import.meta.url));
+const fiveLongLeaseLockDelay = load(new URL('./fixtures/swarm-dlm-5m-long-lease-lock-delay.json', import.meta.url));
 
 /** `root`'s lock events after `fromMs`. */
 function after(events: ReturnType<typeof runTwice>['events'], root: string, fromMs: number): string[] {
@@ -105,5 +106,41 @@ describe('swarm-fenced-dlm repro 74012: a rebuilder that reset after the root\u2
       '12026.861 m2 lvb-invalidate reason=recovery',
     ]);
     expect(result.traceHash).toBe('a2d549c39ad3c7fc');
+  });
+});
+
+describe('a master that claimed the root and reset before its rebuild finished is a loss too', () => {
+  // 6505: m1@0 grants c4 EX on a (token 12) and crashes at 10,466 ms; m2@0, c4's copy holder,
+  // claims a and resets at 16,569.803 ms before its rebuild finished; m1@1000's rebuild counted
+  // one loss and granted c1 EX beside c4's (mutual-exclusion). 5145: the same with c1's request
+  // queued on m1@0 (copy on its buddy m2, which claimed a while its gather waited for m3 and reset
+  // at 25,007.01 ms): c1's request was on no copy any more (grant-order). Both now hold `a`.
+  it.each([
+    [6505, 10_300, ['10308.307 m1 release client=c3 reason=unlock', '10308.307 m1 grant client=c4 mode=EX token=12', '10323.887 m1 enqueue client=c1 mode=EX queue=waiting', '16611.194 m1 lvb-invalidate reason=recovery', '18005.213 m1 expire client=c4'], '67c97814268d2c63'],
+    [5145, 13_700, ['13729.958 m1 release client=c3 reason=unlock', '13729.958 m1 grant client=c4 mode=EX token=56', '13751.294 m1 enqueue client=c1 mode=EX queue=waiting', '24756.975 m1 expire client=c4', '25039.148 m1 lvb-invalidate reason=recovery'], 'cb13108f5d7468e6'],
+  ])('3m-long-lease seed %i: m1@1000 rebuilds a and grants nothing on it before the run ends', (seed, fromMs, lines, hash) => {
+    const { result, events } = runTwice(threeLongLease, seed);
+    expect(result.violations).toEqual([]);
+    expect(after(events, 'a', fromMs)).toEqual(lines);
+    expect(result.traceHash).toBe(hash);
+  });
+
+  // 5m-long-lease-lock-delay 2254: m1@0 grants c3 EX on a (token 7) and crashes at 1,661 ms; m3
+  // claims a while its gather waits for m5 and resets at 17,012.761 ms; m1@1000's rebuild counted
+  // one loss and granted beside c3's EX (mutual-exclusion). It now holds `a`.
+  it('5m-long-lease-lock-delay seed 2254: m1@1000 rebuilds a at 17,043.657 ms and grants nothing on it before the run ends', () => {
+    const { result, events } = runTwice(fiveLongLeaseLockDelay, 2254);
+    expect(result.violations).toEqual([]);
+    expect(after(events, 'a', 1540)).toEqual([
+      '1548.127 m1 release client=c2 reason=unlock',
+      '1548.127 m1 grant client=c3 mode=EX token=7',
+      '1551.594 m1 enqueue client=c4 mode=EX queue=waiting',
+      '17043.657 m1 release client=c1 reason=superseded',
+      '17043.657 m1 release client=c2 reason=superseded',
+      '17043.657 m1 release client=c4 reason=superseded',
+      '17043.657 m1 lvb-invalidate reason=recovery',
+      '19009.404 m3 expire client=c3',
+    ]);
+    expect(result.traceHash).toBe('6505e37b264c6f51');
   });
 });
