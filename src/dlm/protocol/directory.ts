@@ -26,7 +26,9 @@
  *   tells it all of them, and its rebuild counts each as a loss (./master-recovery.ts). A rebuild
  *   has finished when its master claims the name in a `dir-sync` without marking it as still
  *   rebuilding, or names it in a heartbeat. When a view change moves a name to another directory
- *   node, the record of the masters it lost goes with it in the `dir-sync`.
+ *   node, the record of the masters it lost goes with it in the `dir-sync`; and a copy holder that
+ *   reports a name orphaned names the master it last knew, in case the node that had the record
+ *   is gone.
  *
  * Records are kept even after a resource is destroyed — mastery, and with it the resource's fencing
  * token counter, stays where it is until the master dies — and they live in the node's durable

@@ -50,6 +50,7 @@ import type {
   KeepAliveMsg,
   LookupMsg,
   LookupResultBody,
+  LostMasterWire,
   PeerMsg,
   ToClientMsg,
 } from './wire.js';
@@ -389,6 +390,13 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     return c.id;
   }
 
+  /** The master of `root` as last learned here, when that generation is no longer live. */
+  private lostMasterOf(root: string): LostMasterWire | undefined {
+    const c = this.cachedMasters.get(root);
+    if (c === undefined || this.masterOf(root) !== undefined) return undefined;
+    return { id: c.id, gen: c.gen };
+  }
+
   setMaster(root: string, master: string): void {
     this.cachedMasters.set(root, { id: master, gen: this.members.genOf(master), peer: this.members.peer(master) });
   }
@@ -509,8 +517,18 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       if (this.master.rebuildUnfinished(root)) push(rebuilding, this.dirOf(root), root);
     }
     this.orphans = this.copyHolder.orphanedRoots();
-    for (const root of this.orphans) push(orphaned, this.dirOf(root), root);
     const lost = this.dir.handOver((root) => this.dirOf(root));
+    for (const root of this.orphans) {
+      const dir = this.dirOf(root);
+      push(orphaned, dir, root);
+      // The master the orphan lost, as this node last knew it: the name's directory node may have
+      // no record of it (the node that had one is gone).
+      const master = this.lostMasterOf(root);
+      if (master === undefined) continue;
+      let names = lost.get(dir);
+      if (names === undefined) lost.set(dir, (names = []));
+      names.push({ root, masters: [master] });
+    }
     // The claims say which roots are rebuilt from now on.
     this.rebuiltSinceSync.clear();
     const view = this.members.viewKey;

@@ -320,7 +320,10 @@ export interface DirectorySyncBody {
   readonly rebuilding: readonly string[];
   /** Roots whose master died and of which the sender holds copies, directory node the receiver. */
   readonly orphans: readonly string[];
-  /** The sender's directory records of names that lost masters and whose directory node is now the receiver. */
+  /**
+   * Names that lost masters whose directory node is now the receiver: the sender's directory
+   * records of them, and for each orphan the master the sender last knew.
+   */
   readonly lost: readonly LostNameWire[];
 }
 

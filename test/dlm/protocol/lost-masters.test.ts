@@ -3,7 +3,8 @@
  * root with it, and then hold the root as after any double loss. The directory keeps the masters a
  * root lost until a rebuild has finished (a master that was assigned the root and lost in turn,
  * mid-gather, is one more), hands them to the name's new directory node when a view change moves
- * the name, and tells the rebuilder; a rebuilder counts its own loss of state when an earlier
+ * the name (and a copy holder reporting an orphaned root names the master it last knew, in case
+ * the directory node that knew it is gone), and tells the rebuilder; a rebuilder counts its own loss of state when an earlier
  * generation of itself was one of them, or when another lost master died before that loss (it may
  * have held that master's copies, and nobody re-made them). Seeds of
  * scenarios/swarm-dlm-3m-long-lease.json and swarm-dlm-5m-long-lease-lock-delay.json (copies in
@@ -142,5 +143,25 @@ describe('a master that claimed the root and reset before its rebuild finished i
       '19009.404 m3 expire client=c3',
     ]);
     expect(result.traceHash).toBe('6505e37b264c6f51');
+  });
+});
+
+describe('3m-long-lease seed 9259: a copy holder reporting an orphan names the master it lost', () => {
+  // m1@0 grants c2 EX on a (token 50) at 14,455.421 ms, with the copy on c2's home m2, and resets
+  // at 14,504.697 ms. m2, also a's directory node among three, crashes at 18,339 ms before anyone
+  // rebuilt a, taking its record of m1@0 with it. In the view {m1@1, m3} the name moves to m1,
+  // whose record said only "orphaned": m1@1 rebuilt a counting one loss (m2@0) and granted c4,
+  // c1 and c3 EX beside c2's (mutual-exclusion). m3's orphan report now names m1@0, the master it
+  // last knew, so m1@1 counts its own reset and holds `a`.
+  it('m1 rebuilds a and grants nothing on it after c2’s EX', () => {
+    const { result, events } = runTwice(threeLongLease, 9259);
+    expect(result.violations).toEqual([]);
+    expect(after(events, 'a', 14_455.421)).toEqual([
+      '24020.366 m1 release client=c3 reason=unlock',
+      '24020.366 m1 lvb-invalidate reason=recovery',
+      '24020.366 m1 release client=c3 reason=unlock',
+      '28006.27 m2 expire client=c2',
+    ]);
+    expect(result.traceHash).toBe('928875691faf0386');
   });
 });
