@@ -23,9 +23,15 @@ function load(url: URL): ScenarioInput {
 const threeLongLease = load(new URL('./fixtures/swarm-dlm-3m-long-lease.json', import.meta.url));
 const fiveLongLeaseLockDelay = load(new URL('./fixtures/swarm-dlm-5m-long-lease-lock-delay.json', import.meta.url));
 
-/** `root`'s lock events after `fromMs`. */
-function after(events: ReturnType<typeof runTwice>['events'], root: string, fromMs: number): string[] {
-  return timeline(events, root).filter((line) => Number(line.split(' ')[0]) > fromMs);
+/**
+ * Replays `seed` of `input`: nothing is violated, `a`'s lock events after `fromMs` are `lines`
+ * (the rebuild that holds `a`, and no grant after it), and the trace hash is `hash`.
+ */
+function expectHeld(input: ScenarioInput, seed: number, fromMs: number, lines: readonly string[], hash: string): void {
+  const { result, events } = runTwice(input, seed);
+  expect(result.violations).toEqual([]);
+  expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > fromMs)).toEqual(lines);
+  expect(result.traceHash).toBe(hash);
 }
 
 describe('3m-long-lease seed 3772: a lost master the name\u2019s former directory node knew is counted', () => {
@@ -36,9 +42,7 @@ describe('3m-long-lease seed 3772: a lost master the name\u2019s former director
   // it: m1 rebuilt a counting one loss (m3@0) and granted c4 at once ahead of c3's request
   // (grant-order). m2 now hands its record over, so m1 counts its own loss too and holds `a`.
   it('m1 rebuilds a at 21,011.255 ms, holds it, and grants nothing on it before the run ends', () => {
-    const { result, events } = runTwice(threeLongLease, 3772);
-    expect(result.violations).toEqual([]);
-    expect(after(events, 'a', 11_700)).toEqual([
+    expectHeld(threeLongLease, 3772, 11_700, [
       '11806.367 m1 enqueue client=c3 mode=EX queue=waiting',
       '11819.12 m1 release client=c1 reason=unlock',
       '11819.12 m1 grant client=c2 mode=EX token=34',
@@ -46,8 +50,7 @@ describe('3m-long-lease seed 3772: a lost master the name\u2019s former director
       '21011.255 m1 release client=c2 reason=unlock',
       '21011.255 m1 lvb-invalidate reason=recovery',
       '21011.255 m1 release client=c2 reason=unlock',
-    ]);
-    expect(result.traceHash).toBe('8c35569893005120');
+    ], '8c35569893005120');
   });
 });
 
@@ -57,17 +60,14 @@ describe('3m-long-lease seed 1072: the same, after a reset and a longer chain of
   // the view {m1@1, m2@0} the name moves from m2 to m1, which rebuilt `a` counting one loss and
   // later granted c2 ahead of c3 (grant-order). It now counts its own reset and holds `a`.
   it('m1 rebuilds a at 18,017.942 ms, holds it, and grants nothing on it before the run ends', () => {
-    const { result, events } = runTwice(threeLongLease, 1072);
-    expect(result.violations).toEqual([]);
-    expect(after(events, 'a', 1200)).toEqual([
+    expectHeld(threeLongLease, 1072, 1200, [
       '1293.767 m1 enqueue client=c3 mode=EX queue=waiting',
       '18017.942 m1 release client=c4 reason=superseded',
       '18017.942 m1 release client=c2 reason=superseded',
       '18017.942 m1 release client=c1 reason=unlock',
       '18017.942 m1 lvb-invalidate reason=recovery',
       '18017.942 m1 release client=c1 reason=unlock',
-    ]);
-    expect(result.traceHash).toBe('c11d016786b6f073');
+    ], 'c11d016786b6f073');
   });
 });
 
@@ -78,16 +78,13 @@ describe('3m-long-lease seed 4096: a master assigned the root and lost mid-gathe
   // record then named only m2@0 as lost: m1@1000 rebuilt `a` counting one loss and granted c3,
   // then c1, EX beside c4's grant (mutual-exclusion). The record now keeps m1@0 too.
   it('m1 rebuilds a at 26,036.779 ms and grants nothing on it while c4\u2019s grant stands', () => {
-    const { result, events } = runTwice(threeLongLease, 4096);
-    expect(result.violations).toEqual([]);
-    expect(after(events, 'a', 13_000)).toEqual([
+    expectHeld(threeLongLease, 4096, 13_000, [
       '13288.284 m1 release client=c2 reason=unlock',
       '13288.284 m1 grant client=c4 mode=EX token=14',
       '26036.779 m1 release client=c3 reason=superseded',
       '26036.779 m1 lvb-invalidate reason=recovery',
       '27008.538 m1 expire client=c4',
-    ]);
-    expect(result.traceHash).toBe('adadea4239100204');
+    ], 'adadea4239100204');
   });
 });
 
@@ -99,14 +96,11 @@ describe('swarm-fenced-dlm repro 74012: a rebuilder that reset after the root\u2
   // reset, after m1@0 died, now counts as the second loss.
   it('m2 rebuilds a at 12,026.861 ms and grants nothing on it before the run ends', () => {
     const repro = load(new URL('../../../scenarios/regressions/swarm-fenced-dlm-seed-74012.json', import.meta.url));
-    const { result, events } = runTwice(repro, 74_012);
-    expect(result.violations).toEqual([]);
-    expect(after(events, 'a', 1600)).toEqual([
+    expectHeld(repro, 74_012, 1600, [
       '1727.059 m1 grant client=c3 mode=EX token=5',
       '1918.776 m1 enqueue client=c4 mode=EX queue=waiting',
       '12026.861 m2 lvb-invalidate reason=recovery',
-    ]);
-    expect(result.traceHash).toBe('a2d549c39ad3c7fc');
+    ], 'a2d549c39ad3c7fc');
   });
 });
 
@@ -120,19 +114,14 @@ describe('a master that claimed the root and reset before its rebuild finished i
     [6505, 10_300, ['10308.307 m1 release client=c3 reason=unlock', '10308.307 m1 grant client=c4 mode=EX token=12', '10323.887 m1 enqueue client=c1 mode=EX queue=waiting', '16611.194 m1 lvb-invalidate reason=recovery', '18005.213 m1 expire client=c4'], '67c97814268d2c63'],
     [5145, 13_700, ['13729.958 m1 release client=c3 reason=unlock', '13729.958 m1 grant client=c4 mode=EX token=56', '13751.294 m1 enqueue client=c1 mode=EX queue=waiting', '24756.975 m1 expire client=c4', '25039.148 m1 lvb-invalidate reason=recovery'], 'cb13108f5d7468e6'],
   ])('3m-long-lease seed %i: m1@1000 rebuilds a and grants nothing on it before the run ends', (seed, fromMs, lines, hash) => {
-    const { result, events } = runTwice(threeLongLease, seed);
-    expect(result.violations).toEqual([]);
-    expect(after(events, 'a', fromMs)).toEqual(lines);
-    expect(result.traceHash).toBe(hash);
+    expectHeld(threeLongLease, seed, fromMs, lines, hash);
   });
 
   // 5m-long-lease-lock-delay 2254: m1@0 grants c3 EX on a (token 7) and crashes at 1,661 ms; m3
   // claims a while its gather waits for m5 and resets at 17,012.761 ms; m1@1000's rebuild counted
   // one loss and granted beside c3's EX (mutual-exclusion). It now holds `a`.
   it('5m-long-lease-lock-delay seed 2254: m1@1000 rebuilds a at 17,043.657 ms and grants nothing on it before the run ends', () => {
-    const { result, events } = runTwice(fiveLongLeaseLockDelay, 2254);
-    expect(result.violations).toEqual([]);
-    expect(after(events, 'a', 1540)).toEqual([
+    expectHeld(fiveLongLeaseLockDelay, 2254, 1540, [
       '1548.127 m1 release client=c2 reason=unlock',
       '1548.127 m1 grant client=c3 mode=EX token=7',
       '1551.594 m1 enqueue client=c4 mode=EX queue=waiting',
@@ -141,8 +130,7 @@ describe('a master that claimed the root and reset before its rebuild finished i
       '17043.657 m1 release client=c4 reason=superseded',
       '17043.657 m1 lvb-invalidate reason=recovery',
       '19009.404 m3 expire client=c3',
-    ]);
-    expect(result.traceHash).toBe('6505e37b264c6f51');
+    ], '6505e37b264c6f51');
   });
 });
 
@@ -154,14 +142,11 @@ describe('3m-long-lease seed 9259: a copy holder reporting an orphan names the m
   // c1 and c3 EX beside c2's (mutual-exclusion). m3's orphan report now names m1@0, the master it
   // last knew, so m1@1 counts its own reset and holds `a`.
   it('m1 rebuilds a and grants nothing on it after c2’s EX', () => {
-    const { result, events } = runTwice(threeLongLease, 9259);
-    expect(result.violations).toEqual([]);
-    expect(after(events, 'a', 14_455.421)).toEqual([
+    expectHeld(threeLongLease, 9259, 14_455.421, [
       '24020.366 m1 release client=c3 reason=unlock',
       '24020.366 m1 lvb-invalidate reason=recovery',
       '24020.366 m1 release client=c3 reason=unlock',
       '28006.27 m2 expire client=c2',
-    ]);
-    expect(result.traceHash).toBe('928875691faf0386');
+    ], '928875691faf0386');
   });
 });
