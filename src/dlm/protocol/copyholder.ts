@@ -271,15 +271,16 @@ export class CopyHolderRole implements CopyHolderPort {
   /**
    * A session moved to `home`: the copies stay (they may be all that is left of a lock whose
    * master died) but now name the new home; the master moves them where they belong. Returns the
-   * granted copies of the session on roots this node does not master, which the adoption counts
-   * as held (a master that is still rebuilding cannot report them yet), and the resources of every
-   * copy of the session here.
+   * granted copies of the session on roots whose grants this node's master role does not report
+   * itself, which the adoption counts as held, and the resources of every copy of the session
+   * here. That includes a root this node has just become master of and is still gathering copies
+   * for: its records are empty until the rebuild, so the copies here are what knows the grants.
    */
   onAdopt(client: string, sess: string, home: string): { held: HeldWire[]; known: string[] } {
     const held: HeldWire[] = [];
     const known: string[] = [];
     for (const [root, recs] of this.byRoot) {
-      const mastered = this.env.master.masters(root);
+      const mastered = this.env.master.knowsGrantsOf(root);
       for (const rec of recs.values()) {
         if (rec.client !== client || rec.sess !== sess) continue;
         rec.home = home;

@@ -33,7 +33,11 @@ export interface HomePort {
 
 /** What the copy holder asks the master role of its own node (./master.ts). */
 export interface MasterPort {
-  masters(root: string): boolean;
+  /**
+   * Whether this node masters `root` and its records hold the root's granted locks: not while it
+   * still gathers the copies to rebuild it from, when those copies are all that knows them.
+   */
+  knowsGrantsOf(root: string): boolean;
 }
 
 export interface ManagerEnv {

@@ -124,8 +124,9 @@ export class MasterRole implements MasterPort {
     return this.records.roots.keys();
   }
 
-  masters(root: string): boolean {
-    return this.records.roots.has(root);
+  knowsGrantsOf(root: string): boolean {
+    const phase = this.records.roots.get(root)?.phase;
+    return phase !== undefined && phase.kind !== 'gathering';
   }
 
   /**
