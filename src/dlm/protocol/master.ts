@@ -195,13 +195,13 @@ export class MasterRole implements MasterPort {
 
   /**
    * The view changed (`dead`: the ids whose generation died, a restart included): orphan the locks
-   * of dead homes, move copies whose holder changed or died, stop waiting for the dead.
+   * of dead homes, move copies whose holder changed or died (with a quorum only: see
+   * {@link moveCopies}), stop waiting for the dead.
    */
   onViewChange(dead: ReadonlySet<string>): void {
     const members = this.env.members;
-    const installs = this.moveCopies();
-    this.dropCopiesAtFormerBuddy();
-    this.records.sendInstalls(installs);
+    this.orphanLocksOfDeadHomes();
+    if (members.hasQuorum) this.moveCopies();
     this.recovery.onViewChange(dead);
     this.sessions.forgetReturnedOrphans();
     if (members.hasQuorum) {
@@ -211,15 +211,34 @@ export class MasterRole implements MasterPort {
     }
   }
 
-  /** The quorum came or went in the same view: what waited for one goes on (recovery included). */
+  /** The quorum came or went in the same view: copies move and what waited for one goes on (recovery included). */
   onQuorumChange(): void {
     if (!this.env.members.hasQuorum) return;
+    this.moveCopies();
     this.sessions.finishZombies();
     this.recovery.onQuorum();
   }
 
-  /** Orphan the locks of dead homes; returns each copy whose holder changed or restarted, by its new holder. */
-  private moveCopies(): Map<string, CopyWire[]> {
+  /** The locks whose home is dead wait for their client to reclaim them elsewhere (./master-sessions.ts, orphans). */
+  private orphanLocksOfDeadHomes(): void {
+    const records = this.records;
+    for (const byResource of records.metas.values()) {
+      for (const meta of byResource.values()) {
+        if (meta.lockId !== 0 && !records.homeLives(meta)) this.sessions.orphan(meta.client, meta.sess);
+      }
+    }
+  }
+
+  /**
+   * Send each copy whose holder changed or restarted to its new holder, and let the former buddy
+   * drop what it kept for this node. Only with a quorum: a master cut off from the majority may
+   * have been superseded (the majority rebuilt its roots), and its copies, versioned by records
+   * the rebuild never saw, would outrank the new master's in a later rebuild that gathers both
+   * (5m-short-lease seed 1063: m1@0, alone with m3@1 a moment before its reset, installed its copy
+   * of c2's request on a, version 7, where m4's grant of it was version 2). The copies move once a
+   * quorum is back, in the same view or the next.
+   */
+  private moveCopies(): void {
     const env = this.env;
     const members = env.members;
     const records = this.records;
@@ -227,7 +246,6 @@ export class MasterRole implements MasterPort {
     for (const byResource of records.metas.values()) {
       for (const meta of byResource.values()) {
         if (meta.lockId === 0) continue;
-        if (!records.homeLives(meta)) this.sessions.orphan(meta.client, meta.sess);
         const copyHolder = records.copyHolderFor(meta.home);
         if (copyHolder !== meta.copyHolder || members.genOf(copyHolder) !== meta.copyHolderGen) {
           // The holder the copy leaves (if it is still alive: the home came back, and the copy
@@ -240,7 +258,8 @@ export class MasterRole implements MasterPort {
         }
       }
     }
-    return installs;
+    this.dropCopiesAtFormerBuddy();
+    records.sendInstalls(installs);
   }
 
   /** This node's buddy changed: the former one, if alive, drops the copies it kept for this node. */

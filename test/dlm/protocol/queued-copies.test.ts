@@ -39,7 +39,7 @@ describe('swarm-fenced-dlm repros: a request one rebuild re-queued is re-queued 
   // are the same with other faults. The second rebuild now re-queues the request as well.
   it.each([
     [24020, 'c2', ['6016.474 m2', '16024.407 m1'], '92d2763ec22a8526'],
-    [47647, 'c2', ['5274.288 m2', '12039.916 m1'], 'cc5ebddfd6eb3ef5'],
+    [47647, 'c2', ['5274.288 m2', '12015.802 m1'], 'f6efc8165ca3fb79'],
     [50798, 'c2', ['13582.623 m2', '15044.09 m1'], '812fe2bb9d3b3f32'],
     [56497, 'c3', ['10006.953 m3', '17015.741 m1'], 'c66dd01608fab347'],
   ])('seed %i: %s\u2019s request is re-queued at %j, and nothing jumps the queue', (seed, client, rebuilds, hash) => {
