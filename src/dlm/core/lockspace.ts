@@ -194,9 +194,14 @@ export class LockSpace {
     return taken;
   }
 
-  /** Drops the pending effects, reusing the buffer (the allocation-free drain for hot loops). */
+  /**
+   * Drops the pending effects, reusing the buffer (the allocation-free drain for hot loops). It
+   * pops rather than assigning `length = 0`: that assignment releases the array's storage, so the
+   * first effect of every later operation would allocate it again.
+   */
   clearEffects(): void {
-    this.out.length = 0;
+    const out = this.out;
+    while (out.length > 0) out.pop();
   }
 
   // ---------------------------------------------------------------- requests
