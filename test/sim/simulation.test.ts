@@ -489,6 +489,41 @@ describe('Simulation: clocks and timers', () => {
     sim.run(1000);
     expect(rec.events).toEqual([]);
   });
+
+  it('a timer armed after others fired, and marks emitted, fires once with its own tag and time; cancelling a fired id cancels nothing', () => {
+    const { sim, rec } = recorded();
+    const fired: string[] = [];
+    const ids = new Map<string, number>();
+    sim.addNode('n', () => ({
+      onStart: (c) => {
+        ids.set('a', c.setTimer(100, 'a'));
+        c.markAt(150, 'mono', 'm1', { n: 1 });
+      },
+      onMessage() {},
+      onTimer: (c, tag) => {
+        fired.push(`${String(tag)}@${sim.nowUs()}`);
+        if (tag === 'a') {
+          ids.set('b', c.setTimer(300, 'b'));
+          c.markAt(250, 'mono', 'm2', { n: 2 });
+        }
+        if (tag === 'b') {
+          c.cancelTimer(ids.get('a')!);
+          c.cancelTimer(ids.get('b')!);
+          ids.set('c', c.setTimer(50, 'c'));
+          c.cancelTimer(ids.get('a')!);
+        }
+      },
+    }));
+    sim.run(1000);
+    expect(fired).toEqual(['a@100', 'b@400', 'c@450']);
+    expect(rec.events.map((e) => [e.tUs, e.type, e.fields])).toEqual([
+      [100, 'timer', { tag: 'a', local: 0.1 }],
+      [150, 'm1', { n: 1, local: 0.15 }],
+      [250, 'm2', { n: 2, local: 0.25 }],
+      [400, 'timer', { tag: 'b', local: 0.4 }],
+      [450, 'timer', { tag: 'c', local: 0.45 }],
+    ]);
+  });
 });
 
 describe('Simulation: bounds and errors', () => {
