@@ -184,25 +184,26 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
   plan.attach(sim);
   scheduled?.attach(sim);
   opts.onBuilt?.({ sim, checkers });
-  let failure: SimError | undefined;
-  return {
+  // `failure` is a data property that advance() sets, not a getter over a local: with a getter in
+  // this literal, V8 promoted every run's world to the old generation at its first scavenge, so
+  // a sweep's scavenges copied each seed's world and its major collections swept them.
+  const run = {
     sim,
     durationUs,
     asyncClients,
-    get failure() {
-      return failure;
-    },
-    advance: () => {
+    failure: undefined as SimError | undefined,
+    advance: (): SimStats => {
       try {
         return sim.run(durationUs);
       } catch (error) {
         if (!isServiceAssertion(error)) throw error;
-        failure = error;
+        run.failure = error;
         return sim.stats();
       }
     },
-    finish: (stats) => judge(scenario, seed, stats, plan.applied(), checkers, hasher, recorder, sim, failure),
+    finish: (stats: SimStats) => judge(scenario, seed, stats, plan.applied(), checkers, hasher, recorder, sim, run.failure),
   };
+  return run;
 }
 
 /** The replay result of a finished run (DESIGN §5.3). */
