@@ -18,25 +18,21 @@ export const TIMER_HELD = 1;
 /** A timer or mark whose clock will never reach its reading: nothing is queued. */
 export const TIMER_NEVER = 2;
 
-/**
- * A pending timer or mark. Once it has fired (or its mark was emitted) the timer table reuses
- * the record, and its finished event, for a later timer (see TimerTable), so its fields are set
- * by {@link TimerRec.set} rather than only by the constructor.
- */
+/** A pending timer or mark. */
 export class TimerRec {
-  declare id: TimerId;
-  declare node: NodeState;
-  declare clock: ClockKind;
-  declare localUs: number;
-  declare tag: unknown;
+  declare readonly id: TimerId;
+  declare readonly node: NodeState;
+  declare readonly clock: ClockKind;
+  declare readonly localUs: number;
+  declare readonly tag: unknown;
   /** For marks: the trace event to emit. */
-  declare type: string;
-  declare fields: TraceFields | undefined;
-  declare isMark: boolean;
+  declare readonly type: string;
+  declare readonly fields: TraceFields | undefined;
+  declare readonly isMark: boolean;
   /** For marks: kept when the node crashes (MarkOptions.outlivesCrash). */
-  declare outlivesCrash: boolean;
-  declare state: number;
-  declare ev: SimEvent | null;
+  declare readonly outlivesCrash: boolean;
+  state = TIMER_NEVER;
+  ev: SimEvent | null = null;
 
   constructor(
     id: TimerId,
@@ -49,22 +45,6 @@ export class TimerRec {
     fields: TraceFields | undefined,
     outlivesCrash: boolean,
   ) {
-    this.set(id, node, clock, localUs, tag, isMark, type, fields, outlivesCrash);
-    this.ev = null;
-  }
-
-  /** Make this record the timer or mark `id` (not yet scheduled); `ev` is left as it is. */
-  set(
-    id: TimerId,
-    node: NodeState,
-    clock: ClockKind,
-    localUs: number,
-    tag: unknown,
-    isMark: boolean,
-    type: string,
-    fields: TraceFields | undefined,
-    outlivesCrash: boolean,
-  ): this {
     this.id = id;
     this.node = node;
     this.clock = clock;
@@ -74,8 +54,6 @@ export class TimerRec {
     this.type = type;
     this.fields = fields;
     this.outlivesCrash = outlivesCrash;
-    this.state = TIMER_NEVER;
-    return this;
   }
 }
 
