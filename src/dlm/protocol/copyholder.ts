@@ -32,10 +32,12 @@ import { RelMessage } from './links.js';
 import type {
   BastRelayMsg,
   BastWire,
+  CopyInstalledMsg,
   CopyWire,
   HeldWire,
   GatherResultMsg,
   HomeOutcomeMsg,
+  InstallWire,
   MasterRequestMsg,
   OpWire,
   OutWire,
@@ -226,9 +228,14 @@ export class CopyHolderRole implements CopyHolderPort {
     this.onMasterKnown(root);
   }
 
-  /** A master hands this node copies (a client moved home, or this node became its buddy). */
-  onCopyInstall(records: readonly CopyWire[]): void {
+  /**
+   * Master `from` hands this node copies (a client moved home, or this node became its buddy). The
+   * holder a copy leaves kept its own until now (see {@link InstallWire}): the master is told it may
+   * let go.
+   */
+  onCopyInstall(from: string, records: readonly InstallWire[]): void {
     for (const w of records) {
+      if (w.formerHolder !== undefined) this.confirmInstall(from, w, w.formerHolder);
       let recs = this.byRoot.get(w.root);
       if (recs === undefined) {
         recs = new Map();
@@ -298,7 +305,13 @@ export class CopyHolderRole implements CopyHolderPort {
     for (const rec of recs.values()) if (rec.resource === resource) rec.lvbInvalid = true;
   }
 
-  /** A master moved this copy to another holder: drop ours unless it is newer. */
+  /** Tell `master` that the copy `w`, which left `formerHolder`, is here now. */
+  private confirmInstall(master: string, w: CopyWire, formerHolder: string): void {
+    const msg: CopyInstalledMsg = new RelMessage('ch-installed', { client: w.client, root: w.root, resource: w.resource, version: w.version, formerHolder });
+    this.env.post(master, msg);
+  }
+
+  /** A copy moved to another holder: drop ours unless it is newer. */
   onCopyRelease(client: string, root: string, resource: string, version: number): void {
     const recs = this.byRoot.get(root);
     const key = lockKey(client, resource);

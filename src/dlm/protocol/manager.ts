@@ -274,7 +274,10 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         return;
       }
       case 'ch-install':
-        this.copyHolder.onCopyInstall(m.body);
+        this.copyHolder.onCopyInstall(from, m.body);
+        return;
+      case 'ch-installed':
+        this.master.onCopyInstalled(m.body);
         return;
       case 'ch-release': {
         const r = m.body;

@@ -13,9 +13,11 @@ import { lockKey } from './session.js';
 import { RelMessage } from './links.js';
 import type {
   CopyInstallMsg,
+  CopyReleaseBody,
   CopyReleaseMsg,
   CopyWire,
   GatherResultBody,
+  InstallWire,
   LostMasterWire,
   MasterOutcomeMsg,
   OpWire,
@@ -298,15 +300,35 @@ export class MasterRecords {
 
   /** Tell a lock's copy holder, if it is another live node, that its copy moves elsewhere. */
   releaseCopy(meta: LockMeta): void {
+    this.releaseAt(meta.copyHolder, { client: meta.client, root: meta.root, resource: meta.resource, version: meta.version });
+  }
+
+  /** Tell `holder`, if it is another live node, to drop its copy of `copy`'s lock unless newer than `copy.version`. */
+  releaseAt(holder: string, copy: CopyReleaseBody): void {
     const env = this.env;
-    const old = meta.copyHolder;
-    if (old === env.id || !env.members.isAlive(old)) return;
-    const msg: CopyReleaseMsg = new RelMessage('ch-release', { client: meta.client, root: meta.root, resource: meta.resource, version: meta.version });
-    env.post(old, msg);
+    if (holder === env.id || !env.members.isAlive(holder)) return;
+    const msg: CopyReleaseMsg = new RelMessage('ch-release', { client: copy.client, root: copy.root, resource: copy.resource, version: copy.version });
+    env.post(holder, msg);
+  }
+
+  /**
+   * Move `meta`'s copy to `copyHolder`, adding it to `installs` when `install` says the new holder
+   * is sent one. The holder it leaves, when another live node, keeps its copy until the new one
+   * has this one (see {@link InstallWire}); with no install to carry that word, it lets go now.
+   * Call before the record names the new holder.
+   */
+  handOver(meta: LockMeta, copyHolder: string, installs: Map<string, InstallWire[]>, install: boolean): void {
+    const former = meta.copyHolder;
+    const leaves = copyHolder !== former && former !== this.env.id && this.env.members.isAlive(former);
+    if (!install) {
+      if (leaves) this.releaseCopy(meta);
+      return;
+    }
+    pushTo(installs, copyHolder, leaves ? { ...this.copyOf(meta), formerHolder: former } : this.copyOf(meta));
   }
 
   /** Send each copy holder the copies it now keeps. */
-  sendInstalls(installs: Map<string, CopyWire[]>): void {
+  sendInstalls(installs: Map<string, InstallWire[]>): void {
     for (const [copyHolder, records] of installs) {
       const msg: CopyInstallMsg = new RelMessage('ch-install', records);
       this.env.post(copyHolder, msg);
@@ -334,16 +356,15 @@ export class MasterRecords {
    * `installs` for the new one when the holder changed or restarted (and is another node when
    * `remoteOnly`). A lock that does not exist only changes home.
    */
-  rehome(meta: LockMeta, home: string, installs: Map<string, CopyWire[]>, remoteOnly: boolean): void {
+  rehome(meta: LockMeta, home: string, installs: Map<string, InstallWire[]>, remoteOnly: boolean): void {
     const copyHolder = this.copyHolderFor(home);
     if (meta.lockId === 0) {
       this.setHome(meta, home);
       return;
     }
-    if (copyHolder !== meta.copyHolder) this.releaseCopy(meta);
     const moved = copyHolder !== meta.copyHolder || this.env.members.genOf(copyHolder) !== meta.copyHolderGen;
+    if (moved) this.handOver(meta, copyHolder, installs, !remoteOnly || copyHolder !== this.env.id);
     this.setHome(meta, home);
-    if (moved && (!remoteOnly || copyHolder !== this.env.id)) pushTo(installs, copyHolder, this.copyOf(meta));
   }
 }
 

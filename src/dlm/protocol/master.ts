@@ -79,11 +79,11 @@ import { FencingTokens } from './fencing-tokens.js';
 import { RelMessage } from './links.js';
 import { DeadlockParticipant } from './master-deadlock.js';
 import { EffectTranslator } from './master-effects.js';
-import { MasterRecords, RootState, pushTo, type EndReason } from './master-records.js';
+import { MasterRecords, RootState, type EndReason } from './master-records.js';
 import { MasterRecovery } from './master-recovery.js';
 import { MasterRequests } from './master-requests.js';
 import { MasterSessions } from './master-sessions.js';
-import type { CopiesDropMsg, CopyWire, EdgeWire, GatherResultBody, HeldWire, LostMasterWire, OpWire } from './wire.js';
+import type { CopiesDropMsg, CopyInstalledBody, EdgeWire, GatherResultBody, HeldWire, InstallWire, LostMasterWire, OpWire } from './wire.js';
 
 /** The master role of one manager (see the module comment). */
 export class MasterRole implements MasterPort {
@@ -165,6 +165,12 @@ export class MasterRole implements MasterPort {
 
   // ------------------------------------------------------------------ recovery
 
+  /** A moved copy reached its new holder: the holder it left lets its own go, unless the copy has moved back to it since. */
+  onCopyInstalled(installed: CopyInstalledBody): void {
+    if (this.records.findMeta(installed.client, installed.resource)?.copyHolder === installed.formerHolder) return;
+    this.records.releaseAt(installed.formerHolder, installed);
+  }
+
   onGatherResult(from: string, reply: GatherResultBody): void {
     this.recovery.onGatherResult(from, reply);
   }
@@ -242,19 +248,18 @@ export class MasterRole implements MasterPort {
     const env = this.env;
     const members = env.members;
     const records = this.records;
-    const installs = new Map<string, CopyWire[]>();
+    const installs = new Map<string, InstallWire[]>();
     for (const byResource of records.metas.values()) {
       for (const meta of byResource.values()) {
         if (meta.lockId === 0) continue;
         const copyHolder = records.copyHolderFor(meta.home);
         if (copyHolder !== meta.copyHolder || members.genOf(copyHolder) !== meta.copyHolderGen) {
           // The holder the copy leaves (if it is still alive: the home came back, and the copy
-          // returns from the buddy) lets its copy go; kept, it would outrank the new holder's
-          // fresher but lower-versioned records in a later recovery.
-          if (copyHolder !== meta.copyHolder) records.releaseCopy(meta);
+          // returns from the buddy) lets its copy go once the new holder has it; kept, it would
+          // outrank the new holder's fresher but lower-versioned records in a later recovery.
+          records.handOver(meta, copyHolder, installs, copyHolder !== env.id);
           meta.copyHolder = copyHolder;
           meta.copyHolderGen = members.genOf(copyHolder);
-          if (copyHolder !== env.id) pushTo(installs, copyHolder, records.copyOf(meta));
         }
       }
     }

@@ -215,8 +215,29 @@ export type BastRelayMsg = RelMessage<'mbast' | 'hbast', BastWire>;
 /** Master → copy holder: this node does not master the root in `body`; look it up again. */
 export type NotMasterMsg = RelMessage<'not-master', string>;
 
+/**
+ * A copy a master hands to a holder. A copy that moves names the holder it leaves
+ * (`formerHolder`): that holder keeps its own copy until the new one has this one. The new one
+ * says so (`ch-installed`), and the master then tells the former one to let go (`ch-release`): the
+ * master knows every live member's generation, where a new holder just restarted may not yet.
+ * Released at once, a copy whose install is lost on the way (the new holder cut off from the
+ * master, or deaf to it after declaring it dead) would be on no live node when the master is lost,
+ * and the next master would never hear of the lock.
+ */
+export interface InstallWire extends CopyWire {
+  readonly formerHolder?: string;
+}
+
+/** New copy holder → master: it has the copy that left `formerHolder`, at `version`. */
+export interface CopyInstalledBody extends CopyReleaseBody {
+  readonly formerHolder: string;
+}
+
+/** New copy holder → master: a moved copy arrived (see {@link InstallWire}). */
+export type CopyInstalledMsg = RelMessage<'ch-installed', CopyInstalledBody>;
+
 /** Master → a new copy holder: take over these copies (home moved, or buddy changed). */
-export type CopyInstallMsg = RelMessage<'ch-install', readonly CopyWire[]>;
+export type CopyInstallMsg = RelMessage<'ch-install', readonly InstallWire[]>;
 
 export interface CopyReleaseBody {
   readonly client: string;
@@ -438,6 +459,7 @@ export type PeerMsg =
   | BastRelayMsg
   | NotMasterMsg
   | CopyInstallMsg
+  | CopyInstalledMsg
   | CopiesDropMsg
   | CopyReleaseMsg
   | ValueBlockInvalidMsg

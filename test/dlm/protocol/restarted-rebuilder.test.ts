@@ -31,9 +31,9 @@ describe('3m-long-lease seed 129: a restarted copy holder rebuilding its dead ma
     const { result, events } = runTwice(threeLongLease, 129);
     expect(result.violations).toEqual([]);
     const rebuilt = pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`);
-    expect(rebuilt).toEqual(['17272.222 m3']);
+    expect(rebuilt).toEqual(['17274.387 m3']);
     expect(pick(events, 'grant', { resource: 'a' }).filter((e) => e.t >= 17_272.222 && e.f.recovery !== true)).toEqual([]);
-    expect(result.traceHash).toBe('17998265f27e2b81');
+    expect(result.traceHash).toBe('612fdbb4b40de213');
   });
 });
 
@@ -73,8 +73,8 @@ describe('swarm-fenced-dlm seed 525: a held root whose time is up on a master wi
     const { result, events } = runTwice(swarm, 525);
     expect(result.violations).toEqual([]);
     const ends = pick(events, 'release', { client: 'c1', resource: 'a' }).filter((e) => e.t > 29_019.931 && e.t < 34_000).map((e) => `${e.t} ${e.node} ${String(e.f.reason)}`);
-    expect(ends).toEqual(['33282.584 m1 unlock']);
-    expect(result.traceHash).toBe('e7dece3643c86884');
+    expect(ends).toEqual(['33290.249 m1 unlock']);
+    expect(result.traceHash).toBe('acc9c23e5b9176f9');
   });
 });
 
