@@ -269,8 +269,13 @@ export class MasterRecovery {
       const lockIds = this.space.adopt(plan.copies, { nowUs: this.now() }).slice(plan.standIns.length);
       plan.adopted.forEach((copy, i) => {
         const meta = this.takeIntoRecords(copy, lockIds[i]!);
-        if (over(copy)) ended.push(meta);
-        else if (!this.records.homeLives(meta)) this.sessions.orphan(copy.client, copy.sess);
+        // A lock that ends here at once gets no copy: its end tells the copy holder to let go, and
+        // an install sent after that release would leave a granted copy of an ended lock behind.
+        if (over(copy)) {
+          ended.push(meta);
+          return;
+        }
+        if (!this.records.homeLives(meta)) this.sessions.orphan(copy.client, copy.sess);
         if (meta.copyHolder !== env.id) pushTo(installs, meta.copyHolder, this.records.copyOf(meta));
       });
       this.effects.drain();

@@ -1,0 +1,51 @@
+/**
+ * Seeds where a copy holder kept a granted copy of a lock the service had ended or moved on from,
+ * and a later rebuild adopted it beside a live grant. Each seed is replayed against its
+ * configuration as it failed (fixtures/) and pins the trace hash its fix produces.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../src/scenario/index.js';
+import { runTwice, timeline } from './world.js';
+
+function fixture(name: string): ScenarioInput {
+  return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
+}
+
+const threeShortLockDelay = fixture('swarm-dlm-3m-short-lease-lock-delay');
+
+/** The lock-level timeline of `a` from `fromMs` to `toMs`. */
+function window(events: ReturnType<typeof runTwice>['events'], fromMs: number, toMs: number): string[] {
+  return timeline(events, 'a').filter((line) => {
+    const t = Number(line.split(' ')[0]);
+    return t >= fromMs && t <= toMs;
+  });
+}
+
+describe('3m-short-lease-lock-delay seed 4230: a rebuild sends no copy of a lock it ends at once', () => {
+  // m2 rebuilds a after m1's reset (10,044 ms) and ends c2's EX (token 1) there: c2's session
+  // c2#0.0 is over. It told m3, c2's copy holder now, to let go of the lock (ch-release) and then
+  // sent m3 the copy as adopted (ch-install, EX, token 1), which m3 kept. c2's next session's
+  // request reused that record, and m1's rebuild after m2 crashed (20,018 ms) adopted c2's EX
+  // beside c1's (token 1003): mutual-exclusion, and m1's own rebuild assertion. The ended lock's
+  // copy is no longer installed.
+  it('m1\u2019s rebuild keeps c1\u2019s EX and queues c2 behind it', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 4230);
+    expect(result.violations).toEqual([]);
+    expect(window(events, 10_000, 10_100)).toEqual([
+      '10044.183 m2 release client=c1 reason=superseded',
+      '10044.183 m2 release client=c3 reason=superseded',
+      '10044.183 m2 expire client=c2',
+      '10044.183 m2 enqueue client=c1 mode=EX queue=waiting',
+    ]);
+    expect(window(events, 13_000, 21_000)).toEqual([
+      '13044.183 m2 grant client=c1 mode=EX token=1003',
+      '20019.389 m1 release client=c4 reason=superseded',
+      '20019.389 m1 release client=c3 reason=superseded',
+      '20019.389 m1 release client=c2 reason=superseded',
+      '20019.389 m1 enqueue client=c4 mode=EX queue=waiting',
+      '20019.389 m1 enqueue client=c2 mode=EX queue=waiting',
+    ]);
+    expect(result.traceHash).toBe('17b875dd3eb23822');
+  });
+});
