@@ -151,6 +151,7 @@ export class MasterRecovery {
         this.env.rebuilt(root);
       }
       this.installPending(rootState, replays.others, collected);
+      this.releaseStrayCopies(collected);
     });
     this.requests.processDeferred(rootState);
   }
@@ -180,6 +181,21 @@ export class MasterRecovery {
       pushTo(installs, meta.copyHolder, { ...this.records.copyOf(meta), pending: ops });
     }
     this.records.sendInstalls(installs);
+  }
+
+  /**
+   * Tell every other node that reported a copy it does not hold for the rebuilt records to let it
+   * go: a buddy whose master died, or a holder the lock left while the copy was on its way, keeps
+   * its copy until told, and nobody else would tell it. Kept, such a copy outlives what it stands
+   * for (an unlock, a later grant elsewhere), and a later rebuild that gathers it restates the
+   * lock beside the grants made since.
+   */
+  private releaseStrayCopies(collected: readonly GatheredReply[]): void {
+    for (const { from, reply } of collected) {
+      for (const copy of reply.records) {
+        if (this.records.findMeta(copy.client, copy.resource)?.copyHolder !== from) this.records.releaseAt(from, copy);
+      }
+    }
   }
 
   /** Trace what the dead master may have done beyond the copies (step 1 of the module comment of ./master.ts). */

@@ -98,6 +98,6 @@ describe('3m-short-lease-lock-delay: a copy handed to a holder that never gets i
     expect(resets(events)).toContain('17014.223 m1');
     expect(pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['17573.668 m2']);
     expect(pick(events, 'grant', { client: 'c2', resource: 'a' }).filter((e) => e.t > 2_050)).toEqual([]);
-    expect(result.traceHash).toBe('b25e5472a0c20f8e');
+    expect(result.traceHash).toBe('ba45a5d4935dd013');
   });
 });

@@ -13,6 +13,7 @@ function fixture(name: string): ScenarioInput {
 }
 
 const threeShortLockDelay = fixture('swarm-dlm-3m-short-lease-lock-delay');
+const fiveLongLockDelay = fixture('swarm-dlm-5m-long-lease-lock-delay');
 
 /** The lock-level timeline of `a` from `fromMs` to `toMs`. */
 function window(events: ReturnType<typeof runTwice>['events'], fromMs: number, toMs: number): string[] {
@@ -41,11 +42,30 @@ describe('3m-short-lease-lock-delay seed 4230: a rebuild sends no copy of a lock
     expect(window(events, 13_000, 21_000)).toEqual([
       '13044.183 m2 grant client=c1 mode=EX token=1003',
       '20019.389 m1 release client=c4 reason=superseded',
-      '20019.389 m1 release client=c3 reason=superseded',
       '20019.389 m1 release client=c2 reason=superseded',
       '20019.389 m1 enqueue client=c4 mode=EX queue=waiting',
       '20019.389 m1 enqueue client=c2 mode=EX queue=waiting',
     ]);
-    expect(result.traceHash).toBe('17b875dd3eb23822');
+    expect(result.traceHash).toBe('51592dd840b4f380');
+  });
+});
+
+describe('5m-long-lease-lock-delay seed 4273: a rebuild tells the nodes it gathered stray copies from to let go', () => {
+  // m1@0 crashed; m3 rebuilt a at 13,440 ms and adopted c1's EX (token 41) from m2, m1's buddy,
+  // then installed c1's copy on c1's restarted home m1, but told m2 nothing: m2 kept the granted
+  // copy after c1 unlocked. m3 and m4 were later lost together, and m1's rebuild at 23,029 ms
+  // gathered m2's copy, which nothing newer outranked (c4's grant, token 1052, was known only to
+  // the lost managers): it restated c1's EX beside c4's (mutual-exclusion). A rebuild now tells
+  // every node it gathered a copy from that is not that lock's copy holder to let go, and m1's
+  // rebuild, which lost two managers, holds a.
+  it('m1\u2019s rebuild restates no grant of c1 and holds a', () => {
+    const { result, events } = runTwice(fiveLongLockDelay, 4273);
+    expect(result.violations).toEqual([]);
+    expect(window(events, 23_000, 23_100)).toEqual([
+      '23029.156 m1 release client=c1 reason=superseded',
+      '23029.156 m1 release client=c2 reason=superseded',
+      '23029.156 m1 lvb-invalidate reason=recovery',
+    ]);
+    expect(result.traceHash).toBe('38b2fe4154769138');
   });
 });
