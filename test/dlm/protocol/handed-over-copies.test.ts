@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
-import { pick, runTwice, timeline } from './world.js';
+import { pick, runTwice, timelineBetween } from './world.js';
 
 const threeShortLockDelay = JSON.parse(
   readFileSync(new URL('./fixtures/swarm-dlm-3m-short-lease-lock-delay.json', import.meta.url), 'utf8'),
@@ -36,11 +36,7 @@ describe('3m-short-lease-lock-delay: a copy handed to a holder that never gets i
     const { result, events } = runTwice(threeShortLockDelay, 2066);
     expect(result.violations).toEqual([]);
     expect(resets(events)).toContain('7014.812 m1');
-    const rebuild = timeline(events, 'a', ['grant', 'release']).filter((line) => {
-      const t = Number(line.split(' ')[0]);
-      return t >= 6_300 && t <= 7_600;
-    });
-    expect(rebuild).toEqual([
+    expect(timelineBetween(events, 'a', 6_300, 7_600, ['grant', 'release'])).toEqual([
       '6345.9 m1 release client=c1 reason=unlock',
       '6345.9 m1 grant client=c2 mode=EX token=6',
       '7566.789 m2 release client=c2 reason=superseded',
@@ -58,11 +54,7 @@ describe('3m-short-lease-lock-delay: a copy handed to a holder that never gets i
     const { result, events } = runTwice(threeShortLockDelay, 3716);
     expect(result.violations).toEqual([]);
     expect(resets(events)).toContain('10010.905 m1');
-    const after = timeline(events, 'a', ['grant', 'release', 'enqueue']).filter((line) => {
-      const t = Number(line.split(' ')[0]);
-      return t >= 10_572 && t <= 10_600;
-    });
-    expect(after).toEqual([
+    expect(timelineBetween(events, 'a', 10_572, 10_600, ['grant', 'release', 'enqueue'])).toEqual([
       '10572.174 m2 release client=c2 reason=superseded',
       '10572.174 m2 release client=c4 reason=superseded',
       '10572.174 m2 enqueue client=c2 mode=EX queue=waiting',
@@ -79,7 +71,7 @@ describe('3m-short-lease-lock-delay: a copy handed to a holder that never gets i
     const { result, events } = runTwice(threeShortLockDelay, 2203);
     expect(result.violations).toEqual([]);
     expect(resets(events)).toContain('20012.449 m1');
-    expect(timeline(events, 'a', ['grant', 'release']).filter((line) => line.startsWith('20623.151 '))).toEqual([
+    expect(timelineBetween(events, 'a', 20_623.151, 20_623.151, ['grant', 'release'])).toEqual([
       '20623.151 m2 release client=c1 reason=superseded',
       '20623.151 m2 release client=c2 reason=superseded',
       '20623.151 m2 release client=c4 reason=superseded',

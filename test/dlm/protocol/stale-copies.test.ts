@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
-import { runTwice, timeline } from './world.js';
+import { runTwice, timelineBetween } from './world.js';
 
 function fixture(name: string): ScenarioInput {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
@@ -14,14 +14,6 @@ function fixture(name: string): ScenarioInput {
 
 const threeShortLockDelay = fixture('swarm-dlm-3m-short-lease-lock-delay');
 const fiveLongLockDelay = fixture('swarm-dlm-5m-long-lease-lock-delay');
-
-/** The lock-level timeline of `a` from `fromMs` to `toMs`. */
-function window(events: ReturnType<typeof runTwice>['events'], fromMs: number, toMs: number): string[] {
-  return timeline(events, 'a').filter((line) => {
-    const t = Number(line.split(' ')[0]);
-    return t >= fromMs && t <= toMs;
-  });
-}
 
 describe('3m-short-lease-lock-delay seed 4230: a rebuild sends no copy of a lock it ends at once', () => {
   // m2 rebuilds a after m1's reset (10,044 ms) and ends c2's EX (token 1) there: c2's session
@@ -33,13 +25,13 @@ describe('3m-short-lease-lock-delay seed 4230: a rebuild sends no copy of a lock
   it('m1\u2019s rebuild keeps c1\u2019s EX and queues c2 behind it', () => {
     const { result, events } = runTwice(threeShortLockDelay, 4230);
     expect(result.violations).toEqual([]);
-    expect(window(events, 10_000, 10_100)).toEqual([
+    expect(timelineBetween(events, 'a', 10_000, 10_100)).toEqual([
       '10044.183 m2 release client=c1 reason=superseded',
       '10044.183 m2 release client=c3 reason=superseded',
       '10044.183 m2 expire client=c2',
       '10044.183 m2 enqueue client=c1 mode=EX queue=waiting',
     ]);
-    expect(window(events, 13_000, 21_000)).toEqual([
+    expect(timelineBetween(events, 'a', 13_000, 21_000)).toEqual([
       '13044.183 m2 grant client=c1 mode=EX token=1003',
       '20019.389 m1 release client=c4 reason=superseded',
       '20019.389 m1 release client=c2 reason=superseded',
@@ -61,7 +53,7 @@ describe('5m-long-lease-lock-delay seed 4273: a rebuild tells the nodes it gathe
   it('m1\u2019s rebuild restates no grant of c1 and holds a', () => {
     const { result, events } = runTwice(fiveLongLockDelay, 4273);
     expect(result.violations).toEqual([]);
-    expect(window(events, 23_000, 23_100)).toEqual([
+    expect(timelineBetween(events, 'a', 23_000, 23_100)).toEqual([
       '23029.156 m1 release client=c1 reason=superseded',
       '23029.156 m1 release client=c2 reason=superseded',
       '23029.156 m1 lvb-invalidate reason=recovery',

@@ -80,6 +80,14 @@ export function timeline(events: readonly Ev[], resource: string, types: readonl
     });
 }
 
+/** {@link timeline} of the events from `fromMs` to `toMs` (true time, both included). */
+export function timelineBetween(events: readonly Ev[], resource: string, fromMs: number, toMs: number, types?: readonly string[]): string[] {
+  return timeline(events, resource, types).filter((line) => {
+    const t = Number(line.split(' ')[0]);
+    return t >= fromMs && t <= toMs;
+  });
+}
+
 /** The `complete` events of `client`, as `t status mode token` strings. */
 export function outcomes(events: readonly Ev[], client: string, resource?: string): string[] {
   return events
