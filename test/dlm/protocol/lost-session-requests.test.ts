@@ -27,7 +27,7 @@ describe('3m-short-lease-lock-delay seed 1210: a request lost with its master an
     expect(result.violations).toEqual([]);
     const ended = pick(events, 'dequeue', { client: 'c3', resource: 'a', reason: 'purge' }).map((e) => `${e.t} ${e.node}`);
     expect(ended).toEqual(['26929.301 m1']);
-    expect(result.traceHash).toBe('0fba99400c851393');
+    expect(result.traceHash).toBe('978ac92f60dd9541');
   });
 });
 
@@ -55,24 +55,26 @@ describe('3m-short-lease-lock-delay seed 706: a master cut off from the majority
     expect(result.violations).toEqual([]);
     expect(pick(events, 'dequeue', { client: 'c1', resource: 'a' }).filter((e) => e.t < 15_019.532)).toEqual([]);
     expect(pick(events, 'grant', { client: 'c1', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toContain('15019.532 m2');
-    expect(result.traceHash).toBe('3e5ab8971a9e5565');
+    expect(result.traceHash).toBe('e35926fca42eab3c');
   });
 });
 
-describe('3m-short-lease-lock-delay seed 154: an unknown grant whose client unlocks it ends when the hold is over', () => {
+describe('3m-short-lease-lock-delay seed 154: an unknown grant whose client unlocks it ends', () => {
   // m1 grants c1 EX on b (token 1) just as a one-way partition cuts it off from c1 and its home
   // m3; m1 is declared dead and resets, dropping the grant untraced. c1, paused meanwhile, learns
-  // of the grant late, loses its session and unlocks b. m3 holds b (two losses); its hold's end
+  // of the grant late, loses its session and unlocks b. m3 held b (two losses); its hold's end
   // ended only the grants of clients still asking, so c1's EX stood in the trace beside the PR m3
-  // granted c4 (mutual-exclusion). A deferred unlock of a lock nobody knows now ends it as well.
-  // The hold ends 4 s (four KeepAlives) after the rebuild at 12,352.414 ms, which came after the
-  // lost lock's lease had run out, so that its client could have reclaimed it at any manager.
-  it('m3 ends c1’s grant (superseded) at 16,352.414 ms, before it grants c4 PR at 18,394.315 ms', () => {
+  // granted c4 (mutual-exclusion). A deferred unlock of a lock nobody knows now ends it at the
+  // hold's end as well. Since c1's former copy holder keeps its copy until the new holder has it
+  // (handed-over-copies.test.ts), m2 still has c1's copy of b when m1 resets: m2 rebuilds b and
+  // ends c1's lock itself (expire, its session is lost) at 11,573.826 ms; the hold path this seed
+  // first showed is no longer reached by it.
+  it('m2 ends c1\u2019s grant on b (expire) at 11,573.826 ms, before it grants c4 PR at 18,395.636 ms', () => {
     const { result, events } = runTwice(threeShortLockDelay, 154);
     expect(result.violations).toEqual([]);
-    expect(pick(events, 'release', { client: 'c1', resource: 'b', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['16352.414 m3']);
-    expect(pick(events, 'grant', { client: 'c4', resource: 'b' }).map((e) => e.t)).toContain(18_394.315);
-    expect(result.traceHash).toBe('8e16e31c54d7274d');
+    expect(pick(events, 'expire', { client: 'c1', resource: 'b' }).map((e) => `${e.t} ${e.node}`)).toEqual(['11573.826 m2']);
+    expect(pick(events, 'grant', { client: 'c4', resource: 'b' }).map((e) => e.t)).toContain(18_395.636);
+    expect(result.traceHash).toBe('6cc66d875699a84d');
   });
 });
 
@@ -93,7 +95,7 @@ describe('5m-short-lease seed 1943: a grant its client never heard of ends with 
     const nextGrant = pick(events, 'grant', { resource: 'a' }).find((e) => e.t > 10_008.41)!;
     expect(`${nextGrant.t} ${nextGrant.node} ${String(nextGrant.f.client)}`).toBe('24646.366 m5 c4');
     expect(events.indexOf(ended[0]!)).toBeLessThan(events.indexOf(nextGrant));
-    expect(result.traceHash).toBe('f5090c77fb408d50');
+    expect(result.traceHash).toBe('b78615956cec2d1e');
   });
 });
 
@@ -103,12 +105,12 @@ describe('3m-short-lease-lock-delay seeds 385, 1568, 1595 and 5m-short-lease 838
   // any more; every later grant jumped it (grant-order). The hold's end now ends them (release,
   // superseded) before the waiting requests are served.
   it.each([
-    ['3m-short-lease-lock-delay', threeShortLockDelay, 385, '17020.106 m3', 8, 'b2fda5d0ea40c51a'],
+    ['3m-short-lease-lock-delay', threeShortLockDelay, 385, '17020.106 m3', 8, 'f9282922eb730d37'],
     ['3m-short-lease-lock-delay', threeShortLockDelay, 1568, '17222.986 m3', 6, '609a4ad4a6b14bbc'],
-    ['3m-short-lease-lock-delay', threeShortLockDelay, 1595, '21020.074 m2', 8, '26711ed9970cdbbf'],
+    ['3m-short-lease-lock-delay', threeShortLockDelay, 1595, '21020.074 m2', 8, '21878d0b6c2b9665'],
     // Every manager resets by 15,017 ms here: each was declared dead by peers that held a quorum then.
-    ['5m-short-lease', fiveShort, 838, '24037.658 m4', 4, '7044fada43ed2f21'],
-    ['5m-short-lease', fiveShort, 1793, '26022.099 m4', 4, '659c98e3082249f4'],
+    ['5m-short-lease', fiveShort, 838, '24035.594 m4', 4, '43607b3240f65a19'],
+    ['5m-short-lease', fiveShort, 1793, '26022.099 m4', 3, '8b53ba69e4e455ad'],
   ] as const)('%s seed %i: the hold ends at %s with %d requests or unknown grants ended, and no grant jumps the queue', (_name, configuration, seed, holdEnd, count, hash) => {
     const { result, events } = runTwice(configuration, seed);
     expect(result.violations).toEqual([]);

@@ -58,6 +58,6 @@ describe('5m-long-lease-lock-delay seed 4273: a rebuild tells the nodes it gathe
       '23029.156 m1 release client=c2 reason=superseded',
       '23029.156 m1 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('38b2fe4154769138');
+    expect(result.traceHash).toBe('d2ed0f3821296b5f');
   });
 });
