@@ -4,8 +4,9 @@
  * - the catalogue: one pass of every shipped scenario at its default seeds, loading included,
  *   timed once and first, in a fresh process, as `npm start` runs it (minus writing reports);
  * - the swarm: seeds per second of the shipped swarm scenario (`swarm-fenced-dlm`, seed-drawn
- *   faults against the fenced DLM) on one core, after one untimed sweep of the same seeds, best
- *   of several sweeps.
+ *   faults against the fenced DLM) on one core, in a fresh child process as `run --jobs 1` runs it
+ *   (see sweep-one-core.ts), after one untimed sweep of the same seeds, best of several sweeps;
+ *   and, for information, the same in this process after the catalogue has warmed it.
  * - the swarm on 2 worker threads (`run --jobs 2`, the pool of explore/pool.ts) in the same run:
  *   seeds per second, the speedup over one core, and the peak resident memory each worker adds
  *   (measured in a child process, see sweep-memory.ts).
@@ -46,6 +47,13 @@ async function timeCatalogue(lockstep: Lockstep): Promise<{ wallSeconds: number;
   return { ...elapsed, scenarios: entries.length, seeds: entries.reduce((sum, e) => sum + e.seedsRun, 0) };
 }
 
+/** The swarm's best one-core rate in a fresh child process (see sweep-one-core.ts). */
+function sweepSwarmInFreshProcess(dist: string): { perSecond: number; perCpuSecond: number } {
+  const script = join(repoRoot, 'dist-bench', 'sweep-one-core.js');
+  const output = execFileSync(process.execPath, [script, dist, join(repoRoot, SWARM_FILE), String(SWARM_SEEDS), String(REPEATS)], { encoding: 'utf8' });
+  return JSON.parse(output) as { perSecond: number; perCpuSecond: number };
+}
+
 /** Seeds per wall-clock and per CPU second of one sweep of seeds 0..SWARM_SEEDS-1. */
 function sweepSwarm(lockstep: Lockstep, swarm: LoadedScenario): { perSecond: number; perCpuSecond: number } {
   const watch = new Stopwatch();
@@ -83,18 +91,20 @@ const section: BenchSection = {
     const [swarm] = await lockstep.scenario.loadScenarios([join(repoRoot, SWARM_FILE)]);
     if (swarm === undefined) throw new Error(`bench sweep: ${SWARM_FILE} holds no scenario`);
     sweepSwarm(lockstep, swarm);
-    const best = { perSecond: 0, perCpuSecond: 0 };
+    const warm = { perSecond: 0, perCpuSecond: 0 };
     for (let i = 0; i < REPEATS; i++) {
       const rate = sweepSwarm(lockstep, swarm);
-      best.perSecond = Math.max(best.perSecond, rate.perSecond);
-      best.perCpuSecond = Math.max(best.perCpuSecond, rate.perCpuSecond);
+      warm.perSecond = Math.max(warm.perSecond, rate.perSecond);
+      warm.perCpuSecond = Math.max(warm.perCpuSecond, rate.perCpuSecond);
     }
+    const best = sweepSwarmInFreshProcess(lockstep.dist);
     const parallel = lockstep.pool ? await measurePool(lockstep, lockstep.pool, swarm) : undefined;
     const swarmLabel = `${swarm.scenario.name}, ${SWARM_SEEDS} seeds, 1 core`;
     const catalogueLabel = `catalogue: ${catalogue.scenarios} scenarios, ${catalogue.seeds} seeds`;
     const rows: BenchRow[] = [
       { section: 'sweep', metric: swarmLabel, value: best.perSecond, unit: 'seeds/s' },
       { section: 'sweep', metric: `${swarmLabel}, per CPU second`, value: best.perCpuSecond, unit: 'seeds/s' },
+      { section: 'sweep', metric: `${swarmLabel}, after the catalogue in the same process`, value: warm.perSecond, unit: 'seeds/s' },
       { section: 'sweep', metric: `${catalogueLabel}: wall time`, value: catalogue.wallSeconds, unit: 's' },
       { section: 'sweep', metric: `${catalogueLabel}: CPU time`, value: catalogue.cpuSeconds, unit: 's' },
     ];
@@ -113,6 +123,7 @@ const section: BenchSection = {
         repeats: REPEATS,
         seedsPerSecond1: best.perSecond,
         seedsPerCpuSecond1: best.perCpuSecond,
+        seedsPerSecond1AfterCatalogue: warm.perSecond,
         catalogueScenarios: catalogue.scenarios,
         catalogueSeeds: catalogue.seeds,
         catalogueSeconds: catalogue.wallSeconds,
@@ -128,8 +139,8 @@ const section: BenchSection = {
 
 /**
  * The swarm on one pool of JOBS workers: one untimed sweep, then the best of REPEATS on the same
- * workers, as the one-core figure is taken after an untimed sweep in this process (both measure
- * the steady rate, compiled code and grown heaps included); memory from a child process.
+ * workers, as the one-core figure is taken after an untimed sweep in a fresh process (both measure
+ * the steady rate of code warmed by the swarm alone); memory from a child process.
  */
 async function measurePool(lockstep: Lockstep, pool: PoolModule, swarm: LoadedScenario): Promise<{ perSecond: number; perWorkerBytes: number }> {
   const executor = pool.threadExecutor(JOBS);
