@@ -459,6 +459,10 @@ export class MasterRecovery {
       holding.timer = 0;
       // A master cut off from the majority may have been superseded, and the grants it would end
       // may be the new master's: the hold ends once a quorum is back (a reset drops it instead).
+      // The quorum is judged by a failure detector brought up to now: peers silent past the
+      // failure timeout whose detector tick has not yet come would otherwise still count.
+      this.env.members.checkNow();
+      if (rootState.phase !== holding) return;
       if (this.env.members.hasQuorum) this.endHold(rootState, holding);
       else holding.overWithoutQuorum = true;
     });
