@@ -25,21 +25,17 @@ export const BANNED: readonly { name: string; pattern: RegExp }[] = [
 ];
 
 /**
- * The two files under src/ allowed to name some banned APIs, and which, and where. The CLI's
- * progress display reads the wall clock for seeds per second and the ETA, never for a result. The
- * fence that refuses ambient APIs inside async clients names them to replace them with refusals,
- * in its `patch(` calls only. Anything else either file names is reported like any other file's.
+ * The one file under src/ allowed to name a banned API, and which. The CLI's progress display
+ * reads the wall clock for seeds per second and the ETA, never for a result. Anything else it
+ * names is reported like any other file's.
  */
-export const ALLOWED: Readonly<Record<string, { names: readonly string[]; onlyOnLines?: RegExp }>> = {
+export const ALLOWED: Readonly<Record<string, { names: readonly string[] }>> = {
   'src/cli/progress.ts': { names: ['Date.now'] },
-  'src/clients/ambient-fence.ts': { names: ['Date.now', 'Math.random', 'performance.now', 'setTimeout(', 'setInterval('], onlyOnLines: /^patch\(/ },
 };
 
 /** True when `finding` is one of the uses {@link ALLOWED} permits its file. */
 export function isPermitted(finding: Finding): boolean {
-  const allowance = ALLOWED[finding.file];
-  if (allowance === undefined || !allowance.names.includes(finding.banned)) return false;
-  return allowance.onlyOnLines === undefined || allowance.onlyOnLines.test(finding.text);
+  return ALLOWED[finding.file]?.names.includes(finding.banned) ?? false;
 }
 
 export interface Finding {
