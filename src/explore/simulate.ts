@@ -184,9 +184,9 @@ export function prepareRun(scenario: Scenario, seed: number, opts: SimulateOptio
   plan.attach(sim);
   scheduled?.attach(sim);
   opts.onBuilt?.({ sim, checkers });
-  // `failure` is a data property that advance() sets, not a getter over a local: with a getter in
-  // this literal, V8 promoted every run's world to the old generation at its first scavenge, so
-  // a sweep's scavenges copied each seed's world and its major collections swept them.
+  // `failure` is a data property that advance() sets, not a getter over a local: a getter in this
+  // literal keeps the run's world reachable in a way that makes V8 promote it to the old
+  // generation at its first scavenge, and a sweep then pays a major collection for every seed.
   const run = {
     sim,
     durationUs,
