@@ -20,7 +20,10 @@
  * client is told to keep trying (`ka-nack pending`). Adoptions of one session are ordered by the
  * KeepAlive that started them, so two managers a client in jeopardy asked in turn never both keep
  * it. A lock the client believes it holds that no live manager knows any more (its master and copy
- * holder died together) is ended (`expire`) by the deciding home, the only node that learns of it.
+ * holder died together) is ended (`expire`) by the deciding home, the only node that learns of it,
+ * when the adoption succeeds (the client still awaits an answer on it); when the adoption fails,
+ * the client may still hold it as far as it can tell, and the root's hold ends it once its lease
+ * has surely run out ({@link leftToTheHold}).
  *
  * Without a quorum a home extends no lease and adopts nothing: a home cut off from the majority
  * lets its clients' leases run out on time, which is what lets the majority's new masters wait
@@ -219,12 +222,15 @@ export class HomeRole implements HomePort {
     if (a.stale && !env.lostSessions.has(a.sess)) return true;
     if (!a.ok || env.lostSessions.has(a.sess) || !agrees(a)) {
       this.broadcastPurge(a.client, a.sess, 'lost');
-      // The session is over, and so is every lock its client still believed it held. A master
-      // that knows such a lock ends it too; one whose master and copy holder both died is known
-      // to nobody but the client, and this is where it ends. Where a newer session of the client
-      // has a lock or a request, the client had moved on (this adoption answers a KeepAlive that
-      // waited out a pause): the lock there is the newer session's and does not end.
-      for (const h of a.driverHeld ?? []) if (!a.renewed.has(h.resource)) env.trace('expire', { client: a.client, resource: h.resource });
+      // The session is over, and so is every lock its client still believed it held that a
+      // master knows: the master ends it too. Where a newer session of the client has a lock or a
+      // request, the client had moved on (this adoption answers a KeepAlive that waited out a
+      // pause): the lock there is the newer session's and does not end.
+      const granted = new Set(a.held.map((h) => h.resource));
+      for (const h of a.driverHeld ?? []) {
+        if (a.renewed.has(h.resource)) continue;
+        if (granted.has(h.resource) || !leftToTheHold(env)) env.trace('expire', { client: a.client, resource: h.resource });
+      }
       this.endUnknownRequests(a);
       this.nack(a.client, a.sess, a.kseq, 'lost');
       return true;
@@ -233,7 +239,9 @@ export class HomeRole implements HomePort {
     this.sessions.set(a.client, s);
     this.extend(s);
     // A lock the client believes it holds (with a request on it still open) that no live manager
-    // knows any more went down with its master and copy holder together: it ends here.
+    // knows any more went down with its master and copy holder together: it ends here. The client
+    // keeps its session and asks about the lock already (an unlock, or a conversion whose answer
+    // is the end of the lock); what it wrote under it was written before it asked.
     const known = new Set(a.held.map((h) => h.resource));
     for (const h of a.driverHeld) if (!known.has(h.resource)) env.trace('expire', { client: a.client, resource: h.resource });
     this.ack(a.client, a.sess, a.kseq);
@@ -382,6 +390,22 @@ export class HomeRole implements HomePort {
   sessionOf(client: string): string | undefined {
     return this.sessions.get(client)?.sess;
   }
+}
+
+/**
+ * Whether a lock that its client believes it holds when its session is lost, and that no live
+ * manager knows any more (its master and copy holder both lost it), is left for the root's hold
+ * to end rather than ended by the home that finds it. The client has not
+ * heard yet that its session is lost, so as far as it can tell it still holds the lock, and a
+ * write it sent under it may still be on its way: ended at once, that write would land after the
+ * end with nobody newer having written, and no fencing token could refuse it. The root's new
+ * master, having lost both, holds the root (grants nothing on it) until the lease such a lock was
+ * held under has surely run out and its client has had every manager to ask, and the end of the
+ * hold ends it (./master-recovery.ts, `endUnknownGrants`: the client's session is over). Without
+ * leases there is no hold, and the lock ends with the session.
+ */
+function leftToTheHold(env: ManagerEnv): boolean {
+  return env.tuning.leaseUs > 0;
 }
 
 /** The service's granted locks agree with the client's beliefs, except where the client awaits an answer. */

@@ -442,7 +442,9 @@ export class MasterRecovery {
    * or cut off: its lease has run out a lease, a failure timeout and a KeepAlive after the latest
    * loss. Its client may still believe it holds it, though: in jeopardy, within its grace period,
    * it asks the managers in turn, one per KeepAlive, passing over the silent ones, to reclaim the
-   * session, and the adoption that answers it ends the lock nobody knows (./home.ts). It can only
+   * session. An adoption that fails leaves the lock nobody knows standing, since its client may
+   * still hold it as far as it can tell (./home.ts), and the end of the hold ends it: until then
+   * nobody else is granted it. An adoption can only
    * be answered once a quorum is back, which may be long after the loss (a survivor alone waits
    * for a restarted peer): so the hold also lasts until every manager could have been asked once
    * more, one KeepAlive apart, since both the lease ran out and this rebuild found a quorum. The

@@ -60,8 +60,9 @@
  * both among them is unknown: the root is then held — nothing granted — for a lease, a failure
  * timeout and a KeepAlive after the latest loss (by then any such lock's lease has run out, its
  * home lacking a quorum to extend it), and at least until its client, in jeopardy within its grace
- * period, has had every manager to ask in turn since the quorum is back (its reclaim ends the
- * lock nobody knows); its value blocks are marked invalid, since what such a lock wrote is unknown.
+ * period, has had every manager to ask in turn since the quorum is back (a reclaim that fails
+ * leaves the lock nobody knows to the hold's end, which ends it); its value blocks are marked
+ * invalid, since what such a lock wrote is unknown.
  *
  * Cluster-wide deadlock detection (with ./coordinator.ts): this role reports its local wait-for
  * edges, validates and pins a proposed cycle's edges, and completes the chosen victim with

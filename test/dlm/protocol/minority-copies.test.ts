@@ -26,8 +26,9 @@ describe('5m-short-lease seed 1063: a master without a quorum moves no copies', 
     expect(pick(events, 'send', { from: 'm1', to: 'm3', msg: 'ch-install' }).filter((e) => e.t > 11_000 && e.t < 13_000)).toEqual([]);
     expect(pick(events, 'dlm-reset', { gen: 1 }).filter((e) => e.node === 'm1').map((e) => e.t)).toEqual([12006.614]);
     expect(pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['8021.51 m4', '16997.656 m4']);
-    // Then m5, deciding c2's reclaim after the heal, ends the lock c2 still believes it holds.
-    expect(pick(events, 'expire', { client: 'c2', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toEqual(['23019.879 m2', '25020.773 m5']);
+    // m5, deciding c2's reclaim after the heal (25,020.773 ms), finds the lock c2 still believes it
+    // holds known to no live manager; it no longer traces it ended again (unknown-lock-hold.test.ts).
+    expect(pick(events, 'expire', { client: 'c2', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toEqual(['23019.879 m2']);
   });
 
   it('what is left is the late write of the short-lease kind, after the lease expired, as the checker says', () => {
@@ -37,6 +38,7 @@ describe('5m-short-lease seed 1063: a master without a quorum moves no copies', 
     ]);
     expect(pick(events, 'write', { client: 'c2', resource: 'a', token: 1010 }).map((e) => e.t)).toEqual([25221.897]);
     expect(result.violations.filter((v) => v.message.includes('superseded'))).toEqual([]);
-    expect(result.traceHash).toBe('07587280c033a2f6');
+    // Re-pinned (was 07587280c033a2f6): the second expire at 25,020.773 ms is gone, nothing else.
+    expect(result.traceHash).toBe('975ac41f7601de24');
   });
 });
