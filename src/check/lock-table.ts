@@ -182,12 +182,14 @@ export class LockTable {
 
   /** The resource named `name`, made on first mention. */
   resource(name: string): ResourceState {
-    let res = this.byName[name];
-    if (res === undefined) {
-      res = new ResourceState(name, this.resourceMakers);
-      this.byName[name] = res;
-      this.all.push(res);
-    }
+    return this.byName[name] ?? this.addResource(name);
+  }
+
+  /** Make the record of resource `name`, named for the first time (apart from the look-up, which runs for every event). */
+  private addResource(name: string): ResourceState {
+    const res = new ResourceState(name, this.resourceMakers);
+    this.byName[name] = res;
+    this.all.push(res);
     return res;
   }
 
@@ -207,11 +209,13 @@ export class LockTable {
   }
 
   private lockOn(res: ResourceState, client: string): LockState {
-    let lock = res.locks[client];
-    if (lock === undefined) {
-      lock = new LockState(client, res, this.lockMakers);
-      res.locks[client] = lock;
-    }
+    return res.locks[client] ?? this.addLock(res, client);
+  }
+
+  /** Make the record of `client`'s lock on `res`, named for the first time (apart from the look-up, as in `resource`). */
+  private addLock(res: ResourceState, client: string): LockState {
+    const lock = new LockState(client, res, this.lockMakers);
+    res.locks[client] = lock;
     return lock;
   }
 
