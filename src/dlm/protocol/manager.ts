@@ -23,7 +23,7 @@
  *
  * Reset (traced `dlm-reset` {gen}): a manager that was declared dead by a majority while alive (a
  * `dead-to-me`, or a majority view without it), or that resumes from a pause with no quorum in
- * sight, drops every role's state — its durable token and directory records aside — and rejoins
+ * sight, drops every role's state — its durable token, directory and death-verdict records aside — and rejoins
  * as a new generation, empty, exactly as if it had crashed and restarted: the others have
  * already recovered without it.
  */
@@ -106,7 +106,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.dirRecords = durableMap(ctx, 'dlm:directory');
     const gen = generationOf(ctx.incarnation, 0);
     this.links = new ReliableLinks(ctx, gen, this, tuning.link);
-    this.members = new Membership(ctx, all, gen, tuning, this.links, this);
+    this.members = new Membership(ctx, all, gen, tuning, this.links, this, durableMap<number>(ctx, 'dlm:death-verdicts'));
     // Each manager's link carries its membership state: one look-up per message for both.
     for (const id of all) if (id !== this.id) this.links.handle(id).tag = this.members.peer(id);
     this.makeRoles();
@@ -179,7 +179,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         return;
       }
       case 'dead-to-me':
-        if (this.managerSet.has(from)) this.members.onDeadToMe((payload as DeadToMeMsg).gen);
+        if (this.managerSet.has(from)) this.members.onDeadToMe((payload as DeadToMeMsg).gen, (payload as DeadToMeMsg).view);
         return;
       case 'ka':
         this.home.onKeepAlive(from, payload as KeepAliveMsg);

@@ -31,6 +31,14 @@
  * A manager resuming from a pause longer than the failure timeout finds it has no quorum and
  * resets before handling anything that waited (./manager.ts).
  *
+ * Death verdicts outlive the node that gave them. Every peer generation this node has held dead
+ * while it had a quorum is kept in the node's durable storage (peer id → that generation), and a
+ * restarted or reset node starts with each such generation dead and answers it `dead-to-me`: the
+ * quorum that gave the verdict may have rebuilt the peer's roots, and if every node of it then
+ * crashed or reset, nobody else is left to stop the peer being taken back with its old queues.
+ * A verdict on a peer is dropped once the peer is heard at a newer generation, which the old one
+ * can never come back from, so the record holds at most one generation per configured peer.
+ *
  * The live view is the set of live members in configured order (m1, m2, …), self included; its
  * key, `m1@0,m3@1000`, names a view exactly, so that directory synchronisation can tell whether two
  * managers agree. At start every configured manager is assumed alive at generation 0, the view
@@ -74,6 +82,12 @@ export interface PeerState {
    * back, even when this node has lost its quorum since.
    */
   deadUnderQuorum: boolean;
+  /**
+   * Held dead since this node's restart or reset on its durable verdict alone: this node never saw
+   * that generation die in its present life, so its replacement is when it learns the peer lost
+   * its state, a death like that of a live peer replaced.
+   */
+  deadByVerdict: boolean;
   /** The peer's last heartbeat counted this node (at its generation) in its view. */
   confirmed: boolean;
   /**
@@ -132,15 +146,21 @@ export class Membership {
     private readonly tuning: Tuning,
     private readonly links: ReliableLinks,
     private readonly host: MembershipHost,
+    /**
+     * Peer id → the generation of it this node held dead while it had a quorum (see the module
+     * comment); kept in the node's durable storage, so it outlives crashes and resets.
+     */
+    private readonly deadUnderQuorumVerdicts: Map<string, number>,
   ) {
     this.beats = myGen * BEATS_PER_GENERATION;
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
-      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, confirmed: true, sawMe: false, lastView: '' });
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, deadByVerdict: false, confirmed: true, sawMe: false, lastView: '' });
       links.setPeerGen(id, 0);
     }
     if (myGen > 0) this.ownLossUs = now;
+    this.relearnVerdicts();
     this.recompute();
   }
 
@@ -225,12 +245,33 @@ export class Membership {
       p.lastHeardUs = now;
       p.probe = 0;
       p.deadUnderQuorum = false;
+      p.deadByVerdict = false;
       p.confirmed = true;
       p.sawMe = false;
       p.lastView = '';
       this.links.setPeerGen(id, p.gen);
     }
+    this.relearnVerdicts();
     this.recompute();
+  }
+
+  /**
+   * A (re)started or reset node holds dead, as it did before it lost its state, every peer
+   * generation it declared dead while it had a quorum and has not heard replaced since: such a
+   * peer is told `dead-to-me`, never taken back.
+   */
+  private relearnVerdicts(): void {
+    for (const [id, gen] of this.deadUnderQuorumVerdicts) {
+      const p = this.peers.get(id);
+      if (p === undefined || gen < p.gen) continue;
+      p.gen = gen;
+      p.alive = false;
+      p.probe = this.beats + 1;
+      p.deadUnderQuorum = true;
+      p.deadByVerdict = true;
+      this.links.setPeerGen(id, gen);
+      this.links.suspend(id);
+    }
   }
 
   /**
@@ -255,7 +296,7 @@ export class Membership {
       if (p.alive) {
         p.lastHeardUs = now;
         if (!this.hasQuorum && this.excludedBy(view, echo)) {
-          this.host.resetTo(this.myGen + 1);
+          this.resetOnVerdictOf(view);
           return;
         }
         if (this.confirm(p, view)) {
@@ -270,7 +311,7 @@ export class Membership {
         return;
       }
       if (this.excludedBy(view, echo)) {
-        this.host.resetTo(this.myGen + 1);
+        this.resetOnVerdictOf(view);
         return;
       }
       if (p.deadUnderQuorum) {
@@ -288,11 +329,14 @@ export class Membership {
       return;
     }
     const dead: Member[] = p.alive ? [{ id: from, gen: p.gen }] : [];
-    if (p.alive) this.noteDeath(now, from, p);
+    if (p.alive || p.deadByVerdict) this.noteDeath(now, from, p);
+    // The generation held dead is gone for good: its verdict has nothing left to stop.
+    this.deadUnderQuorumVerdicts.delete(from);
     p.gen = gen;
     p.alive = true;
     p.lastHeardUs = now;
     p.deadUnderQuorum = false;
+    p.deadByVerdict = false;
     p.confirmed = true;
     p.sawMe = false;
     p.lastView = '';
@@ -303,7 +347,7 @@ export class Membership {
   }
 
   private tellDeadToMe(to: string, gen: number): void {
-    const msg: DeadToMeMsg = { type: 'dead-to-me', gen };
+    const msg: DeadToMeMsg = { type: 'dead-to-me', gen, view: this.key };
     this.ctx.send(to, msg);
   }
 
@@ -321,9 +365,36 @@ export class Membership {
     return true;
   }
 
-  onDeadToMe(gen: number): void {
+  /** A peer declared this generation dead; `view` is the peer's live view when it said so. */
+  onDeadToMe(gen: number, view: string): void {
     if (gen !== this.myGen) return;
+    this.resetOnVerdictOf(view);
+  }
+
+  /**
+   * This generation is dead by the verdict of a peer whose live view is `view`, and resets. When
+   * that view is a majority, the members it counts alive went on without this node: whatever this
+   * node rebuilt on its own verdicts on them is the majority's to recover now, as this node's own
+   * roots are, so those verdicts are dropped rather than carried into the next generation (where
+   * they would reset a member of the majority that outlived this one).
+   */
+  private resetOnVerdictOf(view: string): void {
+    if (this.isMajority(view)) {
+      for (const member of view.split(',')) {
+        const at = member.lastIndexOf('@');
+        const id = member.slice(0, at);
+        if (this.deadUnderQuorumVerdicts.get(id) === Number(member.slice(at + 1))) this.deadUnderQuorumVerdicts.delete(id);
+      }
+    }
     this.host.resetTo(this.myGen + 1);
+  }
+
+  /** Whether a view (`m1@0,m3@1000`) names a majority of the configured managers. */
+  private isMajority(view: string): boolean {
+    if (view === '') return false;
+    let members = 1;
+    for (let i = 0; i < view.length; i++) if (view.charCodeAt(i) === 44) members++;
+    return members * 2 > this.all.length;
   }
 
   /** Offer a timer tag; true when it was the heartbeat timer. */
@@ -342,10 +413,7 @@ export class Membership {
    * node just reset or restarted), and its view is no verdict on it.
    */
   private excludedBy(view: string, echo: number): boolean {
-    if (view === '' || echo <= this.myGen * BEATS_PER_GENERATION) return false;
-    let members = 1;
-    for (let i = 0; i < view.length; i++) if (view.charCodeAt(i) === 44) members++;
-    if (members * 2 <= this.all.length) return false;
+    if (echo <= this.myGen * BEATS_PER_GENERATION || !this.isMajority(view)) return false;
     return !`,${view},`.includes(`,${this.ctx.id}@${this.myGen},`);
   }
 
@@ -447,6 +515,10 @@ export class Membership {
     for (const p of this.peers.values()) if (p.alive && p.confirmed) counted++;
     this.quorum = counted * 2 > this.all.length;
     if (!this.quorum) return;
-    for (const p of this.peers.values()) if (!p.alive) p.deadUnderQuorum = true;
+    for (const [id, p] of this.peers) {
+      if (p.alive || p.deadUnderQuorum) continue;
+      p.deadUnderQuorum = true;
+      this.deadUnderQuorumVerdicts.set(id, p.gen);
+    }
   }
 }

@@ -283,6 +283,8 @@ export interface HeartbeatMsg extends Message {
 export interface DeadToMeMsg extends Message {
   readonly type: 'dead-to-me';
   readonly gen: number;
+  /** The sender's live view: the members the verdict's author counts alive (see Membership.onDeadToMe). */
+  readonly view: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ describe('3m-short-lease-lock-delay: a copy handed to a holder that never gets i
       '10598.665 m2 release client=c1 reason=unlock',
       '10598.665 m2 grant client=c2 mode=EX token=1014',
     ]);
-    expect(result.traceHash).toBe('fd72abcd5abbd88a');
+    expect(result.traceHash).toBe('48d8b62a4b073505');
   });
 
   // 2203: the same with c1's request, granted (token 41) at 19,321.6 ms after m3 declared m1@0

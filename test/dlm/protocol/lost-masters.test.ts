@@ -50,7 +50,7 @@ describe('3m-long-lease seed 3772: a lost master the name\u2019s former director
       '21011.255 m1 release client=c2 reason=unlock',
       '21011.255 m1 lvb-invalidate reason=recovery',
       '21011.255 m1 release client=c2 reason=unlock',
-    ], '8c35569893005120');
+    ], '18cef9b2b153dc03');
   });
 });
 

@@ -88,24 +88,25 @@ describe('3m-short-lease-lock-delay seed 154: an unknown grant whose client unlo
   });
 });
 
-describe('5m-short-lease seed 1943: a grant its client never heard of ends with the client\u2019s session when the hold is over', () => {
+describe('5m-short-lease seed 1943: a grant its client never heard of is not overlapped by a later one', () => {
   // c2's home m2 crashes with c2's EX request on a queued at m1; m1, about to be cut off, expires
   // c1's lock and grants c2 (token 26), but the outcome goes to the dead m2 and c2 never hears of
   // it. m1 pauses, is declared dead and resets, dropping the grant untraced; c2's session is lost
-  // and c2 gives its request up (ABORTED at 18,720.707 ms). m5 rebuilds a after losing two
-  // managers and holds it; its hold's end ended only the grants of clients still asking there,
-  // so c2's EX stood in the trace beside the EX m5 granted c4 (mutual-exclusion). A client whose
-  // session is over and who asks for nothing there now has its unknown grant ended as well.
-  it('m5 ends c2\u2019s grant (superseded) when the hold is over, before it grants c4, and nothing overlaps', () => {
+  // and c2 gives its request up (ABORTED at 18,720.707 ms). m5 used to rebuild a after losing two
+  // managers and hold it; its hold's end ended only the grants of clients still asking there, so
+  // c2's EX stood in the trace beside the EX m5 granted c4 at 24,646.366 ms (mutual-exclusion). A
+  // client whose session is over and who asks for nothing there now has its unknown grant ended
+  // as well. Since death verdicts outlive resets (death-verdicts.test.ts), m4, reset at 17,004.615
+  // ms, still holds m1@0 dead (its quorum declared it at 14,000 ms) and the run takes another
+  // path: no rebuild of a ends its hold before the run does, so no grant follows c2's at all and
+  // the hold's end this case was about no longer comes; what is left is that nothing overlaps.
+  it('no grant on a follows c2’s unknown one before the run ends, and nothing overlaps', () => {
     const { result, events } = runTwice(fiveShort, 1943);
     expect(result.violations.map((v) => v.invariant)).toEqual([]);
     expect(pick(events, 'complete', { client: 'c2', resource: 'a', status: 'ABORTED' }).map((e) => e.t)).toEqual([18_720.707]);
-    const ended = pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' });
-    expect(ended.map((e) => `${e.t} ${e.node}`)).toEqual(['24646.366 m5']);
-    const nextGrant = pick(events, 'grant', { resource: 'a' }).find((e) => e.t > 10_008.41)!;
-    expect(`${nextGrant.t} ${nextGrant.node} ${String(nextGrant.f.client)}`).toBe('24646.366 m5 c4');
-    expect(events.indexOf(ended[0]!)).toBeLessThan(events.indexOf(nextGrant));
-    expect(result.traceHash).toBe('b78615956cec2d1e');
+    expect(pick(events, 'grant', { resource: 'a' }).filter((e) => e.t >= 10_008.41).map((e) => `${e.t} ${e.node} ${String(e.f.client)}`)).toEqual(['10008.41 m1 c2']);
+    expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node}`)).toEqual(['17004.615 m4', '18009.829 m3', '18166 m1', '29524 m4']);
+    expect(result.traceHash).toBe('241a21a39035613d');
   });
 });
 
@@ -120,8 +121,8 @@ describe('3m-short-lease-lock-delay seeds 385, 1568, 1595 and 5m-short-lease 838
     ['3m-short-lease-lock-delay', threeShortLockDelay, 385, '17020.106 m3', 8, '6bb6ba41148049a6'],
     ['3m-short-lease-lock-delay', threeShortLockDelay, 1568, '17222.986 m3', 6, '609a4ad4a6b14bbc'],
     ['3m-short-lease-lock-delay', threeShortLockDelay, 1595, '21020.074 m2', 8, '21878d0b6c2b9665'],
-    // Every manager resets by 15,017 ms here: each was declared dead by peers that held a quorum then.
-    ['5m-short-lease', fiveShort, 838, '24035.594 m4', 4, '43607b3240f65a19'],
+    // Every manager resets by 15,010 ms here: each was declared dead by peers that held a quorum then.
+    ['5m-short-lease', fiveShort, 838, '24030.501 m4', 4, '4a652e11ee77d969'],
     // Re-pinned (was 8b53ba69e4e455ad): m4's failed adoption no longer traces c2's EX on a ended
     // at 14,000 ms, a lock no live manager knew; m3 expires it at 14,021.788 ms.
     ['5m-short-lease', fiveShort, 1793, '26022.099 m4', 3, '9c2987e55d1da81f'],

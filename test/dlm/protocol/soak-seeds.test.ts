@@ -21,9 +21,9 @@ describe('soak seeds whose rebuild adopted a copy lagging its master\u2019s UNLO
   // As swarm-fenced-dlm seed 154: c4's copy says EX with its unlock pending beside c3's (61) or
   // c3's (86) EX; the unlock is restated as done and now replayed before the root is checked.
   it.each([
-    ['5m-long-lease-lock-delay', 61, 'm4', 8047.409, '7cb85721a80700fe', fiveLongLockDelay],
+    ['5m-long-lease-lock-delay', 61, 'm4', 8047.409, '0cfed4186ff01b7e', fiveLongLockDelay],
     ['5m-long-lease-lock-delay', 86, 'm3', 23043.69, 'd6a00e8fab1c075c', fiveLongLockDelay],
-    ['5m-short-lease', 61, 'm4', 8047.409, 'f40b3d0acb19a0df', fiveShort],
+    ['5m-short-lease', 61, 'm4', 8047.409, '19e75bc59479b063', fiveShort],
   ])('%s seed %i: the rebuild on %s at %f ms lets the lagging copy go and keeps every invariant', (_name, seed, master, rebuiltMs, hash, configuration) => {
     const { result, events } = runTwice(configuration, seed);
     expect(result.violations).toEqual([]);
