@@ -148,5 +148,11 @@ export const randomFaultsSchema = z.strictObject({
   strategy: z.enum(FAULT_STRATEGIES).optional(),
   /** With `strategy: "moments"`: which moments the faults wait for. */
   moments: randomFaultMoments.optional(),
+  /**
+   * A bound on the silence the drawn faults may chain between any two nodes (see
+   * src/explore/strategies/silence.ts): `maxMs` the longest chain, `gapMs` how far apart two
+   * silences may be and still count as one. Faults that would pass it are cut or left out.
+   */
+  silence: z.strictObject({ maxMs: msAbove0(), gapMs: msAtLeast0() }).optional(),
 });
 export type RandomFaults = z.output<typeof randomFaultsSchema>;

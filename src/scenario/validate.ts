@@ -337,7 +337,7 @@ function checkFaults(
   const checkNode = (name: string, at: readonly PropertyKey[]): void => {
     if (!nodes.has(name)) out.add(at, `unknown node "${name}" (nodes: ${describeNodes(managerNames, clientIds)})`);
   };
-  const { strategy: _strategy, moments, ...kinds } = s.randomFaults;
+  const { strategy: _strategy, moments, silence: _silence, ...kinds } = s.randomFaults;
   moments?.clients?.forEach((name, ci) => {
     if (!clientIds.includes(name)) out.add(['randomFaults', 'moments', 'clients', ci], `unknown client "${name}" (clients: ${describeNodes([], clientIds)})`);
   });

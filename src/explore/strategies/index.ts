@@ -11,10 +11,12 @@ import type { NodeEventSink, TraceEvent, TraceFields } from '../../sim/index.js'
 import { LockActivity, type SpanUs } from './activity.js';
 import { armFaults, MomentLog, MomentTrigger, type ArmedFault, type MomentOptions, type MomentSeen } from './moments.js';
 import { makePermanent, placeInSpans, stableByTime } from './placement.js';
+import { boundSilence } from './silence.js';
 
 export { LockActivity, mergeSpans, withinSpans, type SpanUs } from './activity.js';
 export { MomentLog, MomentTrigger, isMoment, type ArmedFault, type MomentSeen } from './moments.js';
 export { placeInSpans } from './placement.js';
+export { boundSilence, type SilenceBound } from './silence.js';
 
 /** The strategy a scenario's drawn faults are placed by. */
 export function faultStrategyOf(scenario: Scenario): FaultStrategy {
@@ -23,7 +25,7 @@ export function faultStrategyOf(scenario: Scenario): FaultStrategy {
 
 /** Whether the scenario draws any faults at all (a strategy alone draws nothing). */
 export function drawsFaults(scenario: Scenario): boolean {
-  const { strategy: _strategy, moments: _moments, ...kinds } = scenario.randomFaults;
+  const { strategy: _strategy, moments: _moments, silence: _silence, ...kinds } = scenario.randomFaults;
   return Object.values(kinds).some((spec) => spec !== undefined);
 }
 
@@ -113,10 +115,22 @@ export function planFaults(input: PlanInput): PlannedFaults {
     drawn = makePermanent(drawn, { crash: crash?.permanent, partition: partition?.permanent }, sim.rng('faults/permanent'));
   }
   const strategy = faultStrategyOf(scenario);
-  if (strategy === 'uniform') return fixedPlan([...explicit, ...drawn].sort((a, b) => a.atUs - b.atUs));
+  const bounded = (placed: readonly Fault[]): Fault[] => silenceBounded(scenario, placed);
+  if (strategy === 'uniform') return fixedPlan([...explicit, ...bounded(drawn)].sort((a, b) => a.atUs - b.atUs));
   const pilot = input.pilot();
-  if (strategy === 'workload') return fixedPlan(stableByTime([...explicit, ...placeInSpans(drawn, pilot.spans, durationUs)]));
+  if (strategy === 'workload') return fixedPlan(stableByTime([...explicit, ...bounded(stableByTime(placeInSpans(drawn, pilot.spans, durationUs)))]));
   return momentPlan(scenario, explicit, stableByTime(drawn), pilot, sim, durationUs);
+}
+
+/**
+ * The drawn faults, placed and in time order, within the scenario's `randomFaults.silence` bound
+ * (as they are without one). Faults that wait for moments strike at times known only as the run
+ * goes, so the bound is for the strategies that place every fault before the run.
+ */
+function silenceBounded(scenario: Scenario, placed: readonly Fault[]): Fault[] {
+  const silence = scenario.randomFaults.silence;
+  if (silence === undefined) return [...placed];
+  return boundSilence(placed, { maxUs: msToUs(silence.maxMs), gapUs: msToUs(silence.gapMs) });
 }
 
 /** The scenario's `moments` settings with their defaults. */
