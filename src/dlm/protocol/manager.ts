@@ -174,7 +174,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
       case 'hb': {
         const hb = payload as HeartbeatMsg;
         if (!this.managerSet.has(from)) return;
-        this.members.onHeartbeat(from, hb.gen, hb.view, hb.beat, hb.echo);
+        this.members.onHeartbeat(from, hb.gen, hb.view, hb.beat, hb.echo, hb.quorum);
         if (hb.rebuilt !== undefined && this.members.isAlive(from) && this.members.genOf(from) === hb.gen) this.dir.onRebuilt(from, hb.rebuilt);
         return;
       }

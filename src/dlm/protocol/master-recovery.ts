@@ -256,8 +256,8 @@ export class MasterRecovery {
    * another node's generation mastered the root and died before the loss, or at a time this node
    * never noticed: this node may have held the copies of that master's locks, and nobody re-made
    * them once their master was gone. (A master that died after the loss without taking this
-   * node's new generation into its view has counted the loss among the deaths already; one that
-   * had taken it in re-made its copies here.)
+   * node's new generation into its view, with a quorum, has counted the loss among the deaths
+   * already; one that had taken it in with a quorum re-made its copies here.)
    */
   private ownLossCounts(rootState: RootState, sinceUs: number): boolean {
     const env = this.env;

@@ -91,8 +91,9 @@ export interface PeerState {
   /** The peer's last heartbeat counted this node (at its generation) in its view. */
   confirmed: boolean;
   /**
-   * Some heartbeat of this generation of the peer counted this node in at its current generation:
-   * the peer has taken this node's restart or reset into its view (and moved its copies here).
+   * Some heartbeat of this generation of the peer, sent while it held a quorum, counted this node
+   * in at its current generation: the peer has taken this node's restart or reset into its view
+   * and moved its copies here (a peer without a quorum takes it in but moves nothing).
    */
   sawMe: boolean;
   /** The view of that heartbeat (to skip re-parsing an unchanged one). */
@@ -275,7 +276,8 @@ export class Membership {
   }
 
   /**
-   * A heartbeat from `from` at generation `gen`, whose view is `view` ('' when unknown).
+   * A heartbeat from `from` at generation `gen`, whose view is `view` ('' when unknown), sent
+   * while its sender held a quorum when `quorum`.
    *
    * - A peer we declared dead at this very generation: if we hold a quorum we recovered without
    *   it, so it must reset (`dead-to-me`). If we do not, we may be the ones cut off: if its view is
@@ -285,7 +287,7 @@ export class Membership {
    * - A live peer whose view is a majority without us, while we have no quorum: the others went
    *   on without us: reset.
    */
-  onHeartbeat(from: string, gen: number, view = '', beat = 0, echo = 0): void {
+  onHeartbeat(from: string, gen: number, view = '', beat = 0, echo = 0, quorum = false): void {
     const p = this.peers.get(from);
     if (p === undefined) return;
     const now = this.ctx.now('mono');
@@ -299,7 +301,7 @@ export class Membership {
           this.resetOnVerdictOf(view);
           return;
         }
-        if (this.confirm(p, view)) {
+        if (this.confirm(p, view, quorum)) {
           const had = this.quorum;
           this.recompute();
           if (this.quorum !== had) this.host.quorumChanged();
@@ -322,7 +324,7 @@ export class Membership {
       if (echo < p.probe) return;
       p.alive = true;
       p.lastHeardUs = now;
-      this.confirm(p, view);
+      this.confirm(p, view, quorum);
       this.links.setPeerGen(from, gen);
       this.recompute();
       this.host.viewChanged([], [{ id: from, gen }]);
@@ -340,7 +342,7 @@ export class Membership {
     p.confirmed = true;
     p.sawMe = false;
     p.lastView = '';
-    this.confirm(p, view);
+    this.confirm(p, view, quorum);
     this.links.setPeerGen(from, gen);
     this.recompute();
     this.host.viewChanged(dead, [{ id: from, gen }]);
@@ -353,13 +355,18 @@ export class Membership {
 
   /**
    * Note whether the peer's heartbeat view counts this node in ('' — not a heartbeat — changes
-   * nothing). Returns whether that changed.
+   * nothing), and whether it did so while the peer held a quorum (`quorum`), which it may gain
+   * with its view unchanged. Returns whether the counting in changed.
    */
-  private confirm(p: PeerState, view: string): boolean {
-    if (view === '' || view === p.lastView) return false;
+  private confirm(p: PeerState, view: string, quorum: boolean): boolean {
+    if (view === '') return false;
+    if (view === p.lastView) {
+      if (quorum && p.confirmed) p.sawMe = true;
+      return false;
+    }
     p.lastView = view;
     const confirmed = `,${view},`.includes(`,${this.ctx.id}@${this.myGen},`);
-    if (confirmed) p.sawMe = true;
+    if (confirmed && quorum) p.sawMe = true;
     if (confirmed === p.confirmed) return false;
     p.confirmed = confirmed;
     return true;
@@ -421,14 +428,15 @@ export class Membership {
     const beat = ++this.beats;
     for (const [id, p] of this.peers) {
       const rebuilt = this.host.rebuiltFor(id);
-      const hb: HeartbeatMsg = rebuilt.length === 0 ? { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat } : { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat, rebuilt };
+      const quorum = this.hasQuorum;
+      const hb: HeartbeatMsg = rebuilt.length === 0 ? { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat, quorum } : { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat, quorum, rebuilt };
       this.ctx.send(id, hb);
     }
   }
 
   /**
    * Peer generation `p` died (noticed `now`). When it never took this node's own restart or reset
-   * into its view, it never moved its copies here, so whatever it mastered with copies kept here
+   * into its view while it held a quorum, it never moved its copies here, so whatever it mastered with copies kept here
    * is known to nobody: this node's own loss of state then counts among the deaths too (once, at
    * the time it happened), and a rebuild of what `p` mastered is lossy.
    */

@@ -273,6 +273,12 @@ export interface HeartbeatMsg extends Message {
   /** The last heartbeat number the sender received from the receiver (0: none). */
   readonly echo: number;
   /**
+   * The sender holds a quorum: it moves its copies to the members of its view only then
+   * (./master.ts), so only such a heartbeat that counts the receiver in tells the receiver its
+   * restart or reset was taken in with the copies moved to it.
+   */
+  readonly quorum: boolean;
+  /**
    * Roots the sender finished rebuilding since its last `dir-sync`, whose directory node is the
    * receiver: the masters they lost before need not be counted again (./directory.ts).
    */

@@ -7,7 +7,10 @@
  * fixtures/swarm-dlm-3m-long-lease.json) and of the issue-12 swarm that broke grant order or mutual
  * exclusion because the rebuilder counted one loss, and a seed of swarm-fenced-dlm (a copy,
  * fixtures/swarm-fenced-dlm.json) where a hold counted from the last loss ran out on a master cut
- * off from the majority; each pins the trace hash the fix produces.
+ * off from the majority; each pins the trace hash the fix produces. A master takes a restart into
+ * its view without moving its copies there when it has no quorum, so only a heartbeat sent with a
+ * quorum counts as its having seen the restart (scenarios/swarm-dlm-5m-long-lease-lock-delay.json
+ * with its silence bound, a copy as of the fix: fixtures/swarm-dlm-5m-long-lease-lock-delay-silence.json).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +24,7 @@ function fixture(name: string): ScenarioInput {
 const threeLongLease = fixture('swarm-dlm-3m-long-lease');
 const issueSwarm = fixture('swarm-fenced-dlm-issue12');
 const swarm = fixture('swarm-fenced-dlm');
+const fiveLongLockDelay = fixture('swarm-dlm-5m-long-lease-lock-delay-silence');
 
 describe('3m-long-lease seed 129: a restarted copy holder rebuilding its dead master\u2019s root holds it', () => {
   // m1 masters `a` with c3's request queued (c3's home and copy holder m3 crashed at 7,759 ms) and
@@ -94,5 +98,26 @@ describe('3m-long-lease seed 2626: a restarted master rebuilding its own earlier
       '22052.671 m1 lvb-invalidate reason=recovery',
     ]);
     expect(result.traceHash).toBe('8b583a88535344a4');
+  });
+});
+
+describe('5m-long-lease-lock-delay seed 9955: a master that saw the restart without a quorum moved no copies there', () => {
+  // m1@0 masters `a` with c2's EX request queued at 19,352.806 ms; c2's home and the request's
+  // copy holder is m2. m1 is cut off one way from 19,513 ms and the majority declares it dead;
+  // m2 crashes at 25,546 ms and restarts as m2@1000. m1@0, without a quorum, takes m2@1000 into
+  // its view but moves no copies (copies move with a quorum only); after the heal its heartbeat
+  // counting m2@1000 in reached m2 before m1 reset, so m2 took m1@0 for a master that had seen its
+  // restart, counted one loss, rebuilt `a` without c2's request and granted c1 EX ahead of it at
+  // 26,951.403 ms (grant-order). A heartbeat now says whether its sender holds a quorum, and only
+  // one sent with a quorum counts: m2 counts its own loss as the second and holds `a`.
+  it('m2 rebuilds a at 26,039.712 ms and grants nothing on it after that, and nothing jumps the queue', () => {
+    const { result, events } = runTwice(fiveLongLockDelay, 9955);
+    expect(result.violations).toEqual([]);
+    expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 19_000)).toEqual([
+      '19352.806 m1 enqueue client=c2 mode=EX queue=waiting',
+      '26039.712 m2 release client=c1 reason=superseded',
+      '26039.712 m2 lvb-invalidate reason=recovery',
+    ]);
+    expect(result.traceHash).toBe('74bd3b5bace4342d');
   });
 });
