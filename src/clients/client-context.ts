@@ -72,7 +72,7 @@ export interface ReadResult {
 export interface ClockReading {
   /** The wall clock: offset, drift and jumps included (what the host's wall clock would say on that machine). */
   readonly wallMs: number;
-  /** The monotonic clock: drifts, never jumps (what `performance.now()` would say). */
+  /** The monotonic clock: drifts, never jumps (what the host's monotonic timer would say on that machine). */
   readonly monoMs: number;
 }
 
