@@ -226,7 +226,7 @@ export class HomeRole implements HomePort {
       // master knows: the master ends it too. Where a newer session of the client has a lock or a
       // request, the client had moved on (this adoption answers a KeepAlive that waited out a
       // pause): the lock there is the newer session's and does not end.
-      const granted = new Set(a.held.map((h) => h.resource));
+      const granted = grantedResources(a);
       for (const h of a.driverHeld ?? []) {
         if (a.renewed.has(h.resource)) continue;
         if (granted.has(h.resource) || !leftToTheHold(env)) env.trace('expire', { client: a.client, resource: h.resource });
@@ -242,7 +242,7 @@ export class HomeRole implements HomePort {
     // knows any more went down with its master and copy holder together: it ends here. The client
     // keeps its session and asks about the lock already (an unlock, or a conversion whose answer
     // is the end of the lock); what it wrote under it was written before it asked.
-    const known = new Set(a.held.map((h) => h.resource));
+    const known = grantedResources(a);
     for (const h of a.driverHeld) if (!known.has(h.resource)) env.trace('expire', { client: a.client, resource: h.resource });
     this.ack(a.client, a.sess, a.kseq);
     return true;
@@ -406,6 +406,11 @@ export class HomeRole implements HomePort {
  */
 function leftToTheHold(env: ManagerEnv): boolean {
   return env.tuning.leaseUs > 0;
+}
+
+/** The resources on which the service holds the adopted session's locks granted. */
+function grantedResources(a: Adoption): Set<string> {
+  return new Set(a.held.map((h) => h.resource));
 }
 
 /** The service's granted locks agree with the client's beliefs, except where the client awaits an answer. */

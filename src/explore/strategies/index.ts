@@ -115,10 +115,9 @@ export function planFaults(input: PlanInput): PlannedFaults {
     drawn = makePermanent(drawn, { crash: crash?.permanent, partition: partition?.permanent }, sim.rng('faults/permanent'));
   }
   const strategy = faultStrategyOf(scenario);
-  const bounded = (placed: readonly Fault[]): Fault[] => silenceBounded(scenario, placed);
-  if (strategy === 'uniform') return fixedPlan([...explicit, ...bounded(drawn)].sort((a, b) => a.atUs - b.atUs));
+  if (strategy === 'uniform') return fixedPlan([...explicit, ...silenceBounded(scenario, drawn)].sort((a, b) => a.atUs - b.atUs));
   const pilot = input.pilot();
-  if (strategy === 'workload') return fixedPlan(stableByTime([...explicit, ...bounded(stableByTime(placeInSpans(drawn, pilot.spans, durationUs)))]));
+  if (strategy === 'workload') return fixedPlan(stableByTime([...explicit, ...silenceBounded(scenario, stableByTime(placeInSpans(drawn, pilot.spans, durationUs)))]));
   return momentPlan(scenario, explicit, stableByTime(drawn), pilot, sim, durationUs);
 }
 
@@ -127,9 +126,9 @@ export function planFaults(input: PlanInput): PlannedFaults {
  * (as they are without one). Faults that wait for moments strike at times known only as the run
  * goes, so the bound is for the strategies that place every fault before the run.
  */
-function silenceBounded(scenario: Scenario, placed: readonly Fault[]): Fault[] {
+function silenceBounded(scenario: Scenario, placed: readonly Fault[]): readonly Fault[] {
   const silence = scenario.randomFaults.silence;
-  if (silence === undefined) return [...placed];
+  if (silence === undefined) return placed;
   return boundSilence(placed, { maxUs: msToUs(silence.maxMs), gapUs: msToUs(silence.gapMs) });
 }
 
