@@ -137,12 +137,20 @@ export class Kernel extends KernelCore {
       if (t > maxTimeUs) throw new SimBoundExceeded('maxTimeUs', maxTimeUs, t);
       if (++this.eventCount > this.maxEvents) this.tooManyEvents();
       if (t > this.nowUs) this.nowUs = t;
-      if (ev.kind === EventKind.Deliver && isReady(ev.link as Route)) {
-        this.runDelivery(ev);
-      } else {
+      if (ev.kind !== EventKind.Deliver || !isReady(ev.link as Route)) {
         if (this.lazyTop) this.sched.pop();
         this.dispatch(ev);
+        continue;
       }
+      // A delivery to a ready node. Its event is recycled before the handler runs, so the reply the
+      // handler sends reuses it; with a lazy-top scheduler it stays queued meanwhile (pendingTop).
+      const route = ev.link as Route;
+      const payload = ev.data as Message;
+      const msg = ev.msgType as MessageType | null;
+      this.messages.recycle(ev);
+      if (this.lazyTop) this.pendingTop = ev;
+      this.messages.deliver(route, payload, msg);
+      if (this.pendingTop !== null) this.popPendingTop();
     }
   }
 
@@ -160,28 +168,19 @@ export class Kernel extends KernelCore {
     return sched.peekTimeUs() > untilUs ? undefined : sched.pop();
   }
 
-  /**
-   * Run a delivery to a ready node. Its event is recycled before the handler runs, so the reply
-   * the handler sends reuses it; with a lazy-top scheduler it stays queued meanwhile (pendingTop).
-   */
-  private runDelivery(ev: SimEvent): void {
-    const route = ev.link as Route;
-    const payload = ev.data as Message;
-    const msg = ev.msgType as MessageType | null;
-    this.messages.recycle(ev);
-    if (this.lazyTop) this.pendingTop = ev;
-    this.messages.deliver(route, payload, msg);
-    if (this.pendingTop !== null) this.popPendingTop();
-  }
-
   /** Remove the delivery that ran from the queue, where it stayed because its handler added no event (see pendingTop). */
   private popPendingTop(): void {
-    const expected = this.pendingTop;
+    const expected = this.pendingTop!;
     this.pendingTop = null;
-    if (this.sched.pop() !== expected) throw new QueueTopError(this.nowUs, this.nodes[expected!.node]?.id);
+    if (this.sched.pop() !== expected) this.topLost(expected);
   }
 
-  /** Runs every event but a delivery to a ready node (see runDelivery). */
+  /** The delivery that ran was no longer first in the scheduler (a scheduler broke its contract). */
+  private topLost(expected: SimEvent): never {
+    throw new QueueTopError(this.nowUs, this.nodes[expected.node]?.id);
+  }
+
+  /** Runs every event but a delivery to a ready node (the loop runs those). */
   private dispatch(ev: SimEvent): void {
     switch (ev.kind) {
       case EventKind.Deliver:

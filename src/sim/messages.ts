@@ -94,14 +94,17 @@ export class MessagePath {
 
   /** The trace form of message type `type`, memoised so the hash finds its precomputed term. */
   private messageName(type: string, src: NodeState): MessageType {
+    return (typeof type === 'string' ? this.names[type] : undefined) ?? this.newMessageName(type, src);
+  }
+
+  /**
+   * The trace form of a type not seen before, memoised while fewer than MAX_MESSAGE_TYPES are; a
+   * type that is not a string is refused here, off the path of every send that repeats a type.
+   */
+  private newMessageName(type: string, src: NodeState): MessageType {
     if (typeof type !== 'string') {
       throw new SimError(`lockstep: node ${src.id} sent a message whose type is ${String(type)}, not a string`, this.core.nowUs, src.id);
     }
-    return this.names[type] ?? this.newMessageName(type);
-  }
-
-  /** The trace form of a type not seen before, memoised while fewer than MAX_MESSAGE_TYPES are. */
-  private newMessageName(type: string): MessageType {
     const name = new MessageType(type);
     if (this.nameCount < MAX_MESSAGE_TYPES) {
       this.names[type] = name;
@@ -134,7 +137,7 @@ export class MessagePath {
   /** Hand a message to its destination's process (which must be up and not paused). */
   deliver(route: Route, payload: Message, msg: MessageType | null): void {
     const dst = route.dst;
-    if (dst.process === null || dst.paused) throw new NodeNotReadyError(`a '${String(payload.type)}' was delivered`, this.core.nowUs, dst.id);
+    if (dst.process === null || dst.paused) this.notReady(dst, payload);
     this.delivered++;
     if (msg !== null) this.core.publisher.messageEvent(this.core.nowUs, true, route, msg);
     try {
@@ -142,6 +145,11 @@ export class MessagePath {
     } catch (e) {
       this.core.fail(e, dst, 'onMessage');
     }
+  }
+
+  /** Refuses the delivery of `payload` to `dst`, which is down or paused (the kernel only delivers to ready nodes). */
+  private notReady(dst: NodeState, payload: Message): never {
+    throw new NodeNotReadyError(`a '${String(payload.type)}' was delivered`, this.core.nowUs, dst.id);
   }
 
   /** A message arrives over a cut link, at a node that is down (both drop it) or paused (held). */
