@@ -18,7 +18,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import { LockTable, TableChecker, pushLock, removeLock, type LockState, type ResourceState, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, pushLock, removeLock, type LockState, type ResourceState, type LockSlot, type ResourceSlot } from './lock-table.js';
 import { compatible } from './modes.js';
 
 /** An overlap open on a resource. */
@@ -58,8 +58,8 @@ export class BeliefOverlapChecker extends TableChecker implements Checker {
   private readonly open = new Map<string, ResourceState>();
   private starts = 0;
   private fills = 0;
-  private readonly beliefs: Slot<Belief>;
-  private readonly resources: Slot<ResourceBeliefs>;
+  private readonly beliefs: LockSlot<Belief>;
+  private readonly resources: ResourceSlot<ResourceBeliefs>;
 
   /**
    * @param leaseChecking clients whose belief ends at their `lapse` mark

@@ -28,7 +28,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { CycleEdge, ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, noFlags, removeLock, type LockState, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, noFlags, removeLock, type LockState, type LockSlot, type ResourceSlot } from './lock-table.js';
 import { compatible } from './modes.js';
 import { enqueueLock } from './queues.js';
 import { formatUs } from '../sim/index.js';
@@ -64,8 +64,8 @@ export class DeadlockChecker extends TableChecker implements Checker {
   /** What it acts on; the bound of open cycles it judges at every checked event, whatever its type (`dueUs`). */
   readonly reads: readonly CheckedType[] = ['request', 'complete', 'crash', 'enqueue', 'grant', 'release', 'expire', 'dequeue', 'deadlock'];
   private readonly graph = new WaitForGraph();
-  private readonly requests: Slot<WaitingRequest>;
-  private readonly queues: Slot<WaitQueues>;
+  private readonly requests: LockSlot<WaitingRequest>;
+  private readonly queues: ResourceSlot<WaitQueues>;
 
   /**
    * @param boundUs how long a cycle may stand

@@ -19,7 +19,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import { LockTable, TableChecker, type LockState, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, type LockState, type LockSlot } from './lock-table.js';
 import { formatUs } from '../sim/index.js';
 
 /** Per lock: the client's lease-backed belief, and the service's expiry of it, if any. */
@@ -34,7 +34,7 @@ class LeaseBelief {
 export class EarlyExpiryChecker extends TableChecker implements Checker {
   readonly name = 'early-expiry' as const;
   readonly reads: readonly CheckedType[] = ['complete', 'request', 'lapse', 'expire', 'crash'];
-  private readonly beliefs: Slot<LeaseBelief>;
+  private readonly beliefs: LockSlot<LeaseBelief>;
   /** Locks whose expiry is remembered and not yet judged, in the order they expired. */
   private readonly expired: LockState[] = [];
 

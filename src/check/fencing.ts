@@ -13,7 +13,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, readsFor, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, type ResourceSlot } from './lock-table.js';
 import { formatUs } from '../sim/index.js';
 
 /** Per resource: the highest token issued in a grant, and the highest the storage accepted. */
@@ -31,7 +31,7 @@ export class ResourceTokens {
 export class FencingChecker extends TableChecker implements Checker {
   readonly name = 'fencing' as const;
   readonly reads: readonly CheckedType[];
-  private readonly tokens: Slot<ResourceTokens>;
+  private readonly tokens: ResourceSlot<ResourceTokens>;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {

@@ -21,7 +21,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type LockSlot, type ResourceSlot } from './lock-table.js';
 import { enqueueLock } from './queues.js';
 import { formatUs } from '../sim/index.js';
 
@@ -47,8 +47,8 @@ export class OrderedQueues {
 export class GrantOrderChecker extends TableChecker implements Checker {
   readonly name = 'grant-order' as const;
   readonly reads: readonly CheckedType[];
-  private readonly requests: Slot<OrderedRequest>;
-  private readonly queues: Slot<OrderedQueues>;
+  private readonly requests: LockSlot<OrderedRequest>;
+  private readonly queues: ResourceSlot<OrderedQueues>;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {

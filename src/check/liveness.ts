@@ -21,7 +21,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, RequestFields, StatusName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, type LockSlot } from './lock-table.js';
 import { formatUs } from '../sim/index.js';
 
 /** A request waiting for its answer. */
@@ -77,7 +77,7 @@ export class LivenessChecker extends TableChecker implements Checker {
    */
   dueUs = Infinity;
   /** Per lock: its pending requests, oldest first, reported or not. */
-  private readonly pending: Slot<Pending[]>;
+  private readonly pending: LockSlot<Pending[]>;
 
   /**
    * @param shared the run's table, committed by the CheckerSet; omit to keep a private one

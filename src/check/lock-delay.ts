@@ -10,7 +10,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, readsFor, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, type ResourceSlot } from './lock-table.js';
 import { compatible } from './modes.js';
 import { formatUs } from '../sim/index.js';
 
@@ -26,7 +26,7 @@ export class LockDelayChecker extends TableChecker implements Checker {
   readonly name = 'lock-delay' as const;
   readonly reads: readonly CheckedType[];
   /** Per resource: the expired locks still within their lock-delay, oldest first. */
-  private readonly delayed: Slot<Delayed[]>;
+  private readonly delayed: ResourceSlot<Delayed[]>;
 
   /**
    * @param lockDelayUs the service's lock-delay, µs (0: nothing is delayed, nothing to judge)

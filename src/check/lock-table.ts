@@ -15,7 +15,7 @@
  *   built) in the two views the invariants need: the *lock* view (value-block, grant-order,
  *   deadlock), where a CONVDEADLK demotion leaves the lock at NL, and the *strict* view
  *   (mutual-exclusion, stale-write, fencing), where any `release` ends the grant;
- * - each checker's own per-lock and per-resource state, in a {@link Slot} the checker takes from
+ * - each checker's own per-lock and per-resource state, in a {@link LockSlot} or {@link ResourceSlot} the checker takes from
  *   the table when it is built: its type is declared in the checker's file, the table only makes
  *   one value per record, and only the checker holding the slot reads or writes it, so enabling one
  *   invariant never changes what another sees.
@@ -43,7 +43,7 @@ export class LockState {
   /** Strict view: when the grant became live (table-wide order), for the order of holders in messages. */
   grantOrder = 0;
 
-  /** Each checker's own state for this lock, by slot (see {@link Slot}). */
+  /** Each checker's own state for this lock, by slot (see {@link LockSlot}). */
   readonly slots: unknown[];
 
   constructor(
@@ -62,7 +62,7 @@ export class ResourceState {
   /** The locks with a grant in the lock view, in the order they were granted (a conversion keeps its place). */
   readonly holders: LockState[] = [];
 
-  /** Each checker's own state for this resource, by slot (see {@link Slot}). */
+  /** Each checker's own state for this resource, by slot (see {@link ResourceSlot}). */
   readonly slots: unknown[];
 
   constructor(
@@ -74,16 +74,27 @@ export class ResourceState {
 }
 
 /**
- * A checker's handle on its own state for every lock (or every resource) of a table: the table
- * makes the state with `make` when it makes the record, and `of` reads it back. The state's type is
- * the checker's own; no other checker holds the handle.
+ * A checker's handle on its own state for every lock of a table: the table makes the state with
+ * `make` when it makes the lock's record, and `of` reads it back. The state's type is the checker's
+ * own; no other checker holds the handle. (Lock and resource slots are classes apart so that each
+ * `of` reads one record class: a look-up the checkers make on nearly every event stays monomorphic.)
  */
-export class Slot<T> {
+export class LockSlot<T> {
   constructor(private readonly index: number) {}
 
-  /** This slot's state on `record`. */
-  of(record: LockState | ResourceState): T {
-    return record.slots[this.index] as T;
+  /** This slot's state on `lock`. */
+  of(lock: LockState): T {
+    return lock.slots[this.index] as T;
+  }
+}
+
+/** A checker's handle on its own state for every resource of a table (see {@link LockSlot}). */
+export class ResourceSlot<T> {
+  constructor(private readonly index: number) {}
+
+  /** This slot's state on `res`. */
+  of(res: ResourceState): T {
+    return res.slots[this.index] as T;
   }
 }
 
@@ -123,17 +134,17 @@ export class LockTable {
   private readonly resourceMakers: (() => unknown)[] = [];
 
   /** A slot of per-lock state for a checker, made with `make` for every lock; taken before any event. */
-  lockSlot<T>(make: () => T): Slot<T> {
+  lockSlot<T>(make: () => T): LockSlot<T> {
     this.assertEmpty();
     this.lockMakers.push(make);
-    return new Slot<T>(this.lockMakers.length - 1);
+    return new LockSlot<T>(this.lockMakers.length - 1);
   }
 
   /** A slot of per-resource state for a checker, made with `make` for every resource; taken before any event. */
-  resourceSlot<T>(make: () => T): Slot<T> {
+  resourceSlot<T>(make: () => T): ResourceSlot<T> {
     this.assertEmpty();
     this.resourceMakers.push(make);
-    return new Slot<T>(this.resourceMakers.length - 1);
+    return new ResourceSlot<T>(this.resourceMakers.length - 1);
   }
 
   /** Slots are taken while the table is empty, so every record carries every slot. */

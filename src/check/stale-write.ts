@@ -13,7 +13,7 @@
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName, ReleaseFields } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
-import { LockTable, TableChecker, readsFor, strictHolders, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, strictHolders, type LockSlot } from './lock-table.js';
 import { modeNames, permitsWrite } from './modes.js';
 import { formatUs } from '../sim/index.js';
 
@@ -44,7 +44,7 @@ export class HoldEnds {
 export class StaleWriteChecker extends TableChecker implements Checker {
   readonly name = 'stale-write' as const;
   readonly reads: readonly CheckedType[];
-  private readonly ends: Slot<HoldEnds>;
+  private readonly ends: LockSlot<HoldEnds>;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {

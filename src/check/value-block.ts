@@ -22,7 +22,7 @@
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
-import { LockTable, TableChecker, readsFor, type LockState, type ResourceState, type Slot } from './lock-table.js';
+import { LockTable, TableChecker, readsFor, type LockState, type ResourceState, type LockSlot, type ResourceSlot } from './lock-table.js';
 import { lvbOperation, type LvbOperation } from './modes.js';
 import { formatUs } from '../sim/index.js';
 
@@ -66,8 +66,8 @@ export class BlockResource {
 export class ValueBlockChecker extends TableChecker implements Checker {
   readonly name = 'value-block' as const;
   readonly reads: readonly CheckedType[];
-  private readonly perLock: Slot<BlockLock>;
-  private readonly perResource: Slot<BlockResource>;
+  private readonly perLock: LockSlot<BlockLock>;
+  private readonly perResource: ResourceSlot<BlockResource>;
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
