@@ -56,6 +56,12 @@ export interface ManagerEnv {
    * survivor that remembers them.
    */
   readonly tokenWatermarks: Map<string, number>;
+  /**
+   * The generation of this node that last mastered each root, kept in the node's durable storage
+   * until another master of the root is learned: after a crash or reset this node still knows which
+   * roots its earlier generation lost, when the directory node that recorded that loss is gone too.
+   */
+  readonly masteredRoots: Map<string, number>;
   readonly master: MasterPort;
   readonly copyHolder: CopyHolderPort;
   readonly home: HomePort;

@@ -23,7 +23,7 @@
  *
  * Reset (traced `dlm-reset` {gen}): a manager that was declared dead by a majority while alive (a
  * `dead-to-me`, or a majority view without it), or that resumes from a pause with no quorum in
- * sight, drops every role's state — its durable token, directory and death-verdict records aside — and rejoins
+ * sight, drops every role's state — its durable token, directory, mastery and death-verdict records aside — and rejoins
  * as a new generation, empty, exactly as if it had crashed and restarted: the others have
  * already recovered without it.
  */
@@ -83,6 +83,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   private adoptEpochs = new Map<string, number>();
   sessionHomes = new Map<string, string>();
   readonly tokenWatermarks: Map<string, number>;
+  readonly masteredRoots: Map<string, number>;
   /** The directory's records, durable like the token watermarks (see ./directory.ts). */
   readonly dirRecords: Map<string, unknown>;
   private readonly lookups = new Map<string, string>();
@@ -104,6 +105,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.managerSet = new Set(all);
     this.tokenWatermarks = durableMap<number>(ctx, 'dlm:tokens');
     this.dirRecords = durableMap(ctx, 'dlm:directory');
+    this.masteredRoots = durableMap<number>(ctx, 'dlm:mastered');
     const gen = generationOf(ctx.incarnation, 0);
     this.links = new ReliableLinks(ctx, gen, this, tuning.link);
     this.members = new Membership(ctx, all, gen, tuning, this.links, this, durableMap<number>(ctx, 'dlm:death-verdicts'));
@@ -401,6 +403,8 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   }
 
   setMaster(root: string, master: string): void {
+    // Another node masters the root now: what an earlier generation of this one mastered there is no longer its loss.
+    if (master !== this.id) this.masteredRoots.delete(root);
     this.cachedMasters.set(root, { id: master, gen: this.members.genOf(master), peer: this.members.peer(master) });
   }
 

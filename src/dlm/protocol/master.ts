@@ -136,9 +136,24 @@ export class MasterRole implements MasterPort {
    */
   becomeMaster(root: string, recover: boolean, lost: readonly LostMasterWire[]): void {
     if (this.records.roots.has(root)) return;
-    const rootState = new RootState(root, lost);
+    const rootState = new RootState(root, recover ? this.withOwnEarlierMastery(root, lost) : lost);
     this.records.roots.set(root, rootState);
+    this.env.masteredRoots.set(root, this.env.members.generation);
     if (recover) this.recovery.startGather(rootState);
+  }
+
+  /**
+   * The masters a root to rebuild lost. When the directory names none, the directory node that
+   * recorded the loss may be gone too (crashed, or out of the view), and the name came here with
+   * no record: if an earlier generation of this node mastered the root and no other master of it
+   * has been learned here since, nobody rebuilt it after this node lost its state, and that
+   * generation is the master it lost (its rebuild counts this node's loss of state).
+   */
+  private withOwnEarlierMastery(root: string, lost: readonly LostMasterWire[]): readonly LostMasterWire[] {
+    if (lost.length > 0) return lost;
+    const gen = this.env.masteredRoots.get(root);
+    if (gen === undefined || gen === this.env.members.generation) return lost;
+    return [{ id: this.env.id, gen }];
   }
 
   // ------------------------------------------------------------------ requests

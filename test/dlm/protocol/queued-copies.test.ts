@@ -68,12 +68,14 @@ describe('swarm-fenced-dlm repro 85795: a grant made for a request no copy holde
 describe('3m-long-lease seeds whose queued request lost its copy when the copy moved', () => {
   // 174: c2's home m2 crashes with c2's request queued at m1; m1 moves the copy to its buddy m3
   // without the request, resets, and m2@1000 rebuilt `a` without it (grant-order at 10,041 ms).
-  // 684, 1528, 3223 and 3306: a request re-queued by one rebuild, lost at the next.
+  // 684, 1528, 3223 and 3306: a request re-queued by one rebuild, lost at the next. (In 684 and
+  // 3223 m1 also rebuilds b, which its earlier generation mastered and nobody rebuilt since, as
+  // after a double loss: b is held and the runs' hashes differ from those before that rule.)
   it.each([
     [174, 'c2', ['10041.042 m2'], 'f325820e55ef3c39'],
-    [684, 'c2', ['11032.713 m2', '18013.865 m1'], '8e150d74f535eb3d'],
+    [684, 'c2', ['11032.713 m2', '18013.865 m1'], '5e3e746bfab7d164'],
     [1528, 'c2', ['16022.469 m2', '26158.652 m1'], 'c792fa3e5f9c075b'],
-    [3223, 'c2', ['8039.974 m2', '14024.764 m1'], '31badfa4a2a3cb6e'],
+    [3223, 'c2', ['8039.974 m2', '14024.764 m1'], 'f5546d1219a7bc9c'],
     [3306, 'c2', ['15026.332 m2', '25016.824 m1'], '59b0693a16544e96'],
   ])('seed %i: %s\u2019s request is re-queued at %j, and nothing jumps the queue', (seed, client, rebuilds, hash) => {
     const { result, events } = runTwice(threeLong, seed);

@@ -11,6 +11,9 @@
  * its view without moving its copies there when it has no quorum, so only a heartbeat sent with a
  * quorum counts as its having seen the restart (scenarios/swarm-dlm-5m-long-lease-lock-delay.json
  * with its silence bound, a copy as of the fix: fixtures/swarm-dlm-5m-long-lease-lock-delay-silence.json).
+ * A node also remembers, in its durable storage, which roots its earlier generation mastered, for
+ * when the directory node that recorded the loss is gone as well
+ * (scenarios/swarm-dlm-3m-short-lease-lock-delay.json, a copy: fixtures/swarm-dlm-3m-short-lease-lock-delay.json).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +28,7 @@ const threeLongLease = fixture('swarm-dlm-3m-long-lease');
 const issueSwarm = fixture('swarm-fenced-dlm-issue12');
 const swarm = fixture('swarm-fenced-dlm');
 const fiveLongLockDelay = fixture('swarm-dlm-5m-long-lease-lock-delay-silence');
+const threeShortLockDelay = fixture('swarm-dlm-3m-short-lease-lock-delay');
 
 describe('3m-long-lease seed 129: a restarted copy holder rebuilding its dead master\u2019s root holds it', () => {
   // m1 masters `a` with c3's request queued (c3's home and copy holder m3 crashed at 7,759 ms) and
@@ -72,13 +76,15 @@ describe('swarm-fenced-dlm seed 525: a held root whose time is up on a master wi
   // and m1 rebuilds `a`, granting c1 EX (token 2005). m2's hold, counted from its last loss, ran
   // out at 32,000 ms while it was still cut off, and it ended c1's grant (superseded) in the trace
   // as the end of an unknown grant, so c1's write with token 2005 read as a stale write. The hold
-  // of a master without a quorum now ends only when one is back; m2 resets first.
+  // of a master without a quorum now ends only when one is back; m2 resets first. (m1@1 also
+  // rebuilds b at 29,055.599 ms, which m1@0 mastered before its reset at 11,015.417 ms and nobody
+  // rebuilt since: m1's own loss counts there, so b is held.)
   it('only m1 ends c1’s grant on a, after c1 unlocks it, and nothing is stale', () => {
     const { result, events } = runTwice(swarm, 525);
     expect(result.violations).toEqual([]);
     const ends = pick(events, 'release', { client: 'c1', resource: 'a' }).filter((e) => e.t > 29_019.931 && e.t < 34_000).map((e) => `${e.t} ${e.node} ${String(e.f.reason)}`);
-    expect(ends).toEqual(['33290.249 m1 unlock']);
-    expect(result.traceHash).toBe('acc9c23e5b9176f9');
+    expect(ends).toEqual(['33281.275 m1 unlock']);
+    expect(result.traceHash).toBe('221275b004419872');
   });
 });
 
@@ -119,5 +125,29 @@ describe('5m-long-lease-lock-delay seed 9955: a master that saw the restart with
       '26039.712 m2 lvb-invalidate reason=recovery',
     ]);
     expect(result.traceHash).toBe('74bd3b5bace4342d');
+  });
+});
+
+describe('3m-short-lease-lock-delay seed 9259: a master rebuilding its own earlier root counts its loss when the directory\u2019s record died', () => {
+  // m1@0 masters `a` and grants c3 EX (token 38) at 14,370.666 ms; m2 holds the copy and is a's
+  // directory node. m1 resets at 14,516.88 ms (m3 declared it dead: m1 \u2192 m3 was delayed 6.5 s);
+  // m2 records that `a` lost m1@0, but the views do not settle before m2 crashes at 18,339 ms, so
+  // nobody rebuilds `a` and the record (and the copy) go down with m2. At 24,000 ms m1@1 and m3
+  // declare m2 dead; m1@1, a's directory node now, has no record of it and makes itself master with
+  // no lost master named, so its rebuild counted one loss (m2), ended nothing and granted c4 EX
+  // beside c3's (mutual-exclusion). m1 now knows from its own durable storage that its generation 0
+  // mastered `a`: its own loss counts, and the rebuild holds `a` to the end of the run.
+  it('m1 rebuilds a at 24,021.049 ms as after a double loss and grants nothing on it after c3\u2019s EX', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 9259);
+    expect(result.violations.filter((v) => v.invariant !== 'stale-write')).toEqual([]);
+    expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 14_000)).toEqual([
+      '14100.213 m1 enqueue client=c1 mode=EX queue=waiting',
+      '14122.323 m1 release client=c4 reason=unlock',
+      '14122.323 m1 grant client=c1 mode=EX token=37',
+      '14369.454 m1 release client=c1 reason=unlock',
+      '14370.666 m1 grant client=c3 mode=EX token=38',
+      '24021.049 m1 lvb-invalidate reason=recovery',
+    ]);
+    expect(result.traceHash).toBe('d3bec4531ff75cb2');
   });
 });
