@@ -26,7 +26,7 @@ import { truncate } from './lists.js';
 import type { ModeName } from '../../vocabulary/index.js';
 import { LockFlag, StatusFlag } from '../core/index.js';
 import type { CopyHolderPort, ManagerEnv } from './env.js';
-import { lockKey } from './session.js';
+import { clientsWithSessionsOver, lockKey } from './session.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
 import { RelMessage } from './links.js';
 import type {
@@ -206,7 +206,7 @@ export class CopyHolderRole implements CopyHolderPort {
     this.env.post(b.home, msg);
   }
 
-  /** A new master of `root` gathers the copies. */
+  /** A new master of `root` gathers the copies, the fencing marks, and the clients known here to have had a session end. */
   onGatherRequest(from: string, root: string, round: number): void {
     this.env.setMaster(root, from);
     const recs = this.byRoot.get(root);
@@ -218,7 +218,8 @@ export class CopyHolderRole implements CopyHolderPort {
     for (const [resource, token] of marks) {
       if (resource === root || resource.startsWith(prefix)) tokens.push([resource, token]);
     }
-    const msg: GatherResultMsg = new RelMessage('gather-res', { root, round, records, tokens });
+    const sessionsOver = clientsWithSessionsOver(this.env.lostSessions, this.heardSessions());
+    const msg: GatherResultMsg = new RelMessage('gather-res', { root, round, records, tokens, sessionsOver });
     this.env.post(from, msg);
     // The new master will start a gap above the highest mark it gathers. Should it die with
     // tokens nobody recorded (its grants cut off from their copy holders), the next one must
@@ -226,6 +227,12 @@ export class CopyHolderRole implements CopyHolderPort {
     if (!marks.has(root)) marks.set(root, TOKEN_RECOVERY_GAP);
     for (const [resource, token] of tokens) marks.set(resource, token + TOKEN_RECOVERY_GAP);
     this.onMasterKnown(root);
+  }
+
+  /** Every session this node has heard of: adopted somewhere, or named by a copy held here. */
+  private *heardSessions(): Generator<string> {
+    yield* this.env.sessionHomes.keys();
+    for (const recs of this.byRoot.values()) for (const rec of recs.values()) yield rec.sess;
   }
 
   /**

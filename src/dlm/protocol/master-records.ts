@@ -106,6 +106,8 @@ export type RootPhase =
       readonly standIns: readonly number[];
       /** The time is up but this master had no quorum then: the hold ends when one is back. */
       overWithoutQuorum: boolean;
+      /** The clients the managers the rebuild gathered from knew to have had a session end. */
+      readonly sessionsOver: ReadonlySet<string>;
     };
 
 export const SERVING: RootPhase = { kind: 'serving' };

@@ -16,7 +16,7 @@ import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
 import { assertRebuiltRoot } from './recovery-assertions.js';
 import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, withoutSupersededGrants, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
-import { clientOfSession, isNewerSession, lockKey, sessionId } from './session.js';
+import { clientsWithSessionsOver, lockKey } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, LostMasterWire, OpWire } from './wire.js';
 
 /** Names operation `op` as reported pending by copy holder `holder`. */
@@ -144,7 +144,7 @@ export class MasterRecovery {
       });
       rootState.phase = SERVING;
       if (lossy) {
-        this.hold(rootState, replays.others, standIns);
+        this.hold(rootState, replays.others, standIns, new Set(replies.flatMap((reply) => reply.sessionsOver)));
       } else {
         // 4. Replay the other operations still pending, in request order.
         for (const op of replays.others) this.requests.replay(op);
@@ -401,9 +401,12 @@ export class MasterRecovery {
    * awaited, and a grant the lost master made for it, which it never heard of, ended with the
    * session, but nobody alive knew of it to trace that end. This node may know that session is
    * over only by the client's later session (its requests on another root), every manager that
-   * knew the old one having reset.
+   * knew the old one having reset; or not at all, when every manager it heard of the client from
+   * reset too, and only the managers it gathered the root's copies from had heard of the later
+   * session (`holding.sessionsOver`). So does a waiting request that nobody knows any more: its
+   * session is over too, the client having given it up with it.
    */
-  private endUnknownGrants(rootState: RootState): void {
+  private endUnknownGrants(rootState: RootState, holding: Extract<RootPhase, { kind: 'holding' }>): void {
     const ended = new Set<string>();
     const asking = new Set<string>();
     for (const op of rootState.deferred) {
@@ -413,26 +416,24 @@ export class MasterRecovery {
       this.env.trace('release', { client: op.client, resource: op.resource, reason: 'superseded' });
     }
     const root = rootState.root;
-    for (const client of this.clientsWithSessionsOver()) {
+    for (const client of this.clientsWithSessionsOver(holding.sessionsOver)) {
       if (asking.has(client) || this.records.findMeta(client, root)?.mode != null) continue;
       this.env.trace('release', { client, resource: root, reason: 'superseded' });
     }
   }
 
   /**
-   * The clients this node knows to have had a session end, in a fixed order: those with a session
-   * known to be over, and those known here by a later session than their first, whose earlier
-   * sessions are over (a driver opens a new session only after losing one).
+   * The clients known to have had a session end, in a fixed order: those this node knows of (a
+   * session known to be over, or a later session than the client's first, heard of or in the
+   * records), and `reported`, those the managers the rebuild gathered from knew of. Every manager
+   * that knew the client's unknown grant, or heard its session end, may have lost its state since
+   * (all of them resetting within moments), while another heard of the client's later session.
    */
-  private clientsWithSessionsOver(): string[] {
-    const clients = new Set([...this.env.lostSessions].map(clientOfSession));
-    const noteLater = (sess: string): void => {
-      const client = clientOfSession(sess);
-      if (isNewerSession(sess, sessionId(client, 0, 0))) clients.add(client);
-    };
-    for (const sess of this.env.sessionHomes.keys()) noteLater(sess);
-    for (const byResource of this.records.metas.values()) for (const meta of byResource.values()) noteLater(meta.sess);
-    return [...clients].sort();
+  private clientsWithSessionsOver(reported: ReadonlySet<string>): string[] {
+    const env = this.env;
+    const heard = [...env.sessionHomes.keys()];
+    for (const byResource of this.records.metas.values()) for (const meta of byResource.values()) heard.push(meta.sess);
+    return [...new Set([...clientsWithSessionsOver(env.lostSessions, heard), ...reported])].sort();
   }
 
   /**
@@ -450,11 +451,11 @@ export class MasterRecovery {
    * more, one KeepAlive apart, since both the lease ran out and this rebuild found a quorum. The
    * replays wait at the head of its queue.
    */
-  private hold(rootState: RootState, replays: readonly OpWire[], standIns: readonly number[]): void {
+  private hold(rootState: RootState, replays: readonly OpWire[], standIns: readonly number[], sessionsOver: ReadonlySet<string>): void {
     const env = this.env;
     const nowUs = this.now();
     const holdUs = Math.max(0, this.holdEndUs(rootState, nowUs) - nowUs);
-    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: nowUs + holdUs, timer: 0, standIns, overWithoutQuorum: false };
+    const holding: Extract<RootPhase, { kind: 'holding' }> = { kind: 'holding', untilUs: nowUs + holdUs, timer: 0, standIns, overWithoutQuorum: false, sessionsOver };
     rootState.phase = holding;
     this.requests.deferFirst(rootState, replays);
     holding.timer = env.timer(holdUs, () => {
@@ -493,7 +494,7 @@ export class MasterRecovery {
   private endHold(rootState: RootState, holding: Extract<RootPhase, { kind: 'holding' }>): void {
     rootState.phase = SERVING;
     this.env.rebuilt(rootState.root);
-    this.endUnknownGrants(rootState);
+    this.endUnknownGrants(rootState, holding);
     // The first pass after the hold is still recovery: queue order was rebuilt, not kept.
     this.effects.duringRecovery(() => {
       this.requests.processDeferred(rootState);

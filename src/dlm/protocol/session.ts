@@ -34,3 +34,19 @@ export function isNewerSession(a: string, b: string): boolean {
   const [bi, bn] = order(b);
   return ai > bi || (ai === bi && an > bn);
 }
+
+/**
+ * The clients known to have had a session end, in a fixed order: the clients of `over` (sessions
+ * known to be over), and those of `heard` (sessions heard of) named by a later session than their
+ * first, whose earlier sessions are over (a driver opens a new session only after losing one). A
+ * hold's end ends the grants nobody knows of such clients (./master-recovery.ts).
+ */
+export function clientsWithSessionsOver(over: Iterable<string>, heard: Iterable<string>): string[] {
+  const clients = new Set<string>();
+  for (const sess of over) clients.add(clientOfSession(sess));
+  for (const sess of heard) {
+    const client = clientOfSession(sess);
+    if (isNewerSession(sess, sessionId(client, 0, 0))) clients.add(client);
+  }
+  return [...clients].sort();
+}

@@ -374,6 +374,14 @@ export interface GatherResultBody {
   readonly records: readonly CopyWire[];
   /** Highest fencing token the sender has seen issued on each resource of the tree. */
   readonly tokens: readonly (readonly [string, number])[];
+  /**
+   * The clients the sender knows to have had a session end (./session.ts,
+   * `clientsWithSessionsOver`). A root rebuilt after losing several managers is held, and the
+   * hold's end ends such a client's grant nobody knows any more; every manager that knew the grant
+   * may have lost its state, and so may every manager that heard the session end, so the rebuilder
+   * learns from every live manager what they heard.
+   */
+  readonly sessionsOver: readonly string[];
 }
 
 export type GatherResultMsg = RelMessage<'gather-res', GatherResultBody>;
