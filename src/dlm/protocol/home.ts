@@ -215,7 +215,7 @@ export class HomeRole implements HomePort {
    * on holding it. Returns whether the adoption is over.
    */
   private maybeFinish(a: Adoption): boolean {
-    if (a.waiting.size > 0 || a.driverHeld === null) return false;
+    if (a.waiting.size > 0 || a.driverHeld === null || !this.env.members.hasQuorum) return false;
     this.adoptions.delete(a.sess);
     const env = this.env;
     // Superseded by a later adoption elsewhere: the client went on to another manager.

@@ -37,15 +37,20 @@ describe('3m-short-lease-lock-delay seed 174: a lost copy of a lock that had end
   // c3's session ended and m1 ended its EX on a (token 7); the copy holder m3 kept its copy, marked
   // lost, waiting for a ch-release that died with m1, which had meanwhile granted c2 (token 9). m2
   // rebuilt a from both: the ended EX was adopted for its lock-delay beside c2's live EX
-  // (RecoveryAssertionError). It is now only ended again (expire), and c2 keeps the lock.
+  // (RecoveryAssertionError). It is now only ended again (expire), and c2 keeps the lock. Since a
+  // home decides an adoption only with a quorum, the run goes otherwise after 20 s (c3's session
+  // lasts, and c3 goes on taking locks), and it has a late write of the kind this configuration
+  // expects: c3 writes b 22 ms after its lease there ran out (expired).
   it('m2 traces c3\u2019s end again instead of adopting it beside c2, and nothing overlaps', () => {
     const { result, events } = runTwice(threeShortLockDelay, 174);
-    expect(result.violations).toEqual([]);
+    expect(result.violations.map((v) => `${v.invariant} ${v.atMs}: ${v.message}`)).toEqual([
+      "stale-write 24045.109: storage accepted c3's write (token 1010) at 24045.109 ms, but c3's lock on b ended at 24022.98 ms (expired)",
+    ]);
     // Ended by m1 at 4,009 ms; traced again by the rebuild, which does not adopt it.
-    expect(pick(events, 'expire', { client: 'c3', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toEqual(['4009.221 m1', '10037.208 m2']);
+    expect(pick(events, 'expire', { client: 'c3', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toEqual(['4009.221 m1', '10041.682 m2']);
     // Re-pinned (was 82189e6b78b8634b): m3's failed adoption of c1's session no longer ends c1's EX
     // on b (7,000 ms), which no live manager knew; m1's hold on b ends it at 29,000 ms.
-    expect(result.traceHash).toBe('bbfef7f6a36c8cbf');
+    expect(result.traceHash).toBe('4d73e85ae54a85bd');
   });
 });
 
