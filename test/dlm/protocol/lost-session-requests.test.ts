@@ -116,12 +116,12 @@ describe('3m-short-lease-lock-delay seeds 385, 1568, 1595 and 5m-short-lease 838
   // any more; every later grant jumped it (grant-order). The hold's end now ends them (release,
   // superseded) before the waiting requests are served.
   it.each([
-    ['3m-short-lease-lock-delay', threeShortLockDelay, 385, '17020.106 m3', 8, '47084ac17dd61c70'],
-    ['3m-short-lease-lock-delay', threeShortLockDelay, 1568, '17222.986 m3', 6, 'e4b0153bbde8de96'],
-    ['3m-short-lease-lock-delay', threeShortLockDelay, 1595, '21020.074 m2', 8, '21484ed2dbe54e0d'],
+    ['3m-short-lease-lock-delay', 385, '17020.106 m3', 8, '47084ac17dd61c70', threeShortLockDelay],
+    ['3m-short-lease-lock-delay', 1568, '17222.986 m3', 6, 'e4b0153bbde8de96', threeShortLockDelay],
+    ['3m-short-lease-lock-delay', 1595, '21020.074 m2', 8, '21484ed2dbe54e0d', threeShortLockDelay],
     // Every manager resets by 15,010 ms here: each was declared dead by peers that held a quorum then.
-    ['5m-short-lease', fiveShort, 838, '24025.788 m4', 4, 'a58697b6e0cbbf9f'],
-  ] as const)('%s seed %i: the hold ends at %s with %d requests or unknown grants ended, and no grant jumps the queue', (_name, configuration, seed, holdEnd, count, hash) => {
+    ['5m-short-lease', 838, '24025.788 m4', 4, 'a58697b6e0cbbf9f', fiveShort],
+  ] as const)('%s seed %i: the hold ends at %s with %d requests or unknown grants ended, and no grant jumps the queue', (_name, seed, holdEnd, count, hash, configuration) => {
     const { result, events } = runTwice(configuration, seed);
     expect(result.violations).toEqual([]);
     const atHoldEnd = pick(events, 'release', { reason: 'superseded' }).filter((e) => `${e.t} ${e.node}` === holdEnd);
