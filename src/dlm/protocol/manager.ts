@@ -23,9 +23,9 @@
  *
  * Reset (traced `dlm-reset` {gen}): a manager that was declared dead by a majority while alive (a
  * `dead-to-me`, or a majority view without it), or that resumes from a pause with no quorum in
- * sight, drops every role's state — its durable token, directory, mastery and death-verdict records aside — and rejoins
- * as a new generation, empty, exactly as if it had crashed and restarted: the others have
- * already recovered without it.
+ * sight, drops every role's state — its durable token, directory, mastery and death-verdict
+ * records aside — and rejoins as a new generation, empty, exactly as if it had crashed and
+ * restarted: the others have already recovered without it.
  */
 import { truncate } from './lists.js';
 import type { Message, Process, ProcessContext, TimerId } from '../../sim/types.js';

@@ -365,7 +365,7 @@ export class Membership {
       return false;
     }
     p.lastView = view;
-    const confirmed = `,${view},`.includes(`,${this.ctx.id}@${this.myGen},`);
+    const confirmed = this.countsMeIn(view);
     if (confirmed && quorum) p.sawMe = true;
     if (confirmed === p.confirmed) return false;
     p.confirmed = confirmed;
@@ -421,14 +421,19 @@ export class Membership {
    */
   private excludedBy(view: string, echo: number): boolean {
     if (echo <= this.myGen * BEATS_PER_GENERATION || !this.isMajority(view)) return false;
-    return !`,${view},`.includes(`,${this.ctx.id}@${this.myGen},`);
+    return !this.countsMeIn(view);
+  }
+
+  /** Whether a view (`m1@0,m3@1000`) counts this node in at its current generation. */
+  private countsMeIn(view: string): boolean {
+    return `,${view},`.includes(`,${this.ctx.id}@${this.myGen},`);
   }
 
   private beat(): void {
     const beat = ++this.beats;
+    const quorum = this.hasQuorum;
     for (const [id, p] of this.peers) {
       const rebuilt = this.host.rebuiltFor(id);
-      const quorum = this.hasQuorum;
       const hb: HeartbeatMsg = rebuilt.length === 0 ? { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat, quorum } : { type: 'hb', gen: this.myGen, view: this.key, beat, echo: p.heardBeat, quorum, rebuilt };
       this.ctx.send(id, hb);
     }
@@ -436,9 +441,9 @@ export class Membership {
 
   /**
    * Peer generation `p` died (noticed `now`). When it never took this node's own restart or reset
-   * into its view while it held a quorum, it never moved its copies here, so whatever it mastered with copies kept here
-   * is known to nobody: this node's own loss of state then counts among the deaths too (once, at
-   * the time it happened), and a rebuild of what `p` mastered is lossy.
+   * into its view while it held a quorum, it never moved its copies here, so whatever it mastered
+   * with copies kept here is known to nobody: this node's own loss of state then counts among the
+   * deaths too (once, at the time it happened), and a rebuild of what `p` mastered is lossy.
    */
   private noteDeath(now: number, id: string, p: PeerState): void {
     if (this.ownLossUs !== undefined && !p.sawMe) {
