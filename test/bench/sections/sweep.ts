@@ -5,11 +5,12 @@
  *   timed once and first, in a fresh process, as `npm start` runs it (minus writing reports);
  * - the swarm: seeds per second of the shipped swarm scenario (`swarm-fenced-dlm`, seed-drawn
  *   faults against the fenced DLM) on one core, in a fresh child process as `run --jobs 1` runs it
- *   (see sweep-one-core.ts), after one untimed sweep of the same seeds, best of several sweeps;
+ *   (see sweep-fresh.ts), after one untimed sweep of the same seeds, best of several sweeps;
  *   and, for information, the same in this process after the catalogue has warmed it.
- * - the swarm on 2 worker threads (`run --jobs 2`, the pool of explore/pool.ts) in the same run:
- *   seeds per second, the speedup over one core, and the peak resident memory each worker adds
- *   (measured in a child process, see sweep-memory.ts).
+ * - the swarm on 2 worker threads (`run --jobs 2`, the pool of explore/pool.ts) in the same run,
+ *   in a fresh child process measured the same way (each worker warmed with as many seeds as the
+ *   one-core thread): seeds per second, the speedup over one core, and the peak resident memory
+ *   each worker adds (measured in another child process, see sweep-memory.ts).
  * Both in wall-clock and in CPU seconds (see stopwatch.ts). The `1` in `seedsPerSecond1` is the
  * number of cores the sweep uses.
  */
@@ -49,10 +50,10 @@ async function timeCatalogue(lockstep: Lockstep): Promise<{ wallSeconds: number;
   return { ...elapsed, scenarios: entries.length, seeds: entries.reduce((sum, e) => sum + e.seedsRun, 0) };
 }
 
-/** The swarm's best one-core rate in a fresh child process (see sweep-one-core.ts). */
-function sweepSwarmInFreshProcess(dist: string): { perSecond: number; perCpuSecond: number } {
-  const script = join(repoRoot, 'dist-bench', 'sweep-one-core.js');
-  const output = execFileSync(process.execPath, [script, dist, join(repoRoot, SWARM_FILE), String(SWARM_SEEDS), String(REPEATS)], { encoding: 'utf8' });
+/** The swarm's best rate on `jobs` cores in a fresh child process (see sweep-fresh.ts). */
+function sweepSwarmInFreshProcess(dist: string, jobs: number): { perSecond: number; perCpuSecond: number } {
+  const script = join(repoRoot, 'dist-bench', 'sweep-fresh.js');
+  const output = execFileSync(process.execPath, [script, dist, join(repoRoot, SWARM_FILE), String(SWARM_SEEDS), String(REPEATS), String(jobs)], { encoding: 'utf8' });
   return JSON.parse(output) as { perSecond: number; perCpuSecond: number };
 }
 
@@ -64,19 +65,6 @@ function sweepSwarm(lockstep: Lockstep, swarm: LoadedScenario): { perSecond: num
   assertMet([entry], 'the swarm');
   if (entry.seedsRun !== SWARM_SEEDS) throw new Error(`bench sweep: the swarm ran ${entry.seedsRun} seeds, expected ${SWARM_SEEDS}`);
   return { perSecond: SWARM_SEEDS / wallSeconds, perCpuSecond: SWARM_SEEDS / cpuSeconds };
-}
-
-type PoolModule = NonNullable<Lockstep['pool']>;
-
-/** Seeds per wall-clock second of one sweep of seeds 0..seeds-1 on `executor`'s worker threads. */
-async function sweepSwarmOnPool(pool: PoolModule, executor: ReturnType<PoolModule['threadExecutor']>, swarm: LoadedScenario, seeds: number): Promise<number> {
-  const watch = new Stopwatch();
-  const [entry] = await pool.sweepOnPool(executor, [swarm], [{ first: 0, step: 1, count: seeds }]);
-  const { wallSeconds } = watch.elapsed();
-  if (!entry) throw new Error('bench sweep: the pool returned no result');
-  assertMet([entry.result], 'the swarm on the pool');
-  if (entry.result.seedsRun !== seeds) throw new Error(`bench sweep: the swarm ran ${entry.result.seedsRun} seeds on the pool, expected ${seeds}`);
-  return seeds / wallSeconds;
 }
 
 /** The peak resident memory one worker adds, from a fresh child process (see sweep-memory.ts). */
@@ -99,8 +87,8 @@ const section: BenchSection = {
       warm.perSecond = Math.max(warm.perSecond, rate.perSecond);
       warm.perCpuSecond = Math.max(warm.perCpuSecond, rate.perCpuSecond);
     }
-    const best = sweepSwarmInFreshProcess(lockstep.dist);
-    const parallel = lockstep.pool ? await measurePool(lockstep, lockstep.pool, swarm) : undefined;
+    const best = sweepSwarmInFreshProcess(lockstep.dist, 1);
+    const parallel = lockstep.pool ? { ...sweepSwarmInFreshProcess(lockstep.dist, JOBS), perWorkerBytes: perWorkerPeakBytes(lockstep.dist) } : undefined;
     const swarmLabel = `${swarm.scenario.name}, ${SWARM_SEEDS} seeds, 1 core`;
     const catalogueLabel = `catalogue: ${catalogue.scenarios} scenarios, ${catalogue.seeds} seeds`;
     const rows: BenchRow[] = [
@@ -114,6 +102,7 @@ const section: BenchSection = {
       const poolLabel = `${swarm.scenario.name}, ${SWARM_SEEDS} seeds, ${JOBS} worker threads`;
       rows.push(
         { section: 'sweep', metric: poolLabel, value: parallel.perSecond, unit: 'seeds/s' },
+        { section: 'sweep', metric: `${poolLabel}, per CPU second`, value: parallel.perCpuSecond, unit: 'seeds/s' },
         { section: 'sweep', metric: `${poolLabel}: speedup over 1 core`, value: parallel.perSecond / best.perSecond, unit: 'x' },
         { section: 'sweep', metric: `${poolLabel}: peak resident memory per worker`, value: parallel.perWorkerBytes / MIB, unit: 'MiB' },
       );
@@ -131,30 +120,12 @@ const section: BenchSection = {
         catalogueSeconds: catalogue.wallSeconds,
         catalogueCpuSeconds: catalogue.cpuSeconds,
         ...(parallel
-          ? { jobs: JOBS, seedsPerSecond2: parallel.perSecond, speedup: parallel.perSecond / best.perSecond, peakResidentBytesPerWorker: parallel.perWorkerBytes }
+          ? { jobs: JOBS, seedsPerSecond2: parallel.perSecond, seedsPerCpuSecond2: parallel.perCpuSecond, speedup: parallel.perSecond / best.perSecond, peakResidentBytesPerWorker: parallel.perWorkerBytes }
           : {}),
       },
       rows,
     };
   },
 };
-
-/**
- * The swarm on one pool of JOBS workers: one untimed sweep of JOBS times the seeds, so that each
- * worker has run as many seeds as the one-core process before its timed sweeps (its untimed sweep
- * runs them all on one thread), then the best of REPEATS on the same workers (both measure the
- * steady rate of code warmed by the swarm alone); memory from a child process.
- */
-async function measurePool(lockstep: Lockstep, pool: PoolModule, swarm: LoadedScenario): Promise<{ perSecond: number; perWorkerBytes: number }> {
-  const executor = pool.threadExecutor(JOBS);
-  let perSecond = 0;
-  try {
-    await sweepSwarmOnPool(pool, executor, swarm, JOBS * SWARM_SEEDS);
-    for (let i = 0; i < REPEATS; i++) perSecond = Math.max(perSecond, await sweepSwarmOnPool(pool, executor, swarm, SWARM_SEEDS));
-  } finally {
-    await executor.close();
-  }
-  return { perSecond, perWorkerBytes: perWorkerPeakBytes(lockstep.dist) };
-}
 
 export default section;
