@@ -254,10 +254,19 @@ export class MasterRecords {
     env.post(meta.copyHolder, msg);
   }
 
-  /** A request came again: its outcome, if it has one, goes again (to the lock's current copy holder). */
+  /**
+   * A request came again: its outcome, if it has one, goes again (to the lock's current copy
+   * holder), unless the lock has changed since (every change bumps its version). The copy holder
+   * applies an outcome as the lock's state: an old one would undo what came after it, and where
+   * the copy was let go at an unlock, it would make the copy again, granted, a grant that a later
+   * rebuild restates beside the grants made since. A client awaiting the answer has not moved the
+   * lock on (it asks for nothing on it but a cancel, which changes nothing when refused), so the
+   * outcome it awaits is still the lock's state.
+   */
   resend(meta: LockMeta, reqId: number): void {
     for (const out of meta.outcomes) {
       if (out.reqId === reqId || out.also === reqId) {
+        if (out.version !== meta.version) return;
         this.sendOutcome(meta, { ...out, sess: meta.sess });
         return;
       }
