@@ -103,6 +103,11 @@ export function digestB(s: string): number {
 cacheA[0] = digestA('');
 cacheB[0] = digestB('');
 
+// The key `local` closes every node event (see Lanes.nodeEvent): its digests are fixed here
+// rather than found in the cache for each event.
+const LOCAL_A = digestA('local');
+const LOCAL_B = digestB('local');
+
 /**
  * The cache slot holding `s`'s digest, filled on a miss. Slot 0 is the empty string's; any
  * other string has two candidate slots, a pair (i, i ^ 1) picked from its length and three code
@@ -308,7 +313,7 @@ export class Lanes {
     this.str(node);
     this.str(type);
     if (fields !== undefined) this.entries(fields, 1, false);
-    this.str('local');
+    this.word(LOCAL_A, LOCAL_B);
     this.number(localMs);
     this.endEvent();
   }
