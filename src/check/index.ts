@@ -177,11 +177,9 @@ export class CheckerSet implements NodeEventSink {
    * node events (timers, faults) are routed nowhere.
    */
   onNodeEvent(seq: number, tUs: number, node: string, type: string, fields: TraceFields | undefined): void {
-    if (this.routes[type] === undefined) {
-      if (this.finished) throw new CheckerSetFinished(`event #${seq} (${type})`);
-      return;
-    }
-    this.onEvent({ seq, tUs, node, type, fields });
+    if (this.finished) throw new CheckerSetFinished(`event #${seq} (${type})`);
+    const route = this.routes[type];
+    if (route !== undefined) this.judge(route, { seq, tUs, node, type, fields });
   }
 
   /**
@@ -191,7 +189,11 @@ export class CheckerSet implements NodeEventSink {
   onEvent(event: TraceEvent): void {
     if (this.finished) throw new CheckerSetFinished(`event #${event.seq} (${event.type})`);
     const route = this.routes[event.type];
-    if (route === undefined) return;
+    if (route !== undefined) this.judge(route, event);
+  }
+
+  /** Judge `event` by `route`, the route of its type (looked up once per event, by the caller). */
+  private judge(route: Route, event: TraceEvent): void {
     const e = route.read(event);
     if (e.tUs < this.lastUs) throw new CheckError(e.seq, e.type, 'tUs', `goes back in time (${e.tUs} µs after ${this.lastUs} µs)`);
     this.lastUs = e.tUs;
