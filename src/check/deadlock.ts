@@ -30,7 +30,7 @@ import type { CycleEdge, ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, removeLock, type LockState, type LockSlot, type ResourceSlot } from './lock-table.js';
 import { compatible } from './modes.js';
-import { enqueueLock } from './queues.js';
+import { dequeueEnds, enqueueLock } from './queues.js';
 import { formatUs } from '../sim/index.js';
 import { WaitForGraph, waitLabel, type CycleRecord } from './wait-graph.js';
 
@@ -48,6 +48,8 @@ export class WaitingRequest {
   queue: 'waiting' | 'converting' | undefined = undefined;
   mode: ModeName = 'NL';
   flags: readonly string[] = noFlags;
+  /** The node that traced its latest `enqueue` (the master whose queue holds it). */
+  queuedBy = '';
   /** The op of the lock/convert request sent and not yet answered; undefined: none. */
   sentOp: 'lock' | 'convert' | undefined = undefined;
   sentMode: ModeName = 'NL';
@@ -114,6 +116,7 @@ export class DeadlockChecker extends TableChecker implements Checker {
         request.queue = queue;
         request.mode = mode;
         request.flags = e.fields.flags ?? noFlags;
+        request.queuedBy = e.node;
         const res = lock.res;
         const queues = this.queues.of(res);
         enqueueLock(queue === 'waiting' ? queues.waiting : queues.converting, lock, request.flags, queue);
@@ -155,9 +158,11 @@ export class DeadlockChecker extends TableChecker implements Checker {
         }
         return;
       }
-      case 'dequeue':
-        this.stopWaiting(this.table.lock!);
+      case 'dequeue': {
+        const lock = this.table.lock!;
+        if (dequeueEnds(e, this.requests.of(lock).queuedBy)) this.stopWaiting(lock);
         return;
+      }
       case 'deadlock':
         this.judgeReport(e, sink);
         return;

@@ -22,7 +22,7 @@ import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type LockSlot, type ResourceSlot } from './lock-table.js';
-import { enqueueLock } from './queues.js';
+import { dequeueEnds, enqueueLock } from './queues.js';
 import { formatUs } from '../sim/index.js';
 
 /** No request is served first (shared: never mutated). */
@@ -36,6 +36,8 @@ export class OrderedRequest {
   mode: ModeName = 'NL';
   flags: readonly string[] = noFlags;
   queuedUs = 0;
+  /** The node that traced its latest `enqueue` (the master whose queue holds it). */
+  queuedBy = '';
 }
 
 /** Per resource: the checker's mirror of its queues, head first (see queues.ts). */
@@ -80,6 +82,7 @@ export class GrantOrderChecker extends TableChecker implements Checker {
         request.mode = e.fields.mode;
         request.flags = e.fields.flags ?? request.requestFlags;
         request.queuedUs = e.tUs;
+        request.queuedBy = e.node;
         const queues = this.queues.of(lock.res);
         enqueueLock(request.queue === 'waiting' ? queues.waiting : queues.converting, lock, request.flags, request.queue);
         return;
@@ -91,7 +94,11 @@ export class GrantOrderChecker extends TableChecker implements Checker {
         // CONVDEADLK: the lock lives on at NL (the table makes it so) and its conversion stays queued.
         if (e.fields.reason !== 'demote') this.unqueue(this.table.lock!);
         return;
-      case 'dequeue':
+      case 'dequeue': {
+        const lock = this.table.lock!;
+        if (dequeueEnds(e, this.requests.of(lock).queuedBy)) this.unqueue(lock);
+        return;
+      }
       case 'expire':
         this.unqueue(this.table.lock!);
         return;

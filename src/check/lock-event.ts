@@ -84,9 +84,9 @@ const releaseReasons: readonly ReleaseFields['reason'][] = ['unlock', 'purge', '
 function isReleaseReason(s: string): boolean {
   return s === 'unlock' || s === 'purge' || s === 'cancel' || s === 'demote' || s === 'superseded';
 }
-const dequeueReasons: readonly DequeueFields['reason'][] = ['cancel', 'notqueued', 'deadlock', 'purge'];
+const dequeueReasons: readonly DequeueFields['reason'][] = ['cancel', 'notqueued', 'deadlock', 'purge', 'reset'];
 function isDequeueReason(s: string): boolean {
-  return s === 'cancel' || s === 'notqueued' || s === 'deadlock' || s === 'purge';
+  return s === 'cancel' || s === 'notqueued' || s === 'deadlock' || s === 'purge' || s === 'reset';
 }
 
 type Fields = Readonly<Record<string, unknown>>;

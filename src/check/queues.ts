@@ -10,6 +10,7 @@
  * `enqueue` replaces its earlier entry), and says itself which list it is in.
  */
 import type { LockState } from './lock-table.js';
+import type { LockEvent } from './lock-event.js';
 
 /** Most requests one resource's queue may hold; a longer queue means a runaway producer. */
 export const MAX_QUEUE_LENGTH = 100_000;
@@ -19,4 +20,14 @@ export function enqueueLock(list: LockState[], lock: LockState, flags: readonly 
   if (flags.includes('HEADQUE')) list.unshift(lock);
   else list.push(lock);
   if (list.length > MAX_QUEUE_LENGTH) throw new RangeError(`check: the ${queue} queue of ${lock.res.name} exceeds ${MAX_QUEUE_LENGTH} requests`);
+}
+
+/**
+ * Whether a `dequeue` ends the mirrored entry of a request the node `queuedBy` placed (traced its
+ * latest `enqueue`). A master that resets drops only its own queue (reason `reset`): when another
+ * master queued the request since (a rebuild of the resource), the entry is that master's, and the
+ * request waits there still. Every other dequeue ends the request wherever it was queued.
+ */
+export function dequeueEnds(e: Extract<LockEvent, { type: 'dequeue' }>, queuedBy: string): boolean {
+  return e.fields.reason !== 'reset' || e.node === queuedBy;
 }

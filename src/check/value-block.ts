@@ -24,6 +24,7 @@ import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
 import { LockTable, TableChecker, readsFor, type LockState, type ResourceState, type LockSlot, type ResourceSlot } from './lock-table.js';
 import { lvbOperation, type LvbOperation } from './modes.js';
+import { dequeueEnds } from './queues.js';
 import { formatUs } from '../sim/index.js';
 
 /** A resource's value block as the checker believes it must be (immutable: replaced, never changed). */
@@ -49,6 +50,8 @@ export class BlockLock {
   valblk = false;
   /** Whether a request of this lock is queued. */
   queued = false;
+  /** The node that traced its latest `enqueue` (the master whose queue holds it). */
+  queuedBy = '';
   /** The value-block operation of the last grant, until the client's `complete`; undefined: none. */
   grantOp: LvbOperation | undefined = undefined;
   /** The value block as it was at that grant. */
@@ -95,7 +98,9 @@ export class ValueBlockChecker extends TableChecker implements Checker {
       case 'enqueue': {
         const lock = this.table.lock!;
         this.setQueued(lock, true);
-        if (e.fields.flags?.includes('VALBLK')) this.perLock.of(lock).valblk = true;
+        const mine = this.perLock.of(lock);
+        mine.queuedBy = e.node;
+        if (e.fields.flags?.includes('VALBLK')) mine.valblk = true;
         return;
       }
       case 'grant': {
@@ -168,6 +173,7 @@ export class ValueBlockChecker extends TableChecker implements Checker {
       }
       case 'dequeue': {
         const lock = this.table.lock!;
+        if (!dequeueEnds(e, this.perLock.of(lock).queuedBy)) return;
         this.setQueued(lock, false);
         this.destroyIfUnused(lock.res, 0);
         return;

@@ -19,7 +19,7 @@
  * | `grant`     | service/decider | the lock service now considers `client` to hold `mode` on `resource`. For the DLM: the master; for Redlock and the zk recipe: the client itself when it decides it holds the lock. |
  * | `release`   | service/decider | that grant ended for a reason other than expiry (`reason`). `demote`: CONVDEADLK demoted the granted mode to NL; the lock lives on at NL and its conversion stays queued. |
  * | `expire`    | service/decider | that grant ended because its lease / TTL / validity ran out. |
- * | `dequeue`   | service         | a queued request left the queue without a grant (cancel, refusal, victim). |
+ * | `dequeue`   | service         | a queued request left the queue without a grant (cancel, refusal, victim, purge; a master's reset). |
  * | `lvb-write` | service         | the resource's value block was written (`value`). |
  * | `lvb-invalidate` | service    | the resource's value block was marked invalid. |
  * | `deadlock`  | service         | a deadlock was found; `cycle` and `victim`. |
@@ -113,10 +113,16 @@ export interface ReleaseFields {
 
 export interface ExpireFields { client: string; resource: string }
 
+/**
+ * A queued request leaves its queue without a grant. `reset`: the master dropped its whole lock
+ * state (a DLM manager declared dead while alive) with the request still queued there; it ends
+ * the queue entry only that master placed: when another master has queued the request since (a
+ * rebuild), that master's queue holds it still.
+ */
 export interface DequeueFields {
   client: string;
   resource: string;
-  reason: 'cancel' | 'notqueued' | 'deadlock' | 'purge';
+  reason: 'cancel' | 'notqueued' | 'deadlock' | 'purge' | 'reset';
 }
 
 export interface LvbWriteFields { client: string; resource: string; value: string }

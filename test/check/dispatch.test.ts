@@ -160,7 +160,7 @@ const action: fc.Arbitrary<Add> = fc.oneof(
   w(3, rec({ c: client, r: resource, m: mode, q: fc.constantFrom('waiting' as const, 'converting' as const), f: flags }).map(
     ({ c, r, m, q, f }) => (s: Stream, t: number) => void s.enqueue(t, c, r, m, q, f),
   )),
-  w(1, rec({ c: client, r: resource, why: fc.constantFrom('cancel' as const, 'notqueued' as const, 'deadlock' as const, 'purge' as const) }).map(
+  w(1, rec({ c: client, r: resource, why: fc.constantFrom('cancel' as const, 'notqueued' as const, 'deadlock' as const, 'purge' as const, 'reset' as const) }).map(
     ({ c, r, why }) => (s: Stream, t: number) => void s.dequeue(t, c, r, why),
   )),
   w(1, rec({ c: client, r: resource, v: fc.constantFrom('v1', 'v2', ''), tok: token }).map(({ c, r, v, tok }) => (s: Stream, t: number) => void s.write(t, c, r, v, tok))),

@@ -28,7 +28,7 @@ const statuses = ['GRANTED', 'NOTQUEUED', 'DEADLOCK', 'ABORTED', 'CANCELLED', 'C
 const ops = ['lock', 'convert', 'unlock', 'cancel'];
 const queues = ['waiting', 'converting'];
 const releaseReasons = ['unlock', 'purge', 'cancel', 'demote', 'superseded'];
-const dequeueReasons = ['cancel', 'notqueued', 'deadlock', 'purge'];
+const dequeueReasons = ['cancel', 'notqueued', 'deadlock', 'purge', 'reset'];
 const edge = { node: 'c1', resource: 'r', mode: 'EX', waitsFor: 'c2', heldMode: 'PR' };
 
 const rules: Readonly<Record<string, TypeRule>> = {

@@ -548,6 +548,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
 
   resetTo(gen: number): void {
     this.resets++;
+    this.master.onReset();
     for (const id of this.callbacks.keys()) this.ctx.cancelTimer(id);
     this.callbacks.clear();
     this.cachedMasters.clear();

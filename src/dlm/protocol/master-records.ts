@@ -143,7 +143,8 @@ export interface Zombie {
   invalidate: boolean;
   /**
    * A request ended without a quorum, whose `dequeue` is traced when the lock leaves the space: a
-   * master cut off may have been superseded, and the new master may have it queued still.
+   * master cut off may have been superseded, and the new master may have it queued still. The
+   * lock leaves the space with a quorum back, or with the whole space when this node resets.
    */
   dequeue?: { readonly client: string; readonly resource: string };
 }

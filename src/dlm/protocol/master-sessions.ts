@@ -96,7 +96,9 @@ export class MasterSessions {
         if (invalidate) env.trace('lvb-invalidate', { resource: meta.resource, reason: 'purge', client: meta.client });
         this.traceEnd(meta, reason);
       }
-      const zombie = this.zombify(meta, env.tuning.lockDelayUs, invalidate);
+      // Lock-delay keeps a holder's lock past its end for the writes it may still send; a request
+      // never granted sends none, and leaves with the quorum back, as it would leave at once with one.
+      const zombie = this.zombify(meta, queuedOnly ? 0 : env.tuning.lockDelayUs, invalidate);
       if (queuedOnly) zombie.dequeue = { client: meta.client, resource: meta.resource };
     } else {
       this.endInSpace(meta, info.state !== 'granted', grantedMode, invalidate, reason);
@@ -179,6 +181,26 @@ export class MasterSessions {
       this.records.zombies.delete(lockId);
     }
     this.effects.drain();
+  }
+
+  /**
+   * This node resets: its lock space goes, and every request still queued in it leaves this
+   * master's queue (`dequeue`, reason `reset`). Nothing else would say so: the majority's rebuild
+   * may never have had the request (only this master knew it), and a request ended here without a
+   * quorum, whose `dequeue` waited for a quorum back, has none coming. The reason says it leaves
+   * this master's queue only: where a rebuild queued the request since (or a later session's
+   * request on the same lock), that master's queue holds it (the checkers keep that entry; see
+   * `reset` in ../../vocabulary/lock-events.ts). A request of a live session that the rebuild never
+   * had is traced queued again if its client's home sends it again.
+   */
+  traceDroppedRequests(): void {
+    for (const [lockId, meta] of this.records.byLockId) {
+      const info = this.space.lockInfo(lockId);
+      if (info !== undefined && info.state !== 'granted') this.env.trace('dequeue', { client: meta.client, resource: meta.resource, reason: 'reset' });
+    }
+    for (const zombie of this.records.zombies.values()) {
+      if (zombie.dequeue !== undefined) this.env.trace('dequeue', { client: zombie.dequeue.client, resource: zombie.dequeue.resource, reason: 'reset' });
+    }
   }
 
   /** A quorum (back): every ended lock whose lock-delay is over leaves the lock space. */

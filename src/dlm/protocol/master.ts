@@ -233,6 +233,11 @@ export class MasterRole implements MasterPort {
     }
   }
 
+  /** This node resets: the requests queued here leave with its lock space (./master-sessions.ts). */
+  onReset(): void {
+    this.sessions.traceDroppedRequests();
+  }
+
   /** The quorum came or went in the same view: copies move and what waited for one goes on (recovery included). */
   onQuorumChange(): void {
     if (!this.env.members.hasQuorum) return;

@@ -65,6 +65,6 @@ describe('swarm-dlm-3m-long-lease seed 9712: an adoption after a reset finds the
       '29824.534 m2 release client=c1 reason=unlock',
       '29824.534 m2 grant client=c2 mode=EX token=1062',
     ]);
-    expect(result.traceHash).toBe('8e5d6360af5fed9b');
+    expect(result.traceHash).toBe('a7cb7630a921e0e7');
   });
 });

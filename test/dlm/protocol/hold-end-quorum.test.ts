@@ -24,6 +24,6 @@ describe('3m-short-lease-lock-delay seed 8521: a hold that ends as its peers go 
 
   it('no fencing violation is left; the late write this configuration expects is', () => {
     expect(result.violations.map((v) => `${v.invariant} ${v.atMs}`)).toEqual(['stale-write 20583.499']);
-    expect(result.traceHash).toBe('8f01e2b1e0e570b1');
+    expect(result.traceHash).toBe('2ef48d6f1ba083b3');
   });
 });

@@ -62,12 +62,14 @@ describe('3m-long-lease seed 1072: the same, after a reset and a longer chain of
   it('m1 rebuilds a at 18,017.942 ms, holds it, and grants nothing on it before the run ends', () => {
     expectHeld(threeLongLease, 1072, 1200, [
       '1293.767 m1 enqueue client=c3 mode=EX queue=waiting',
+      '8627.197 m1 dequeue client=c2 reason=reset',
+      '8627.197 m1 dequeue client=c3 reason=reset',
       '18017.942 m1 release client=c4 reason=superseded',
       '18017.942 m1 release client=c2 reason=superseded',
       '18017.942 m1 release client=c1 reason=unlock',
       '18017.942 m1 lvb-invalidate reason=recovery',
       '18017.942 m1 release client=c1 reason=unlock',
-    ], 'c11d016786b6f073');
+    ], '8579ad8ce3cc9d0e');
   });
 });
 

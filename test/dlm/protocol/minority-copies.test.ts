@@ -49,6 +49,6 @@ describe('5m-short-lease seed 1063: a master without a quorum moves no copies', 
     ]);
     expect(pick(events, 'write', { client: 'c2', resource: 'a', token: 1010 }).map((e) => e.t)).toEqual([25221.897]);
     expect(result.violations.filter((v) => v.message.includes('superseded'))).toEqual([]);
-    expect(result.traceHash).toBe('432648ac2814a743');
+    expect(result.traceHash).toBe('cc11b357870b5702');
   });
 });

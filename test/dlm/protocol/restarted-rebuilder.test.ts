@@ -41,7 +41,7 @@ describe('3m-long-lease seed 129: a restarted copy holder rebuilding its dead ma
     const rebuilt = pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`);
     expect(rebuilt).toEqual(['17274.387 m3']);
     expect(pick(events, 'grant', { resource: 'a' }).filter((e) => e.t >= 17_272.222 && e.f.recovery !== true)).toEqual([]);
-    expect(result.traceHash).toBe('0e7e9000b97e2467');
+    expect(result.traceHash).toBe('c01747c8d86b7c21');
   });
 });
 
@@ -53,7 +53,7 @@ describe('3m-long-lease seed 1568: an EX grant whose master paused and whose cop
     const { result, events } = runTwice(threeLongLease, 1568);
     expect(result.violations).toEqual([]);
     expect(pick(events, 'grant', { resource: 'b' }).filter((e) => e.t > 13_000)).toEqual([]);
-    expect(result.traceHash).toBe('3a683e33d634b57b');
+    expect(result.traceHash).toBe('eb522a0c115a9f61');
   });
 });
 
@@ -67,7 +67,7 @@ describe('swarm-fenced-dlm seed 13500: the rebuilt root is held until a lease af
     expect(result.violations).toEqual([]);
     const after = pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 13_543.581);
     expect(`${after[0]!.t} ${after[0]!.node} ${String(after[0]!.f.recovery)}`).toBe('39543.581 m2 true');
-    expect(result.traceHash).toBe('9b00e88c03d6d694');
+    expect(result.traceHash).toBe('b39391f7e3e1ab18');
   });
 });
 
@@ -84,7 +84,7 @@ describe('swarm-fenced-dlm seed 525: a held root whose time is up on a master wi
     expect(result.violations).toEqual([]);
     const ends = pick(events, 'release', { client: 'c1', resource: 'a' }).filter((e) => e.t > 29_019.931 && e.t < 34_000).map((e) => `${e.t} ${e.node} ${String(e.f.reason)}`);
     expect(ends).toEqual(['33281.275 m1 unlock']);
-    expect(result.traceHash).toBe('221275b004419872');
+    expect(result.traceHash).toBe('8b36a3afc3558a60');
   });
 });
 
@@ -121,10 +121,12 @@ describe('5m-long-lease-lock-delay seed 9955: a master that saw the restart with
     expect(result.violations).toEqual([]);
     expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 19_000)).toEqual([
       '19352.806 m1 enqueue client=c2 mode=EX queue=waiting',
+      '26002.571 m1 dequeue client=c1 reason=reset',
+      '26002.571 m1 dequeue client=c2 reason=reset',
       '26039.712 m2 release client=c1 reason=superseded',
       '26039.712 m2 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('74bd3b5bace4342d');
+    expect(result.traceHash).toBe('8caba6450492c9eb');
   });
 });
 

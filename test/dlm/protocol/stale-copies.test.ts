@@ -58,6 +58,6 @@ describe('5m-long-lease-lock-delay seed 4273: a rebuild tells the nodes it gathe
       '23029.156 m1 release client=c2 reason=superseded',
       '23029.156 m1 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('d2ed0f3821296b5f');
+    expect(result.traceHash).toBe('945e29cbb7c0c14d');
   });
 });
