@@ -416,7 +416,7 @@ export class MasterRecovery {
       this.env.trace('release', { client: op.client, resource: op.resource, reason: 'superseded' });
     }
     const root = rootState.root;
-    for (const client of this.clientsWithSessionsOver(holding.sessionsOver)) {
+    for (const client of this.clientsWithSessionsOverHereOrReported(holding.sessionsOver)) {
       if (asking.has(client) || this.records.findMeta(client, root)?.mode != null) continue;
       this.env.trace('release', { client, resource: root, reason: 'superseded' });
     }
@@ -429,7 +429,7 @@ export class MasterRecovery {
    * that knew the client's unknown grant, or heard its session end, may have lost its state since
    * (all of them resetting within moments), while another heard of the client's later session.
    */
-  private clientsWithSessionsOver(reported: ReadonlySet<string>): string[] {
+  private clientsWithSessionsOverHereOrReported(reported: ReadonlySet<string>): string[] {
     const env = this.env;
     const heard = [...env.sessionHomes.keys()];
     for (const byResource of this.records.metas.values()) for (const meta of byResource.values()) heard.push(meta.sess);
