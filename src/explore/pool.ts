@@ -56,15 +56,21 @@ type LoadBalancer = NonNullable<NonNullable<ConstructorParameters<typeof Piscina
 type PiscinaWorker = Parameters<LoadBalancer>[1][number];
 
 /**
- * Hands a task to an idle worker, and a re-run only to an idle worker other than the one that
- * ran the seed first; with none free the task waits in the queue.
+ * Hands a chunk to an idle worker, or leaves it in the queue when none is idle. A task that must
+ * avoid some workers (a re-run, away from the worker of its first run) goes to an idle worker it
+ * may use, else to the least busy one, where it runs after the task in hand: piscina stops
+ * handing out queued tasks at the first one its balancer cannot place, so a re-run waiting at the
+ * queue's head would hold the next chunk back while the only idle worker is the one it avoids.
  */
-function avoidingBalancer(task: PiscinaTask, workers: PiscinaWorker[]): PiscinaWorker | null {
+export function avoidingBalancer(task: PiscinaTask, workers: PiscinaWorker[]): PiscinaWorker | null {
   const options = task[queueOptionsSymbol as keyof PiscinaTask] as AvoidWorkers | null;
+  let leastBusy: PiscinaWorker | null = null;
   for (const worker of workers) {
-    if (worker.currentUsage === 0 && !(options?.avoidWorkerIds.includes(worker.id) ?? false)) return worker;
+    if (options?.avoidWorkerIds.includes(worker.id) ?? false) continue;
+    if (worker.currentUsage === 0) return worker;
+    if (options && (leastBusy === null || worker.currentUsage < leastBusy.currentUsage)) leastBusy = worker;
   }
-  return null;
+  return leastBusy;
 }
 
 /** The worker module, from the build this module belongs to (workers run compiled JavaScript). */

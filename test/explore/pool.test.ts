@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { chunkRange, sweepOnPool, taperTail, type Executor } from '../../src/explore/pool.js';
+import { queueOptionsSymbol, type PiscinaTask } from 'piscina';
+import { avoidingBalancer, chunkRange, sweepOnPool, taperTail, type Executor } from '../../src/explore/pool.js';
 import { seedAt, type ChunkOutcome, type FailingSeed } from '../../src/explore/chunk.js';
 import { NondeterminismError, sweepScenario } from '../../src/explore/sweep.js';
 import type { SeedOverrun } from '../../src/explore/result.js';
@@ -112,6 +113,26 @@ describe('sweepOnPool', () => {
     ]);
     expect(tapered.reduce((sum, c) => sum + c.count, 0)).toBe(52);
     expect(taperTail(planned, 1)).toEqual(planned);
+  });
+});
+
+describe('avoidingBalancer', () => {
+  type Worker = Parameters<typeof avoidingBalancer>[1][number];
+  /** Workers 1..n with the given numbers of tasks in hand (only `id` and `currentUsage` are read). */
+  const workers = (...usage: number[]): Worker[] => usage.map((currentUsage, i) => ({ id: i + 1, currentUsage }) as unknown as Worker);
+  const chunk = {} as PiscinaTask;
+  const rerunAvoiding = (...ids: number[]) => ({ [queueOptionsSymbol]: { avoidWorkerIds: ids } }) as unknown as PiscinaTask;
+
+  it('hands a chunk to the first idle worker, and leaves it queued when every worker is busy', () => {
+    expect(avoidingBalancer(chunk, workers(1, 0, 0))?.id).toBe(2);
+    expect(avoidingBalancer(chunk, workers(1, 2))).toBeNull();
+  });
+
+  it('hands a re-run to an idle worker other than those it avoids, else to the least busy of those', () => {
+    expect(avoidingBalancer(rerunAvoiding(1), workers(0, 1, 0))?.id).toBe(3);
+    // The only idle worker is the avoided one: the re-run waits on worker 3 instead of blocking the queue.
+    expect(avoidingBalancer(rerunAvoiding(1), workers(0, 2, 1))?.id).toBe(3);
+    expect(avoidingBalancer(rerunAvoiding(1, 2), workers(0, 0))).toBeNull();
   });
 });
 
