@@ -51,7 +51,7 @@ export class LockState {
     readonly res: ResourceState,
     makers: readonly (() => unknown)[],
   ) {
-    this.slots = makers.map((make) => make());
+    this.slots = makeSlots(makers);
   }
 }
 
@@ -69,8 +69,21 @@ export class ResourceState {
     readonly name: string,
     makers: readonly (() => unknown)[],
   ) {
-    this.slots = makers.map((make) => make());
+    this.slots = makeSlots(makers);
   }
+}
+
+/**
+ * One value per maker, in a packed array. Not `makers.map(...)`: once TurboFan inlines `map` into
+ * an optimized constructor, it allocates the result holey, so the records made after that point
+ * carry arrays of another map than the earlier ones, and every optimized checker that read a slot
+ * is thrown back to the interpreter mid-sweep. A push loop makes the same kind of array in the
+ * interpreter and in optimized code.
+ */
+function makeSlots(makers: readonly (() => unknown)[]): unknown[] {
+  const slots: unknown[] = [];
+  for (const make of makers) slots.push(make());
+  return slots;
 }
 
 /**
