@@ -142,11 +142,12 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   /**
    * After a pause: look at the failure detector before anything held is handled. Silent for longer
    * than the failure timeout towards a majority, this node must assume the others declared it dead
-   * and recovered without it: it resets rather than act on stale state.
+   * and recovered without it: it resets rather than act on stale state. Only the detector's
+   * verdict says so; echoes aged by a shorter pause merely withhold the quorum until fresh ones come.
    */
   onResume(): void {
     this.members.checkNow();
-    if (!this.members.hasQuorum) this.resetTo(this.members.generation + 1);
+    if (!this.members.detectorQuorum) this.resetTo(this.members.generation + 1);
     this.settle();
   }
 

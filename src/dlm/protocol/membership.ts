@@ -15,7 +15,16 @@
  *
  * Quorum. A manager whose view holds a majority of the configured managers has a quorum; only
  * then does it grant, answer directory look-ups, adopt sessions or extend leases (./master.ts,
- * ./directory.ts, ./home.ts), so the two sides of a partition never both go on granting. Who
+ * ./directory.ts, ./home.ts), so the two sides of a partition never both go on granting. A peer
+ * counts towards it only while the two hear each other: its last heartbeat counted this node in,
+ * and echoed a heartbeat this node sent within the failure timeout. Hearing a peer is not enough:
+ * cut off one way (its heartbeats arrive, this node's are lost), this node goes on hearing a
+ * majority that stops hearing it, declares it dead after the failure timeout and recovers its
+ * roots. The echo ages on this node's own clock from the moment the echoed heartbeat left, so the
+ * quorum is gone by the time that peer's detector can declare this node dead (it times out from
+ * when it last heard a heartbeat, which is later still). At its own start or reset a node counts
+ * every peer for one failure timeout before the echoes must show, as its detector assumes every
+ * peer alive for as long. Who
  * resets after a split is decided by the majority: a manager with a quorum answers a heartbeat
  * from a generation it declared dead with `dead-to-me`; a manager without one resets only when
  * it hears from a peer whose view (carried in every heartbeat) is a majority that left it out;
@@ -91,6 +100,12 @@ export interface PeerState {
   /** The peer's last heartbeat counted this node (at its generation) in its view. */
   confirmed: boolean;
   /**
+   * When this node sent the latest of its heartbeats (of its current generation) that the peer has
+   * echoed (mono µs); the start or reset of this node when none yet. The peer counts towards the
+   * quorum until a failure timeout after it.
+   */
+  echoedSentUs: number;
+  /**
    * Some heartbeat of this generation of the peer, sent while it held a quorum, counted this node
    * in at its current generation: the peer has taken this node's restart or reset into its view
    * and moved its copies here (a peer without a quorum takes it in but moves nothing).
@@ -130,8 +145,22 @@ export class Membership {
    */
   private ownLossUs: number | undefined;
   private key = '';
-  /** Self and the live peers that count this node in hold a majority (see {@link hasQuorum}). */
+  /**
+   * Self and the live peers that count this node in and echo it recently hold a majority (see
+   * {@link hasQuorum}), as counted at the last heartbeat, view change or detector round.
+   */
   private quorum = false;
+  /** When that count stops holding as the echoes age (mono µs): the quorum holds while now ≤ this. */
+  private quorumUntilUs = 0;
+  /** The quorum as the host last learnt it (a view change or {@link MembershipHost.quorumChanged}). */
+  private quorumTold = false;
+  /**
+   * When each of this node's recent heartbeats left (mono µs), by beat number modulo the length:
+   * enough beats to reach back a failure timeout, as one beat leaves per heartbeat interval at most.
+   */
+  private readonly beatSentUs: Float64Array;
+  /** Scratch for the quorum count: each counted peer's deadline (mono µs), one slot per peer. */
+  private readonly deadlinesUs: Float64Array;
   /**
    * The number of the last heartbeat sent: {@link BEATS_PER_GENERATION} × generation + rounds sent
    * in this generation, so that beat numbers grow across resets and restarts and an echo of one
@@ -154,10 +183,12 @@ export class Membership {
     private readonly deadUnderQuorumVerdicts: Map<string, number>,
   ) {
     this.beats = myGen * BEATS_PER_GENERATION;
+    this.beatSentUs = new Float64Array(Math.floor(tuning.failureTimeoutUs / tuning.heartbeatUs) + 2);
+    this.deadlinesUs = new Float64Array(all.length);
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
-      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, deadByVerdict: false, confirmed: true, sawMe: false, lastView: '' });
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, deadByVerdict: false, confirmed: true, echoedSentUs: now, sawMe: false, lastView: '' });
       links.setPeerGen(id, 0);
     }
     if (myGen > 0) this.ownLossUs = now;
@@ -178,14 +209,29 @@ export class Membership {
 
   /**
    * Whether the live view holds a majority of the configured managers, counting only the peers
-   * whose last heartbeat counted this node in as well. Without it a manager grants nothing,
-   * answers no look-ups, adopts and extends no sessions: otherwise both sides of a partition would
-   * go on granting (split brain). The mutual count matters when a split heals: a node that has
-   * taken a peer back while the peer has not yet taken it back (and may be about to tell it it
-   * was declared dead) must not act on that peer's account.
+   * whose last heartbeat counted this node in as well and echoed one of its heartbeats sent within
+   * the failure timeout. Without it a manager grants nothing, answers no look-ups, adopts and
+   * extends no sessions: otherwise both sides of a partition would go on granting (split brain).
+   * The mutual count matters when a split heals: a node that has taken a peer back while the peer
+   * has not yet taken it back (and may be about to tell it it was declared dead) must not act on
+   * that peer's account; and under a one-way cut, where the peer never stops being heard (see the
+   * module comment). Read at the instant of asking: the echoes age between heartbeats.
    */
   get hasQuorum(): boolean {
-    return this.quorum;
+    return this.quorum && this.ctx.now('mono') <= this.quorumUntilUs;
+  }
+
+  /**
+   * Whether the failure detector's view, with the peers whose last heartbeat counted this node in,
+   * holds a majority, however old their echoes. False after a pause longer than the failure
+   * timeout: this node's detector declared the majority dead, as theirs must have declared it, so
+   * it resets (./manager.ts). Aged echoes alone are no such verdict: a pause a little shorter than
+   * the failure timeout ages them past it while the peers still count this node alive.
+   */
+  get detectorQuorum(): boolean {
+    let counted = 1;
+    for (const p of this.peers.values()) if (p.alive && p.confirmed) counted++;
+    return counted * 2 > this.all.length;
   }
 
   /** How many managers are configured (live or not): the most a client in jeopardy tries in turn. */
@@ -248,6 +294,7 @@ export class Membership {
       p.deadUnderQuorum = false;
       p.deadByVerdict = false;
       p.confirmed = true;
+      p.echoedSentUs = now;
       p.sawMe = false;
       p.lastView = '';
       this.links.setPeerGen(id, p.gen);
@@ -301,11 +348,11 @@ export class Membership {
           this.resetOnVerdictOf(view);
           return;
         }
-        if (this.confirm(p, view, quorum)) {
-          const had = this.quorum;
-          this.recompute();
-          if (this.quorum !== had) this.host.quorumChanged();
-        }
+        const changed = this.confirm(p, view, quorum);
+        if (this.noteEcho(p, echo) || changed) this.countQuorum(now);
+        // Told at once, also when the echoes aged since the last count: the host hears of it here
+        // rather than at its next detector round.
+        this.tellQuorum();
         return;
       }
       if (this.hasQuorum) {
@@ -325,6 +372,7 @@ export class Membership {
       p.alive = true;
       p.lastHeardUs = now;
       this.confirm(p, view, quorum);
+      this.noteEcho(p, echo);
       this.links.setPeerGen(from, gen);
       this.recompute();
       this.host.viewChanged([], [{ id: from, gen }]);
@@ -340,12 +388,36 @@ export class Membership {
     p.deadUnderQuorum = false;
     p.deadByVerdict = false;
     p.confirmed = true;
+    // A new generation has heard nothing of this node until it echoes it.
+    p.echoedSentUs = Number.NEGATIVE_INFINITY;
     p.sawMe = false;
     p.lastView = '';
     this.confirm(p, view, quorum);
+    this.noteEcho(p, echo);
     this.links.setPeerGen(from, gen);
     this.recompute();
     this.host.viewChanged(dead, [{ id: from, gen }]);
+  }
+
+  /**
+   * Note that the peer echoed this node's heartbeat `echo`, when that is one of this generation's
+   * still in {@link beatSentUs} and later than any it echoed before. Returns whether it was.
+   */
+  private noteEcho(p: PeerState, echo: number): boolean {
+    const ring = this.beatSentUs;
+    if (echo <= this.myGen * BEATS_PER_GENERATION || echo > this.beats || this.beats - echo >= ring.length) return false;
+    const sentUs = ring[echo % ring.length]!;
+    if (sentUs <= p.echoedSentUs) return false;
+    p.echoedSentUs = sentUs;
+    return true;
+  }
+
+  /** Tell the host when the quorum came or went since it last learnt it. */
+  private tellQuorum(): void {
+    const quorum = this.hasQuorum;
+    if (quorum === this.quorumTold) return;
+    this.quorumTold = quorum;
+    this.host.quorumChanged();
   }
 
   private tellDeadToMe(to: string, gen: number): void {
@@ -431,6 +503,7 @@ export class Membership {
 
   private beat(): void {
     const beat = ++this.beats;
+    this.beatSentUs[beat % this.beatSentUs.length] = this.ctx.now('mono');
     const quorum = this.hasQuorum;
     for (const [id, p] of this.peers) {
       const rebuilt = this.host.rebuiltFor(id);
@@ -491,7 +564,10 @@ export class Membership {
     return n;
   }
 
-  /** Run the failure detector now (after a pause, before anything held is handled). */
+  /**
+   * Run the failure detector now (after a pause, before anything held is handled), and tell the
+   * host if the quorum went with echoes aged past the failure timeout.
+   */
   checkNow(): void {
     this.detect();
   }
@@ -508,7 +584,10 @@ export class Membership {
         (dead ??= []).push({ id, gen: p.gen });
       }
     }
-    if (dead === null) return;
+    if (dead === null) {
+      this.tellQuorum();
+      return;
+    }
     this.recompute();
     this.host.viewChanged(dead, []);
   }
@@ -524,9 +603,36 @@ export class Membership {
     this.liveIds = ids;
     this.liveSet = new Set(ids);
     this.key = parts.join(',');
-    let counted = 1;
-    for (const p of this.peers.values()) if (p.alive && p.confirmed) counted++;
-    this.quorum = counted * 2 > this.all.length;
+    this.countQuorum(this.ctx.now('mono'));
+    // The host reads the quorum afresh on the view change that follows.
+    this.quorumTold = this.hasQuorum;
+  }
+
+  /**
+   * Count the quorum at `now`: self and every live peer that counts this node in and echoed a
+   * heartbeat sent within the failure timeout. It holds until the echo of the peer it needs whose
+   * echo ages first (the (majority − 1)-th freshest) passes the failure timeout. A peer held dead
+   * while the quorum holds is recorded as dead under a quorum.
+   */
+  private countQuorum(now: number): void {
+    const timeoutUs = this.tuning.failureTimeoutUs;
+    const deadlines = this.deadlinesUs;
+    let n = 0;
+    for (const p of this.peers.values()) {
+      if (!p.alive || !p.confirmed) continue;
+      const deadline = p.echoedSentUs + timeoutUs;
+      if (deadline < now) continue;
+      // Insertion into descending order: at most one slot per configured peer.
+      let i = n++;
+      while (i > 0 && deadlines[i - 1]! < deadline) {
+        deadlines[i] = deadlines[i - 1]!;
+        i--;
+      }
+      deadlines[i] = deadline;
+    }
+    const peersNeeded = Math.floor(this.all.length / 2);
+    this.quorum = n >= peersNeeded;
+    this.quorumUntilUs = !this.quorum ? 0 : peersNeeded === 0 ? Number.POSITIVE_INFINITY : deadlines[peersNeeded - 1]!;
     if (!this.quorum) return;
     for (const [id, p] of this.peers) {
       if (p.alive || p.deadUnderQuorum) continue;
