@@ -36,7 +36,11 @@
  * node dead in turn (the two detectors fire at the same moment; a delay holds the heartbeat
  * back): taken back on it, this node would regain a quorum and grant beside the majority that is
  * recovering its resources. The echo proves the peer heard this node after the split and still
- * counted it in (or it would have answered `dead-to-me`).
+ * counted it in (or it would have answered `dead-to-me`). A node that regains a quorum this way
+ * while a member of that quorum still counts alive a peer this node holds dead (on its own
+ * verdict, given without a quorum) was the one cut off: it resets rather than hold the majority's
+ * member dead under the quorum it regained, which would make it tell that member to reset (see
+ * {@link countQuorum}).
  * A manager resuming from a pause longer than the failure timeout finds it has no quorum and
  * resets before handling anything that waited (./manager.ts).
  *
@@ -124,6 +128,11 @@ interface Death {
 
 /** Heartbeat numbers one generation may use (at one a second, half a year). */
 export const BEATS_PER_GENERATION = 2 ** 24;
+
+/** What a quorum count found (`Membership.countQuorum`): nothing amiss, or that this node was the minority and must reset. */
+const COUNTED = 0;
+const OUTVOTED = 1;
+type QuorumCount = typeof COUNTED | typeof OUTVOTED;
 
 /** The heartbeat timer's tag. */
 export const HB_TAG = 'dlm:hb';
@@ -349,7 +358,10 @@ export class Membership {
           return;
         }
         const changed = this.confirm(p, view, quorum);
-        if (this.noteEcho(p, echo) || changed) this.countQuorum(now);
+        if ((this.noteEcho(p, echo) || changed) && this.countQuorum(now) === OUTVOTED) {
+          this.host.resetTo(this.myGen + 1);
+          return;
+        }
         // Told at once, also when the echoes aged since the last count: the host hears of it here
         // rather than at its next detector round.
         this.tellQuorum();
@@ -374,7 +386,10 @@ export class Membership {
       this.confirm(p, view, quorum);
       this.noteEcho(p, echo);
       this.links.setPeerGen(from, gen);
-      this.recompute();
+      if (this.recompute() === OUTVOTED) {
+        this.host.resetTo(this.myGen + 1);
+        return;
+      }
       this.host.viewChanged([], [{ id: from, gen }]);
       return;
     }
@@ -395,7 +410,10 @@ export class Membership {
     this.confirm(p, view, quorum);
     this.noteEcho(p, echo);
     this.links.setPeerGen(from, gen);
-    this.recompute();
+    if (this.recompute() === OUTVOTED) {
+      this.host.resetTo(this.myGen + 1);
+      return;
+    }
     this.host.viewChanged(dead, [{ id: from, gen }]);
   }
 
@@ -588,11 +606,23 @@ export class Membership {
       this.tellQuorum();
       return;
     }
+    // Losing peers never regains a quorum, so the count cannot find this node outvoted here.
     this.recompute();
     this.host.viewChanged(dead, []);
   }
 
-  private recompute(): void {
+  /**
+   * Count the quorum afresh and rebuild the live view from the peers' states. Returns what the
+   * count found ({@link countQuorum}): {@link OUTVOTED} tells the caller to reset.
+   */
+  private recompute(): QuorumCount {
+    const count = this.countQuorum(this.ctx.now('mono'));
+    this.rebuildView();
+    return count;
+  }
+
+  /** The live view (ids, set and key) from the peers' states, as the host reads it next. */
+  private rebuildView(): void {
     const ids: string[] = [];
     const parts: string[] = [];
     for (const id of this.all) {
@@ -603,7 +633,6 @@ export class Membership {
     this.liveIds = ids;
     this.liveSet = new Set(ids);
     this.key = parts.join(',');
-    this.countQuorum(this.ctx.now('mono'));
     // The host reads the quorum afresh on the view change that follows.
     this.quorumTold = this.hasQuorum;
   }
@@ -612,9 +641,17 @@ export class Membership {
    * Count the quorum at `now`: self and every live peer that counts this node in and echoed a
    * heartbeat sent within the failure timeout. It holds until the echo of the peer it needs whose
    * echo ages first (the (majority − 1)-th freshest) passes the failure timeout. A peer held dead
-   * while the quorum holds is recorded as dead under a quorum.
+   * while the quorum holds is recorded as dead under a quorum, with one exception: when this count
+   * regains the quorum while a peer counted towards it still counts alive, at the same generation,
+   * a peer this node declared dead without a quorum, this node is {@link OUTVOTED} and records
+   * nothing. It was the one cut off: the majority went on with that peer, which, recorded dead
+   * under the quorum, would be told `dead-to-me` and reset, dropping grants only it and its copy
+   * holder may know of; and the directory records, adoptions and orphaned names this node settled
+   * without the peer disagree with the majority's. So its caller resets this node: it rejoins empty,
+   * taken in like a restart, and the majority recovers from the copies whatever it mastered.
    */
-  private countQuorum(now: number): void {
+  private countQuorum(now: number): QuorumCount {
+    const had = this.quorum && now <= this.quorumUntilUs;
     const timeoutUs = this.tuning.failureTimeoutUs;
     const deadlines = this.deadlinesUs;
     let n = 0;
@@ -633,11 +670,28 @@ export class Membership {
     const peersNeeded = Math.floor(this.all.length / 2);
     this.quorum = n >= peersNeeded;
     this.quorumUntilUs = !this.quorum ? 0 : peersNeeded === 0 ? Number.POSITIVE_INFINITY : deadlines[peersNeeded - 1]!;
-    if (!this.quorum) return;
+    if (!this.quorum) return COUNTED;
+    if (!had) {
+      for (const [id, p] of this.peers) if (!p.alive && !p.deadUnderQuorum && this.countedAliveByQuorum(id, p.gen, now)) return OUTVOTED;
+    }
     for (const [id, p] of this.peers) {
       if (p.alive || p.deadUnderQuorum) continue;
       p.deadUnderQuorum = true;
       this.deadUnderQuorumVerdicts.set(id, p.gen);
     }
+    return COUNTED;
+  }
+
+  /**
+   * Whether a peer that counts towards the quorum at `now` (live, counting this node in, echoing
+   * it within the failure timeout) counted `id` at generation `gen` alive in its last heartbeat.
+   */
+  private countedAliveByQuorum(id: string, gen: number, now: number): boolean {
+    const member = `,${id}@${gen},`;
+    for (const p of this.peers.values()) {
+      if (!p.alive || !p.confirmed || p.echoedSentUs + this.tuning.failureTimeoutUs < now) continue;
+      if (`,${p.lastView},`.includes(member)) return true;
+    }
+    return false;
   }
 }

@@ -20,7 +20,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
 import type { ProcessContext } from '../../../src/sim/types.js';
 import type { ReliableLinks } from '../../../src/dlm/protocol/links.js';
-import { Membership, type Member, type MembershipHost } from '../../../src/dlm/protocol/membership.js';
+import { HB_TAG, Membership, type Member, type MembershipHost } from '../../../src/dlm/protocol/membership.js';
 import type { Tuning } from '../../../src/dlm/protocol/tuning.js';
 import { pick, runTwice } from './world.js';
 
@@ -85,10 +85,15 @@ class MembershipBench {
     return this.members;
   }
 
-  /** m3 falls silent while m2 keeps beating with a view that counts m1 in; the detector runs at 6 s. */
+  /**
+   * m3 falls silent while m2 keeps beating with a view that counts m1 in, echoing m1's heartbeat 2
+   * (sent at 3 s, so m2 counts towards the quorum until 8 s); the detector runs at 6 s.
+   */
   loseM3(): void {
+    this.members.start();
     this.nowUs = 3_000_000;
-    this.members.onHeartbeat('m2', 0, 'm1@0,m2@0', 3, 1);
+    this.members.onTimer(HB_TAG);
+    this.members.onHeartbeat('m2', 0, 'm1@0,m2@0', 3, 2);
     this.nowUs = 6_000_000;
     this.members.checkNow();
   }
@@ -170,8 +175,11 @@ describe('Membership keeps its death verdicts in durable storage, one generation
     const bench = new MembershipBench();
     bench.loseM3();
     bench.members.onHeartbeat('m3', 1, 'm1@0,m2@0,m3@1', 1_000 * 2 ** 24 + 1, 4);
+    // m1's heartbeat 3 leaves at 7.5 s; m2's echo of it counts until 12.5 s.
+    bench.nowUs = 7_500_000;
+    bench.members.onTimer(HB_TAG);
     bench.nowUs = 9_000_000;
-    bench.members.onHeartbeat('m2', 0, 'm1@0,m2@0,m3@1', 9, 7);
+    bench.members.onHeartbeat('m2', 0, 'm1@0,m2@0,m3@1', 9, 3);
     bench.nowUs = 12_000_000;
     bench.members.checkNow();
     expect(bench.members.live).toEqual(['m1', 'm2']);
