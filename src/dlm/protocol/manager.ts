@@ -507,6 +507,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.coord.onViewChange();
     this.master.onQuorumChange();
     this.dir.onQuorumChange();
+    this.home.onQuorumChange();
   }
 
   private orphans: string[] = [];
