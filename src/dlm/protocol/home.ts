@@ -30,6 +30,8 @@
  * them out (./master.ts, "holds"). An adoption that was pending while its home had no quorum asks
  * every manager again once the quorum is back, and is decided on those answers only. Sessions it
  * purges are announced again to managers that join later, since they may master locks of them.
+ * Only a session's home purges it: a manager ignores a purge from one that a later adoption took
+ * the session from, unless it is that adoption's home and has not decided it (./manager.ts).
  *
  * Routing. A request goes to the lock's copy holder (this node, or this node's buddy when this node
  * masters the resource), which records it and passes it on to the master (./copyholder.ts). The
