@@ -34,11 +34,11 @@ describe('swarm-fenced-dlm seed 20315 (shrunk repro): the copies of a root being
     expect(pick(events, 'write', { client: 'c1', resource: 'a', token: 17 }).map((e) => e.t)).toEqual([13046]);
     expect(timeline(events, 'a', ['grant', 'release']).filter((line) => Number(line.split(' ')[0]) > 10_000)).toEqual([
       '11023.857 m2 release client=c3 reason=superseded',
-      '13059.681 m2 release client=c1 reason=unlock',
-      '13059.681 m2 grant client=c3 mode=EX token=1018',
-      '13311.311 m2 release client=c3 reason=unlock',
+      '13060.295 m2 release client=c1 reason=unlock',
+      '13060.295 m2 grant client=c3 mode=EX token=1018',
+      '13311.925 m2 release client=c3 reason=unlock',
     ]);
-    expect(result.traceHash).toBe('619eebdf0adf481f');
+    expect(result.traceHash).toBe('2d9530e832f69351');
   });
 });
 
