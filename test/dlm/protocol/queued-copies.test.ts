@@ -74,7 +74,7 @@ describe('3m-long-lease seeds whose queued request lost its copy when the copy m
   it.each([
     [174, 'c2', ['10041.042 m2'], '97731720bebd14b7'],
     [684, 'c2', ['11032.713 m2', '18013.865 m1'], '1373a6862d81f399'],
-    [1528, 'c2', ['16022.469 m2', '26158.652 m1'], 'c1d1fc7dea1e5f1f'],
+    [1528, 'c2', ['16022.469 m2', '26158.832 m1'], '7382a055ae69ff9e'],
     [3223, 'c2', ['8039.974 m2', '14024.764 m1'], 'a74a5fb9fc80483e'],
     [3306, 'c2', ['15026.332 m2', '25016.824 m1'], '434888e439e91ec5'],
   ])('seed %i: %s\u2019s request is re-queued at %j, and nothing jumps the queue', (seed, client, rebuilds, hash) => {
