@@ -70,41 +70,54 @@ describe('3m-short-lease-lock-delay seed 221: a request m1 drops at its reset th
   });
 });
 
-describe('3m-short-lease-lock-delay seed 6514: a request ended without a quorum leaves as soon as the quorum is back, before the next grant', () => {
-  // m1 ends c1's and c4's queued PR requests on b without a quorum; its quorum is back at
-  // 11,009.9 ms. Held for lock-delay as a granted lock is, c4's request stayed in m1's queue
-  // until 14,001.7 ms, and c2 was granted PR on b ahead of it at 13,999.2 ms.
+describe('3m-short-lease-lock-delay seed 6514: the cut-off master that ended requests without a quorum resets as its quorum comes back, and the rebuild serves b in order', () => {
+  // m1, cut off, declares m2 and m3 dead alone (10,995.952 ms) and ends c1's and c4's queued PR
+  // requests on b without a quorum. When its quorum came back (11,009.9 ms) it used to trace those
+  // ends then, and before that held them for lock-delay, which let c2 be granted PR on b ahead of
+  // c4's request. A node that regains a quorum from a peer counting alive a peer it declared dead
+  // without one resets instead: m1 resets at 11,009.894 ms, both requests leave with its lock space
+  // (reason reset), and m2's rebuild of b (11,032.342 ms) serves the requests it gathered in order.
   const { result, events } = runTwice(threeShort, 6514);
 
-  it('both requests leave at 11,009.9 ms; c2 is granted at 13,187.5 ms with nothing queued ahead', () => {
-    const onB = events.filter((e) => e.f.resource === 'b' && e.node === 'm1' && e.t > 11_000 && e.t < 13_200);
+  it('m1 resets at 11,009.894 ms dropping c1\u2019s and c4\u2019s requests; m2 rebuilds b and serves it in order', () => {
+    expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node}`)).toEqual(['11009.894 m1']);
+    const onB = events.filter((e) => e.f.resource === 'b' && e.node.startsWith('m') && e.t > 11_000 && e.t < 11_400 && ['grant', 'release', 'enqueue', 'dequeue'].includes(e.type));
     expect(onB.map(line)).toEqual([
-      '11009.894 m1 dequeue c1 purge',
-      '11009.894 m1 dequeue c1 cancel',
-      '11009.894 m1 dequeue c4 purge',
-      '11009.894 m1 dequeue c4 cancel',
-      '13178.987 m1 enqueue c2',
-      '13187.495 m1 release c3 unlock',
-      '13187.495 m1 grant c2',
+      '11009.894 m1 dequeue c1 reset',
+      '11009.894 m1 dequeue c4 reset',
+      '11032.342 m2 release c4 superseded',
+      '11032.342 m2 release c1 superseded',
+      '11032.342 m2 release c3 superseded',
+      '11032.342 m2 grant c4',
+      '11032.342 m2 enqueue c1',
+      '11032.342 m2 enqueue c3',
+      '11182.799 m2 release c4 unlock',
+      '11182.799 m2 grant c1',
+      '11337.403 m2 release c1 unlock',
+      '11337.403 m2 grant c3',
     ]);
     expect(result.violations).toEqual([]);
-    expect(result.traceHash).toBe('c0483a25e427015e');
+    expect(result.traceHash).toBe('d487d0c42a694672');
   });
 });
 
-describe('5m-short-lease seed 3457: a request of a live session queued only at a master that resets leaves with its lock space', () => {
+describe('5m-short-lease seed 3457: the node cut off one way resets itself, so the master keeps the live session\u2019s request and grants it in order', () => {
   // c3's EX request on a is queued at m1@0 (14,581.6 ms). m2, cut off one way until 19,519 ms,
-  // declares m1@0 and m3@0 dead, takes m4 and m5 back with a quorum and tells m1 and m3
-  // dead-to-me: m1 resets at 21,014.8 ms, and m2's rebuild of a never had c3's request. c3 pauses
-  // (22,777 ms), its session ends; nobody would end the request. m2's hold on a ends at 29,000 ms
-  // and it grants c1 at 29,036.1 ms.
+  // declares m1@0 and m3@0 dead alone. It used to take m4 and m5 back with a quorum and tell m1 and
+  // m3 dead-to-me: m1 reset and dropped c3's request, which m2's rebuild never had. A node that
+  // regains a quorum from a peer counting alive a peer it declared dead without one resets itself:
+  // m2 resets at 20,016.708 ms, nobody tells m1 dead-to-me, and m1 grants c3's request in its turn.
   const fiveShort = JSON.parse(readFileSync(new URL('./fixtures/swarm-dlm-5m-short-lease.json', import.meta.url), 'utf8')) as ScenarioInput;
   const { result, events } = runTwice(fiveShort, 3457);
 
-  it('m1 traces c3\u2019s and c4\u2019s requests dropped as it resets; m2\u2019s grant to c1 at 29,036.1 ms is in order', () => {
-    expect(pick(events, 'dequeue', { reason: 'reset' }).map(line)).toEqual(['21014.806 m1 dequeue c3 reset', '21014.806 m1 dequeue c4 reset']);
-    expect(pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 28_900 && e.t < 29_100).map(line)).toEqual(['29036.132 m2 grant c1']);
+  it('m2 resets at 20,016.708 ms (m4 only earlier) and no dequeue is traced; m1 grants c3\u2019s request queued at 14,581.633 ms at 20,586.793 ms', () => {
+    expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node}`)).toEqual(['8074 m4', '12758 m4', '20016.708 m2']);
+    expect(pick(events, 'send', { msg: 'dead-to-me' })).toEqual([]);
+    expect(pick(events, 'dequeue', { reason: 'reset' })).toEqual([]);
+    const c3 = events.filter((e) => e.f.resource === 'a' && e.f.client === 'c3' && e.node.startsWith('m') && e.t > 14_500 && e.t < 20_600 && ['grant', 'release', 'enqueue', 'dequeue'].includes(e.type));
+    expect(c3.map(line)).toEqual(['14581.633 m1 enqueue c3', '20586.793 m1 grant c3']);
+    expect(pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 14_581.633 && e.t < 20_586.793).map(line)).toEqual(['20334.441 m1 grant c1']);
     expect(result.violations).toEqual([]);
-    expect(result.traceHash).toBe('7ba6b77971a3cce7');
+    expect(result.traceHash).toBe('48deedef6440088b');
   });
 });
