@@ -28,7 +28,6 @@ describe('a peer declared dead under a quorum since lost is told dead-to-me, not
   it.each([
     // seed, when m2/m3 lost their quorum, who tells m1 first and when, m1's reset, trace hash
     [55588, 13_000, 'm2', 13005.488, 13011.714, '36dca7edabf5a33f'],
-    [63195, 12_000, 'm3', 12001.219, 12006.782, 'dbe4ffef9b22539f'],
   ])('seed %i: m2 and m3 alone since %i ms; %s tells m1 dead-to-me at %f ms, m1 resets at %f ms, nothing overlaps', (seed, aloneMs, teller, toldMs, resetMs, hash) => {
     const { result, events } = runTwice(repro(seed), seed);
     expect(result.violations).toEqual([]);
@@ -42,6 +41,36 @@ describe('a peer declared dead under a quorum since lost is told dead-to-me, not
     // m1@0 grants nothing after the heal: it rejoins empty as m1@1.
     expect(pick(events, 'grant').filter((e) => e.node === 'm1' && e.t > aloneMs && e.t < resetMs)).toEqual([]);
     expect(result.traceHash).toBe(hash);
+  });
+});
+
+describe('seed 63195: two managers cut from each other for a failure timeout hold no quorum to declare the third dead by', () => {
+  // The second partition (6,370 ms) cuts m2 from m3 before the first (5,465 ms, m1 cut off) is a
+  // failure timeout old. When m2 and m3 declare m1@0 dead at 11,000 ms, each last heard the other
+  // just before 6,370 ms, so its detector still counts the other (the view m2@0,m3@0), but that
+  // heartbeat echoed one of its own beats sent about a second earlier, more than the failure
+  // timeout before 11,000 ms: under the echo quorum neither counts the other, and the verdict is
+  // given without a quorum. Nobody rebuilds m1's roots, so
+  // nobody has anything to refuse m1 for: at the heals they take m1 back, m1 keeps mastering `a`,
+  // and no manager resets. (When the two still held a quorum, they told m1 dead-to-me at 12,001.2
+  // ms and m1 reset at 12,006.8 ms.)
+  it('m2 and m3 declare m1 dead alone at 11,000 ms, rebuild nothing, take m1 back; m1 grants on, nobody resets', () => {
+    const { result, events } = runTwice(repro(63195), 63195);
+    expect(result.violations).toEqual([]);
+    expect(viewAt(events, 'm2', 11_001)).toBe('m2@0,m3@0');
+    expect(viewAt(events, 'm2', 12_001)).toBe('m2@0');
+    expect(viewAt(events, 'm3', 12_001)).toBe('m3@0');
+    expect(pick(events, 'send', { msg: 'dead-to-me' })).toEqual([]);
+    expect(pick(events, 'dlm-reset')).toEqual([]);
+    expect(pick(events, 'lvb-invalidate', { reason: 'recovery' })).toEqual([]);
+    expect(pick(events, 'dlm-view').filter((e) => e.node !== 'm1' && e.t > 13_000 && e.t < 13_010).map((e) => `${e.t} ${e.node} ${String(e.f.view)}`)).toEqual([
+      '13001.31 m3 m1@0,m3@0',
+      '13001.402 m2 m1@0,m2@0',
+      '13004.07 m3 m1@0,m2@0,m3@0',
+      '13009.379 m2 m1@0,m2@0,m3@0',
+    ]);
+    expect(pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 11_000 && e.t < 14_300).map((e) => `${e.t} ${e.node} ${String(e.f.client)}`)).toEqual(['14008.649 m1 c3', '14260.741 m1 c4']);
+    expect(result.traceHash).toBe('4fb2eec647300454');
   });
 });
 
