@@ -117,6 +117,8 @@ export interface PeerState {
   sawMe: boolean;
   /** The view of that heartbeat (to skip re-parsing an unchanged one). */
   lastView: string;
+  /** The beat number of the latest heartbeat that carried {@link lastView}. */
+  viewBeat: number;
 }
 
 /** A member death as noticed here: when (mono µs), and which generation died (of this node's own loss, the one it rejoined as). */
@@ -197,7 +199,7 @@ export class Membership {
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
-      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, deadByVerdict: false, confirmed: true, echoedSentUs: now, sawMe: false, lastView: '' });
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, deadByVerdict: false, confirmed: true, echoedSentUs: now, sawMe: false, lastView: '', viewBeat: 0 });
       links.setPeerGen(id, 0);
     }
     if (myGen > 0) this.ownLossUs = now;
@@ -306,6 +308,7 @@ export class Membership {
       p.echoedSentUs = now;
       p.sawMe = false;
       p.lastView = '';
+      p.viewBeat = 0;
       this.links.setPeerGen(id, p.gen);
     }
     this.relearnVerdicts();
@@ -357,7 +360,7 @@ export class Membership {
           this.resetOnVerdictOf(view);
           return;
         }
-        const changed = this.confirm(p, view, quorum);
+        const changed = this.confirm(p, view, beat, quorum);
         if ((this.noteEcho(p, echo) || changed) && this.countQuorum(now) === OUTVOTED) {
           this.host.resetTo(this.myGen + 1);
           return;
@@ -383,7 +386,7 @@ export class Membership {
       if (echo < p.probe) return;
       p.alive = true;
       p.lastHeardUs = now;
-      this.confirm(p, view, quorum);
+      this.confirm(p, view, beat, quorum);
       this.noteEcho(p, echo);
       this.links.setPeerGen(from, gen);
       if (this.recompute() === OUTVOTED) {
@@ -407,7 +410,8 @@ export class Membership {
     p.echoedSentUs = Number.NEGATIVE_INFINITY;
     p.sawMe = false;
     p.lastView = '';
-    this.confirm(p, view, quorum);
+    p.viewBeat = 0;
+    this.confirm(p, view, beat, quorum);
     this.noteEcho(p, echo);
     this.links.setPeerGen(from, gen);
     if (this.recompute() === OUTVOTED) {
@@ -444,17 +448,19 @@ export class Membership {
   }
 
   /**
-   * Note whether the peer's heartbeat view counts this node in ('' — not a heartbeat — changes
-   * nothing), and whether it did so while the peer held a quorum (`quorum`), which it may gain
-   * with its view unchanged. Returns whether the counting in changed.
+   * Note whether the peer's heartbeat `beat` has a view that counts this node in ('' — not a
+   * heartbeat — changes nothing), and whether it did so while the peer held a quorum (`quorum`),
+   * which it may gain with its view unchanged. Returns whether the counting in changed.
    */
-  private confirm(p: PeerState, view: string, quorum: boolean): boolean {
+  private confirm(p: PeerState, view: string, beat: number, quorum: boolean): boolean {
     if (view === '') return false;
+    if (beat > p.viewBeat) p.viewBeat = beat;
     if (view === p.lastView) {
       if (quorum && p.confirmed) p.sawMe = true;
       return false;
     }
     p.lastView = view;
+    p.viewBeat = beat;
     const confirmed = this.countsMeIn(view);
     if (confirmed && quorum) p.sawMe = true;
     if (confirmed === p.confirmed) return false;
@@ -684,14 +690,30 @@ export class Membership {
 
   /**
    * Whether a peer that counts towards the quorum at `now` (live, counting this node in, echoing
-   * it within the failure timeout) counted `id` at generation `gen` alive in its last heartbeat.
+   * it within the failure timeout) counted `id` at generation `gen` alive in its last heartbeat,
+   * sent once its detector had judged every peer. A node starts (or resets) assuming every peer
+   * alive and keeps that assumption for one failure timeout: a view sent earlier is no verdict.
+   * A restarted peer's first views count every manager alive at generation 0, and a sole
+   * survivor taking it in must not read them as a majority that went on with a peer it buried.
    */
   private countedAliveByQuorum(id: string, gen: number, now: number): boolean {
     const member = `,${id}@${gen},`;
     for (const p of this.peers.values()) {
       if (!p.alive || !p.confirmed || p.echoedSentUs + this.tuning.failureTimeoutUs < now) continue;
+      if (!this.judgedAll(p)) continue;
       if (`,${p.lastView},`.includes(member)) return true;
     }
     return false;
+  }
+
+  /**
+   * Whether the view of the peer's latest heartbeat was sent after its detector had run for a
+   * whole failure timeout at its generation. Beat k of a generation leaves k − 1 heartbeat
+   * intervals after its start, the detector running just before it; the beat count lags the
+   * peer's clock when it pauses, which only makes this answer no for longer.
+   */
+  private judgedAll(p: PeerState): boolean {
+    const rounds = p.viewBeat - p.gen * BEATS_PER_GENERATION - 1;
+    return rounds * this.tuning.heartbeatUs > this.tuning.failureTimeoutUs;
   }
 }

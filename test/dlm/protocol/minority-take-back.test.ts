@@ -21,7 +21,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
 import type { ProcessContext } from '../../../src/sim/types.js';
 import type { ReliableLinks } from '../../../src/dlm/protocol/links.js';
-import { HB_TAG, Membership, type Member, type MembershipHost } from '../../../src/dlm/protocol/membership.js';
+import { BEATS_PER_GENERATION, HB_TAG, Membership, type Member, type MembershipHost } from '../../../src/dlm/protocol/membership.js';
 import type { Tuning } from '../../../src/dlm/protocol/tuning.js';
 import { pick, runTwice, timelineBetween } from './world.js';
 
@@ -137,6 +137,37 @@ describe('Membership: a node that regains a quorum whose members count alive a p
     expect(b.members.live).toEqual(['m1', 'm2']);
     b.hb(11.5 * S, 'm3', 12);
     expect(b.deadToMe).toEqual(['11500 m3']);
+  });
+});
+
+describe('Membership: a restarted peer\u2019s first views are no verdict on the peers it has not yet judged', () => {
+  // m1 declares m2@0 and m3@0 dead at 11 s (both gone, no quorum). m2 restarts as m2@1000 and
+  // starts, as every node does, counting every manager alive at generation 0 for one failure
+  // timeout (5 s), m3@0 included: a heartbeat it sends in that time says nothing about m3.
+  const restarted = 1000;
+  const hbOfRestarted = (b: Bench, tUs: number, round: number): void => {
+    b.nowUs = tUs;
+    b.members.onHeartbeat('m2', restarted, `m1@0,m2@${restarted},m3@0`, restarted * BEATS_PER_GENERATION + round + 1, Math.floor(tUs / S), false);
+  };
+
+  it('m2@1000\u2019s first heartbeat gives m1 a quorum: m1 keeps its state and holds m3@0 dead under it', () => {
+    const b = new Bench();
+    b.cutOffUntil13s();
+    for (let s = 14; s <= 20; s++) b.tick(s * S);
+    hbOfRestarted(b, 20.5 * S, 0);
+    expect(b.told.slice(1)).toEqual(['20500 view - +m2@1000']);
+    expect(b.members.hasQuorum).toBe(true);
+    expect([...b.verdicts]).toEqual([['m3', 0]]);
+  });
+
+  it('a heartbeat of m2@1000 sent once its detector ran a failure timeout, still counting m3@0 alive, is a verdict: m1 resets', () => {
+    const b = new Bench();
+    b.cutOffUntil13s();
+    for (let s = 14; s <= 20; s++) b.tick(s * S);
+    // Round 6 leaves 6 s after m2's restart, its detector having run past the 5 s failure timeout.
+    hbOfRestarted(b, 20.5 * S, 6);
+    expect(b.told.slice(1)).toEqual(['20500 reset 1']);
+    expect([...b.verdicts]).toEqual([]);
   });
 });
 
