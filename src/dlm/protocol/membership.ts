@@ -60,7 +60,10 @@
 import type { ProcessContext } from '../../sim/types.js';
 import type { ReliableLinks } from './links.js';
 import { MAX_RESETS_PER_INCARNATION, type Tuning } from './tuning.js';
+import type { PeerState } from './peer-state.js';
 import type { DeadToMeMsg, HeartbeatMsg } from './wire.js';
+
+export type { PeerState } from './peer-state.js';
 
 /** A member: a manager id at one generation. */
 export interface Member {
@@ -78,47 +81,6 @@ export interface MembershipHost {
   resetTo(gen: number): void;
   /** The roots whose finished rebuild rides on the next heartbeat to `peer` (their directory node). */
   rebuiltFor(peer: string): readonly string[];
-}
-
-/** What membership knows of one peer (read-only outside this module). */
-export interface PeerState {
-  gen: number;
-  alive: boolean;
-  lastHeardUs: number;
-  /** The last heartbeat number heard from this generation of the peer (echoed back to it). */
-  heardBeat: number;
-  /** Declared dead while this node had beaten `probe - 1` times: a take-back needs an echo ≥ probe. */
-  probe: number;
-  /**
-   * This node held a quorum at some moment while this generation of the peer was dead to it: it
-   * may have looked up and rebuilt the peer's roots then, so the peer must reset, not be taken
-   * back, even when this node has lost its quorum since.
-   */
-  deadUnderQuorum: boolean;
-  /**
-   * Held dead since this node's restart or reset on its durable verdict alone: this node never saw
-   * that generation die in its present life, so its replacement is when it learns the peer lost
-   * its state, a death like that of a live peer replaced.
-   */
-  deadByVerdict: boolean;
-  /** The peer's last heartbeat counted this node (at its generation) in its view. */
-  confirmed: boolean;
-  /**
-   * When this node sent the latest of its heartbeats (of its current generation) that the peer has
-   * echoed (mono µs); the start or reset of this node when none yet. The peer counts towards the
-   * quorum until a failure timeout after it.
-   */
-  echoedSentUs: number;
-  /**
-   * Some heartbeat of this generation of the peer, sent while it held a quorum, counted this node
-   * in at its current generation: the peer has taken this node's restart or reset into its view
-   * and moved its copies here (a peer without a quorum takes it in but moves nothing).
-   */
-  sawMe: boolean;
-  /** The view of that heartbeat (to skip re-parsing an unchanged one). */
-  lastView: string;
-  /** The beat number of the latest heartbeat that carried {@link lastView}. */
-  viewBeat: number;
 }
 
 /** A member death as noticed here: when (mono µs), and which generation died (of this node's own loss, the one it rejoined as). */
