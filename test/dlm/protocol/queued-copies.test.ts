@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
-import { pick, runTwice } from './world.js';
+import { pick, runTwice, timelineBetween } from './world.js';
 
 function load(url: URL): ScenarioInput {
   return JSON.parse(readFileSync(url, 'utf8')) as ScenarioInput;
@@ -35,33 +35,58 @@ describe('swarm-fenced-dlm repros: a request one rebuild re-queued is re-queued 
   // 24020: m1 crashes with c3 and c4 queued on a; m2, c2's home, rebuilds a and re-queues c4, c2
   // and c3. c2's request was pending in m2's own copy, which m2 gives up as it now masters `a`,
   // and m2 told no copy holder of it. m2 pauses, is declared dead, and m1@1000 rebuilt `a` from
-  // m3's copies without c2's request, then granted c3 and c4 ahead of it. 47647, 50798 and 56497
-  // are the same with other faults. The second rebuild now re-queues the request as well.
+  // m3's copies without c2's request, then granted c3 and c4 ahead of it. 47647 and 56497 are the
+  // same with other faults. The second rebuild now re-queues the request as well. 47647 runs
+  // under seed 3 of its repro: under its own seed the second rebuild is m3's, which has lost two
+  // managers (m1@0, m2@0) and holds `a` past the end of the shrunk run, so nothing is re-queued
+  // a second time within it.
   it.each([
-    [24020, 'c2', ['6016.474 m2', '16024.407 m1'], '4820a0cde000a28a'],
-    [47647, 'c2', ['5274.288 m2', '12015.802 m1'], 'a750d5abf73d17cb'],
-    [50798, 'c2', ['13582.623 m2', '15047.607 m1'], '532da32f1c84f589'],
-    [56497, 'c3', ['10006.953 m3', '17015.741 m1'], '30bdd85e3b7caaad'],
-  ])('seed %i: %s\u2019s request is re-queued at %j, and nothing jumps the queue', (seed, client, rebuilds, hash) => {
-    const { result, events } = runTwice(repro(seed), seed);
+    [24020, 24020, 'c2', ['6016.474 m2', '16024.407 m1'], '4820a0cde000a28a'],
+    [47647, 3, 'c2', ['5274.861 m2', '11287.032 m1'], '1a9027948a6cc471'],
+    [56497, 56497, 'c3', ['10006.953 m3', '17015.741 m1'], '30bdd85e3b7caaad'],
+  ])('repro %i, seed %i: %s\u2019s request is re-queued at %j, and nothing jumps the queue', (name, seed, client, rebuilds, hash) => {
+    const { result, events } = runTwice(repro(name), seed);
     expect(result.violations).toEqual([]);
     expect(requeued(events, client)).toEqual(rebuilds);
     expect(result.traceHash).toBe(hash);
   });
 });
 
-describe('swarm-fenced-dlm repro 85795: a grant made for a request no copy holder knew is ended by the next rebuild', () => {
+describe('swarm-fenced-dlm repro 50798: a master cut off one way rebuilds nothing, so no request is re-queued', () => {
+  // m1 crashes (5,517 ms) with c2's request on its way; m2, cut off one way from 8,461 to
+  // 13,330 ms (it hears the others, they do not hear it), declares m1@0 dead and asks m3 for a's
+  // copies, whose answer reaches it only after the heal; it then has no quorum (none of its
+  // heartbeats of the last failure timeout was echoed), so it does not rebuild `a`. It is
+  // declared dead and resets; m3 rebuilds `a` having lost two managers and holds it past the end
+  // of the shrunk run. Nothing is granted or queued on `a` after the crash, and nothing jumps the
+  // queue. The repro's faults fix this whatever the seed: the last heartbeat m2's peers echoed
+  // was sent before the cut, more than a failure timeout before the heal, and m3 declares m2@0
+  // dead before a heartbeat m2 sends after the heal can be echoed.
+  it('m2 gathers without a quorum and re-queues nothing; m3\u2019s rebuild holds `a` to the end of the run', () => {
+    const { result, events } = runTwice(repro(50_798), 50_798);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'deliver', { from: 'm3', to: 'm2', msg: 'gather-res' }).map((e) => e.t)).toEqual([13582.623]);
+    expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node}`)).toEqual(['15008.886 m2']);
+    expect(requeued(events, 'c2')).toEqual([]);
+    expect(timelineBetween(events, 'a', 5517, 21_347)).toEqual(['15889.557 m3 lvb-invalidate reason=recovery', '16002.489 m1 expire client=c4']);
+    expect(result.traceHash).toBe('f5614b19d33ff4ea');
+  });
+});
+
+describe('swarm-fenced-dlm repro 85795: the copy holder paused through the grant is the one that resets', () => {
   // m2 rebuilds `a` after m1's crash and re-queues c2's request (10,021.942 ms), then grants it
-  // (token 1020) while c2's copy holder m3 is paused, so c2 never hears of the grant. m3 comes
-  // back, m2 resets, and the next rebuild knew nothing of c2's request: nothing ended the grant,
-  // and m1 granted c4 EX beside it (mutual-exclusion). m3 now holds c2's pending request, and its
-  // rebuild ends whatever m2 granted for it.
-  it('c2’s request is ended (superseded) by m2’s rebuild and by m3’s, and nothing overlaps', () => {
+  // (token 1020) while c2's copy holder m3 is paused, so c2 does not hear of the grant. On its
+  // return m3 declares m2@0 dead without a quorum; the quorum it then regains counts m2@0 alive,
+  // so m3 resets itself (the regain rule) and m2 keeps `a` and the grant: no second rebuild, and
+  // nothing is granted beside token 1020 before the end of the run.
+  it('c2\u2019s request is ended (superseded) by m2\u2019s rebuild only, m3 resets, and nothing overlaps', () => {
     const { result, events } = runTwice(repro(85_795), 85_795);
     expect(result.violations).toEqual([]);
     expect(pick(events, 'grant', { client: 'c2', resource: 'a', token: 1020 }).map((e) => `${e.t} ${e.node}`)).toEqual(['13031.406 m2']);
-    expect(pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['10021.942 m2', '17216.877 m3']);
-    expect(result.traceHash).toBe('58d7a3f703d911cb');
+    expect(pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['10021.942 m2']);
+    expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node}`)).toEqual(['17572.197 m3']);
+    expect(timelineBetween(events, 'a', 13_031.406, 18_609)).toEqual(['13031.406 m2 release client=c1 reason=unlock', '13031.406 m2 grant client=c2 mode=EX token=1020']);
+    expect(result.traceHash).toBe('213140504572dbfb');
   });
 });
 
