@@ -91,21 +91,33 @@ describe('swarm-fenced-dlm repro 85795: the copy holder paused through the grant
 });
 
 describe('3m-long-lease seeds whose queued request lost its copy when the copy moved', () => {
-  // 174: c2's home m2 crashes with c2's request queued at m1; m1 moves the copy to its buddy m3
-  // without the request, resets, and m2@1000 rebuilt `a` without it (grant-order at 10,041 ms).
-  // 684, 1528, 3223 and 3306: a request re-queued by one rebuild, lost at the next. (In 684 and
-  // 3223 m1 also rebuilds b, which its earlier generation mastered and nobody rebuilt since, as
-  // after a double loss: b is held and the runs' hashes differ from those before that rule.)
+  // 354: m2 crashes and comes back as m2@1000; m1, master of `a`, resets with c4's and c1's
+  // requests queued, and m2@1000 rebuilds `a` from the copies: it re-queues c4's request, which
+  // is granted first. 684, 1528 and 3306: a request re-queued by one rebuild, lost at the next.
+  // (In 684 m1 also rebuilds b, which its earlier generation mastered and nobody rebuilt since,
+  // as after a double loss: b is held and the run's hash differs from those before that rule.)
   it.each([
-    [174, 'c2', ['10041.042 m2'], '97731720bebd14b7'],
+    [354, 'c4', ['22117.773 m2'], 'aeafe4615f3ddf7e'],
     [684, 'c2', ['11032.713 m2', '18013.865 m1'], '1373a6862d81f399'],
     [1528, 'c2', ['16022.469 m2', '26158.832 m1'], '7382a055ae69ff9e'],
-    [3223, 'c2', ['8039.974 m2', '14024.764 m1'], 'a74a5fb9fc80483e'],
     [3306, 'c2', ['15026.332 m2', '25016.824 m1'], '434888e439e91ec5'],
   ])('seed %i: %s\u2019s request is re-queued at %j, and nothing jumps the queue', (seed, client, rebuilds, hash) => {
     const { result, events } = runTwice(threeLong, seed);
     expect(result.violations).toEqual([]);
     expect(requeued(events, client)).toEqual(rebuilds);
     expect(result.traceHash).toBe(hash);
+  });
+
+  // 3223: m3 declares m1@0 and m2@0 dead alone (7,000 ms); the quorum it regains with m2 counts
+  // m1@0 alive, so m3 resets itself (the regain rule) and m1 keeps `a` with c2's request: no
+  // rebuild, nothing re-queued, and m1 grants the request in its turn.
+  it('seed 3223: m3 resets instead of m1, and m1 grants c2\u2019s request without a rebuild', () => {
+    const { result, events } = runTwice(threeLong, 3223);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node}`)).toEqual(['7040.33 m3', '27004.398 m2']);
+    const c2OnA = events.filter((e) => e.f.client === 'c2' && e.f.resource === 'a' && ['enqueue', 'grant', 'release', 'dequeue', 'expire'].includes(e.type) && e.t >= 6983 && e.t <= 15_000);
+    expect(c2OnA.map((e) => `${e.t} ${e.node} ${e.type}`)).toEqual(['6995.606 m1 enqueue', '14778.467 m1 grant']);
+    expect(requeued(events, 'c2')).toEqual([]);
+    expect(result.traceHash).toBe('6a0a6ae7bf014120');
   });
 });
