@@ -441,6 +441,11 @@ export class HomeRole implements HomePort {
     return master === env.id ? (env.members.successorOf(env.id) ?? env.id) : env.id;
   }
 
+  awaitsOutcome(client: string, sess: string, reqId: number): boolean {
+    const s = this.sessions.get(client);
+    return s !== undefined && s.sess === sess && s.unresolved.has(reqId);
+  }
+
   /** The session `client` has here, if any (tests). */
   sessionOf(client: string): string | undefined {
     return this.sessions.get(client)?.sess;

@@ -73,20 +73,35 @@ describe('swarm-fenced-dlm repro 50798: a master cut off one way rebuilds nothin
   });
 });
 
-describe('swarm-fenced-dlm repro 85795: the copy holder paused through the grant is the one that resets', () => {
+describe('swarm-fenced-dlm repro 85795: the copy holder paused through the grant is the one that resets, and the grant it took along is sent again', () => {
   // m2 rebuilds `a` after m1's crash and re-queues c2's request (10,021.942 ms), then grants it
-  // (token 1020) while c2's copy holder m3 is paused, so c2 does not hear of the grant. On its
-  // return m3 declares m2@0 dead without a quorum; the quorum it then regains counts m2@0 alive,
-  // so m3 resets itself (the regain rule) and m2 keeps `a` and the grant: no second rebuild, and
-  // nothing is granted beside token 1020 before the end of the run.
-  it('c2\u2019s request is ended (superseded) by m2\u2019s rebuild only, m3 resets, and nothing overlaps', () => {
+  // (token 1020). m2 is c2's home as well, so the outcome goes through m2's buddy m3, which is
+  // paused. On its return m3 declares m2@0 dead without a quorum; the quorum it then regains counts
+  // m2@0 alive, so m3 resets itself (the regain rule), taking the outcome along unpassed. m2
+  // installs c2's copy on m3@1 and, its home still awaiting the answer, sends the grant again
+  // through it: c2 learns of token 1020 and unlocks, and c4 follows. Before, nothing sent it again
+  // (c2's request went through m2 itself while m1 mastered `a`, so the home did not route it anew):
+  // c2 and c4 waited for ever, a liveness failure once the run lasts past the checker's bound.
+  it('c2\u2019s request is ended (superseded) by m2\u2019s rebuild only, m3 resets, c2 hears of token 1020 through m3@1, and c4 follows', () => {
     const { result, events } = runTwice(repro(85_795), 85_795);
     expect(result.violations).toEqual([]);
     expect(pick(events, 'grant', { client: 'c2', resource: 'a', token: 1020 }).map((e) => `${e.t} ${e.node}`)).toEqual(['13031.406 m2']);
     expect(pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['10021.942 m2']);
     expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node}`)).toEqual(['17572.197 m3']);
-    expect(timelineBetween(events, 'a', 13_031.406, 18_609)).toEqual(['13031.406 m2 release client=c1 reason=unlock', '13031.406 m2 grant client=c2 mode=EX token=1020']);
-    expect(result.traceHash).toBe('213140504572dbfb');
+    expect(pick(events, 'complete', { client: 'c2', resource: 'a' }).filter((e) => e.t > 13_031.406).map((e) => `${e.t} ${String(e.f.status)} ${String(e.f.token)}`)).toEqual(['17587.986 GRANTED 1020', '17842.265 UNLOCKED undefined']);
+    expect(timelineBetween(events, 'a', 13_031.406, 18_609)).toEqual([
+      '13031.406 m2 release client=c1 reason=unlock',
+      '13031.406 m2 grant client=c2 mode=EX token=1020',
+      '17828.541 m2 release client=c2 reason=unlock',
+      '17828.541 m2 grant client=c4 mode=EX token=1021',
+      '18066.739 m2 release client=c4 reason=unlock',
+    ]);
+    expect(result.traceHash).toBe('2b9bef58d7207f72');
+  });
+
+  it('run to 100 s, the repro keeps every invariant, liveness included', () => {
+    const { result } = runTwice({ ...repro(85_795), durationMs: 100_000 }, 85_795);
+    expect(result.violations).toEqual([]);
   });
 });
 
