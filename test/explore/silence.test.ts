@@ -79,6 +79,6 @@ describe('3m-long-lease seed 8062: chained faults no longer silence a client pas
     const c2 = result.faults.filter((f) => (f.kind === 'pause' && f.node === 'c2') || (f.kind === 'partition' && f.groups.some((g) => g.includes('c2'))));
     expect(c2.map((f) => `${f.kind} ${f.atMs} ${'forMs' in f ? String(f.forMs) : ''}`)).toEqual(['partition 6298 9169', 'pause 14147 8151', 'partition 16296 6002']);
     expect(result.violations).toEqual([]);
-    expect(result.traceHash).toBe('90d3bc3b0e6404c8');
+    expect(result.traceHash).toBe('d740994c18a3f744');
   });
 });

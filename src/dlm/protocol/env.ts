@@ -29,6 +29,8 @@ export interface CopyHolderPort {
 export interface HomePort {
   onHomeOutcome(out: OutWire): void;
   onHomeBast(bast: BastWire): void;
+  /** Whether the request of `client`'s session `sess` numbered `reqId` still awaits its outcome here. */
+  awaitsOutcome(client: string, sess: string, reqId: number): boolean;
 }
 
 /** What the copy holder asks the master role of its own node (./master.ts). */

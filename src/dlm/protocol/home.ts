@@ -27,8 +27,11 @@
  *
  * Without a quorum a home extends no lease and adopts nothing: a home cut off from the majority
  * lets its clients' leases run out on time, which is what lets the majority's new masters wait
- * them out (./master.ts, "holds"). Sessions it purges are announced again to managers that join
- * later, since they may master locks of them.
+ * them out (./master.ts, "holds"). An adoption that was pending while its home had no quorum asks
+ * every manager again once the quorum is back, and is decided on those answers only. Sessions it
+ * purges are announced again to managers that join later, since they may master locks of them.
+ * Only a session's home purges it: a manager ignores a purge from one that a later adoption took
+ * the session from, unless it is that adoption's home and has not decided it (./manager.ts).
  *
  * Routing. A request goes to the lock's copy holder (this node, or this node's buddy when this node
  * masters the resource), which records it and passes it on to the master (./copyholder.ts). The
@@ -83,12 +86,19 @@ class Adoption {
   readonly known = new Set<string>();
   /** Resources on which a newer session of the client has a lock or a request (see {@link AdoptResultBody.renewed}). */
   readonly renewed = new Set<string>();
+  /**
+   * This home was without a quorum at some moment since the answers began to come: they may be
+   * seconds old by the time it has one again, and its client may have gone on meanwhile, so they
+   * are asked for again before the adoption is decided (see {@link HomeRole.onQuorumChange}).
+   */
+  quorumLapsed = false;
 
   constructor(
     readonly client: string,
     readonly cinc: number,
     readonly sess: string,
     readonly epoch: number,
+    /** The managers whose answer this round still waits for. */
     readonly waiting: Set<string>,
     public kseq: number,
     public driverHeld: readonly HeldWire[] | null,
@@ -188,11 +198,35 @@ export class HomeRole implements HomePort {
     const live = env.members.live;
     const a = new Adoption(ka.client, ka.cinc, ka.sess, ka.kseq, new Set(live), ka.kseq, ka.held, ka.unresolved);
     this.adoptions.set(ka.sess, a);
-    for (const m of live) {
-      const msg: AdoptMsg = new RelMessage('adopt', { client: ka.client, sess: ka.sess, home: env.id, cinc: ka.cinc, epoch: ka.kseq });
+    this.askAll(a);
+    this.nack(ka.client, ka.sess, ka.kseq, 'pending');
+  }
+
+  /** Ask every manager in `a.waiting` to hand the session over. */
+  private askAll(a: Adoption): void {
+    const env = this.env;
+    for (const m of a.waiting) {
+      const msg: AdoptMsg = new RelMessage('adopt', { client: a.client, sess: a.sess, home: env.id, cinc: a.cinc, epoch: a.epoch });
       env.post(m, msg);
     }
-    this.nack(ka.client, ka.sess, ka.kseq, 'pending');
+  }
+
+  /**
+   * A new round of the same adoption (same epoch): the answers gathered before are dropped, and
+   * every live manager is asked again. A manager answers a repeated `adopt` as it did the first
+   * (its locks of the session are re-homed here already); what changed since is what the new
+   * answers are for: a purge that reached it, or a newer session of the client with a request
+   * there (`renewed`).
+   */
+  private askAgain(a: Adoption): void {
+    a.quorumLapsed = false;
+    a.ok = true;
+    a.held.length = 0;
+    a.known.clear();
+    a.renewed.clear();
+    a.waiting.clear();
+    for (const m of this.env.members.live) a.waiting.add(m);
+    this.askAll(a);
   }
 
   onAdoptResult(from: string, msg: AdoptResultBody): void {
@@ -215,7 +249,15 @@ export class HomeRole implements HomePort {
    * on holding it. Returns whether the adoption is over.
    */
   private maybeFinish(a: Adoption): boolean {
-    if (a.waiting.size > 0 || a.driverHeld === null || !this.env.members.hasQuorum) return false;
+    if (!this.env.members.hasQuorum) {
+      a.quorumLapsed = true;
+      return false;
+    }
+    if (a.quorumLapsed) {
+      this.askAgain(a);
+      return false;
+    }
+    if (a.waiting.size > 0 || a.driverHeld === null) return false;
     this.adoptions.delete(a.sess);
     const env = this.env;
     // Superseded by a later adoption elsewhere: the client went on to another manager.
@@ -358,6 +400,19 @@ export class HomeRole implements HomePort {
     this.env.toClient(b.client, msg);
   }
 
+  /**
+   * The quorum came or went in the same view. An adoption decides only with a quorum, and not on
+   * answers older than the quorum's absence: once it is back, each pending adoption asks every
+   * manager again (rather than waiting for the next KeepAlive or view change, and then deciding on
+   * what the managers said before). Meanwhile its client may have been told the session is lost
+   * and gone on with a newer session, at this home or another; the old answers know nothing of the
+   * newer session's requests, and a failed adoption decided on them would trace those requests'
+   * locks ended as the old session's.
+   */
+  onQuorumChange(): void {
+    for (const a of [...this.adoptions.values()]) this.maybeFinish(a);
+  }
+
   /** The view changed: adoptions stop waiting for the dead; requests whose copy holder died go again; joiners hear of our purges. */
   onViewChange(dead: ReadonlySet<string>, joined: readonly string[]): void {
     const members = this.env.members;
@@ -384,6 +439,11 @@ export class HomeRole implements HomePort {
     const master = env.masterOf(op.root);
     if (master === undefined) return '';
     return master === env.id ? (env.members.successorOf(env.id) ?? env.id) : env.id;
+  }
+
+  awaitsOutcome(client: string, sess: string, reqId: number): boolean {
+    const s = this.sessions.get(client);
+    return s !== undefined && s.sess === sess && s.unresolved.has(reqId);
   }
 
   /** The session `client` has here, if any (tests). */

@@ -142,11 +142,12 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   /**
    * After a pause: look at the failure detector before anything held is handled. Silent for longer
    * than the failure timeout towards a majority, this node must assume the others declared it dead
-   * and recovered without it: it resets rather than act on stale state.
+   * and recovered without it: it resets rather than act on stale state. Only the detector's
+   * verdict says so; echoes aged by a shorter pause merely withhold the quorum until fresh ones come.
    */
   onResume(): void {
     this.members.checkNow();
-    if (!this.members.hasQuorum) this.resetTo(this.members.generation + 1);
+    if (!this.members.detectorQuorum) this.resetTo(this.members.generation + 1);
     this.settle();
   }
 
@@ -309,6 +310,15 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         return;
       case 'purge': {
         const p = m.body;
+        // Only the session's home ends it. A purge from a manager that a later adoption (as this
+        // node saw it) took the session from comes from a home that did not hear of that adoption
+        // (paused, or cut off, while its lease ran out): the session lives on at the adopter,
+        // which the other members answered, and ending it here alone would leave this master
+        // dropping the requests the adopter still routes to it. The adopter itself takes the
+        // purge while its adoption is undecided: the adoption then fails, and its own purge ends
+        // the session everywhere.
+        const home = this.sessionHomes.get(p.sess);
+        if (home !== undefined && home !== from && (home !== this.id || this.home.sessionOf(p.client) === p.sess)) return;
         this.lostSessions.add(p.sess);
         this.master.onPurge(p.client, p.sess, p.reason);
         this.copyHolder.onPurge(p.client, p.sess);
@@ -506,6 +516,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.coord.onViewChange();
     this.master.onQuorumChange();
     this.dir.onQuorumChange();
+    this.home.onQuorumChange();
   }
 
   private orphans: string[] = [];

@@ -274,6 +274,23 @@ export class MasterRecords {
     }
   }
 
+  /**
+   * `meta`, a lock of a client homed here, moved its copy from a holder now lost (dead, or
+   * restarted since): when the home here still awaits the lock's latest outcome and that outcome is
+   * still the lock's state, send it again, to the new holder. An outcome reaches the client only
+   * through the copy holder, which records it before passing it on, and a request sent while
+   * another node mastered the root does not go again when its outcome's holder is lost (the home
+   * sent it through itself): without this, the client would wait for ever on a grant the master
+   * holds for it, and every request behind it too. Call once the new holder has been sent its
+   * copy, so that the copy arrives first.
+   */
+  resendAwaited(meta: LockMeta): void {
+    const out = meta.outcomes[meta.outcomes.length - 1];
+    if (out === undefined || out.version !== meta.version) return;
+    if (!this.env.home.awaitsOutcome(meta.client, meta.sess, out.reqId)) return;
+    this.sendOutcome(meta, { ...out, sess: meta.sess });
+  }
+
   // ------------------------------------------------------------------ copies
 
   /**

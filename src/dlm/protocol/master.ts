@@ -80,7 +80,7 @@ import { FencingTokens } from './fencing-tokens.js';
 import { RelMessage } from './links.js';
 import { DeadlockParticipant } from './master-deadlock.js';
 import { EffectTranslator } from './master-effects.js';
-import { MasterRecords, RootState, type EndReason } from './master-records.js';
+import { MasterRecords, RootState, type EndReason, type LockMeta } from './master-records.js';
 import { MasterRecovery } from './master-recovery.js';
 import { MasterRequests } from './master-requests.js';
 import { MasterSessions } from './master-sessions.js';
@@ -270,6 +270,7 @@ export class MasterRole implements MasterPort {
     const members = env.members;
     const records = this.records;
     const installs = new Map<string, InstallWire[]>();
+    const lostWithHolder: LockMeta[] = [];
     for (const byResource of records.metas.values()) {
       for (const meta of byResource.values()) {
         if (meta.lockId === 0) continue;
@@ -279,6 +280,8 @@ export class MasterRole implements MasterPort {
           // returns from the buddy) lets its copy go once the new holder has it; kept, it would
           // outrank the new holder's fresher but lower-versioned records in a later recovery.
           records.handOver(meta, copyHolder, installs, copyHolder !== env.id);
+          const former = meta.copyHolder;
+          if (meta.home === env.id && former !== env.id && !(members.isAlive(former) && members.genOf(former) === meta.copyHolderGen)) lostWithHolder.push(meta);
           meta.copyHolder = copyHolder;
           meta.copyHolderGen = members.genOf(copyHolder);
         }
@@ -286,6 +289,7 @@ export class MasterRole implements MasterPort {
     }
     this.dropCopiesAtFormerBuddy();
     records.sendInstalls(installs);
+    for (const meta of lostWithHolder) records.resendAwaited(meta);
   }
 
   /** This node's buddy changed: the former one, if alive, drops the copies it kept for this node. */

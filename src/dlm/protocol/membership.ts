@@ -15,7 +15,16 @@
  *
  * Quorum. A manager whose view holds a majority of the configured managers has a quorum; only
  * then does it grant, answer directory look-ups, adopt sessions or extend leases (./master.ts,
- * ./directory.ts, ./home.ts), so the two sides of a partition never both go on granting. Who
+ * ./directory.ts, ./home.ts), so the two sides of a partition never both go on granting. A peer
+ * counts towards it only while the two hear each other: its last heartbeat counted this node in,
+ * and echoed a heartbeat this node sent within the failure timeout. Hearing a peer is not enough:
+ * cut off one way (its heartbeats arrive, this node's are lost), this node goes on hearing a
+ * majority that stops hearing it, declares it dead after the failure timeout and recovers its
+ * roots. The echo ages on this node's own clock from the moment the echoed heartbeat left, so the
+ * quorum is gone by the time that peer's detector can declare this node dead (it times out from
+ * when it last heard a heartbeat, which is later still). At its own start or reset a node counts
+ * every peer for one failure timeout before the echoes must show, as its detector assumes every
+ * peer alive for as long. Who
  * resets after a split is decided by the majority: a manager with a quorum answers a heartbeat
  * from a generation it declared dead with `dead-to-me`; a manager without one resets only when
  * it hears from a peer whose view (carried in every heartbeat) is a majority that left it out;
@@ -27,7 +36,11 @@
  * node dead in turn (the two detectors fire at the same moment; a delay holds the heartbeat
  * back): taken back on it, this node would regain a quorum and grant beside the majority that is
  * recovering its resources. The echo proves the peer heard this node after the split and still
- * counted it in (or it would have answered `dead-to-me`).
+ * counted it in (or it would have answered `dead-to-me`). A node that regains a quorum this way
+ * while a member of that quorum still counts alive a peer this node holds dead (on its own
+ * verdict, given without a quorum) was the one cut off: it resets rather than hold the majority's
+ * member dead under the quorum it regained, which would make it tell that member to reset (see
+ * {@link countQuorum}).
  * A manager resuming from a pause longer than the failure timeout finds it has no quorum and
  * resets before handling anything that waited (./manager.ts).
  *
@@ -47,7 +60,10 @@
 import type { ProcessContext } from '../../sim/types.js';
 import type { ReliableLinks } from './links.js';
 import { MAX_RESETS_PER_INCARNATION, type Tuning } from './tuning.js';
+import type { PeerState } from './peer-state.js';
 import type { DeadToMeMsg, HeartbeatMsg } from './wire.js';
+
+export type { PeerState } from './peer-state.js';
 
 /** A member: a manager id at one generation. */
 export interface Member {
@@ -67,39 +83,6 @@ export interface MembershipHost {
   rebuiltFor(peer: string): readonly string[];
 }
 
-/** What membership knows of one peer (read-only outside this module). */
-export interface PeerState {
-  gen: number;
-  alive: boolean;
-  lastHeardUs: number;
-  /** The last heartbeat number heard from this generation of the peer (echoed back to it). */
-  heardBeat: number;
-  /** Declared dead while this node had beaten `probe - 1` times: a take-back needs an echo ≥ probe. */
-  probe: number;
-  /**
-   * This node held a quorum at some moment while this generation of the peer was dead to it: it
-   * may have looked up and rebuilt the peer's roots then, so the peer must reset, not be taken
-   * back, even when this node has lost its quorum since.
-   */
-  deadUnderQuorum: boolean;
-  /**
-   * Held dead since this node's restart or reset on its durable verdict alone: this node never saw
-   * that generation die in its present life, so its replacement is when it learns the peer lost
-   * its state, a death like that of a live peer replaced.
-   */
-  deadByVerdict: boolean;
-  /** The peer's last heartbeat counted this node (at its generation) in its view. */
-  confirmed: boolean;
-  /**
-   * Some heartbeat of this generation of the peer, sent while it held a quorum, counted this node
-   * in at its current generation: the peer has taken this node's restart or reset into its view
-   * and moved its copies here (a peer without a quorum takes it in but moves nothing).
-   */
-  sawMe: boolean;
-  /** The view of that heartbeat (to skip re-parsing an unchanged one). */
-  lastView: string;
-}
-
 /** A member death as noticed here: when (mono µs), and which generation died (of this node's own loss, the one it rejoined as). */
 interface Death {
   readonly us: number;
@@ -109,6 +92,11 @@ interface Death {
 
 /** Heartbeat numbers one generation may use (at one a second, half a year). */
 export const BEATS_PER_GENERATION = 2 ** 24;
+
+/** What a quorum count found (`Membership.countQuorum`): nothing amiss, or that this node was the minority and must reset. */
+const COUNTED = 0;
+const OUTVOTED = 1;
+type QuorumCount = typeof COUNTED | typeof OUTVOTED;
 
 /** The heartbeat timer's tag. */
 export const HB_TAG = 'dlm:hb';
@@ -130,8 +118,22 @@ export class Membership {
    */
   private ownLossUs: number | undefined;
   private key = '';
-  /** Self and the live peers that count this node in hold a majority (see {@link hasQuorum}). */
+  /**
+   * Self and the live peers that count this node in and echo it recently hold a majority (see
+   * {@link hasQuorum}), as counted at the last heartbeat, view change or detector round.
+   */
   private quorum = false;
+  /** When that count stops holding as the echoes age (mono µs): the quorum holds while now ≤ this. */
+  private quorumUntilUs = 0;
+  /** The quorum as the host last learnt it (a view change or {@link MembershipHost.quorumChanged}). */
+  private quorumTold = false;
+  /**
+   * When each of this node's recent heartbeats left (mono µs), by beat number modulo the length:
+   * enough beats to reach back a failure timeout, as one beat leaves per heartbeat interval at most.
+   */
+  private readonly beatSentUs: Float64Array;
+  /** Scratch for the quorum count: each counted peer's deadline (mono µs), one slot per peer. */
+  private readonly deadlinesUs: Float64Array;
   /**
    * The number of the last heartbeat sent: {@link BEATS_PER_GENERATION} × generation + rounds sent
    * in this generation, so that beat numbers grow across resets and restarts and an echo of one
@@ -154,10 +156,12 @@ export class Membership {
     private readonly deadUnderQuorumVerdicts: Map<string, number>,
   ) {
     this.beats = myGen * BEATS_PER_GENERATION;
+    this.beatSentUs = new Float64Array(Math.floor(tuning.failureTimeoutUs / tuning.heartbeatUs) + 2);
+    this.deadlinesUs = new Float64Array(all.length);
     const now = ctx.now('mono');
     for (const id of all) {
       if (id === ctx.id) continue;
-      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, deadByVerdict: false, confirmed: true, sawMe: false, lastView: '' });
+      this.peers.set(id, { gen: 0, alive: true, lastHeardUs: now, heardBeat: 0, probe: 0, deadUnderQuorum: false, deadByVerdict: false, confirmed: true, echoedSentUs: now, sawMe: false, lastView: '', viewBeat: 0 });
       links.setPeerGen(id, 0);
     }
     if (myGen > 0) this.ownLossUs = now;
@@ -178,14 +182,29 @@ export class Membership {
 
   /**
    * Whether the live view holds a majority of the configured managers, counting only the peers
-   * whose last heartbeat counted this node in as well. Without it a manager grants nothing,
-   * answers no look-ups, adopts and extends no sessions: otherwise both sides of a partition would
-   * go on granting (split brain). The mutual count matters when a split heals: a node that has
-   * taken a peer back while the peer has not yet taken it back (and may be about to tell it it
-   * was declared dead) must not act on that peer's account.
+   * whose last heartbeat counted this node in as well and echoed one of its heartbeats sent within
+   * the failure timeout. Without it a manager grants nothing, answers no look-ups, adopts and
+   * extends no sessions: otherwise both sides of a partition would go on granting (split brain).
+   * The mutual count matters when a split heals: a node that has taken a peer back while the peer
+   * has not yet taken it back (and may be about to tell it it was declared dead) must not act on
+   * that peer's account; and under a one-way cut, where the peer never stops being heard (see the
+   * module comment). Read at the instant of asking: the echoes age between heartbeats.
    */
   get hasQuorum(): boolean {
-    return this.quorum;
+    return this.quorum && this.ctx.now('mono') <= this.quorumUntilUs;
+  }
+
+  /**
+   * Whether the failure detector's view, with the peers whose last heartbeat counted this node in,
+   * holds a majority, however old their echoes. False after a pause longer than the failure
+   * timeout: this node's detector declared the majority dead, as theirs must have declared it, so
+   * it resets (./manager.ts). Aged echoes alone are no such verdict: a pause a little shorter than
+   * the failure timeout ages them past it while the peers still count this node alive.
+   */
+  get detectorQuorum(): boolean {
+    let counted = 1;
+    for (const p of this.peers.values()) if (p.alive && p.confirmed) counted++;
+    return counted * 2 > this.all.length;
   }
 
   /** How many managers are configured (live or not): the most a client in jeopardy tries in turn. */
@@ -248,8 +267,10 @@ export class Membership {
       p.deadUnderQuorum = false;
       p.deadByVerdict = false;
       p.confirmed = true;
+      p.echoedSentUs = now;
       p.sawMe = false;
       p.lastView = '';
+      p.viewBeat = 0;
       this.links.setPeerGen(id, p.gen);
     }
     this.relearnVerdicts();
@@ -301,11 +322,14 @@ export class Membership {
           this.resetOnVerdictOf(view);
           return;
         }
-        if (this.confirm(p, view, quorum)) {
-          const had = this.quorum;
-          this.recompute();
-          if (this.quorum !== had) this.host.quorumChanged();
+        const changed = this.confirm(p, view, beat, quorum);
+        if ((this.noteEcho(p, echo) || changed) && this.countQuorum(now) === OUTVOTED) {
+          this.host.resetTo(this.myGen + 1);
+          return;
         }
+        // Told at once, also when the echoes aged since the last count: the host hears of it here
+        // rather than at its next detector round.
+        this.tellQuorum();
         return;
       }
       if (this.hasQuorum) {
@@ -324,9 +348,13 @@ export class Membership {
       if (echo < p.probe) return;
       p.alive = true;
       p.lastHeardUs = now;
-      this.confirm(p, view, quorum);
+      this.confirm(p, view, beat, quorum);
+      this.noteEcho(p, echo);
       this.links.setPeerGen(from, gen);
-      this.recompute();
+      if (this.recompute() === OUTVOTED) {
+        this.host.resetTo(this.myGen + 1);
+        return;
+      }
       this.host.viewChanged([], [{ id: from, gen }]);
       return;
     }
@@ -340,12 +368,40 @@ export class Membership {
     p.deadUnderQuorum = false;
     p.deadByVerdict = false;
     p.confirmed = true;
+    // A new generation has heard nothing of this node until it echoes it.
+    p.echoedSentUs = Number.NEGATIVE_INFINITY;
     p.sawMe = false;
     p.lastView = '';
-    this.confirm(p, view, quorum);
+    p.viewBeat = 0;
+    this.confirm(p, view, beat, quorum);
+    this.noteEcho(p, echo);
     this.links.setPeerGen(from, gen);
-    this.recompute();
+    if (this.recompute() === OUTVOTED) {
+      this.host.resetTo(this.myGen + 1);
+      return;
+    }
     this.host.viewChanged(dead, [{ id: from, gen }]);
+  }
+
+  /**
+   * Note that the peer echoed this node's heartbeat `echo`, when that is one of this generation's
+   * still in {@link beatSentUs} and later than any it echoed before. Returns whether it was.
+   */
+  private noteEcho(p: PeerState, echo: number): boolean {
+    const ring = this.beatSentUs;
+    if (echo <= this.myGen * BEATS_PER_GENERATION || echo > this.beats || this.beats - echo >= ring.length) return false;
+    const sentUs = ring[echo % ring.length]!;
+    if (sentUs <= p.echoedSentUs) return false;
+    p.echoedSentUs = sentUs;
+    return true;
+  }
+
+  /** Tell the host when the quorum came or went since it last learnt it. */
+  private tellQuorum(): void {
+    const quorum = this.hasQuorum;
+    if (quorum === this.quorumTold) return;
+    this.quorumTold = quorum;
+    this.host.quorumChanged();
   }
 
   private tellDeadToMe(to: string, gen: number): void {
@@ -354,17 +410,19 @@ export class Membership {
   }
 
   /**
-   * Note whether the peer's heartbeat view counts this node in ('' — not a heartbeat — changes
-   * nothing), and whether it did so while the peer held a quorum (`quorum`), which it may gain
-   * with its view unchanged. Returns whether the counting in changed.
+   * Note whether the peer's heartbeat `beat` has a view that counts this node in ('' — not a
+   * heartbeat — changes nothing), and whether it did so while the peer held a quorum (`quorum`),
+   * which it may gain with its view unchanged. Returns whether the counting in changed.
    */
-  private confirm(p: PeerState, view: string, quorum: boolean): boolean {
+  private confirm(p: PeerState, view: string, beat: number, quorum: boolean): boolean {
     if (view === '') return false;
+    if (beat > p.viewBeat) p.viewBeat = beat;
     if (view === p.lastView) {
       if (quorum && p.confirmed) p.sawMe = true;
       return false;
     }
     p.lastView = view;
+    p.viewBeat = beat;
     const confirmed = this.countsMeIn(view);
     if (confirmed && quorum) p.sawMe = true;
     if (confirmed === p.confirmed) return false;
@@ -431,6 +489,7 @@ export class Membership {
 
   private beat(): void {
     const beat = ++this.beats;
+    this.beatSentUs[beat % this.beatSentUs.length] = this.ctx.now('mono');
     const quorum = this.hasQuorum;
     for (const [id, p] of this.peers) {
       const rebuilt = this.host.rebuiltFor(id);
@@ -491,7 +550,10 @@ export class Membership {
     return n;
   }
 
-  /** Run the failure detector now (after a pause, before anything held is handled). */
+  /**
+   * Run the failure detector now (after a pause, before anything held is handled), and tell the
+   * host if the quorum went with echoes aged past the failure timeout.
+   */
   checkNow(): void {
     this.detect();
   }
@@ -508,12 +570,27 @@ export class Membership {
         (dead ??= []).push({ id, gen: p.gen });
       }
     }
-    if (dead === null) return;
+    if (dead === null) {
+      this.tellQuorum();
+      return;
+    }
+    // Losing peers never regains a quorum, so the count cannot find this node outvoted here.
     this.recompute();
     this.host.viewChanged(dead, []);
   }
 
-  private recompute(): void {
+  /**
+   * Count the quorum afresh and rebuild the live view from the peers' states. Returns what the
+   * count found ({@link countQuorum}): {@link OUTVOTED} tells the caller to reset.
+   */
+  private recompute(): QuorumCount {
+    const count = this.countQuorum(this.ctx.now('mono'));
+    this.rebuildView();
+    return count;
+  }
+
+  /** The live view (ids, set and key) from the peers' states, as the host reads it next. */
+  private rebuildView(): void {
     const ids: string[] = [];
     const parts: string[] = [];
     for (const id of this.all) {
@@ -524,14 +601,81 @@ export class Membership {
     this.liveIds = ids;
     this.liveSet = new Set(ids);
     this.key = parts.join(',');
-    let counted = 1;
-    for (const p of this.peers.values()) if (p.alive && p.confirmed) counted++;
-    this.quorum = counted * 2 > this.all.length;
-    if (!this.quorum) return;
+    // The host reads the quorum afresh on the view change that follows.
+    this.quorumTold = this.hasQuorum;
+  }
+
+  /**
+   * Count the quorum at `now`: self and every live peer that counts this node in and echoed a
+   * heartbeat sent within the failure timeout. It holds until the echo of the peer it needs whose
+   * echo ages first (the (majority − 1)-th freshest) passes the failure timeout. A peer held dead
+   * while the quorum holds is recorded as dead under a quorum, with one exception: when this count
+   * regains the quorum while a peer counted towards it still counts alive, at the same generation,
+   * a peer this node declared dead without a quorum, this node is {@link OUTVOTED} and records
+   * nothing. It was the one cut off: the majority went on with that peer, which, recorded dead
+   * under the quorum, would be told `dead-to-me` and reset, dropping grants only it and its copy
+   * holder may know of; and the directory records, adoptions and orphaned names this node settled
+   * without the peer disagree with the majority's. So its caller resets this node: it rejoins empty,
+   * taken in like a restart, and the majority recovers from the copies whatever it mastered.
+   */
+  private countQuorum(now: number): QuorumCount {
+    const had = this.quorum && now <= this.quorumUntilUs;
+    const timeoutUs = this.tuning.failureTimeoutUs;
+    const deadlines = this.deadlinesUs;
+    let n = 0;
+    for (const p of this.peers.values()) {
+      if (!p.alive || !p.confirmed) continue;
+      const deadline = p.echoedSentUs + timeoutUs;
+      if (deadline < now) continue;
+      // Insertion into descending order: at most one slot per configured peer.
+      let i = n++;
+      while (i > 0 && deadlines[i - 1]! < deadline) {
+        deadlines[i] = deadlines[i - 1]!;
+        i--;
+      }
+      deadlines[i] = deadline;
+    }
+    const peersNeeded = Math.floor(this.all.length / 2);
+    this.quorum = n >= peersNeeded;
+    this.quorumUntilUs = !this.quorum ? 0 : peersNeeded === 0 ? Number.POSITIVE_INFINITY : deadlines[peersNeeded - 1]!;
+    if (!this.quorum) return COUNTED;
+    if (!had) {
+      for (const [id, p] of this.peers) if (!p.alive && !p.deadUnderQuorum && this.countedAliveByQuorum(id, p.gen, now)) return OUTVOTED;
+    }
     for (const [id, p] of this.peers) {
       if (p.alive || p.deadUnderQuorum) continue;
       p.deadUnderQuorum = true;
       this.deadUnderQuorumVerdicts.set(id, p.gen);
     }
+    return COUNTED;
+  }
+
+  /**
+   * Whether a peer that counts towards the quorum at `now` (live, counting this node in, echoing
+   * it within the failure timeout) counted `id` at generation `gen` alive in its last heartbeat,
+   * sent once its detector had judged every peer. A node starts (or resets) assuming every peer
+   * alive and keeps that assumption for one failure timeout: a view sent earlier is no verdict.
+   * A restarted peer's first views count every manager alive at generation 0, and a sole
+   * survivor taking it in must not read them as a majority that went on with a peer it buried.
+   */
+  private countedAliveByQuorum(id: string, gen: number, now: number): boolean {
+    const member = `,${id}@${gen},`;
+    for (const p of this.peers.values()) {
+      if (!p.alive || !p.confirmed || p.echoedSentUs + this.tuning.failureTimeoutUs < now) continue;
+      if (!this.judgedAll(p)) continue;
+      if (`,${p.lastView},`.includes(member)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether the view of the peer's latest heartbeat was sent after its detector had run for a
+   * whole failure timeout at its generation. Beat k of a generation leaves k − 1 heartbeat
+   * intervals after its start, the detector running just before it; the beat count lags the
+   * peer's clock when it pauses, which only makes this answer no for longer.
+   */
+  private judgedAll(p: PeerState): boolean {
+    const rounds = p.viewBeat - p.gen * BEATS_PER_GENERATION - 1;
+    return rounds * this.tuning.heartbeatUs > this.tuning.failureTimeoutUs;
   }
 }

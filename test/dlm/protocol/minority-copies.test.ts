@@ -16,7 +16,8 @@
  * asked the other managers about c2's session; a view change dropped the peers it waited for, and
  * it adopted the session alone and extended c2's lease (a KeepAlive acknowledgement at 22,993.962
  * ms) in a minority. A home now decides an adoption only with a quorum: m4 answers c2 nothing more,
- * and c2's reclaim is decided by m1 once the partition has healed (25,032.4 ms).
+ * and c2's reclaim is decided by a manager of the majority (m3) once the partition has healed
+ * (25,029.8 ms).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -34,21 +35,21 @@ describe('5m-short-lease seed 1063: a master without a quorum moves no copies', 
     expect(pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['8021.51 m4', '16997.656 m4']);
     // Only m2's end of c2's lock is traced: nothing ends it again when c2's reclaim is decided
     // after the heal (the lock c2 still believes it holds is known to no live manager then).
-    expect(pick(events, 'expire', { client: 'c2', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toEqual(['23019.879 m2']);
+    expect(pick(events, 'expire', { client: 'c2', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toEqual(['23020.119 m2']);
   });
 
-  it('m4, without a quorum, extends nothing of c2\u2019s session; m1 decides the reclaim after the heal', () => {
+  it('m4, without a quorum, extends nothing of c2\u2019s session; a manager of the majority (m3) decides the reclaim after the heal', () => {
     const acks = pick(events, 'send', { to: 'c2', msg: 'ka-ack' }).filter((e) => e.t > 20_000 && e.t < 26_000);
-    expect(acks.map((e) => `${e.t} ${e.node}`)).toEqual(['25032.439 m1']);
+    expect(acks.map((e) => `${e.t} ${e.node}`)).toEqual(['25029.771 m3']);
   });
 
   it('what is left is the late write of the short-lease kind, after the lease expired, as the checker says', () => {
     const late = result.violations.filter((v) => v.resource === 'a' && v.nodes[0] === 'c2');
     expect(late.map((v) => `${v.invariant} ${v.atMs}: ${v.message}`)).toEqual([
-      "stale-write 25221.897: storage accepted c2's write (token 1010) at 25221.897 ms, but c2's lock on a ended at 23019.879 ms (expired)",
+      "stale-write 25226.606: storage accepted c2's write (token 1010) at 25226.606 ms, but c2's lock on a ended at 23020.119 ms (expired)",
     ]);
-    expect(pick(events, 'write', { client: 'c2', resource: 'a', token: 1010 }).map((e) => e.t)).toEqual([25221.897]);
+    expect(pick(events, 'write', { client: 'c2', resource: 'a', token: 1010 }).map((e) => e.t)).toEqual([25226.606]);
     expect(result.violations.filter((v) => v.message.includes('superseded'))).toEqual([]);
-    expect(result.traceHash).toBe('cc11b357870b5702');
+    expect(result.traceHash).toBe('ad2c5bcd53c26cde');
   });
 });

@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
-import { pick, runTwice, timeline } from './world.js';
+import { pick, runTwice, timeline, timelineBetween } from './world.js';
 
 function fixture(name: string): ScenarioInput {
   return JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as ScenarioInput;
@@ -30,18 +30,33 @@ const swarm = fixture('swarm-fenced-dlm');
 const fiveLongLockDelay = fixture('swarm-dlm-5m-long-lease-lock-delay-silence');
 const threeShortLockDelay = fixture('swarm-dlm-3m-short-lease-lock-delay');
 
-describe('3m-long-lease seed 129: a restarted copy holder rebuilding its dead master\u2019s root holds it', () => {
-  // m1 masters `a` with c3's request queued (c3's home and copy holder m3 crashed at 7,759 ms) and
-  // c1's behind it. m3 restarts at 16,216 ms; m1, declared dead in a partition, resets at
-  // 16,265 ms before any heartbeat of it counted m3@1000 in. m3 rebuilds `a` without c3's request
-  // and, counting one loss, granted c1 ahead of it (grant-order). It now counts its own loss too.
-  it('m3 grants nothing on a after its rebuild before the run ends, and nothing jumps the queue', () => {
-    const { result, events } = runTwice(threeLongLease, 129);
+describe('3m-long-lease seed 789: a restarted copy holder rebuilding its dead master\u2019s root holds it', () => {
+  // m1@0 masters `a`: it grants c1 EX (token 25) at 6,067.905 ms with c2's and c3's requests
+  // queued. m2 crashes at 6,129 ms and restarts at 15,368 ms; m1, alone since 15,000 ms, takes
+  // m2@1000 into its view without a quorum (17,924.573 ms) and resets at 18,001.604 ms, so no
+  // heartbeat of m1@0 sent with a quorum counted m2@1000 in. m2 rebuilds `a` at 18,029.718 ms
+  // without c1's grant: its own loss counts as the second, so it holds `a` (counted as one loss,
+  // it would grant c2 at once beside c1's EX). m1@1 rebuilds `a` again at 26,024.253 ms, after
+  // m2@1000 is declared dead, and holds it too.
+  it('m2 rebuilds a at 18,029.718 ms and nothing is granted on a after c1\u2019s EX before the run ends', () => {
+    const { result, events } = runTwice(threeLongLease, 789);
     expect(result.violations).toEqual([]);
-    const rebuilt = pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`);
-    expect(rebuilt).toEqual(['17274.387 m3']);
-    expect(pick(events, 'grant', { resource: 'a' }).filter((e) => e.t >= 17_272.222 && e.f.recovery !== true)).toEqual([]);
-    expect(result.traceHash).toBe('c01747c8d86b7c21');
+    expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 6_000)).toEqual([
+      '6053.874 m1 enqueue client=c2 mode=EX queue=waiting',
+      '6067.905 m1 release client=c4 reason=unlock',
+      '6067.905 m1 grant client=c1 mode=EX token=25',
+      '6315.605 m1 enqueue client=c3 mode=EX queue=waiting',
+      '18001.604 m1 dequeue client=c2 reason=reset',
+      '18001.604 m1 dequeue client=c3 reason=reset',
+      '18029.718 m2 release client=c2 reason=superseded',
+      '18029.718 m2 release client=c3 reason=superseded',
+      '18029.718 m2 lvb-invalidate reason=recovery',
+      '19005.65 m1 expire client=c1',
+      '26024.253 m1 release client=c3 reason=superseded',
+      '26024.253 m1 release client=c2 reason=superseded',
+      '26024.253 m1 lvb-invalidate reason=recovery',
+    ]);
+    expect(result.traceHash).toBe('513d35fe7671e81e');
   });
 });
 
@@ -53,7 +68,7 @@ describe('3m-long-lease seed 1568: an EX grant whose master paused and whose cop
     const { result, events } = runTwice(threeLongLease, 1568);
     expect(result.violations).toEqual([]);
     expect(pick(events, 'grant', { resource: 'b' }).filter((e) => e.t > 13_000)).toEqual([]);
-    expect(result.traceHash).toBe('eb522a0c115a9f61');
+    expect(result.traceHash).toBe('2cb50f5177f70664');
   });
 });
 
@@ -67,66 +82,78 @@ describe('swarm-fenced-dlm seed 13500: the rebuilt root is held until a lease af
     expect(result.violations).toEqual([]);
     const after = pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 13_543.581);
     expect(`${after[0]!.t} ${after[0]!.node} ${String(after[0]!.f.recovery)}`).toBe('39543.581 m2 true');
-    expect(result.traceHash).toBe('b39391f7e3e1ab18');
+    expect(result.traceHash).toBe('5c49413aee915798');
   });
 });
 
-describe('swarm-fenced-dlm seed 525: a held root whose time is up on a master without a quorum waits for one', () => {
-  // m2 holds `a` (rebuilt after two losses) and is cut off alone; the majority declares it dead
-  // and m1 rebuilds `a`, granting c1 EX (token 2005). m2's hold, counted from its last loss, ran
-  // out at 32,000 ms while it was still cut off, and it ended c1's grant (superseded) in the trace
-  // as the end of an unknown grant, so c1's write with token 2005 read as a stale write. The hold
-  // of a master without a quorum now ends only when one is back; m2 resets first. (m1@1 also
-  // rebuilds b at 29,055.599 ms, which m1@0 mastered before its reset at 11,015.417 ms and nobody
-  // rebuilt since: m1's own loss counts there, so b is held.)
-  it('only m1 ends c1’s grant on a, after c1 unlocks it, and nothing is stale', () => {
-    const { result, events } = runTwice(swarm, 525);
+describe('swarm-fenced-dlm seed 1426: a held root whose time is up on a master without a quorum waits for one', () => {
+  // m1@1 rebuilds `b` after two losses at 20,063.487 ms and holds it. A partition cuts m1 off with
+  // c2 and c4 from 40,055 ms; its last echo from m2 or m3 is of a heartbeat sent more than a
+  // failure timeout before the hold's time is up (44,006.671 ms), so it has no quorum then, and the
+  // majority may have taken `b` over: the grants it would end, and the queue it would serve, may be
+  // the new master's. It ends nothing and waits; declared dead at 46,000 ms, it resets at
+  // 46,003.515 ms, and m3 rebuilds `b`.
+  it('m1 ends nothing on b while cut off; it resets and m3 rebuilds b at 46,017.376 ms', () => {
+    const { result, events } = runTwice(swarm, 1426);
     expect(result.violations).toEqual([]);
-    const ends = pick(events, 'release', { client: 'c1', resource: 'a' }).filter((e) => e.t > 29_019.931 && e.t < 34_000).map((e) => `${e.t} ${e.node} ${String(e.f.reason)}`);
-    expect(ends).toEqual(['33281.275 m1 unlock']);
-    expect(result.traceHash).toBe('8b36a3afc3558a60');
+    expect(timelineBetween(events, 'b', 20_000, 46_017.376)).toEqual([
+      '20063.487 m1 lvb-invalidate reason=recovery',
+      '46017.376 m3 release client=c4 reason=superseded',
+      '46017.376 m3 release client=c1 reason=superseded',
+      '46017.376 m3 release client=c2 reason=superseded',
+      '46017.376 m3 release client=c3 reason=superseded',
+      '46017.376 m3 lvb-invalidate reason=recovery',
+    ]);
+    expect(pick(events, 'dlm-reset').filter((e) => e.t > 40_000).map((e) => `${e.t} ${e.node}`)).toEqual(['46003.515 m1']);
+    expect(result.traceHash).toBe('6be037d597b5baa6');
   });
 });
 
 describe('3m-long-lease seed 2626: a restarted master rebuilding its own earlier root after its copy holder reset holds it', () => {
   // m1@0 grants c4 EX on a (token 49) at 18,136.098 ms; m2, its buddy, keeps the copy. m1 crashes
-  // at 18,222 ms and restarts at 18,679 ms; m2 takes m1@1000 into its view, but a dropped link
-  // m2 → m3 keeps the directory from settling, so nobody rebuilds a. m2, declared dead by m3,
-  // resets at 22,018.56 ms and drops the copy. m1 rebuilds a at 22,052.671 ms seeing one death
-  // (m2@0): its own loss did not count, since m2 had seen the restart, and it granted c1 EX
-  // beside c4's (mutual-exclusion). The directory now tells m1 that a's lost master was an
-  // earlier generation of itself, so its own loss counts and the rebuild holds a.
-  it('m1 rebuilds a at 22,052.671 ms and grants nothing on it after c4\u2019s EX', () => {
+  // at 18,222 ms and restarts at 18,679 ms; a dropped link m2 → m3 keeps the directory from
+  // settling, so nobody rebuilds a. m3 declared m2@0 dead at 17,987 ms and m2 resets on its next
+  // heartbeat (18,988.338 ms), dropping the copy, before m1@1000 rebuilds anything; m1@1000 sees
+  // m2@0 die, ends c4's EX by expiry at 20,003.639 ms, rebuilds a at 22,022.34 ms and grants
+  // nothing on it. (The rebuild does not depend on the directory naming m1@0 as a's lost master.)
+  it('m2 resets first; m1 rebuilds a at 22,022.34 ms and grants nothing on it after c4\u2019s EX', () => {
     const { result, events } = runTwice(threeLongLease, 2626);
     expect(result.violations).toEqual([]);
     expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 18_000)).toEqual([
       '18136.098 m1 grant client=c4 mode=EX token=49',
-      '22052.671 m1 lvb-invalidate reason=recovery',
+      '20003.639 m1 expire client=c4',
+      '22022.34 m1 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('8b583a88535344a4');
+    expect(result.traceHash).toBe('7594972778acbc86');
   });
 });
 
-describe('5m-long-lease-lock-delay seed 9955: a master that saw the restart without a quorum moved no copies there', () => {
-  // m1@0 masters `a` with c2's EX request queued at 19,352.806 ms; c2's home and the request's
-  // copy holder is m2. m1 is cut off one way from 19,513 ms and the majority declares it dead;
-  // m2 crashes at 25,546 ms and restarts as m2@1000. m1@0, without a quorum, takes m2@1000 into
-  // its view but moves no copies (copies move with a quorum only); after the heal its heartbeat
-  // counting m2@1000 in reached m2 before m1 reset, so m2 took m1@0 for a master that had seen its
-  // restart, counted one loss, rebuilt `a` without c2's request and granted c1 EX ahead of it at
-  // 26,951.403 ms (grant-order). A heartbeat now says whether its sender holds a quorum, and only
-  // one sent with a quorum counts: m2 counts its own loss as the second and holds `a`.
-  it('m2 rebuilds a at 26,039.712 ms and grants nothing on it after that, and nothing jumps the queue', () => {
-    const { result, events } = runTwice(fiveLongLockDelay, 9955);
+describe('5m-long-lease-lock-delay seed 81: a master that saw the restart without a quorum moved no copies there', () => {
+  // m1@0 masters `a`: it grants c4 EX (token 4) at 794.275 ms with c1's, c2's and c3's requests
+  // queued. m4 crashes at 598 ms and restarts at 8,747 ms. m1, cut off from the majority
+  // (partition 6,646-11,366 ms), takes m4@1000 into its view at 11,748.929 ms with no quorum, so
+  // it moves no copies there, declares the others dead at 12,000 ms and resets at 12,007.382 ms.
+  // Only a heartbeat sent with a quorum counts as having seen the restart: m4 counts its own loss
+  // as the second and holds `a` from its rebuild at 12,043.726 ms to the end of the run (had m1@0's
+  // heartbeat counted, it would grant c1 EX at once beside c4's).
+  it('m4 rebuilds a at 12,043.726 ms and grants nothing on it after that, and nothing jumps the queue', () => {
+    const { result, events } = runTwice(fiveLongLockDelay, 81);
     expect(result.violations).toEqual([]);
-    expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 19_000)).toEqual([
-      '19352.806 m1 enqueue client=c2 mode=EX queue=waiting',
-      '26002.571 m1 dequeue client=c1 reason=reset',
-      '26002.571 m1 dequeue client=c2 reason=reset',
-      '26039.712 m2 release client=c1 reason=superseded',
-      '26039.712 m2 lvb-invalidate reason=recovery',
+    expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 700)).toEqual([
+      '794.275 m1 release client=c3 reason=unlock',
+      '794.275 m1 grant client=c4 mode=EX token=4',
+      '814.994 m1 enqueue client=c1 mode=EX queue=waiting',
+      '1031.048 m1 enqueue client=c2 mode=EX queue=waiting',
+      '1313.932 m1 enqueue client=c3 mode=EX queue=waiting',
+      '12007.382 m1 dequeue client=c1 reason=reset',
+      '12007.382 m1 dequeue client=c2 reason=reset',
+      '12007.382 m1 dequeue client=c3 reason=reset',
+      '12043.726 m4 release client=c1 reason=superseded',
+      '12043.726 m4 release client=c2 reason=superseded',
+      '12043.726 m4 release client=c3 reason=superseded',
+      '12043.726 m4 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('8caba6450492c9eb');
+    expect(result.traceHash).toBe('eeb192709c0d267b');
   });
 });
 
@@ -139,7 +166,7 @@ describe('3m-short-lease-lock-delay seed 9259: a master rebuilding its own earli
   // no lost master named, so its rebuild counted one loss (m2), ended nothing and granted c4 EX
   // beside c3's (mutual-exclusion). m1 now knows from its own durable storage that its generation 0
   // mastered `a`: its own loss counts, and the rebuild holds `a` to the end of the run.
-  it('m1 rebuilds a at 24,021.049 ms as after a double loss and grants nothing on it after c3\u2019s EX', () => {
+  it('m1 rebuilds a at 24,010.708 ms as after a double loss and grants nothing on it after c3\u2019s EX', () => {
     const { result, events } = runTwice(threeShortLockDelay, 9259);
     expect(result.violations.filter((v) => v.invariant !== 'stale-write')).toEqual([]);
     expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 14_000)).toEqual([
@@ -148,8 +175,8 @@ describe('3m-short-lease-lock-delay seed 9259: a master rebuilding its own earli
       '14122.323 m1 grant client=c1 mode=EX token=37',
       '14369.454 m1 release client=c1 reason=unlock',
       '14370.666 m1 grant client=c3 mode=EX token=38',
-      '24021.049 m1 lvb-invalidate reason=recovery',
+      '24010.708 m1 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('d3bec4531ff75cb2');
+    expect(result.traceHash).toBe('92fcd3466c52f84b');
   });
 });
