@@ -228,6 +228,12 @@ export class MasterRecords {
     return members.isAlive(meta.home) && members.genOf(meta.home) === meta.homeGen;
   }
 
+  /** The lock's copy holder is alive at the generation its copy was made for. */
+  copyHolderLives(meta: LockMeta): boolean {
+    const members = this.env.members;
+    return members.isAlive(meta.copyHolder) && members.genOf(meta.copyHolder) === meta.copyHolderGen;
+  }
+
   // ------------------------------------------------------------------ outcomes
 
   /** A synchronous refusal (no completion effect): answer with the mode still held. */

@@ -280,8 +280,7 @@ export class MasterRole implements MasterPort {
           // returns from the buddy) lets its copy go once the new holder has it; kept, it would
           // outrank the new holder's fresher but lower-versioned records in a later recovery.
           records.handOver(meta, copyHolder, installs, copyHolder !== env.id);
-          const former = meta.copyHolder;
-          if (meta.home === env.id && former !== env.id && !(members.isAlive(former) && members.genOf(former) === meta.copyHolderGen)) lostWithHolder.push(meta);
+          if (meta.home === env.id && meta.copyHolder !== env.id && !records.copyHolderLives(meta)) lostWithHolder.push(meta);
           meta.copyHolder = copyHolder;
           meta.copyHolderGen = members.genOf(copyHolder);
         }
