@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CHECK_FAULT_KINDS, resolveScenario, type LoadedScenario } from '../scenario/index.js';
+import { CHECK_FAULT_KINDS, CHECK_FAULT_SIZES_MS, resolveScenario, type LoadedScenario } from '../scenario/index.js';
 import { choiceBounds, checkDeadlockBoundUs, type ChoiceOptions } from '../explore/check/bounds.js';
 import { search, type SearchResult, type Strategy } from '../explore/check/search.js';
 import type { InjectedFaultKind } from '../explore/check/choices.js';
@@ -20,7 +20,15 @@ const HELP = `lockstep check SCENARIO — search every schedule within bounds fo
 SCENARIO          a scenario file, or the name of a scenario under scenarios/
 --depth D         most choice points on one path (default 12); deeper paths run on in timed order
 --faults K        most faults injected on one path (default 0)
---fault-kinds L   comma-separated kinds to inject: loss,duplicate,crash,pause (default: all four when K > 0)
+--fault-kinds L   comma-separated kinds to inject: loss, duplicate (of a message in flight), crash,
+                  pause, partition (one node cut off from every other), clock-jump (one node's
+                  wall clock) (default: all six when K > 0); each node fault strikes a node at
+                  most once per path
+--crash-restart-ms MS, --pause-ms MS, --partition-ms MS
+                  how long an injected crash keeps its node down, a pause stops it, a partition
+                  cuts it off (default 1000 each)
+--clock-jump-ms MS  how far an injected clock jump moves a wall clock (default 1000); a
+                  negative value jumps it back, written --clock-jump-ms=-1000
 --network M       bounded: deliveries overtake within the latency range (default); async: any order
 --strategy S      bfs (shortest first in kernel events, default), dfs, iddfs, random, pct
 --max-states N    stop after N distinct states (default 100000)
@@ -41,6 +49,10 @@ const options = {
   depth: { type: 'string' },
   faults: { type: 'string' },
   'fault-kinds': { type: 'string' },
+  'crash-restart-ms': { type: 'string' },
+  'pause-ms': { type: 'string' },
+  'partition-ms': { type: 'string' },
+  'clock-jump-ms': { type: 'string' },
   network: { type: 'string' },
   strategy: { type: 'string' },
   'max-states': { type: 'string' },
@@ -56,6 +68,8 @@ const options = {
 } as const satisfies ParseArgsConfig['options'];
 
 const BYTES_PER_MIB = 1024 * 1024;
+/** Largest injected fault size a flag takes (ms): a day, far past any scenario's run. */
+const MAX_FAULT_MS = 86_400_000;
 
 const STRATEGIES: readonly Strategy[] = ['bfs', 'dfs', 'iddfs', 'random', 'pct'];
 
@@ -68,7 +82,7 @@ export class CheckUsageError extends Error {
 export interface CheckJson {
   scenario: string;
   strategy: Strategy;
-  bounds: { depth: number; faults: number; faultKinds: InjectedFaultKind[]; network: 'bounded' | 'async'; windowMs: [number, number] | null; maxStates: number; horizonMs: number; por: boolean; bitstateBits: number | null };
+  bounds: { depth: number; faults: number; faultKinds: InjectedFaultKind[]; crashRestartMs: number; pauseMs: number; partitionMs: number; clockJumpMs: number; network: 'bounded' | 'async'; windowMs: [number, number] | null; maxStates: number; horizonMs: number; por: boolean; bitstateBits: number | null };
   states: number;
   transitions: number;
   depth: number;
@@ -125,7 +139,11 @@ function parseFlags(argv: readonly string[]): { flags: Flags; positionals: strin
     const parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
     return { flags: parsed.values as Flags, positionals: parsed.positionals };
   } catch (error) {
-    throw new CheckUsageError(`check: ${(error as Error).message.replace(/\. To specify.*$/s, '')}`);
+    const message = (error as Error).message;
+    // parseArgs reads "--clock-jump-ms -1000" as two flags: say how to write a negative value.
+    const dashed = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
+    if (dashed !== null) throw new CheckUsageError(`${dashed[1]}: a value that starts with "-" is written ${dashed[1]}=VALUE (as in --clock-jump-ms=-1000)`);
+    throw new CheckUsageError(`check: ${message.replace(/\. To specify.*$/s, '')}`);
   }
 }
 
@@ -156,8 +174,29 @@ function settingsFrom(flags: Flags): Settings {
     por: flags.por ?? false,
     bitstateBits: flags.bitstate === undefined ? undefined : count(flags.bitstate, '--bitstate', 0, 10, 31),
     walks: count(flags.walks, '--walks', 100, 1, 1_000_000),
-    choices: { network, faultKinds: faultKinds(flags['fault-kinds'], faults), faultBudget: faults, crashRestartMs: 1000, pauseMs: 1000, ...windowOf(flags['window-ms']) },
+    choices: { network, faultKinds: faultKinds(flags['fault-kinds'], faults), faultBudget: faults, ...faultSizes(flags), ...windowOf(flags['window-ms']) },
   };
+}
+
+/** The injected faults' sizes: the flags, else the defaults a repro's schedule also falls back on. */
+function faultSizes(flags: Flags): Pick<ChoiceOptions, 'crashRestartMs' | 'pauseMs' | 'partitionMs' | 'clockJumpMs'> {
+  const defaults = CHECK_FAULT_SIZES_MS;
+  const clockJumpMs = signedCount(flags['clock-jump-ms'], '--clock-jump-ms', defaults.clockJumpMs, MAX_FAULT_MS);
+  if (clockJumpMs === 0) throw new CheckUsageError('--clock-jump-ms: must not be 0 (a jump of 0 does nothing)');
+  return {
+    crashRestartMs: count(flags['crash-restart-ms'], '--crash-restart-ms', defaults.crashRestartMs, 0, MAX_FAULT_MS),
+    pauseMs: count(flags['pause-ms'], '--pause-ms', defaults.pauseMs, 0, MAX_FAULT_MS),
+    partitionMs: count(flags['partition-ms'], '--partition-ms', defaults.partitionMs, 0, MAX_FAULT_MS),
+    clockJumpMs,
+  };
+}
+
+/** An integer in [-max, max], for a flag that may be negative. */
+function signedCount(text: string | undefined, flag: string, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text) || Math.abs(n) > max) throw new CheckUsageError(`${flag}: expected an integer in [${-max}, ${max}], got "${text}"`);
+  return n;
 }
 
 function count(text: string | undefined, flag: string, fallback: number, min: number, max: number): number {
@@ -201,6 +240,10 @@ function toJson(loaded: LoadedScenario, settings: Settings, result: SearchResult
       depth: settings.depth,
       faults: settings.choices.faultBudget,
       faultKinds: [...settings.choices.faultKinds],
+      crashRestartMs: settings.choices.crashRestartMs,
+      pauseMs: settings.choices.pauseMs,
+      partitionMs: settings.choices.partitionMs,
+      clockJumpMs: settings.choices.clockJumpMs,
       network: settings.choices.network,
       windowMs: settings.choices.windowMs === undefined ? null : [...settings.choices.windowMs],
       maxStates: settings.maxStates,

@@ -84,7 +84,10 @@ const randomFaultPpm = z.strictObject({
 export const MAX_SCHEDULE_DECISIONS = 100_000;
 
 /** The fault kinds a model check may inject. */
-export const CHECK_FAULT_KINDS = ['loss', 'duplicate', 'crash', 'pause'] as const;
+export const CHECK_FAULT_KINDS = ['loss', 'duplicate', 'crash', 'pause', 'partition', 'clock-jump'] as const;
+
+/** How big the faults a model check injects are, unless told otherwise (ms; see `schedule`). */
+export const CHECK_FAULT_SIZES_MS = { crashRestartMs: 1000, pauseMs: 1000, partitionMs: 1000, clockJumpMs: 1000 } as const;
 
 /** See the scenario's `schedule` field. */
 export const scheduleSchema = z.strictObject({
@@ -94,8 +97,11 @@ export const scheduleSchema = z.strictObject({
   network: z.enum(['bounded', 'async']).default('bounded'),
   faultKinds: z.array(z.enum(CHECK_FAULT_KINDS)).max(CHECK_FAULT_KINDS.length).default([]),
   faultBudget: z.number().int().min(0).max(100).default(0),
-  crashRestartMs: msAtLeast0().default(1000),
-  pauseMs: msAtLeast0().default(1000),
+  crashRestartMs: msAtLeast0().default(CHECK_FAULT_SIZES_MS.crashRestartMs),
+  pauseMs: msAtLeast0().default(CHECK_FAULT_SIZES_MS.pauseMs),
+  partitionMs: msAtLeast0().default(CHECK_FAULT_SIZES_MS.partitionMs),
+  /** How far an injected clock jump moves a wall clock, ms (negative: backwards). */
+  clockJumpMs: msSigned().default(CHECK_FAULT_SIZES_MS.clockJumpMs),
 });
 
 /**

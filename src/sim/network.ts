@@ -188,6 +188,14 @@ export class Network {
     return this.ids.length - 1;
   }
 
+  /**
+   * The links created so far, by from and to index (a hole where none was): what a world
+   * fingerprint reads the links' fault state from.
+   */
+  linkRows(): readonly (readonly (Link | undefined)[])[] {
+    return this.out;
+  }
+
   /** The link from node index `from` to node index `to`. */
   link(from: number, to: number): Link {
     const row = this.out[from]!;

@@ -128,10 +128,11 @@ export class Simulation {
 
   /**
    * The canonical fingerprint of the world now (see world-state.ts): every node's state and the
-   * given pending events, times relative to now. For an exploring scheduler, which owns the queue.
+   * given pending events, times relative to now, and `schedulerWords`. For an exploring
+   * scheduler, which owns the queue and may keep state of its own that shapes what comes next.
    */
-  worldFingerprint(hasher: WorldHasher, pending: readonly SimEvent[]): Fingerprint {
-    return hasher.fingerprint(this.k.nodes, pending, this.k.timeUs());
+  worldFingerprint(hasher: WorldHasher, pending: readonly SimEvent[], schedulerWords: readonly number[] = []): Fingerprint {
+    return hasher.fingerprint(this.k.nodes, this.k.network.linkRows(), pending, this.k.timeUs(), schedulerWords);
   }
 
   /** Counters so far. */

@@ -18,6 +18,8 @@
  * (rather than in fields or `ctx.durable`) must implement `canonicalState()`.
  */
 import { EventKind, type SimEvent } from './event.js';
+import type { PartitionRec, WindowRec } from './fault-injection.js';
+import type { Link } from './network.js';
 import { NodeContext } from './node-context.js';
 import { NodeState, Route, TimerRec } from './node-state.js';
 
@@ -216,21 +218,29 @@ export class WorldHasher {
   private readonly eventPrints: number[] = [];
 
   /**
-   * The fingerprint of the world: every node (in registration order) and every pending,
-   * non-cancelled event, times relative to `nowUs`; the events as a sorted multiset.
+   * The fingerprint of the world: every node (in registration order), the links' fault state and
+   * every pending, non-cancelled event, times relative to `nowUs`; the events as a sorted multiset;
+   * and `schedulerWords`, what a scheduler that chooses keeps of its own that decides its choices.
    */
-  fingerprint(nodes: readonly NodeState[], pending: readonly SimEvent[], nowUs: number): Fingerprint {
+  fingerprint(nodes: readonly NodeState[], links: readonly (readonly (Link | undefined)[])[], pending: readonly SimEvent[], nowUs: number, schedulerWords: readonly number[]): Fingerprint {
     const world = this.world;
     world.reset();
+    world.word(schedulerWords.length);
+    for (const word of schedulerWords) world.word(word);
     for (const node of nodes) {
       world.word(node.index);
       world.word(node.incarnation);
       world.word((node.up ? 1 : 0) | (node.paused ? 2 : 0));
+      // A jump or drift moves what the node's clocks read now, which decides when its leases end.
+      world.number(node.clock.read('wall', nowUs) - nowUs);
+      world.number(node.clock.read('mono', nowUs) - nowUs);
+      world.number(node.clock.driftPpm);
       world.value(node.durable);
       world.value(node.process);
       world.word(node.held.length);
       for (const ev of node.held) eventWords(world, ev, nowUs);
     }
+    linkWords(world, links);
     const prints = this.eventPrints;
     prints.length = 0;
     for (const ev of pending) {
@@ -248,6 +258,23 @@ export class WorldHasher {
   }
 }
 
+/** Every link in a fault's grip: its ends and how many partitions cut it, windows drop on it, and the extra delay on it. */
+function linkWords(hasher: CanonicalHasher, links: readonly (readonly (Link | undefined)[])[]): void {
+  for (let from = 0; from < links.length; from++) {
+    const row = links[from]!;
+    for (let to = 0; to < row.length; to++) {
+      const link = row[to];
+      if (link === undefined || (link.blocked === 0 && link.dropWindows === 0 && link.extraDelayUs === 0)) continue;
+      hasher.word(from);
+      hasher.word(to);
+      hasher.word(link.blocked);
+      hasher.word(link.dropWindows);
+      hasher.number(link.extraDelayUs);
+    }
+  }
+  hasher.word(TAG_END);
+}
+
 /** One pending event: kind, node, sender, offset from now, and its payload's canonical form. */
 function eventWords(hasher: CanonicalHasher, ev: SimEvent, nowUs: number): void {
   hasher.word(ev.kind);
@@ -260,5 +287,15 @@ function eventWords(hasher: CanonicalHasher, ev: SimEvent, nowUs: number): void 
     hasher.value(rec.tag);
   } else if (ev.kind === EventKind.Deliver || ev.kind === EventKind.Fault) {
     hasher.value(ev.data);
+  } else if (ev.kind === EventKind.Heal) {
+    // Which links the heal restores: two partitions due to heal at swapped instants differ.
+    const rec = ev.data as PartitionRec;
+    hasher.value(rec.indices);
+    hasher.word(rec.oneWay ? 1 : 0);
+  } else if (ev.kind === EventKind.DelayEnd || ev.kind === EventKind.DropEnd) {
+    const rec = ev.data as WindowRec;
+    hasher.string(rec.link.from);
+    hasher.string(rec.link.to);
+    hasher.number(rec.extraUs);
   }
 }

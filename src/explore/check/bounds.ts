@@ -5,6 +5,7 @@
  */
 import { ScenarioError, type Scenario } from '../../scenario/index.js';
 import { msToUs } from '../../sim/index.js';
+import { STORAGE_NODE_ID } from '../../storage/index.js';
 import { ChoosingScheduler, type ChoiceBounds, type InjectedFaultKind } from './choices.js';
 
 const US_PER_MS = 1000;
@@ -16,6 +17,9 @@ export interface ChoiceOptions {
   readonly faultBudget: number;
   readonly crashRestartMs: number;
   readonly pauseMs: number;
+  readonly partitionMs: number;
+  /** Negative: the wall clock jumps back. */
+  readonly clockJumpMs: number;
   /** Choices only for the steps due in [start, end] ms (choices.ts); a repro's schedule never has one (its decisions are the unwindowed model's). */
   readonly windowMs?: readonly [number, number];
 }
@@ -30,6 +34,9 @@ export function choiceBounds(scenario: Scenario, options: ChoiceOptions): Choice
     faultBudget: options.faultBudget,
     crashRestartUs: Math.round(options.crashRestartMs * US_PER_MS),
     pauseUs: Math.round(options.pauseMs * US_PER_MS),
+    partitionUs: Math.round(options.partitionMs * US_PER_MS),
+    clockJumpUs: Math.round(options.clockJumpMs * US_PER_MS),
+    keptReachable: [STORAGE_NODE_ID],
     horizonUs: msToUs(scenario.durationMs),
     ...(options.windowMs !== undefined ? { windowUs: [msToUs(options.windowMs[0]), msToUs(options.windowMs[1])] as const } : {}),
   };

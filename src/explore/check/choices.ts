@@ -2,6 +2,14 @@
  * The model checker's choice points: at every step, which of the enabled events runs next, and
  * whether instead a message is lost or duplicated or a fault strikes (DESIGN §2).
  *
+ * The faults a check injects strike one node each, now: a crash (the node restarts after the
+ * bound's `crashRestartUs`), a pause (`pauseUs`), a partition that cuts the node off from every
+ * other node both ways but those the bounds keep reachable (the storage: a client cut off from
+ * the lock service can still write, which is the danger a lock must guard against), healing
+ * after `partitionUs`, and a jump of the node's wall clock by `clockJumpUs`. Each strikes a node
+ * at most once per path (a crash and a pause count as one), which keeps the choices at a step to
+ * one per node and kind.
+ *
  * {@link ChoosingScheduler} owns the event queue in place of the timed scheduler. At each pop it
  * lists the enabled choices in a canonical order and asks its {@link ChoiceController} which to
  * take; a step with a single choice asks nothing. Choice 0 is always the event the timed
@@ -27,11 +35,27 @@ export type Choice =
   | { readonly kind: 'run'; readonly event: SimEvent }
   | { readonly kind: 'lose'; readonly event: SimEvent }
   | { readonly kind: 'duplicate'; readonly event: SimEvent }
-  | { readonly kind: 'crash'; readonly node: number }
-  | { readonly kind: 'pause'; readonly node: number };
+  | { readonly kind: NodeFaultKind; readonly node: number };
 
 /** The fault kinds a check may inject from its budget. */
-export type InjectedFaultKind = 'loss' | 'duplicate' | 'crash' | 'pause';
+export type InjectedFaultKind = 'loss' | 'duplicate' | NodeFaultKind;
+
+/** The injected faults that strike a node (the others strike a message). */
+export type NodeFaultKind = 'crash' | 'pause' | 'partition' | 'clock-jump';
+
+/** Node faults in the order a step lists them. */
+const NODE_FAULT_KINDS: readonly NodeFaultKind[] = ['crash', 'pause', 'partition', 'clock-jump'];
+
+/** Whether `choice` is a node fault (it names a node, not an event). */
+export function isNodeFault(choice: Choice): choice is Extract<Choice, { readonly node: number }> {
+  return choice.kind !== 'run' && choice.kind !== 'lose' && choice.kind !== 'duplicate';
+}
+
+/** Which once-per-path slot a node fault uses: a crash and a pause share one (a crashed node is not then paused, nor the other way). */
+function strikeSlot(kind: NodeFaultKind): number {
+  return kind === 'partition' ? 1 : kind === 'clock-jump' ? 2 : 0;
+}
+const STRIKE_SLOTS = 3;
 
 /** The bounds of the choices offered. */
 export interface ChoiceBounds {
@@ -42,9 +66,14 @@ export interface ChoiceBounds {
   /** Faults the search may inject, at most `faultBudget` in all on one path. */
   readonly faultKinds: readonly InjectedFaultKind[];
   readonly faultBudget: number;
-  /** A crashed node restarts this long after (µs); a pause lasts this long. */
+  /** How long after a crash the node restarts, and how long a pause and a partition last (µs). */
   readonly crashRestartUs: number;
   readonly pauseUs: number;
+  readonly partitionUs: number;
+  /** How far an injected clock jump moves the node's wall clock (µs; negative: backwards). */
+  readonly clockJumpUs: number;
+  /** Nodes an injected partition neither cuts off nor cuts anyone off from (the storage). */
+  readonly keptReachable: readonly string[];
   /** The run's end (true time, µs): no event is offered that could only run after it. */
   readonly horizonUs: number;
   /** Choices only for the steps whose timed event is due in [start, end] µs (see the module comment); undefined: every step. */
@@ -70,7 +99,7 @@ export interface ChoicePoint {
 
 /** A stable name of a choice within one path (event seqs are deterministic on re-execution). */
 export function choiceKey(choice: Choice): string {
-  return choice.kind === 'crash' || choice.kind === 'pause' ? `${choice.kind}:${choice.node}` : `${choice.kind}:${choice.event.seq}`;
+  return isNodeFault(choice) ? `${choice.kind}:${choice.node}` : `${choice.kind}:${choice.event.seq}`;
 }
 
 /** Whether the timed event `first` (the one choice 0 runs) is due within the window. */
@@ -81,7 +110,7 @@ function inWindow(first: SimEvent, windowUs: readonly [number, number]): boolean
 /** Whether two choices at one step are the same choice. */
 function sameChoice(a: Choice, b: Choice): boolean {
   if (a.kind !== b.kind) return false;
-  if (a.kind === 'crash' || a.kind === 'pause') return a.node === (b as typeof a).node;
+  if (isNodeFault(a)) return a.node === (b as typeof a).node;
   return a.event === (b as typeof a).event;
 }
 
@@ -92,7 +121,8 @@ export class ChoosingScheduler implements Scheduler {
   private nowUs = 0;
   private decisionIndex = 0;
   private faultsUsed = 0;
-  private readonly crashed = new Set<number>();
+  /** Node faults struck on this path, as node × STRIKE_SLOTS + slot (see strikeSlot). */
+  private readonly struck = new Set<number>();
   /** Kernel events handed out (not counting lost messages). */
   get eventsRun(): number {
     return this.runTimesUs.length;
@@ -111,7 +141,8 @@ export class ChoosingScheduler implements Scheduler {
   recordUnwindowed: number[] | undefined;
 
   constructor(
-    private readonly bounds: ChoiceBounds,
+    /** The bounds it offers choices within (read by stories, which size the faults in words). */
+    readonly bounds: ChoiceBounds,
     private readonly controller: ChoiceController,
   ) {}
 
@@ -140,10 +171,15 @@ export class ChoosingScheduler implements Scheduler {
     return min;
   }
 
-  /** The canonical fingerprint of the world now (nodes and pending events). */
+  /**
+   * The canonical fingerprint of the world now (nodes and pending events) and of the faults this
+   * path may still inject: the same world with less of the budget left has fewer paths ahead.
+   */
   worldHash(): Fingerprint {
     if (this.simulation === undefined) throw new Error('lockstep: internal: ChoosingScheduler used before attach()');
-    return this.simulation.worldFingerprint(this.hasher, this.queue);
+    // The struck set in canonical order, whatever order the faults struck in.
+    const struck = [...this.struck].sort((x, y) => x - y);
+    return this.simulation.worldFingerprint(this.hasher, this.queue, [this.faultsUsed, ...struck]);
   }
 
   /** Node name by index. */
@@ -225,9 +261,14 @@ export class ChoosingScheduler implements Scheduler {
     if (kinds.includes('loss')) for (const event of deliveries) out.push({ kind: 'lose', event });
     if (kinds.includes('duplicate')) for (const event of deliveries) out.push({ kind: 'duplicate', event });
     const nodeCount = this.simulation?.nodeIds().length ?? 0;
-    for (const kind of ['crash', 'pause'] as const) {
+    for (const kind of NODE_FAULT_KINDS) {
       if (!kinds.includes(kind)) continue;
-      for (let node = 0; node < nodeCount; node++) if (!this.crashed.has(node)) out.push({ kind, node });
+      const slot = strikeSlot(kind);
+      for (let node = 0; node < nodeCount; node++) {
+        if (this.struck.has(node * STRIKE_SLOTS + slot)) continue;
+        if (kind === 'partition' && this.partitionPeers(node).length === 0) continue;
+        out.push({ kind, node });
+      }
     }
     return out;
   }
@@ -267,7 +308,7 @@ export class ChoosingScheduler implements Scheduler {
 
   /** Carry out `choice`: the event the kernel runs now (a lost message comes back cancelled). */
   private take(choice: Choice, isDefault: boolean): SimEvent {
-    if (choice.kind === 'crash' || choice.kind === 'pause') return this.inject(choice.kind, choice.node);
+    if (isNodeFault(choice)) return this.inject(choice.kind, choice.node);
     const ev = choice.event;
     if (choice.kind === 'duplicate') {
       this.faultsUsed++;
@@ -293,15 +334,34 @@ export class ChoosingScheduler implements Scheduler {
     this.sentAtUs.delete(ev);
   }
 
-  /** A crash or pause of `node`, striking now. */
-  private inject(kind: 'crash' | 'pause', node: number): SimEvent {
+  /** A fault of `kind` striking `node` now. */
+  private inject(kind: NodeFaultKind, node: number): SimEvent {
     this.faultsUsed++;
-    this.crashed.add(node);
+    this.struck.add(node * STRIKE_SLOTS + strikeSlot(kind));
+    return new SimEvent(this.nowUs, EventKind.Fault, -1, -1, this.nodeFault(kind, node), null);
+  }
+
+  /** The fault `kind` of `node`, at now, within the bounds. */
+  private nodeFault(kind: NodeFaultKind, node: number): Fault {
+    const atUs = this.nowUs;
     const id = this.nodeName(node);
-    const fault: Fault =
-      kind === 'crash'
-        ? { kind: 'crash', atUs: this.nowUs, node: id, restartAfterUs: this.bounds.crashRestartUs }
-        : { kind: 'pause', atUs: this.nowUs, node: id, forUs: this.bounds.pauseUs };
-    return new SimEvent(this.nowUs, EventKind.Fault, -1, -1, fault, null);
+    switch (kind) {
+      case 'crash':
+        return { kind, atUs, node: id, restartAfterUs: this.bounds.crashRestartUs };
+      case 'pause':
+        return { kind, atUs, node: id, forUs: this.bounds.pauseUs };
+      case 'partition':
+        return { kind, atUs, groups: [[id], this.partitionPeers(node)], forUs: this.bounds.partitionUs };
+      case 'clock-jump':
+        return { kind, atUs, node: id, byUs: this.bounds.clockJumpUs, clock: 'wall' };
+    }
+  }
+
+  /** The nodes a partition of `node` cuts it off from, in registration order: none when the bounds keep `node` reachable. */
+  private partitionPeers(node: number): string[] {
+    const ids = this.simulation?.nodeIds() ?? [];
+    const kept = this.bounds.keptReachable;
+    if (kept.includes(ids[node]!)) return [];
+    return ids.filter((other, index) => index !== node && !kept.includes(other));
   }
 }

@@ -8,7 +8,7 @@ import type { ServiceMutations } from '../../protocols/index.js';
 import type { Scenario } from '../../scenario/index.js';
 import type { Fingerprint } from '../../sim/index.js';
 import { simulate, type BuiltWorld } from '../simulate.js';
-import { ChoosingScheduler, choiceKey, type Choice, type ChoiceBounds, type ChoiceController, type ChoicePoint } from './choices.js';
+import { ChoosingScheduler, choiceKey, isNodeFault, type Choice, type ChoiceBounds, type ChoiceController, type ChoicePoint, type NodeFaultKind } from './choices.js';
 
 /** What a search needs to know of one choice at a frontier. */
 export interface ChoiceSummary {
@@ -57,11 +57,26 @@ export interface ExecuteOptions {
 
 /** Words for a choice, for stories and frontiers. */
 export function describeChoice(choice: Choice, scheduler: ChoosingScheduler): string {
-  if (choice.kind === 'crash' || choice.kind === 'pause') return `${choice.kind} ${scheduler.nodeName(choice.node)}`;
+  if (isNodeFault(choice)) return nodeFaultWords(choice.kind, scheduler.nodeName(choice.node), scheduler.bounds);
   const ev = choice.event;
   const what = ev.kind === 1 ? `'${String((ev.data as { type?: unknown }).type)}' ${scheduler.nodeName(ev.from)}→${scheduler.nodeName(ev.node)}` : `${eventKindName(ev.kind)} of ${scheduler.nodeName(ev.node)}`;
   const verb = choice.kind === 'run' ? (ev.kind === 1 ? 'deliver' : 'run') : choice.kind;
   return `${verb} ${what} (due ${(ev.timeUs / 1000).toFixed(3)} ms)`;
+}
+
+/** A node fault in words, with the bound that sizes it. */
+function nodeFaultWords(kind: NodeFaultKind, node: string, bounds: ChoiceBounds): string {
+  const ms = (us: number): string => `${us / 1000} ms`;
+  switch (kind) {
+    case 'crash':
+      return `crash ${node} (restarts after ${ms(bounds.crashRestartUs)})`;
+    case 'pause':
+      return `pause ${node} for ${ms(bounds.pauseUs)}`;
+    case 'partition':
+      return `cut ${node} off from every other node${bounds.keptReachable.length === 0 ? '' : ` but ${bounds.keptReachable.join(', ')}`} for ${ms(bounds.partitionUs)}`;
+    case 'clock-jump':
+      return `jump ${node}'s wall clock by ${bounds.clockJumpUs > 0 ? '+' : ''}${ms(bounds.clockJumpUs)}`;
+  }
 }
 
 function eventKindName(kind: number): string {
@@ -72,7 +87,7 @@ function eventKindName(kind: number): string {
 export function summarise(choices: readonly Choice[]): ChoiceSummary[] {
   return choices.map((choice) => ({
     key: choiceKey(choice),
-    node: choice.kind === 'crash' || choice.kind === 'pause' ? choice.node : choice.event.node,
+    node: isNodeFault(choice) ? choice.node : choice.event.node,
     plainRun: choice.kind === 'run' && choice.event.kind !== 4,
   }));
 }

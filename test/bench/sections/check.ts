@@ -147,7 +147,7 @@ async function lockstepSide(lockstep: Lockstep): Promise<Record<string, unknown>
   const common = {
     scenario,
     seed: 0,
-    bounds: bounds.choiceBounds(scenario, { network: 'async', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 }),
+    bounds: bounds.choiceBounds(scenario, { network: 'async', faultKinds: [], faultBudget: 0, ...lockstep.scenario.CHECK_FAULT_SIZES_MS }),
     maxEvents: 1_000_000,
     deadlockBoundUs: bounds.checkDeadlockBoundUs(scenario),
     strategy: 'dfs' as const,

@@ -18,11 +18,12 @@ function outcome(result: SearchResult): Omit<SearchResult, 'mode' | 'memory'> {
 
 describe('lockstep check: world images', () => {
   // Each case: a scenario, the choices offered (faults included, so that crashes, restarts and
-  // pauses are restored too), and the strategies compared.
+  // pauses, cut links and jumped clocks are restored too), and the strategies compared.
   const cases: { name: string; file: string; choices: ChoiceOptions; strategies: Strategy[]; overrides?: Partial<SearchOptions> }[] = [
     { name: 'SPIN model, asynchronous network', file: 'scenarios/check/spin-lock-service-2x1.json', choices: { ...NO_FAULTS, network: 'async' }, strategies: ['bfs', 'dfs'], overrides: { depth: 1000 } },
     { name: 'lease-lock DEL, one crash or pause', file: 'scenarios/lease-lock-release-del.json', choices: { ...NO_FAULTS, faultKinds: ['crash', 'pause'], faultBudget: 1 }, strategies: ['bfs', 'dfs', 'random'] },
     { name: 'Redlock restart, one loss or duplicate', file: 'scenarios/redlock-restart-no-persistence.json', choices: { ...NO_FAULTS, faultKinds: ['loss', 'duplicate'], faultBudget: 1 }, strategies: ['bfs', 'pct'] },
+    { name: 'Redlock clock jump, one partition or jump of any node', file: 'scenarios/redlock-clock-jump-wall.json', choices: { ...NO_FAULTS, faultKinds: ['partition', 'clock-jump'], faultBudget: 2, partitionMs: 50, clockJumpMs: -2000 }, strategies: ['bfs', 'dfs'] },
     { name: 'AB–BA with sleep sets', file: 'scenarios/ab-ba-deadlock-undetected.json', choices: NO_FAULTS, strategies: ['bfs'], overrides: { sleepSets: true } },
     { name: 'AB–BA fixed twin, choices in 10–12 ms only', file: 'scenarios/ab-ba-deadlock-detected.json', choices: { ...NO_FAULTS, windowMs: [10, 12] }, strategies: ['bfs'], overrides: { depth: 300 } },
   ];

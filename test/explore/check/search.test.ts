@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { choiceBounds, checkDeadlockBoundUs } from '../../../src/explore/check/bounds.js';
 import { search, type SearchOptions } from '../../../src/explore/check/search.js';
 import { simulate } from '../../../src/explore/simulate.js';
-import { parseScenario, ScenarioError, type Scenario } from '../../../src/scenario/index.js';
+import { CHECK_FAULT_SIZES_MS, parseScenario, ScenarioError, type Scenario } from '../../../src/scenario/index.js';
 
 /** Two clients, one manager, each taking one lock then the other: in opposite orders when `crossed`. */
 function twoLocks(crossed: boolean): Scenario {
@@ -40,7 +40,7 @@ function options(scenario: Scenario, overrides: Partial<SearchOptions> = {}): Se
   return {
     scenario,
     seed: 0,
-    bounds: choiceBounds(scenario, { network: 'bounded', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 }),
+    bounds: choiceBounds(scenario, { network: 'bounded', faultKinds: [], faultBudget: 0, ...CHECK_FAULT_SIZES_MS }),
     maxEvents: 100_000,
     deadlockBoundUs: checkDeadlockBoundUs(scenario),
     strategy: 'bfs',
@@ -61,13 +61,13 @@ describe('lockstep check: search', () => {
     const found = result.counterexample!;
     expect(found.invariants).toEqual(['deadlock']);
     expect(found.decisions.length).toBeGreaterThan(0);
-    const replayed = simulate({ ...scenario, schedule: { decisions: [...found.decisions], network: 'bounded', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 } }, 0).result;
+    const replayed = simulate({ ...scenario, schedule: { decisions: [...found.decisions], network: 'bounded', faultKinds: [], faultBudget: 0, ...CHECK_FAULT_SIZES_MS } }, 0).result;
     expect(replayed.violations.map((v) => v.invariant)).toContain('deadlock');
   });
 
   it('BFS by kernel events finds the lease-lock DEL bug on an asynchronous network in fewer events than the seeded path', () => {
     const scenario = lesson('lease-lock-release-del');
-    const asynchronous = { ...options(scenario, { depth: 200, maxStates: 20_000, sleepSets: true }), bounds: choiceBounds(scenario, { network: 'async', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 }) };
+    const asynchronous = { ...options(scenario, { depth: 200, maxStates: 20_000, sleepSets: true }), bounds: choiceBounds(scenario, { network: 'async', faultKinds: [], faultBudget: 0, ...CHECK_FAULT_SIZES_MS }) };
     const seeded = search({ ...asynchronous, depth: 0 });
     const shortest = search(asynchronous);
     expect(seeded.counterexample?.steps).toBe(24);
@@ -115,7 +115,7 @@ describe('lockstep check: search', () => {
 
 describe('lockstep check: schedules in scenario files', () => {
   it('refuses a decision the path does not have, naming the field', () => {
-    const scenario = { ...twoLocks(true), schedule: { decisions: [999], network: 'bounded' as const, faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 } };
+    const scenario = { ...twoLocks(true), schedule: { decisions: [999], network: 'bounded' as const, faultKinds: [], faultBudget: 0, ...CHECK_FAULT_SIZES_MS } };
     expect(() => simulate(scenario, 0)).toThrow(ScenarioError);
     expect(() => simulate(scenario, 0)).toThrow(/schedule\.decisions\[0\]/);
   });
@@ -123,7 +123,7 @@ describe('lockstep check: schedules in scenario files', () => {
   it('an empty schedule is the seeded run, judged in check mode', () => {
     const scenario = twoLocks(true);
     const seeded = simulate(scenario, 0).result;
-    const scheduled = simulate({ ...scenario, schedule: { decisions: [], network: 'bounded', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 } }, 0).result;
+    const scheduled = simulate({ ...scenario, schedule: { decisions: [], network: 'bounded', faultKinds: [], faultBudget: 0, ...CHECK_FAULT_SIZES_MS } }, 0).result;
     expect(scheduled.stats.events).toBe(seeded.stats.events);
   });
 });

@@ -5,7 +5,7 @@ import { ChoosingScheduler } from '../../../src/explore/check/choices.js';
 import { search } from '../../../src/explore/check/search.js';
 import { simulate } from '../../../src/explore/simulate.js';
 import { EventKind } from '../../../src/sim/index.js';
-import { parseScenario, type Scenario } from '../../../src/scenario/index.js';
+import { CHECK_FAULT_SIZES_MS, parseScenario, type Scenario } from '../../../src/scenario/index.js';
 
 /** The lockstep side of the SPIN comparison (bench/spin/lock-service.pml), two clients × one round. */
 function spinScenario(): Scenario {
@@ -13,7 +13,7 @@ function spinScenario(): Scenario {
   return parseScenario(JSON.parse(readFileSync(file, 'utf8')), file);
 }
 
-const ASYNC = { network: 'async', faultKinds: [], faultBudget: 0, crashRestartMs: 1000, pauseMs: 1000 } as const;
+const ASYNC = { network: 'async', faultKinds: [], faultBudget: 0, ...CHECK_FAULT_SIZES_MS } as const;
 
 describe('lockstep check: the SPIN comparison scenario', () => {
   it('never offers an event that could only run past the end of the run (asynchronous network)', () => {
