@@ -128,11 +128,11 @@ export class Simulation {
 
   /**
    * The canonical fingerprint of the world now (see world-state.ts): every node's state and the
-   * given pending events, times relative to now, and `schedulerWords`. For an exploring
+   * given pending events, times relative to now, and `schedulerWords` and `sentAtUs`. For an exploring
    * scheduler, which owns the queue and may keep state of its own that shapes what comes next.
    */
-  worldFingerprint(hasher: WorldHasher, pending: readonly SimEvent[], schedulerWords: readonly number[] = []): Fingerprint {
-    return hasher.fingerprint(this.k.nodes, this.k.network.linkRows(), pending, this.k.timeUs(), schedulerWords);
+  worldFingerprint(hasher: WorldHasher, pending: readonly SimEvent[], schedulerWords: readonly number[] = [], sentAtUs?: (ev: SimEvent) => number | undefined): Fingerprint {
+    return hasher.fingerprint(this.k.nodes, this.k.network.linkRows(), pending, this.k.timeUs(), schedulerWords, sentAtUs);
   }
 
   /** Counters so far. */

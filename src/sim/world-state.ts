@@ -220,9 +220,18 @@ export class WorldHasher {
   /**
    * The fingerprint of the world: every node (in registration order), the links' fault state and
    * every pending, non-cancelled event, times relative to `nowUs`; the events as a sorted multiset;
-   * and `schedulerWords`, what a scheduler that chooses keeps of its own that decides its choices.
+   * and `schedulerWords`, what a scheduler that chooses keeps of its own that decides its choices
+   * (`sentAtUs`: when a message in flight was sent, which bounds when it may arrive; hashed as how
+   * long ago).
    */
-  fingerprint(nodes: readonly NodeState[], links: readonly (readonly (Link | undefined)[])[], pending: readonly SimEvent[], nowUs: number, schedulerWords: readonly number[]): Fingerprint {
+  fingerprint(
+    nodes: readonly NodeState[],
+    links: readonly (readonly (Link | undefined)[])[],
+    pending: readonly SimEvent[],
+    nowUs: number,
+    schedulerWords: readonly number[],
+    sentAtUs: ((ev: SimEvent) => number | undefined) | undefined,
+  ): Fingerprint {
     const world = this.world;
     world.reset();
     world.word(schedulerWords.length);
@@ -247,6 +256,8 @@ export class WorldHasher {
       if (ev.cancelled) continue;
       this.event.reset();
       eventWords(this.event, ev, nowUs);
+      const sent = sentAtUs?.(ev);
+      if (sent !== undefined) this.event.number(nowUs - sent);
       const print = this.event.fingerprint();
       // 53 of its 64 bits, so that it sorts exactly as a double.
       prints.push(print.high * 0x200000 + (print.low >>> 11));

@@ -172,14 +172,17 @@ export class ChoosingScheduler implements Scheduler {
   }
 
   /**
-   * The canonical fingerprint of the world now (nodes and pending events) and of the faults this
-   * path may still inject: the same world with less of the budget left has fewer paths ahead.
+   * The canonical fingerprint of the world now (nodes and pending events) and of what decides the
+   * choices ahead besides: the faults this path may still inject (the same world with less of the
+   * budget left has fewer paths ahead) and, in a network with a latest arrival, how long ago each
+   * message in flight was sent (which bounds when it may arrive).
    */
   worldHash(): Fingerprint {
     if (this.simulation === undefined) throw new Error('lockstep: internal: ChoosingScheduler used before attach()');
     // The struck set in canonical order, whatever order the faults struck in.
     const struck = [...this.struck].sort((x, y) => x - y);
-    return this.simulation.worldFingerprint(this.hasher, this.queue, [this.faultsUsed, ...struck]);
+    const sentAt = Number.isFinite(this.bounds.latencyUs[1]) ? (ev: SimEvent): number | undefined => this.sentAtUs.get(ev) : undefined;
+    return this.simulation.worldFingerprint(this.hasher, this.queue, [this.faultsUsed, ...struck], sentAt);
   }
 
   /** Node name by index. */

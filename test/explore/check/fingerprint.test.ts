@@ -3,7 +3,7 @@
 // visited set, or a check that injects partitions and clock jumps would skip states it never saw.
 import { describe, expect, it } from 'vitest';
 import { ChoosingScheduler, type ChoiceBounds, type ChoiceController } from '../../../src/explore/check/choices.js';
-import { Simulation, type Fault, type Fingerprint, type ProcessFactory } from '../../../src/sim/index.js';
+import { Simulation, type Fault, type Fingerprint, type ProcessContext, type ProcessFactory } from '../../../src/sim/index.js';
 
 const MS = 1000;
 const idle: ProcessFactory = () => ({ onMessage() {} });
@@ -65,5 +65,21 @@ describe('the world fingerprint', () => {
     const pauses: ChoiceBounds = { ...BOUNDS, faultKinds: ['pause'], faultBudget: 1, pauseUs: 0 };
     const pauseFirst: ChoiceController['decide'] = (point) => Math.max(0, point.choices.findIndex((c) => c.kind === 'pause'));
     expect(fingerprintAt(10, [], pauses, pauseFirst)).not.toEqual(fingerprintAt(10, [], pauses));
+  });
+
+  it('tells a message sent long ago from one just sent that is due at the same instant (in a network with a latest arrival)', () => {
+    // The same delivery due 0.5 ms from now: sent 2.5 ms ago over a 3 ms link, or 0.5 ms ago over a
+    // 1 ms one. Within latencies of 1 to 5 ms the first may be overtaken for 2.5 ms more, the other for 4.5.
+    const inFlight = (latencyMs: number, sendAtMs: number): Fingerprint => {
+      const scheduler = new ChoosingScheduler({ ...BOUNDS, latencyUs: [MS, 5 * MS] }, { decide: () => 0 });
+      const sim = new Simulation({ seed: 1, scheduler, network: { latencyUs: [latencyMs * MS, latencyMs * MS] } });
+      const send = (c: ProcessContext): void => c.send('b', { type: 'hello' });
+      sim.addNode('a', () => ({ onStart: (c) => (sendAtMs === 0 ? send(c) : c.setTimer(sendAtMs * MS, 'send')), onTimer: send, onMessage() {} }));
+      sim.addNode('b', idle);
+      scheduler.attach(sim);
+      sim.run(2.5 * MS);
+      return scheduler.worldHash();
+    };
+    expect(inFlight(3, 0)).not.toEqual(inFlight(1, 2));
   });
 });
