@@ -5,7 +5,8 @@
 // run throws (a protocol assertion such as RecoveryAssertionError) is a finding too.
 //   npm run soak -- [--seeds N] [--from S] [--jobs J] [file.json ...]
 // Seeds are dealt round-robin to J worker threads (default: the available cores); every seed is
-// judged on its own, so the findings do not depend on J.
+// judged on its own, so the findings do not depend on J. While a configuration runs, a progress
+// line goes to stderr every minute (seeds done, rate, time left at that rate).
 // A stale write by a holder whose lock recovery ended (`released: superseded`) is counted apart
 // as `stale-write (superseded)`: the lock manager must never let one happen, in any
 // configuration. Exit 1 when a configuration finds anything its scenario does not expect (the
@@ -24,6 +25,10 @@ const CONFIGURATIONS = [
 ];
 /** Findings shown per invariant (the counts cover all). */
 const FINDINGS_SHOWN = 3;
+/** A worker reports its count of seeds done every this many seeds. */
+const PROGRESS_EVERY_SEEDS = 250;
+/** How often the progress line is printed. */
+const PROGRESS_INTERVAL_MS = 60_000;
 /** What the stale-write checker says of a write after a grant that recovery ended. */
 const SUPERSEDED = 'released: superseded';
 
@@ -37,7 +42,9 @@ function findingOf(violation) {
 async function runSeeds({ file, from, end, stride }) {
   const [{ scenario }] = await loadScenarios([file]);
   const findings = [];
+  let done = 0;
   for (let seed = from; seed < end; seed += stride) {
+    if (++done % PROGRESS_EVERY_SEEDS === 0) parentPort.postMessage({ progress: PROGRESS_EVERY_SEEDS });
     let result;
     try {
       result = simulate(scenario, seed).result;
@@ -53,7 +60,7 @@ async function runSeeds({ file, from, end, stride }) {
       findings.push({ what, seed, message: v.message });
     }
   }
-  parentPort.postMessage(findings);
+  parentPort.postMessage({ findings });
 }
 
 function parseArgs(argv) {
@@ -74,19 +81,34 @@ function parseArgs(argv) {
 }
 
 /** Runs one configuration's seeds on `jobs` workers; the findings in seed order. */
-async function soak(file, from, seeds, jobs) {
+async function soak(file, name, from, seeds, jobs) {
   const lanes = Math.min(jobs, Math.max(1, seeds));
-  const parts = await Promise.all(
-    Array.from({ length: lanes }, (_, lane) =>
-      new Promise((resolve, reject) => {
-        const worker = new Worker(new URL(import.meta.url), { workerData: { file, from: from + lane, end: from + seeds, stride: lanes } });
-        worker.once('message', resolve);
-        worker.once('error', reject);
-        worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`soak: a worker on ${file} exited with ${code}`))));
-      }),
-    ),
-  );
-  return parts.flat().sort((x, y) => x.seed - y.seed || (x.what < y.what ? -1 : x.what > y.what ? 1 : 0));
+  const started = Date.now();
+  let done = 0;
+  const progress = setInterval(() => {
+    const seconds = (Date.now() - started) / 1000;
+    const rate = done / seconds;
+    const left = rate > 0 ? `, about ${Math.ceil((seeds - done) / rate / 60)} min left` : '';
+    console.error(`soak: ${name}: ${done} of ${seeds} seeds in ${seconds.toFixed(0)} s (${rate.toFixed(1)} seeds/s)${left}`);
+  }, PROGRESS_INTERVAL_MS);
+  try {
+    const parts = await Promise.all(
+      Array.from({ length: lanes }, (_, lane) =>
+        new Promise((resolve, reject) => {
+          const worker = new Worker(new URL(import.meta.url), { workerData: { file, from: from + lane, end: from + seeds, stride: lanes } });
+          worker.on('message', (message) => {
+            if (message.progress !== undefined) done += message.progress;
+            else resolve(message.findings);
+          });
+          worker.once('error', reject);
+          worker.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`soak: a worker on ${file} exited with ${code}`))));
+        }),
+      ),
+    );
+    return parts.flat().sort((x, y) => x.seed - y.seed || (x.what < y.what ? -1 : x.what > y.what ? 1 : 0));
+  } finally {
+    clearInterval(progress);
+  }
 }
 
 function report(file, scenario, from, seeds, wallMs, findings) {
@@ -113,7 +135,7 @@ async function main() {
   const totalStarted = Date.now();
   for (const { scenario, file } of loaded) {
     const started = Date.now();
-    const findings = await soak(file, args.from, args.seeds, args.jobs);
+    const findings = await soak(file, scenario.name, args.from, args.seeds, args.jobs);
     unexpected += report(file, scenario, args.from, args.seeds, Date.now() - started, findings);
   }
   const total = args.seeds * loaded.length;
