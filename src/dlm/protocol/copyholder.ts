@@ -274,10 +274,18 @@ export class CopyHolderRole implements CopyHolderPort {
     }
   }
 
-  /** `master` is no longer served by this node as its buddy: drop the copies whose home is that master. */
-  onCopiesDrop(master: string): void {
-    for (const [root, recs] of this.byRoot) {
-      if (this.env.masterOf(root) !== master) continue;
+  /**
+   * `master` is no longer served by this node as its buddy: drop the copies whose home is that
+   * master on `roots`, the roots whose grants its records know. A copy of another root stays: the
+   * master may not know that root's grants yet (it still gathers its copies, or has not heard it
+   * is its master), and the copy may be all that is left of a lock; such as one that named another
+   * home until an adoption by the master re-homed it here (3m-short-lease-lock-delay seed 19780).
+   * The root's rebuild lets it go once the records know the lock (a stray copy).
+   */
+  onCopiesDrop(master: string, roots: readonly string[]): void {
+    for (const root of roots) {
+      const recs = this.byRoot.get(root);
+      if (recs === undefined || this.env.masterOf(root) !== master) continue;
       for (const [key, rec] of [...recs]) if (rec.home === master) recs.delete(key);
     }
   }

@@ -21,7 +21,7 @@ export interface CopyHolderPort {
   onCopyHolderRequest(op: OpWire, masterHint: string | null): void;
   onMasterOutcome(out: OutWire, home: string): void;
   onMasterBast(bast: BastWire): void;
-  onCopiesDrop(master: string): void;
+  onCopiesDrop(master: string, roots: readonly string[]): void;
   onValueBlockInvalid(root: string, resource: string): void;
 }
 

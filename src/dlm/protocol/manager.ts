@@ -291,7 +291,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         this.copyHolder.onValueBlockInvalid(m.body.root, m.body.resource);
         return;
       case 'ch-drop':
-        this.copyHolder.onCopiesDrop(m.body);
+        this.copyHolder.onCopiesDrop(m.body.master, m.body.roots);
         return;
       case 'lookup':
         this.dir.onLookup(from, m.body.root, m.body.view);

@@ -168,6 +168,16 @@ export class MasterRecords {
     private readonly space: LockSpace,
   ) {}
 
+  /**
+   * The roots whose granted locks these records hold: every root mastered here but those still
+   * gathering their copies, when the copies are all that knows the grants.
+   */
+  rootsKnown(): string[] {
+    const known: string[] = [];
+    for (const [root, state] of this.roots) if (state.phase.kind !== 'gathering') known.push(root);
+    return known;
+  }
+
   /** A lock id above every id the lock space has handed out (for copies adopted in a rebuild). */
   nextLockId(): number {
     return ++this.highestLockId;

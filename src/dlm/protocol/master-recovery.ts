@@ -304,7 +304,7 @@ export class MasterRecovery {
       this.sessions.endLock(meta, 'expire');
     }
     // Copies this node held as a home now belong with its buddy.
-    if (env.members.successorOf(env.id) !== undefined) env.copyHolder.onCopiesDrop(env.id);
+    if (env.members.successorOf(env.id) !== undefined) env.copyHolder.onCopiesDrop(env.id, this.records.rootsKnown());
     this.records.sendInstalls(installs);
     return plan.standIns;
   }

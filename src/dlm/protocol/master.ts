@@ -296,7 +296,7 @@ export class MasterRole implements MasterPort {
     const env = this.env;
     const buddy = env.members.successorOf(env.id);
     if (this.buddy !== undefined && this.buddy !== buddy && env.members.isAlive(this.buddy)) {
-      const msg: CopiesDropMsg = new RelMessage('ch-drop', env.id);
+      const msg: CopiesDropMsg = new RelMessage('ch-drop', { master: env.id, roots: this.records.rootsKnown() });
       env.post(this.buddy, msg);
     }
     this.buddy = buddy;

@@ -257,8 +257,18 @@ export interface ValueBlockInvalidBody {
 /** Master → the copy holders of a resource's locks: its value block was marked invalid (a PW/EX holder died). */
 export type ValueBlockInvalidMsg = RelMessage<'ch-lvb', ValueBlockInvalidBody>;
 
-/** Master → its former buddy (the master in `body`): drop the copies you hold for me. */
-export type CopiesDropMsg = RelMessage<'ch-drop', string>;
+export interface CopiesDropBody {
+  readonly master: string;
+  /**
+   * The roots whose copies to drop: those the master's records know the grants of when it sends
+   * this. Of a root it does not master yet, or still gathers, the copies held for it may be all
+   * that is left of a lock; its rebuild tells the holder to let them go (a stray copy).
+   */
+  readonly roots: readonly string[];
+}
+
+/** Master → its former buddy: drop the copies you hold for me on `roots`. */
+export type CopiesDropMsg = RelMessage<'ch-drop', CopiesDropBody>;
 
 // ---------------------------------------------------------------------------------------------
 // Membership (unreliable).
