@@ -178,6 +178,9 @@ export class MasterSessions {
       this.records.zombies.delete(lockId);
       space.unlock(lockId, { nowUs });
     } else {
+      // A request that was only queued, cancelled just now: its end was traced above (`dequeue`
+      // purge), so the cancel's own `dequeue` is drained while it is still a zombie (untraced).
+      this.effects.drain();
       this.records.zombies.delete(lockId);
     }
     this.effects.drain();

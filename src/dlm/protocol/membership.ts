@@ -639,6 +639,10 @@ export class Membership {
     this.quorum = n >= peersNeeded;
     this.quorumUntilUs = !this.quorum ? 0 : peersNeeded === 0 ? Number.POSITIVE_INFINITY : deadlines[peersNeeded - 1]!;
     if (!this.quorum) return COUNTED;
+    // Regained after its echoes aged past the failure timeout between two counts: the host was
+    // never told it went, but may have read it gone meanwhile (`hasQuorum` is read at the instant)
+    // and put off what needs one (a purge's end, a request, a hold). It is told it is back.
+    if (!had) this.quorumTold = false;
     if (!had) {
       for (const [id, p] of this.peers) if (!p.alive && !p.deadUnderQuorum && this.countedAliveByQuorum(id, p.gen, now)) return OUTVOTED;
     }
