@@ -15,14 +15,15 @@
  * Flags come from the `enqueue` event, or for immediate grants from the client's last
  * lock/convert `request`. A `release` with reason `demote` (CONVDEADLK) leaves the lock at NL with
  * its conversion still queued. A grant marked `recovery` (first pass after recovery, where order is
- * not binding) is not judged. A protocol that never traces `enqueue` has empty queues here and is
+ * not binding) is not judged. A master's `crash` ends the entries it queued (see queues.ts): its
+ * queue went with its volatile state, and a rebuild elsewhere queues again what survives. A protocol that never traces `enqueue` has empty queues here and is
  * therefore never judged, which is what we want for Redlock, zk and lease-lock.
  */
 import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type LockSlot, type ResourceSlot } from './lock-table.js';
-import { dequeueEnds, enqueueLock } from './queues.js';
+import { crashEnds, dequeueEnds, enqueueLock } from './queues.js';
 import { formatUs } from '../sim/index.js';
 
 /** No request is served first (shared: never mutated). */
@@ -44,6 +45,8 @@ export class OrderedRequest {
 export class OrderedQueues {
   readonly converting: LockState[] = [];
   readonly waiting: LockState[] = [];
+  /** Whether the resource is in {@link GrantOrderChecker}'s list of resources ever queued on. */
+  listed = false;
 }
 
 export class GrantOrderChecker extends TableChecker implements Checker {
@@ -51,6 +54,8 @@ export class GrantOrderChecker extends TableChecker implements Checker {
   readonly reads: readonly CheckedType[];
   private readonly requests: LockSlot<OrderedRequest>;
   private readonly queues: ResourceSlot<OrderedQueues>;
+  /** Every resource a request was ever queued on, in the order first queued (what a crash may end). */
+  private readonly queuedOn: OrderedQueues[] = [];
 
   /** @param shared the run's table, committed by the CheckerSet; omit to keep a private one */
   constructor(shared?: LockTable) {
@@ -59,7 +64,7 @@ export class GrantOrderChecker extends TableChecker implements Checker {
     // lock/convert request and its queued request; per resource, its queues.
     this.requests = this.table.lockSlot(() => new OrderedRequest());
     this.queues = this.table.resourceSlot(() => new OrderedQueues());
-    this.reads = readsFor(['request', 'enqueue', 'grant', 'dequeue', 'release', 'expire'], shared);
+    this.reads = readsFor(['request', 'enqueue', 'grant', 'dequeue', 'release', 'expire', 'crash'], shared);
   }
 
   onEvent(e: CheckedEvent, sink: CheckSink): void {
@@ -84,6 +89,10 @@ export class GrantOrderChecker extends TableChecker implements Checker {
         request.queuedUs = e.tUs;
         request.queuedBy = e.node;
         const queues = this.queues.of(lock.res);
+        if (!queues.listed) {
+          queues.listed = true;
+          this.queuedOn.push(queues);
+        }
         enqueueLock(request.queue === 'waiting' ? queues.waiting : queues.converting, lock, request.flags, request.queue);
         return;
       }
@@ -102,8 +111,24 @@ export class GrantOrderChecker extends TableChecker implements Checker {
       case 'expire':
         this.unqueue(this.table.lock!);
         return;
+      case 'crash':
+        this.endQueuedBy(e.crashed);
+        return;
       default:
         return;
+    }
+  }
+
+  /** `node` crashed: every entry it queued leaves the mirror (see {@link crashEnds}). */
+  private endQueuedBy(node: string): void {
+    for (const queues of this.queuedOn) {
+      for (const list of [queues.converting, queues.waiting]) {
+        // Backwards: unqueue removes the entry from this very list.
+        for (let i = list.length - 1; i >= 0; i--) {
+          const lock = list[i]!;
+          if (crashEnds(node, this.requests.of(lock).queuedBy)) this.unqueue(lock);
+        }
+      }
     }
   }
 

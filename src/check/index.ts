@@ -10,7 +10,7 @@
  * | `stale-write` | `grant`, `release`, `expire`, storage `write` | storage accepts a write from a client not holding CW/PW/EX on the resource at that instant |
  * | `fencing` | `grant` (token), `release`, `expire`, storage `write` (token) | a granted token does not exceed every earlier one; storage accepts a token below the highest accepted |
  * | `value-block` | `request`, `enqueue`, `grant` (value, flags), `complete` (value, flags), `lvb-write`, `lvb-invalidate`, `release`, `expire`, `dequeue` | a value block read is not the last written and not flagged VALNOTVALID |
- * | `grant-order` | `request` (flags), `enqueue`, `grant`, `dequeue`, `release`, `expire` | a grant overtakes a request the queue rules put first |
+ * | `grant-order` | `request` (flags), `enqueue`, `grant`, `dequeue`, `release`, `expire`, `crash` | a grant overtakes a request the queue rules put first |
  * | `deadlock` | `request`, `complete`, `enqueue`, `grant`, `dequeue`, `release`, `expire`, `deadlock`, `crash` | a wait-for cycle outlives the bound or the run; a reported cycle did not exist |
  * | `liveness` | `request`, `complete`, `crash` | a request is unanswered past max(sent, healed) + bound |
  * | `early-expiry` (opt-in) | `complete`, `request` (unlock), `lapse`, `expire`, `crash` | the service expires a lock a lease-checking holder still trusts (its lapse comes later, or never) |

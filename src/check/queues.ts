@@ -1,6 +1,7 @@
 /**
  * Mirrors of each resource's waiting and converting queues, built from the service's `enqueue`
- * events (HEADQUE inserts at the head) and emptied by `grant`, `dequeue`, and the end of a lock.
+ * events (HEADQUE inserts at the head) and emptied by `grant`, `dequeue`, the end of a lock, and
+ * (grant-order) the crash of the master that queued a request.
  * The grant-order checker judges grants against its mirror; the deadlock checker reads who waits,
  * and behind whom, in its own (dlm-semantics §3: rule CQ for conversions, rules P and NW for new
  * requests). Each keeps its own because they file a request by different flags: grant-order
@@ -30,4 +31,16 @@ export function enqueueLock(list: LockState[], lock: LockState, flags: readonly 
  */
 export function dequeueEnds(e: Extract<LockEvent, { type: 'dequeue' }>, queuedBy: string): boolean {
   return e.fields.reason !== 'reset' || e.node === queuedBy;
+}
+
+/**
+ * Whether the crash of `crashed` ends the mirrored entry of a request the node `queuedBy` placed.
+ * A crashed master's queues go with its volatile state, and nothing it could trace says so: a
+ * request it had queued is not waiting in any queue any more (dlm-semantics §8.2). A rebuild on
+ * the new master queues again (`enqueue`) what the copies kept; a request of a session that ended
+ * meanwhile (its purge's `dequeue` put off until a quorum the crash never saw) is not, and neither
+ * is one whose copy went too, until its client sends it again and it joins the tail.
+ */
+export function crashEnds(crashed: string, queuedBy: string): boolean {
+  return crashed === queuedBy;
 }
