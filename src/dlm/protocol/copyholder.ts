@@ -26,7 +26,7 @@ import { truncate } from './lists.js';
 import type { ModeName } from '../../vocabulary/index.js';
 import { LockFlag, StatusFlag } from '../core/index.js';
 import type { CopyHolderPort, ManagerEnv } from './env.js';
-import { clientsWithSessionsOver, lockKey } from './session.js';
+import { clientsWithSessionsOver, latestSessions, lockKey } from './session.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
 import { RelMessage } from './links.js';
 import type {
@@ -206,7 +206,7 @@ export class CopyHolderRole implements CopyHolderPort {
     this.env.post(b.home, msg);
   }
 
-  /** A new master of `root` gathers the copies, the fencing marks, and the clients known here to have had a session end. */
+  /** A new master of `root` gathers the copies, the fencing marks, the clients known here to have had a session end, and the newest session heard of each. */
   onGatherRequest(from: string, root: string, round: number): void {
     this.env.setMaster(root, from);
     const recs = this.byRoot.get(root);
@@ -219,7 +219,7 @@ export class CopyHolderRole implements CopyHolderPort {
       if (resource === root || resource.startsWith(prefix)) tokens.push([resource, token]);
     }
     const sessionsOver = clientsWithSessionsOver(this.env.lostSessions, this.heardSessions());
-    const msg: GatherResultMsg = new RelMessage('gather-res', { root, round, records, tokens, sessionsOver });
+    const msg: GatherResultMsg = new RelMessage('gather-res', { root, round, records, tokens, sessionsOver, latestSessions: latestSessions(this.heardSessions()) });
     this.env.post(from, msg);
     // The new master will start a gap above the highest mark it gathers. Should it die with
     // tokens nobody recorded (its grants cut off from their copy holders), the next one must

@@ -16,7 +16,7 @@ import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
 import { assertRebuiltRoot } from './recovery-assertions.js';
 import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, withoutSupersededGrants, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
-import { clientsWithSessionsOver, lockKey } from './session.js';
+import { EndedSessions, clientsWithSessionsOver, lockKey } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, LostMasterWire, OpWire } from './wire.js';
 
 /** Names operation `op` as reported pending by copy holder `holder`. */
@@ -119,7 +119,11 @@ export class MasterRecovery {
     this.tokens.raiseAboveSeen(seenTokens);
     this.effects.duringRecovery(() => {
       // A copy of a session that is over: its lock is ended (below), its requests are not replayed.
-      const over = (copy: CopyWire): boolean => copy.lost || this.env.lostSessions.has(copy.sess);
+      // Over as its copy holder knew, as this node knows (lost), or as any gathered manager or this
+      // node knows of a later session of its client. A copy holder that missed the purge (the
+      // master that ended the lock was cut off from it, then lost its state) still holds it granted.
+      const ended = new EndedSessions(this.env.lostSessions, [...this.heardSessions(), ...replies.flatMap((reply) => reply.latestSessions)]);
+      const over = (copy: CopyWire): boolean => copy.lost || ended.has(copy.sess);
       // 1. Restate what the dead master may have traced beyond the copies.
       this.restate(entries, over);
       // 2. Rebuild the granted locks (parents first).
@@ -430,10 +434,14 @@ export class MasterRecovery {
    * (all of them resetting within moments), while another heard of the client's later session.
    */
   private clientsWithSessionsOverHereOrReported(reported: ReadonlySet<string>): string[] {
-    const env = this.env;
-    const heard = [...env.sessionHomes.keys()];
+    return [...new Set([...clientsWithSessionsOver(this.env.lostSessions, this.heardSessions()), ...reported])].sort();
+  }
+
+  /** The sessions this node has heard of: adopted somewhere, or named in its records. */
+  private heardSessions(): string[] {
+    const heard = [...this.env.sessionHomes.keys()];
     for (const byResource of this.records.metas.values()) for (const meta of byResource.values()) heard.push(meta.sess);
-    return [...new Set([...clientsWithSessionsOver(env.lostSessions, heard), ...reported])].sort();
+    return heard;
   }
 
   /**

@@ -52,8 +52,9 @@
  * 3. replays every operation still pending in the copies, in request order — unlocks and
  *    down-conversions (which may already have happened) first;
  * and only then serves the requests that waited. Grants made in this step carry `recovery: true`.
- * Copies of sessions already over are ended, not replayed; a value block whose newest copies saw
- * it invalid stays invalid. When several managers went down at once (two missing, or two losses
+ * Copies of sessions already over (lost, or followed by a later session of their client that this
+ * node or any manager it gathered from heard of) are ended, not replayed; a value block whose
+ * newest copies saw it invalid stays invalid. When several managers went down at once (two missing, or two losses
  * within a lease, a grace period and a failure timeout: the deaths this node noticed, the masters
  * the root lost as its directory node knew them, and this node's own loss of state when it may
  * have held the lost master's copies), a lock whose master and copy holder were

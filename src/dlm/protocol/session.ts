@@ -50,3 +50,36 @@ export function clientsWithSessionsOver(over: Iterable<string>, heard: Iterable<
   }
   return [...clients].sort();
 }
+
+/** The newest session of each client among `heard`, in client order: every earlier session of that client is over. */
+export function latestSessions(heard: Iterable<string>): string[] {
+  const latest = new Map<string, string>();
+  for (const sess of heard) {
+    const client = clientOfSession(sess);
+    const known = latest.get(client);
+    if (known === undefined || isNewerSession(sess, known)) latest.set(client, sess);
+  }
+  return [...latest.keys()].sort().map((client) => latest.get(client)!);
+}
+
+/**
+ * The sessions known to be over, by id: the `lost` ones, and every session older than one heard of
+ * its client (a driver opens a new session only after losing one). A rebuild ends, rather than
+ * adopts, a copy of such a session (./master-recovery.ts).
+ */
+export class EndedSessions {
+  private readonly lost: ReadonlySet<string>;
+  private readonly latest: ReadonlyMap<string, string>;
+
+  constructor(lost: Iterable<string>, heard: Iterable<string>) {
+    this.lost = new Set(lost);
+    this.latest = new Map(latestSessions(heard).map((sess) => [clientOfSession(sess), sess]));
+  }
+
+  /** Whether session `sess` is known to be over. */
+  has(sess: string): boolean {
+    if (this.lost.has(sess)) return true;
+    const latest = this.latest.get(clientOfSession(sess));
+    return latest !== undefined && isNewerSession(latest, sess);
+  }
+}

@@ -392,6 +392,15 @@ export interface GatherResultBody {
    * learns from every live manager what they heard.
    */
   readonly sessionsOver: readonly string[];
+  /**
+   * The newest session the sender heard of, per client (./session.ts `latestSessions`): every
+   * earlier session of that client is over, its driver having opened this one only after losing
+   * it. The rebuild ends a granted copy of such an earlier session instead of adopting it: the
+   * purge that would have told its copy holder may have been lost, and the master that ended the
+   * lock may have lost its state since. (Not the sender's lost sessions: a manager that missed an
+   * adoption may hold lost a session that lives on at its adopter.)
+   */
+  readonly latestSessions: readonly string[];
 }
 
 export type GatherResultMsg = RelMessage<'gather-res', GatherResultBody>;

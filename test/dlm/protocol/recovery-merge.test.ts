@@ -60,8 +60,8 @@ describe('recovery merge', () => {
     const current = entry('c3', null, null, [op('c3', 45, 'lock', 'EX')]).copy;
     const holder = entry('c4', 'EX', 1047).copy;
     const replies: GatherResultBody[] = [
-      { root: 'a', round: 1, records: [holder, current], tokens: [['a', 1047]], sessionsOver: [] },
-      { root: 'a', round: 1, records: [stale], tokens: [['a', 43]], sessionsOver: [] },
+      { root: 'a', round: 1, records: [holder, current], tokens: [['a', 1047]], sessionsOver: [], latestSessions: [] },
+      { root: 'a', round: 1, records: [stale], tokens: [['a', 43]], sessionsOver: [], latestSessions: [] },
     ];
     const kept = withoutSupersededGrants(replies, compatible);
     expect(kept.map((reply) => reply.records.map((copy) => `${copy.client} ${String(copy.grantedMode)} ${String(copy.token)}`))).toEqual([['c4 EX 1047', 'c3 null null'], []]);
@@ -71,8 +71,8 @@ describe('recovery merge', () => {
 
   it('keeps what the rebuild restates or settles: compatible modes, older tokens, the same client, copies in flight or of sessions over', () => {
     const replies: GatherResultBody[] = [
-      { root: 'a', round: 1, records: [entry('c1', 'PW', 12).copy, entry('c2', 'CR', null).copy, entry('c3', 'EX', 7, [], true).copy, entry('c4', 'EX', 8, [op('c4', 3, 'unlock')]).copy], tokens: [], sessionsOver: [] },
-      { root: 'a', round: 1, records: [{ ...entry('c1', 'EX', 9).copy, version: 5 }], tokens: [], sessionsOver: [] },
+      { root: 'a', round: 1, records: [entry('c1', 'PW', 12).copy, entry('c2', 'CR', null).copy, entry('c3', 'EX', 7, [], true).copy, entry('c4', 'EX', 8, [op('c4', 3, 'unlock')]).copy], tokens: [], sessionsOver: [], latestSessions: [] },
+      { root: 'a', round: 1, records: [{ ...entry('c1', 'EX', 9).copy, version: 5 }], tokens: [], sessionsOver: [], latestSessions: [] },
     ];
     const kept = withoutSupersededGrants(replies, compatible);
     expect(kept.map((reply) => reply.records.map((copy) => `${copy.client} ${String(copy.grantedMode)}`))).toEqual([['c1 PW', 'c2 CR', 'c3 EX', 'c4 EX'], ['c1 EX']]);

@@ -22,23 +22,27 @@ describe('3m-short-lease-lock-delay seed 4230: a rebuild sends no copy of a lock
   // request reused that record, and m1's rebuild after m2 crashed (20,018 ms) adopted c2's EX
   // beside c1's (token 1003): mutual-exclusion, and m1's own rebuild assertion. The ended lock's
   // copy is no longer installed.
-  it('m1\u2019s rebuild keeps c1\u2019s EX and queues c2 behind it', () => {
+  // Since ended-session-copies.test.ts, m2's rebuild no longer replays c1's EX request either: it
+  // is of c1#0.0, which m2 itself knows followed by c1#0.1 (c1's driver gave the
+  // request up at 6,015.7 ms, ABORTED, and finished). So a goes to c2's new session's request
+  // once c2's lock-delay is over (13,044 ms), not to c1, who would never have used it; m1's
+  // rebuild then restates c4's unlock and grants c2's request.
+  it('m1\u2019s rebuild adopts no copy of c2\u2019s ended lock, and grants c2\u2019s new request after c4\u2019s unlock', () => {
     const { result, events } = runTwice(threeShortLockDelay, 4230);
     expect(result.violations).toEqual([]);
     expect(timelineBetween(events, 'a', 10_000, 10_100)).toEqual([
       '10044.183 m2 release client=c1 reason=superseded',
       '10044.183 m2 release client=c3 reason=superseded',
       '10044.183 m2 expire client=c2',
-      '10044.183 m2 enqueue client=c1 mode=EX queue=waiting',
     ]);
-    expect(timelineBetween(events, 'a', 13_000, 21_000)).toEqual([
-      '13044.183 m2 grant client=c1 mode=EX token=1003',
-      '20019.389 m1 release client=c4 reason=superseded',
-      '20019.389 m1 release client=c2 reason=superseded',
-      '20019.389 m1 enqueue client=c4 mode=EX queue=waiting',
-      '20019.389 m1 enqueue client=c2 mode=EX queue=waiting',
+    expect(timelineBetween(events, 'a', 13_000, 13_100)).toEqual(['13044.183 m2 grant client=c2 mode=EX token=1003']);
+    expect(timelineBetween(events, 'a', 20_000, 20_100)).toEqual([
+      '20019.034 m1 release client=c2 reason=superseded',
+      '20019.034 m1 release client=c4 reason=unlock',
+      '20019.034 m1 release client=c4 reason=unlock',
+      '20019.034 m1 grant client=c2 mode=EX token=2009 recovery',
     ]);
-    expect(result.traceHash).toBe('51592dd840b4f380');
+    expect(result.traceHash).toBe('fae6b6a1ca4c624a');
   });
 });
 
