@@ -16,7 +16,7 @@ import type { MasterRequests } from './master-requests.js';
 import type { MasterSessions } from './master-sessions.js';
 import { assertRebuiltRoot } from './recovery-assertions.js';
 import { decreases, endedBeforeConflictingGrants, mainOp, mergeCopies, newestValueBlocks, replayOrder, withoutSupersededGrants, type MergedCopy, type NewestValueBlock } from './recovery-merge.js';
-import { EndedSessions, clientsWithSessionsOver, lockKey } from './session.js';
+import { EndedSessions, clientOfSession, clientsWithSessionsOver, lockKey } from './session.js';
 import type { CopyWire, GatherRequestMsg, GatherResultBody, LostMasterWire, OpWire } from './wire.js';
 
 /** Names operation `op` as reported pending by copy holder `holder`. */
@@ -409,6 +409,14 @@ export class MasterRecovery {
    * reset too, and only the managers it gathered the root's copies from had heard of the later
    * session (`holding.sessionsOver`). So does a waiting request that nobody knows any more: its
    * session is over too, the client having given it up with it.
+   *
+   * Every other client this node heard of that has no known lock here and asks for nothing here
+   * has its unknown grant, if it has one, ended too, as an expiry: its lease has run out. The grant
+   * was made by a lost master, and recorded only there and on its lost copy holder, one of which
+   * was its client's home; no home has extended that lease since, and a reclaim that succeeded
+   * would have ended the grant already (./home.ts). Its session is not known to be over, though:
+   * its client was paused or cut off through the whole hold, so it never reclaimed, or the home it
+   * asked still awaits what it believes it holds, and nobody purged the session.
    */
   private endUnknownGrants(rootState: RootState, holding: Extract<RootPhase, { kind: 'holding' }>): void {
     const ended = new Set<string>();
@@ -420,10 +428,21 @@ export class MasterRecovery {
       this.env.trace('release', { client: op.client, resource: op.resource, reason: 'superseded' });
     }
     const root = rootState.root;
-    for (const client of this.clientsWithSessionsOverHereOrReported(holding.sessionsOver)) {
+    const over = new Set(this.clientsWithSessionsOverHereOrReported(holding.sessionsOver));
+    for (const client of [...new Set([...over, ...this.clientsHeardOf()])].sort()) {
       if (asking.has(client) || this.records.findMeta(client, root)?.mode != null) continue;
-      this.env.trace('release', { client, resource: root, reason: 'superseded' });
+      if (over.has(client)) this.env.trace('release', { client, resource: root, reason: 'superseded' });
+      else this.env.trace('expire', { client, resource: root });
     }
+  }
+
+  /** The clients this node heard of by a session adopted somewhere or one in the records (those of sessions known to be over aside). */
+  private clientsHeardOf(): string[] {
+    const env = this.env;
+    const clients = new Set<string>();
+    for (const sess of env.sessionHomes.keys()) clients.add(clientOfSession(sess));
+    for (const byResource of this.records.metas.values()) for (const meta of byResource.values()) clients.add(clientOfSession(meta.sess));
+    return [...clients];
   }
 
   /**

@@ -55,7 +55,7 @@ describe('5m-short-lease seed 2981: m1 asks again for c3#0.0 when its quorum com
 
   it('no invariant is violated; trace pinned', () => {
     expect(result.violations).toEqual([]);
-    expect(result.traceHash).toBe('a7c58a503070fb1c');
+    expect(result.traceHash).toBe('cb60c53a6f2f67c6');
   });
 });
 

@@ -78,7 +78,7 @@ describe('swarm-fenced-dlm seed 17560: a master just healed without an echoed qu
     ]);
     const next = pick(events, 'grant', { resource: 'a' }).find((e) => e.t >= 47_000)!;
     expect(`${next.t} ${next.node} ${String(next.f.client)} ${String(next.f.token)}`).toBe('47000 m1 c1 2010');
-    expect(result.traceHash).toBe('9d98d7b1440ae5cc');
+    expect(result.traceHash).toBe('0c5090b22a7700f8');
   });
 });
 
