@@ -9,10 +9,10 @@ import type { LockSpace } from '../core/index.js';
 import type { ManagerEnv } from './env.js';
 import { RelMessage } from './links.js';
 import type { EffectTranslator } from './master-effects.js';
-import type { LockMeta, MasterRecords, RootState } from './master-records.js';
+import { pushTo, type LockMeta, type MasterRecords, type RootState } from './master-records.js';
 import type { MasterSessions } from './master-sessions.js';
 import { isNewerSession } from './session.js';
-import type { CopyWire, NotMasterMsg, OpWire } from './wire.js';
+import type { CopyWire, InstallWire, NotMasterMsg, OpWire } from './wire.js';
 
 /** Most requests one root may defer. */
 export const MAX_DEFERRED_PER_ROOT = 100_000;
@@ -37,6 +37,30 @@ export class MasterRequests {
       return;
     }
     this.accept(rootState, op);
+    this.takeStrayCopy(from, op);
+  }
+
+  /**
+   * `from` recorded `op` pending in a copy of its lock before passing it on, but the lock's
+   * outcomes go to another holder: the session moved home (a reclaim) while `op` was on its way
+   * from the home it left — a paused or cut-off home sends what it held once it runs again — or
+   * the master's buddy changed. No outcome ever reaches `from`, so its copy would keep `op`
+   * pending for good; a later rebuild that gathered it would replay `op`, long answered, ahead of
+   * the client's later requests on the lock, and grant the lock to a client that never asks for
+   * it again (nobody would ever unlock it). The lock's copy holder is sent the copy as it stands
+   * here, naming `from` as the holder it leaves, which lets go once the copy has arrived (the
+   * hand-over of {@link MasterRecords.handOver}).
+   */
+  private takeStrayCopy(from: string, op: OpWire): void {
+    const env = this.env;
+    if (from === env.id || !env.members.isAlive(from)) return;
+    const meta = this.records.findMeta(op.client, op.resource);
+    if (meta === undefined || meta.sess !== op.sess) return;
+    const holder = this.records.copyHolderFor(this.homeFor(op));
+    if (holder === from) return;
+    const installs = new Map<string, InstallWire[]>();
+    pushTo(installs, holder, { ...this.records.copyOf(meta), formerHolder: from });
+    this.records.sendInstalls(installs);
   }
 
   /** A request for a root this node does not know it masters: ask the directory first. */
