@@ -256,10 +256,11 @@ export class MasterRecovery {
    * it yet) is one of the root's losses. It is when an earlier generation of this node mastered
    * the root and a peer died after the loss, even one that had seen the restart: that peer may
    * have held the copies of the lost master's locks until this rebuild gathered them (a peer that
-   * died before had its copies re-made by the earlier generation, still alive). And it is when
-   * another node's generation mastered the root and died before the loss, or at a time this node
-   * never noticed: this node may have held the copies of that master's locks, and nobody re-made
-   * them once their master was gone. (A master that died after the loss without taking this
+   * died before had its copies re-made by the earlier generation, still alive, if that one had a
+   * quorum again before the loss; if not, the peer's death counts too: 3m-long-lease seed 60764).
+   * And it is when another node's generation mastered the root and died before the loss, or at a
+   * time this node never noticed: this node may have held the copies of that master's locks, and
+   * nobody re-made them once their master was gone. (A master that died after the loss without taking this
    * node's new generation into its view, with a quorum, has counted the loss among the deaths
    * already; one that had taken it in with a quorum re-made its copies here.)
    */
@@ -270,7 +271,10 @@ export class MasterRecovery {
     if (ownLossUs === undefined || ownLossUs < sinceUs) return false;
     const lastDeathUs = members.lastDeathUs();
     return rootState.lostMasters.some((master) => {
-      if (master.id === env.id) return master.gen !== members.generation && lastDeathUs !== undefined && lastDeathUs >= ownLossUs;
+      if (master.id === env.id) {
+        if (master.gen === members.generation || lastDeathUs === undefined) return false;
+        return lastDeathUs >= ownLossUs || (members.ownLossLeftCopiesUnmade() && lastDeathUs >= sinceUs);
+      }
       const noticedUs = members.deathOf(master.id, master.gen);
       return noticedUs === undefined || noticedUs <= ownLossUs;
     });

@@ -117,6 +117,10 @@ export class Membership {
    * is not yet among {@link deaths}; undefined otherwise.
    */
   private ownLossUs: number | undefined;
+  /** No quorum since the last peer death this generation noticed (copies move with a quorum only). */
+  private quorumlessSinceDeath = false;
+  /** This node's last loss of state ({@link ownLossUs}) came while {@link quorumlessSinceDeath}. */
+  private lostWithCopiesUnmade = false;
   private key = '';
   /**
    * Self and the live peers that count this node in and echo it recently hold a majority (see
@@ -260,6 +264,8 @@ export class Membership {
     this.beats = gen * BEATS_PER_GENERATION;
     const now = this.ctx.now('mono');
     this.ownLossUs = now;
+    this.lostWithCopiesUnmade = this.quorumlessSinceDeath;
+    this.quorumlessSinceDeath = false;
     for (const [id, p] of this.peers) {
       p.alive = true;
       p.lastHeardUs = now;
@@ -513,6 +519,7 @@ export class Membership {
       this.deaths.splice(i, 0, { us: lostUs, id: this.ctx.id, gen: this.myGen });
     }
     this.deaths.push({ us: now, id, gen: p.gen });
+    this.quorumlessSinceDeath = true;
     while (this.deaths.length > 64) this.deaths.shift();
   }
 
@@ -540,6 +547,14 @@ export class Membership {
    */
   uncountedOwnLossUs(): number | undefined {
     return this.ownLossUs;
+  }
+
+  /**
+   * This node's uncounted loss of state came before it had a quorum again after the last peer
+   * death it noticed: that peer's copies of this node's locks were never re-made elsewhere.
+   */
+  ownLossLeftCopiesUnmade(): boolean {
+    return this.ownLossUs !== undefined && this.lostWithCopiesUnmade;
   }
 
   /** How many member deaths were noticed in the last `windowUs`. */
@@ -637,6 +652,7 @@ export class Membership {
     }
     const peersNeeded = Math.floor(this.all.length / 2);
     this.quorum = n >= peersNeeded;
+    if (this.quorum) this.quorumlessSinceDeath = false;
     this.quorumUntilUs = !this.quorum ? 0 : peersNeeded === 0 ? Number.POSITIVE_INFINITY : deadlines[peersNeeded - 1]!;
     if (!this.quorum) return COUNTED;
     // Regained after its echoes aged past the failure timeout between two counts: the host was
