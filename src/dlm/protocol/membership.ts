@@ -655,11 +655,10 @@ export class Membership {
     if (this.quorum) this.quorumlessSinceDeath = false;
     this.quorumUntilUs = !this.quorum ? 0 : peersNeeded === 0 ? Number.POSITIVE_INFINITY : deadlines[peersNeeded - 1]!;
     if (!this.quorum) return COUNTED;
-    // Regained after its echoes aged past the failure timeout between two counts: the host was
-    // never told it went, but may have read it gone meanwhile (`hasQuorum` is read at the instant)
-    // and put off what needs one (a purge's end, a request, a hold). It is told it is back.
-    if (!had) this.quorumTold = false;
+    // Regained after its echoes aged past the failure timeout between two counts: the host, never
+    // told it went, may have read it gone and put off what needs one (a purge's end, a hold); tell it.
     if (!had) {
+      this.quorumTold = false;
       for (const [id, p] of this.peers) if (!p.alive && !p.deadUnderQuorum && this.countedAliveByQuorum(id, p.gen, now)) return OUTVOTED;
     }
     for (const [id, p] of this.peers) {
