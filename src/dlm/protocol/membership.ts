@@ -549,10 +549,7 @@ export class Membership {
     return this.ownLossUs;
   }
 
-  /**
-   * This node's uncounted loss of state came before it had a quorum again after the last peer
-   * death it noticed: that peer's copies of this node's locks were never re-made elsewhere.
-   */
+  /** This node's uncounted loss came with no quorum since the last peer death: that peer's copies were never re-made. */
   ownLossLeftCopiesUnmade(): boolean {
     return this.ownLossUs !== undefined && this.lostWithCopiesUnmade;
   }
