@@ -260,9 +260,9 @@ export class MasterRecovery {
    * quorum again before the loss; if not, the peer's death counts too: 3m-long-lease seed 60764).
    * And it is when another node's generation mastered the root and died before the loss, or at a
    * time this node never noticed: this node may have held the copies of that master's locks, and
-   * nobody re-made them once their master was gone. (A master that died after the loss without taking this
-   * node's new generation into its view, with a quorum, has counted the loss among the deaths
-   * already; one that had taken it in with a quorum re-made its copies here.)
+   * nobody re-made them once their master was gone. (A master that died after the loss without
+   * taking this node's new generation into its view, with a quorum, has counted the loss among the
+   * deaths already; one that had taken it in with a quorum re-made its copies here.)
    */
   private ownLossCounts(rootState: RootState, sinceUs: number): boolean {
     const env = this.env;
@@ -440,13 +440,9 @@ export class MasterRecovery {
     }
   }
 
-  /** The clients this node heard of by a session adopted somewhere or one in the records (those of sessions known to be over aside). */
+  /** The clients of the sessions this node has heard of ({@link heardSessions}). */
   private clientsHeardOf(): string[] {
-    const env = this.env;
-    const clients = new Set<string>();
-    for (const sess of env.sessionHomes.keys()) clients.add(clientOfSession(sess));
-    for (const byResource of this.records.metas.values()) for (const meta of byResource.values()) clients.add(clientOfSession(meta.sess));
-    return [...clients];
+    return [...new Set(this.heardSessions().map(clientOfSession))];
   }
 
   /**
