@@ -177,7 +177,7 @@ export class DlmDriver implements LockDriver, LinkHandler {
         break;
       case 'out':
         // seq 0: an unreliable grant (the lostGrantNeverRetried mutation, see ./home.ts).
-        if ((payload as ClientOutcomeMsg).seq === 0) this.onOut((payload as ClientOutcomeMsg).body);
+        if ((payload as ClientOutcomeMsg).seq === 0) this.onOut(from, (payload as ClientOutcomeMsg).body);
         else mine = this.links.receive(from, payload);
         break;
       default:
@@ -206,9 +206,9 @@ export class DlmDriver implements LockDriver, LinkHandler {
 
   // ------------------------------------------------------------------ LinkHandler
 
-  deliver(_from: string, msg: RelMessage): void {
+  deliver(from: string, msg: RelMessage): void {
     const m = msg as ClientOutcomeMsg | ClientBastMsg;
-    if (m.type === 'out') this.onOut(m.body);
+    if (m.type === 'out') this.onOut(from, m.body);
     else if (m.type === 'bast') {
       const b = m.body;
       if (b.sess === this.sess) this.host.bast(this.clientName.get(b.resource) ?? b.resource, b.mode);
@@ -373,8 +373,17 @@ export class DlmDriver implements LockDriver, LinkHandler {
     this.links.send(this.home, msg);
   }
 
-  private onOut(out: OutWire): void {
-    if (out.sess !== this.sess) return;
+  /**
+   * An outcome, believed only from the home that holds the session now. A former home's link may
+   * still carry one it relayed before the session moved (retransmitted after a partition heals),
+   * decided by a master that the majority has since declared dead and whose grant its rebuild
+   * ended as superseded: believed, it would let the client write under a lock the service no
+   * longer keeps. Nothing is lost by dropping it: when the session moved, every request still
+   * unanswered went again to the new home, and the master answers a repeated request with its
+   * outcome again (./master-requests.ts).
+   */
+  private onOut(from: string, out: OutWire): void {
+    if (out.sess !== this.sess || from !== this.home) return;
     const p = this.unresolved.get(out.reqId);
     if (p === undefined) return;
     this.unresolved.delete(out.reqId);
