@@ -45,7 +45,7 @@ describe('5m-short-lease: a grant a former home still relays is not believed', (
     expect(pick(events, 'write', { client: 'c1', resource: 'a', token: 1015 })).toEqual([]);
     expect(supersededStaleWrites(result.violations)).toEqual([]);
     expect(result.violations.map((v) => `${v.invariant} ${v.atMs}`)).toEqual(['stale-write 12900.656']);
-    expect(result.traceHash).toBe('70c8a8c058844731');
+    expect(result.traceHash).toBe('cd453550180133bb');
   });
 
   // m1@0, cut off from m3, m4, m5 by a partition (6,182 ms), grants c2 EX on a (token 26) at
