@@ -12,13 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DriverHost, LockOutcome } from '../../../src/protocols/contract.js';
 import type { ScenarioInput } from '../../../src/scenario/index.js';
-import { DlmDriver } from '../../../src/dlm/protocol/driver.js';
-import { RelMessage } from '../../../src/dlm/protocol/links.js';
-import { tuningOf } from '../../../src/dlm/protocol/tuning.js';
-import type { ClientOutcomeMsg, KeepAliveAckMsg, OutWire } from '../../../src/dlm/protocol/wire.js';
-import type { Message, ProcessContext, TimerId } from '../../../src/sim/index.js';
+import type { KeepAliveAckMsg } from '../../../src/dlm/protocol/wire.js';
+import { driverTuning, drivingC1, grantOf } from './driver-client.js';
 import { pick, runTwice } from './world.js';
 
 const fiveShort = JSON.parse(readFileSync(new URL('../../../scenarios/swarm-dlm-5m-short-lease.json', import.meta.url), 'utf8')) as ScenarioInput;
@@ -64,71 +60,11 @@ describe('5m-short-lease: a grant a former home still relays is not believed', (
   });
 });
 
-/** The client's process as the driver sees it: a clock that stands still, and the messages it sent. */
-class ClientProcess {
-  readonly sent: { to: string; payload: Message }[] = [];
-  readonly completed: { resource: string; outcome: LockOutcome }[] = [];
-  private timers = 0;
-  readonly ctx = {
-    id: 'c1',
-    incarnation: 0,
-    now: (): number => 1_000,
-    send: (to: string, payload: Message): void => {
-      this.sent.push({ to, payload });
-    },
-    setTimer: (): TimerId => ++this.timers,
-    cancelTimer: (): void => {},
-  } as unknown as ProcessContext;
-  readonly host: DriverHost = {
-    ctx: this.ctx,
-    complete: (resource, outcome) => this.completed.push({ resource, outcome }),
-    bast: () => {},
-  };
-}
-
-const tuning = tuningOf({
-  leaseMs: 3_000,
-  keepAliveMs: 1_000,
-  lockDelayMs: 0,
-  graceMs: 30_000,
-  heartbeatMs: 1_000,
-  failureTimeoutMs: 5_000,
-  fencing: true,
-  expiryClock: 'mono',
-  deadlock: { detect: false, waitMs: 0 },
-  valueBlockBytes: 32,
-  profile: 'linux',
-  persistence: 'none',
-  driftFactor: 0,
-  driftExtraMs: 0,
-  validityCheck: false,
-  retryDelayMs: 0,
-  watch: 'predecessor',
-  guidNames: true,
-  release: 'compare-and-delete',
-});
-
-/** The grant of request 1 (EX on x, `token`), as a home sends it first on its link to c1. */
-function grant(sess: string, token: number): ClientOutcomeMsg {
-  const out: OutWire = {
-    key: 'c1\u0001x', client: 'c1', sess, reqId: 1, also: 0, resource: 'x', root: 'x', path: ['x'], parent: null,
-    status: 'GRANTED', mode: 'EX', flags: 0, value: null, lvbSeq: 0, token, grantFlags: 0, priority: 0, lockId: 1, version: 1,
-  };
-  const msg: ClientOutcomeMsg = new RelMessage('out', out);
-  msg.senderGen = 0;
-  msg.receiverGen = 0;
-  msg.seq = 1;
-  return msg;
-}
+const tuning = driverTuning(3_000);
 
 describe('the driver believes an outcome only from its current home', () => {
   it('drops the grant a former home relays after the session moved, and believes the new home\u2019s answer to the request it sent again', () => {
-    const client = new ClientProcess();
-    const driver = new DlmDriver(client.host, 'c1', 'm1', ['m1', 'm2', 'm3'], tuning);
-    driver.start();
-    const sess = driver.state.sess;
-    driver.onMessage('m1', { type: 'ka-ack', sess, kseq: 1, gen: 0 } satisfies KeepAliveAckMsg);
-    driver.request({ op: 'lock', resource: 'x', mode: 'EX' });
+    const { client, driver, sess } = drivingC1(tuning);
     expect(client.sent.map((s) => `${s.to} ${s.payload.type}`)).toEqual(['m1 ka', 'm1 req']);
 
     // The session moves to m2, which acknowledges it: the unanswered request goes again, to m2.
@@ -137,24 +73,19 @@ describe('the driver believes an outcome only from its current home', () => {
     expect(client.sent.map((s) => `${s.to} ${s.payload.type}`)).toEqual(['m1 ka', 'm1 req', 'm2 req']);
 
     // m1's relayed grant (token 45), held up until now, is taken off the link but not believed.
-    expect(driver.onMessage('m1', grant(sess, 45))).toBe(true);
+    expect(driver.onMessage('m1', grantOf(sess, 45))).toBe(true);
     expect(client.completed).toEqual([]);
     expect(driver.token('x')).toBeUndefined();
 
     // The answer to the request sent again, through the home that holds the session, is believed.
-    driver.onMessage('m2', grant(sess, 1045));
+    driver.onMessage('m2', grantOf(sess, 1045));
     expect(client.completed).toEqual([{ resource: 'x', outcome: { status: 'GRANTED', mode: 'EX', token: 1045 } }]);
     expect(driver.token('x')).toBe(1045);
   });
 
   it('believes the home it has (the rule drops only a former home\u2019s outcomes)', () => {
-    const client = new ClientProcess();
-    const driver = new DlmDriver(client.host, 'c1', 'm1', ['m1', 'm2', 'm3'], tuning);
-    driver.start();
-    const sess = driver.state.sess;
-    driver.onMessage('m1', { type: 'ka-ack', sess, kseq: 1, gen: 0 } satisfies KeepAliveAckMsg);
-    driver.request({ op: 'lock', resource: 'x', mode: 'EX' });
-    driver.onMessage('m1', grant(sess, 45));
+    const { client, driver, sess } = drivingC1(tuning);
+    driver.onMessage('m1', grantOf(sess, 45));
     expect(client.completed).toEqual([{ resource: 'x', outcome: { status: 'GRANTED', mode: 'EX', token: 45 } }]);
   });
 });
