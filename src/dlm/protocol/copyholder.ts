@@ -218,8 +218,9 @@ export class CopyHolderRole implements CopyHolderPort {
     for (const [resource, token] of marks) {
       if (resource === root || resource.startsWith(prefix)) tokens.push([resource, token]);
     }
-    const sessionsOver = clientsWithSessionsOver(this.env.lostSessions, this.heardSessions());
-    const msg: GatherResultMsg = new RelMessage('gather-res', { root, round, records, tokens, sessionsOver, latestSessions: latestSessions(this.heardSessions()) });
+    const heard = [...this.heardSessions()];
+    const sessionsOver = clientsWithSessionsOver(this.env.lostSessions, heard);
+    const msg: GatherResultMsg = new RelMessage('gather-res', { root, round, records, tokens, sessionsOver, latestSessions: latestSessions(heard) });
     this.env.post(from, msg);
     // The new master will start a gap above the highest mark it gathers. Should it die with
     // tokens nobody recorded (its grants cut off from their copy holders), the next one must
