@@ -267,11 +267,14 @@ export class HomeRole implements HomePort {
       // The session is over, and so is every lock its client still believed it held that a
       // master knows: the master ends it too. Where a newer session of the client has a lock or a
       // request, the client had moved on (this adoption answers a KeepAlive that waited out a
-      // pause): the lock there is the newer session's and does not end.
+      // pause): the lock there is the newer session's and does not end. A superseded adoption
+      // ends no granted lock: a master that heard of the later adoption ignores this home's purge
+      // (./manager.ts) and ends the lock on the later home's, which knows what the client believes
+      // now; one that did not ends it on this purge itself. The answers may be seconds old.
       const granted = grantedResources(a);
       for (const h of a.driverHeld ?? []) {
         if (a.renewed.has(h.resource)) continue;
-        if (granted.has(h.resource) || !leftToTheHold(env)) env.trace('expire', { client: a.client, resource: h.resource });
+        if (granted.has(h.resource) ? !a.stale : !leftToTheHold(env)) env.trace('expire', { client: a.client, resource: h.resource });
       }
       this.endUnknownRequests(a);
       this.nack(a.client, a.sess, a.kseq, 'lost');
