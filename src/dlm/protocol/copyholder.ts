@@ -206,9 +206,18 @@ export class CopyHolderRole implements CopyHolderPort {
     this.env.post(b.home, msg);
   }
 
-  /** A new master of `root` gathers the copies, the fencing marks, the clients known here to have had a session end, and the newest session heard of each. */
+  /**
+   * A new master of `root` gathers the copies, the fencing marks, the clients known here to have had
+   * a session end, and the newest session heard of each. The requests this node's home holds for
+   * the root while it looks up its master are routed first, so that they are copies here, pending,
+   * when the reply is made: such a request may be one the client sent before its home moved, which
+   * the lost master granted with only its lost copy holder to hear of it, and the rebuild ends that
+   * grant (`release` superseded) only for requests it finds pending in the copies. Routed after the
+   * reply, the request would reach the rebuilt master as a new one, beside the grant nobody ended.
+   */
   onGatherRequest(from: string, root: string, round: number): void {
     this.env.setMaster(root, from);
+    this.env.home.onMasterKnown(root);
     const recs = this.byRoot.get(root);
     const records: CopyWire[] = [];
     const tokens: [string, number][] = [];

@@ -31,6 +31,8 @@ export interface HomePort {
   onHomeBast(bast: BastWire): void;
   /** Whether the request of `client`'s session `sess` numbered `reqId` still awaits its outcome here. */
   awaitsOutcome(client: string, sess: string, reqId: number): boolean;
+  /** `root`'s master became known: route the requests that waited for it. */
+  onMasterKnown(root: string): void;
 }
 
 /** What the copy holder asks the master role of its own node (./master.ts). */
