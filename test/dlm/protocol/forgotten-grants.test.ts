@@ -90,7 +90,7 @@ describe('seeds that no longer lose every manager that knew the lock: what ends 
   // end. Every run keeps every invariant its configuration does not expect to break.
   it.each([
     // configuration, seed, client, resource, the lock, the resets, when the client's driver gave it up, every end of the lock traced, the first grant there after the client gave up ('' for none until the run's end), the findings the configuration expects, trace hash, scenario
-    ['3m-short', 7006, 'c3', 'a', '3305.574 m1 enqueue', ['11875 m1', '16005.14 m3'], '16028.894 ABORTED', ['11875 m1 dequeue reset', '16019.647 m2 dequeue purge', '21000 m2 release superseded'], '21000 m2 c1', [], '9ffeb47b1b346130', threeShort],
+    ['3m-short', 7006, 'c3', 'a', '3305.574 m1 enqueue', ['11875 m1', '16005.14 m3'], '16028.894 ABORTED', ['11875 m1 dequeue reset', '16019.647 m2 dequeue purge', '21000 m2 release superseded'], '21000 m2 c1', [], '0ff8ea7f3098ee02', threeShort],
     ['3m-short', 435, 'c2', 'a', '1981.842 m1 enqueue', ['13005.867 m3'], '13007.431 ABORTED', ['13005.962 m1 dequeue purge'], '14060.655 m1 c3', [], 'bfcb70ba6d1bb7d8', threeShort],
     ['5m-short', 6439, 'c2', 'b', '3563.518 m1 grant', ['13002.873 m5', '13002.914 m2', '26895.544 m1', '27002.614 m5'], '13036.551 UNLOCKED', [], '', [], '4d0813eaa647da2e', fiveShort],
     ['5m-short', 5016, 'c3', 'a', '8018.791 m1 grant', ['11008.09 m5', '11008.301 m3', '17003.26 m2', '17007.715 m4', '17010.423 m1'], '16589.132 UNLOCKED', ['16006.634 m1 expire undefined', '26018.872 m2 release superseded'], '', ['stale-write'], '92b24a6531c66e4e', fiveShort],
