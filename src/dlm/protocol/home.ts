@@ -11,7 +11,8 @@
  *
  * Opening and reclaiming are one mechanism. A KeepAlive naming a session this manager does not hold
  * (a new session, or one whose home died or is unreachable: the client in jeopardy trying another
- * manager) starts an *adoption*: the manager asks every live manager to hand the session over.
+ * manager) starts an *adoption*: the manager asks every live manager, and every one that joins
+ * while the adoption runs, to hand the session over.
  * Each master re-homes the session's locks here and reports those it holds granted; a former home
  * that is still alive lets the session go; a manager that already purged the session (its grace
  * period ran out, or it expired) says so. The adoption succeeds only if nobody purged it and the
@@ -92,6 +93,8 @@ class Adoption {
    * are asked for again before the adoption is decided (see {@link HomeRole.onQuorumChange}).
    */
   quorumLapsed = false;
+  /** The generation of each manager this round asked, when it was asked. */
+  readonly asked = new Map<string, number>();
 
   constructor(
     readonly client: string,
@@ -204,11 +207,15 @@ export class HomeRole implements HomePort {
 
   /** Ask every manager in `a.waiting` to hand the session over. */
   private askAll(a: Adoption): void {
+    for (const m of a.waiting) this.ask(a, m);
+  }
+
+  /** Ask manager `m` to hand the session over. */
+  private ask(a: Adoption, m: string): void {
     const env = this.env;
-    for (const m of a.waiting) {
-      const msg: AdoptMsg = new RelMessage('adopt', { client: a.client, sess: a.sess, home: env.id, cinc: a.cinc, epoch: a.epoch });
-      env.post(m, msg);
-    }
+    a.asked.set(m, env.members.genOf(m));
+    const msg: AdoptMsg = new RelMessage('adopt', { client: a.client, sess: a.sess, home: env.id, cinc: a.cinc, epoch: a.epoch });
+    env.post(m, msg);
   }
 
   /**
@@ -225,6 +232,7 @@ export class HomeRole implements HomePort {
     a.known.clear();
     a.renewed.clear();
     a.waiting.clear();
+    a.asked.clear();
     for (const m of this.env.members.live) a.waiting.add(m);
     this.askAll(a);
   }
@@ -416,7 +424,18 @@ export class HomeRole implements HomePort {
     for (const a of [...this.adoptions.values()]) this.maybeFinish(a);
   }
 
-  /** The view changed: adoptions stop waiting for the dead; requests whose copy holder died go again; joiners hear of our purges. */
+  /**
+   * The view changed: adoptions stop waiting for the dead and ask the joiners; requests whose copy
+   * holder died go again; joiners hear of our purges.
+   *
+   * An adoption asks every manager, and a manager that joins while it is under way is one of them:
+   * it may be running an adoption of the same session itself (the client in jeopardy asked it
+   * before this node), which only this adoption's `adopt` tells it is superseded, and it may hold
+   * the session's locks or copies, which only its answer re-homes here. Unasked, both adoptions
+   * would succeed, and the session would have two homes, each routing its requests as its own.
+   * A joiner that is a later generation of a manager this round asked already is not asked again:
+   * its restart dropped every lock, copy and adoption it had.
+   */
   onViewChange(dead: ReadonlySet<string>, joined: readonly string[]): void {
     const members = this.env.members;
     for (const m of joined) {
@@ -427,6 +446,14 @@ export class HomeRole implements HomePort {
     }
     for (const a of [...this.adoptions.values()]) {
       for (const m of [...a.waiting]) if (dead.has(m) || !members.isAlive(m)) a.waiting.delete(m);
+      for (const m of joined) {
+        if (!members.isAlive(m) || a.waiting.has(m)) continue;
+        const asked = a.asked.get(m);
+        // Restarted since it was asked: it dropped every lock, copy and adoption it had.
+        if (asked !== undefined && asked < members.genOf(m)) continue;
+        a.waiting.add(m);
+        this.ask(a, m);
+      }
       this.maybeFinish(a);
     }
     for (const s of this.sessions.values()) {
