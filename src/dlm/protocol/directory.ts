@@ -14,6 +14,15 @@
  *   name might be one a live master simply has not claimed yet, and assigning it would create a
  *   second master. Look-ups wait meanwhile (locking in the lock space stops during recovery, as in
  *   Linux), and without a quorum none is answered at all.
+ * - A `dir-sync` counts for the view it names, also when it arrives before this node enters that
+ *   view, but never across a death verdict on its sender: the verdict orphans the sender's names
+ *   here and hands their records over, so what its earlier `dir-sync` claimed is gone. A peer
+ *   declared dead without a quorum may be taken back at the same generation, into a view of the
+ *   very same name, while its own view never changed (it never held this node dead): it sends no
+ *   new `dir-sync` of its own accord, and its old one, sent before the verdict, would make this
+ *   node answer look-ups for names that peer still masters as if they had none. So a verdict voids
+ *   the peer's `dir-sync`; this node's `dir-sync` to the peer taken back asks for a fresh one with a
+ *   number, and only one that answers that number counts (./manager.ts answers an ask).
  * - A look-up carries the requester's view and is answered only in that same view; the requester
  *   acts on an answer only while still in it (./manager.ts). A master is therefore always assigned
  *   within one view that all its members agree on, never across a view change.
@@ -37,6 +46,7 @@
  */
 import type { ManagerEnv } from './env.js';
 import { RelMessage } from './links.js';
+import type { Member } from './membership.js';
 import type { DirectorySyncBody, LookupResultMsg, LostMasterWire, LostNameWire } from './wire.js';
 
 interface DirRecord {
@@ -89,6 +99,15 @@ export class DirectoryRole {
    */
   private readonly records: Map<string, DirRecord>;
   private readonly synced = new Map<string, string>();
+  /**
+   * The members whose `dir-sync` a death verdict voided: the generation held dead, and the ask a
+   * `dir-sync` from that generation must answer to count again.
+   */
+  private readonly voided = new Map<string, { gen: number; ask: number }>();
+  /** The last ask number this node gave out. */
+  private asks = 0;
+  /** Per peer, the latest ask it sent this node, and at which of its generations. */
+  private readonly asked = new Map<string, { gen: number; ask: number }>();
   private pending: { from: string; root: string; view: string }[] = [];
   /**
    * This node has directed its names since the cluster started, in the view everybody started
@@ -162,8 +181,12 @@ export class DirectoryRole {
 
   onDirSync(from: string, msg: DirectorySyncBody): void {
     const members = this.env.members;
-    this.synced.set(from, msg.view);
     const gen = members.genOf(from);
+    if (msg.ask > 0) this.asked.set(from, { gen, ask: msg.ask });
+    if (msg.answers >= this.askOf(from)) {
+      this.voided.delete(from);
+      this.synced.set(from, msg.view);
+    }
     const rebuilding = new Set(msg.rebuilding);
     for (const root of msg.claims) {
       // A master still rebuilding keeps the losses its rebuild must count; one that has rebuilt clears them.
@@ -226,10 +249,36 @@ export class DirectoryRole {
     return handed;
   }
 
-  /** The view changed: look-ups may now be answerable (or must wait longer). */
-  onViewChange(): void {
+  /**
+   * The view changed: look-ups may now be answerable (or must wait longer). The `dir-sync` of each
+   * member in `dead` is void from now on (see the class notes).
+   */
+  onViewChange(dead: readonly Member[]): void {
     this.pristine = false;
+    for (const d of dead) {
+      this.synced.delete(d.id);
+      this.voided.set(d.id, { gen: d.gen, ask: ++this.asks });
+    }
     this.drain();
+  }
+
+  /**
+   * The ask this node's `dir-sync` to `to` carries: nonzero while a verdict voided the `dir-sync`
+   * of `to`'s current generation and no answer has come. A newer generation owes nothing: it
+   * started after the verdict, and announces its view itself.
+   */
+  askOf(to: string): number {
+    const v = this.voided.get(to);
+    if (v === undefined) return 0;
+    if (v.gen === this.env.members.genOf(to)) return v.ask;
+    this.voided.delete(to);
+    return 0;
+  }
+
+  /** The ask of `to`'s current generation that this node's `dir-sync` to it answers (0 if none). */
+  answersTo(to: string): number {
+    const a = this.asked.get(to);
+    return a !== undefined && a.gen === this.env.members.genOf(to) ? a.ask : 0;
   }
 
   /** The quorum came back in the same view: look-ups that waited for it may be answered. */

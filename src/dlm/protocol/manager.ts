@@ -19,7 +19,9 @@
  * 5. every look-up still open is asked again in the new view, and the orphaned roots are looked
  *    up (the first to ask becomes their master and gathers).
  * A (re)started or reset manager announces its view the same way, since directory nodes wait for
- * every member's `dir-sync`.
+ * every member's `dir-sync`. A `dir-sync` that asks for one afresh (its sender declared this node
+ * dead and took it back, ./directory.ts) is answered at once when it names this node's view, which
+ * may never have changed here.
  *
  * Reset (traced `dlm-reset` {gen}): a manager that was declared dead by a majority while alive (a
  * `dead-to-me`, or a majority view without it), or that resumes from a pause with no quorum in
@@ -51,6 +53,7 @@ import type {
   LookupMsg,
   LookupResultBody,
   LostMasterWire,
+  LostNameWire,
   PeerMsg,
   ToClientMsg,
 } from './wire.js';
@@ -301,6 +304,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         return;
       case 'dir-sync':
         this.dir.onDirSync(from, m.body);
+        if (m.body.ask > 0 && m.body.view === this.members.viewKey) this.answerDirSync(from);
         return;
       case 'gather-req':
         this.copyHolder.onGatherRequest(from, m.body.root, m.body.round);
@@ -509,7 +513,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     }
     this.copyHolder.lookUpOrphans(this.orphans);
     this.orphans = [];
-    this.dir.onViewChange();
+    this.dir.onViewChange(dead);
   }
 
   quorumChanged(): void {
@@ -551,10 +555,36 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.rebuiltSinceSync.clear();
     const view = this.members.viewKey;
     for (const m of live) {
-      const body = { view, claims: claims.get(m) ?? [], rebuilding: rebuilding.get(m) ?? [], orphans: orphaned.get(m) ?? [], lost: lost.get(m) ?? [] };
+      const body = { view, claims: claims.get(m) ?? [], rebuilding: rebuilding.get(m) ?? [], orphans: orphaned.get(m) ?? [], lost: lost.get(m) ?? [], ask: this.dir.askOf(m), answers: this.dir.answersTo(m) };
       const msg: DirectorySyncMsg = new RelMessage('dir-sync', body);
       this.post(m, msg);
     }
+  }
+
+  /**
+   * `to` asked for this node's `dir-sync` afresh in this very view (./directory.ts): this node's
+   * claims and orphans whose directory node `to` is, as they stand. The view did not change here,
+   * so nothing is handed over and no look-up is asked again.
+   */
+  private answerDirSync(to: string): void {
+    const claims: string[] = [];
+    const rebuilding: string[] = [];
+    const orphans: string[] = [];
+    const lost: LostNameWire[] = [];
+    for (const root of this.master.masteredRoots()) {
+      if (this.dirOf(root) !== to) continue;
+      claims.push(root);
+      if (this.master.rebuildUnfinished(root)) rebuilding.push(root);
+    }
+    for (const root of this.copyHolder.orphanedRoots()) {
+      if (this.dirOf(root) !== to) continue;
+      orphans.push(root);
+      const master = this.lostMasterOf(root);
+      if (master !== undefined) lost.push({ root, masters: [master] });
+    }
+    const body = { view: this.members.viewKey, claims, rebuilding, orphans, lost, ask: this.dir.askOf(to), answers: this.dir.answersTo(to) };
+    const msg: DirectorySyncMsg = new RelMessage('dir-sync', body);
+    this.post(to, msg);
   }
 
   resetTo(gen: number): void {

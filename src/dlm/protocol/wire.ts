@@ -364,6 +364,14 @@ export interface DirectorySyncBody {
    * records of them, and for each orphan the master the sender last knew.
    */
   readonly lost: readonly LostNameWire[];
+  /**
+   * Nonzero when the sender holds the receiver's earlier `dir-sync` void (it declared the
+   * receiver's generation dead since, and took it back): the receiver answers with a `dir-sync`
+   * of its own carrying this number in `answers`, since its view may not change again to send one.
+   */
+  readonly ask: number;
+  /** The latest `ask` the receiver sent the sender at this generation (0 if none): what this `dir-sync` answers. */
+  readonly answers: number;
 }
 
 export type DirectorySyncMsg = RelMessage<'dir-sync', DirectorySyncBody>;
