@@ -323,6 +323,15 @@ export class CopyHolderRole implements CopyHolderPort {
     return { held, known };
   }
 
+  /** The resources of every copy of `client`'s session `sess` here; nothing moves (an adoption a later one superseded). */
+  knownOf(client: string, sess: string): string[] {
+    const known: string[] = [];
+    for (const recs of this.byRoot.values()) {
+      for (const rec of recs.values()) if (rec.client === client && rec.sess === sess) known.push(rec.resource);
+    }
+    return known;
+  }
+
   /** The master marked `resource`'s value block invalid: remember it on every copy of it. */
   onValueBlockInvalid(root: string, resource: string): void {
     const recs = this.byRoot.get(root);

@@ -333,7 +333,11 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
         const a = m.body;
         const seen = this.adoptEpochs.get(a.sess);
         if (seen !== undefined && a.epoch < seen) {
-          const res: AdoptResultMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok: true, stale: true, held: [], known: [], renewed: [] });
+          // Superseded: nothing moves, but the adopter still learns where the session has locks
+          // and requests here (see AdoptResultBody.known).
+          const { known, renewed } = this.master.knownOf(a.client, a.sess);
+          for (const resource of this.copyHolder.knownOf(a.client, a.sess)) known.push(resource);
+          const res: AdoptResultMsg = new RelMessage('adopt-res', { client: a.client, sess: a.sess, ok: true, stale: true, held: [], known, renewed });
           this.post(from, res);
           return;
         }

@@ -274,6 +274,19 @@ export class MasterSessions {
     return { ok: true, held, known, renewed };
   }
 
+  /**
+   * The resources where `sess` has a lock or a queued request here, and those where a newer
+   * session of its client has one, for an adoption of `sess` that a later one superseded: its
+   * home re-homes nothing, but must not take what stands here for known to nobody.
+   */
+  knownOf(client: string, sess: string): { known: string[]; renewed: string[] } {
+    const known: string[] = [];
+    for (const meta of this.records.metas.get(client)?.values() ?? []) {
+      if (meta.sess === sess && (meta.lockId !== 0 || meta.queued > 0)) known.push(meta.resource);
+    }
+    return { known, renewed: this.renewedBy(client, sess) };
+  }
+
   /** The resources where a session of `client` newer than `sess` has a lock or a queued request here. */
   private renewedBy(client: string, sess: string): string[] {
     const renewed: string[] = [];

@@ -181,6 +181,11 @@ export class MasterRole implements MasterPort {
     return this.sessions.onAdopt(client, sess, home);
   }
 
+  /** Where `sess` has a lock or a queued request here, and where a newer session of its client has one; nothing moves (./master-sessions.ts). */
+  knownOf(client: string, sess: string): { known: string[]; renewed: string[] } {
+    return this.sessions.knownOf(client, sess);
+  }
+
   // ------------------------------------------------------------------ recovery
 
   /** A moved copy reached its new holder: the holder it left lets its own go, unless the copy has moved back to it since. */

@@ -446,11 +446,16 @@ export interface AdoptResultBody {
   readonly sess: string;
   /** False when this node already purged the session (grace ran out, or it expired). */
   readonly ok: boolean;
-  /** A later adoption of the session was seen here: give this one up quietly. */
+  /** A later adoption of the session was seen here: give this one up quietly (nothing was re-homed, `held` is empty). */
   readonly stale: boolean;
   /** The session's locks this node masters that are granted. */
   readonly held: readonly HeldWire[];
-  /** Resources on which this node masters, or keeps a copy of, a lock or a request of the session. */
+  /**
+   * Resources on which this node masters, or keeps a copy of, a lock or a request of the session;
+   * a `stale` answer names them too (nothing was re-homed): the home ends a request its client
+   * abandons when no answer names it, and one that stands here must not be ended by a home that
+   * never learned of it.
+   */
   readonly known: readonly string[];
   /**
    * Resources on which this node masters a lock or a request of a newer session of the client:
