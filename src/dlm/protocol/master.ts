@@ -280,8 +280,18 @@ export class MasterRole implements MasterPort {
     const lostWithHolder: LockMeta[] = [];
     for (const byResource of records.metas.values()) {
       for (const meta of byResource.values()) {
-        if (meta.lockId === 0) continue;
         const copyHolder = records.copyHolderFor(meta.home);
+        if (meta.lockId === 0) {
+          // No lock, no copy to hand over; but a request that comes again is answered by
+          // re-sending its outcome to the lock's copy holder, and the home sends its unanswered
+          // requests again by the new route (./home.ts, onViewChange): the answer must take that
+          // route too, or the new holder keeps the request pending for ever (its client waits on
+          // it), and a later rebuild that gathers the copy restates it: an unlock long since done,
+          // restated as the end of the client's later grant.
+          meta.copyHolder = copyHolder;
+          meta.copyHolderGen = members.genOf(copyHolder);
+          continue;
+        }
         if (copyHolder !== meta.copyHolder || members.genOf(copyHolder) !== meta.copyHolderGen) {
           // The holder the copy leaves (if it is still alive: the home came back, and the copy
           // returns from the buddy) lets its copy go once the new holder has it; kept, it would
