@@ -18,7 +18,9 @@
  * | `herd` (opt-in) | `notify` | one change notifies more than one waiter |
  * | `belief-overlap` (observation) | `complete`, `request` (unlock), `lapse`, `crash` | two clients believe incompatible modes at once |
  *
- * Service `deadlock` events are also collected as DeadlockReports for the result JSON.
+ * Service `deadlock` events are also collected as DeadlockReports for the result JSON. A DLM
+ * master's `hold-end` reaches every checker that reads `expire` as the `expire` of each grant on
+ * its resource whose client is not `kept` (the master cannot name those clients).
  *
  * The checkers of one set share a LockTable (./lock-table.ts): the set finds the lock each event
  * names once, hands the event to the checkers, then applies it to the table's grants.
@@ -142,6 +144,12 @@ export class CheckerSet implements NodeEventSink {
    */
   private readonly routes: Record<string, Route | undefined> = Object.create(null) as Record<string, Route | undefined>;
   private readonly sink: CheckSink;
+  /**
+   * The table the set resolves and commits for every checked event: the checkers' shared one, or,
+   * when each checker keeps its own, one of the set's, which only `hold-end` reads (whose grants
+   * it ends).
+   */
+  private readonly table: LockTable;
   private lastUs = -Infinity;
   private finished = false;
 
@@ -153,8 +161,9 @@ export class CheckerSet implements NodeEventSink {
   constructor(
     checkers: Checker[],
     private readonly maxRecords: number = DEFAULT_MAX_RECORDS,
-    private readonly table?: LockTable,
+    table?: LockTable,
   ) {
+    this.table = table ?? new LockTable();
     this.checkers = checkers;
     for (const type of checkedTypes) {
       if ((type as string) === 'send' || (type as string) === 'deliver') throw new RangeError(`lockstep check: '${type}' must not be checked (the set declares messageEvents: false)`);
@@ -203,15 +212,35 @@ export class CheckerSet implements NodeEventSink {
     if (e.tUs < this.lastUs) throw new CheckError(e.seq, e.type, 'tUs', `goes back in time (${e.tUs} µs after ${this.lastUs} µs)`);
     this.lastUs = e.tUs;
     if (e.type === 'deadlock') this.keep(this.deadlocks, { atUs: e.tUs, victim: e.fields.victim, cycle: e.fields.cycle.map(copyEdge) });
+    if (e.type === 'hold-end') {
+      this.endHold(e);
+      return;
+    }
     const table = this.table;
-    if (table !== undefined) table.resolve(e);
+    table.resolve(e);
     const { checkers, judges, timedOnly } = route;
     for (let i = 0; i < checkers.length; i++) {
       // A checker with nothing due yet would do nothing with an event of a type it does not read.
       if (timedOnly[i] && !(e.tUs > checkers[i]!.dueUs!)) continue;
       judges[i]!(e, this.sink);
     }
-    if (table !== undefined) table.commit(e);
+    table.commit(e);
+  }
+
+  /**
+   * A `hold-end` is the `expire` of every grant on its resource whose client is not `kept`: each
+   * is judged as that `expire` (the same seq, time and node), in the order the grants were made,
+   * so that every checker ends them as it ends any expired lock (stale-write then calls a later
+   * write under one of them a write after expiry), and none needs to learn the event itself.
+   */
+  private endHold(e: Extract<CheckedEvent, { type: 'hold-end' }>): void {
+    const { resource, kept } = e.fields;
+    const ending = this.table.resource(resource).holders.filter((lock) => !kept.includes(lock.client));
+    const route = this.routes.expire!;
+    for (const lock of ending) {
+      const fields: TraceFields = { client: lock.client, resource };
+      this.judge(route, { seq: e.seq, tUs: e.tUs, node: e.node, type: 'expire', fields });
+    }
   }
 
   /** End-of-run judgement at true time `endUs`. Call once, after the last event. */

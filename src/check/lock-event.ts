@@ -53,7 +53,7 @@ export type CheckedType = CheckedEvent['type'];
 
 /** Every CheckedType, in the order of events.ts, then `crash` and `notify`. */
 export const checkedTypes: readonly CheckedType[] = [
-  'request', 'complete', 'bast', 'lapse', 'enqueue', 'grant', 'release', 'expire', 'dequeue',
+  'request', 'complete', 'bast', 'lapse', 'enqueue', 'grant', 'release', 'expire', 'hold-end', 'dequeue',
   'lvb-write', 'lvb-invalidate', 'deadlock', 'write', 'reject', 'read', 'crash', 'notify',
 ];
 
@@ -141,6 +141,12 @@ function optMode(e: TraceEvent, name: string, v: unknown): void {
 
 function optFlags(e: TraceEvent, name: string, v: unknown): void {
   if (v === undefined) return;
+  if (!Array.isArray(v)) fail(e, name, 'must be an array of strings');
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') fail(e, name, 'must be an array of strings');
+}
+
+function strings(e: TraceEvent, name: string, v: unknown): void {
+  if (v === undefined) fail(e, name, 'is missing');
   if (!Array.isArray(v)) fail(e, name, 'must be an array of strings');
   for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') fail(e, name, 'must be an array of strings');
 }
@@ -253,6 +259,12 @@ const validators: ReadonlyMap<string, Validator> = new Map<CheckedType, Validato
     const f = fieldsOf(e);
     str(e, 'client', f.client);
     str(e, 'resource', f.resource);
+    return typed(e);
+  }],
+  ['hold-end', (e) => {
+    const f = fieldsOf(e);
+    str(e, 'resource', f.resource);
+    strings(e, 'kept', f.kept);
     return typed(e);
   }],
   ['dequeue', (e) => {

@@ -175,6 +175,7 @@ export class LockTable {
         this.lock = undefined;
         return;
       case 'lvb-invalidate':
+      case 'hold-end':
         this.res = this.resource(e.fields.resource);
         this.lock = undefined;
         return;

@@ -5,7 +5,7 @@
  */
 
 import type { TraceEvent } from '../sim/types.js';
-import { eventMs, fieldNum, fieldStr } from './fields.js';
+import { eventMs, fieldNum, fieldStr, fieldStrList } from './fields.js';
 
 /** Why a grant or belief interval ended. `open` means it was still running when the run ended. */
 export type IntervalEnd =
@@ -41,14 +41,18 @@ function intervalKey(resource: string, client: string): string {
 
 /**
  * What the lock service considered granted, per (resource, client): from a `grant` to the
- * `release` or `expire` of that grant. A second grant on the same key (a conversion) ends the
- * first interval (`converted`) and starts a new one in the new mode. Intervals still open at
- * the end of the trace run to `endMs`.
+ * `release` or `expire` of that grant, or a `hold-end` on its resource that does not keep it. A
+ * second grant on the same key (a conversion) ends the first interval (`converted`) and starts a
+ * new one in the new mode. Intervals still open at the end of the trace run to `endMs`.
  */
 export function deriveGrantBars(events: readonly TraceEvent[], endMs: number): LockBar[] {
   const bars: LockBar[] = [];
   const open = new Map<string, number>();
   for (const event of events) {
+    if (event.type === 'hold-end') {
+      endUnkept(event, bars, open);
+      continue;
+    }
     if (event.type !== 'grant' && event.type !== 'release' && event.type !== 'expire') continue;
     const resource = fieldStr(event, 'resource');
     const client = fieldStr(event, 'client');
@@ -82,6 +86,20 @@ export function deriveGrantBars(events: readonly TraceEvent[], endMs: number): L
     }
   }
   return bars;
+}
+
+/** A `hold-end`: the grants on its resource of every client not `kept` expire. */
+function endUnkept(event: TraceEvent, bars: LockBar[], open: Map<string, number>): void {
+  const resource = fieldStr(event, 'resource');
+  const kept = fieldStrList(event, 'kept') ?? [];
+  for (const [key, index] of [...open]) {
+    const bar = bars[index];
+    if (bar === undefined || bar.resource !== resource || kept.includes(bar.client)) continue;
+    bar.toMs = eventMs(event);
+    bar.end = 'expire';
+    bar.endSeq = event.seq;
+    open.delete(key);
+  }
 }
 
 /**

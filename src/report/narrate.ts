@@ -77,6 +77,11 @@ export function narrate(event: TraceEvent): string {
       return `${node} ends ${client}'s lock on ${resource} (${fieldStr(event, 'reason') ?? 'released'})`;
     case 'expire':
       return `${node}: ${client}'s lease on ${resource} expires; the service no longer counts it as held`;
+    case 'hold-end': {
+      const kept = fieldStrList(event, 'kept') ?? [];
+      const keeps = kept.length > 0 ? ` but ${kept.join(', ')}'s` : '';
+      return `${node} ends its hold on ${resource}: every lock on it${keeps} has run out; the service no longer counts ${kept.length > 0 ? 'them' : 'any'} as held`;
+    }
     case 'dequeue':
       return `${node} drops ${client}'s queued request on ${resource} (${fieldStr(event, 'reason') ?? '?'})`;
     case 'lvb-write':

@@ -19,6 +19,7 @@
  * | `grant`     | service/decider | the lock service now considers `client` to hold `mode` on `resource`. For the DLM: the master; for Redlock and the zk recipe: the client itself when it decides it holds the lock. |
  * | `release`   | service/decider | that grant ended for a reason other than expiry (`reason`). `demote`: CONVDEADLK demoted the granted mode to NL; the lock lives on at NL and its conversion stays queued. |
  * | `expire`    | service/decider | that grant ended because its lease / TTL / validity ran out. |
+ * | `hold-end`  | service         | (DLM) the hold on a rebuilt root is over: every grant on `resource` other than those of the `kept` clients ended, its lease having run out (an `expire` of each; the master cannot name their clients, having lost every record of them). |
  * | `dequeue`   | service         | a queued request left the queue without a grant (cancel, refusal, victim, purge; a master's reset). |
  * | `lvb-write` | service         | the resource's value block was written (`value`). |
  * | `lvb-invalidate` | service    | the resource's value block was marked invalid. |
@@ -30,7 +31,7 @@
  *
  * Ordering contract (the checkers judge each event against the state the events before it
  * built, in true time; see src/check/index.ts for what each checker reads):
- * - trace the `release`/`expire` of a grant before the `grant` it makes room for (the same
+ * - trace the `release`/`expire`/`hold-end` of a grant before the `grant` it makes room for (the same
  *   instant is fine, the earlier seq counts);
  * - trace `lvb-write`/`lvb-invalidate` before the `grant` or `release` that performs it;
  * - trace a `deadlock` before the victim's `dequeue` (the cycle must still stand when reported);
@@ -114,6 +115,19 @@ export interface ReleaseFields {
 export interface ExpireFields { client: string; resource: string }
 
 /**
+ * The end of a DLM master's hold on a root it rebuilt after losing several managers at once
+ * (src/dlm/protocol/master-recovery.ts): a grant the lost managers made beyond the copies is over,
+ * its lease having run out, but nobody alive may have heard of its client, so the master cannot
+ * name it in an `expire`. The checkers read this as an `expire` of every grant on `resource`
+ * whose client is not in `kept`, the clients whose locks on it the master holds (rebuilt from the
+ * copies) and which go on.
+ */
+export interface HoldEndFields {
+  resource: string;
+  kept: string[];
+}
+
+/**
  * A queued request leaves its queue without a grant. `reset`: the master dropped its whole lock
  * state (a DLM manager declared dead while alive) with the request still queued there; it ends
  * the queue entry only that master placed: when another master has queued the request since (a
@@ -147,6 +161,7 @@ export interface LockEventFields {
   grant: GrantFields;
   release: ReleaseFields;
   expire: ExpireFields;
+  'hold-end': HoldEndFields;
   dequeue: DequeueFields;
   'lvb-write': LvbWriteFields;
   'lvb-invalidate': LvbInvalidateFields;

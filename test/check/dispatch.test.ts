@@ -208,7 +208,7 @@ function toEvents(steps: readonly Step[]): { events: TraceEvent[]; endUs: number
 describe('CheckerSet dispatch', () => {
   it('routes every checked type, and nothing else', () => {
     expect([...checkedTypes].sort()).toEqual(
-      ['bast', 'complete', 'crash', 'deadlock', 'dequeue', 'enqueue', 'expire', 'grant', 'lapse', 'lvb-invalidate', 'lvb-write', 'notify', 'read', 'reject', 'release', 'request', 'write'].sort(),
+      ['bast', 'complete', 'crash', 'deadlock', 'dequeue', 'enqueue', 'expire', 'grant', 'hold-end', 'lapse', 'lvb-invalidate', 'lvb-write', 'notify', 'read', 'reject', 'release', 'request', 'write'].sort(),
     );
     for (const c of referenceCheckers({ invariants: [...invariantNames], leaseChecking: new Set() })) {
       for (const type of c.reads) expect(checkedTypes).toContain(type);

@@ -51,6 +51,10 @@ export class Stream {
     return this.add(tMs, 'expire', { client, resource });
   }
 
+  holdEnd(tMs: number, resource: string, kept: string[] = [], node = 'm1'): this {
+    return this.add(tMs, 'hold-end', { resource, kept }, node);
+  }
+
   enqueue(tMs: number, client: string, resource: string, mode: ModeName, queue: 'waiting' | 'converting' = 'waiting', flags?: string[]): this {
     return this.add(tMs, 'enqueue', { client, resource, mode, queue, ...(flags ? { flags } : {}) });
   }

@@ -104,7 +104,7 @@ var fNode = $('#f-node'), fRes = $('#f-res'), fAll = $('#f-all'), fText = $('#f-
 var tbody = $('#trace-body'), pageInfo = $('#page-info');
 var TYPE_KIND = {
   request: 'lock', complete: 'lock', bast: 'lock', lapse: 'lock', enqueue: 'lock', grant: 'lock', release: 'lock',
-  expire: 'lock', dequeue: 'lock', 'lvb-write': 'lock', 'lvb-invalidate': 'lock', deadlock: 'bad',
+  expire: 'lock', 'hold-end': 'lock', dequeue: 'lock', 'lvb-write': 'lock', 'lvb-invalidate': 'lock', deadlock: 'bad',
   write: 'storage', reject: 'storage', read: 'storage', violation: 'bad',
   pause: 'fault', resume: 'fault', crash: 'fault', restart: 'fault', 'clock-jump': 'fault', 'clock-drift': 'fault',
   partition: 'fault', heal: 'fault', drop: 'fault', send: 'kernel', deliver: 'kernel', timer: 'kernel'
