@@ -444,6 +444,20 @@ export class MasterRecovery {
       if (asking.has(client) || this.records.findMeta(client, root)?.mode != null) continue;
       this.env.trace('expire', { client, resource: root });
     }
+    this.env.trace('hold-end', { resource: root, kept: this.keptClients(root) });
+  }
+
+  /**
+   * The clients whose locks on `root` this node holds as the hold ends (rebuilt from the copies):
+   * every other grant on it is over, the lease it was held under having run out, including one
+   * whose client nobody alive has heard of (its master, copy holder and home all lost their state,
+   * and it has not asked anyone since), which no `expire` above could name. `hold-end` says so for
+   * the root as a whole.
+   */
+  private keptClients(root: string): string[] {
+    const kept: string[] = [];
+    for (const [client, byResource] of this.records.metas) if (byResource.get(root)?.mode != null) kept.push(client);
+    return kept.sort();
   }
 
   /** The clients of the sessions this node has heard of ({@link heardSessions}). */
