@@ -37,6 +37,6 @@ describe('3m-short-lease-lock-delay seed 19780: a copy the master has not gather
   it('no mutual-exclusion violation is left, only the late write the configuration expects', () => {
     expect(result.violations.map((v) => v.invariant)).toEqual(['stale-write']);
     expect(result.violations.some((v) => v.invariant === 'mutual-exclusion')).toBe(false);
-    expect(result.traceHash).toBe('798908169658168a');
+    expect(result.traceHash).toBe('ce59ae6b016f5898');
   });
 });

@@ -48,7 +48,7 @@ describe('3m-short-lease-lock-delay: the manager that declared the master dead a
       '7286.797 m1 release client=c2 reason=unlock',
       '7286.797 m1 grant client=c4 mode=EX token=7',
     ]);
-    expect(result.traceHash).toBe('8f05c090a959d052');
+    expect(result.traceHash).toBe('dfb684768fe4317b');
   });
 
   it('seed 3716: m3 resets at 10,005.592 ms; m1 keeps c1\u2019s EX (token 13) until c1 unlocks, and only then grants c2', () => {
@@ -58,7 +58,7 @@ describe('3m-short-lease-lock-delay: the manager that declared the master dead a
     expect(pick(events, 'send', { msg: 'dead-to-me' })).toEqual([]);
     expect(pick(events, 'grant', { client: 'c1', resource: 'a', token: 13 }).map((e) => `${e.t} ${e.node}`)).toEqual(['3050.312 m1']);
     expect(timelineBetween(events, 'a', 3_051, 10_300, ['grant', 'release'])).toEqual(['10287.089 m1 release client=c1 reason=unlock', '10287.089 m1 grant client=c2 mode=EX token=14']);
-    expect(result.traceHash).toBe('d6e74159f5438ba2');
+    expect(result.traceHash).toBe('47e67fcba98e9b7a');
   });
 
   it('seed 2203: m3 resets at 20,001.143 ms; m1 keeps c1\u2019s EX (token 41) and ends it at c1\u2019s unlock before granting c2', () => {

@@ -50,6 +50,6 @@ describe('5m-short-lease seed 1063: a master without a quorum moves no copies', 
     ]);
     expect(pick(events, 'write', { client: 'c2', resource: 'a', token: 1010 }).map((e) => e.t)).toEqual([25226.606]);
     expect(result.violations.filter((v) => v.message.includes('superseded'))).toEqual([]);
-    expect(result.traceHash).toBe('bdb020ffb176416f');
+    expect(result.traceHash).toBe('faf2252b5f153e56');
   });
 });

@@ -78,7 +78,7 @@ describe('swarm-fenced-dlm seed 13500: the rebuilt root is held until a lease af
     expect(result.violations).toEqual([]);
     const after = pick(events, 'grant', { resource: 'a' }).filter((e) => e.t > 13_543.581);
     expect(`${after[0]!.t} ${after[0]!.node} ${String(after[0]!.f.recovery)}`).toBe('39543.581 m2 true');
-    expect(result.traceHash).toBe('45ec017e5053d23d');
+    expect(result.traceHash).toBe('4432cecf1d802fee');
   });
 });
 

@@ -55,7 +55,7 @@ describe('a grant a held root waits out ends by its lease, not as superseded', (
         '22187.826 m2 release client=c1 reason=unlock',
         '22187.826 m2 grant client=c3 mode=EX token=1027 recovery',
       ]);
-      expect(result.traceHash).toBe('0dc7013528d33e34');
+      expect(result.traceHash).toBe('1b7fff60bdac93c2');
     },
   );
 
@@ -77,7 +77,7 @@ describe('a grant a held root waits out ends by its lease, not as superseded', (
         '22012.576 m2 expire client=c4',
         '22012.576 m2 grant client=c1 mode=EX token=1009 recovery',
       ]);
-      expect(result.traceHash).toBe('af47336ff1027150');
+      expect(result.traceHash).toBe('c9d1c1e7bc81f886');
     },
   );
 });
