@@ -15,8 +15,8 @@
  * 3m-short-lease-lock-delay (scenarios/swarm-dlm-3m-short-lease-lock-delay.json, a copy in
  * fixtures/):
  * - seed 19231: m1 expired c1#0.0's EX on a (4,005.4 ms) and c4#0.0's PR on b (4,006.5 ms) while
- *   cut off from m2, the copy holder, then crashed (5,905 ms). m2 rebuilt a (11,585.48 ms) and b
- *   (12,020.752 ms) knowing c1#0.1 and c4#0.1 itself, and adopted both copies; at 17,381.682 ms
+ *   cut off from m2, the copy holder, then crashed (5,905 ms). m2 rebuilt a (11,583.933 ms) and b
+ *   (12,028.069 ms) knowing c1#0.1 and c4#0.1 itself, and adopted both copies; at 17,381.682 ms
  *   m1 reported c4 -(EX on a)-> c1 -(EX on b)-> c4.
  * - seed 45131: m1 expired c3#0.0's EX on b and c4#0.0's EX on a (14,002.4 ms) with its link to
  *   m2 dropping, then reset (20,017.52 ms). m2 rebuilt both roots (20,043.077 ms) knowing nothing
@@ -55,9 +55,9 @@ describe('3m-short-lease-lock-delay: a rebuild ends the copies of sessions known
     // seed, the rebuilds' timelines (expire where the ghosts were adopted), the grants the ghosts blocked, expected findings, trace hash
     [
       19231,
-      ['11585.48 m2 release client=c2 reason=superseded', '11585.48 m2 release client=c3 reason=superseded', '11585.48 m2 lvb-invalidate reason=recovery', '11585.48 m2 expire client=c1'],
-      ['12020.752 m2 lvb-invalidate reason=recovery', '12020.752 m2 expire client=c4'],
-      ['16000 m2 c4 a', '16020.752 m2 c1 b'],
+      ['11583.933 m2 release client=c2 reason=superseded', '11583.933 m2 release client=c3 reason=superseded', '11583.933 m2 lvb-invalidate reason=recovery', '11583.933 m2 expire client=c1'],
+      ['12028.069 m2 lvb-invalidate reason=recovery', '12028.069 m2 expire client=c4'],
+      ['16000 m2 c4 a', '16028.069 m2 c1 b'],
       ['stale-write'],
       '525ce68240865f23',
     ],
