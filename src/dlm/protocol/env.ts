@@ -10,7 +10,25 @@ import type { ProcessContext, TimerId } from '../../sim/types.js';
 import type { ReliableLinks } from './links.js';
 import type { Membership } from './membership.js';
 import type { Tuning } from './tuning.js';
-import type { BastWire, OpWire, OutWire, PeerMsg, ToClientMsg } from './wire.js';
+import type { BastWire, LostMasterWire, OpWire, OutWire, PeerMsg, ToClientMsg } from './wire.js';
+
+/**
+ * A root as the generation of this node that last mastered it left it (see
+ * {@link ManagerEnv.masteredRoots}).
+ */
+export interface MasteredRoot {
+  readonly gen: number;
+  /**
+   * The masters the root had lost that this generation's rebuild of it was to count, until the
+   * rebuild ends (the root serves again); empty otherwise. That generation may have been the only
+   * node that knew of them: the directory node hands a name's losses over to the next one in a
+   * `dir-sync`, which is void if the new directory node declared the sender dead before it came.
+   * A later generation that masters the root again counts them with its own loss, or it would
+   * take a root whose earlier master and copy holders are both gone for one that lost a single
+   * manager, and grant beside a lock nobody alive knows.
+   */
+  readonly lost: readonly LostMasterWire[];
+}
 
 /**
  * What the other roles of a node call on its copy holder directly (./copyholder.ts), when the copy
@@ -65,7 +83,7 @@ export interface ManagerEnv {
    * until another master of the root is learned: after a crash or reset this node still knows which
    * roots its earlier generation lost, when the directory node that recorded that loss is gone too.
    */
-  readonly masteredRoots: Map<string, number>;
+  readonly masteredRoots: Map<string, MasteredRoot>;
   readonly master: MasterPort;
   readonly copyHolder: CopyHolderPort;
   readonly home: HomePort;

@@ -34,7 +34,7 @@ import type { Message, Process, ProcessContext, TimerId } from '../../sim/types.
 import { CopyHolderRole } from './copyholder.js';
 import { DeadlockCoordinator } from './coordinator.js';
 import { DirectoryRole } from './directory.js';
-import type { ManagerEnv } from './env.js';
+import type { ManagerEnv, MasteredRoot } from './env.js';
 import { directoryIndex } from './hash.js';
 import { HomeRole } from './home.js';
 import { RelMessage, ReliableLinks, type LinkHandler } from './links.js';
@@ -86,7 +86,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   private adoptEpochs = new Map<string, number>();
   sessionHomes = new Map<string, string>();
   readonly tokenWatermarks: Map<string, number>;
-  readonly masteredRoots: Map<string, number>;
+  readonly masteredRoots: Map<string, MasteredRoot>;
   /** The directory's records, durable like the token watermarks (see ./directory.ts). */
   readonly dirRecords: Map<string, unknown>;
   private readonly lookups = new Map<string, string>();
@@ -108,7 +108,7 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
     this.managerSet = new Set(all);
     this.tokenWatermarks = durableMap<number>(ctx, 'dlm:tokens');
     this.dirRecords = durableMap(ctx, 'dlm:directory');
-    this.masteredRoots = durableMap<number>(ctx, 'dlm:mastered');
+    this.masteredRoots = durableMap<MasteredRoot>(ctx, 'dlm:mastered');
     const gen = generationOf(ctx.incarnation, 0);
     this.links = new ReliableLinks(ctx, gen, this, tuning.link);
     this.members = new Membership(ctx, all, gen, tuning, this.links, this, durableMap<number>(ctx, 'dlm:death-verdicts'));
@@ -454,6 +454,9 @@ export class Manager implements Process, ManagerEnv, LinkHandler, MembershipHost
   }
 
   rebuilt(root: string): void {
+    // The losses the rebuild counted are behind the root now: a later loss of this node's state is its own.
+    const mastered = this.masteredRoots.get(root);
+    if (mastered !== undefined && mastered.gen === this.members.generation && mastered.lost.length > 0) this.masteredRoots.set(root, { gen: mastered.gen, lost: [] });
     if (this.dirOf(root) === this.id) this.dir.onRebuilt(this.id, [root]);
     else this.rebuiltSinceSync.add(root);
   }

@@ -140,7 +140,7 @@ export class MasterRole implements MasterPort {
     if (this.records.roots.has(root)) return;
     const rootState = new RootState(root, recover ? this.withOwnEarlierMastery(root, lost) : lost);
     this.records.roots.set(root, rootState);
-    this.env.masteredRoots.set(root, this.env.members.generation);
+    this.env.masteredRoots.set(root, { gen: this.env.members.generation, lost: recover ? rootState.lostMasters : [] });
     if (recover) this.recovery.startGather(rootState);
   }
 
@@ -149,13 +149,15 @@ export class MasterRole implements MasterPort {
    * recorded the loss may be gone too (crashed, or out of the view), and the name came here with
    * no record: if an earlier generation of this node mastered the root and no other master of it
    * has been learned here since, nobody rebuilt it after this node lost its state, and that
-   * generation is the master it lost (its rebuild counts this node's loss of state).
+   * generation is the master it lost (its rebuild counts this node's loss of state), and so are
+   * the masters that generation was still rebuilding the root after (it may have held the copies
+   * of their locks, and its loss took them).
    */
   private withOwnEarlierMastery(root: string, lost: readonly LostMasterWire[]): readonly LostMasterWire[] {
     if (lost.length > 0) return lost;
-    const gen = this.env.masteredRoots.get(root);
-    if (gen === undefined || gen === this.env.members.generation) return lost;
-    return [{ id: this.env.id, gen }];
+    const earlier = this.env.masteredRoots.get(root);
+    if (earlier === undefined || earlier.gen === this.env.members.generation) return lost;
+    return [...earlier.lost, { id: this.env.id, gen: earlier.gen }];
   }
 
   // ------------------------------------------------------------------ requests

@@ -13,7 +13,9 @@
  * with its silence bound, a copy as of the fix: fixtures/swarm-dlm-5m-long-lease-lock-delay-silence.json).
  * A node also remembers, in its durable storage, which roots its earlier generation mastered, for
  * when the directory node that recorded the loss is gone as well
- * (scenarios/swarm-dlm-3m-short-lease-lock-delay.json, a copy: fixtures/swarm-dlm-3m-short-lease-lock-delay.json).
+ * (scenarios/swarm-dlm-3m-short-lease-lock-delay.json, a copy: fixtures/swarm-dlm-3m-short-lease-lock-delay.json),
+ * and the masters that generation was still rebuilding the root after, which its loss may have left
+ * known to nobody.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -167,5 +169,35 @@ describe('3m-short-lease-lock-delay seed 9259: a master rebuilding its own earli
       '24010.708 m1 lvb-invalidate reason=recovery',
     ]);
     expect(result.traceHash).toBe('92fcd3466c52f84b');
+  });
+});
+
+describe('3m-short-lease-lock-delay seed 80085: a master rebuilding its own unfinished rebuild counts the master that rebuild was for', () => {
+  // m1@0 masters `b` and grants c3 EX (token 18) at 8,806.953 ms; m3, c3's home, holds the copy.
+  // m1 crashes at 8,836 ms, so c3's unlock (8,935.373 ms) never reaches it; c3 pauses from
+  // 13,546 ms to 22,779 ms. m2 and m3 declare m1@0 dead at 14,000 ms and m3, b's directory node,
+  // becomes its master and gathers, but m3 → m2 drops everything until 17,107 ms: the gather never
+  // ends, and the dir-sync that hands b's record (lost master m1@0) over to m2, its directory node
+  // once m1@1000 joins (15,832 ms), lands only after m2 has declared m3@0 dead (17,000 ms), so m2
+  // ignores it. m3 resets at 18,004.591 ms, with the copy of c3's EX; c4 asks for PR on b and m3@1
+  // becomes b's master again with no lost master named. Counting only its own loss (m1's death, at
+  // 14,000 ms, came before it) it rebuilt b as after a single loss and granted c4 PR at
+  // 18,094.068 ms beside c3's EX (mutual-exclusion). m3 now counts m1@0 too, from its durable record
+  // of the rebuild its generation 0 had not finished: it holds b, and the hold's end expires c3's EX.
+  it('m3 rebuilds b at 18,090.064 ms as after a double loss and grants nothing on it; the hold’s end expires c3’s EX', () => {
+    const { result, events } = runTwice(threeShortLockDelay, 80085);
+    expect(result.violations).toEqual([]);
+    expect(pick(events, 'crash').map((e) => `${e.t} ${e.node}`)).toEqual(['8836 m1']);
+    expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node} gen=${String(e.f.gen)}`)).toEqual(['18004.591 m3 gen=1']);
+    expect(pick(events, 'request', { client: 'c4', resource: 'b', mode: 'PR' }).map((e) => e.t).filter((t) => t > 18_000)).toEqual([18030.25]);
+    expect(timelineBetween(events, 'b', 8800, 30_000)).toEqual([
+      '8806.953 m1 grant client=c3 mode=EX token=18',
+      '18090.064 m3 lvb-invalidate reason=recovery',
+      '29261 m3 release client=c4 reason=superseded',
+      '29261 m3 expire client=c1',
+      '29261 m3 expire client=c2',
+      '29261 m3 expire client=c3',
+    ]);
+    expect(result.traceHash).toBe('ef2189ea13b8178c');
   });
 });
