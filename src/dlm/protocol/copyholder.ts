@@ -26,7 +26,7 @@ import { truncate } from './lists.js';
 import type { ModeName } from '../../vocabulary/index.js';
 import { LockFlag, StatusFlag } from '../core/index.js';
 import type { CopyHolderPort, ManagerEnv } from './env.js';
-import { clientsWithSessionsOver, latestSessions, lockKey } from './session.js';
+import { clientsWithSessionsOver, isNewerSession, latestSessions, lockKey } from './session.js';
 import { TOKEN_RECOVERY_GAP } from './tuning.js';
 import { RelMessage } from './links.js';
 import type {
@@ -115,9 +115,11 @@ export class CopyHolderRole implements CopyHolderPort {
       this.env.setMaster(op.root, masterHint);
     }
     const rec = this.record(op);
-    rec.sess = op.sess;
-    rec.home = op.home;
-    rec.priority = op.priority;
+    if (!(isNewerSession(op.sess, rec.sess) && standsForLock(rec))) {
+      rec.sess = op.sess;
+      rec.home = op.home;
+      rec.priority = op.priority;
+    }
     rec.pending.push(op);
     if (rec.pending.length > MAX_PENDING_PER_COPY) throw new RangeError(`copy ${op.client}/${op.resource}: more than ${MAX_PENDING_PER_COPY} operations pending`);
     this.route(op);
@@ -174,6 +176,7 @@ export class CopyHolderRole implements CopyHolderPort {
       rec = new CopyRecord(out.client, out.sess, home, out.resource, out.root, out.path, out.parent, out.priority);
       recs.set(key, rec);
     }
+    if (rec !== undefined && isNewerSession(out.sess, rec.sess)) renew(rec, out.sess, home, out.priority);
     if (rec !== undefined && rec.sess === out.sess && out.version >= rec.version) {
       rec.version = out.version;
       rec.lockId = out.lockId;
@@ -239,10 +242,15 @@ export class CopyHolderRole implements CopyHolderPort {
     this.onMasterKnown(root);
   }
 
-  /** Every session this node has heard of: adopted somewhere, or named by a copy held here. */
+  /** Every session this node has heard of: adopted somewhere, or named by a copy held here or by a request pending on one. */
   private *heardSessions(): Generator<string> {
     yield* this.env.sessionHomes.keys();
-    for (const recs of this.byRoot.values()) for (const rec of recs.values()) yield rec.sess;
+    for (const recs of this.byRoot.values()) {
+      for (const rec of recs.values()) {
+        yield rec.sess;
+        for (const op of rec.pending) if (isNewerSession(op.sess, rec.sess)) yield op.sess;
+      }
+    }
   }
 
   /**
@@ -345,12 +353,24 @@ export class CopyHolderRole implements CopyHolderPort {
     this.env.post(master, msg);
   }
 
-  /** A copy moved to another holder: drop ours unless it is newer. */
+  /**
+   * A copy moved to another holder, or the master ended its lock: drop ours unless it is newer.
+   * What a later session of the client has pending on it stays, as that session's copy: the
+   * master has those requests, and they are all a rebuild would learn of them from.
+   */
   onCopyRelease(client: string, root: string, resource: string, version: number): void {
     const recs = this.byRoot.get(root);
     const key = lockKey(client, resource);
     const rec = recs?.get(key);
-    if (recs !== undefined && rec !== undefined && rec.version <= version) recs.delete(key);
+    if (recs === undefined || rec === undefined || rec.version > version) return;
+    const lost = this.env.lostSessions;
+    const later = rec.pending.filter((op) => isNewerSession(op.sess, rec.sess) && !lost.has(op.sess));
+    if (later.length === 0) {
+      recs.delete(key);
+      return;
+    }
+    const latest = later[later.length - 1]!;
+    renew(rec, latest.sess, latest.home, latest.priority);
   }
 
   /**
@@ -420,6 +440,37 @@ export class CopyHolderRole implements CopyHolderPort {
     for (const recs of this.byRoot.values()) n += recs.size;
     return n;
   }
+}
+
+/**
+ * Whether a copy still stands for a lock of its session: granted, or known to the master, or kept
+ * because the session was purged and the master has not confirmed the lock's end. A request of a
+ * later session of the client does not make it that session's copy: the master ends the earlier
+ * lock before it acts on the request, and should the master die first, the copy is what tells
+ * the next one to end it. The request rides on it, pending, until the master's answer to it or
+ * the end of the earlier lock ({@link renew}).
+ */
+function standsForLock(rec: CopyRecord): boolean {
+  return rec.lockId !== 0 || rec.grantedMode !== null || rec.lost;
+}
+
+/**
+ * The copy is `sess`'s now, a later session of its client, with nothing of the earlier lock: the
+ * master has ended that lock (it answered the later session, or released the copy).
+ */
+function renew(rec: CopyRecord, sess: string, home: string, priority: number): void {
+  rec.sess = sess;
+  rec.home = home;
+  rec.priority = priority;
+  rec.lockId = 0;
+  rec.version = 0;
+  rec.grantedMode = null;
+  rec.grantFlags = 0;
+  rec.token = null;
+  rec.value = null;
+  rec.lvbSeq = 0;
+  rec.lost = false;
+  rec.pending = rec.pending.filter((op) => op.sess === sess);
 }
 
 /** Add `op` to the copy's pending list, kept oldest first. */

@@ -132,7 +132,7 @@ export class MasterRecovery {
       // 3. The unlocks and down-conversions step 1 restated as done happen now, held root or not:
       // the dead master may have granted beyond them (their copies lag its outcomes), so the
       // rebuilt root is the one the restated trace describes only once they have.
-      const replays = replayOrder(entries, over);
+      const replays = replayOrder(entries, over, (sess) => ended.has(sess));
       for (const op of replays.lettingGo) this.requests.replay(op);
       assertRebuiltRoot({
         node: this.env.id,

@@ -5,13 +5,21 @@
  */
 import type { ModeName } from '../../vocabulary/index.js';
 import { isDownConversion, toMode, type Mode } from '../core/index.js';
-import { lockKey } from './session.js';
+import { isNewerSession, lockKey } from './session.js';
 import type { CopyWire, GatherResultBody, OpWire } from './wire.js';
 
 /** One lock as the survivors know it: its newest copy, and every pending operation any copy carried, in request order. */
 export interface MergedCopy {
   copy: CopyWire;
+  /** The pending operations of the copy's session (or an earlier one of its client). */
   readonly pending: OpWire[];
+  /**
+   * The pending operations of a later session of the copy's client, in request order: its
+   * requests on the resource reached a copy holder whose copy still stands for the earlier
+   * session's lock (./copyholder.ts keeps that copy until the master has ended the lock). They are
+   * the later session's, not the copy's: a copy that is over still has them replayed.
+   */
+  readonly later: OpWire[];
 }
 
 /** The survivors' copies of a root, merged. */
@@ -62,7 +70,7 @@ export function mergeCopies(replies: readonly GatherResultBody[]): MergedCopies 
       const key = lockKey(copy.client, copy.resource);
       const current = merged.get(key);
       if (current === undefined) {
-        merged.set(key, { copy, pending: copy.pending.slice() });
+        merged.set(key, { copy, pending: copy.pending.slice(), later: [] });
         continue;
       }
       if (copy.version > current.copy.version || (copy.lost && !current.copy.lost)) current.copy = copy;
@@ -70,7 +78,12 @@ export function mergeCopies(replies: readonly GatherResultBody[]): MergedCopies 
       current.pending.sort((a, b) => a.reqId - b.reqId);
     }
   }
-  return { entries: [...merged.values()], seenTokens };
+  const entries = [...merged.values()].map(({ copy, pending }) => ({
+    copy,
+    pending: pending.filter((op) => !isNewerSession(op.sess, copy.sess)),
+    later: pending.filter((op) => isNewerSession(op.sess, copy.sess)),
+  }));
+  return { entries, seenTokens };
 }
 
 /** The newest value block the copies of one resource carry. */
@@ -118,16 +131,20 @@ export interface Replays {
 /**
  * The pending operations to replay, in order: locks letting go (unlock, down-conversion) first, so
  * the rebuilt queues are consistent again before anything else is decided; each client's
- * operations stay in order. Copies of sessions that are over (`over`) replay nothing.
+ * operations stay in order. Copies of sessions that are over (`over`) replay nothing of their
+ * own; the requests of a later session riding on such a copy are replayed unless that session is
+ * over too (`sessionOver`): its client awaits their answer, and nobody else would ask again.
  */
-export function replayOrder(entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean): Replays {
+export function replayOrder(entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean, sessionOver: (sess: string) => boolean): Replays {
   const replays: Replays = { lettingGo: [], others: [] };
-  for (const { copy, pending } of entries) {
-    if (over(copy) || pending.length === 0) continue;
-    const main = mainOp(pending);
-    const letsGo = main !== undefined && (main.op === 'unlock' || (main.op === 'convert' && copy.grantedMode !== null && decreases(copy.grantedMode, main.mode)));
-    const list = letsGo ? replays.lettingGo : replays.others;
-    for (const op of pending) list.push(op);
+  for (const { copy, pending, later } of entries) {
+    if (!over(copy) && pending.length > 0) {
+      const main = mainOp(pending);
+      const letsGo = main !== undefined && (main.op === 'unlock' || (main.op === 'convert' && copy.grantedMode !== null && decreases(copy.grantedMode, main.mode)));
+      const list = letsGo ? replays.lettingGo : replays.others;
+      for (const op of pending) list.push(op);
+    }
+    for (const op of later) if (!sessionOver(op.sess)) replays.others.push(op);
   }
   return replays;
 }

@@ -19,16 +19,17 @@ function entry(client: string, grantedMode: ModeName | null, token: number | nul
     client, sess: `${client}#0.0`, home: 'm1', resource: 'a', root: 'a', path: ['a'], parent: null, lockId: 1, version: 1,
     grantedMode, grantFlags: 0, token, value: null, lvbSeq: 0, priority: 0, pending, lost, lvbInvalid: false,
   };
-  return { copy, pending };
+  return { copy, pending, later: [] };
 }
 
 const compatible = (a: ModeName, b: ModeName): boolean => COMPATIBILITY[toMode(a) as Mode]![toMode(b) as Mode]!;
 const over = (copy: CopyWire): boolean => copy.lost;
+const noSessionOver = (): boolean => false;
 
 describe('recovery merge', () => {
   it('replays unlocks and down-conversions apart from, and before, everything else', () => {
     const entries = [entry('c1', null, null, [op('c1', 4, 'lock', 'EX')]), entry('c2', 'EX', 7, [op('c2', 3, 'unlock')]), entry('c3', 'EX', 8, [op('c3', 5, 'convert', 'PR')]), entry('c4', 'PR', null, [op('c4', 6, 'convert', 'EX')])];
-    const { lettingGo, others } = replayOrder(entries, over);
+    const { lettingGo, others } = replayOrder(entries, over, noSessionOver);
     expect(lettingGo.map((o) => `${o.client} ${o.op}`)).toEqual(['c2 unlock', 'c3 convert']);
     expect(others.map((o) => `${o.client} ${o.op}`)).toEqual(['c1 lock', 'c4 convert']);
   });
