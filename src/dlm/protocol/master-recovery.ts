@@ -118,7 +118,8 @@ export class MasterRecovery {
     if (!seenTokens.has(root)) seenTokens.set(root, 0);
     this.tokens.raiseAboveSeen(seenTokens);
     this.effects.duringRecovery(() => {
-      // A copy of a session that is over: its lock is ended (below), its requests are not replayed.
+      // A copy of a session that is over: its lock is ended (below), its requests are not replayed
+      // (those of a later session of its client that ride on it are, see `MergedCopy.later`).
       // Over as its copy holder knew, as this node knows (lost), or as any gathered manager or this
       // node knows of a later session of its client. A copy holder that missed the purge (the
       // master that ended the lock was cut off from it, then lost its state) still holds it granted.
