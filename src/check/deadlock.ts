@@ -30,7 +30,7 @@ import type { CycleEdge, ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, removeLock, type LockState, type LockSlot, type ResourceSlot } from './lock-table.js';
 import { compatible } from './modes.js';
-import { dequeueEnds, enqueueLock } from './queues.js';
+import { dequeueEnds, enqueueLock, grantEndEnds } from './queues.js';
 import { formatUs } from '../sim/index.js';
 import { WaitForGraph, waitLabel, type CycleRecord } from './wait-graph.js';
 
@@ -144,7 +144,8 @@ export class DeadlockChecker extends TableChecker implements Checker {
         const lock = this.table.lock!;
         // CONVDEADLK: the lock lives on at NL (the table makes it so), blocking nobody, and its
         // conversion still waits.
-        if (!(e.type === 'release' && e.fields.reason === 'demote')) this.stopWaiting(lock);
+        // Not a cut-off former master's end of a grant already superseded (see grantEndEnds).
+        if (!(e.type === 'release' && e.fields.reason === 'demote') && grantEndEnds(e.node, lock, this.requests.of(lock).queuedBy)) this.stopWaiting(lock);
         const res = lock.res;
         const queues = this.queues.of(res);
         const client = lock.client;

@@ -13,8 +13,10 @@
  * - an immediate conversion ignores both queues (rule C) unless it carries QUECVT, in which case
  *   it may not be granted while a conversion is queued.
  * Flags come from the `enqueue` event, or for immediate grants from the client's last
- * lock/convert `request`. A `release` with reason `demote` (CONVDEADLK) leaves the lock at NL with
- * its conversion still queued. A grant marked `recovery` (first pass after recovery, where order is
+ * lock/convert `request`. The end of a grant ends the lock's queued request as
+ * {@link grantEndEnds} says (not a cut-off former master's end of a grant already superseded).
+ * A `release` with reason `demote` (CONVDEADLK) leaves the lock at NL with its conversion still
+ * queued. A grant marked `recovery` (first pass after recovery, where order is
  * not binding) is not judged. A master's `crash` ends the entries it queued (see queues.ts): its
  * queue went with its volatile state, and a rebuild elsewhere queues again what survives. A protocol that never traces `enqueue` has empty queues here and is
  * therefore never judged, which is what we want for Redlock, zk and lease-lock.
@@ -23,7 +25,7 @@ import type { Checker, CheckSink } from './checker.js';
 import type { ModeName } from '../vocabulary/index.js';
 import type { CheckedEvent, CheckedType, LockEvent } from './lock-event.js';
 import { LockTable, TableChecker, noFlags, readsFor, removeLock, type LockState, type LockSlot, type ResourceSlot } from './lock-table.js';
-import { crashEnds, dequeueEnds, enqueueLock } from './queues.js';
+import { crashEnds, dequeueEnds, enqueueLock, grantEndEnds } from './queues.js';
 import { formatUs } from '../sim/index.js';
 
 /** No request is served first (shared: never mutated). */
@@ -101,7 +103,7 @@ export class GrantOrderChecker extends TableChecker implements Checker {
         return;
       case 'release':
         // CONVDEADLK: the lock lives on at NL (the table makes it so) and its conversion stays queued.
-        if (e.fields.reason !== 'demote') this.unqueue(this.table.lock!);
+        if (e.fields.reason !== 'demote') this.endGrant(e.node);
         return;
       case 'dequeue': {
         const lock = this.table.lock!;
@@ -109,7 +111,7 @@ export class GrantOrderChecker extends TableChecker implements Checker {
         return;
       }
       case 'expire':
-        this.unqueue(this.table.lock!);
+        this.endGrant(e.node);
         return;
       case 'crash':
         this.endQueuedBy(e.crashed);
@@ -117,6 +119,12 @@ export class GrantOrderChecker extends TableChecker implements Checker {
       default:
         return;
     }
+  }
+
+  /** `node` traced the end of the event's lock: its queued request leaves the mirror if that ends it (see {@link grantEndEnds}). */
+  private endGrant(node: string): void {
+    const lock = this.table.lock!;
+    if (grantEndEnds(node, lock, this.requests.of(lock).queuedBy)) this.unqueue(lock);
   }
 
   /** `node` crashed: every entry it queued leaves the mirror (see {@link crashEnds}). */

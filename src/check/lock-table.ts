@@ -42,6 +42,8 @@ export class LockState {
   token: number | undefined = undefined;
   /** Strict view: when the grant became live (table-wide order), for the order of holders in messages. */
   grantOrder = 0;
+  /** The node that traced the latest grant (kept once the grant ends: see queues.ts, grantEndEnds). */
+  grantedBy = '';
 
   /** Each checker's own state for this lock, by slot (see {@link LockSlot}). */
   readonly slots: unknown[];
@@ -191,7 +193,7 @@ export class LockTable {
   commit(e: CheckedEvent): void {
     switch (e.type) {
       case 'grant':
-        this.grant(this.lock!, e.fields.mode, e.tUs, e.fields.token);
+        this.grant(this.lock!, e.fields.mode, e.tUs, e.fields.token, e.node);
         return;
       case 'release':
         if (e.fields.reason === 'demote') this.demote(this.lock!);
@@ -244,7 +246,7 @@ export class LockTable {
     return lock;
   }
 
-  private grant(lock: LockState, mode: ModeName, atUs: number, token: number | undefined): void {
+  private grant(lock: LockState, mode: ModeName, atUs: number, token: number | undefined, node: string): void {
     if (lock.mode === undefined) pushLock(lock.res.holders, lock, 'the holders');
     lock.mode = mode;
     if (!lock.granted) {
@@ -253,6 +255,7 @@ export class LockTable {
     }
     lock.grantedUs = atUs;
     lock.token = token;
+    lock.grantedBy = node;
   }
 
   /** CONVDEADLK: the lock lives on at NL (lock view); its grant has ended (strict view). */

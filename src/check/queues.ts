@@ -1,7 +1,7 @@
 /**
  * Mirrors of each resource's waiting and converting queues, built from the service's `enqueue`
- * events (HEADQUE inserts at the head) and emptied by `grant`, `dequeue`, the end of a lock, and
- * (grant-order) the crash of the master that queued a request.
+ * events (HEADQUE inserts at the head) and emptied by `grant`, `dequeue`, the end of a lock (see
+ * {@link grantEndEnds}), and (grant-order) the crash of the master that queued a request.
  * The grant-order checker judges grants against its mirror; the deadlock checker reads who waits,
  * and behind whom, in its own (dlm-semantics §3: rule CQ for conversions, rules P and NW for new
  * requests). Each keeps its own because they file a request by different flags: grant-order
@@ -31,6 +31,19 @@ export function enqueueLock(list: LockState[], lock: LockState, flags: readonly 
  */
 export function dequeueEnds(e: Extract<LockEvent, { type: 'dequeue' }>, queuedBy: string): boolean {
   return e.fields.reason !== 'reset' || e.node === queuedBy;
+}
+
+/**
+ * Whether the end of a grant (a `release` other than a demotion, or an `expire`) traced by `node`
+ * ends the mirrored entry of `lock`'s request, which the node `queuedBy` placed. It does, save in
+ * one case: the lock holds no live grant, its latest grant was `node`'s own, and another node
+ * queued the request. That is a former master, cut off from the rest, ending by its own lease
+ * clock the grant a rebuild elsewhere has already ended (superseded) before queuing the client's
+ * request again: the request stands in the new master's queue. A rebuilding master's end of a
+ * request its predecessor queued, or any end of a live grant with its queued conversion, ends it.
+ */
+export function grantEndEnds(node: string, lock: LockState, queuedBy: string): boolean {
+  return lock.mode !== undefined || node === queuedBy || node !== lock.grantedBy;
 }
 
 /**

@@ -24,7 +24,7 @@ import type { Checker, CheckSink } from './checker.js';
 import type { CheckedEvent, CheckedType } from './lock-event.js';
 import { LockTable, TableChecker, readsFor, type LockState, type ResourceState, type LockSlot, type ResourceSlot } from './lock-table.js';
 import { lvbOperation, type LvbOperation } from './modes.js';
-import { dequeueEnds } from './queues.js';
+import { dequeueEnds, grantEndEnds } from './queues.js';
 import { formatUs } from '../sim/index.js';
 
 /** A resource's value block as the checker believes it must be (immutable: replaced, never changed). */
@@ -156,7 +156,8 @@ export class ValueBlockChecker extends TableChecker implements Checker {
         const client = e.fields.client;
         const mine = this.perLock.of(lock);
         const ended = lock.mode;
-        this.setQueued(lock, false);
+        // Not a cut-off former master's end of a grant already superseded (see grantEndEnds).
+        if (grantEndEnds(e.node, lock, mine.queuedBy)) this.setQueued(lock, false);
         const died = e.type === 'expire' || e.fields.reason === 'purge';
         if (ended !== undefined && died && (ended === 'PW' || ended === 'EX') && mine.valblk) {
           const res = this.perResource.of(lock.res);
