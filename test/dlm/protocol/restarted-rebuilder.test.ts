@@ -198,6 +198,6 @@ describe('3m-short-lease-lock-delay seed 80085: a master rebuilding its own unfi
       '29261 m3 expire client=c2',
       '29261 m3 expire client=c3',
     ]);
-    expect(result.traceHash).toBe('ef2189ea13b8178c');
+    expect(result.traceHash).toBe('75c3672331ca833f');
   });
 });
