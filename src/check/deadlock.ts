@@ -145,7 +145,7 @@ export class DeadlockChecker extends TableChecker implements Checker {
         // CONVDEADLK: the lock lives on at NL (the table makes it so), blocking nobody, and its
         // conversion still waits.
         // Not a cut-off former master's end of a grant already superseded (see grantEndEnds).
-        if (!(e.type === 'release' && e.fields.reason === 'demote') && grantEndEnds(e.node, lock, this.requests.of(lock).queuedBy)) this.stopWaiting(lock);
+        if (!(e.type === 'release' && e.fields.reason === 'demote') && grantEndEnds(e.node, lock, this.requests.of(lock).queuedBy, e.type === 'release' ? e.fields.reason : undefined)) this.stopWaiting(lock);
         const res = lock.res;
         const queues = this.queues.of(res);
         const client = lock.client;

@@ -103,7 +103,7 @@ export class GrantOrderChecker extends TableChecker implements Checker {
         return;
       case 'release':
         // CONVDEADLK: the lock lives on at NL (the table makes it so) and its conversion stays queued.
-        if (e.fields.reason !== 'demote') this.endGrant(e.node);
+        if (e.fields.reason !== 'demote') this.endGrant(e.node, e.fields.reason);
         return;
       case 'dequeue': {
         const lock = this.table.lock!;
@@ -111,7 +111,7 @@ export class GrantOrderChecker extends TableChecker implements Checker {
         return;
       }
       case 'expire':
-        this.endGrant(e.node);
+        this.endGrant(e.node, undefined);
         return;
       case 'crash':
         this.endQueuedBy(e.crashed);
@@ -121,10 +121,10 @@ export class GrantOrderChecker extends TableChecker implements Checker {
     }
   }
 
-  /** `node` traced the end of the event's lock: its queued request leaves the mirror if that ends it (see {@link grantEndEnds}). */
-  private endGrant(node: string): void {
+  /** `node` traced the end of the event's lock (a release's `reason`): its queued request leaves the mirror if that ends it (see {@link grantEndEnds}). */
+  private endGrant(node: string, releaseReason: string | undefined): void {
     const lock = this.table.lock!;
-    if (grantEndEnds(node, lock, this.requests.of(lock).queuedBy)) this.unqueue(lock);
+    if (grantEndEnds(node, lock, this.requests.of(lock).queuedBy, releaseReason)) this.unqueue(lock);
   }
 
   /** `node` crashed: every entry it queued leaves the mirror (see {@link crashEnds}). */

@@ -36,14 +36,16 @@ export function dequeueEnds(e: Extract<LockEvent, { type: 'dequeue' }>, queuedBy
 /**
  * Whether the end of a grant (a `release` other than a demotion, or an `expire`) traced by `node`
  * ends the mirrored entry of `lock`'s request, which the node `queuedBy` placed. It does, save in
- * one case: the lock holds no live grant, its latest grant was `node`'s own, and another node
- * queued the request. That is a former master, cut off from the rest, ending by its own lease
- * clock the grant a rebuild elsewhere has already ended (superseded) before queuing the client's
- * request again: the request stands in the new master's queue. A rebuilding master's end of a
- * request its predecessor queued, or any end of a live grant with its queued conversion, ends it.
+ * one case: the end is not a rebuild's (`releaseReason` is not `superseded`), the lock holds no
+ * live grant, its latest grant was `node`'s own, and another node queued the request. That is a
+ * former master, cut off from the rest, ending by its own lease clock the grant a rebuild
+ * elsewhere has already ended (superseded) before queuing the client's request again: the request
+ * stands in the new master's queue. A rebuild's end, a rebuilding master's end of a request its
+ * predecessor queued (a master restarted under the same name included), or any end of a live grant
+ * with its queued conversion, ends it.
  */
-export function grantEndEnds(node: string, lock: LockState, queuedBy: string): boolean {
-  return lock.mode !== undefined || node === queuedBy || node !== lock.grantedBy;
+export function grantEndEnds(node: string, lock: LockState, queuedBy: string, releaseReason: string | undefined): boolean {
+  return releaseReason === 'superseded' || lock.mode !== undefined || node === queuedBy || node !== lock.grantedBy;
 }
 
 /**

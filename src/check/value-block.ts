@@ -157,7 +157,7 @@ export class ValueBlockChecker extends TableChecker implements Checker {
         const mine = this.perLock.of(lock);
         const ended = lock.mode;
         // Not a cut-off former master's end of a grant already superseded (see grantEndEnds).
-        if (grantEndEnds(e.node, lock, mine.queuedBy)) this.setQueued(lock, false);
+        if (grantEndEnds(e.node, lock, mine.queuedBy, e.type === 'release' ? e.fields.reason : undefined)) this.setQueued(lock, false);
         const died = e.type === 'expire' || e.fields.reason === 'purge';
         if (ended !== undefined && died && (ended === 'PW' || ended === 'EX') && mine.valblk) {
           const res = this.perResource.of(lock.res);

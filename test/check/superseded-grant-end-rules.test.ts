@@ -9,7 +9,9 @@
  * grant already over; the request stands in the new master's queue, which grants it in its turn.
  *
  * Any other end of a lock without a live grant still ends its entry: a rebuilding master ends a
- * request its predecessor queued, which the predecessor never granted.
+ * request its predecessor queued, which the predecessor never granted; and a rebuild's end
+ * (`release`, superseded) always does, even by a master restarted under the name that made the
+ * lock's last grant.
  *
  * Broken variants: the same expire traced by the master that queued the request ends it, and the
  * grant of it in its turn is then an immediate grant of a new request past the queue (rule N).
@@ -71,6 +73,28 @@ describe('grant-order: a cut-off former master\u2019s end of a superseded grant 
       .add(20, 'release', { client: 'c2', resource: 'file', reason: 'superseded' }, 'm2')
       .grant(30, 'c3', 'file', 'EX', {}, 'm2');
     expect(check(s, ['grant-order']).violations).toEqual([]);
+  });
+
+  // 3m-short-lease-lock-delay seed 36815: m1 granted c3 (then c3 unlocked) and crashed; m2 queued
+  // c3's request again; m1, restarted under the same name, rebuilds the root and ends c3's request
+  // (superseded) beside c1's and c2's, then grants c2 first in its own queue. A rebuild's end is
+  // never a cut-off former master's lease expiry, whoever made the lock's last grant.
+  it('a rebuild’s superseded end by the node that made the lock’s last grant ends the request another node queued', () => {
+    const s = (reason: 'superseded' | 'purge') =>
+      new Stream()
+        .grant(0, 'c3', 'file', 'EX', {}, 'm1')
+        .add(10, 'release', { client: 'c3', resource: 'file', reason: 'unlock' }, 'm1')
+        .add(20, 'enqueue', { client: 'c2', resource: 'file', mode: 'EX', queue: 'waiting' }, 'm2')
+        .add(30, 'enqueue', { client: 'c3', resource: 'file', mode: 'EX', queue: 'waiting' }, 'm2')
+        .add(40, 'release', { client: 'c2', resource: 'file', reason: 'superseded' }, 'm1')
+        .add(40, 'release', { client: 'c3', resource: 'file', reason }, 'm1')
+        .add(40, 'enqueue', { client: 'c2', resource: 'file', mode: 'EX', queue: 'waiting' }, 'm1')
+        .grant(40, 'c2', 'file', 'EX', {}, 'm1');
+    expect(check(s('superseded'), ['grant-order']).violations).toEqual([]);
+    // Broken variant: read as a former master's purge, the end leaves c3's entry, and c2's grant jumps it.
+    expect(check(s('purge'), ['grant-order']).violations.map((v) => v.message)).toEqual([
+      "m1 granted c2's waiting request for EX on file at 40.0 ms ahead of c3's waiting request for EX (queued at 30.0 ms) (rules P/NW: queued conversions first, then waiting requests in FIFO order)",
+    ]);
   });
 
   it('the end of a live grant ends its queued conversion, whoever traces it', () => {
