@@ -108,7 +108,7 @@ describe('soak seeds whose queued request went with its crashed master, and whos
   // grant; 22936 (c1's lock on a ends, superseded, at m5's rebuild, 22,594.5 ms) as a copy of a
   // session a later one followed. The crash still ends the entry first; no grant jumps it either way.
   it.each([
-    [10850, 'c3', 12121.834, '6957d13fc3f1aa59'],
+    [10850, 'c3', 12121.834, '78f29fe0f7fa967c'],
     [22936, 'c1', 13823.49, 'dd394e4e75dd7515'],
     [28068, 'c4', 2508.964, '64a42d4194113a1f'],
   ])('5m-short-lease seed %i: %s\u2019s request queued at m1 at %f ms is jumped by no grant', (seed, client, queuedMs, hash) => {

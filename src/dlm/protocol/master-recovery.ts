@@ -125,10 +125,10 @@ export class MasterRecovery {
       // master that ended the lock was cut off from it, then lost its state) still holds it granted.
       const ended = new EndedSessions(this.env.lostSessions, [...this.heardSessions(), ...replies.flatMap((reply) => reply.latestSessions)]);
       const over = (copy: CopyWire): boolean => copy.lost || ended.has(copy.sess);
-      const lossy = this.lostSeveral(rootState);
       // 1. Restate what the dead master may have traced beyond the copies.
-      this.restate(entries, over, lossy);
+      this.restate(entries, over);
       // 2. Rebuild the granted locks (parents first).
+      const lossy = this.lostSeveral(rootState);
       const standIns = this.adoptGranted(root, entries, over, lossy);
       // 3. The unlocks and down-conversions step 1 restated as done happen now, held root or not:
       // the dead master may have granted beyond them (their copies lag its outcomes), so the
@@ -203,19 +203,10 @@ export class MasterRecovery {
     }
   }
 
-  /**
-   * Trace what the dead master may have done beyond the copies (step 1 of the module comment of
-   * ./master.ts). On a root about to be held (`held`), a request of a session not over that the
-   * lost master may have granted is not ended here: such a grant is one of the unknown locks the
-   * hold waits out, its client may have heard of it and may still hold it within its lease
-   * (nobody else is granted the root meanwhile), and the request waits in the hold's queue, whose
-   * end ends the grant ({@link endUnknownGrants}). Ended here, the trace would take a client still
-   * holding a lock it was granted for one whose lock recovery took away.
-   */
-  private restate(entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean, held: boolean): void {
+  /** Trace what the dead master may have done beyond the copies (step 1 of the module comment of ./master.ts). */
+  private restate(entries: readonly MergedCopy[], over: (copy: CopyWire) => boolean): void {
     const env = this.env;
     for (const { copy, pending } of entries) {
-      if (held && !over(copy)) continue;
       if (copy.grantedMode === null && pending.some((op) => op.op === 'lock')) {
         env.trace('release', { client: copy.client, resource: copy.resource, reason: 'superseded' });
       }
@@ -411,24 +402,26 @@ export class MasterRecovery {
    * The end of the hold is the end of every lock the lost managers may have granted beyond the
    * copies: its lease has run out. A client still asking for a lock here does not know of such a
    * grant (one that did would have reclaimed it), so any grant made for that request ends now:
-   * traced `release` (superseded) before the waiting requests are served (step 1 of the rebuild
-   * leaves such requests of a held root to this point, see {@link restate}), so that the trace
-   * and the checkers never keep an unknown grant standing beside the ones the rebuilt master
-   * makes. So does a grant whose client is unlocking a lock nobody here knows (its master and copy
-   * holder were lost), and a waiting request that nobody knows any more: its session is over, the
-   * client having given it up with it.
+   * traced `release` (superseded) before the waiting requests are served, as step 1 of the
+   * rebuild does for the requests found in copies, so that the trace and the checkers never keep
+   * an unknown grant standing beside the ones the rebuilt master makes. So does a grant whose
+   * client is unlocking a lock nobody here knows (its master and copy holder were lost), and one
+   * whose client had a session end and who asks for nothing here: its driver gave up whatever it
+   * awaited, and a grant the lost master made for it, which it never heard of, ended with the
+   * session, but nobody alive knew of it to trace that end. This node may know that session is
+   * over only by the client's later session (its requests on another root), every manager that
+   * knew the old one having reset; or not at all, when every manager it heard of the client from
+   * reset too, and only the managers it gathered the root's copies from had heard of the later
+   * session (`holding.sessionsOver`). So does a waiting request that nobody knows any more: its
+   * session is over too, the client having given it up with it.
    *
    * Every other client this node heard of that has no known lock here and asks for nothing here
    * has its unknown grant, if it has one, ended too, as an expiry: its lease has run out. The grant
    * was made by a lost master, and recorded only there and on its lost copy holder, one of which
    * was its client's home; no home has extended that lease since, and a reclaim that succeeded
-   * would have ended the grant already (./home.ts). Its client's session may be known to be over
-   * (here, by the client's later session, or as `holding.sessionsOver`, reported by the managers
-   * the root's copies came from): such a grant ended with the session, by its lease, and a write
-   * its client sent under it before is a late write, not one under a lock recovery took away. Or
-   * its session is not known to be over: its client was paused or cut off through the whole hold,
-   * so it never reclaimed, or the home it asked still awaits what it believes it holds, and nobody
-   * purged the session.
+   * would have ended the grant already (./home.ts). Its session is not known to be over, though:
+   * its client was paused or cut off through the whole hold, so it never reclaimed, or the home it
+   * asked still awaits what it believes it holds, and nobody purged the session.
    */
   private endUnknownGrants(rootState: RootState, holding: Extract<RootPhase, { kind: 'holding' }>): void {
     const ended = new Set<string>();
@@ -443,7 +436,8 @@ export class MasterRecovery {
     const over = new Set(this.clientsWithSessionsOverHereOrReported(holding.sessionsOver));
     for (const client of [...new Set([...over, ...this.clientsHeardOf()])].sort()) {
       if (asking.has(client) || this.records.findMeta(client, root)?.mode != null) continue;
-      this.env.trace('expire', { client, resource: root });
+      if (over.has(client)) this.env.trace('release', { client, resource: root, reason: 'superseded' });
+      else this.env.trace('expire', { client, resource: root });
     }
     this.env.trace('hold-end', { resource: root, kept: this.keptClients(root) });
   }

@@ -45,8 +45,7 @@
  * Recovery (dlm-semantics §8.2). A manager that the directory makes master of a resource whose
  * master died gathers every live manager's copies, then, in one step:
  * 1. restates what the dead master may have traced beyond the copies: a `release` (superseded)
- *    for every request that may have been granted without its copy holder hearing of it (on a
- *    root it then holds, at the hold's end, the grant being one the hold waits out), and a
+ *    for every request that may have been granted without its copy holder hearing of it, and a
  *    `grant` (recovery) of the copy's mode for every granted lock with an operation in flight;
  * 2. rebuilds the granted locks in a fresh resource ({@link LockSpace.adopt}: value block per
  *    §4.3, grant pass ignoring conversion order);

@@ -59,6 +59,6 @@ describe('5m-short-lease seed 63453: m3\u2019s adoption of c2#0.0 asks m2, which
 
   it('no invariant is violated; trace pinned', () => {
     expect(result.violations).toEqual([]);
-    expect(result.traceHash).toBe('03649c0a20b43c13');
+    expect(result.traceHash).toBe('0e92e22cd27ca590');
   });
 });

@@ -49,12 +49,12 @@ describe('clientsWithSessionsOver: the clients a manager knows to have had a ses
 describe('the end of a hold ends the forgotten request of a client whose session is over', () => {
   // 5m-short 9657: m1, master of `a`, cut off with c2, resets with c2's waiting request; m3
   // rebuilds `a` having lost several managers and holds it, and its own list of sessions
-  // over names c2. The hold's end traces the forgotten request ended (`expire`: it ended with
-  // the session, by its lease) before the first grant there, and nothing is granted on `a` from c2's giving the request up
+  // over names c2. The hold's end traces the forgotten request ended (`release`, superseded)
+  // before the first grant there, and nothing is granted on `a` from c2's giving the request up
   // to the hold's end.
   it.each([
     // configuration, seed, client, resource, what every manager forgot, the resets, when the client's driver gave it up, the master that dropped the forgotten request at its reset, the hold's end, the first grant after it, the findings the configuration expects, trace hash, scenario
-    ['5m-short', 9657, 'c2', 'a', '7945.269 m1 enqueue', ['9670 m5', '18004.076 m1', '19675.504 m4'], '18013.222 ABORTED', '18004.076 m1', '28683.519 m3', '28683.519 m3 c3', [], '5fac9effb612c9f1', fiveShort],
+    ['5m-short', 9657, 'c2', 'a', '7945.269 m1 enqueue', ['9670 m5', '18004.076 m1', '19675.504 m4'], '18013.222 ABORTED', '18004.076 m1', '28683.519 m3', '28683.519 m3 c3', [], '44b002108cba1939', fiveShort],
   ] as const)('%s seed %i: %s\u2019s forgotten lock on %s ends at the hold\u2019s end, before the next grant there', (_name, seed, client, resource, forgotten, resetsSeen, gaveUp, droppedAt, holdEnd, firstGrant, expected, hash, input) => {
     const { result, events } = runTwice(input, seed);
     expect(result.violations.map((v) => v.invariant)).toEqual(expected);
@@ -68,7 +68,7 @@ describe('the end of a hold ends the forgotten request of a client whose session
     const ends = events.filter((e) => (e.type === 'release' || e.type === 'expire' || e.type === 'dequeue') && e.f.client === client && e.f.resource === resource && e.t > Number(forgottenMs));
     // A forgotten request leaves the queue of the master that reset with it (reason reset); the
     // hold's end ends it where the rebuild serves the lock.
-    expect(ends.map((e) => `${e.t} ${e.node} ${e.type} ${String(e.f.reason)}`)).toEqual([`${droppedAt} dequeue reset`, `${holdEnd} expire undefined`]);
+    expect(ends.map((e) => `${e.t} ${e.node} ${e.type} ${String(e.f.reason)}`)).toEqual([`${droppedAt} dequeue reset`, `${holdEnd} release superseded`]);
     const endIndex = events.indexOf(ends[ends.length - 1]!);
     const next = events.slice(endIndex).find((e) => e.type === 'grant' && e.f.resource === resource)!;
     expect(`${next.t} ${next.node} ${String(next.f.client)}`).toBe(firstGrant);
@@ -90,10 +90,10 @@ describe('seeds that no longer lose every manager that knew the lock: what ends 
   // end. Every run keeps every invariant its configuration does not expect to break.
   it.each([
     // configuration, seed, client, resource, the lock, the resets, when the client's driver gave it up, every end of the lock traced, the first grant there after the client gave up ('' for none until the run's end), the findings the configuration expects, trace hash, scenario
-    ['3m-short', 7006, 'c3', 'a', '3305.574 m1 enqueue', ['11875 m1', '16005.14 m3'], '16028.984 ABORTED', ['11875 m1 dequeue reset', '16019.737 m2 dequeue purge', '21000 m2 expire undefined'], '21000 m2 c1', [], '071cfc816004f4d3', threeShort],
+    ['3m-short', 7006, 'c3', 'a', '3305.574 m1 enqueue', ['11875 m1', '16005.14 m3'], '16028.984 ABORTED', ['11875 m1 dequeue reset', '16019.737 m2 dequeue purge', '21000 m2 release superseded'], '21000 m2 c1', [], '663270e08c9353e4', threeShort],
     ['3m-short', 435, 'c2', 'a', '1981.842 m1 enqueue', ['13005.867 m3'], '14006.942 ABORTED', ['13004.957 m1 dequeue purge'], '14060.316 m1 c3', [], 'a997b99903e6f654', threeShort],
-    ['5m-short', 6439, 'c2', 'b', '3563.518 m1 grant', ['13002.873 m5', '13002.914 m2', '26895.544 m1', '27002.614 m5'], '13036.551 UNLOCKED', [], '', [], 'b5edaf801ce6a7f6', fiveShort],
-    ['5m-short', 5016, 'c3', 'a', '8018.791 m1 grant', ['11008.09 m5', '11008.301 m3', '17003.26 m2', '17007.715 m4', '17010.423 m1'], '16589.132 UNLOCKED', ['16006.634 m1 expire undefined', '26018.872 m2 expire undefined'], '', ['stale-write'], '8aaaaf5b25b2ed87', fiveShort],
+    ['5m-short', 6439, 'c2', 'b', '3563.518 m1 grant', ['13002.873 m5', '13002.914 m2', '26895.544 m1', '27002.614 m5'], '13036.551 UNLOCKED', [], '', [], '31b8fc5244dc5418', fiveShort],
+    ['5m-short', 5016, 'c3', 'a', '8018.791 m1 grant', ['11008.09 m5', '11008.301 m3', '17003.26 m2', '17007.715 m4', '17010.423 m1'], '16589.132 UNLOCKED', ['16006.634 m1 expire undefined', '26018.872 m2 release superseded'], '', ['stale-write'], 'cc3d06b622aa1d23', fiveShort],
   ] as const)('%s seed %i: %s\u2019s lock on %s is ended by a manager that kept it, or never overlapped', (_name, seed, client, resource, lock, resetsSeen, gaveUp, endsSeen, firstGrant, expected, hash, input) => {
     const { result, events } = runTwice(input, seed);
     expect(result.violations.map((v) => v.invariant)).toEqual(expected);

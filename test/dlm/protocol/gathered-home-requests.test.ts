@@ -41,6 +41,6 @@ describe('3m-short-lease-lock-delay: a gather sees the requests a home holds for
       '24228.692 m2 enqueue client=c4 mode=EX queue=waiting',
     ]);
     expect(result.violations).toEqual([]);
-    expect(result.traceHash).toBe('4c380e9c4a51db1b');
+    expect(result.traceHash).toBe('34f3c763c41a8dfe');
   });
 });

@@ -41,7 +41,7 @@ const cases: readonly Case[] = [
     granted: '9019.067 m1 EX 29',
     ended: '21000 m4',
     next: '22323.439 m4 c2 EX',
-    hash: 'd2fad919882cc5c1',
+    hash: '90ee66faff7494be',
   },
   {
     seed: 16690,
@@ -53,7 +53,7 @@ const cases: readonly Case[] = [
     granted: '1055.926 m1 EX 5',
     ended: '16000 m3',
     next: '16000 m3 c2 EX',
-    hash: 'bce00940da8dbf29',
+    hash: '7871ef4cac6a723f',
   },
   {
     seed: 13224,
@@ -65,7 +65,7 @@ const cases: readonly Case[] = [
     granted: '2787.136 m1 EX 6',
     ended: '16398.616 m4',
     next: '16398.616 m4 c4 PR',
-    hash: '466478b6dd087079',
+    hash: '565ba396316a667a',
   },
 ];
 

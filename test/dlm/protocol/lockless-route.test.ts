@@ -31,9 +31,11 @@ describe('3m-long-lease seed 35079: a repeated request of a lock-less record is 
     expect(sends(events, 'mout', 'm1', 'm2').map((e) => e.t).filter((t) => t > 11_000 && t < 11_030)).toEqual([11_024.731]);
     expect(timelineBetween(events, 'a', 19_000, 19_800)).toEqual([
       '19002.626 m1 dequeue client=c2 reason=reset',
+      '19030.844 m2 release client=c2 reason=superseded',
+      '19030.844 m2 release client=c3 reason=superseded',
       '19030.844 m2 lvb-invalidate reason=recovery',
     ]);
     expect(pick(events, 'write', { client: 'c1', resource: 'a', token: 27 }).map((e) => e.t)).toEqual([19_784]);
-    expect(result.traceHash).toBe('2a6f7a174f7a2105');
+    expect(result.traceHash).toBe('665dae44967c7952');
   });
 });

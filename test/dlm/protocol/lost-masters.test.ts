@@ -66,8 +66,9 @@ describe('3m-long-lease seed 1072: the same, after a reset and a longer chain of
       '1293.767 m1 enqueue client=c3 mode=EX queue=waiting',
       '8627.197 m1 dequeue client=c2 reason=reset',
       '8627.197 m1 dequeue client=c3 reason=reset',
+      '18024.243 m2 release client=c2 reason=superseded',
       '18024.243 m2 lvb-invalidate reason=recovery',
-    ], '14568c5430bd86d7');
+    ], 'c9bfc69bf69b2462');
   });
 });
 
@@ -80,9 +81,10 @@ describe('3m-long-lease seed 4096: a master assigned the root and lost mid-gathe
     expectHeld(threeLongLease, 4096, 13_000, [
       '13288.284 m1 release client=c2 reason=unlock',
       '13288.284 m1 grant client=c4 mode=EX token=14',
+      '25874.288 m1 release client=c3 reason=superseded',
       '25874.288 m1 lvb-invalidate reason=recovery',
       '27008.538 m1 expire client=c4',
-    ], '74dde210f20123cd');
+    ], 'b1089649dc1bbf78');
   });
 });
 
@@ -97,8 +99,9 @@ describe('swarm-fenced-dlm repro 74012: a rebuilder that reset after the root\u2
     expectHeld(repro, 74_012, 1600, [
       '1727.059 m1 grant client=c3 mode=EX token=5',
       '1918.776 m1 enqueue client=c4 mode=EX queue=waiting',
+      '10624.042 m2 release client=c4 reason=superseded',
       '10624.042 m2 lvb-invalidate reason=recovery',
-    ], '90b7a4b6fecc0c9f');
+    ], 'af6e37ad0cb15f7d');
   });
 });
 
@@ -153,9 +156,12 @@ describe('a master that claimed the root and reset before its rebuild finished i
       '1548.127 m1 release client=c2 reason=unlock',
       '1548.127 m1 grant client=c3 mode=EX token=7',
       '1551.594 m1 enqueue client=c4 mode=EX queue=waiting',
+      '17043.657 m1 release client=c1 reason=superseded',
+      '17043.657 m1 release client=c2 reason=superseded',
+      '17043.657 m1 release client=c4 reason=superseded',
       '17043.657 m1 lvb-invalidate reason=recovery',
       '19009.404 m3 expire client=c3',
-    ], '741b583f547a9b18');
+    ], '6505e37b264c6f51');
   });
 });
 

@@ -32,7 +32,7 @@ describe('5m-short-lease seed 1063: a master without a quorum moves no copies', 
   it('m1@0 sends m3 no copy while cut off, and m2\u2019s rebuild ends c2\u2019s EX on a as expired', () => {
     expect(pick(events, 'send', { from: 'm1', to: 'm3', msg: 'ch-install' }).filter((e) => e.t > 11_000 && e.t < 13_000)).toEqual([]);
     expect(pick(events, 'dlm-reset', { gen: 1 }).filter((e) => e.node === 'm1').map((e) => e.t)).toEqual([12006.614]);
-    expect(pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['16997.656 m4']);
+    expect(pick(events, 'release', { client: 'c2', resource: 'a', reason: 'superseded' }).map((e) => `${e.t} ${e.node}`)).toEqual(['8021.51 m4', '16997.656 m4']);
     // Only m2's end of c2's lock is traced: nothing ends it again when c2's reclaim is decided
     // after the heal (the lock c2 still believes it holds is known to no live manager then).
     expect(pick(events, 'expire', { client: 'c2', resource: 'a' }).map((e) => `${e.t} ${e.node}`)).toEqual(['23020.119 m2']);
@@ -50,6 +50,6 @@ describe('5m-short-lease seed 1063: a master without a quorum moves no copies', 
     ]);
     expect(pick(events, 'write', { client: 'c2', resource: 'a', token: 1010 }).map((e) => e.t)).toEqual([25226.606]);
     expect(result.violations.filter((v) => v.message.includes('superseded'))).toEqual([]);
-    expect(result.traceHash).toBe('faf2252b5f153e56');
+    expect(result.traceHash).toBe('f74d24a40d6ea566');
   });
 });

@@ -83,17 +83,17 @@ describe('3m-short-lease-lock-delay seed 1274: a grant every manager forgot ends
   // holds m3 dead under that quorum: m3 resets (9,007.804 ms). c3's old session is lost with m3 and
   // c3 opens a later one (its request on b from 10,019.68 ms). m2 rebuilds a with c3's copy lost (m3
   // held it) and holds it; c3's earlier session is over, so whatever grant it had on a ends
-  // (expire: it ended with the session, by its lease) when the hold is over, before m2 grants c4.
+  // (superseded) when the hold is over, before m2 grants c4.
   it('m2 ends c3\u2019s grant on a at 17,000 ms, before its first grant there, and nothing overlaps', () => {
     const input = JSON.parse(readFileSync(new URL('./fixtures/swarm-dlm-3m-short-lease-lock-delay.json', import.meta.url), 'utf8')) as ScenarioInput;
     const { result, events } = runTwice(input, 1274);
     expect(result.violations.filter((v) => v.invariant !== 'stale-write')).toEqual([]);
     expect(pick(events, 'dlm-reset', { gen: 1 }).map((e) => `${e.t} ${e.node}`)).toEqual(['8012.596 m1', '9007.804 m3']);
-    const ends = pick(events, 'expire', { client: 'c3', resource: 'a' });
+    const ends = pick(events, 'release', { client: 'c3', resource: 'a', reason: 'superseded' });
     expect(ends.map((e) => `${e.t} ${e.node}`)).toEqual(['17000 m2']);
     const firstGrant = pick(events, 'grant', { resource: 'a' }).find((e) => e.t > 9000)!;
     expect(`${firstGrant.t} ${firstGrant.node} ${String(firstGrant.f.client)}`).toBe('17000 m2 c4');
     expect(events.indexOf(ends[0]!)).toBeLessThan(events.indexOf(firstGrant));
-    expect(result.traceHash).toBe('f7d1e98428de6e3c');
+    expect(result.traceHash).toBe('ecf405c99ecb11f8');
   });
 });

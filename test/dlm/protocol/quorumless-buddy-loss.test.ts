@@ -27,9 +27,10 @@ describe('3m-long-lease seed 60764: a master\u2019s loss before a quorum re-made
     const { result, events } = runTwice(threeLongLease, 60764);
     expect(result.violations).toEqual([]);
     expect(timelineBetween(events, 'a', 12_000, 30_000)).toEqual([
+      '12030.531 m1 release client=c2 reason=superseded',
       '12030.531 m1 lvb-invalidate reason=recovery',
       '13005.18 m1 expire client=c4',
     ]);
-    expect(result.traceHash).toBe('5d61df316e5e09bc');
+    expect(result.traceHash).toBe('00ecc1baa509a873');
   });
 });

@@ -50,11 +50,15 @@ describe('3m-long-lease seed 789: a restarted copy holder rebuilding its dead ma
       '6315.605 m1 enqueue client=c3 mode=EX queue=waiting',
       '18001.604 m1 dequeue client=c2 reason=reset',
       '18001.604 m1 dequeue client=c3 reason=reset',
+      '18029.718 m2 release client=c2 reason=superseded',
+      '18029.718 m2 release client=c3 reason=superseded',
       '18029.718 m2 lvb-invalidate reason=recovery',
       '19005.65 m1 expire client=c1',
+      '26024.253 m1 release client=c3 reason=superseded',
+      '26024.253 m1 release client=c2 reason=superseded',
       '26024.253 m1 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('0acf872379c24c3b');
+    expect(result.traceHash).toBe('513d35fe7671e81e');
   });
 });
 
@@ -66,7 +70,7 @@ describe('3m-long-lease seed 1568: an EX grant whose master paused and whose cop
     const { result, events } = runTwice(threeLongLease, 1568);
     expect(result.violations).toEqual([]);
     expect(pick(events, 'grant', { resource: 'b' }).filter((e) => e.t > 13_000)).toEqual([]);
-    expect(result.traceHash).toBe('dd370fb3e3b407a5');
+    expect(result.traceHash).toBe('2cb50f5177f70664');
   });
 });
 
@@ -96,10 +100,14 @@ describe('swarm-fenced-dlm seed 1426: a held root whose time is up on a master w
     expect(result.violations).toEqual([]);
     expect(timelineBetween(events, 'b', 20_000, 46_017.376)).toEqual([
       '20063.487 m1 lvb-invalidate reason=recovery',
+      '46017.376 m3 release client=c4 reason=superseded',
+      '46017.376 m3 release client=c1 reason=superseded',
+      '46017.376 m3 release client=c2 reason=superseded',
+      '46017.376 m3 release client=c3 reason=superseded',
       '46017.376 m3 lvb-invalidate reason=recovery',
     ]);
     expect(pick(events, 'dlm-reset').filter((e) => e.t > 40_000).map((e) => `${e.t} ${e.node}`)).toEqual(['46003.515 m1']);
-    expect(result.traceHash).toBe('cae5ef4a2f838d44');
+    expect(result.traceHash).toBe('6be037d597b5baa6');
   });
 });
 
@@ -142,9 +150,12 @@ describe('5m-long-lease-lock-delay seed 81: a master that saw the restart withou
       '12007.382 m1 dequeue client=c1 reason=reset',
       '12007.382 m1 dequeue client=c2 reason=reset',
       '12007.382 m1 dequeue client=c3 reason=reset',
+      '12043.726 m4 release client=c1 reason=superseded',
+      '12043.726 m4 release client=c2 reason=superseded',
+      '12043.726 m4 release client=c3 reason=superseded',
       '12043.726 m4 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('6b48e82e99081631');
+    expect(result.traceHash).toBe('eeb192709c0d267b');
   });
 });
 
@@ -183,8 +194,8 @@ describe('3m-short-lease-lock-delay seed 80085: a master rebuilding its own unfi
   // becomes b's master again with no lost master named. Counting only its own loss (m1's death, at
   // 14,000 ms, came before it) it rebuilt b as after a single loss and granted c4 PR at
   // 18,094.068 ms beside c3's EX (mutual-exclusion). m3 now counts m1@0 too, from its durable record
-  // of the rebuild its generation 0 had not finished: it holds b, and the hold's end expires c3's EX.
-  it('m3 rebuilds b at 18,090.064 ms as after a double loss and grants nothing on it; the hold’s end expires c3’s EX', () => {
+  // of the rebuild its generation 0 had not finished: it holds b, and the hold's end ends c3's EX (superseded).
+  it('m3 rebuilds b at 18,090.064 ms as after a double loss and grants nothing on it; the hold’s end ends c3’s EX (superseded)', () => {
     const { result, events } = runTwice(threeShortLockDelay, 80085);
     expect(result.violations).toEqual([]);
     expect(pick(events, 'crash').map((e) => `${e.t} ${e.node}`)).toEqual(['8836 m1']);
@@ -194,10 +205,10 @@ describe('3m-short-lease-lock-delay seed 80085: a master rebuilding its own unfi
       '8806.953 m1 grant client=c3 mode=EX token=18',
       '18090.064 m3 lvb-invalidate reason=recovery',
       '29261 m3 release client=c4 reason=superseded',
-      '29261 m3 expire client=c1',
-      '29261 m3 expire client=c2',
-      '29261 m3 expire client=c3',
+      '29261 m3 release client=c1 reason=superseded',
+      '29261 m3 release client=c2 reason=superseded',
+      '29261 m3 release client=c3 reason=superseded',
     ]);
-    expect(result.traceHash).toBe('75c3672331ca833f');
+    expect(result.traceHash).toBe('dfe8f09bfa89d225');
   });
 });

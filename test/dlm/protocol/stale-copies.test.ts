@@ -58,8 +58,10 @@ describe('5m-long-lease-lock-delay seed 4273: a rebuild tells the nodes it gathe
     const { result, events } = runTwice(fiveLongLockDelay, 4273);
     expect(result.violations).toEqual([]);
     expect(timelineBetween(events, 'a', 23_000, 23_100)).toEqual([
+      '23029.156 m1 release client=c1 reason=superseded',
+      '23029.156 m1 release client=c2 reason=superseded',
       '23029.156 m1 lvb-invalidate reason=recovery',
     ]);
-    expect(result.traceHash).toBe('482c0913e705529a');
+    expect(result.traceHash).toBe('945e29cbb7c0c14d');
   });
 });

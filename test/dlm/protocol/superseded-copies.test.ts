@@ -27,20 +27,22 @@ describe('5m-short-lease seed 3632: a copy granted below a conflicting copy\u201
   // quorum, c4's unlock no longer reached m5 before m5 reset. Under the echo quorum m1 and m4
   // reset a second earlier (16,002.96 and 16,002.532 ms), m5's gather of a waits on m4 behind a
   // drop window (m5 to m4, 18,205-25,121 ms) and ends with m5's reset, so no rebuild serves a
-  // until m1's (26,036.798 ms): it holds a past the run's end, leaving c3's token-43 grant, which
-  // c3 never heard of, and c4's request to the hold's end, and does not adopt c2's copy, whose
-  // lock had ended before that grant (its end traced again, `expire`).
-  it('m1\u2019s rebuild holds a over c3\u2019s unheard grant, does not adopt c2\u2019s ended copy, and nothing overlaps', () => {
+  // until m1's (26,036.798 ms): it ends c3's token-43 grant, which c3 never heard of, and c4's
+  // request (superseded), and does not adopt c2's copy, whose lock had ended before that grant
+  // (its end traced again, `expire`).
+  it('m1\u2019s rebuild ends c3\u2019s unheard grant and c4\u2019s request, does not adopt c2\u2019s ended copy, and nothing overlaps', () => {
     const { result, events } = runTwice(fiveShort, 3632);
     expect(result.violations).toEqual([]);
     expect(timeline(events, 'a').filter((line) => Number(line.split(' ')[0]) > 10_445.523)).toEqual([
       '16002.96 m1 dequeue client=c4 reason=reset',
       '19022.364 m3 expire client=c2',
+      '26036.798 m1 release client=c4 reason=superseded',
+      '26036.798 m1 release client=c3 reason=superseded',
       '26036.798 m1 lvb-invalidate reason=recovery',
       '26036.798 m1 expire client=c2',
     ]);
     expect(pick(events, 'grant', { client: 'c3', resource: 'a', token: 43 }).map((e) => `${e.t} ${e.node}`)).toEqual(['10445.523 m1']);
     expect(pick(events, 'dlm-reset').map((e) => `${e.t} ${e.node}`)).toEqual(['11944.945 m3', '16002.532 m4', '16002.96 m1', '26008.451 m5']);
-    expect(result.traceHash).toBe('356af4a86be9db2a');
+    expect(result.traceHash).toBe('2e0e02550d194533');
   });
 });

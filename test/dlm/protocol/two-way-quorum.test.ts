@@ -232,6 +232,6 @@ describe('3m-short-lease-lock-delay seed 8517: the grant-order finding is gone, 
     expect(result.violations.map((v) => `${v.invariant} ${v.message}`)).toEqual([
       "stale-write storage accepted c3's write (token 14) at 16951.213 ms, but c3's lock on b ended at 9010.8 ms (expired)",
     ]);
-    expect(result.traceHash).toBe('c005aef2b23524fb');
+    expect(result.traceHash).toBe('6943f8ed35d67741');
   });
 });
