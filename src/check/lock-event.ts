@@ -147,8 +147,7 @@ function optFlags(e: TraceEvent, name: string, v: unknown): void {
 
 function strings(e: TraceEvent, name: string, v: unknown): void {
   if (v === undefined) fail(e, name, 'is missing');
-  if (!Array.isArray(v)) fail(e, name, 'must be an array of strings');
-  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') fail(e, name, 'must be an array of strings');
+  optFlags(e, name, v);
 }
 
 function optBool(e: TraceEvent, name: string, v: unknown): void {
